@@ -1,0 +1,36 @@
+//! rstscope-core: why was this TCP connection reset, and who really did it?
+//!
+//! `no_std` + `alloc`, no I/O, and no panics on any input. Frames go in
+//! ([`Frame`]), a [`Report`] comes out. Analysis never fails: frames that
+//! cannot be decoded become diagnostics in the report.
+//!
+//! Pipeline: [`decode`] turns link-layer bytes into a TCP segment view,
+//! [`track`] follows connections and hosts, [`attribute`] judges every reset,
+//! [`causes`] holds the catalogue of causes and remediation tips, and
+//! [`report`] is the serialisable result (the JSON contract of the CLI and app).
+#![no_std]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+extern crate alloc;
+
+pub mod analyzer;
+pub mod attribute;
+pub mod causes;
+pub mod decode;
+pub mod frame;
+pub mod report;
+pub mod track;
+
+pub use analyzer::{Analyzer, Config};
+pub use frame::{Frame, LinkType};
+pub use report::Report;
