@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls this). Installs what is
+# missing first (scripts/setup-web.sh skips what is already there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "setup"
+bash scripts/setup-web.sh
+
+if [ ! -d ../shared/captures ]; then
+  echo "NOTE: ../shared/captures not found: the real-capture tests will print SKIPPED."
+fi
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p rstscope-app --target wasm32-unknown-unknown -- -D warnings
+
+step "the core builds for wasm32v1-none (no_std)"
+cargo build -p rstscope-core --target wasm32v1-none --release
+
+step "unit and integration tests"
+cargo test --workspace --release   # includes the app crate's native tests
+
+step "web app build"
+trunk build --release --offline
+
+step "browser tests"
+cargo build -p rstscope-cli --release
+node --test tests/e2e/
