@@ -5,9 +5,85 @@
 //! (several sections and interfaces, per-interface link type and
 //! `if_tsresol`; EPB, SPB and obsolete packet blocks), each optionally gzipped
 //! (detected by magic bytes, not by file name).
+//!
+//! Only input that is not a capture at all is an error ([`CaptureError`],
+//! naming what the input looks like instead). Damage found later becomes a
+//! [`Sink::warning`] ("corrupt-block", "truncated-record", "truncated-gzip")
+//! with the frame number and the offset in the decompressed stream; the
+//! frames before it are kept and the rest of the input is ignored.
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+mod bytes;
+mod framer;
+mod gzip;
+mod pcap;
+mod pcapng;
+mod reader;
+mod sniff;
+
+use std::io::{ErrorKind, Read};
 
 use rstscope_core::report::Warning;
 use rstscope_core::{Analyzer, Frame};
+
+pub use reader::CaptureReader;
+
+/// The container format, known once the magic number has been read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Pcap { nanosecond: bool, big_endian: bool },
+    PcapNg,
+}
+
+/// What [`CaptureReader::finish`] and [`read_all`] report about the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub format: Format,
+    /// Whether the input was gzip-compressed.
+    pub compressed: bool,
+    /// Input (compressed) bytes read.
+    pub bytes: u64,
+    /// Frames handed to the sink.
+    pub frames: u64,
+}
+
+/// Reads a whole capture from `input` in 1 MiB chunks, calling
+/// `progress(bytes_read)` after each. For the CLI (files and stdin) and tests.
+pub fn read_all(
+    mut input: impl Read,
+    sink: &mut impl Sink,
+    mut progress: impl FnMut(u64),
+) -> Result<Summary, CaptureError> {
+    let mut reader = CaptureReader::new();
+    let mut buf = vec![0; 1 << 20];
+    loop {
+        let len = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(len) => len,
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err) => {
+                return Err(CaptureError {
+                    offset: reader.bytes_consumed(),
+                    message: format!("reading the input failed: {err}"),
+                })
+            }
+        };
+        reader.push(buf.get(..len).unwrap_or_default(), sink)?;
+        progress(reader.bytes_consumed());
+    }
+    reader.finish(sink)
+}
 
 /// Where frames and warnings go. The core's [`Analyzer`] is the usual sink.
 pub trait Sink {

@@ -1,0 +1,164 @@
+//! [`CaptureReader`]: the push-style front door. Decides between plain and
+//! gzipped input from the first two bytes, then feeds the framer.
+
+use std::ops::ControlFlow;
+
+use crate::framer::Framer;
+use crate::gzip::{self, Gunzip};
+use crate::{CaptureError, Format, Sink, Summary};
+
+enum Input {
+    /// Fewer than two bytes seen: gzip or not is still open.
+    Undecided(Vec<u8>),
+    Plain,
+    Gzip(Box<Gunzip>),
+}
+
+/// Reads a capture pushed in chunks of any size. See the crate docs.
+pub struct CaptureReader {
+    input: Input,
+    framer: Framer,
+    consumed: u64,
+}
+
+impl Default for CaptureReader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CaptureReader {
+    pub fn new() -> Self {
+        Self {
+            input: Input::Undecided(Vec::new()),
+            framer: Framer::new(),
+            consumed: 0,
+        }
+    }
+
+    /// Feeds the next chunk; complete frames go to `sink` at once.
+    ///
+    /// Fails only when the input is not a capture at all (the error says what
+    /// it looks like instead). Damage after that is a `sink` warning
+    /// ("corrupt-block"), after which further input is ignored.
+    pub fn push(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), CaptureError> {
+        self.consumed = self.consumed.saturating_add(chunk.len() as u64);
+        if self.framer.stopped() {
+            return Ok(());
+        }
+        if let Input::Undecided(head) = &mut self.input {
+            let take = 2usize.saturating_sub(head.len()).min(chunk.len());
+            head.extend_from_slice(chunk.get(..take).unwrap_or_default());
+            if head.len() < 2 {
+                return Ok(());
+            }
+            let head = std::mem::take(head);
+            self.input = if gzip::is_gzip(&head) {
+                Input::Gzip(Box::new(Gunzip::new()))
+            } else {
+                Input::Plain
+            };
+            self.feed(&head, sink)?;
+            return self.feed(chunk.get(take..).unwrap_or_default(), sink);
+        }
+        self.feed(chunk, sink)
+    }
+
+    fn feed(&mut self, data: &[u8], sink: &mut impl Sink) -> Result<(), CaptureError> {
+        let Input::Gzip(gunzip) = &mut self.input else {
+            return self.framer.feed(data, sink);
+        };
+        let framer = &mut self.framer;
+        let mut fatal = None;
+        let result = gunzip.push(data, &mut |bytes| match framer.feed(bytes, sink) {
+            Ok(()) if framer.stopped() => ControlFlow::Break(()),
+            Ok(()) => ControlFlow::Continue(()),
+            Err(err) => {
+                fatal = Some(err);
+                ControlFlow::Break(())
+            }
+        });
+        if let Some(err) = fatal {
+            return Err(inside_gzip(err));
+        }
+        match result {
+            Ok(()) => Ok(()),
+            Err(message) => self.gzip_damage("corrupt-block", message, sink),
+        }
+    }
+
+    /// Damaged gzip before anything was recognised means the input is not
+    /// readable at all; later it only ends the capture early.
+    fn gzip_damage(
+        &mut self,
+        kind: &str,
+        message: String,
+        sink: &mut impl Sink,
+    ) -> Result<(), CaptureError> {
+        if self.framer.format().is_none() {
+            self.framer.stop();
+            return Err(CaptureError { offset: 0, message });
+        }
+        if !self.framer.stopped() {
+            self.framer.corrupt(kind, message, sink);
+        }
+        Ok(())
+    }
+
+    /// End of input. A partial last record becomes a "truncated-record" warning.
+    pub fn finish(mut self, sink: &mut impl Sink) -> Result<Summary, CaptureError> {
+        let compressed = self.compressed();
+        match &self.input {
+            // Zero or one byte: let the framer describe it.
+            Input::Undecided(head) => {
+                let head = head.clone();
+                self.framer.feed(&head, sink)?;
+            }
+            Input::Plain => {}
+            Input::Gzip(gunzip) => {
+                // A record cut by the end of the stream is reported by the
+                // framer, in more useful terms than a missing gzip trailer.
+                if let Err(message) = gunzip.finish() {
+                    if !self.framer.has_partial_unit() {
+                        self.gzip_damage("truncated-gzip", message, sink)?;
+                    }
+                }
+            }
+        }
+        let format =
+            self.framer
+                .finish(sink)
+                .map_err(|err| if compressed { inside_gzip(err) } else { err })?;
+        Ok(Summary {
+            format,
+            compressed,
+            bytes: self.consumed,
+            frames: self.framer.frames(),
+        })
+    }
+
+    /// The capture format, once the magic number has been seen.
+    pub fn format(&self) -> Option<Format> {
+        self.framer.format()
+    }
+
+    /// Whether the input is gzip-compressed (false until two bytes were seen).
+    pub fn compressed(&self) -> bool {
+        matches!(self.input, Input::Gzip(_))
+    }
+
+    /// Input (compressed) bytes pushed so far, for progress bars.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.consumed
+    }
+}
+
+fn inside_gzip(err: CaptureError) -> CaptureError {
+    CaptureError {
+        message: format!(
+            "gzip-compressed, but the content is not a capture: {}",
+            err.message
+        ),
+        ..err
+    }
+}

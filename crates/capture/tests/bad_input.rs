@@ -1,0 +1,204 @@
+//! Inputs that are not captures fail with a message naming what they are;
+//! damaged captures keep every frame before the damage and warn.
+
+mod common;
+
+use std::io::Write;
+
+use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, read_in_chunks, shb_body};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// The error message for `bytes`, fed whole and byte by byte (both must agree).
+fn error_for(bytes: &[u8]) -> String {
+    let (whole, sink) = read_in_chunks(bytes, bytes.len());
+    let (bytewise, _) = read_in_chunks(bytes, 1);
+    let whole = whole.unwrap_err();
+    assert_eq!(Err(whole.clone()), bytewise);
+    assert!(sink.frames.is_empty());
+    whole.message
+}
+
+#[test]
+fn non_captures_are_named() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "empty"),
+        (
+            b"hello, this is just some notes about the network outage\n",
+            "text file",
+        ),
+        (b"PK\x03\x04\x14\x00\x00\x00\x08\x00capture.pcap", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "PNG"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"\x7fELF\x02\x01\x01\x00", "ELF"),
+        (
+            b"  <!DOCTYPE html>\n<html><head><title>Sign in</title></head></html>",
+            "HTML",
+        ),
+        (b"{\"error\": \"not found\"}", "JSON"),
+        (b"\x00\x01\x02", "unknown format"),
+    ];
+    for (bytes, name) in cases {
+        let message = error_for(bytes);
+        assert!(message.contains(name), "{name}: {message}");
+    }
+}
+
+#[test]
+fn gzip_of_a_non_capture_says_both() {
+    let message = error_for(&gzip(b"<!DOCTYPE html><html><body>404</body></html>"));
+    assert!(
+        message.contains("gzip") && message.contains("HTML"),
+        "{message}"
+    );
+    let message = error_for(&gzip(b""));
+    assert!(
+        message.contains("gzip") && message.contains("empty"),
+        "{message}"
+    );
+}
+
+#[test]
+fn pcap_header_alone_is_an_empty_capture() {
+    let (summary, sink) = read_in_chunks(&pcap_header(1), 5);
+    assert_eq!(summary.unwrap().frames, 0);
+    assert!(sink.frames.is_empty() && sink.warnings.is_empty());
+}
+
+fn three_record_pcap() -> Vec<u8> {
+    let mut file = pcap_header(1);
+    for i in 0..3u8 {
+        pcap_record(&mut file, 1_700_000_000 + u32::from(i), 0, &[i; 60]);
+    }
+    file
+}
+
+#[test]
+fn cut_last_record_keeps_earlier_frames_and_warns() {
+    let mut file = three_record_pcap();
+    file.truncate(file.len() - 30);
+    for chunk in [1, 50, file.len()] {
+        let (summary, sink) = read_in_chunks(&file, chunk);
+        assert_eq!(summary.unwrap().frames, 2);
+        assert_eq!(sink.frames.len(), 2);
+        let [warning] = sink.warnings.as_slice() else {
+            panic!("{:?}", sink.warnings)
+        };
+        assert_eq!(warning.kind, "truncated-record");
+        assert_eq!(warning.frame, Some(3));
+        assert_eq!(warning.offset, Some(24 + 2 * (16 + 60)));
+    }
+}
+
+#[test]
+fn cut_gzip_stream_keeps_earlier_frames_and_warns() {
+    let full = gzip(&three_record_pcap());
+    // Only the 8-byte trailer missing: every frame is there.
+    let (summary, sink) = read_in_chunks(&full[..full.len() - 8], 3);
+    summary.unwrap();
+    assert_eq!(sink.frames.len(), 3);
+    let [warning] = sink.warnings.as_slice() else {
+        panic!("{:?}", sink.warnings)
+    };
+    assert_eq!(warning.kind, "truncated-gzip");
+    assert!(warning.message.contains("gzip"), "{warning:?}");
+    // Cut in the middle of the deflate data: the partial record is reported.
+    let full = gzip(&many_records());
+    let (summary, sink) = read_in_chunks(&full[..full.len() / 2], 3);
+    summary.unwrap();
+    assert!(!sink.frames.is_empty() && sink.frames.len() < 200);
+    let [warning] = sink.warnings.as_slice() else {
+        panic!("{:?}", sink.warnings)
+    };
+    assert_eq!(warning.kind, "truncated-record");
+    assert_eq!(warning.frame, Some(sink.frames.len() as u64 + 1));
+}
+
+/// 200 records of varied bytes, so that gzip cannot squeeze them to nothing.
+fn many_records() -> Vec<u8> {
+    let mut records = pcap_header(1);
+    for i in 0..200u32 {
+        let payload: Vec<u8> = (0..100).map(|j| (i * 7 + j * j) as u8).collect();
+        pcap_record(&mut records, 1_700_000_000 + i, 0, &payload);
+    }
+    records
+}
+
+#[test]
+fn damaged_gzip_keeps_earlier_frames_and_warns() {
+    let records = many_records();
+    let (_, intact) = read_in_chunks(&records, records.len());
+    let mut file = gzip(&records);
+    let middle = file.len() / 2;
+    for byte in &mut file[middle..middle + 16] {
+        *byte ^= 0x5a;
+    }
+    let (summary, sink) = read_in_chunks(&file, 4096);
+    summary.unwrap();
+    // Damage may surface as a deflate error or only as a checksum mismatch at
+    // the end; either way the frames from before it are the intact ones.
+    let [warning] = sink.warnings.as_slice() else {
+        panic!("{:?}", sink.warnings)
+    };
+    assert_eq!(warning.kind, "corrupt-block");
+    assert!(warning.message.contains("gzip"), "{warning:?}");
+    let before_damage = sink.frames.len().min(50);
+    assert!(before_damage > 0);
+    assert_eq!(sink.frames[..before_damage], intact.frames[..before_damage]);
+}
+
+#[test]
+fn absurd_pcap_record_length_is_corruption() {
+    let mut file = three_record_pcap();
+    let third = 24 + 2 * (16 + 60);
+    file[third + 8..third + 12].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
+    let (summary, sink) = read_in_chunks(&file, 64);
+    summary.unwrap();
+    assert_eq!(sink.frames.len(), 2);
+    let [warning] = sink.warnings.as_slice() else {
+        panic!("{:?}", sink.warnings)
+    };
+    assert_eq!(
+        (warning.kind.as_str(), warning.frame, warning.offset),
+        ("corrupt-block", Some(3), Some(third as u64))
+    );
+}
+
+#[test]
+fn pcapng_block_with_impossible_length_keeps_good_frames() {
+    let mut file = Vec::new();
+    ng_block(&mut file, false, 0x0A0D_0D0A, &shb_body(false));
+    ng_block(&mut file, false, 1, &idb_body(false, 1, None, None));
+    ng_block(&mut file, false, 6, &epb_body(false, 0, 1, &[1; 40]));
+    ng_block(&mut file, false, 6, &epb_body(false, 0, 2, &[2; 40]));
+    let bad_at = file.len() as u64;
+    file.extend_from_slice(&6u32.to_le_bytes());
+    file.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    file.extend_from_slice(&[0; 32]);
+    for chunk in [1, 13, file.len()] {
+        let mut sink = common::Recorder::default();
+        let mut reader = rstscope_capture::CaptureReader::new();
+        for piece in file.chunks(chunk) {
+            reader.push(piece, &mut sink).unwrap();
+        }
+        // After the damage, even valid blocks are ignored.
+        let mut more = Vec::new();
+        ng_block(&mut more, false, 6, &epb_body(false, 0, 3, &[3; 40]));
+        reader.push(&more, &mut sink).unwrap();
+        reader.finish(&mut sink).unwrap();
+        assert_eq!(sink.frames.len(), 2);
+        let [warning] = sink.warnings.as_slice() else {
+            panic!("{:?}", sink.warnings)
+        };
+        assert_eq!(
+            (warning.kind.as_str(), warning.frame, warning.offset),
+            ("corrupt-block", Some(3), Some(bad_at))
+        );
+    }
+}

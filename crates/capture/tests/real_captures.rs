@@ -1,0 +1,110 @@
+//! Every shared real capture reads completely and agrees with tshark's facts.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::{captures_dir, read_tsv, Recorder};
+
+#[test]
+fn every_shared_capture_matches_tshark() {
+    let Some(dir) = captures_dir() else { return };
+    let facts = read_tsv(&dir.join("facts.tsv"));
+    assert!(facts.len() > 50, "facts.tsv lists {} files", facts.len());
+    let mut failures = Vec::new();
+    for row in &facts {
+        let file = &row["file"];
+        let mut sink = Recorder::default();
+        let input = std::fs::File::open(dir.join(file)).unwrap();
+        let summary = rstscope_capture::read_all(input, &mut sink, |_| {});
+        if let Err(err) = summary {
+            failures.push(format!("{file}: {err}"));
+            continue;
+        }
+        if !sink.warnings.is_empty() {
+            failures.push(format!("{file}: warnings {:?}", sink.warnings));
+        }
+        let packets: usize = row["packets"].parse().unwrap();
+        if sink.frames.len() != packets {
+            failures.push(format!(
+                "{file}: {} frames, tshark says {packets}",
+                sink.frames.len()
+            ));
+        }
+        let numbers_ok = sink
+            .frames
+            .iter()
+            .enumerate()
+            .all(|(i, f)| f.number == i as u64 + 1);
+        if !numbers_ok {
+            failures.push(format!("{file}: frame numbers are not 1..n"));
+        }
+        let truncated: usize = row["truncated_frames"].parse().unwrap();
+        let cut = sink
+            .frames
+            .iter()
+            .filter(|f| (f.captured as u64) < u64::from(f.orig_len))
+            .count();
+        if cut != truncated {
+            failures.push(format!(
+                "{file}: {cut} frames cut by the snaplen, tshark says {truncated}"
+            ));
+        }
+        // "1", "1,113" or, per interface, "1x105,113x5,274x16".
+        let listed: BTreeSet<u32> = row["linktype_ids"]
+            .split(',')
+            .map(|id| id.split('x').next().unwrap().parse().unwrap())
+            .collect();
+        let seen: BTreeSet<u32> = sink.frames.iter().map(|f| f.link_type).collect();
+        let single_interface = row["interfaces"] == "1";
+        if !seen.is_subset(&listed) || (single_interface && packets > 0 && seen != listed) {
+            failures.push(format!(
+                "{file}: link types {seen:?}, tshark lists {listed:?}"
+            ));
+        }
+        check_reset_times(&dir, file, &sink, &mut failures);
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} files differ:\n{}",
+        failures.len(),
+        facts.len(),
+        failures.join("\n")
+    );
+}
+
+/// The time of every RST frame equals tshark's to the nanosecond digits it
+/// prints (parsed exactly, not through f64).
+fn check_reset_times(
+    dir: &std::path::Path,
+    file: &str,
+    sink: &Recorder,
+    failures: &mut Vec<String>,
+) {
+    let path = dir.join("rst").join(format!("{file}.tsv"));
+    if !path.is_file() {
+        return;
+    }
+    for row in read_tsv(&path) {
+        let number: usize = row["frame.number"].parse().unwrap();
+        let expected = parse_epoch_ns(&row["frame.time_epoch"]);
+        match sink.frames.get(number - 1) {
+            Some(frame) if frame.ts_ns == expected => {}
+            Some(frame) => failures.push(format!(
+                "{file} frame {number}: ts {} ns, tshark {expected} ns",
+                frame.ts_ns
+            )),
+            None => failures.push(format!("{file}: RST frame {number} missing")),
+        }
+    }
+}
+
+/// "1763505643.196787000" -> nanoseconds. Times past i64 nanoseconds (one
+/// pcapng has 64-bit timestamps near 2^64 µs) saturate, as the reader does.
+fn parse_epoch_ns(text: &str) -> i64 {
+    let (seconds, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = format!("{fraction:0<9}");
+    let ns =
+        seconds.parse::<i128>().unwrap() * 1_000_000_000 + digits[..9].parse::<i128>().unwrap();
+    i64::try_from(ns).unwrap_or(i64::MAX)
+}

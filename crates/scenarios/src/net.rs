@@ -1,0 +1,169 @@
+//! The scenario's network: hosts with addresses, and the packets all its
+//! conversations put on the wire. `finish` orders them by capture time,
+//! fills in what depends on that order (Windows' global IP-ID counter) and
+//! turns the labels into frame numbers.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use rstscope_core::report::{Cause, Origin, Sender};
+
+use crate::conversation::Conversation;
+use crate::host::{Fingerprint, Host};
+use crate::packet::Packet;
+use crate::rng::Rng;
+use crate::ExpectedReset;
+
+/// 2024-11-05 14:03:27 UTC: a fixed start so the output is deterministic.
+const EPOCH_US: i64 = 1_730_815_407_000_000;
+
+/// The ground truth for one RST.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    pub sender: Sender,
+    pub origin: Origin,
+    pub cause: Cause,
+}
+
+impl Verdict {
+    pub const fn new(sender: Sender, origin: Origin, cause: Cause) -> Self {
+        Self { sender, origin, cause }
+    }
+}
+
+/// Where a packet's IP-ID comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum IpId {
+    Fixed(u16),
+    /// The next value of this host's global counter, in capture order.
+    HostCounter(usize),
+}
+
+/// A packet before `finish`: its IP-ID may still depend on capture order.
+#[derive(Clone, Debug)]
+pub(crate) struct Draft {
+    pub packet: Packet,
+    pub ip_id: IpId,
+    pub label: Option<Verdict>,
+}
+
+/// Per-host state that outlives a single conversation.
+struct HostState {
+    next_port: u16,
+    ip_id: u16,
+}
+
+pub struct Net {
+    rng: Rng,
+    ipv6: bool,
+    hosts: Vec<HostState>,
+    local_hosts: u8,
+    remote_hosts: u8,
+    drafts: Vec<Draft>,
+}
+
+impl Net {
+    pub fn new(ipv6: bool, seed: u64) -> Self {
+        Self {
+            rng: Rng::new(seed),
+            ipv6,
+            hosts: Vec::new(),
+            local_hosts: 0,
+            remote_hosts: 0,
+            drafts: Vec::new(),
+        }
+    }
+
+    /// A host on the capture's own LAN (no router in between).
+    pub fn local_host(&mut self, fingerprint: Fingerprint) -> Host {
+        self.local_hosts += 1;
+        let n = 22 + self.local_hosts;
+        let addr = if self.ipv6 {
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0x1, 0, 0, 0, 0, u16::from(n)))
+        } else {
+            IpAddr::V4(Ipv4Addr::new(192, 168, 1, n))
+        };
+        self.add_host(addr, fingerprint, 0)
+    }
+
+    /// A host `hops` routers away from the capture point.
+    pub fn remote_host(&mut self, fingerprint: Fingerprint, hops: u8) -> Host {
+        self.remote_hosts += 1;
+        let n = self.remote_hosts;
+        let addr = if self.ipv6 {
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, u16::from(n), 0, 0, 0, 0x80))
+        } else if n < 100 {
+            IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10 + n))
+        } else {
+            IpAddr::V4(Ipv4Addr::new(198, 51, 100, n))
+        };
+        self.add_host(addr, fingerprint, hops)
+    }
+
+    fn add_host(&mut self, addr: IpAddr, fingerprint: Fingerprint, hops: u8) -> Host {
+        let (low, high) = fingerprint.ephemeral_ports;
+        let next_port = self.rng.range(u64::from(low), u64::from(high) - 1000) as u16;
+        self.hosts.push(HostState { next_port, ip_id: self.rng.u16() });
+        Host { id: self.hosts.len() - 1, addr, fingerprint, hops }
+    }
+
+    /// The next ephemeral port of `host`, stepping like Linux' randomised
+    /// port selection does.
+    pub fn ephemeral_port(&mut self, host: &Host) -> u16 {
+        let step = self.rng.range(1, 9) as u16;
+        let state = &mut self.hosts[host.id];
+        let (low, high) = host.fingerprint.ephemeral_ports;
+        state.next_port = state.next_port.checked_add(step).filter(|&p| p <= high).unwrap_or(low);
+        state.next_port
+    }
+
+    /// Starts a connection from `client` to `server:port`, `at_s` seconds
+    /// into the capture, over a path with the given round-trip time.
+    pub fn connect(&mut self, client: &Host, server: &Host, port: u16, at_s: f64, rtt_ms: f64) -> Conversation {
+        let client_port = self.ephemeral_port(client);
+        self.connect_from(client, client_port, server, port, at_s, rtt_ms)
+    }
+
+    /// Like [`Net::connect`] with a fixed client port (scanners reuse one).
+    pub fn connect_from(
+        &mut self,
+        client: &Host,
+        client_port: u16,
+        server: &Host,
+        port: u16,
+        at_s: f64,
+        rtt_ms: f64,
+    ) -> Conversation {
+        let start_us = EPOCH_US + (at_s * 1e6) as i64;
+        let rng = Rng::new(self.rng.next_u64());
+        Conversation::new(rng, (*client, client_port), (*server, port), start_us, (rtt_ms * 1e3) as i64)
+    }
+
+    /// Puts a finished conversation's packets on the wire.
+    pub fn add(&mut self, conversation: Conversation) {
+        self.drafts.extend(conversation.into_drafts());
+    }
+
+    /// The capture, in time order, and the labels of its RSTs.
+    pub fn finish(mut self) -> (Vec<Packet>, Vec<ExpectedReset>) {
+        // Stable: packets with equal times keep the order they were made in.
+        self.drafts.sort_by_key(|d| d.packet.ts_us);
+        let mut packets = Vec::with_capacity(self.drafts.len());
+        let mut expected = Vec::new();
+        for (index, draft) in self.drafts.into_iter().enumerate() {
+            let mut packet = draft.packet;
+            packet.ip_id = match draft.ip_id {
+                IpId::Fixed(id) => id,
+                IpId::HostCounter(host) => {
+                    let state = &mut self.hosts[host];
+                    state.ip_id = state.ip_id.wrapping_add(1);
+                    state.ip_id
+                }
+            };
+            if let Some(v) = draft.label {
+                expected.push(ExpectedReset { frame: index as u64 + 1, sender: v.sender, origin: v.origin, cause: v.cause });
+            }
+            packets.push(packet);
+        }
+        (packets, expected)
+    }
+}

@@ -1,0 +1,37 @@
+//! One TCP/IP packet as the generator models it, before link-layer framing.
+
+use std::net::IpAddr;
+
+/// TCP options, in the order real stacks write them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    pub sack_permitted: bool,
+    /// (TSval, TSecr)
+    pub timestamps: Option<(u32, u32)>,
+    pub window_scale: Option<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    /// Capture time, microseconds since the Unix epoch (pcap's resolution,
+    /// so pcap and pcapng files carry identical times).
+    pub ts_us: i64,
+    /// Sent by the capturing host (decides MAC direction, SLL packet type).
+    pub outgoing: bool,
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub ttl: u8,
+    /// IPv4 identification (ignored for IPv6).
+    pub ip_id: u16,
+    pub dont_fragment: bool,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub seq: u32,
+    pub ack: u32,
+    /// `rstscope_core::decode::flags` bits.
+    pub flags: u16,
+    pub window: u16,
+    pub options: TcpOptions,
+    pub payload: Vec<u8>,
+}
