@@ -1,1 +1,18 @@
 //! Connection and host tracking.
+//!
+//! [`table::ConnTable`] maps packets to connections ([`conn::Conn`]), each a
+//! fixed-size record of both directions' sequence space, timing and IP
+//! fingerprint; [`host::HostTable`] keeps per-address baselines (TTL, IP-ID
+//! style, response time) across connections; [`zeek`] replays Zeek's
+//! endpoint state machine for `conn_state` and `history`.
+
+pub mod baseline;
+pub mod conn;
+pub mod host;
+pub mod seq;
+pub mod table;
+pub mod zeek;
+
+pub use conn::{Conn, Side};
+pub use host::{HostProfile, HostTable};
+pub use table::ConnTable;

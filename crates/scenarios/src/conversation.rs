@@ -53,28 +53,46 @@ pub struct Conversation {
     server: Peer,
     rtt_us: i64,
     now_us: i64,
-    /// Both SYNs offered timestamps.
+    /// Options both SYNs offered (a SYN-ACK only answers what was offered).
     timestamps: bool,
+    sack_permitted: bool,
+    window_scaling: bool,
     mss: u16,
     drafts: Vec<Draft>,
 }
 
 impl Conversation {
-    pub(crate) fn new(mut rng: Rng, client: (Host, u16), server: (Host, u16), start_us: i64, rtt_us: i64) -> Self {
+    pub(crate) fn new(
+        mut rng: Rng,
+        client: (Host, u16),
+        server: (Host, u16),
+        start_us: i64,
+        rtt_us: i64,
+    ) -> Self {
         let ipv6 = client.0.addr.is_ipv6();
         let mut peer = |(host, port): (Host, u16)| {
             let isn = rng.u32();
-            Peer { host, port, isn, nxt: isn, ip_id: rng.u16(), ts_offset: rng.u32(), ts_recent: 0 }
+            Peer {
+                host,
+                port,
+                isn,
+                nxt: isn,
+                ip_id: rng.u16(),
+                ts_offset: rng.u32(),
+                ts_recent: 0,
+            }
         };
         let (client, server) = (peer(client), peer(server));
-        let timestamps = client.host.fingerprint.timestamps && server.host.fingerprint.timestamps;
+        let (c, s) = (client.host.fingerprint, server.host.fingerprint);
         Self {
             rng,
             client,
             server,
             rtt_us,
             now_us: start_us,
-            timestamps,
+            timestamps: c.timestamps && s.timestamps,
+            sack_permitted: c.sack_permitted && s.sack_permitted,
+            window_scaling: c.window_scale.is_some() && s.window_scale.is_some(),
             mss: if ipv6 { 1440 } else { 1460 },
             drafts: Vec::new(),
         }
@@ -86,7 +104,7 @@ impl Conversation {
 
     /// Lets time pass with nothing on the wire.
     pub fn wait(&mut self, seconds: f64) {
-        self.now_us += (seconds * 1e6) as i64;
+        self.now_us += (seconds * 1e6).round() as i64;
     }
 
     pub fn client_isn(&self) -> u32 {
@@ -130,15 +148,13 @@ impl Conversation {
             if i > 0 {
                 self.now_us += BURST_GAP_US;
             }
-            let flags = if i + 1 == chunks.len() { ACK | PSH } else { ACK };
+            let flags = if i + 1 == chunks.len() {
+                ACK | PSH
+            } else {
+                ACK
+            };
             self.segment(side, flags, chunk.to_vec(), None);
         }
-    }
-
-    /// Sends `data`, then the other side acknowledges it.
-    pub fn send_acked(&mut self, side: Side, data: &[u8]) {
-        self.send(side, data);
-        self.ack(other(side));
     }
 
     /// Sends `data` again from sequence number `seq`, `after_s` seconds after
@@ -180,31 +196,42 @@ impl Conversation {
     }
 
     /// A RST the endpoint's kernel sends without a socket (closed port,
-    /// forgotten connection), in answer to the last packet: no options.
+    /// forgotten connection), in answer to the last packet.
     pub fn reset_stateless(&mut self, side: Side, seq: u32, ack: u32, flags: u16, label: Verdict) {
         self.answer(side);
         let host = self.peer(side).host;
-        let ip_id = match host.fingerprint.ip_id {
-            // Linux answers without a socket with IP-ID 0 and DF.
-            IpIdStyle::PerConnection | IpIdStyle::Zero => IpId::Fixed(0),
-            IpIdStyle::Global => IpId::HostCounter(host.id),
-            IpIdStyle::Random => IpId::Fixed(self.rng.u16()),
-        };
-        let segment = Segment { seq, ack, flags: RST | flags, window: 0, options: TcpOptions::default(), payload: Vec::new() };
-        self.record(side, &host, ip_id, segment, Some(label));
+        self.reset_from(&host, side, seq, ack, flags, label);
     }
 
-    /// A RST forged in `side`'s name by `device` (its own TTL and IP-ID),
-    /// `delay_ms` after the last packet.
-    pub fn forge_reset(&mut self, device: &Host, side: Side, delay_ms: f64, seq: u32, ack: u32, flags: u16, label: Verdict) {
-        self.now_us += (delay_ms * 1e3) as i64;
-        let ip_id = match device.fingerprint.ip_id {
-            IpIdStyle::Zero => IpId::Fixed(0),
-            IpIdStyle::Global => IpId::HostCounter(device.id),
-            IpIdStyle::PerConnection | IpIdStyle::Random => IpId::Fixed(self.rng.u16()),
+    /// A RST sent now in `side`'s name by `sender`, built outside any
+    /// socket: no options, window 0, explicit seq/ack and the sender's
+    /// connection-less IP-ID. The sender is a middlebox forging it (its own
+    /// TTL and IP-ID) or a host's kernel answering a raw-socket probe; call
+    /// [`Conversation::wait`] first for its delay.
+    pub fn reset_from(
+        &mut self,
+        sender: &Host,
+        side: Side,
+        seq: u32,
+        ack: u32,
+        flags: u16,
+        label: Verdict,
+    ) {
+        let ip_id = match sender.fingerprint.ip_id {
+            // Linux sends socket-less replies with IP-ID 0 and DF.
+            IpIdStyle::PerConnection | IpIdStyle::Zero => IpId::Fixed(0),
+            IpIdStyle::Global => IpId::HostCounter(sender.id),
+            IpIdStyle::Random => IpId::Fixed(self.rng.u16()),
         };
-        let segment = Segment { seq, ack, flags: RST | flags, window: 0, options: TcpOptions::default(), payload: Vec::new() };
-        self.record(side, device, ip_id, segment, Some(label));
+        let segment = Segment {
+            seq,
+            ack,
+            flags: RST | flags,
+            window: 0,
+            options: TcpOptions::default(),
+            payload: Vec::new(),
+        };
+        self.record(side, sender, ip_id, segment, Some(label));
     }
 
     /// Moves the clock to when `side`'s answer to the last packet is seen:
@@ -220,18 +247,30 @@ impl Conversation {
     fn handshake_segment(&mut self, side: Side, flags: u16) {
         let fp = self.peer(side).host.fingerprint;
         let ts_echo = self.peer(side).ts_recent;
-        let offer_ts = fp.timestamps && (side == Side::Client || self.timestamps);
+        let offer = |negotiated: bool| side == Side::Client || negotiated;
         let options = TcpOptions {
             mss: Some(self.mss),
-            sack_permitted: fp.sack_permitted,
-            timestamps: offer_ts.then(|| (self.ts_val(side), ts_echo)),
-            window_scale: fp.window_scale,
+            sack_permitted: fp.sack_permitted && offer(self.sack_permitted),
+            timestamps: (fp.timestamps && offer(self.timestamps))
+                .then(|| (self.ts_val(side), ts_echo)),
+            window_scale: fp.window_scale.filter(|_| offer(self.window_scaling)),
         };
         let seq = self.peer(side).isn;
-        let ack = if flags & ACK != 0 { self.peer(other(side)).nxt } else { 0 };
+        let ack = if flags & ACK != 0 {
+            self.peer(other(side)).nxt
+        } else {
+            0
+        };
         let ip_id = self.next_ip_id(side);
         let host = self.peer(side).host;
-        let segment = Segment { seq, ack, flags, window: fp.syn_window, options, payload: Vec::new() };
+        let segment = Segment {
+            seq,
+            ack,
+            flags,
+            window: fp.syn_window,
+            options,
+            payload: Vec::new(),
+        };
         self.record(side, &host, ip_id, segment, None);
         self.peer_mut(side).nxt = seq.wrapping_add(1);
     }
@@ -240,23 +279,48 @@ impl Conversation {
     /// other side sent; RSTs advertise window 0 as stacks do.
     fn segment(&mut self, side: Side, flags: u16, payload: Vec<u8>, label: Option<Verdict>) {
         let options = TcpOptions {
-            timestamps: self.timestamps.then(|| (self.ts_val(side), self.peer(side).ts_recent)),
+            timestamps: self
+                .timestamps
+                .then(|| (self.ts_val(side), self.peer(side).ts_recent)),
             ..TcpOptions::default()
         };
         let host = self.peer(side).host;
-        let window = if flags & RST != 0 { 0 } else { host.fingerprint.window };
+        let window = if flags & RST != 0 {
+            0
+        } else {
+            host.fingerprint.window
+        };
         let seq = self.peer(side).nxt;
-        let ack = if flags & ACK != 0 { self.peer(other(side)).nxt } else { 0 };
+        let ack = if flags & ACK != 0 {
+            self.peer(other(side)).nxt
+        } else {
+            0
+        };
         let ip_id = self.next_ip_id(side);
         let len = payload.len() as u32;
-        self.record(side, &host, ip_id, Segment { seq, ack, flags, window, options, payload }, label);
+        self.record(
+            side,
+            &host,
+            ip_id,
+            Segment {
+                seq,
+                ack,
+                flags,
+                window,
+                options,
+                payload,
+            },
+            label,
+        );
         let peer = self.peer_mut(side);
         peer.nxt = peer.nxt.wrapping_add(len);
     }
 
     /// TSval on a 1 ms clock.
     fn ts_val(&self, side: Side) -> u32 {
-        self.peer(side).ts_offset.wrapping_add((self.now_us / 1000) as u32)
+        self.peer(side)
+            .ts_offset
+            .wrapping_add((self.now_us / 1000) as u32)
     }
 
     fn next_ip_id(&mut self, side: Side) -> IpId {
@@ -276,7 +340,14 @@ impl Conversation {
     /// Records, at the current time, one packet with `side`'s addresses and
     /// ports, sent by `sender` (the endpoint itself or a device forging in
     /// its name).
-    fn record(&mut self, side: Side, sender: &Host, ip_id: IpId, segment: Segment, label: Option<Verdict>) {
+    fn record(
+        &mut self,
+        side: Side,
+        sender: &Host,
+        ip_id: IpId,
+        segment: Segment,
+        label: Option<Verdict>,
+    ) {
         if let Some((ts_val, _)) = segment.options.timestamps {
             self.peer_mut(other(side)).ts_recent = ts_val;
         }
@@ -298,7 +369,11 @@ impl Conversation {
             options: segment.options,
             payload: segment.payload,
         };
-        self.drafts.push(Draft { packet, ip_id, label });
+        self.drafts.push(Draft {
+            packet,
+            ip_id,
+            label,
+        });
     }
 
     fn peer(&self, side: Side) -> &Peer {

@@ -50,8 +50,12 @@ impl Fingerprint {
     };
 
     /// A Linux server whose flows carry IP-ID 0 with DF.
-    pub const LINUX_ZERO_ID: Fingerprint =
-        Fingerprint { name: "linux (IP-ID 0)", ip_id: IpIdStyle::Zero, window: 509, ..Self::LINUX };
+    pub const LINUX_ZERO_ID: Fingerprint = Fingerprint {
+        name: "linux (IP-ID 0)",
+        ip_id: IpIdStyle::Zero,
+        window: 509,
+        ..Self::LINUX
+    };
 
     pub const WINDOWS: Fingerprint = Fingerprint {
         name: "windows",
@@ -81,8 +85,12 @@ impl Fingerprint {
     };
 
     /// A Linux-based NAT router or firewall generating resets itself.
-    pub const LINUX_MIDDLEBOX: Fingerprint =
-        Fingerprint { name: "linux middlebox", ip_id: IpIdStyle::Random, dont_fragment: false, ..Self::LINUX };
+    pub const LINUX_MIDDLEBOX: Fingerprint = Fingerprint {
+        name: "linux middlebox",
+        ip_id: IpIdStyle::Random,
+        dont_fragment: false,
+        ..Self::LINUX
+    };
 
     /// A censor's injector: TTL 255 and a random IP-ID on every packet.
     pub const CENSOR: Fingerprint = Fingerprint {
@@ -127,4 +135,3 @@ impl Host {
         self.fingerprint.initial_ttl.saturating_sub(self.hops)
     }
 }
-

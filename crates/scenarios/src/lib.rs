@@ -1,1 +1,136 @@
-//! Scenario generator.
+//! Labelled captures of every TCP reset cause and origin.
+//!
+//! Each scenario is built packet by packet from host models ([`host`]) and
+//! TCP conversations ([`conversation`]) with consistent sequence numbers,
+//! timing, TTLs and IP-IDs, and labels every RST it contains with the
+//! verdict the engine must reach. The labels are the ground truth of the
+//! verdict tests; [`sample`] is the web app's built-in example.
+
+pub mod conversation;
+pub mod host;
+pub mod net;
+pub mod packet;
+pub mod payload;
+pub mod rng;
+mod sample;
+mod scenarios;
+pub mod write;
+
+pub use packet::Packet;
+use rstscope_core::report::{Cause, Origin, Sender};
+pub use sample::sample;
+
+/// One labelled capture, before link-layer framing.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// In capture order.
+    pub packets: Vec<Packet>,
+    /// Every RST in `packets`, in frame order.
+    pub expected: Vec<ExpectedReset>,
+}
+
+/// The verdict the engine must reach for one RST frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExpectedReset {
+    /// 1-based frame number, as Wireshark numbers frames.
+    pub frame: u64,
+    pub sender: Sender,
+    pub origin: Origin,
+    pub cause: Cause,
+}
+
+/// The link-layer framing of a written capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    Ethernet,
+    /// Ethernet with an 802.1Q tag.
+    Vlan,
+    LinuxSll,
+    /// Bare IP packets (`LINKTYPE_RAW`, 101).
+    RawIp,
+}
+
+impl Link {
+    pub const ALL: [Link; 4] = [Link::Ethernet, Link::Vlan, Link::LinuxSll, Link::RawIp];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Link::Ethernet => "ethernet",
+            Link::Vlan => "vlan",
+            Link::LinuxSll => "linux-sll",
+            Link::RawIp => "raw-ip",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Pcap,
+    PcapNg,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pcap => "pcap",
+            Format::PcapNg => "pcapng",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    pub ipv6: bool,
+    pub link: Link,
+    pub format: Format,
+    /// Same seed, same bytes.
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            ipv6: false,
+            link: Link::Ethernet,
+            format: Format::PcapNg,
+            seed: 1,
+        }
+    }
+}
+
+/// Each IP version with each link type, pcap and pcapng alternating: every
+/// variant of framing at half the files of the full product.
+pub fn variants() -> Vec<Options> {
+    let links = [
+        (Link::Ethernet, Format::PcapNg),
+        (Link::Vlan, Format::Pcap),
+        (Link::LinuxSll, Format::Pcap),
+        (Link::RawIp, Format::PcapNg),
+    ];
+    [false, true]
+        .into_iter()
+        .flat_map(|ipv6| {
+            links.map(|(link, format)| Options {
+                ipv6,
+                link,
+                format,
+                ..Options::default()
+            })
+        })
+        .collect()
+}
+
+/// Every scenario of the catalogue, over IPv4 or IPv6 as `options` says.
+pub fn catalogue(options: &Options) -> Vec<Scenario> {
+    scenarios::RECIPES
+        .iter()
+        .map(|recipe| recipe.build(options))
+        .collect()
+}
+
+/// The capture file bytes of a scenario, framed and formatted per `options`.
+pub fn write(scenario: &Scenario, options: &Options) -> Vec<u8> {
+    write::capture(&scenario.packets, options.link, options.format)
+}

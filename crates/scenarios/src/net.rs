@@ -26,7 +26,11 @@ pub struct Verdict {
 
 impl Verdict {
     pub const fn new(sender: Sender, origin: Origin, cause: Cause) -> Self {
-        Self { sender, origin, cause }
+        Self {
+            sender,
+            origin,
+            cause,
+        }
     }
 }
 
@@ -73,6 +77,11 @@ impl Net {
         }
     }
 
+    /// Randomness for payloads, from the scenario's seed.
+    pub fn rng(&mut self) -> &mut Rng {
+        &mut self.rng
+    }
+
     /// A host on the capture's own LAN (no router in between).
     pub fn local_host(&mut self, fingerprint: Fingerprint) -> Host {
         self.local_hosts += 1;
@@ -90,7 +99,16 @@ impl Net {
         self.remote_hosts += 1;
         let n = self.remote_hosts;
         let addr = if self.ipv6 {
-            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0xcafe, u16::from(n), 0, 0, 0, 0x80))
+            IpAddr::V6(Ipv6Addr::new(
+                0x2001,
+                0xdb8,
+                0xcafe,
+                u16::from(n),
+                0,
+                0,
+                0,
+                0x80,
+            ))
         } else if n < 100 {
             IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10 + n))
         } else {
@@ -102,23 +120,42 @@ impl Net {
     fn add_host(&mut self, addr: IpAddr, fingerprint: Fingerprint, hops: u8) -> Host {
         let (low, high) = fingerprint.ephemeral_ports;
         let next_port = self.rng.range(u64::from(low), u64::from(high) - 1000) as u16;
-        self.hosts.push(HostState { next_port, ip_id: self.rng.u16() });
-        Host { id: self.hosts.len() - 1, addr, fingerprint, hops }
+        self.hosts.push(HostState {
+            next_port,
+            ip_id: self.rng.u16(),
+        });
+        Host {
+            id: self.hosts.len() - 1,
+            addr,
+            fingerprint,
+            hops,
+        }
     }
 
     /// The next ephemeral port of `host`, stepping like Linux' randomised
     /// port selection does.
-    pub fn ephemeral_port(&mut self, host: &Host) -> u16 {
+    fn ephemeral_port(&mut self, host: &Host) -> u16 {
         let step = self.rng.range(1, 9) as u16;
         let state = &mut self.hosts[host.id];
         let (low, high) = host.fingerprint.ephemeral_ports;
-        state.next_port = state.next_port.checked_add(step).filter(|&p| p <= high).unwrap_or(low);
+        state.next_port = state
+            .next_port
+            .checked_add(step)
+            .filter(|&p| p <= high)
+            .unwrap_or(low);
         state.next_port
     }
 
     /// Starts a connection from `client` to `server:port`, `at_s` seconds
     /// into the capture, over a path with the given round-trip time.
-    pub fn connect(&mut self, client: &Host, server: &Host, port: u16, at_s: f64, rtt_ms: f64) -> Conversation {
+    pub fn connect(
+        &mut self,
+        client: &Host,
+        server: &Host,
+        port: u16,
+        at_s: f64,
+        rtt_ms: f64,
+    ) -> Conversation {
         let client_port = self.ephemeral_port(client);
         self.connect_from(client, client_port, server, port, at_s, rtt_ms)
     }
@@ -133,9 +170,15 @@ impl Net {
         at_s: f64,
         rtt_ms: f64,
     ) -> Conversation {
-        let start_us = EPOCH_US + (at_s * 1e6) as i64;
+        let start_us = EPOCH_US + (at_s * 1e6).round() as i64;
         let rng = Rng::new(self.rng.next_u64());
-        Conversation::new(rng, (*client, client_port), (*server, port), start_us, (rtt_ms * 1e3) as i64)
+        Conversation::new(
+            rng,
+            (*client, client_port),
+            (*server, port),
+            start_us,
+            (rtt_ms * 1e3).round() as i64,
+        )
     }
 
     /// Puts a finished conversation's packets on the wire.
@@ -160,7 +203,12 @@ impl Net {
                 }
             };
             if let Some(v) = draft.label {
-                expected.push(ExpectedReset { frame: index as u64 + 1, sender: v.sender, origin: v.origin, cause: v.cause });
+                expected.push(ExpectedReset {
+                    frame: index as u64 + 1,
+                    sender: v.sender,
+                    origin: v.origin,
+                    cause: v.cause,
+                });
             }
             packets.push(packet);
         }

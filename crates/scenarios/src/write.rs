@@ -44,7 +44,11 @@ pub fn capture(packets: &[Packet], link: Link, format: Format) -> Vec<u8> {
 pub fn frame(packet: &Packet, link: Link) -> Vec<u8> {
     let ip = ip_packet(packet);
     let ethertype: u16 = if packet.src.is_ipv6() { 0x86dd } else { 0x0800 };
-    let (src_mac, dst_mac) = if packet.outgoing { (HOST_MAC, GATEWAY_MAC) } else { (GATEWAY_MAC, HOST_MAC) };
+    let (src_mac, dst_mac) = if packet.outgoing {
+        (HOST_MAC, GATEWAY_MAC)
+    } else {
+        (GATEWAY_MAC, HOST_MAC)
+    };
     let mut out = Vec::with_capacity(ip.len() + 20);
     match link {
         Link::Ethernet | Link::Vlan => {
@@ -85,17 +89,26 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
     tcp.rst = packet.flags & flags::RST != 0;
     tcp.psh = packet.flags & flags::PSH != 0;
     tcp.ack = packet.flags & flags::ACK != 0;
-    tcp.set_options(&tcp_options(packet)).expect("generated options fit in 40 bytes");
+    tcp.set_options(&tcp_options(packet))
+        .expect("generated options fit in 40 bytes");
     let tcp_len = tcp.header_len() + packet.payload.len();
     let mut out = Vec::with_capacity(60 + tcp_len);
     match (packet.src, packet.dst) {
         (IpAddr::V4(src), IpAddr::V4(dst)) => {
-            let mut ip = Ipv4Header::new(tcp_len as u16, packet.ttl, IpNumber::TCP, src.octets(), dst.octets())
-                .expect("generated segments are small");
+            let mut ip = Ipv4Header::new(
+                tcp_len as u16,
+                packet.ttl,
+                IpNumber::TCP,
+                src.octets(),
+                dst.octets(),
+            )
+            .expect("generated segments are small");
             ip.identification = packet.ip_id;
             ip.dont_fragment = packet.dont_fragment;
             ip.header_checksum = ip.calc_header_checksum();
-            tcp.checksum = tcp.calc_checksum_ipv4(&ip, &packet.payload).expect("small segment");
+            tcp.checksum = tcp
+                .calc_checksum_ipv4(&ip, &packet.payload)
+                .expect("small segment");
             out.extend_from_slice(&ip.to_bytes());
         }
         (IpAddr::V6(src), IpAddr::V6(dst)) => {
@@ -108,7 +121,9 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
                 source: src.octets(),
                 destination: dst.octets(),
             };
-            tcp.checksum = tcp.calc_checksum_ipv6(&ip, &packet.payload).expect("small segment");
+            tcp.checksum = tcp
+                .calc_checksum_ipv6(&ip, &packet.payload)
+                .expect("small segment");
             out.extend_from_slice(&ip.to_bytes());
         }
         _ => unreachable!("a packet's addresses share one IP version"),
@@ -122,7 +137,9 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
 /// WS`; Windows (no timestamps) `MSS, NOP, WS, NOP, NOP, SACK-permitted`;
 /// timestamps alone after the handshake `NOP, NOP, TS`.
 fn tcp_options(packet: &Packet) -> Vec<TcpOptionElement> {
-    use TcpOptionElement::{MaximumSegmentSize, Noop, SelectiveAcknowledgementPermitted, Timestamp, WindowScale};
+    use TcpOptionElement::{
+        MaximumSegmentSize, Noop, SelectiveAcknowledgementPermitted, Timestamp, WindowScale,
+    };
     let o = packet.options;
     let mut out = Vec::new();
     out.extend(o.mss.map(MaximumSegmentSize));
@@ -132,9 +149,17 @@ fn tcp_options(packet: &Packet) -> Vec<TcpOptionElement> {
         } else {
             out.extend([Noop, Noop, Timestamp(val, ecr)]);
         }
-        out.extend(o.window_scale.into_iter().flat_map(|ws| [Noop, WindowScale(ws)]));
+        out.extend(
+            o.window_scale
+                .into_iter()
+                .flat_map(|ws| [Noop, WindowScale(ws)]),
+        );
     } else {
-        out.extend(o.window_scale.into_iter().flat_map(|ws| [Noop, WindowScale(ws)]));
+        out.extend(
+            o.window_scale
+                .into_iter()
+                .flat_map(|ws| [Noop, WindowScale(ws)]),
+        );
         if o.sack_permitted {
             out.extend([Noop, Noop, SelectiveAcknowledgementPermitted]);
         }
