@@ -5,11 +5,15 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::attribute::{self, payload, ResetRecord};
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
 use crate::report::{
-    CaptureInfo, Cause, LinkTypeCount, Origin, Report, Reset, Sender, Stage, Summary, Warning,
+    CaptureInfo, Cause, Connection, LinkTypeCount, Origin, Report, Reset, Sender, Stage, Warning,
 };
+use crate::summary;
+use crate::track::conn::{Conn, Seen};
+use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
 #[derive(Clone, Copy, Debug)]
@@ -18,11 +22,21 @@ pub struct Config {
     pub max_connections: usize,
     /// Most warnings kept in the report (the rest are counted).
     pub max_warnings: usize,
+    /// Most hosts with a TTL/IP-ID baseline; past it, the least recently seen go.
+    pub max_hosts: usize,
+    /// Most connections listed in the report; connections with resets are
+    /// always listed, the others past this are only counted.
+    pub max_listed_connections: usize,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { max_connections: 200_000, max_warnings: 1_000 }
+        Self {
+            max_connections: 200_000,
+            max_warnings: 1_000,
+            max_hosts: 100_000,
+            max_listed_connections: 100_000,
+        }
     }
 }
 
@@ -31,7 +45,10 @@ pub struct Analyzer {
     config: Config,
     info: CaptureInfo,
     link_types: BTreeMap<u32, u64>,
-    resets: Vec<Reset>,
+    conns: ConnTable,
+    hosts: HostTable,
+    resets: Vec<ResetRecord>,
+    connections: Vec<Connection>,
     dropped_warnings: u64,
 }
 
@@ -41,7 +58,10 @@ impl Analyzer {
             config,
             info: CaptureInfo::default(),
             link_types: BTreeMap::new(),
+            conns: ConnTable::new(config.max_connections),
+            hosts: HostTable::new(config.max_hosts),
             resets: Vec::new(),
+            connections: Vec::new(),
             dropped_warnings: 0,
         }
     }
@@ -60,9 +80,7 @@ impl Analyzer {
         match decode::decode(frame.link_type, frame.data) {
             Ok(Decoded::Tcp(packet)) => {
                 self.info.tcp_packets += 1;
-                if packet.tcp.has(flags::RST) {
-                    self.resets.push(bare_reset(frame.number, time, &packet));
-                }
+                self.track(frame.number, frame.ts_ns, &packet);
             }
             Ok(Decoded::NotTcp(kind)) => {
                 *self.info.other.entry(not_tcp_name(kind)).or_default() += 1;
@@ -77,7 +95,11 @@ impl Analyzer {
                         decode::DecodeErrorKind::Malformed => "malformed",
                     }
                 );
-                *self.info.other.entry("undecodable".to_string()).or_default() += 1;
+                *self
+                    .info
+                    .other
+                    .entry("undecodable".to_string())
+                    .or_default() += 1;
                 self.warn(Warning {
                     kind: "decode".to_string(),
                     frame: Some(frame.number),
@@ -86,6 +108,97 @@ impl Analyzer {
                 });
             }
         }
+    }
+
+    /// Feeds one decoded TCP packet (what [`Analyzer::push`] does after
+    /// decoding; also the entry point for tests and other front ends).
+    /// Counts it as a frame only through `push`.
+    pub fn push_packet(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
+        self.track(frame, ts_ns, packet);
+    }
+
+    fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
+        let is_rst = packet.tcp.has(flags::RST);
+        let (conn, side) = self.conns.lookup(ts_ns, packet, &self.hosts);
+
+        // Later packets are the "after" of this connection's earlier resets.
+        for &i in &conn.resets {
+            if let Some(record) = self.resets.get_mut(i) {
+                record.observe(side, ts_ns, is_rst, packet.tcp.payload_len);
+            }
+        }
+        if is_rst {
+            let host = self.hosts.get(&packet.ip.src);
+            let report = bare_reset(frame, seconds(ts_ns), packet);
+            let mut record = ResetRecord::new(
+                report,
+                side,
+                ts_ns,
+                packet.tcp.flags,
+                packet.ip.dont_fragment,
+                conn,
+                host,
+            );
+            let payload = packet.tcp.payload;
+            record.report.payload_text = payload::text(payload);
+            record.report.reason_code = payload::reason_code(payload);
+            record.report.connection = Some(conn.id);
+            conn.resets.push(self.resets.len());
+            self.resets.push(record);
+        } else {
+            let prev_id = conn.dir(side).last_ip_id;
+            let host = self.hosts.entry(packet.ip.src);
+            host.add_packet(
+                ts_ns,
+                conn.id,
+                packet.ip.ttl,
+                packet.ip.dont_fragment,
+                packet.ip.id,
+                prev_id,
+            );
+            if packet.tcp.has(flags::SYN) && packet.tcp.has(flags::ACK) {
+                host.note_server_port(packet.tcp.src_port);
+            }
+        }
+        let had_ack = conn.ack_ns.is_some();
+        conn.update(&Seen {
+            frame,
+            ts_ns,
+            side,
+            packet,
+        });
+        // The handshake just completed: remember how fast each host answers.
+        if !had_ack && conn.ack_ns.is_some() {
+            let (server_delay, client_delay) = (conn.server_delay_ns(), conn.client_delay_ns());
+            let (server, client) = (conn.server.addr, conn.client.addr);
+            self.hosts.entry(server).note_delays(server_delay, None);
+            self.hosts.entry(client).note_delays(None, client_delay);
+        }
+        self.retire_finished();
+    }
+
+    /// Judges and lists connections the table let go of.
+    fn retire_finished(&mut self) {
+        while let Some(conn) = self.conns.retired.pop() {
+            self.close(conn);
+        }
+    }
+
+    /// A connection ended: judge its resets and list it.
+    fn close(&mut self, conn: Conn) {
+        for &i in &conn.resets {
+            let side = match self.resets.get(i) {
+                Some(record) if !record.judged => record.side,
+                _ => continue,
+            };
+            let host = self.hosts.get(&conn.dir(side).addr);
+            attribute::judge(&mut self.resets, i, &conn, host);
+        }
+        if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
+            self.info.unlisted_connections += 1;
+            return;
+        }
+        self.connections.push(connection_entry(&conn, &self.resets));
     }
 
     /// Records a problem found outside the core (e.g. by the capture reader).
@@ -99,12 +212,28 @@ impl Analyzer {
 
     /// Ends the analysis and builds the report.
     pub fn finish(mut self) -> Report {
+        let remaining: Vec<Conn> = self.conns.drain().collect();
+        for conn in remaining {
+            self.close(conn);
+        }
+        self.info.evicted_connections = self.conns.evicted;
         if self.dropped_warnings > 0 {
             self.info.warnings.push(Warning {
                 kind: "warning-limit".to_string(),
                 frame: None,
                 offset: None,
                 message: format!("{} further warnings not listed", self.dropped_warnings),
+            });
+        }
+        if self.conns.evicted > 0 {
+            self.info.warnings.push(Warning {
+                kind: "flow-limit".to_string(),
+                frame: None,
+                offset: None,
+                message: format!(
+                    "{} connections were evicted from the flow table (limit {}); their later packets started new connections",
+                    self.conns.evicted, self.config.max_connections
+                ),
             });
         }
         self.info.link_types = self
@@ -116,13 +245,45 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let mut summary = Summary::default();
-        for reset in &self.resets {
-            *summary.by_origin.entry(reset.origin.as_str().to_string()).or_default() += 1;
-            *summary.by_cause.entry(reset.cause.as_str().to_string()).or_default() += 1;
+        let idle_s: Vec<Option<f64>> = self
+            .resets
+            .iter()
+            .map(|r| r.idle_ns.map(|ns| ns as f64 / 1e9))
+            .collect();
+        let resets: Vec<Reset> = self.resets.into_iter().map(|r| r.report).collect();
+        let summary = summary::summarize(&resets, &idle_s, &self.info);
+        let mut connections = self.connections;
+        connections.sort_by_key(|c| c.id);
+        Report {
+            capture: self.info,
+            summary,
+            resets,
+            connections,
         }
-        summary.headline = format!("{} TCP resets in {} packets.", self.resets.len(), self.info.packets);
-        Report { capture: self.info, summary, resets: self.resets, connections: Vec::new() }
+    }
+}
+
+fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
+    let (c, s) = (&conn.client, &conn.server);
+    Connection {
+        id: conn.id,
+        client: endpoint(c.addr, c.port),
+        server: endpoint(s.addr, s.port),
+        roles_from: conn.roles_from.name().to_string(),
+        first_time: seconds(conn.first_ns),
+        last_time: seconds(conn.last_ns),
+        client_packets: c.packets,
+        server_packets: s.packets,
+        client_bytes: c.bytes,
+        server_bytes: s.bytes,
+        conn_state: conn.zeek.conn_state().to_string(),
+        history: conn.zeek.history(),
+        resets: conn
+            .resets
+            .iter()
+            .filter_map(|&i| resets.get(i))
+            .map(|r| r.report.frame)
+            .collect(),
     }
 }
 
@@ -179,12 +340,21 @@ pub fn flag_names(bits: u16) -> String {
         (flags::CWR, "CWR"),
         (flags::AE, "AE"),
     ];
-    let names: Vec<&str> = NAMES.iter().filter(|(b, _)| bits & b != 0).map(|(_, n)| *n).collect();
+    let names: Vec<&str> = NAMES
+        .iter()
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
     names.join("+")
 }
 
 fn encapsulation_name(packet: &TcpPacket<'_>) -> String {
-    let names: Vec<&str> = packet.encapsulation.layers().iter().map(|l| l.name()).collect();
+    let names: Vec<&str> = packet
+        .encapsulation
+        .layers()
+        .iter()
+        .map(|l| l.name())
+        .collect();
     names.join(":")
 }
 

@@ -1,1 +1,17 @@
 //! Reset attribution: who really sent each RST, why, and how sure we are.
+//!
+//! Each RST is recorded with a snapshot of its connection at that moment
+//! ([`record::ResetRecord`]); later packets add "after" observations (data
+//! racing it, more RSTs). When the connection ends, [`judge`] weighs the
+//! signals ([`origin`]), picks the cause ([`cause`]), places the RST in the
+//! connection ([`pattern`]) and fills in the report entry.
+
+pub mod cause;
+pub mod judge;
+pub mod origin;
+pub mod pattern;
+pub mod payload;
+pub mod record;
+
+pub use judge::judge;
+pub use record::ResetRecord;

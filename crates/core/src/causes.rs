@@ -1,1 +1,127 @@
-//! The cause catalogue: what each cause means and what to do about it.
+//! The cause catalogue: what each cause means and what to do about it,
+//! per origin, with the observed numbers filled in.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::report::{Cause, Origin, Tip};
+
+/// The numbers a tip quotes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Observed {
+    /// Idle gap before the reset, seconds.
+    pub idle_s: Option<f64>,
+    /// The server's port.
+    pub server_port: Option<u16>,
+    /// Retransmissions before giving up.
+    pub retransmissions: u32,
+}
+
+fn tip(text: String, commands: &[&str]) -> Tip {
+    Tip {
+        text,
+        commands: commands.iter().map(|c| c.to_string()).collect(),
+    }
+}
+
+/// Keepalive interval comfortably below an idle timeout of `idle_s`.
+fn keepalive_below(idle_s: f64) -> u64 {
+    let idle = idle_s.max(1.0) as u64;
+    (idle.saturating_mul(3) / 4).clamp(10, 7200)
+}
+
+pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
+    let port = seen
+        .server_port
+        .map_or_else(|| "PORT".to_string(), |p| p.to_string());
+    match (cause, origin) {
+        (Cause::Refused, Origin::Middlebox) => vec![
+            tip(
+                format!("A firewall on the path refuses port {port} in the server's name (REJECT --reject-with tcp-reset). Check its rules for this port, or ask its owner."),
+                &["iptables -S | grep -i 'reject-with tcp-reset'", "nft list ruleset | grep -i 'reject with tcp reset'"],
+            ),
+        ],
+        (Cause::Refused, _) => vec![tip(
+            format!("Nothing listens on port {port} (or the host's own firewall rejects it): start or bind the service, then check REJECT rules."),
+            &[&format!("ss -ltnp 'sport = :{port}'"), "iptables -S | grep -i reject"],
+        )],
+        (Cause::IdleTimeout, Origin::Middlebox) => {
+            let idle = seen.idle_s.unwrap_or(300.0);
+            let keep = keepalive_below(idle);
+            vec![
+                tip(
+                    format!("Idle {idle:.0} s before the reset: a NAT or firewall dropped the connection's state. Send keepalives below {keep} s (SO_KEEPALIVE, or application pings)."),
+                    &[&format!("sysctl -w net.ipv4.tcp_keepalive_time={keep}"), "sysctl -w net.ipv4.tcp_keepalive_intvl=30"],
+                ),
+                tip(
+                    format!("Or raise the device's TCP idle timeout above {idle:.0} s (AWS NAT gateway and Network Firewall use 350 s)."),
+                    &["sysctl -w net.netfilter.nf_conntrack_tcp_timeout_established=7440"],
+                ),
+            ]
+        }
+        (Cause::IdleTimeout, _) => {
+            let idle = seen.idle_s.map_or_else(|| "a long".to_string(), |s| format!("{s:.0} s"));
+            vec![tip(
+                format!("The endpoint itself closed the connection after {idle} of silence (an application or load-balancer idle timeout). Keep it busy with keepalives, or raise that timeout, or let the client reconnect."),
+                &["sysctl -w net.ipv4.tcp_keepalive_time=60"],
+            )]
+        }
+        (Cause::OutOfWindow, Origin::Middlebox) => vec![tip(
+            "A stateful firewall marked a retransmitted or out-of-window segment INVALID and rejected it with a reset. Drop INVALID packets right after the ESTABLISHED,RELATED accept and before any REJECT --reject-with tcp-reset, or let conntrack be liberal about windows.".to_string(),
+            &[
+                "iptables -I FORWARD 2 -m conntrack --ctstate INVALID -j DROP",
+                "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1",
+            ],
+        )],
+        (Cause::OutOfWindow, _) => vec![tip(
+            "The endpoint rejected a segment outside its window: look for reordering or a sequence-number rewrite on the path (load balancer, NAT).".to_string(),
+            &[],
+        )],
+        (Cause::Injected, _) => vec![tip(
+            "Resets forged on the path (censor, DPI or traffic shaper): not fixable at the endpoints. Encrypt the metadata it matches (TLS with ECH, a VPN or tunnel), and report it.".to_string(),
+            &[],
+        )],
+        (Cause::AppAbort, _) => vec![tip(
+            "The application aborted the connection: read its logs around this time; close sockets only after reading all pending data, and avoid SO_LINGER 0 unless an abort is meant.".to_string(),
+            &["journalctl --since '-10 min'"],
+        )],
+        (Cause::ClosedSocket, _) => vec![tip(
+            "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),
+            &[],
+        )],
+        (Cause::Scan, _) => vec![tip(
+            "A half-open (SYN) scan: usually benign if it is your own scanner; otherwise rate-limit or block the source.".to_string(),
+            &[],
+        )],
+        (Cause::GracefulClose, _) => vec![tip(
+            "Benign: the RST came after the FIN exchange, so all data had been delivered.".to_string(),
+            &[],
+        )],
+        (Cause::RetransmitTimeout, _) => vec![tip(
+            format!("The sender gave up after {} unanswered retransmissions: look for packet loss, a blackhole route or an MTU problem on the path.", seen.retransmissions),
+            &["tracepath -n HOST", "ping -M do -s 1472 HOST"],
+        )],
+        (Cause::Unknown, _) => vec![tip(
+            "Too little context to explain this reset: capture closer to both ends, including the connection's start.".to_string(),
+            &[],
+        )],
+    }
+}
+
+/// A cause in plain words, for headlines.
+pub fn plain(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Refused => "refused connections",
+        Cause::AppAbort => "application aborts",
+        Cause::ClosedSocket => "data sent to closed sockets",
+        Cause::IdleTimeout => "idle timeouts",
+        Cause::OutOfWindow => "out-of-window segments",
+        Cause::Injected => "injected resets",
+        Cause::Scan => "a port scan",
+        Cause::GracefulClose => "resets after a normal close",
+        Cause::RetransmitTimeout => "retransmission timeouts",
+        Cause::Unknown => "unexplained resets",
+    }
+}

@@ -29,6 +29,7 @@ pub mod causes;
 pub mod decode;
 pub mod frame;
 pub mod report;
+pub mod summary;
 pub mod track;
 
 pub use analyzer::{Analyzer, Config};

@@ -42,6 +42,10 @@ pub struct CaptureInfo {
     pub last_time: Option<f64>,
     /// Connections dropped from the flow table to keep memory bounded.
     pub evicted_connections: u64,
+    /// Connections not listed in `connections` (past the listing limit;
+    /// connections with resets are always listed).
+    #[serde(default)]
+    pub unlisted_connections: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

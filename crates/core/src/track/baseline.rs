@@ -21,7 +21,9 @@ impl TtlBaseline {
     }
 
     pub fn total(&self) -> u32 {
-        self.slots.iter().fold(0u32, |sum, (_, n)| sum.saturating_add(*n))
+        self.slots
+            .iter()
+            .fold(0u32, |sum, (_, n)| sum.saturating_add(*n))
     }
 
     /// Packets whose TTL was within one of `ttl` (route changes move it by one).
@@ -34,12 +36,19 @@ impl TtlBaseline {
 
     /// Packets with exactly this TTL.
     pub fn exact(&self, ttl: u8) -> u32 {
-        self.slots.iter().find(|(t, n)| *n > 0 && *t == ttl).map_or(0, |(_, n)| *n)
+        self.slots
+            .iter()
+            .find(|(t, n)| *n > 0 && *t == ttl)
+            .map_or(0, |(_, n)| *n)
     }
 
     /// The most common TTL and its count.
     pub fn dominant(&self) -> Option<(u8, u32)> {
-        self.slots.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).copied()
+        self.slots
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .max_by_key(|(_, n)| *n)
+            .copied()
     }
 }
 

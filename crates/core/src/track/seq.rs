@@ -13,7 +13,9 @@ pub fn after(a: u32, b: u32) -> bool {
 
 /// Length in sequence space: payload, plus one each for SYN and FIN.
 pub fn segment_len(payload_len: u32, syn: bool, fin: bool) -> u32 {
-    payload_len.wrapping_add(u32::from(syn)).wrapping_add(u32::from(fin))
+    payload_len
+        .wrapping_add(u32::from(syn))
+        .wrapping_add(u32::from(fin))
 }
 
 #[cfg(test)]

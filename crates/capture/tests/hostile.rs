@@ -1,0 +1,684 @@
+//! Adversarial inputs: decompression bombs, absurd declared lengths,
+//! clocks going backwards, damage mid-file, and floods of flows or segments
+//! through the core's `Analyzer`. Everything must finish in bounded memory
+//! and time, keep what came before a problem, and say what went wrong.
+//!
+//! Memory is measured exactly with a counting global allocator: the peak of
+//! heap bytes the test's own thread holds (parallel tests do not disturb it).
+//! The peak RSS (VmHWM) is printed for information only, since tests share
+//! the process.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::{Duration, Instant};
+
+use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, shb_body, Recorder};
+use flate2::{Compress, Compression, Crc, FlushCompress};
+use rstscope_capture::{CaptureReader, Sink, Summary};
+use rstscope_core::report::{Report, Warning};
+use rstscope_core::{Analyzer, Config, Frame, LinkType};
+
+const MIB: usize = 1 << 20;
+
+// ---------------------------------------------------------------------------
+// Heap accounting
+
+/// The system allocator, counting the heap bytes each thread holds.
+struct Counting;
+
+thread_local! {
+    /// (bytes held now, peak since the last reset) by this thread.
+    static HEAP: Cell<(isize, isize)> = const { Cell::new((0, 0)) };
+}
+
+fn note(delta: isize) {
+    // `try_with`: allocations during thread teardown are simply not counted.
+    let _ = HEAP.try_with(|heap| {
+        let (now, peak) = heap.get();
+        let now = now + delta;
+        heap.set((now, peak.max(now)));
+    });
+}
+
+// SAFETY: every call is forwarded unchanged to `System`; only counters move.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = System.alloc(layout);
+        if !ptr.is_null() {
+            note(layout.size() as isize);
+        }
+        ptr
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = System.alloc_zeroed(layout);
+        if !ptr.is_null() {
+            note(layout.size() as isize);
+        }
+        ptr
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        note(-(layout.size() as isize));
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = System.realloc(ptr, layout, new_size);
+        if !new.is_null() {
+            note(new_size as isize - layout.size() as isize);
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f`, returning its result and the most heap it held beyond what
+/// was held at the start (bytes).
+fn peak_heap<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    let start = HEAP.with(|heap| {
+        let (now, _) = heap.get();
+        heap.set((now, now));
+        now
+    });
+    let result = f();
+    let peak = HEAP.with(|heap| heap.get().1);
+    (result, usize::try_from(peak - start).unwrap_or(0))
+}
+
+/// Peak resident set size of the whole process, from /proc (Linux only).
+fn vm_hwm_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+fn report_resources(test: &str, heap: usize, elapsed: Duration) {
+    println!(
+        "{test}: peak heap growth {:.1} MiB, {:.1} s, process VmHWM {} MiB",
+        heap as f64 / MIB as f64,
+        elapsed.as_secs_f64(),
+        vm_hwm_mib().map_or("?".into(), |mib| mib.to_string())
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Sinks and input builders
+
+/// Counts frames and keeps warnings; holds nothing per frame.
+#[derive(Default)]
+struct Counter {
+    frames: u64,
+    bytes: u64,
+    max_frame: usize,
+    warnings: Vec<Warning>,
+}
+
+impl Sink for Counter {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        self.frames += 1;
+        assert_eq!(frame.number, self.frames);
+        self.bytes += frame.data.len() as u64;
+        self.max_frame = self.max_frame.max(frame.data.len());
+    }
+    fn warning(&mut self, warning: Warning) {
+        self.warnings.push(warning);
+    }
+}
+
+/// Ethernet + IPv4 + TCP (20-byte header, no options) with `payload_len`
+/// zero bytes of payload, written into `out` (cleared first).
+#[allow(clippy::too_many_arguments)]
+fn tcp_frame(
+    out: &mut Vec<u8>,
+    src: (Ipv4Addr, u16),
+    dst: (Ipv4Addr, u16),
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    payload_len: usize,
+) {
+    out.clear();
+    out.extend_from_slice(&[0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00]);
+    let total = (40 + payload_len) as u16;
+    out.extend_from_slice(&[0x45, 0]);
+    out.extend_from_slice(&total.to_be_bytes());
+    out.extend_from_slice(&[0, 1, 0x40, 0, 64, 6, 0, 0]);
+    out.extend_from_slice(&src.0.octets());
+    out.extend_from_slice(&dst.0.octets());
+    let sum = ip_checksum(&out[14..34]);
+    out[24..26].copy_from_slice(&sum.to_be_bytes());
+    out.extend_from_slice(&src.1.to_be_bytes());
+    out.extend_from_slice(&dst.1.to_be_bytes());
+    out.extend_from_slice(&seq.to_be_bytes());
+    out.extend_from_slice(&ack.to_be_bytes());
+    out.extend_from_slice(&[0x50, flags, 0xff, 0xff, 0, 0, 0, 0]);
+    out.resize(out.len() + payload_len, 0);
+}
+
+fn ip_checksum(header: &[u8]) -> u16 {
+    let mut sum: u32 = header
+        .chunks(2)
+        .map(|pair| u32::from(u16::from_be_bytes([pair[0], pair[1]])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+const SYN: u8 = 0x02;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+const PSH: u8 = 0x08;
+
+fn syn_frame() -> Vec<u8> {
+    let mut frame = Vec::new();
+    let client = (Ipv4Addr::new(192, 0, 2, 1), 40_000);
+    let server = (Ipv4Addr::new(198, 51, 100, 1), 443);
+    tcp_frame(&mut frame, client, server, SYN, 1, 0, 0);
+    frame
+}
+
+/// Raw deflate of `input`, ended with a full flush: the output is
+/// byte-aligned and refers to nothing before it, so it can be repeated.
+fn deflate_full_flush(compress: &mut Compress, input: &[u8], flush: FlushCompress) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 2 + 1024);
+    let start = compress.total_in();
+    loop {
+        let consumed = (compress.total_in() - start) as usize;
+        if out.capacity() - out.len() < 1024 {
+            out.reserve(out.capacity());
+        }
+        compress
+            .compress_vec(&input[consumed..], &mut out, flush)
+            .unwrap();
+        let consumed = (compress.total_in() - start) as usize;
+        // Done once all input is in and the flush did not fill the buffer.
+        if consumed == input.len() && out.capacity() - out.len() >= 1024 {
+            return out;
+        }
+    }
+}
+
+/// Streams a gzip file whose content is `prefix` followed by `unit`
+/// repeated until at least `content_len` bytes, to `emit` piece by piece.
+/// Its size is about `content_len / 1000`; the whole content never exists.
+/// Returns the content length.
+fn gzip_bomb(prefix: &[u8], unit: &[u8], content_len: u64, mut emit: impl FnMut(&[u8])) -> u64 {
+    let piece: Vec<u8> = unit.repeat(MIB / unit.len());
+    let mut compress = Compress::new(Compression::best(), false);
+    let mut crc = Crc::new();
+    emit(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
+    emit(&deflate_full_flush(&mut compress, prefix, FlushCompress::Full));
+    crc.update(prefix);
+    let compressed = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
+    let again = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
+    assert_eq!(compressed, again, "a full flush makes pieces repeatable");
+    let mut piece_crc = Crc::new();
+    piece_crc.update(&piece);
+    let mut total = prefix.len() as u64;
+    while total < content_len {
+        emit(&compressed);
+        crc.combine(&piece_crc);
+        total += piece.len() as u64;
+    }
+    emit(&deflate_full_flush(&mut compress, &[], FlushCompress::Finish));
+    let mut trailer = crc.sum().to_le_bytes().to_vec();
+    trailer.extend_from_slice(&(total as u32).to_le_bytes());
+    emit(&trailer);
+    total
+}
+
+fn read_chunks(chunks: &[&[u8]], sink: &mut impl Sink) -> Summary {
+    let mut reader = CaptureReader::new();
+    for chunk in chunks {
+        reader.push(chunk, sink).unwrap();
+    }
+    reader.finish(sink).unwrap()
+}
+
+fn analyze(capture: &[u8], chunk: usize) -> (Summary, Report) {
+    let mut analyzer = Analyzer::new(Config::default());
+    let chunks: Vec<&[u8]> = capture.chunks(chunk).collect();
+    let summary = read_chunks(&chunks, &mut analyzer);
+    (summary, analyzer.finish())
+}
+
+// ---------------------------------------------------------------------------
+// Decompression bombs
+
+const BOMB_LEN: u64 = 2 << 30;
+
+#[test]
+fn gzip_bomb_of_empty_records_is_read_in_bounded_memory_and_time() {
+    // 2 GiB of zeros after a pcap header: 134 million empty records.
+    let started = Instant::now();
+    let ((content_len, compressed, sink, summary), heap) = peak_heap(|| {
+        let mut reader = CaptureReader::new();
+        let mut sink = Counter::default();
+        let mut compressed = 0u64;
+        let content_len = gzip_bomb(&pcap_header(1), &[0; 16], BOMB_LEN, |piece| {
+            compressed += piece.len() as u64;
+            reader.push(piece, &mut sink).unwrap();
+        });
+        let summary = reader.finish(&mut sink).unwrap();
+        (content_len, compressed, sink, summary)
+    });
+    let elapsed = started.elapsed();
+    report_resources("2 GiB gzip bomb of empty records", heap, elapsed);
+    assert!(content_len >= BOMB_LEN);
+    assert!(compressed < 4 * MIB as u64, "a bomb: {compressed} bytes of gzip");
+    assert_eq!(sink.warnings, vec![], "a well-formed bomb finishes cleanly");
+    assert_eq!(sink.frames, (content_len - 24) / 16, "every record is a frame");
+    assert_eq!(summary.frames, sink.frames);
+    assert_eq!(summary.bytes, compressed);
+    assert!(summary.compressed);
+    assert!(heap < 64 * MIB, "reader held {heap} bytes");
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+}
+
+#[test]
+fn gzip_bomb_of_repeated_syn_records_through_the_analyzer() {
+    // 2 GiB of the same 54-byte SYN as pcap records: 30 million frames of one
+    // 4-tuple, the whole pipeline as the CLI and app run it.
+    let mut record = Vec::new();
+    pcap_record(&mut record, 1_700_000_000, 0, &syn_frame());
+    let started = Instant::now();
+    let ((content_len, report), heap) = peak_heap(|| {
+        let mut reader = CaptureReader::new();
+        let mut analyzer = Analyzer::new(Config::default());
+        let content_len = gzip_bomb(&pcap_header(1), &record, BOMB_LEN, |piece| {
+            reader.push(piece, &mut analyzer).unwrap();
+        });
+        reader.finish(&mut analyzer).unwrap();
+        (content_len, analyzer.finish())
+    });
+    let elapsed = started.elapsed();
+    report_resources("2 GiB gzip bomb of SYN records", heap, elapsed);
+    let frames = (content_len - 24) / record.len() as u64;
+    assert_eq!(report.capture.packets, frames, "every record is counted");
+    assert_eq!(report.capture.warnings, vec![]);
+    assert!(heap < 64 * MIB, "pipeline held {heap} bytes");
+}
+
+#[test]
+fn gzip_bomb_that_is_not_a_capture_is_refused_at_once() {
+    // 2 GiB of zeros: no capture magic, so the reader gives up after the
+    // first 64 bytes of output and ignores everything else.
+    let started = Instant::now();
+    let mut reader = CaptureReader::new();
+    let mut sink = Counter::default();
+    let mut errors = Vec::new();
+    let (_, heap) = peak_heap(|| {
+        gzip_bomb(&[], &[0; 64], BOMB_LEN, |piece| {
+            if let Err(err) = reader.push(piece, &mut sink) {
+                errors.push(err);
+            }
+        })
+    });
+    assert_eq!(errors.len(), 1, "one error, then the rest is ignored");
+    assert!(errors[0].message.contains("not a capture"), "{}", errors[0]);
+    assert_eq!(sink.frames, 0);
+    assert!(heap < 16 * MIB, "held {heap} bytes");
+    // Compressing dominates; the reader itself does almost nothing.
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+// ---------------------------------------------------------------------------
+// Huge declared lengths
+
+/// A pcap of `n` SYN records.
+fn pcap_with_syns(n: usize) -> Vec<u8> {
+    let mut capture = pcap_header(1);
+    for i in 0..n {
+        pcap_record(&mut capture, 1_700_000_000 + i as u32, 0, &syn_frame());
+    }
+    capture
+}
+
+#[test]
+fn pcap_record_declaring_4_gib_is_corruption_not_an_allocation() {
+    let mut capture = pcap_with_syns(3);
+    let damage_at = capture.len() as u64;
+    for field in [1_700_000_010u32, 0, 0xffff_fff0, 0xffff_fff0] {
+        capture.extend_from_slice(&field.to_le_bytes());
+    }
+    capture.extend_from_slice(&[0xab; 4096]);
+    for chunk in [1, 7, 4096, capture.len()] {
+        let ((summary, sink), heap) = peak_heap(|| {
+            let mut sink = Counter::default();
+            let chunks: Vec<&[u8]> = capture.chunks(chunk).collect();
+            (read_chunks(&chunks, &mut sink), sink)
+        });
+        assert_eq!(sink.frames, 3, "the records before the damage are kept");
+        assert_eq!(summary.frames, 3);
+        assert_eq!(sink.warnings.len(), 1);
+        let warning = &sink.warnings[0];
+        assert_eq!(warning.kind, "corrupt-block");
+        assert_eq!((warning.frame, warning.offset), (Some(4), Some(damage_at)));
+        assert!(warning.message.contains("4294967280"), "{}", warning.message);
+        assert!(heap < MIB, "chunk {chunk}: held {heap} bytes");
+    }
+}
+
+/// A little-endian pcapng section with one Ethernet interface and `n` SYNs.
+fn pcapng_with_syns(n: usize) -> Vec<u8> {
+    let mut capture = Vec::new();
+    ng_block(&mut capture, false, 0x0A0D_0D0A, &shb_body(false));
+    ng_block(&mut capture, false, 1, &idb_body(false, 1, None, None));
+    for i in 0..n {
+        let body = epb_body(false, 0, 1_700_000_000_000_000 + i as u64, &syn_frame());
+        ng_block(&mut capture, false, 6, &body);
+    }
+    capture
+}
+
+#[test]
+fn pcapng_blocks_with_impossible_lengths_are_corruption() {
+    for (declared, what) in [
+        (0xffff_fffc_u32, "4 GiB"),
+        (0x8000_0000, "2 GiB"),
+        ((64 << 20) + 4, "just over the 64 MiB unit limit"),
+        (8, "shorter than a block header"),
+        (30, "not a multiple of 4"),
+    ] {
+        let mut capture = pcapng_with_syns(4);
+        let damage_at = capture.len() as u64;
+        capture.extend_from_slice(&6u32.to_le_bytes());
+        capture.extend_from_slice(&declared.to_le_bytes());
+        capture.extend_from_slice(&[0x5a; 1000]);
+        let ((summary, sink), heap) = peak_heap(|| {
+            let mut sink = Counter::default();
+            let chunks: Vec<&[u8]> = capture.chunks(100).collect();
+            (read_chunks(&chunks, &mut sink), sink)
+        });
+        assert_eq!(summary.frames, 4, "{what}: the packets before it are kept");
+        let kinds: Vec<_> = sink.warnings.iter().map(|w| w.kind.as_str()).collect();
+        assert_eq!(kinds, ["corrupt-block"], "{what}");
+        assert_eq!(sink.warnings[0].offset, Some(damage_at), "{what}");
+        assert!(heap < MIB, "{what}: held {heap} bytes");
+    }
+}
+
+#[test]
+fn pcapng_block_declaring_64_mib_then_ending_buffers_only_what_arrived() {
+    // The largest allowed block, announced but cut after 1000 bytes: the
+    // reader must not reserve the announced size up front.
+    let mut capture = pcapng_with_syns(2);
+    capture.extend_from_slice(&6u32.to_le_bytes());
+    capture.extend_from_slice(&(64u32 << 20).to_le_bytes());
+    capture.extend_from_slice(&[0; 1000]);
+    let ((summary, sink), heap) = peak_heap(|| {
+        let mut sink = Counter::default();
+        let chunks: Vec<&[u8]> = capture.chunks(256).collect();
+        (read_chunks(&chunks, &mut sink), sink)
+    });
+    assert_eq!(summary.frames, 2);
+    let kinds: Vec<_> = sink.warnings.iter().map(|w| w.kind.as_str()).collect();
+    assert_eq!(kinds, ["truncated-record"]);
+    assert!(heap < MIB, "held {heap} bytes");
+}
+
+#[test]
+fn largest_allowed_record_is_buffered_once() {
+    // A 64 MiB record (the limit) arriving in 64 KiB pieces is assembled in
+    // one buffer of its own size: not rounded up to 128 MiB by doubling.
+    const LEN: usize = 64 << 20;
+    let mut head = pcap_header(1);
+    for field in [1u32, 0, LEN as u32, LEN as u32] {
+        head.extend_from_slice(&field.to_le_bytes());
+    }
+    let zeros = vec![0u8; 64 << 10];
+    let ((summary, sink), heap) = peak_heap(|| {
+        let mut chunks: Vec<&[u8]> = vec![&head];
+        chunks.extend(std::iter::repeat_n(zeros.as_slice(), LEN / zeros.len()));
+        let mut sink = Counter::default();
+        (read_chunks(&chunks, &mut sink), sink)
+    });
+    assert_eq!(summary.frames, 1);
+    assert_eq!(sink.max_frame, LEN);
+    assert_eq!(sink.warnings, vec![]);
+    assert!(
+        heap < LEN + 2 * MIB,
+        "a {LEN}-byte record made the reader hold {heap} bytes"
+    );
+}
+
+#[test]
+fn epb_declaring_more_bytes_than_its_block_is_corruption() {
+    let mut capture = pcapng_with_syns(2);
+    let damage_at = capture.len() as u64;
+    let mut body = epb_body(false, 0, 0, &[0; 64]);
+    body[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
+    ng_block(&mut capture, false, 6, &body);
+    let (summary, sink) = {
+        let mut sink = Counter::default();
+        (read_chunks(&[&capture], &mut sink), sink)
+    };
+    assert_eq!(summary.frames, 2);
+    assert_eq!(sink.warnings.len(), 1);
+    assert_eq!(sink.warnings[0].kind, "corrupt-block");
+    assert_eq!(sink.warnings[0].offset, Some(damage_at));
+}
+
+// ---------------------------------------------------------------------------
+// Time going backwards, damage mid-file
+
+#[test]
+fn timestamps_going_backwards_keep_every_frame() {
+    let seconds = [1_700_000_100u32, 1_700_000_050, 1_700_000_010, 1_700_000_200, 1_700_000_150];
+    let client = (Ipv4Addr::new(192, 0, 2, 7), 50_000);
+    let server = (Ipv4Addr::new(198, 51, 100, 7), 80);
+    let mut capture = pcap_header(1);
+    let mut frame = Vec::new();
+    let segments = [
+        (client, server, SYN, 1000, 0),
+        (server, client, SYN | ACK, 5000, 1001),
+        (client, server, ACK, 1001, 5001),
+        (client, server, PSH | ACK, 1001, 5001),
+        (server, client, RST, 5001, 0),
+    ];
+    for (&(src, dst, flags, seq, ack), &second) in segments.iter().zip(&seconds) {
+        let payload = if flags & PSH != 0 { 10 } else { 0 };
+        tcp_frame(&mut frame, src, dst, flags, seq, ack, payload);
+        pcap_record(&mut capture, second, 0, &frame);
+    }
+    let (_, recorded) = common::read_in_chunks(&capture, 3);
+    let times: Vec<i64> = recorded.frames.iter().map(|f| f.ts_ns / 1_000_000_000).collect();
+    let expected: Vec<i64> = seconds.iter().map(|&s| i64::from(s)).collect();
+    assert_eq!(times, expected, "frames keep their own times, in file order");
+    assert_eq!(recorded.warnings, vec![]);
+
+    let (summary, report) = analyze(&capture, 3);
+    assert_eq!(summary.frames, 5);
+    assert_eq!(report.capture.packets, 5, "no frame is dropped for its time");
+    let backwards: Vec<&Warning> = (report.capture.warnings.iter())
+        .filter(|w| w.kind == "time-backwards")
+        .collect();
+    if let Some(first) = backwards.first() {
+        // Optional in the core; when reported, it names the first frame
+        // whose time is earlier than its predecessor's.
+        assert_eq!(first.frame, Some(2), "{first:?}");
+    }
+}
+
+#[test]
+fn frames_before_a_corrupt_pcap_record_are_kept_by_the_analyzer() {
+    let mut capture = pcap_with_syns(5);
+    capture.extend_from_slice(&[0xff; 16]);
+    capture.extend_from_slice(&pcap_with_syns(5)[24..]);
+    let (summary, report) = analyze(&capture, 10);
+    assert_eq!(summary.frames, 5);
+    assert_eq!(report.capture.packets, 5);
+    let corrupt: Vec<&Warning> = (report.capture.warnings.iter())
+        .filter(|w| w.kind == "corrupt-block")
+        .collect();
+    assert_eq!(corrupt.len(), 1, "{:?}", report.capture.warnings);
+    assert_eq!(corrupt[0].frame, Some(6));
+}
+
+#[test]
+fn frames_before_a_pcapng_block_with_a_bad_trailer_are_kept() {
+    let mut capture = pcapng_with_syns(5);
+    let mut bad = Vec::new();
+    ng_block(&mut bad, false, 6, &epb_body(false, 0, 9, &syn_frame()));
+    let last = bad.len() - 4;
+    bad[last] ^= 0x40;
+    capture.extend_from_slice(&bad);
+    capture.extend_from_slice(&pcapng_with_syns(3));
+    let (summary, report) = analyze(&capture, 64);
+    assert_eq!(summary.frames, 5);
+    assert_eq!(report.capture.packets, 5);
+    let kinds: Vec<&str> = (report.capture.warnings.iter())
+        .filter(|w| w.kind != "decode")
+        .map(|w| w.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["corrupt-block"]);
+}
+
+#[test]
+fn damaged_gzip_keeps_every_frame_inflated_before_the_damage_whatever_the_chunking() {
+    // 20 000 records, gzipped, with one byte of the deflate data flipped
+    // well after the start. However the stream is pushed, the frames
+    // decompressed before the damage are all delivered, then a warning.
+    let capture = pcap_with_syns(20_000);
+    let mut gz = Vec::new();
+    {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(&mut gz, Compression::fast());
+        encoder.write_all(&capture).unwrap();
+        encoder.finish().unwrap();
+    }
+    let at = gz.len() * 2 / 3;
+    gz[at] ^= 0x55;
+    let counts: Vec<(usize, u64, Vec<String>)> = [1, 10, 4096, 1 << 20]
+        .into_iter()
+        .map(|chunk| {
+            let (result, sink) = common::read_in_chunks(&gz, chunk);
+            assert!(result.is_ok(), "a damaged member is a warning, not an error");
+            let kinds = sink.warnings.iter().map(|w| w.kind.clone()).collect();
+            (chunk, sink.frames.len() as u64, kinds)
+        })
+        .collect();
+    let (_, frames, kinds) = &counts[0];
+    assert!(
+        (1_000..20_000).contains(frames),
+        "frames before the damage are kept: {counts:?}"
+    );
+    assert_eq!(kinds.len(), 1, "{counts:?}");
+    for (chunk, other_frames, other_kinds) in &counts {
+        assert_eq!(
+            (other_frames, other_kinds),
+            (frames, kinds),
+            "chunks of {chunk} bytes: {counts:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Floods through the Analyzer
+
+#[test]
+fn two_million_distinct_syns_in_bounded_memory() {
+    const FLOWS: u32 = 2_000_000;
+    let server = (Ipv4Addr::new(198, 51, 100, 80), 443);
+    let started = Instant::now();
+    let (report, heap) = peak_heap(|| {
+        let mut analyzer = Analyzer::new(Config::default());
+        let mut data = Vec::new();
+        for i in 0..FLOWS {
+            let client = (Ipv4Addr::from(0x0a00_0000 + (i >> 4)), 1024 + (i & 0xf) as u16);
+            tcp_frame(&mut data, client, server, SYN, i, 0, 0);
+            analyzer.push(&Frame {
+                number: u64::from(i) + 1,
+                ts_ns: 1_700_000_000_000_000_000 + i64::from(i) * 1000,
+                link_type: LinkType::ETHERNET,
+                orig_len: data.len() as u32,
+                data: &data,
+            });
+        }
+        analyzer.finish()
+    });
+    report_resources("2 million distinct SYNs", heap, started.elapsed());
+    assert_eq!(report.capture.packets, u64::from(FLOWS));
+    assert_eq!(report.capture.tcp_packets, u64::from(FLOWS));
+    assert!(report.connections.len() <= Config::default().max_listed_connections);
+    assert!(heap < 200_000_000, "analyzer held {heap} bytes");
+}
+
+#[test]
+fn one_connection_with_millions_of_segments_in_bounded_memory() {
+    const DATA_SEGMENTS: u32 = 3_000_000;
+    let client = (Ipv4Addr::new(192, 0, 2, 33), 51_000);
+    let server = (Ipv4Addr::new(198, 51, 100, 33), 443);
+    let started = Instant::now();
+    let (report, heap) = peak_heap(|| {
+        let mut analyzer = Analyzer::new(Config::default());
+        let mut data = Vec::new();
+        let mut number = 0u64;
+        let mut push = |data: &[u8]| {
+            number += 1;
+            analyzer.push(&Frame {
+                number,
+                ts_ns: 1_700_000_000_000_000_000 + number as i64 * 10_000,
+                link_type: LinkType::ETHERNET,
+                orig_len: data.len() as u32,
+                data,
+            });
+        };
+        let (client_isn, server_isn) = (7_000u32, 9_000u32);
+        tcp_frame(&mut data, client, server, SYN, client_isn, 0, 0);
+        push(&data);
+        tcp_frame(&mut data, server, client, SYN | ACK, server_isn, client_isn + 1, 0);
+        push(&data);
+        let mut seq = client_isn + 1;
+        for i in 0..DATA_SEGMENTS {
+            if i % 2 == 0 {
+                tcp_frame(&mut data, client, server, PSH | ACK, seq, server_isn + 1, 100);
+                seq = seq.wrapping_add(100);
+            } else {
+                tcp_frame(&mut data, server, client, ACK, server_isn + 1, seq, 0);
+            }
+            push(&data);
+        }
+        tcp_frame(&mut data, server, client, RST, server_isn + 1, 0, 0);
+        push(&data);
+        analyzer.finish()
+    });
+    report_resources("one connection, 3 million segments", heap, started.elapsed());
+    let frames = u64::from(DATA_SEGMENTS) + 3;
+    assert_eq!(report.capture.packets, frames);
+    assert_eq!(report.capture.tcp_packets, frames);
+    assert_eq!(report.resets.len(), 1);
+    assert_eq!(report.resets[0].frame, frames);
+    assert_eq!(report.connections.len(), 1);
+    assert!(heap < 64 * MIB, "analyzer held {heap} bytes");
+}
+
+/// A warning limit holds however many frames fail to decode.
+#[test]
+fn a_million_undecodable_frames_keep_the_warning_list_bounded() {
+    let (report, heap) = peak_heap(|| {
+        let mut analyzer = Analyzer::new(Config::default());
+        for number in 1..=1_000_000u64 {
+            analyzer.push(&Frame {
+                number,
+                ts_ns: 0,
+                link_type: LinkType::ETHERNET,
+                orig_len: 3,
+                data: &[1, 2, 3],
+            });
+        }
+        analyzer.finish()
+    });
+    assert_eq!(report.capture.packets, 1_000_000);
+    let limit = Config::default().max_warnings;
+    assert!(report.capture.warnings.len() <= limit + 1);
+    assert!(heap < 16 * MIB, "analyzer held {heap} bytes");
+    let _ = IpAddr::from(Ipv4Addr::LOCALHOST);
+    let _ = Recorder::default();
+}

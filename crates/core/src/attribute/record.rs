@@ -1,0 +1,115 @@
+//! A RST as recorded when it was seen: its own fields, a snapshot of its
+//! connection at that moment, and what happened afterwards.
+
+use crate::report::Reset;
+use crate::track::conn::{Conn, Direction, Side};
+use crate::track::HostProfile;
+
+/// The connection as it was just before the RST.
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot {
+    pub sender: Direction,
+    pub peer: Direction,
+    pub syn_ns: Option<i64>,
+    pub syn_ack_ns: Option<i64>,
+    pub ack_ns: Option<i64>,
+    /// Silence on the connection right before the RST.
+    pub gap_before_ns: i64,
+    /// The sender host's last IP-ID on any connection (global counters).
+    pub sender_host_last_id: Option<u16>,
+}
+
+/// What followed the RST on its connection.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct After {
+    /// Non-RST packets of the claimed sender after its RST: the first one's
+    /// delay and whether it carried data, and the count.
+    pub sender_packets: u32,
+    pub sender_first_ns: Option<i64>,
+    pub sender_data_ns: Option<i64>,
+    pub peer_packets: u32,
+    pub peer_first_ns: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResetRecord {
+    /// The report entry: raw fields filled when seen, verdict when judged.
+    pub report: Reset,
+    pub side: Side,
+    pub ts_ns: i64,
+    pub flags: u16,
+    pub dont_fragment: bool,
+    pub snapshot: Snapshot,
+    pub after: After,
+    pub judged: bool,
+    /// The idle gap behind an idle-timeout verdict (for the headline).
+    pub idle_ns: Option<i64>,
+}
+
+impl ResetRecord {
+    /// Records a RST from `side` before it updates `conn`.
+    pub fn new(
+        report: Reset,
+        side: Side,
+        ts_ns: i64,
+        flags: u16,
+        df: bool,
+        conn: &Conn,
+        host: Option<&HostProfile>,
+    ) -> Self {
+        let snapshot = Snapshot {
+            sender: *conn.dir(side),
+            peer: *conn.dir(side.other()),
+            syn_ns: conn.syn_ns,
+            syn_ack_ns: conn.syn_ack_ns,
+            ack_ns: conn.ack_ns,
+            gap_before_ns: ts_ns.saturating_sub(conn.last_ns).max(0),
+            sender_host_last_id: host.and_then(|h| h.last_ip_id),
+        };
+        Self {
+            report,
+            side,
+            ts_ns,
+            flags,
+            dont_fragment: df,
+            snapshot,
+            after: After::default(),
+            judged: false,
+            idle_ns: None,
+        }
+    }
+
+    /// Notes a later packet of the same connection.
+    pub fn observe(&mut self, side: Side, ts_ns: i64, is_rst: bool, payload_len: u32) {
+        let delay = ts_ns.saturating_sub(self.ts_ns);
+        if side == self.side {
+            if is_rst {
+                return;
+            }
+            self.after.sender_packets = self.after.sender_packets.saturating_add(1);
+            self.after.sender_first_ns.get_or_insert(delay);
+            if payload_len > 0 {
+                self.after.sender_data_ns.get_or_insert(delay);
+            }
+        } else {
+            self.after.peer_packets = self.after.peer_packets.saturating_add(1);
+            self.after.peer_first_ns.get_or_insert(delay);
+        }
+    }
+
+    /// The peer packet this RST answers: the peer's last packet, when it
+    /// came after the sender's own last packet and not long before the RST.
+    pub fn trigger(&self) -> Option<crate::track::conn::PacketNote> {
+        let trigger = self.snapshot.peer.last?;
+        let sender_after = self
+            .snapshot
+            .sender
+            .last
+            .is_some_and(|own| own.ts_ns > trigger.ts_ns);
+        let delay = self.ts_ns.saturating_sub(trigger.ts_ns);
+        (!sender_after && delay <= TRIGGER_WINDOW_NS).then_some(trigger)
+    }
+}
+
+/// A RST later than this after the peer's packet is not an answer to it.
+pub const TRIGGER_WINDOW_NS: i64 = 3_000_000_000;

@@ -1,0 +1,90 @@
+//! The report's summary: counts by origin and cause, and a one-sentence
+//! headline in plain language.
+
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::causes;
+use crate::report::{CaptureInfo, Cause, Origin, Reset, Summary};
+
+/// `idle_s[i]` is the idle gap behind `resets[i]`, when it was an idle timeout.
+pub fn summarize(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Summary {
+    let mut summary = Summary::default();
+    for reset in resets {
+        *summary
+            .by_origin
+            .entry(reset.origin.as_str().to_string())
+            .or_default() += 1;
+        *summary
+            .by_cause
+            .entry(reset.cause.as_str().to_string())
+            .or_default() += 1;
+    }
+    summary.headline = headline(resets, idle_s, info);
+    summary
+}
+
+fn headline(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> String {
+    let total = resets.len();
+    if total == 0 {
+        return format!("No TCP resets in {} packets.", info.packets);
+    }
+    let is_forged = |r: &&Reset| r.origin == Origin::Middlebox;
+    let forged: Vec<&Reset> = resets.iter().filter(is_forged).collect();
+    let resets_word = if total == 1 { "reset" } else { "resets" };
+    if !forged.is_empty() {
+        let cause = most_common(forged.iter().map(|r| r.cause));
+        let how = match cause {
+            Cause::IdleTimeout => match median_idle(resets, idle_s) {
+                Some(idle) => {
+                    format!("a NAT or firewall forgot idle connections after ~{idle:.0} s")
+                }
+                None => "a NAT or firewall forgot idle connections".to_string(),
+            },
+            Cause::OutOfWindow => "a stateful firewall rejected out-of-window segments".to_string(),
+            Cause::Injected => "a device on the path injected them (censorship or DPI)".to_string(),
+            Cause::Refused => "a firewall refused connections in the server's name".to_string(),
+            _ => "a device on the path sent them in an endpoint's name".to_string(),
+        };
+        let verb = if forged.len() == 1 { "was" } else { "were" };
+        return format!(
+            "{} of {total} {resets_word} {verb} forged on the path: {how}.",
+            forged.len()
+        );
+    }
+    let cause = most_common(resets.iter().map(|r| r.cause));
+    let count = resets.iter().filter(|r| r.cause == cause).count();
+    let unknown = resets
+        .iter()
+        .filter(|r| r.origin == Origin::Unknown)
+        .count();
+    if unknown == total {
+        return format!("{total} {resets_word}, too little context to tell who sent them; most common: {} ({count}).", causes::plain(cause));
+    }
+    format!("No forged resets: {total} {resets_word} came from the endpoints; most common: {} ({count}).", causes::plain(cause))
+}
+
+fn most_common(causes: impl Iterator<Item = Cause>) -> Cause {
+    let mut counts: BTreeMap<Cause, usize> = BTreeMap::new();
+    for c in causes {
+        *counts.entry(c).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or(Cause::Unknown, |(c, _)| c)
+}
+
+/// The median idle gap of the forged idle-timeout resets.
+fn median_idle(resets: &[Reset], idle_s: &[Option<f64>]) -> Option<f64> {
+    let mut idles: Vec<f64> = resets
+        .iter()
+        .zip(idle_s)
+        .filter(|(r, _)| r.origin == Origin::Middlebox && r.cause == Cause::IdleTimeout)
+        .filter_map(|(_, idle)| *idle)
+        .collect();
+    idles.sort_by(f64::total_cmp);
+    idles.get(idles.len() / 2).copied()
+}

@@ -1,0 +1,439 @@
+//! One TCP connection: both directions' sequence space, timing, IP
+//! fingerprint and handshake, in fixed-size fields (no allocation per
+//! packet; only the list of its resets grows, one entry per RST).
+
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+use super::baseline::{IpIdStats, TtlBaseline};
+use super::seq;
+use super::zeek::{self, Zeek};
+use crate::decode::{flags, TcpPacket};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    Client,
+    Server,
+}
+
+impl Side {
+    pub fn other(self) -> Side {
+        match self {
+            Side::Client => Side::Server,
+            Side::Server => Side::Client,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Client => "client",
+            Side::Server => "server",
+        }
+    }
+}
+
+/// How the client and server roles were decided (`Connection::roles_from`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RolesFrom {
+    Handshake,
+    Syn,
+    SynAck,
+    Ports,
+    FirstPacket,
+}
+
+impl RolesFrom {
+    pub fn name(self) -> &'static str {
+        match self {
+            RolesFrom::Handshake => "handshake",
+            RolesFrom::Syn => "syn",
+            RolesFrom::SynAck => "syn-ack",
+            RolesFrom::Ports => "ports",
+            RolesFrom::FirstPacket => "first-packet",
+        }
+    }
+
+    /// Roles seen from a SYN or SYN-ACK rather than guessed.
+    pub fn is_certain(self) -> bool {
+        matches!(
+            self,
+            RolesFrom::Handshake | RolesFrom::Syn | RolesFrom::SynAck
+        )
+    }
+}
+
+/// A note about one packet, kept as "the last packet" of a direction: what
+/// a reset may have answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PacketNote {
+    pub frame: u64,
+    pub ts_ns: i64,
+    pub flags: u16,
+    pub seq: u32,
+    pub payload_len: u32,
+    pub ttl: u8,
+    pub ip_id: Option<u16>,
+    /// Its data had been sent before (end at or below the highest seq sent).
+    pub retransmission: bool,
+    /// Its data lies outside what the receiver could accept: already
+    /// acknowledged, or beyond the advertised window.
+    pub out_of_window: bool,
+    /// Silence on the connection right before it.
+    pub gap_before_ns: i64,
+}
+
+/// What one side sent.
+#[derive(Clone, Copy, Debug)]
+pub struct Direction {
+    pub addr: IpAddr,
+    pub port: u16,
+    pub packets: u64,
+    pub bytes: u64,
+    pub data_packets: u32,
+    pub isn: Option<u32>,
+    /// Highest sequence number sent plus its length (SND.NXT as seen).
+    pub snd_nxt: Option<u32>,
+    /// Last acknowledgement number sent (what it had received).
+    pub last_ack: Option<u32>,
+    /// Window advertised in the last non-SYN segment, scaled when both
+    /// SYNs offered window scaling.
+    pub window: Option<u32>,
+    pub wscale: Option<u8>,
+    /// TSval of its last segment with timestamps.
+    pub ts_val: Option<u32>,
+    pub syn_ns: Option<i64>,
+    /// Sequence number of its FIN (data end) and when it was sent.
+    pub fin_seq: Option<u32>,
+    pub fin_ns: Option<i64>,
+    pub retransmissions: u32,
+    pub out_of_order: u32,
+    /// Retransmissions of the data at `rexmit_seq` in a row, with the time
+    /// of the original and of the last copy (to show the backoff).
+    pub rexmit_run: u32,
+    pub rexmit_seq: u32,
+    pub rexmit_first_ns: i64,
+    pub rexmit_last_ns: i64,
+    pub rsts: u32,
+    /// Non-RST packets only: the sender's own fingerprint.
+    pub ttl: TtlBaseline,
+    pub df_set: u32,
+    pub df_clear: u32,
+    pub ip_id: IpIdStats,
+    pub last_ip_id: Option<u16>,
+    /// Last non-RST packet.
+    pub last: Option<PacketNote>,
+}
+
+impl Direction {
+    fn new(addr: IpAddr, port: u16) -> Self {
+        Self {
+            addr,
+            port,
+            packets: 0,
+            bytes: 0,
+            data_packets: 0,
+            isn: None,
+            snd_nxt: None,
+            last_ack: None,
+            window: None,
+            wscale: None,
+            ts_val: None,
+            syn_ns: None,
+            fin_seq: None,
+            fin_ns: None,
+            retransmissions: 0,
+            out_of_order: 0,
+            rexmit_run: 0,
+            rexmit_seq: 0,
+            rexmit_first_ns: 0,
+            rexmit_last_ns: 0,
+            rsts: 0,
+            ttl: TtlBaseline::default(),
+            df_set: 0,
+            df_clear: 0,
+            ip_id: IpIdStats::default(),
+            last_ip_id: None,
+            last: None,
+        }
+    }
+
+    /// Non-RST packets sent.
+    pub fn clean_packets(&self) -> u64 {
+        self.packets.saturating_sub(u64::from(self.rsts))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Conn {
+    pub id: u32,
+    pub client: Direction,
+    pub server: Direction,
+    pub roles_from: RolesFrom,
+    pub first_ns: i64,
+    pub last_ns: i64,
+    pub largest_gap_ns: i64,
+    /// Handshake times: client SYN, server SYN-ACK, client's first ACK after it.
+    pub syn_ns: Option<i64>,
+    pub syn_ack_ns: Option<i64>,
+    pub ack_ns: Option<i64>,
+    /// Data segments per side before the first RST, for the stage.
+    pub zeek: Zeek,
+    /// Indices of this connection's resets in the analyzer's list.
+    pub resets: Vec<usize>,
+}
+
+/// One packet as the tracker needs it.
+pub struct Seen<'p, 'a> {
+    pub frame: u64,
+    pub ts_ns: i64,
+    pub side: Side,
+    pub packet: &'p TcpPacket<'a>,
+}
+
+impl Conn {
+    /// A connection starting with `packet`, whose sender plays `side`.
+    pub fn new(
+        id: u32,
+        side: Side,
+        roles_from: RolesFrom,
+        ts_ns: i64,
+        packet: &TcpPacket<'_>,
+    ) -> Self {
+        let (ip, tcp) = (&packet.ip, &packet.tcp);
+        let sender = Direction::new(ip.src, tcp.src_port);
+        let receiver = Direction::new(ip.dst, tcp.dst_port);
+        let (client, server) = match side {
+            Side::Client => (sender, receiver),
+            Side::Server => (receiver, sender),
+        };
+        let first = zeek::Segment {
+            side,
+            seq: tcp.seq,
+            ack: tcp.ack,
+            flags: tcp.flags,
+            payload_len: tcp.payload_len,
+            window: tcp.window,
+        };
+        Self {
+            id,
+            client,
+            server,
+            roles_from,
+            first_ns: ts_ns,
+            last_ns: ts_ns,
+            largest_gap_ns: 0,
+            syn_ns: None,
+            syn_ack_ns: None,
+            ack_ns: None,
+            zeek: Zeek::new(&first, tcp.src_port, tcp.dst_port),
+            resets: Vec::new(),
+        }
+    }
+
+    pub fn dir(&self, side: Side) -> &Direction {
+        match side {
+            Side::Client => &self.client,
+            Side::Server => &self.server,
+        }
+    }
+
+    fn dir_mut(&mut self, side: Side) -> &mut Direction {
+        match side {
+            Side::Client => &mut self.client,
+            Side::Server => &mut self.server,
+        }
+    }
+
+    /// Which side sent a packet from `addr`:`port`.
+    pub fn side_of(&self, addr: IpAddr, port: u16) -> Side {
+        if self.client.addr == addr && self.client.port == port {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+
+    /// Both SYNs carried window scale: windows are scaled (RFC 7323).
+    fn scaling(&self) -> bool {
+        self.client.wscale.is_some() && self.server.wscale.is_some()
+    }
+
+    /// A reset, a FIN exchange or a SYN-less end happened.
+    pub fn finished(&self) -> bool {
+        self.client.rsts > 0
+            || self.server.rsts > 0
+            || (self.client.fin_seq.is_some() && self.server.fin_seq.is_some())
+    }
+
+    /// Time the server took to answer the client's SYN, seen from here.
+    pub fn server_delay_ns(&self) -> Option<i64> {
+        Some(self.syn_ack_ns?.saturating_sub(self.syn_ns?))
+    }
+
+    /// Time the client took to answer the server's SYN-ACK, seen from here.
+    pub fn client_delay_ns(&self) -> Option<i64> {
+        Some(self.ack_ns?.saturating_sub(self.syn_ack_ns?))
+    }
+
+    /// Updates the connection with one of its packets.
+    pub fn update(&mut self, seen: &Seen<'_, '_>) {
+        let Seen {
+            frame,
+            ts_ns,
+            side,
+            packet,
+        } = *seen;
+        let (ip, tcp) = (&packet.ip, &packet.tcp);
+        let gap = ts_ns.saturating_sub(self.last_ns).max(0);
+        self.largest_gap_ns = self.largest_gap_ns.max(gap);
+        self.last_ns = self.last_ns.max(ts_ns);
+        self.zeek.on_packet(&zeek::Segment {
+            side,
+            seq: tcp.seq,
+            ack: tcp.ack,
+            flags: tcp.flags,
+            payload_len: tcp.payload_len,
+            window: tcp.window,
+        });
+
+        let (syn, fin, rst, ack) = (
+            tcp.has(flags::SYN),
+            tcp.has(flags::FIN),
+            tcp.has(flags::RST),
+            tcp.has(flags::ACK),
+        );
+        if syn && !ack && side == Side::Client {
+            self.syn_ns.get_or_insert(ts_ns);
+        }
+        if syn && ack && side == Side::Server {
+            self.syn_ack_ns.get_or_insert(ts_ns);
+            if self.roles_from == RolesFrom::Syn {
+                self.roles_from = RolesFrom::Handshake;
+            }
+        }
+        if !syn && ack && side == Side::Client && self.syn_ack_ns.is_some() {
+            self.ack_ns.get_or_insert(ts_ns);
+        }
+
+        let scaling = self.scaling();
+        let peer = *self.dir(side.other());
+        let dir = self.dir_mut(side);
+        dir.packets = dir.packets.saturating_add(1);
+        if rst {
+            // A RST's fields are what is being judged: keep them out of the
+            // sender's baselines and sequence state.
+            dir.rsts = dir.rsts.saturating_add(1);
+            return;
+        }
+        dir.bytes = dir.bytes.saturating_add(u64::from(tcp.payload_len));
+        if tcp.payload_len > 0 {
+            dir.data_packets = dir.data_packets.saturating_add(1);
+        }
+        dir.ttl.add(ip.ttl);
+        if ip.dont_fragment {
+            dir.df_set = dir.df_set.saturating_add(1);
+        } else {
+            dir.df_clear = dir.df_clear.saturating_add(1);
+        }
+        if let Some(id) = ip.id {
+            dir.ip_id.add(dir.last_ip_id, id);
+            dir.last_ip_id = Some(id);
+        }
+        if let Some((ts_val, _)) = tcp.options.timestamps {
+            dir.ts_val = Some(ts_val);
+        }
+        if syn {
+            dir.isn = Some(tcp.seq);
+            dir.wscale = tcp.options.window_scale;
+            dir.syn_ns.get_or_insert(ts_ns);
+        } else {
+            let shift = if scaling {
+                dir.wscale.unwrap_or(0).min(14)
+            } else {
+                0
+            };
+            dir.window = Some(u32::from(tcp.window) << shift);
+        }
+        if ack {
+            dir.last_ack = Some(tcp.ack);
+        }
+
+        let end = tcp
+            .seq
+            .wrapping_add(seq::segment_len(tcp.payload_len, syn, fin));
+        let data_end = tcp.seq.wrapping_add(tcp.payload_len);
+        let mut retransmission = false;
+        let out_of_window = tcp.payload_len > 0 && outside_window(tcp.seq, data_end, &peer);
+        match dir.snd_nxt {
+            Some(nxt) if tcp.payload_len > 0 && seq::diff(end, nxt) <= 0 => {
+                retransmission = true;
+                dir.retransmissions = dir.retransmissions.saturating_add(1);
+                if dir.rexmit_run > 0 && dir.rexmit_seq == tcp.seq {
+                    dir.rexmit_run = dir.rexmit_run.saturating_add(1);
+                } else {
+                    dir.rexmit_run = 1;
+                    dir.rexmit_seq = tcp.seq;
+                    dir.rexmit_first_ns =
+                        dir.last
+                            .map_or(ts_ns, |l| if l.seq == tcp.seq { l.ts_ns } else { ts_ns });
+                }
+                dir.rexmit_last_ns = ts_ns;
+            }
+            Some(nxt) => {
+                if tcp.payload_len > 0 && seq::after(tcp.seq, nxt) {
+                    dir.out_of_order = dir.out_of_order.saturating_add(1);
+                }
+                if seq::after(end, nxt) {
+                    dir.snd_nxt = Some(end);
+                    if tcp.payload_len > 0 {
+                        dir.rexmit_run = 0;
+                    }
+                }
+            }
+            None => dir.snd_nxt = Some(end),
+        }
+        if fin {
+            dir.fin_seq = Some(data_end);
+            dir.fin_ns.get_or_insert(ts_ns);
+        }
+        dir.last = Some(PacketNote {
+            frame,
+            ts_ns,
+            flags: tcp.flags,
+            seq: tcp.seq,
+            payload_len: tcp.payload_len,
+            ttl: ip.ttl,
+            ip_id: ip.id,
+            retransmission,
+            out_of_window,
+            gap_before_ns: gap,
+        });
+        // The peer's data is now acknowledged: its retransmission run ends.
+        if ack {
+            let other = self.dir_mut(side.other());
+            if other.rexmit_run > 0
+                && other
+                    .snd_nxt
+                    .is_some_and(|nxt| seq::diff(tcp.ack, nxt) >= 0)
+            {
+                other.rexmit_run = 0;
+            }
+        }
+    }
+}
+
+/// True when data `[start, end)` lies outside what `receiver` could accept:
+/// entirely at or below its last ACK (already received), or starting past
+/// its last ACK plus its window.
+fn outside_window(start: u32, end: u32, receiver: &Direction) -> bool {
+    let Some(acked) = receiver.last_ack else {
+        return false;
+    };
+    if seq::diff(end, acked) <= 0 {
+        return true;
+    }
+    match receiver.window {
+        Some(window) => seq::diff(start, acked) > i64::from(window),
+        None => false,
+    }
+}

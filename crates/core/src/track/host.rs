@@ -1,0 +1,186 @@
+//! Per-address baselines across all of a host's connections, so a reset
+//! can be judged even on a connection with few packets of its own.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
+
+/// How many server ports a host remembers (for guessing roles without a
+/// handshake).
+const SERVER_PORTS: usize = 8;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HostProfile {
+    /// Non-RST packets sent.
+    pub packets: u64,
+    pub ttl: TtlBaseline,
+    pub df_set: u32,
+    pub df_clear: u32,
+    /// IP-ID steps between consecutive packets of the same connection...
+    pub ip_id_per_conn: IpIdStats,
+    /// ...and across all its packets, whatever the connection.
+    pub ip_id_global: IpIdStats,
+    /// Steps between consecutive packets of *different* connections: small
+    /// ones mean one global counter (Windows), big ones a counter per
+    /// connection (Linux starts each at a random value).
+    pub cross_small: u32,
+    pub cross_big: u32,
+    pub last_ip_id: Option<u16>,
+    last_conn: Option<u32>,
+    /// Fastest SYN → SYN-ACK seen with this host as server, and SYN-ACK →
+    /// ACK with it as client: how soon it can answer, seen from the capture.
+    pub server_delay_ns: Option<i64>,
+    pub client_delay_ns: Option<i64>,
+    server_ports: [u16; SERVER_PORTS],
+    last_ns: i64,
+}
+
+/// The IP-ID behaviour of a host, as far as the capture shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostIpId {
+    /// One counter for all its connections (Windows).
+    Global,
+    /// A counter per connection (Linux).
+    PerConnection,
+    Zero,
+    Random,
+    Unknown,
+}
+
+impl HostIpId {
+    pub fn describe(self) -> &'static str {
+        match self {
+            HostIpId::Global => "one IP-ID counter for all its connections",
+            HostIpId::PerConnection => "an IP-ID counter per connection",
+            HostIpId::Zero => "IP-ID 0",
+            HostIpId::Random => "random IP-IDs",
+            HostIpId::Unknown => "too few packets to know its IP-ID pattern",
+        }
+    }
+}
+
+impl HostProfile {
+    /// Records a non-RST packet of connection `conn`; `prev_conn_id` is the
+    /// previous IP-ID of the same connection and direction.
+    pub fn add_packet(
+        &mut self,
+        ts_ns: i64,
+        conn: u32,
+        ttl: u8,
+        df: bool,
+        id: Option<u16>,
+        prev_conn_id: Option<u16>,
+    ) {
+        self.packets = self.packets.saturating_add(1);
+        self.last_ns = ts_ns;
+        self.ttl.add(ttl);
+        if df {
+            self.df_set = self.df_set.saturating_add(1);
+        } else {
+            self.df_clear = self.df_clear.saturating_add(1);
+        }
+        if let Some(id) = id {
+            self.ip_id_per_conn.add(prev_conn_id, id);
+            self.ip_id_global.add(self.last_ip_id, id);
+            if let Some(last) = self.last_ip_id.filter(|l| *l != 0 && id != 0) {
+                if self.last_conn.is_some_and(|c| c != conn) {
+                    if is_counter_step(last, id) {
+                        self.cross_small = self.cross_small.saturating_add(1);
+                    } else {
+                        self.cross_big = self.cross_big.saturating_add(1);
+                    }
+                }
+            }
+            self.last_ip_id = Some(id);
+            self.last_conn = Some(conn);
+        }
+    }
+
+    pub fn ip_id_style(&self) -> HostIpId {
+        match (self.ip_id_global.style(), self.ip_id_per_conn.style()) {
+            (IpIdStyle::Zero, _) => HostIpId::Zero,
+            (_, IpIdStyle::Counter) if self.cross_small > self.cross_big => HostIpId::Global,
+            (_, IpIdStyle::Counter) => HostIpId::PerConnection,
+            (IpIdStyle::Random, _) | (_, IpIdStyle::Random) => HostIpId::Random,
+            _ => HostIpId::Unknown,
+        }
+    }
+
+    /// True when the host sets DF on (nearly) all its packets.
+    pub fn always_df(&self) -> bool {
+        self.df_set >= 3 && self.df_clear == 0
+    }
+
+    pub fn note_server_port(&mut self, port: u16) {
+        if self.server_ports.contains(&port) {
+            return;
+        }
+        if let Some(slot) = self.server_ports.iter_mut().find(|p| **p == 0) {
+            *slot = port;
+        } else {
+            self.server_ports.rotate_left(1);
+            if let Some(last) = self.server_ports.last_mut() {
+                *last = port;
+            }
+        }
+    }
+
+    pub fn is_server_port(&self, port: u16) -> bool {
+        port != 0 && self.server_ports.contains(&port)
+    }
+
+    pub fn note_delays(&mut self, server: Option<i64>, client: Option<i64>) {
+        fn min(old: Option<i64>, new: Option<i64>) -> Option<i64> {
+            match (old, new.filter(|d| *d >= 0)) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+        }
+        self.server_delay_ns = min(self.server_delay_ns, server);
+        self.client_delay_ns = min(self.client_delay_ns, client);
+    }
+}
+
+/// All hosts seen, bounded: past the limit the least recently seen are
+/// dropped (counted in `evicted`).
+pub struct HostTable {
+    hosts: BTreeMap<IpAddr, HostProfile>,
+    max: usize,
+    pub evicted: u64,
+}
+
+impl HostTable {
+    pub fn new(max: usize) -> Self {
+        Self {
+            hosts: BTreeMap::new(),
+            max: max.max(16),
+            evicted: 0,
+        }
+    }
+
+    pub fn get(&self, addr: &IpAddr) -> Option<&HostProfile> {
+        self.hosts.get(addr)
+    }
+
+    pub fn entry(&mut self, addr: IpAddr) -> &mut HostProfile {
+        if !self.hosts.contains_key(&addr) && self.hosts.len() >= self.max {
+            self.evict();
+        }
+        self.hosts.entry(addr).or_default()
+    }
+
+    /// Drops the least recently seen sixteenth in one go, so eviction costs
+    /// O(log n) per new host on average.
+    fn evict(&mut self) {
+        let mut ages: Vec<(i64, IpAddr)> =
+            self.hosts.iter().map(|(a, h)| (h.last_ns, *a)).collect();
+        ages.sort_unstable();
+        let count = (self.max / 16).max(1);
+        for (_, addr) in ages.iter().take(count) {
+            self.hosts.remove(addr);
+            self.evicted = self.evicted.saturating_add(1);
+        }
+    }
+}

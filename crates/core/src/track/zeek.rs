@@ -1,0 +1,581 @@
+//! Zeek's view of a TCP connection: its endpoint state machine, `history`
+//! letters and `conn_state`, replayed packet by packet so our connection
+//! list can be compared line by line with a Zeek conn.log.
+//!
+//! Follows Zeek's `TCPSessionAdapter` (`update_history`, `init_endpoint`,
+//! `update_last_seq`, the `Update*State` functions) and `conn_state()` in
+//! `base/protocols/conn/main.zeek`. Not replayed: checksum validation ('c'),
+//! the mid-connection SYN/SYN-ACK role reversal, and Zeek's timers (we do
+//! not split a connection after 5 minutes of inactivity, so idle-timeout
+//! resets keep their context).
+
+use alloc::string::String;
+
+use super::conn::Side;
+use super::seq;
+use crate::decode::flags;
+
+/// Zeek's `TCP_ENDPOINT_*` states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointState {
+    Inactive,
+    SynSent,
+    SynAckSent,
+    Partial,
+    Established,
+    Closed,
+    Reset,
+}
+
+/// Zeek ignores SYN/RST sequence numbers this far from the last one.
+const TOO_LARGE_SEQ_DELTA: i64 = 1_048_576;
+
+/// History letters that are recorded once per direction (bit per kind).
+#[derive(Clone, Copy)]
+enum Once {
+    Syn = 1,
+    Fin = 2,
+    Rst = 4,
+    Ack = 8,
+    Data = 16,
+    Multi = 32,
+    FinRst = 64,
+}
+
+/// A letter repeated at 1, 10, 100, ... occurrences (Zeek's scaled history).
+#[derive(Clone, Copy, Debug, Default)]
+struct Scaled {
+    count: u32,
+    threshold: u32,
+}
+
+impl Scaled {
+    /// Counts one occurrence; true when the letter is to be written.
+    fn hit(&mut self) -> bool {
+        self.count = self.count.saturating_add(1);
+        let threshold = self.threshold.max(1);
+        if self.count == threshold {
+            self.threshold = threshold.saturating_mul(10);
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Endpoint {
+    state: EndpointState,
+    prev_state: EndpointState,
+    seen: u8,
+    last_syn: Option<u32>,
+    last_fin: Option<u32>,
+    last_rst: Option<u32>,
+    start_seq: u32,
+    last_seq: u32,
+    /// End of the contiguous data seen (for content gaps), once known.
+    contiguous: Option<u32>,
+    retransmits: Scaled,
+    zero_windows: Scaled,
+    gaps: Scaled,
+    /// Payload bytes sent (Zeek's endpoint size, for REJ).
+    size: u64,
+}
+
+impl Endpoint {
+    const fn new() -> Self {
+        Self {
+            state: EndpointState::Inactive,
+            prev_state: EndpointState::Inactive,
+            seen: 0,
+            last_syn: None,
+            last_fin: None,
+            last_rst: None,
+            start_seq: 0,
+            last_seq: 0,
+            contiguous: None,
+            retransmits: Scaled {
+                count: 0,
+                threshold: 1,
+            },
+            zero_windows: Scaled {
+                count: 0,
+                threshold: 1,
+            },
+            gaps: Scaled {
+                count: 0,
+                threshold: 1,
+            },
+            size: 0,
+        }
+    }
+
+    fn set_state(&mut self, state: EndpointState) {
+        self.prev_state = self.state;
+        self.state = state;
+    }
+
+    fn init_seq(&mut self, start: u32, last: u32) {
+        self.start_seq = start;
+        self.last_seq = last;
+        self.contiguous = Some(start.wrapping_add(1));
+    }
+
+    fn inactive(&self) -> bool {
+        matches!(self.state, EndpointState::Inactive | EndpointState::Partial)
+    }
+}
+
+/// Longest history kept; letters past it are dropped (repeats are rare).
+const HISTORY_CAPACITY: usize = 48;
+
+/// Zeek's record of one connection.
+#[derive(Clone, Copy, Debug)]
+pub struct Zeek {
+    /// Which of our sides Zeek calls the originator.
+    orig_side: Side,
+    orig: Endpoint,
+    resp: Endpoint,
+    history: [u8; HISTORY_CAPACITY],
+    len: u8,
+}
+
+/// One packet, as the state machine needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct Segment {
+    pub side: Side,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: u16,
+    pub payload_len: u32,
+    pub window: u16,
+}
+
+impl Zeek {
+    /// Starts a record at the connection's first packet. Zeek makes the
+    /// first packet's sender the originator, except that a first packet
+    /// without a lone SYN is flipped when its source port is a likely
+    /// server port (and its destination port is not, or is higher) — and a
+    /// first SYN-ACK always is ('^' in the history).
+    pub fn new(first: &Segment, src_port: u16, dst_port: u16) -> Self {
+        let syn = first.flags & flags::SYN != 0;
+        let ack = first.flags & flags::ACK != 0;
+        let flip = if syn && ack {
+            true
+        } else if !syn {
+            likely_server_port(src_port) && (!likely_server_port(dst_port) || src_port < dst_port)
+        } else {
+            false
+        };
+        let orig_side = if flip { first.side.other() } else { first.side };
+        let mut zeek = Self {
+            orig_side,
+            orig: Endpoint::new(),
+            resp: Endpoint::new(),
+            history: [0; HISTORY_CAPACITY],
+            len: 0,
+        };
+        if flip {
+            zeek.push_letter(b'^');
+        }
+        zeek
+    }
+
+    /// The side Zeek calls the originator.
+    pub fn orig_side(&self) -> Side {
+        self.orig_side
+    }
+
+    /// Zeek's `conn_state`.
+    pub fn conn_state(&self) -> &'static str {
+        use EndpointState::*;
+        let (os, rs) = (self.orig.state, self.resp.state);
+        let (o_inactive, r_inactive) = (self.orig.inactive(), self.resp.inactive());
+        if rs == Reset {
+            if os == SynSent
+                || os == SynAckSent
+                || (os == Reset && self.orig.size == 0 && self.resp.size == 0)
+            {
+                "REJ"
+            } else if o_inactive {
+                "RSTRH"
+            } else {
+                "RSTR"
+            }
+        } else if os == Reset {
+            if !r_inactive {
+                "RSTO"
+            } else if self.history_is_rstos0() {
+                "RSTOS0"
+            } else {
+                "OTH"
+            }
+        } else if rs == Closed && os == Closed {
+            "SF"
+        } else if os == Closed {
+            if r_inactive {
+                "SH"
+            } else {
+                "S2"
+            }
+        } else if rs == Closed {
+            if o_inactive {
+                "SHR"
+            } else {
+                "S3"
+            }
+        } else if os == SynSent && rs == Inactive {
+            "S0"
+        } else if os == Established && rs == Established {
+            "S1"
+        } else {
+            "OTH"
+        }
+    }
+
+    /// Zeek's `/^\^?S[^HAFGIQ]*R.*/` test.
+    fn history_is_rstos0(&self) -> bool {
+        let letters = self.letters();
+        let rest = letters.strip_prefix(b"^").unwrap_or(letters);
+        let Some(rest) = rest.strip_prefix(b"S") else {
+            return false;
+        };
+        for &c in rest {
+            if c == b'R' {
+                return true;
+            }
+            if b"HAFGIQ".contains(&c) {
+                return false;
+            }
+        }
+        false
+    }
+
+    fn letters(&self) -> &[u8] {
+        self.history.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+
+    pub fn history(&self) -> String {
+        self.letters().iter().map(|&b| char::from(b)).collect()
+    }
+
+    /// True once the connection ended for Zeek (reset, or both sides
+    /// closed, or one closed while the other never spoke): packets after
+    /// Zeek's close delay belong to a new connection.
+    pub fn finished(&self) -> bool {
+        use EndpointState::*;
+        let (o, r) = (&self.orig, &self.resp);
+        o.state == Reset
+            || r.state == Reset
+            || (o.state == Closed && (r.state == Closed || r.inactive()))
+            || (r.state == Closed && o.inactive())
+    }
+
+    fn push_letter(&mut self, letter: u8) {
+        if let Some(slot) = self.history.get_mut(usize::from(self.len)) {
+            *slot = letter;
+            self.len = self.len.saturating_add(1);
+        }
+    }
+
+    /// Writes `letter` (upper case; lower-cased for the responder).
+    fn add(&mut self, is_orig: bool, letter: u8) {
+        self.push_letter(if is_orig {
+            letter
+        } else {
+            letter.to_ascii_lowercase()
+        });
+    }
+
+    /// Writes `letter` the first time this kind is seen in this direction;
+    /// returns true when it had been seen before (Zeek's `CheckHistory`).
+    fn check(&mut self, is_orig: bool, kind: Once, letter: u8) -> bool {
+        let endpoint = if is_orig {
+            &mut self.orig
+        } else {
+            &mut self.resp
+        };
+        if endpoint.seen & kind as u8 != 0 {
+            return true;
+        }
+        endpoint.seen |= kind as u8;
+        self.add(is_orig, letter);
+        false
+    }
+
+    pub fn on_packet(&mut self, s: &Segment) {
+        let is_orig = s.side == self.orig_side;
+        let has = |f: u16| s.flags & f != 0;
+        let (syn, fin, rst, ack) = (
+            has(flags::SYN),
+            has(flags::FIN),
+            has(flags::RST),
+            has(flags::ACK),
+        );
+        // RST payload is not part of the stream.
+        let seg_len = if rst {
+            u32::from(syn) + u32::from(fin)
+        } else {
+            seq::segment_len(s.payload_len, syn, fin)
+        };
+        let end = s.seq.wrapping_add(seg_len);
+
+        self.init_endpoint(is_orig, syn, s.seq, end);
+        self.update_history(is_orig, s, syn, fin, rst);
+
+        let (endpoint, peer) = self.pair_mut(is_orig);
+        let zero_window = s.window == 0
+            && !rst
+            && peer.state != EndpointState::Closed
+            && endpoint.state != EndpointState::Reset;
+        if zero_window && endpoint.zero_windows.hit() {
+            self.add(is_orig, b'W');
+        }
+        if ack {
+            let (_, peer) = self.pair_mut(is_orig);
+            if peer.state == EndpointState::Inactive {
+                let base = s.ack.wrapping_sub(1);
+                peer.init_seq(base, base);
+            }
+        }
+        if !rst {
+            let (endpoint, _) = self.pair_mut(is_orig);
+            endpoint.size = endpoint.size.saturating_add(u64::from(s.payload_len));
+        }
+        let delta_last = self.update_last_seq(is_orig, s.seq, end, syn, fin, rst, s.payload_len);
+        self.track_contiguous(is_orig, s.seq, end, s.payload_len);
+        self.update_state(is_orig, s, syn, fin, rst, ack, delta_last);
+        if ack {
+            self.ack_received(!is_orig, s.ack);
+        }
+    }
+
+    fn pair(&self, is_orig: bool) -> (&Endpoint, &Endpoint) {
+        if is_orig {
+            (&self.orig, &self.resp)
+        } else {
+            (&self.resp, &self.orig)
+        }
+    }
+
+    fn pair_mut(&mut self, is_orig: bool) -> (&mut Endpoint, &mut Endpoint) {
+        if is_orig {
+            (&mut self.orig, &mut self.resp)
+        } else {
+            (&mut self.resp, &mut self.orig)
+        }
+    }
+
+    fn init_endpoint(&mut self, is_orig: bool, syn: bool, seq: u32, end: u32) {
+        use EndpointState::*;
+        let (endpoint, _) = self.pair_mut(is_orig);
+        match endpoint.state {
+            Inactive if syn => endpoint.init_seq(seq, end),
+            // A partial connection: number as though a SYN came just before.
+            Inactive => endpoint.init_seq(seq.wrapping_sub(1), seq),
+            SynSent | SynAckSent if syn && seq != endpoint.start_seq => endpoint.init_seq(seq, end),
+            Established | Partial if syn => endpoint.init_seq(seq, end),
+            Reset if syn && endpoint.prev_state == Inactive => endpoint.init_seq(seq, end),
+            _ => {}
+        }
+    }
+
+    fn update_history(&mut self, is_orig: bool, s: &Segment, syn: bool, fin: bool, rst: bool) {
+        let bits = u8::from(syn) + u8::from(fin) + u8::from(rst);
+        if bits > 1 {
+            if fin && rst {
+                self.check(is_orig, Once::FinRst, b'I');
+            } else {
+                self.check(is_orig, Once::Multi, b'Q');
+            }
+        } else if syn {
+            let code = if s.flags & flags::ACK != 0 {
+                b'H'
+            } else {
+                b'S'
+            };
+            let (endpoint, _) = self.pair(is_orig);
+            let repeated = endpoint.last_syn.is_some_and(|last| last != s.seq);
+            if self.check(is_orig, Once::Syn, code) && repeated {
+                self.add(is_orig, code);
+            }
+            self.pair_mut(is_orig).0.last_syn = Some(s.seq);
+        } else if fin {
+            // A FIN's sequence number is taken at the end of its data.
+            let at = s.seq.wrapping_add(s.payload_len);
+            let repeated = self.pair(is_orig).0.last_fin.is_some_and(|last| last != at);
+            if self.check(is_orig, Once::Fin, b'F') && repeated {
+                self.add(is_orig, b'F');
+            }
+            self.pair_mut(is_orig).0.last_fin = Some(at);
+        } else if rst {
+            let repeated = self
+                .pair(is_orig)
+                .0
+                .last_rst
+                .is_some_and(|last| last != s.seq);
+            if self.check(is_orig, Once::Rst, b'R') && repeated {
+                self.add(is_orig, b'R');
+            }
+            self.pair_mut(is_orig).0.last_rst = Some(s.seq);
+        } else if s.payload_len > 0 {
+            self.check(is_orig, Once::Data, b'D');
+        } else if s.flags & flags::ACK != 0 {
+            self.check(is_orig, Once::Ack, b'A');
+        }
+    }
+
+    /// Zeek's `update_last_seq`: moves the highest sequence seen, and counts
+    /// a retransmission ('T') for data at or below it.
+    #[allow(clippy::too_many_arguments)]
+    fn update_last_seq(
+        &mut self,
+        is_orig: bool,
+        _seq: u32,
+        end: u32,
+        syn: bool,
+        fin: bool,
+        rst: bool,
+        len: u32,
+    ) -> i64 {
+        let (endpoint, _) = self.pair_mut(is_orig);
+        let delta = seq::diff(end, endpoint.last_seq);
+        let mut retransmit = false;
+        let wild = (syn || rst) && !(-TOO_LARGE_SEQ_DELTA..=TOO_LARGE_SEQ_DELTA).contains(&delta);
+        // Wild SYN/RST numbers, and anything after our own RST, are not trusted.
+        if !wild {
+            if fin && endpoint.last_seq == endpoint.start_seq.wrapping_add(1) {
+                endpoint.last_seq = end;
+            } else if endpoint.state == EndpointState::Reset {
+            } else if delta > 0 {
+                endpoint.last_seq = end;
+            } else if len > 0 {
+                retransmit = endpoint.retransmits.hit();
+            }
+        }
+        if retransmit {
+            self.add(is_orig, b'T');
+        }
+        delta
+    }
+
+    /// Follows the contiguous part of a direction's data, to see acks that
+    /// skip over bytes never captured (content gaps).
+    fn track_contiguous(&mut self, is_orig: bool, seq: u32, end: u32, len: u32) {
+        let (endpoint, _) = self.pair_mut(is_orig);
+        if let Some(contiguous) = endpoint.contiguous {
+            if len > 0 && seq::diff(seq, contiguous) <= 0 && seq::after(end, contiguous) {
+                endpoint.contiguous = Some(end);
+            }
+        }
+    }
+
+    /// The peer acknowledged `ack` of `data_side`'s stream: a content gap if
+    /// it covers bytes we never saw ('G'), unless the connection is ending.
+    fn ack_received(&mut self, data_is_orig: bool, ack: u32) {
+        use EndpointState::*;
+        let (data, acker) = self.pair_mut(data_is_orig);
+        let ending = matches!(data.state, Closed | Reset) || matches!(acker.state, Closed | Reset);
+        let Some(contiguous) = data.contiguous else {
+            return;
+        };
+        if !seq::after(ack, contiguous) {
+            return;
+        }
+        data.contiguous = Some(ack);
+        // An ack of the FIN (one past the data) is no gap.
+        let fin_ack = data.last_fin.is_some_and(|fin| ack == fin.wrapping_add(1));
+        if !ending
+            && !fin_ack
+            && seq::diff(ack, contiguous) < TOO_LARGE_SEQ_DELTA
+            && data.gaps.hit()
+        {
+            self.add(data_is_orig, b'G');
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn update_state(
+        &mut self,
+        is_orig: bool,
+        s: &Segment,
+        syn: bool,
+        fin: bool,
+        rst: bool,
+        ack: bool,
+        delta_last: i64,
+    ) {
+        use EndpointState::*;
+        let (endpoint, peer) = self.pair_mut(is_orig);
+        match endpoint.state {
+            Inactive => {
+                if syn {
+                    if is_orig {
+                        endpoint.set_state(if ack { SynAckSent } else { SynSent });
+                    } else {
+                        if peer.state == SynSent {
+                            peer.set_state(Established);
+                        }
+                        endpoint.set_state(Established);
+                    }
+                }
+                if fin {
+                    endpoint.set_state(Closed);
+                }
+                if rst {
+                    endpoint.set_state(Reset);
+                }
+                if endpoint.state == Inactive {
+                    if !is_orig && s.payload_len == 0 && peer.state == SynSent {
+                        // Some stacks ack a SYN before answering it: not partial.
+                    } else if ack && peer.state == Established {
+                        endpoint.set_state(Established);
+                    } else {
+                        endpoint.set_state(Partial);
+                    }
+                }
+            }
+            SynSent | SynAckSent => {
+                if fin {
+                    endpoint.set_state(Closed);
+                }
+                if rst {
+                    endpoint.set_state(Reset);
+                }
+            }
+            Established | Partial => {
+                if syn && endpoint.state == Partial && peer.state == Inactive && !ack {
+                    endpoint.set_state(SynSent);
+                }
+                if fin && !rst {
+                    endpoint.set_state(Closed);
+                    if peer.state == Reset && peer.prev_state == Closed {
+                        // FIN then RST from the peer was a normal close.
+                        peer.set_state(Closed);
+                    }
+                }
+                if rst {
+                    endpoint.set_state(Reset);
+                }
+            }
+            Closed => {
+                let _ = delta_last;
+                if rst && peer.state != Closed {
+                    endpoint.set_state(Reset);
+                }
+            }
+            Reset => {}
+        }
+    }
+}
+
+/// Ports Zeek's default scripts register analyzers on (its
+/// `likely_server_ports`), approximated: well-known ports plus common
+/// registered services.
+pub fn likely_server_port(port: u16) -> bool {
+    const REGISTERED: [u16; 24] = [
+        1080, 1433, 1521, 1723, 1883, 2049, 3128, 3306, 3389, 5060, 5222, 5432, 5672, 5900, 6379,
+        6666, 6667, 6668, 6669, 8000, 8080, 8443, 8888, 9200,
+    ];
+    (1..1024).contains(&port) || REGISTERED.contains(&port)
+}

@@ -1,0 +1,627 @@
+//! The attribution engine on hand-built packets, smoltcp style: each test
+//! puts a connection in a state, feeds one event, and checks exact fields.
+
+use core::net::{IpAddr, Ipv4Addr};
+
+use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
+use rstscope_core::decode::{Encapsulation, IpInfo, TcpOptions, TcpPacket, TcpSegment};
+use rstscope_core::report::{Cause, Origin, Report, Reset, Sender, Stage};
+use rstscope_core::{Analyzer, Config};
+
+const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 10));
+const SERVER: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 5));
+const MS: i64 = 1_000_000;
+const RTT: i64 = 40 * MS;
+
+/// A scripted capture at the client: the client is Linux at 0 hops (TTL
+/// 64), the server Linux 12 hops away (TTL 52), both with per-connection
+/// IP-ID counters and DF.
+struct Wire {
+    analyzer: Analyzer,
+    frame: u64,
+    now: i64,
+    client_id: u16,
+    server_id: u16,
+}
+
+struct Pkt {
+    from_client: bool,
+    port: u16,
+    seq: u32,
+    ack: u32,
+    flags: u16,
+    payload: &'static [u8],
+    ttl: Option<u8>,
+    ip_id: Option<u16>,
+    df: bool,
+    wscale: Option<u8>,
+}
+
+fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
+    Pkt {
+        from_client,
+        port,
+        seq,
+        ack,
+        flags,
+        payload: &[],
+        ttl: None,
+        ip_id: None,
+        df: true,
+        wscale: Some(7),
+    }
+}
+
+impl Wire {
+    fn new() -> Self {
+        Self::with(Config::default())
+    }
+
+    fn with(config: Config) -> Self {
+        Self {
+            analyzer: Analyzer::new(config),
+            frame: 0,
+            now: 1_700_000_000 * 1_000_000_000,
+            client_id: 1000,
+            server_id: 30000,
+        }
+    }
+
+    fn wait(&mut self, ns: i64) -> &mut Self {
+        self.now += ns;
+        self
+    }
+
+    /// Sends `p` now; returns its frame number.
+    fn send(&mut self, p: Pkt) -> u64 {
+        self.frame += 1;
+        let (src, dst, sport, dport) = if p.from_client {
+            (CLIENT, SERVER, 40000, p.port)
+        } else {
+            (SERVER, CLIENT, p.port, 40000)
+        };
+        let counter = if p.from_client {
+            &mut self.client_id
+        } else {
+            &mut self.server_id
+        };
+        let id = p.ip_id.unwrap_or_else(|| {
+            *counter = counter.wrapping_add(1);
+            *counter
+        });
+        let packet = TcpPacket {
+            ip: IpInfo {
+                src,
+                dst,
+                ttl: p.ttl.unwrap_or(if p.from_client { 64 } else { 52 }),
+                id: Some(id),
+                dont_fragment: p.df,
+                tos: 0,
+            },
+            tcp: TcpSegment {
+                src_port: sport,
+                dst_port: dport,
+                seq: p.seq,
+                ack: p.ack,
+                flags: p.flags,
+                window: if p.flags & RST != 0 { 0 } else { 502 },
+                options: TcpOptions {
+                    window_scale: if p.flags & SYN != 0 { p.wscale } else { None },
+                    ..TcpOptions::default()
+                },
+                payload: p.payload,
+                payload_len: p.payload.len() as u32,
+            },
+            encapsulation: Encapsulation::new(),
+            fragmented: false,
+        };
+        self.analyzer.push_packet(self.frame, self.now, &packet);
+        self.frame
+    }
+
+    /// Client SYN, server SYN-ACK one RTT later, client ACK; returns the
+    /// next (client, server) sequence numbers.
+    fn handshake(&mut self, port: u16, client_isn: u32, server_isn: u32) -> (u32, u32) {
+        self.send(pkt(true, port, client_isn, 0, SYN));
+        self.wait(RTT);
+        self.send(pkt(
+            false,
+            port,
+            server_isn,
+            client_isn.wrapping_add(1),
+            SYN | ACK,
+        ));
+        self.wait(MS / 5);
+        let (c, s) = (client_isn.wrapping_add(1), server_isn.wrapping_add(1));
+        self.send(pkt(true, port, c, s, ACK));
+        (c, s)
+    }
+
+    /// A request/response that leaves the connection open.
+    fn exchange(&mut self, port: u16, c: u32, s: u32) -> (u32, u32) {
+        const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n";
+        const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        self.send(Pkt {
+            payload: REQUEST,
+            ..pkt(true, port, c, s, ACK | PSH)
+        });
+        let c = c.wrapping_add(REQUEST.len() as u32);
+        self.wait(RTT);
+        self.send(Pkt {
+            payload: RESPONSE,
+            ..pkt(false, port, s, c, ACK | PSH)
+        });
+        let s = s.wrapping_add(RESPONSE.len() as u32);
+        self.wait(MS / 5);
+        self.send(pkt(true, port, c, s, ACK));
+        (c, s)
+    }
+
+    /// A complete, cleanly closed connection on `port`: the background
+    /// traffic that gives the server a baseline.
+    fn background(&mut self, port: u16, isn: u32) {
+        let (c, s) = self.handshake(port, isn, isn.wrapping_mul(7));
+        let (c, s) = self.exchange(port, c, s);
+        self.send(pkt(true, port, c, s, FIN | ACK));
+        self.wait(RTT);
+        self.send(pkt(false, port, s, c.wrapping_add(1), FIN | ACK));
+        self.send(pkt(true, port, c.wrapping_add(1), s.wrapping_add(1), ACK));
+        self.wait(1_000 * MS);
+    }
+
+    fn finish(self) -> Report {
+        self.analyzer.finish()
+    }
+}
+
+fn reset(report: &Report, frame: u64) -> &Reset {
+    report
+        .resets
+        .iter()
+        .find(|r| r.frame == frame)
+        .expect("the RST is reported")
+}
+
+fn verdict(r: &Reset) -> (Sender, Origin, Cause) {
+    (r.sender, r.origin, r.cause)
+}
+
+fn conn_of<'a>(report: &'a Report, r: &Reset) -> &'a rstscope_core::report::Connection {
+    let id = r.connection.expect("RST belongs to a connection");
+    report
+        .connections
+        .iter()
+        .find(|c| c.id == id)
+        .expect("connection listed")
+}
+
+#[test]
+fn test_syn_sent_rst_ack() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(pkt(true, 8443, 777, 0, SYN));
+    w.wait(RTT);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 8443, 0, 778, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
+    assert_eq!(r.stage, Stage::PostSyn);
+    assert_eq!(r.signature.as_deref(), Some("SYN → RST+ACK"));
+    let conn = conn_of(&report, r);
+    assert_eq!(
+        (conn.conn_state.as_str(), conn.history.as_str()),
+        ("REJ", "Sr")
+    );
+    assert_eq!(conn.resets, vec![rst]);
+    assert!(r
+        .tips
+        .iter()
+        .any(|t| t.commands.iter().any(|c| c == "ss -ltnp 'sport = :8443'")));
+}
+
+#[test]
+fn test_syn_sent_rst_from_nearer_hop() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(pkt(true, 3389, 777, 0, SYN));
+    w.wait(3 * MS);
+    let rst = w.send(Pkt {
+        ttl: Some(61),
+        ip_id: Some(48213),
+        df: false,
+        ..pkt(false, 3389, 0, 778, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::Refused)
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.signal == "timing" && e.points_to == Origin::Middlebox));
+    assert!(
+        report
+            .summary
+            .headline
+            .starts_with("1 of 1 reset was forged on the path"),
+        "{}",
+        report.summary.headline
+    );
+}
+
+#[test]
+fn test_established_rst_in_window() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(8080, 100, 9000);
+    let (c, s) = w.exchange(8080, c, s);
+    w.wait(1_800 * MS);
+    let rst = w.send(pkt(false, 8080, s, c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert_eq!(r.stage, Stage::LaterInFlow);
+    assert!(r.evidence.iter().any(|e| e.signal == "seq"
+        && e.finding
+            .contains("exactly the server's next sequence number")));
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.signal == "ip-id" && e.points_to == Origin::Server));
+    assert_eq!(conn_of(&report, r).conn_state, "RSTR");
+}
+
+#[test]
+fn test_established_rst_ttl_mismatch() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(400_000 * MS);
+    w.send(Pkt {
+        payload: b"ping",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    w.wait(MS / 2);
+    let rst = w.send(Pkt {
+        ttl: Some(63),
+        ip_id: Some(4242),
+        df: false,
+        ..pkt(false, 443, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::IdleTimeout)
+    );
+    let ttl = r
+        .evidence
+        .iter()
+        .find(|e| e.signal == "ttl")
+        .expect("TTL evidence");
+    assert!(
+        ttl.finding
+            .starts_with("TTL 63, the server's other 2 packets had TTL 52 (11 hops nearer"),
+        "{}",
+        ttl.finding
+    );
+    assert!(r
+        .tips
+        .iter()
+        .any(|t| t.text.starts_with("Idle 400 s before the reset")));
+    assert!(r.tips.iter().any(|t| t
+        .commands
+        .iter()
+        .any(|c| c == "sysctl -w net.ipv4.tcp_keepalive_time=300")));
+    assert!(
+        report.summary.headline.contains("after ~400 s"),
+        "{}",
+        report.summary.headline
+    );
+}
+
+#[test]
+fn test_established_rst_race() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.send(Pkt {
+        payload: b"\x16\x03\x01 client hello",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    let c = c.wrapping_add(17);
+    w.wait(10 * MS);
+    let first = w.send(Pkt {
+        ttl: Some(248),
+        ip_id: Some(999),
+        df: false,
+        ..pkt(false, 443, s, c, RST | ACK)
+    });
+    let second = w.send(Pkt {
+        ttl: Some(248),
+        ip_id: Some(31337),
+        df: false,
+        ..pkt(false, 443, s, c.wrapping_add(1460), RST | ACK)
+    });
+    w.wait(RTT);
+    w.send(Pkt {
+        payload: b"server hello",
+        ..pkt(false, 443, s, c, ACK | PSH)
+    });
+    let report = w.finish();
+    for frame in [first, second] {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Middlebox, Cause::Injected)
+        );
+        assert_eq!(r.signature.as_deref(), Some("PSH → RST+ACK;RST+ACK"));
+        assert!(r.evidence.iter().any(|e| e.signal == "race"));
+        assert!(r.evidence.iter().any(|e| e.signal == "repeat"));
+    }
+}
+
+#[test]
+fn test_fin_wait_rst() {
+    let mut w = Wire::new();
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.send(pkt(true, 443, c, s, FIN | ACK));
+    w.wait(RTT);
+    w.send(pkt(false, 443, s, c.wrapping_add(1), FIN | ACK));
+    w.send(pkt(true, 443, c.wrapping_add(1), s.wrapping_add(1), ACK));
+    let rst = w.send(pkt(
+        true,
+        443,
+        c.wrapping_add(1),
+        s.wrapping_add(1),
+        RST | ACK,
+    ));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::GracefulClose)
+    );
+    assert_eq!(r.sub_cause.as_deref(), Some("rst-after-fin"));
+    let conn = conn_of(&report, r);
+    assert_eq!(
+        (conn.conn_state.as_str(), conn.history.as_str()),
+        ("SF", "ShADdFfR")
+    );
+}
+
+#[test]
+fn test_close_wait_data_rst() {
+    let mut w = Wire::new();
+    w.background(80, 5000);
+    let (c, s) = w.handshake(80, 100, 9000);
+    let (c, s) = w.exchange(80, c, s);
+    w.send(pkt(false, 80, s, c, FIN | ACK));
+    let s = s.wrapping_add(1);
+    w.send(pkt(true, 80, c, s, ACK));
+    w.wait(20_000 * MS);
+    w.send(Pkt {
+        payload: b"GET /next",
+        ..pkt(true, 80, c, s, ACK | PSH)
+    });
+    w.wait(RTT);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 80, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::ClosedSocket)
+    );
+    assert_eq!(r.sub_cause.as_deref(), Some("data-after-close"));
+}
+
+#[test]
+fn test_seq_wraparound_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, u32::MAX - 10, u32::MAX - 20);
+    let (c, s) = w.exchange(443, c, s);
+    assert!(c < 100 && s < 100, "both directions wrapped: {c} {s}");
+    w.wait(2_000 * MS);
+    let rst = w.send(pkt(false, 443, s, c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.finding
+            == format!("seq {s} is exactly the server's next sequence number (RFC 5961)")));
+    assert!(
+        !r.evidence.iter().any(|e| e.points_to == Origin::Middlebox),
+        "{:?}",
+        r.evidence
+    );
+}
+
+#[test]
+fn test_retransmitting_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    for n in 0..6 {
+        w.send(Pkt {
+            payload: b"request",
+            ..pkt(true, 443, c, s, ACK | PSH)
+        });
+        w.wait((300 * MS) << n);
+    }
+    let rst = w.send(pkt(true, 443, c.wrapping_add(7), s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::RetransmitTimeout)
+    );
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.finding.contains("retransmitted the same data 5 times")),
+        "{:?}",
+        r.evidence
+    );
+}
+
+#[test]
+fn test_listen_syn_ack_rst() {
+    // A half-open scan: SYN, SYN-ACK, and the scanner's kernel resets.
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(Pkt {
+        ttl: Some(44),
+        ..pkt(true, 22, 31337, 0, SYN)
+    });
+    w.wait(RTT);
+    w.send(pkt(false, 22, 800, 31338, SYN | ACK));
+    w.wait(MS / 10);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(true, 22, 31338, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+    let conn = conn_of(&report, r);
+    assert_eq!(
+        (conn.conn_state.as_str(), conn.history.as_str()),
+        ("RSTO", "ShR")
+    );
+}
+
+#[test]
+fn test_closed_bare_rst() {
+    let mut w = Wire::new();
+    let rst = w.send(pkt(true, 80, 1234, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(r.origin, Origin::Unknown);
+    assert_eq!(r.cause, Cause::Unknown);
+    assert!(
+        r.confidence < 0.3,
+        "a bare RST is a guess: {}",
+        r.confidence
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.finding.contains("no other packet")));
+    let conn = conn_of(&report, r);
+    assert_eq!(
+        (
+            conn.conn_state.as_str(),
+            conn.history.as_str(),
+            conn.roles_from.as_str()
+        ),
+        ("OTH", "R", "ports")
+    );
+}
+
+#[test]
+fn test_syn_sent_own_rst() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 80, 1234, 0, SYN));
+    w.send(pkt(true, 80, 1235, 0, RST));
+    let report = w.finish();
+    let conn = report.connections.first().expect("one connection");
+    assert_eq!(
+        (conn.conn_state.as_str(), conn.history.as_str()),
+        ("RSTOS0", "SR")
+    );
+}
+
+#[test]
+fn test_rst_payload_text() {
+    let mut w = Wire::new();
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(300_000 * MS);
+    let rst = w.send(Pkt {
+        payload: b"BIG-IP: [0x2409b71:704] Flow expired (sweeper)",
+        ..pkt(false, 443, s, c, RST | ACK)
+    });
+    let diag = {
+        w.wait(MS);
+        w.send(Pkt {
+            payload: &[0x33, 0xAA, 0x00, 0x0E],
+            ..pkt(false, 443, s, c, RST)
+        })
+    };
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        r.payload_text.as_deref(),
+        Some("BIG-IP: [0x2409b71:704] Flow expired (sweeper)")
+    );
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::IdleTimeout)
+    );
+    let d = reset(&report, diag);
+    assert_eq!(d.reason_code, Some(14));
+    assert_eq!(d.cause, Cause::IdleTimeout);
+}
+
+#[test]
+fn test_port_reuse_new_connection() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 80, 1000, 0, SYN));
+    w.wait(RTT);
+    w.send(pkt(false, 80, 0, 1001, RST | ACK));
+    w.wait(1_000 * MS);
+    w.send(pkt(true, 80, 555_000, 0, SYN));
+    let report = w.finish();
+    let states: Vec<&str> = report
+        .connections
+        .iter()
+        .map(|c| c.conn_state.as_str())
+        .collect();
+    assert_eq!(states, ["REJ", "S0"]);
+}
+
+#[test]
+fn test_flow_table_bounded() {
+    let config = Config {
+        max_connections: 64,
+        max_listed_connections: 100,
+        ..Config::default()
+    };
+    let mut w = Wire::with(config);
+    for port in 1..=5000u16 {
+        w.send(pkt(true, port, u32::from(port), 0, SYN));
+        w.wait(MS);
+    }
+    let report = w.finish();
+    assert!(
+        report.capture.evicted_connections >= 5000 - 64,
+        "{}",
+        report.capture.evicted_connections
+    );
+    assert_eq!(report.connections.len(), 100);
+    assert_eq!(report.capture.unlisted_connections, 4900);
+    assert!(report
+        .capture
+        .warnings
+        .iter()
+        .any(|w| w.kind == "flow-limit"));
+}

@@ -1,0 +1,219 @@
+//! Builds the seed corpora for the fuzz targets.
+//!
+//! `seeds <captures-dir | --generated> <corpus-dir>` writes
+//! * `<corpus>/capture/`: every capture as is, gzipped, and "gzip me" inputs;
+//! * `<corpus>/decode/`: single frames of every capture (selector byte + frame).
+//!
+//! With `--generated` (no shared captures on this machine) small synthetic
+//! captures are used instead. Existing files are overwritten, so running it
+//! again is cheap and keeps what the fuzzer added.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use rstscope_capture::{CaptureReader, Sink};
+use rstscope_core::report::Warning;
+use rstscope_core::Frame;
+use rstscope_fuzz_common::{gzip, link_selector, CaptureInput, TcpFrame};
+
+/// Frames taken from one capture for the decode corpus (evenly spread).
+const FRAMES_PER_CAPTURE: usize = 48;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [source, corpus] = args.as_slice() else {
+        eprintln!("usage: seeds <captures-dir | --generated> <corpus-dir>");
+        return ExitCode::from(2);
+    };
+    let captures = if source == "--generated" {
+        generated()
+    } else {
+        match read_dir(Path::new(source)) {
+            Ok(captures) => captures,
+            Err(err) => {
+                eprintln!("seeds: cannot read {source}: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    };
+    match write_corpora(&captures, Path::new(corpus)) {
+        Ok((capture_seeds, decode_seeds)) => {
+            println!(
+                "seeds: {} captures -> {capture_seeds} capture seeds, {decode_seeds} decode seeds",
+                captures.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("seeds: writing {corpus} failed: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// (file name, bytes) of every .pcap/.pcapng(.gz) directly in `dir`.
+fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .filter(|path| {
+            let name = path.to_string_lossy();
+            path.is_file()
+                && [".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"]
+                    .iter()
+                    .any(|ext| name.ends_with(ext))
+        })
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let name = path.file_name().unwrap_or_default().to_string_lossy().into();
+            Ok((name, fs::read(&path)?))
+        })
+        .collect()
+}
+
+fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Result<(usize, usize)> {
+    let capture_dir = corpus.join("capture");
+    let decode_dir = corpus.join("decode");
+    fs::create_dir_all(&capture_dir)?;
+    fs::create_dir_all(&decode_dir)?;
+    let mut capture_seeds = 0;
+    let mut seen_frames = HashSet::new();
+    for (index, (name, bytes)) in captures.iter().enumerate() {
+        // Alternate between one push and small chunks (chunking byte).
+        let chunking = if index % 2 == 0 { 0 } else { 9 };
+        let variants = [
+            ("raw", CaptureInput::encode(false, chunking, bytes)),
+            ("gz", CaptureInput::encode(false, chunking, &gzip(bytes))),
+            ("gzip-in-target", CaptureInput::encode(true, 5, bytes)),
+        ];
+        for (kind, seed) in variants {
+            fs::write(capture_dir.join(format!("seed-{name}.{kind}")), seed)?;
+            capture_seeds += 1;
+        }
+        let mut frames = Frames::default();
+        let mut reader = CaptureReader::new();
+        if reader.push(bytes, &mut frames).is_ok() {
+            let _ = reader.finish(&mut frames);
+        }
+        let step = frames.0.len().div_ceil(FRAMES_PER_CAPTURE).max(1);
+        for frame in frames.0.into_iter().step_by(step) {
+            if seen_frames.insert(frame.clone()) {
+                let file = decode_dir.join(format!("seed-{name}.{}", seen_frames.len()));
+                fs::write(file, frame)?;
+            }
+        }
+    }
+    Ok((capture_seeds, seen_frames.len()))
+}
+
+/// Frames as `decode` inputs: selector byte, then the frame bytes.
+#[derive(Default)]
+struct Frames(Vec<Vec<u8>>);
+
+impl Sink for Frames {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        if let Some(selector) = link_selector(frame.link_type) {
+            let mut input = vec![selector];
+            input.extend_from_slice(frame.data);
+            self.0.push(input);
+        }
+    }
+    fn warning(&mut self, _: Warning) {}
+}
+
+/// Small synthetic captures: a refused connection and a reset mid-transfer,
+/// over IPv4 and IPv6, as pcap and pcapng.
+fn generated() -> Vec<(String, Vec<u8>)> {
+    let client: std::net::IpAddr = [192, 0, 2, 10].into();
+    let server: std::net::IpAddr = [198, 51, 100, 20].into();
+    let client6: std::net::IpAddr = "2001:db8::10".parse().unwrap_or(client);
+    let server6: std::net::IpAddr = "2001:db8::20".parse().unwrap_or(server);
+    let mut frames = Vec::new();
+    for (c, s) in [(client, server), (client6, server6)] {
+        let segment = |forward: bool, flags: u16, seq: u32, ack: u32, payload: &[u8]| {
+            let (src, dst, src_port, dst_port) = if forward {
+                (c, s, 40000, 443)
+            } else {
+                (s, c, 443, 40000)
+            };
+            TcpFrame {
+                src,
+                dst,
+                src_port,
+                dst_port,
+                seq,
+                ack,
+                flags,
+                window: 65535,
+                ttl: if forward { 64 } else { 57 },
+                ip_id: 1,
+                options: &[2, 4, 5, 0xb4, 1, 3, 3, 7],
+                payload,
+            }
+            .to_ethernet()
+        };
+        const SYN: u16 = 0x002;
+        const RST: u16 = 0x004;
+        const PSH_ACK: u16 = 0x018;
+        const ACK: u16 = 0x010;
+        frames.push(segment(true, SYN, 100, 0, b""));
+        frames.push(segment(false, RST | ACK, 0, 101, b""));
+        frames.push(segment(true, SYN, 500, 0, b""));
+        frames.push(segment(false, SYN | ACK, 900, 501, b""));
+        frames.push(segment(true, ACK, 501, 901, b""));
+        frames.push(segment(true, PSH_ACK, 501, 901, b"GET / HTTP/1.1\r\n\r\n"));
+        frames.push(segment(false, RST, 901, 0, b""));
+    }
+    vec![
+        ("generated.pcap".into(), pcap(&frames)),
+        ("generated.pcapng".into(), pcapng(&frames)),
+    ]
+}
+
+fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for field in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
+        out.extend_from_slice(&field.to_le_bytes());
+    }
+    for (i, frame) in frames.iter().enumerate() {
+        let len = frame.len() as u32;
+        for field in [1_700_000_000, i as u32 * 1000, len, len] {
+            out.extend_from_slice(&field.to_le_bytes());
+        }
+        out.extend_from_slice(frame);
+    }
+    out
+}
+
+fn pcapng(frames: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut block = |kind: u32, body: &[u8]| {
+        let padded = body.len().next_multiple_of(4);
+        let total = (12 + padded) as u32;
+        out.extend_from_slice(&kind.to_le_bytes());
+        out.extend_from_slice(&total.to_le_bytes());
+        out.extend_from_slice(body);
+        out.resize(out.len() + padded - body.len(), 0);
+        out.extend_from_slice(&total.to_le_bytes());
+    };
+    let mut shb = 0x1A2B_3C4Du32.to_le_bytes().to_vec();
+    shb.extend_from_slice(&[1, 0, 0, 0]);
+    shb.extend_from_slice(&[0xff; 8]);
+    block(0x0A0D_0D0A, &shb);
+    block(1, &[1, 0, 0, 0, 0, 0, 0, 0]);
+    for (i, frame) in frames.iter().enumerate() {
+        let ts = 1_700_000_000_000_000u64 + i as u64 * 1000;
+        let mut epb = Vec::new();
+        let len = frame.len() as u32;
+        for field in [0, (ts >> 32) as u32, ts as u32, len, len] {
+            epb.extend_from_slice(&field.to_le_bytes());
+        }
+        epb.extend_from_slice(frame);
+        block(6, &epb);
+    }
+    out
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Fuzzes rstscope with cargo-fuzz (libFuzzer): every target in fuzz/ runs for
+# SECONDS (default 30) and the script prints executions and crashes per target;
+# it exits non-zero when a target crashed (the input is in fuzz/artifacts/).
+#
+#   scripts/fuzz.sh            # 30 s per target
+#   scripts/fuzz.sh 20         # what scripts/test.sh runs
+#
+# A longer run, e.g. overnight before a release (the corpus in fuzz/corpus/
+# grows and is reused by later runs; the targets are also listed by
+# `cargo +nightly fuzz list`):
+#
+#   scripts/fuzz.sh 3600
+#   cd fuzz && cargo +nightly fuzz run -a capture corpus/capture regressions/capture \
+#       -- -max_total_time=28800 -jobs=2 -workers=2 -timeout=10
+#
+# Reproduce a crash: cd fuzz && cargo +nightly fuzz run -a TARGET artifacts/TARGET/crash-...
+# Keep it as a regression: copy it (minimised with `cargo +nightly fuzz tmin`)
+# into fuzz/regressions/TARGET/; every run replays those, and so does
+# crates/capture/tests/no_panic_core.rs.
+#
+# Set up on a fresh machine: installs cargo-fuzz if missing, builds the seed
+# corpora from ../shared/captures (raw, gzipped, and single frames for the
+# decode target) or, when that folder is missing, from generated captures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds=${1:-30}
+if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
+  echo "usage: scripts/fuzz.sh [SECONDS per target]" >&2
+  exit 2
+fi
+
+# cargo-fuzz needs a nightly compiler. Without a nightly toolchain, the
+# stable one is told to accept nightly flags (it ships the same sanitizers).
+if cargo +nightly --version >/dev/null 2>&1; then
+  cargo=(cargo +nightly)
+else
+  echo "NOTE: no nightly toolchain; using the stable one with RUSTC_BOOTSTRAP=1"
+  export RUSTC_BOOTSTRAP=1
+  cargo=(cargo)
+fi
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "==> installing cargo-fuzz"
+  cargo install cargo-fuzz --locked
+fi
+
+echo "==> seed corpora"
+cargo build --quiet --release --manifest-path fuzz/Cargo.toml -p rstscope-fuzz-common --bin seeds
+if [ -d ../shared/captures ]; then
+  seed_source=../shared/captures
+else
+  echo "WARNING: ../shared/captures not found: seeding the fuzzers with generated captures only"
+  seed_source=--generated
+fi
+fuzz/target/release/seeds "$seed_source" fuzz/corpus
+
+cd fuzz
+echo "==> building the fuzz targets"
+"${cargo[@]}" fuzz build -a
+mapfile -t targets < <("${cargo[@]}" fuzz list)
+
+logs=target/fuzz-logs
+mkdir -p "$logs"
+status=0
+summary=()
+for target in "${targets[@]}"; do
+  echo "==> fuzzing $target for ${seconds}s"
+  mkdir -p "corpus/$target" "regressions/$target" "artifacts/$target"
+  marker=$(mktemp)
+  # The first corpus folder receives new inputs; regressions are only replayed.
+  if "${cargo[@]}" fuzz run -a "$target" "corpus/$target" "regressions/$target" -- \
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    >"$logs/$target.log" 2>&1; then
+    result=ok
+  else
+    result=FAILED
+    status=1
+  fi
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target.log" | tail -n 1)
+  crashes=$(find "artifacts/$target" -type f -newer "$marker" | wc -l)
+  rm -f "$marker"
+  if [ "$result" = FAILED ]; then
+    grep -E "panicked|ERROR: libFuzzer|SUMMARY|Test unit written" "$logs/$target.log" | head -n 8 || true
+    echo "    full log: fuzz/$logs/$target.log"
+  fi
+  summary+=("$(printf '%-10s %12s executions %3s crashes  %s' "$target" "${runs:-?}" "$crashes" "$result")")
+done
+
+echo
+echo "==> fuzz summary (${seconds}s per target)"
+printf '%s\n' "${summary[@]}"
+if [ ! -f ../crates/app/src/share.rs ] || [ ! -f fuzz_targets/share.rs ]; then
+  echo "NOTE: no share target yet (crates/app/src/share.rs has no decode function to fuzz)"
+fi
+exit "$status"
