@@ -29,9 +29,15 @@ struct Plan {
 enum Step {
     Tcp(Segment),
     /// Any bytes, as a frame of any link type.
-    Raw { link: u8, data: Vec<u8> },
+    Raw {
+        link: u8,
+        data: Vec<u8>,
+    },
     /// A warning from the capture reader.
-    Warning { kind: u8, frame: Option<u64> },
+    Warning {
+        kind: u8,
+        frame: Option<u64>,
+    },
     /// The clock moves by this many microseconds (negative: backwards).
     Clock(i32),
     /// The clock jumps to any value, including i64::MIN and i64::MAX.
@@ -101,6 +107,8 @@ impl Segment {
 const WARNING_KINDS: [&str; 4] = ["corrupt-block", "truncated-record", "truncated-gzip", "x"];
 
 fuzz_target!(|plan: Plan| {
+    // Limits added to `Config` later keep their defaults until listed here.
+    #[allow(clippy::needless_update)]
     let mut analyzer = Analyzer::new(Config {
         max_connections: usize::from(plan.max_connections),
         max_warnings: usize::from(plan.max_warnings),
@@ -146,7 +154,10 @@ fuzz_target!(|plan: Plan| {
         });
     }
     let report = analyzer.finish();
-    assert_eq!(report.capture.packets, frames, "the report counts every frame");
+    assert_eq!(
+        report.capture.packets, frames,
+        "the report counts every frame"
+    );
     assert!(report.capture.tcp_packets <= frames);
     serde_json::to_string(&report).expect("a report always serialises");
 });

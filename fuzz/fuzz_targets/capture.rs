@@ -37,7 +37,11 @@ fuzz_target!(|input: &[u8]| {
     };
     if let Some(summary) = summary {
         assert_eq!(summary.frames, chunked.frames, "summary counts every frame");
-        assert_eq!(summary.bytes, stream.len() as u64, "summary counts every byte");
+        assert_eq!(
+            summary.bytes,
+            stream.len() as u64,
+            "summary counts every byte"
+        );
     }
 
     let mut whole = Checker::new(Discard);
@@ -52,11 +56,21 @@ fuzz_target!(|input: &[u8]| {
         "chunking decides whether the input is a capture"
     );
     assert_eq!(chunked.frames, whole.frames, "chunking changes the frames");
-    assert_eq!(chunked.digest(), whole.digest(), "chunking changes the frames");
-    assert_eq!(chunked.warnings, whole.warnings, "chunking changes the warnings");
+    assert_eq!(
+        chunked.digest(),
+        whole.digest(),
+        "chunking changes the frames"
+    );
+    assert_eq!(
+        chunked.warnings, whole.warnings,
+        "chunking changes the warnings"
+    );
 
     let frames = chunked.frames;
     let report = chunked.inner.finish();
-    assert_eq!(report.capture.packets, frames, "the report counts every frame");
+    assert_eq!(
+        report.capture.packets, frames,
+        "the report counts every frame"
+    );
     serde_json::to_string(&report).expect("a report always serialises");
 });

@@ -17,7 +17,11 @@ fuzz_target!(|input: &[u8]| {
     };
     let link_type = link_type(selector);
     let result = decode(link_type, frame);
-    assert_eq!(result, decode(link_type, frame), "decoding is deterministic");
+    assert_eq!(
+        result,
+        decode(link_type, frame),
+        "decoding is deterministic"
+    );
     match result {
         Ok(Decoded::Tcp(packet)) => {
             let payload = packet.tcp.payload.as_ptr_range();

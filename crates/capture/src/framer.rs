@@ -95,6 +95,22 @@ impl Parser {
     }
 }
 
+/// Largest `pending` buffer kept between units; a bigger one is freed.
+const KEEP_CAPACITY: usize = 1 << 20;
+
+/// Appends `bytes` to `pending`, the start of a unit of `wanted` bytes.
+/// Grows by doubling, but never past `wanted`: a 64 MiB unit takes 64 MiB,
+/// not 128, and a unit that is announced but never arrives takes only the
+/// bytes that did.
+fn append_capped(pending: &mut Vec<u8>, bytes: &[u8], wanted: usize) {
+    let needed = pending.len().saturating_add(bytes.len());
+    if needed > pending.capacity() {
+        let target = pending.capacity().saturating_mul(2).min(wanted).max(needed);
+        pending.reserve_exact(target.saturating_sub(pending.len()));
+    }
+    pending.extend_from_slice(bytes);
+}
+
 pub(crate) struct Framer {
     parser: Parser,
     /// The start of a unit that straddles chunks.
@@ -165,17 +181,24 @@ impl Framer {
             };
             let take = wanted.saturating_sub(self.pending.len()).min(data.len());
             let (head, rest) = data.split_at(take);
-            self.pending.extend_from_slice(head);
+            append_capped(&mut self.pending, head, wanted);
             data = rest;
-            if let Ok(Need::Unit(len)) = self.parser.unit_len(&self.pending) {
-                if self.pending.len() >= len {
+            // A header that is complete enough to be judged corrupt is
+            // reported now, as on the fast path: the input may end here.
+            match self.parser.unit_len(&self.pending) {
+                Ok(Need::Unit(len)) if self.pending.len() >= len => {
                     let unit = std::mem::take(&mut self.pending);
                     let result = self.complete(&unit, sink);
-                    // Keep the allocation for the next straddling unit.
-                    self.pending = unit;
-                    self.pending.clear();
+                    // Keep the allocation for the next straddling unit,
+                    // unless an outsized unit made it big.
+                    if unit.capacity() <= KEEP_CAPACITY {
+                        self.pending = unit;
+                        self.pending.clear();
+                    }
                     result?;
                 }
+                Ok(_) => {}
+                Err(problem) => return self.problem(problem, sink),
             }
         }
         Ok(())

@@ -100,19 +100,21 @@ impl Gunzip {
         let mut used_total = 0;
         loop {
             let (in_before, out_before) = (self.inflate.total_in(), self.inflate.total_out());
-            let status = self
+            let result = self
                 .inflate
-                .decompress(input, &mut self.out, FlushDecompress::None)
-                .map_err(|err| format!("the gzip data is corrupt ({err})"))?;
+                .decompress(input, &mut self.out, FlushDecompress::None);
             let used = usize::try_from(self.inflate.total_in() - in_before).unwrap_or(input.len());
             let made = usize::try_from(self.inflate.total_out() - out_before).unwrap_or(0);
             input = input.get(used..).unwrap_or_default();
             used_total += used;
+            // Output inflated before damage in the same call is handed over
+            // too, so the frames kept do not depend on how input was chunked.
             let produced = self.out.get(..made).unwrap_or_default();
             self.crc.update(produced);
             if made > 0 && sink(produced).is_break() {
                 return Ok((used_total, ControlFlow::Break(())));
             }
+            let status = result.map_err(|err| format!("the gzip data is corrupt ({err})"))?;
             if status == Status::StreamEnd {
                 self.state = State::Trailer(Vec::with_capacity(TRAILER_LEN));
                 return Ok((used_total, ControlFlow::Continue(())));

@@ -12,10 +12,10 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, shb_body, Recorder};
+use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, shb_body};
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use rstscope_capture::{CaptureReader, Sink, Summary};
 use rstscope_core::report::{Report, Warning};
@@ -183,8 +183,7 @@ fn syn_frame() -> Vec<u8> {
     frame
 }
 
-/// Raw deflate of `input`, ended with a full flush: the output is
-/// byte-aligned and refers to nothing before it, so it can be repeated.
+/// Raw deflate of `input`, ended with `flush` (byte-aligned for a full flush).
 fn deflate_full_flush(compress: &mut Compress, input: &[u8], flush: FlushCompress) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len() / 2 + 1024);
     let start = compress.total_in();
@@ -213,20 +212,35 @@ fn gzip_bomb(prefix: &[u8], unit: &[u8], content_len: u64, mut emit: impl FnMut(
     let mut compress = Compress::new(Compression::best(), false);
     let mut crc = Crc::new();
     emit(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff]);
-    emit(&deflate_full_flush(&mut compress, prefix, FlushCompress::Full));
+    emit(&deflate_full_flush(
+        &mut compress,
+        prefix,
+        FlushCompress::Full,
+    ));
     crc.update(prefix);
-    let compressed = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
-    let again = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
-    assert_eq!(compressed, again, "a full flush makes pieces repeatable");
+    // The first piece follows the prefix; the second follows a piece, as
+    // every later one does, so its back-references (at most 32 KiB, into the
+    // piece before) hold for all of them. The trailer's CRC, checked by the
+    // reader, proves it.
+    let first = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
+    let repeated = deflate_full_flush(&mut compress, &piece, FlushCompress::Full);
     let mut piece_crc = Crc::new();
     piece_crc.update(&piece);
     let mut total = prefix.len() as u64;
     while total < content_len {
-        emit(&compressed);
+        emit(if total == prefix.len() as u64 {
+            &first
+        } else {
+            &repeated
+        });
         crc.combine(&piece_crc);
         total += piece.len() as u64;
     }
-    emit(&deflate_full_flush(&mut compress, &[], FlushCompress::Finish));
+    emit(&deflate_full_flush(
+        &mut compress,
+        &[],
+        FlushCompress::Finish,
+    ));
     let mut trailer = crc.sum().to_le_bytes().to_vec();
     trailer.extend_from_slice(&(total as u32).to_le_bytes());
     emit(&trailer);
@@ -271,9 +285,16 @@ fn gzip_bomb_of_empty_records_is_read_in_bounded_memory_and_time() {
     let elapsed = started.elapsed();
     report_resources("2 GiB gzip bomb of empty records", heap, elapsed);
     assert!(content_len >= BOMB_LEN);
-    assert!(compressed < 4 * MIB as u64, "a bomb: {compressed} bytes of gzip");
+    assert!(
+        compressed < 4 * MIB as u64,
+        "a bomb: {compressed} bytes of gzip"
+    );
     assert_eq!(sink.warnings, vec![], "a well-formed bomb finishes cleanly");
-    assert_eq!(sink.frames, (content_len - 24) / 16, "every record is a frame");
+    assert_eq!(
+        sink.frames,
+        (content_len - 24) / 16,
+        "every record is a frame"
+    );
     assert_eq!(summary.frames, sink.frames);
     assert_eq!(summary.bytes, compressed);
     assert!(summary.compressed);
@@ -301,7 +322,11 @@ fn gzip_bomb_of_repeated_syn_records_through_the_analyzer() {
     report_resources("2 GiB gzip bomb of SYN records", heap, elapsed);
     let frames = (content_len - 24) / record.len() as u64;
     assert_eq!(report.capture.packets, frames, "every record is counted");
-    assert_eq!(report.capture.warnings, vec![]);
+    assert_eq!(
+        report.capture.warnings,
+        vec![],
+        "a valid SYN decodes without warnings"
+    );
     assert!(heap < 64 * MIB, "pipeline held {heap} bytes");
 }
 
@@ -360,8 +385,38 @@ fn pcap_record_declaring_4_gib_is_corruption_not_an_allocation() {
         let warning = &sink.warnings[0];
         assert_eq!(warning.kind, "corrupt-block");
         assert_eq!((warning.frame, warning.offset), (Some(4), Some(damage_at)));
-        assert!(warning.message.contains("4294967280"), "{}", warning.message);
+        assert!(
+            warning.message.contains("4294967280"),
+            "{}",
+            warning.message
+        );
         assert!(heap < MIB, "chunk {chunk}: held {heap} bytes");
+    }
+}
+
+#[test]
+fn absurd_record_length_in_the_last_bytes_is_corruption_whatever_the_chunking() {
+    // Found by the `capture` fuzz target: a record header cut after its
+    // length field, at the very end of the input. Pushed whole it was
+    // "corrupt-block"; pushed in small chunks the verdict was lost and the
+    // reader reported "truncated-record" (of 0 bytes) instead.
+    let mut capture = pcap_with_syns(2);
+    let damage_at = capture.len() as u64;
+    for field in [1_700_000_010u32, 0, 0xc3f4_0000] {
+        capture.extend_from_slice(&field.to_le_bytes());
+    }
+    capture.extend_from_slice(&[0, 0x7a, 0x41]);
+    for chunk in [1, 5, 13, capture.len()] {
+        let (result, sink) = common::read_in_chunks(&capture, chunk);
+        assert_eq!(result.unwrap().frames, 2);
+        let warnings: Vec<_> = (sink.warnings.iter())
+            .map(|w| (w.kind.as_str(), w.frame, w.offset))
+            .collect();
+        assert_eq!(
+            warnings,
+            [("corrupt-block", Some(3), Some(damage_at))],
+            "chunks of {chunk} bytes"
+        );
     }
 }
 
@@ -425,17 +480,18 @@ fn pcapng_block_declaring_64_mib_then_ending_buffers_only_what_arrived() {
 
 #[test]
 fn largest_allowed_record_is_buffered_once() {
-    // A 64 MiB record (the limit) arriving in 64 KiB pieces is assembled in
-    // one buffer of its own size: not rounded up to 128 MiB by doubling.
+    // A 64 MiB record (the limit) arriving in pieces is assembled in one
+    // buffer of its own size, not rounded up by doubling.
     const LEN: usize = 64 << 20;
     let mut head = pcap_header(1);
     for field in [1u32, 0, LEN as u32, LEN as u32] {
         head.extend_from_slice(&field.to_le_bytes());
     }
-    let zeros = vec![0u8; 64 << 10];
+    // 60 000-byte pieces: doubling from there overshoots 64 MiB to 117 MiB.
+    let zeros = vec![0u8; LEN];
     let ((summary, sink), heap) = peak_heap(|| {
         let mut chunks: Vec<&[u8]> = vec![&head];
-        chunks.extend(std::iter::repeat_n(zeros.as_slice(), LEN / zeros.len()));
+        chunks.extend(zeros.chunks(60_000));
         let mut sink = Counter::default();
         (read_chunks(&chunks, &mut sink), sink)
     });
@@ -470,7 +526,13 @@ fn epb_declaring_more_bytes_than_its_block_is_corruption() {
 
 #[test]
 fn timestamps_going_backwards_keep_every_frame() {
-    let seconds = [1_700_000_100u32, 1_700_000_050, 1_700_000_010, 1_700_000_200, 1_700_000_150];
+    let seconds = [
+        1_700_000_100u32,
+        1_700_000_050,
+        1_700_000_010,
+        1_700_000_200,
+        1_700_000_150,
+    ];
     let client = (Ipv4Addr::new(192, 0, 2, 7), 50_000);
     let server = (Ipv4Addr::new(198, 51, 100, 7), 80);
     let mut capture = pcap_header(1);
@@ -488,14 +550,24 @@ fn timestamps_going_backwards_keep_every_frame() {
         pcap_record(&mut capture, second, 0, &frame);
     }
     let (_, recorded) = common::read_in_chunks(&capture, 3);
-    let times: Vec<i64> = recorded.frames.iter().map(|f| f.ts_ns / 1_000_000_000).collect();
+    let times: Vec<i64> = recorded
+        .frames
+        .iter()
+        .map(|f| f.ts_ns / 1_000_000_000)
+        .collect();
     let expected: Vec<i64> = seconds.iter().map(|&s| i64::from(s)).collect();
-    assert_eq!(times, expected, "frames keep their own times, in file order");
+    assert_eq!(
+        times, expected,
+        "frames keep their own times, in file order"
+    );
     assert_eq!(recorded.warnings, vec![]);
 
     let (summary, report) = analyze(&capture, 3);
     assert_eq!(summary.frames, 5);
-    assert_eq!(report.capture.packets, 5, "no frame is dropped for its time");
+    assert_eq!(
+        report.capture.packets, 5,
+        "no frame is dropped for its time"
+    );
     let backwards: Vec<&Warning> = (report.capture.warnings.iter())
         .filter(|w| w.kind == "time-backwards")
         .collect();
@@ -542,40 +614,37 @@ fn frames_before_a_pcapng_block_with_a_bad_trailer_are_kept() {
 
 #[test]
 fn damaged_gzip_keeps_every_frame_inflated_before_the_damage_whatever_the_chunking() {
-    // 20 000 records, gzipped, with one byte of the deflate data flipped
-    // well after the start. However the stream is pushed, the frames
-    // decompressed before the damage are all delivered, then a warning.
+    // A gzip member whose deflate data holds the first 10 000 records, then a
+    // block with the reserved type 3 (an error at once), then more. However
+    // the stream is pushed, exactly the 10 000 frames before the damage are
+    // delivered, then one warning.
     let capture = pcap_with_syns(20_000);
-    let mut gz = Vec::new();
-    {
-        use std::io::Write;
-        let mut encoder = flate2::write::GzEncoder::new(&mut gz, Compression::fast());
-        encoder.write_all(&capture).unwrap();
-        encoder.finish().unwrap();
-    }
-    let at = gz.len() * 2 / 3;
-    gz[at] ^= 0x55;
-    let counts: Vec<(usize, u64, Vec<String>)> = [1, 10, 4096, 1 << 20]
+    let split = 24 + 10_000 * (16 + syn_frame().len());
+    let mut compress = Compress::new(Compression::fast(), false);
+    let mut gz = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    gz.extend(deflate_full_flush(
+        &mut compress,
+        &capture[..split],
+        FlushCompress::Full,
+    ));
+    gz.push(0b110); // BFINAL 0, BTYPE 11: "invalid block type"
+    gz.extend(deflate_full_flush(
+        &mut compress,
+        &capture[split..],
+        FlushCompress::Finish,
+    ));
+    let results: Vec<(usize, usize, Vec<String>)> = [1, 10, 4096, 1 << 20]
         .into_iter()
         .map(|chunk| {
             let (result, sink) = common::read_in_chunks(&gz, chunk);
-            assert!(result.is_ok(), "a damaged member is a warning, not an error");
+            assert!(result.is_ok(), "damage after the first frame is a warning");
             let kinds = sink.warnings.iter().map(|w| w.kind.clone()).collect();
-            (chunk, sink.frames.len() as u64, kinds)
+            (chunk, sink.frames.len(), kinds)
         })
         .collect();
-    let (_, frames, kinds) = &counts[0];
-    assert!(
-        (1_000..20_000).contains(frames),
-        "frames before the damage are kept: {counts:?}"
-    );
-    assert_eq!(kinds.len(), 1, "{counts:?}");
-    for (chunk, other_frames, other_kinds) in &counts {
-        assert_eq!(
-            (other_frames, other_kinds),
-            (frames, kinds),
-            "chunks of {chunk} bytes: {counts:?}"
-        );
+    for (chunk, frames, kinds) in &results {
+        assert_eq!(*frames, 10_000, "chunks of {chunk} bytes: {results:?}");
+        assert_eq!(kinds, &["corrupt-block"], "chunks of {chunk} bytes");
     }
 }
 
@@ -591,7 +660,10 @@ fn two_million_distinct_syns_in_bounded_memory() {
         let mut analyzer = Analyzer::new(Config::default());
         let mut data = Vec::new();
         for i in 0..FLOWS {
-            let client = (Ipv4Addr::from(0x0a00_0000 + (i >> 4)), 1024 + (i & 0xf) as u16);
+            let client = (
+                Ipv4Addr::from(0x0a00_0000 + (i >> 4)),
+                1024 + (i & 0xf) as u16,
+            );
             tcp_frame(&mut data, client, server, SYN, i, 0, 0);
             analyzer.push(&Frame {
                 number: u64::from(i) + 1,
@@ -605,7 +677,11 @@ fn two_million_distinct_syns_in_bounded_memory() {
     });
     report_resources("2 million distinct SYNs", heap, started.elapsed());
     assert_eq!(report.capture.packets, u64::from(FLOWS));
-    assert_eq!(report.capture.tcp_packets, u64::from(FLOWS));
+    assert_eq!(
+        report.capture.tcp_packets,
+        u64::from(FLOWS),
+        "every SYN decodes as TCP"
+    );
     assert!(report.connections.len() <= Config::default().max_listed_connections);
     assert!(heap < 200_000_000, "analyzer held {heap} bytes");
 }
@@ -633,12 +709,28 @@ fn one_connection_with_millions_of_segments_in_bounded_memory() {
         let (client_isn, server_isn) = (7_000u32, 9_000u32);
         tcp_frame(&mut data, client, server, SYN, client_isn, 0, 0);
         push(&data);
-        tcp_frame(&mut data, server, client, SYN | ACK, server_isn, client_isn + 1, 0);
+        tcp_frame(
+            &mut data,
+            server,
+            client,
+            SYN | ACK,
+            server_isn,
+            client_isn + 1,
+            0,
+        );
         push(&data);
         let mut seq = client_isn + 1;
         for i in 0..DATA_SEGMENTS {
             if i % 2 == 0 {
-                tcp_frame(&mut data, client, server, PSH | ACK, seq, server_isn + 1, 100);
+                tcp_frame(
+                    &mut data,
+                    client,
+                    server,
+                    PSH | ACK,
+                    seq,
+                    server_isn + 1,
+                    100,
+                );
                 seq = seq.wrapping_add(100);
             } else {
                 tcp_frame(&mut data, server, client, ACK, server_isn + 1, seq, 0);
@@ -649,10 +741,14 @@ fn one_connection_with_millions_of_segments_in_bounded_memory() {
         push(&data);
         analyzer.finish()
     });
-    report_resources("one connection, 3 million segments", heap, started.elapsed());
+    report_resources(
+        "one connection, 3 million segments",
+        heap,
+        started.elapsed(),
+    );
     let frames = u64::from(DATA_SEGMENTS) + 3;
     assert_eq!(report.capture.packets, frames);
-    assert_eq!(report.capture.tcp_packets, frames);
+    assert_eq!(report.capture.tcp_packets, frames, "every segment decodes");
     assert_eq!(report.resets.len(), 1);
     assert_eq!(report.resets[0].frame, frames);
     assert_eq!(report.connections.len(), 1);
@@ -679,6 +775,4 @@ fn a_million_undecodable_frames_keep_the_warning_list_bounded() {
     let limit = Config::default().max_warnings;
     assert!(report.capture.warnings.len() <= limit + 1);
     assert!(heap < 16 * MIB, "analyzer held {heap} bytes");
-    let _ = IpAddr::from(Ipv4Addr::LOCALHOST);
-    let _ = Recorder::default();
 }

@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rstscope_core::{Analyzer, Config, Report};
 
 #[derive(Parser)]
-#[command(name = "rstscope", version, about = "Why was this TCP connection reset, and who really did it?")]
+#[command(
+    name = "rstscope",
+    version,
+    about = "Why was this TCP connection reset, and who really did it?"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -12,15 +12,22 @@ pub struct Bar {
 
 impl Bar {
     pub fn new(total: Option<u64>, enabled: bool) -> Self {
-        Self { total, enabled, started: Instant::now(), last_draw: None }
+        Self {
+            total,
+            enabled,
+            started: Instant::now(),
+            last_draw: None,
+        }
     }
 
     pub fn update(&mut self, bytes: u64) {
         // Redraw at most ten times a second, and not at all for quick files.
         let now = Instant::now();
-        let due = self.last_draw.map_or(now - self.started > Duration::from_millis(300), |t| {
-            now - t > Duration::from_millis(100)
-        });
+        let due = self
+            .last_draw
+            .map_or(now - self.started > Duration::from_millis(300), |t| {
+                now - t > Duration::from_millis(100)
+            });
         if !self.enabled || !due {
             return;
         }

@@ -6,11 +6,16 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn rstscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rstscope")).args(args).output().expect("run rstscope")
+    Command::new(env!("CARGO_BIN_EXE_rstscope"))
+        .args(args)
+        .output()
+        .expect("run rstscope")
 }
 
 fn shared(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/captures")
+        .join(name);
     if path.exists() {
         Some(path)
     } else {
@@ -30,9 +35,15 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 /// The JSON fields named in the contract (issue 2 and 3) are all there.
 #[test]
 fn json_carries_the_contract_fields() {
-    let Some(path) = shared("chrissanders__tcp_refuseconnection.pcapng") else { return };
+    let Some(path) = shared("chrissanders__tcp_refuseconnection.pcapng") else {
+        return;
+    };
     let out = rstscope(&["analyze", path.to_str().unwrap(), "--format", "json"]);
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: Value = serde_json::from_slice(&out.stdout).expect("one JSON document on stdout");
     let capture = &json["capture"];
     assert_eq!(capture["packets"], 2);
@@ -45,18 +56,35 @@ fn json_carries_the_contract_fields() {
     assert_eq!(reset["frame"], 2);
     assert_eq!(reset["flags"], "RST+ACK");
     for field in [
-        "time", "src", "dst", "seq", "ack", "ttl", "sender", "origin", "cause", "confidence",
-        "evidence", "signature", "stage", "payload_text", "tips",
+        "time",
+        "src",
+        "dst",
+        "seq",
+        "ack",
+        "ttl",
+        "sender",
+        "origin",
+        "cause",
+        "confidence",
+        "evidence",
+        "signature",
+        "stage",
+        "payload_text",
+        "tips",
     ] {
         assert!(reset.get(field).is_some(), "reset lacks {field}: {reset}");
     }
     assert!(json["connections"].is_array());
-    assert!(json["summary"]["headline"].as_str().is_some_and(|h| !h.is_empty()));
+    assert!(json["summary"]["headline"]
+        .as_str()
+        .is_some_and(|h| !h.is_empty()));
 }
 
 #[test]
 fn text_is_the_default_and_lists_each_reset() {
-    let Some(path) = shared("zeek__tcp__rst-inject-rae.pcap") else { return };
+    let Some(path) = shared("zeek__tcp__rst-inject-rae.pcap") else {
+        return;
+    };
     let out = rstscope(&["analyze", path.to_str().unwrap()]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
@@ -66,7 +94,9 @@ fn text_is_the_default_and_lists_each_reset() {
 
 #[test]
 fn stdin_is_read_when_the_path_is_a_dash() {
-    let Some(path) = shared("zeek__tcp__single-rst.pcap") else { return };
+    let Some(path) = shared("zeek__tcp__single-rst.pcap") else {
+        return;
+    };
     let child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
         .args(["analyze", "-", "--format", "json"])
         .stdin(std::fs::File::open(path).unwrap())

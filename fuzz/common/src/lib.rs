@@ -159,7 +159,10 @@ impl<S: Sink> Checker<S> {
 impl<S: Sink> Sink for Checker<S> {
     fn frame(&mut self, frame: &Frame<'_>) {
         self.frames += 1;
-        assert_eq!(frame.number, self.frames, "frames are numbered 1, 2, 3, ...");
+        assert_eq!(
+            frame.number, self.frames,
+            "frames are numbered 1, 2, 3, ..."
+        );
         assert!(
             self.warnings.is_empty(),
             "no frame after a warning: the reader stops at damage"
@@ -174,6 +177,18 @@ impl<S: Sink> Sink for Checker<S> {
             .push((warning.kind.clone(), warning.frame, warning.offset));
         self.inner.warning(warning);
     }
+}
+
+/// A share-link fragment carrying `json` as the app packs reports: raw
+/// deflate, base64url without padding, behind `#report=v1.`.
+pub fn share_link_of_json(json: &[u8]) -> String {
+    use base64::Engine;
+    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(json);
+    let packed = encoder.finish().unwrap_or_default();
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed);
+    format!("#report=v1.{payload}")
 }
 
 /// A sink that drops everything.
@@ -273,8 +288,11 @@ mod tests {
     #[test]
     fn link_selectors_round_trip() {
         for selector in 0..=u8::MAX {
-            assert_eq!(link_selector(link_type(selector)), Some(selector));
+            // Raw numbers of named types (10 is FDDI) map to the table entry.
+            let link = link_type(selector);
+            assert_eq!(link_selector(link).map(link_type), Some(link));
         }
+        assert_eq!(link_selector(LinkType::ETHERNET), Some(1));
         assert_eq!(link_selector(LinkType(1000)), None);
     }
 

@@ -8,6 +8,12 @@ use core::net::IpAddr;
 
 use crate::frame::LinkType;
 
+mod bytes;
+mod ip;
+mod link;
+mod tcp;
+mod tunnel;
+
 /// TCP flag bits, in header order (low byte of the flags field, plus NS/AE).
 pub mod flags {
     pub const FIN: u16 = 0x001;
@@ -43,6 +49,8 @@ pub enum Layer {
     Teredo,
     Udp,
     Wlan,
+    /// Only in errors: the TCP header itself.
+    Tcp,
 }
 
 impl Layer {
@@ -66,6 +74,7 @@ impl Layer {
             Layer::Teredo => "teredo",
             Layer::Udp => "udp",
             Layer::Wlan => "wlan",
+            Layer::Tcp => "tcp",
         }
     }
 }
@@ -82,7 +91,10 @@ impl Encapsulation {
     pub const CAPACITY: usize = 12;
 
     pub const fn new() -> Self {
-        Self { layers: [Layer::Ethernet; Self::CAPACITY], len: 0 }
+        Self {
+            layers: [Layer::Ethernet; Self::CAPACITY],
+            len: 0,
+        }
     }
 
     pub fn push(&mut self, layer: Layer) {
@@ -92,13 +104,26 @@ impl Encapsulation {
         }
     }
 
+    fn relabel_last(&mut self, layer: Layer) {
+        if let Some(last) = usize::from(self.len)
+            .checked_sub(1)
+            .and_then(|i| self.layers.get_mut(i))
+        {
+            *last = layer;
+        }
+    }
+
     pub fn layers(&self) -> &[Layer] {
         self.layers.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
     /// True when a tunnel (an IP header inside another) was passed through.
     pub fn is_tunnelled(&self) -> bool {
-        self.layers().iter().filter(|l| matches!(l, Layer::Ipv4 | Layer::Ipv6)).count() > 1
+        self.layers()
+            .iter()
+            .filter(|l| matches!(l, Layer::Ipv4 | Layer::Ipv6))
+            .count()
+            > 1
     }
 }
 
@@ -212,6 +237,48 @@ pub enum Decoded<'a> {
 
 /// Decodes one frame. Never panics; every byte sequence gives an answer.
 pub fn decode(link_type: LinkType, data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
-    let _ = (link_type, data);
-    Err(DecodeError { layer: Layer::Ethernet, offset: 0, kind: DecodeErrorKind::Malformed })
+    let mut cursor = Cursor {
+        data,
+        encapsulation: Encapsulation::new(),
+        depth: 0,
+    };
+    link::frame(&mut cursor, link_type)
+}
+
+/// Decoding state threaded through the layers: the frame, the layers passed
+/// so far, and how deep in nested headers we are (bounded, so hostile
+/// tunnel-in-tunnel frames end).
+#[derive(Clone, Copy)]
+struct Cursor<'a> {
+    data: &'a [u8],
+    encapsulation: Encapsulation,
+    depth: u8,
+}
+
+impl Cursor<'_> {
+    const MAX_DEPTH: u8 = 8;
+
+    fn enter(&mut self, layer: Layer) {
+        self.encapsulation.push(layer);
+    }
+
+    /// Replaces the most recent layer (when the header found differs from the one expected).
+    fn relabel_last(&mut self, layer: Layer) {
+        self.encapsulation.relabel_last(layer);
+    }
+
+    /// Counts one more level of nesting; false when the limit is reached.
+    fn deeper(&mut self) -> bool {
+        self.depth += 1;
+        self.depth <= Self::MAX_DEPTH
+    }
+
+    /// A field that must be present: its absence means the frame was cut.
+    fn need<T>(&self, value: Option<T>, layer: Layer, offset: usize) -> Result<T, DecodeError> {
+        value.ok_or(DecodeError {
+            layer,
+            offset,
+            kind: DecodeErrorKind::Truncated,
+        })
+    }
 }

@@ -2,7 +2,8 @@
 //!
 //! `seeds <captures-dir | --generated> <corpus-dir>` writes
 //! * `<corpus>/capture/`: every capture as is, gzipped, and "gzip me" inputs;
-//! * `<corpus>/decode/`: single frames of every capture (selector byte + frame).
+//! * `<corpus>/decode/`: single frames of every capture (selector byte + frame);
+//! * `<corpus>/share/`: the report JSON of every capture (for share links).
 //!
 //! With `--generated` (no shared captures on this machine) small synthetic
 //! captures are used instead. Existing files are overwritten, so running it
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use rstscope_capture::{CaptureReader, Sink};
 use rstscope_core::report::Warning;
-use rstscope_core::Frame;
+use rstscope_core::{Analyzer, Config, Frame};
 use rstscope_fuzz_common::{gzip, link_selector, CaptureInput, TcpFrame};
 
 /// Frames taken from one capture for the decode corpus (evenly spread).
@@ -69,7 +70,11 @@ fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     paths
         .into_iter()
         .map(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into();
             Ok((name, fs::read(&path)?))
         })
         .collect()
@@ -78,6 +83,8 @@ fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
 fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Result<(usize, usize)> {
     let capture_dir = corpus.join("capture");
     let decode_dir = corpus.join("decode");
+    let share_dir = corpus.join("share");
+    fs::create_dir_all(&share_dir)?;
     fs::create_dir_all(&capture_dir)?;
     fs::create_dir_all(&decode_dir)?;
     let mut capture_seeds = 0;
@@ -93,6 +100,13 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
         for (kind, seed) in variants {
             fs::write(capture_dir.join(format!("seed-{name}.{kind}")), seed)?;
             capture_seeds += 1;
+        }
+        // The report JSON of the capture, as a `share` input (mode 0: pack it).
+        let mut analyzer = Analyzer::new(Config::default());
+        if rstscope_capture::read_all(bytes.as_slice(), &mut analyzer, |_| {}).is_ok() {
+            let mut seed = vec![0];
+            seed.extend(serde_json::to_vec(&analyzer.finish()).unwrap_or_default());
+            fs::write(share_dir.join(format!("seed-{name}.json")), seed)?;
         }
         let mut frames = Frames::default();
         let mut reader = CaptureReader::new();

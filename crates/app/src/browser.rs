@@ -1,0 +1,74 @@
+//! Small wrappers over browser APIs the components use.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+/// The page's location fragment, with its `#` ("" when there is none).
+pub fn location_hash() -> String {
+    window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// This page's address without fragment, followed by `fragment`.
+pub fn page_url_with(fragment: &str) -> String {
+    let location = window().map(|w| w.location());
+    let base = location
+        .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+        .unwrap_or_default();
+    format!("{base}{fragment}")
+}
+
+/// Offers `text` as a file download; nothing is uploaded anywhere.
+pub fn download(file_name: &str, mime: &str, text: &str) {
+    let Some(document) = window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&text.into());
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let Ok(blob) = Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(anchor) = document
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<HtmlAnchorElement>().ok())
+    {
+        anchor.set_href(&url);
+        anchor.set_download(file_name);
+        anchor.click();
+    }
+    let _ = Url::revoke_object_url(&url);
+}
+
+/// Puts `text` on the clipboard (best effort: browsers may refuse).
+pub fn copy_to_clipboard(text: &str) {
+    if let Some(window) = window() {
+        let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Fetches a file of this site (the built-in sample) as a blob.
+pub async fn fetch_blob(path: &str) -> Result<Blob, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = window().ok_or("no window")?;
+    let failed = |what: &str| format!("loading {path} failed ({what})");
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(path))
+        .await
+        .map_err(|_| failed("network"))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(failed(&format!("HTTP {}", response.status())));
+    }
+    let promise = response.blob().map_err(|_| failed("body"))?;
+    let blob = JsFuture::from(promise).await.map_err(|_| failed("body"))?;
+    Ok(blob.unchecked_into())
+}

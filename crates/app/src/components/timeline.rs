@@ -1,0 +1,77 @@
+use yew::prelude::*;
+
+use super::Shared;
+use crate::format;
+use rstscope_core::report::Origin;
+use rstscope_core::Report;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub report: Shared<Report>,
+    pub on_select: Callback<Option<u64>>,
+}
+
+const WIDTH: f64 = 1000.0;
+const LANE: f64 = 22.0;
+const LEFT: f64 = 90.0;
+/// Most dots drawn; a dense capture still reads as a band of colour.
+const MAX_DOTS: usize = 5000;
+
+/// Resets over the capture's span, one lane per origin; a dot opens its reset.
+#[component]
+pub fn Timeline(props: &Props) -> Html {
+    let report = &props.report;
+    if report.resets.is_empty() {
+        return html! {};
+    }
+    let times = report.resets.iter().map(|r| r.time);
+    let start = report
+        .capture
+        .first_time
+        .unwrap_or_else(|| times.clone().fold(f64::INFINITY, f64::min));
+    let end = report
+        .capture
+        .last_time
+        .unwrap_or_else(|| times.fold(f64::NEG_INFINITY, f64::max));
+    let span = (end - start).max(1e-6);
+    let x = |time: f64| LEFT + (time - start) / span * (WIDTH - LEFT - 10.0);
+    let height = LANE * Origin::ALL.len() as f64 + 24.0;
+
+    let lanes = Origin::ALL.iter().enumerate().map(|(i, origin)| {
+        let y = LANE * i as f64 + LANE / 2.0;
+        html! {
+            <g>
+                <line class="lane" x1={LEFT.to_string()} x2={WIDTH.to_string()}
+                      y1={y.to_string()} y2={y.to_string()} />
+                <text class="lane-label" x="0" y={(y + 4.0).to_string()}>{ origin.as_str() }</text>
+            </g>
+        }
+    });
+    let dots = report.resets.iter().take(MAX_DOTS).map(|reset| {
+        let lane = Origin::ALL.iter().position(|o| *o == reset.origin).unwrap_or(0);
+        let frame = reset.frame;
+        let onclick = props.on_select.reform(move |_: MouseEvent| Some(frame));
+        html! {
+            <circle class={classes!("dot", format!("fill-{}", reset.origin.as_str()))}
+                    cx={format!("{:.1}", x(reset.time))}
+                    cy={format!("{:.1}", LANE * lane as f64 + LANE / 2.0)} r="5" {onclick}>
+                <title>{ format!("Frame {} · {} · {} · {}", frame, reset.cause.as_str(),
+                    reset.src, format::utc(reset.time)) }</title>
+            </circle>
+        }
+    });
+    let axis_y = LANE * Origin::ALL.len() as f64 + 16.0;
+    html! {
+        <section class="timeline" aria-label="Resets over time">
+            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+                 aria-label={format!("{} resets over {}", report.resets.len(), format::duration(span))}>
+                { for lanes }
+                { for dots }
+                <text class="axis" x={LEFT.to_string()} y={axis_y.to_string()}>{ format::utc(start) }</text>
+                <text class="axis" x={WIDTH.to_string()} y={axis_y.to_string()} text-anchor="end">
+                    { format!("+{}", format::duration(span)) }
+                </text>
+            </svg>
+        </section>
+    }
+}

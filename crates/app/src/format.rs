@@ -1,0 +1,105 @@
+//! Human-readable numbers and times shared by the UI and the Markdown export.
+
+/// Seconds since the Unix epoch as "2024-03-01 12:34:56.789 UTC".
+pub fn utc(epoch_s: f64) -> String {
+    if !epoch_s.is_finite() {
+        return "-".to_string();
+    }
+    let millis = (epoch_s * 1000.0).round() as i64;
+    let (days, ms_of_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    let (year, month, day) = civil_from_days(days);
+    let secs = ms_of_day / 1000;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:03} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        ms_of_day % 1000
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A duration in the largest unit that keeps it readable: "850 µs", "12.4 ms", "3.20 s", "4 min 05 s".
+pub fn duration(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    if secs < 1e-3 {
+        format!("{:.0} µs", secs * 1e6)
+    } else if secs < 1.0 {
+        format!("{:.1} ms", secs * 1e3)
+    } else if secs < 60.0 {
+        format!("{secs:.2} s")
+    } else if secs < 3600.0 {
+        format!("{} min {:02} s", (secs / 60.0) as u64, secs as u64 % 60)
+    } else {
+        format!(
+            "{} h {:02} min",
+            (secs / 3600.0) as u64,
+            secs as u64 / 60 % 60
+        )
+    }
+}
+
+/// A byte count with a binary unit: "512 B", "1.5 KiB", "20.0 MiB".
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A confidence in [0, 1] as a whole percentage.
+pub fn percent(confidence: f32) -> String {
+    format!("{:.0}%", (confidence.clamp(0.0, 1.0) * 100.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_times() {
+        assert_eq!(utc(0.0), "1970-01-01 00:00:00.000 UTC");
+        // tshark: frame.time_epoch 1763505643.196787 is 2025-11-18 22:40:43.197 UTC.
+        assert_eq!(utc(1_763_505_643.196_787), "2025-11-18 22:40:43.197 UTC");
+        assert_eq!(utc(951_782_400.0), "2000-02-29 00:00:00.000 UTC");
+        assert_eq!(utc(-1.0), "1969-12-31 23:59:59.000 UTC");
+        assert_eq!(utc(f64::NAN), "-");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration(0.000_85), "850 µs");
+        assert_eq!(duration(0.0124), "12.4 ms");
+        assert_eq!(duration(3.2), "3.20 s");
+        assert_eq!(duration(245.0), "4 min 05 s");
+        assert_eq!(duration(7500.0), "2 h 05 min");
+    }
+
+    #[test]
+    fn byte_counts() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(20 << 20), "20.0 MiB");
+        assert_eq!(percent(0.876), "88%");
+    }
+}

@@ -1,0 +1,29 @@
+//! The rstscope web app: a yew UI (bin `app`) and an analysis worker (bin
+//! `worker`), built for wasm32 by trunk. The plain modules (share links,
+//! anonymiser, exports, formatting, worker messages) also build natively,
+//! where their unit tests run.
+pub mod anonymize;
+pub mod format;
+pub mod markdown;
+pub mod protocol;
+pub mod share;
+
+#[cfg(target_arch = "wasm32")]
+mod analysis;
+#[cfg(target_arch = "wasm32")]
+mod browser;
+#[cfg(target_arch = "wasm32")]
+mod components;
+#[cfg(target_arch = "wasm32")]
+mod state;
+#[cfg(target_arch = "wasm32")]
+pub mod worker;
+
+#[cfg(test)]
+mod test_reports;
+
+/// Renders the app into the page's body.
+#[cfg(target_arch = "wasm32")]
+pub fn start_ui() {
+    yew::Renderer::<components::app::App>::new().render();
+}

@@ -1,0 +1,189 @@
+//! The report as Markdown, for tickets and chat: the headline, the counts,
+//! a table of resets, then each reset's evidence and tips.
+
+use crate::format;
+use core::fmt::Write;
+use rstscope_core::Report;
+
+pub fn to_markdown(report: &Report) -> String {
+    let mut md = String::new();
+    // Writing to a String cannot fail.
+    let _ = write_report(&mut md, report);
+    md
+}
+
+fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
+    let capture = &report.capture;
+    writeln!(md, "# rstscope report\n")?;
+    writeln!(md, "**{}**\n", inline(&report.summary.headline))?;
+    write!(
+        md,
+        "{} packets, {} TCP, {} resets, {} connections",
+        capture.packets,
+        capture.tcp_packets,
+        report.resets.len(),
+        report.connections.len()
+    )?;
+    if let (Some(first), Some(last)) = (capture.first_time, capture.last_time) {
+        write!(md, "; {} to {}", format::utc(first), format::utc(last))?;
+    }
+    writeln!(md, ".\n")?;
+
+    for (title, counts) in [
+        ("Origin", &report.summary.by_origin),
+        ("Cause", &report.summary.by_cause),
+    ] {
+        if counts.is_empty() {
+            continue;
+        }
+        writeln!(md, "| {title} | Resets |\n|---|---:|")?;
+        for (name, count) in counts {
+            writeln!(md, "| {} | {count} |", inline(name))?;
+        }
+        writeln!(md)?;
+    }
+
+    if report.resets.is_empty() {
+        return Ok(());
+    }
+    writeln!(md, "## Resets\n")?;
+    writeln!(
+        md,
+        "| Frame | Time | From | To | Flags | Sender | Origin | Cause | Confidence |\n|---:|---|---|---|---|---|---|---|---:|"
+    )?;
+    for r in &report.resets {
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.frame,
+            format::utc(r.time),
+            inline(&r.src),
+            inline(&r.dst),
+            inline(&r.flags),
+            r.sender.as_str(),
+            r.origin.as_str(),
+            r.cause.as_str(),
+            format::percent(r.confidence)
+        )?;
+    }
+
+    for r in &report.resets {
+        write!(
+            md,
+            "\n### Frame {}: {} → {}\n\n{}, {}",
+            r.frame,
+            inline(&r.src),
+            inline(&r.dst),
+            r.origin.as_str(),
+            r.cause.as_str()
+        )?;
+        if let Some(sub) = &r.sub_cause {
+            write!(md, " ({})", inline(sub))?;
+        }
+        writeln!(
+            md,
+            ", confidence {}, stage {}.",
+            format::percent(r.confidence),
+            r.stage.as_str()
+        )?;
+        if let Some(signature) = &r.signature {
+            writeln!(md, "Signature: `{}`.", code(signature))?;
+        }
+        if let Some(text) = &r.payload_text {
+            writeln!(md, "RST payload: `{}`.", code(text))?;
+        }
+        if !r.evidence.is_empty() {
+            writeln!(md, "\nEvidence:")?;
+            for e in &r.evidence {
+                writeln!(
+                    md,
+                    "- **{}** ({}): {}",
+                    inline(&e.signal),
+                    e.points_to.as_str(),
+                    inline(&e.finding)
+                )?;
+            }
+        }
+        if !r.tips.is_empty() {
+            writeln!(md, "\nWhat to do:")?;
+            for tip in &r.tips {
+                writeln!(md, "- {}", inline(&tip.text))?;
+                if !tip.commands.is_empty() {
+                    writeln!(md, "  ```")?;
+                    for command in &tip.commands {
+                        writeln!(md, "  {}", command.replace('`', "'"))?;
+                    }
+                    writeln!(md, "  ```")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Text inside a sentence or table cell: no line breaks, Markdown's active
+/// characters (including the `|` that ends a cell) escaped.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside an inline code span, which has no escapes: drop backticks.
+fn code(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_reports::fixture_report;
+
+    #[test]
+    fn every_reset_has_a_row_and_a_section() {
+        let report = fixture_report();
+        let md = to_markdown(&report);
+        for r in &report.resets {
+            let row = md
+                .lines()
+                .find(|line| line.starts_with(&format!("| {} |", r.frame)))
+                .unwrap_or_else(|| panic!("no row for frame {}", r.frame));
+            assert!(row.contains(r.origin.as_str()) && row.contains(r.cause.as_str()));
+            assert!(md.contains(&format!("### Frame {}:", r.frame)));
+            for tip in &r.tips {
+                for command in &tip.commands {
+                    assert!(md.contains(&format!("  {command}\n")), "{command}");
+                }
+            }
+        }
+        assert!(md.starts_with("# rstscope report\n"));
+    }
+
+    #[test]
+    fn table_cells_cannot_break_the_table() {
+        let mut report = fixture_report();
+        report.resets[0].src = "a|b\nc".into();
+        let md = to_markdown(&report);
+        let row = md.lines().find(|l| l.starts_with("| 5 |")).expect("row");
+        // Ten cell borders, none from the data.
+        assert_eq!(row.matches('|').count() - row.matches("\\|").count(), 10);
+        assert!(row.contains("a\\|b c"));
+    }
+
+    #[test]
+    fn no_resets_means_no_reset_table() {
+        let mut report = fixture_report();
+        report.resets.clear();
+        let md = to_markdown(&report);
+        assert!(!md.contains("## Resets"));
+    }
+}

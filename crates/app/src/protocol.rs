@@ -1,0 +1,91 @@
+//! What the analysis worker tells the UI. The UI posts the capture (a `Blob`
+//! or `File`) to the worker; the worker answers with these messages, each
+//! serialised as a JSON string.
+
+use rstscope_core::Report;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum FromWorker {
+    /// The worker's WebAssembly is loaded; only now may the UI post the
+    /// capture (a message posted earlier would find no handler).
+    Ready,
+    /// Input bytes read so far, out of `total`, and the read rate.
+    Progress {
+        bytes: u64,
+        total: u64,
+        mb_per_s: f64,
+    },
+    Done {
+        report: Report,
+        stats: RunStats,
+    },
+    /// The input is not a capture at all (or could not be read).
+    Failed {
+        message: String,
+    },
+}
+
+/// How the run went, for the status line under the report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunStats {
+    /// "pcap" or "pcapng".
+    pub format: String,
+    pub compressed: bool,
+    /// Input bytes read.
+    pub bytes: u64,
+    pub seconds: f64,
+}
+
+impl FromWorker {
+    pub fn to_json(&self) -> String {
+        // A derived Serialize of strings, numbers and maps cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|err| err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_survive_the_json_trip() {
+        let messages = [
+            FromWorker::Ready,
+            FromWorker::Progress {
+                bytes: 4 << 20,
+                total: 10 << 20,
+                mb_per_s: 87.5,
+            },
+            FromWorker::Done {
+                report: Report::default(),
+                stats: RunStats {
+                    format: "pcapng".into(),
+                    compressed: true,
+                    bytes: 1234,
+                    seconds: 0.25,
+                },
+            },
+            FromWorker::Failed {
+                message: "this is a ZIP archive, not a capture".into(),
+            },
+        ];
+        for message in messages {
+            let json = message.to_json();
+            assert_eq!(FromWorker::from_json(&json), Ok(message), "{json}");
+        }
+    }
+
+    #[test]
+    fn unknown_messages_are_rejected() {
+        assert!(FromWorker::from_json(r#"{"type":"explode"}"#).is_err());
+        let extra = r#"{"type":"failed","message":"x","extra":1}"#;
+        assert!(FromWorker::from_json(extra).is_err());
+    }
+}

@@ -1,0 +1,141 @@
+//! The app's state and the actions that change it (a yew reducer).
+
+use std::rc::Rc;
+
+use rstscope_core::Report;
+use yew::Reducible;
+
+use crate::protocol::RunStats;
+
+/// Where the report on screen came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// A capture analysed here; its file name.
+    Capture(String),
+    /// A share link: the report only, read-only.
+    Link,
+}
+
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub report: Rc<Report>,
+    pub source: Source,
+    /// How the analysis ran (not known for share links).
+    pub stats: Option<RunStats>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    Idle,
+    Analysing {
+        name: String,
+        bytes: u64,
+        total: u64,
+        mb_per_s: f64,
+    },
+    Failed(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub phase: Phase,
+    pub loaded: Option<Rc<Loaded>>,
+    /// Frame number of the reset whose detail view is open.
+    pub selected: Option<u64>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            phase: Phase::Idle,
+            loaded: None,
+            selected: None,
+        }
+    }
+}
+
+impl State {
+    pub fn is_busy(&self) -> bool {
+        matches!(self.phase, Phase::Analysing { .. })
+    }
+
+    pub fn is_shared(&self) -> bool {
+        self.loaded
+            .as_ref()
+            .is_some_and(|l| l.source == Source::Link)
+    }
+}
+
+pub enum Action {
+    /// A new analysis began; the previous report goes away.
+    Start { name: String, total: u64 },
+    Progress { bytes: u64, total: u64, mb_per_s: f64 },
+    Finished { report: Report, stats: RunStats },
+    Failed(String),
+    Cancel,
+    /// A share link was opened.
+    OpenLink(Report),
+    Select(Option<u64>),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Start { name, total } => {
+                next = State {
+                    phase: Phase::Analysing {
+                        name,
+                        bytes: 0,
+                        total,
+                        mb_per_s: 0.0,
+                    },
+                    ..State::default()
+                };
+            }
+            Action::Progress {
+                bytes,
+                total,
+                mb_per_s,
+            } => {
+                // Late messages of a cancelled run must not revive it.
+                let Phase::Analysing { name, .. } = &self.phase else {
+                    return self;
+                };
+                next.phase = Phase::Analysing {
+                    name: name.clone(),
+                    bytes,
+                    total,
+                    mb_per_s,
+                };
+            }
+            Action::Finished { report, stats } => {
+                let Phase::Analysing { name, .. } = &self.phase else {
+                    return self;
+                };
+                next.loaded = Some(Rc::new(Loaded {
+                    report: Rc::new(report),
+                    source: Source::Capture(name.clone()),
+                    stats: Some(stats),
+                }));
+                next.phase = Phase::Idle;
+            }
+            Action::Failed(message) => next.phase = Phase::Failed(message),
+            Action::Cancel => next.phase = Phase::Idle,
+            Action::OpenLink(report) => {
+                next = State {
+                    loaded: Some(Rc::new(Loaded {
+                        report: Rc::new(report),
+                        source: Source::Link,
+                        stats: None,
+                    })),
+                    ..State::default()
+                };
+            }
+            Action::Select(frame) => next.selected = frame,
+        }
+        Rc::new(next)
+    }
+}

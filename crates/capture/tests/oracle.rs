@@ -1,0 +1,156 @@
+//! The correctness oracle: for every real capture in ../shared/captures, the
+//! pipeline must see what tshark 4.0 saw (facts.tsv and rst/<file>.tsv):
+//! the same frame count, TCP packet count, RST frames, and per RST the same
+//! addresses, ports, seq, ack, TTL / hop limit and IP ID.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fs::File;
+
+use rstscope_capture::Sink;
+use rstscope_core::decode::{self, DecodeErrorKind, Layer};
+use rstscope_core::report::{Report, Reset, Warning};
+use rstscope_core::{Analyzer, Config, Frame};
+
+/// The real pipeline, plus a count of frames whose fixed TCP header was read
+/// but whose data offset is impossible: tshark counts those as TCP packets
+/// (its dissector got that far), the analyzer counts them as undecodable.
+struct Pipeline {
+    analyzer: Analyzer,
+    broken_tcp: u64,
+}
+
+impl Sink for Pipeline {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        if let Err(err) = decode::decode(frame.link_type, frame.data) {
+            if err.layer == Layer::Tcp && err.kind == DecodeErrorKind::Malformed {
+                self.broken_tcp += 1;
+            }
+        }
+        self.analyzer.push(frame);
+    }
+    fn warning(&mut self, warning: Warning) {
+        self.analyzer.warn(warning);
+    }
+}
+
+fn analyze(path: &std::path::Path) -> (Report, u64) {
+    let mut pipeline = Pipeline {
+        analyzer: Analyzer::new(Config::default()),
+        broken_tcp: 0,
+    };
+    rstscope_capture::read_all(File::open(path).unwrap(), &mut pipeline, |_| {}).unwrap();
+    (pipeline.analyzer.finish(), pipeline.broken_tcp)
+}
+
+/// tshark prints IPv6 endpoints without brackets; ours are "[v6]:port".
+fn endpoint(ip4: &str, ip6: &str, port: &str) -> String {
+    if ip4.is_empty() {
+        format!("[{ip6}]:{port}")
+    } else {
+        format!("{ip4}:{port}")
+    }
+}
+
+fn compare_reset(row: &HashMap<String, String>, ours: &Reset, problems: &mut Vec<String>) {
+    let field = |name: &str| row.get(name).map(String::as_str).unwrap_or("");
+    let src = endpoint(field("ip.src"), field("ipv6.src"), field("tcp.srcport"));
+    let dst = endpoint(field("ip.dst"), field("ipv6.dst"), field("tcp.dstport"));
+    let ttl = if field("ip.ttl").is_empty() {
+        field("ipv6.hlim")
+    } else {
+        field("ip.ttl")
+    };
+    let ip_id = field("ip.id");
+    let expected_id = if ip_id.is_empty() {
+        None
+    } else {
+        Some(u16::from_str_radix(ip_id.trim_start_matches("0x"), 16).unwrap())
+    };
+    let checks = [
+        ("src", src, ours.src.clone()),
+        ("dst", dst, ours.dst.clone()),
+        (
+            "seq",
+            field("tcp.seq_raw").to_string(),
+            ours.seq.to_string(),
+        ),
+        (
+            "ack",
+            field("tcp.ack_raw").to_string(),
+            ours.ack.to_string(),
+        ),
+        ("ttl", ttl.to_string(), ours.ttl.to_string()),
+        (
+            "ip_id",
+            format!("{expected_id:?}"),
+            format!("{:?}", ours.ip_id),
+        ),
+    ];
+    for (name, want, got) in checks {
+        // tshark shows the shortest IPv6 form, as Rust's Display does.
+        if want != got {
+            problems.push(format!(
+                "frame {}: {name} tshark {want} ours {got}",
+                ours.frame
+            ));
+        }
+    }
+}
+
+#[test]
+fn every_real_capture_agrees_with_tshark() {
+    let Some(dir) = common::captures_dir() else {
+        return;
+    };
+    let facts = common::read_tsv(&dir.join("facts.tsv"));
+    let mut disagreements = Vec::new();
+    for fact in &facts {
+        let file = &fact["file"];
+        let (report, broken_tcp) = analyze(&dir.join(file));
+        let mut problems = Vec::new();
+        let packets: u64 = fact["packets"].parse().unwrap();
+        let tcp_packets: u64 = fact["tcp_packets"].parse().unwrap();
+        if report.capture.packets != packets {
+            problems.push(format!(
+                "packets: tshark {packets} ours {}",
+                report.capture.packets
+            ));
+        }
+        let ours_tcp = report.capture.tcp_packets + broken_tcp;
+        if ours_tcp != tcp_packets {
+            problems.push(format!(
+                "tcp_packets: tshark {tcp_packets} ours {} (+{broken_tcp} broken TCP headers)",
+                report.capture.tcp_packets
+            ));
+        }
+        let rows = common::read_tsv(&dir.join("rst").join(format!("{file}.tsv")));
+        let ours: HashMap<u64, &Reset> = report.resets.iter().map(|r| (r.frame, r)).collect();
+        let theirs: Vec<u64> = rows
+            .iter()
+            .map(|r| r["frame.number"].parse().unwrap())
+            .collect();
+        for (row, frame) in rows.iter().zip(&theirs) {
+            match ours.get(frame) {
+                Some(reset) => compare_reset(row, reset, &mut problems),
+                None => problems.push(format!("frame {frame}: tshark sees a RST, we do not")),
+            }
+        }
+        for frame in ours.keys().filter(|f| !theirs.contains(f)) {
+            problems.push(format!("frame {frame}: we see a RST, tshark does not"));
+        }
+        if !problems.is_empty() {
+            problems.truncate(5);
+            disagreements.push(format!("{file}:\n    {}", problems.join("\n    ")));
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} captures disagree with tshark:\n{}",
+        disagreements.len(),
+        facts.len(),
+        disagreements.join("\n")
+    );
+    println!("{} captures agree with tshark", facts.len());
+}

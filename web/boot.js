@@ -1,0 +1,12 @@
+// Starts the app (wasm-bindgen's module from trunk) and, where supported, the
+// service worker that keeps the app working offline. A file rather than
+// trunk's inline loader, so the Content-Security-Policy needs no inline script.
+import init from './app.js';
+
+await init({ module_or_path: './app_bg.wasm' });
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js').catch((err) => {
+    console.warn('rstscope: offline support unavailable:', err);
+  });
+}
