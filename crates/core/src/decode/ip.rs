@@ -7,6 +7,7 @@
 use core::net::IpAddr;
 
 use etherparse::err::ip::LaxHeaderSliceError;
+use etherparse::err::ipv6_exts::HeaderSliceError as ExtsError;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, LenSource};
 
 use super::{tcp, tunnel, Cursor, DecodeError, DecodeErrorKind, Decoded, IpInfo, Layer, NotTcp};
@@ -20,39 +21,51 @@ pub fn by_version<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, De
 }
 
 pub fn ipv4<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
-    ip(cur, at, Layer::Ipv4)
+    ip(cur, at, Layer::Ipv4, 4)
 }
 
 pub fn ipv6<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
-    ip(cur, at, Layer::Ipv6)
+    ip(cur, at, Layer::Ipv6, 6)
 }
 
-fn ip<'a>(cur: &mut Cursor<'a>, at: usize, layer: Layer) -> Result<Decoded<'a>, DecodeError> {
-    if !cur.deeper() {
-        return Err(DecodeError {
-            layer,
-            offset: at,
-            kind: DecodeErrorKind::Malformed,
-        });
-    }
-    cur.enter(layer);
-    let bytes = cur.data.get(at..).unwrap_or(&[]);
-    let (slice, _ext_error) = LaxIpSlice::from_slice(bytes).map_err(|e| DecodeError {
+fn ip<'a>(
+    cur: &mut Cursor<'a>,
+    at: usize,
+    layer: Layer,
+    version: u8,
+) -> Result<Decoded<'a>, DecodeError> {
+    let error = |kind| DecodeError {
         layer,
         offset: at,
-        kind: match e {
+        kind,
+    };
+    if !cur.deeper() {
+        return Err(error(DecodeErrorKind::Malformed));
+    }
+    // The link layer announced this version: a different nibble is bogus.
+    match cur.data.get(at).map(|b| b >> 4) {
+        None => return Err(error(DecodeErrorKind::Truncated)),
+        Some(found) if found != version => return Err(error(DecodeErrorKind::Malformed)),
+        Some(_) => cur.enter(layer),
+    }
+    let bytes = cur.data.get(at..).unwrap_or(&[]);
+    let (slice, ext_error) = LaxIpSlice::from_slice(bytes).map_err(|e| {
+        error(match e {
             LaxHeaderSliceError::Len(_) => DecodeErrorKind::Truncated,
             LaxHeaderSliceError::Content(_) => DecodeErrorKind::Malformed,
-        },
+        })
     })?;
-    // The version nibble decides the header actually found.
-    let layer = if slice.ipv4().is_some() {
-        Layer::Ipv4
-    } else {
-        Layer::Ipv6
-    };
-    cur.relabel_last(layer);
-
+    // The lax slice stops at a bad extension header; TCP lies beyond it.
+    if let Some((err, _)) = ext_error {
+        return Err(match err {
+            ExtsError::Len(len) => DecodeError {
+                layer,
+                offset: at + len.layer_start_offset,
+                kind: DecodeErrorKind::Truncated,
+            },
+            ExtsError::Content(_) => error(DecodeErrorKind::Malformed),
+        });
+    }
     let info = info(&slice);
     let payload = slice.payload();
     let fragmented = payload.fragmented;

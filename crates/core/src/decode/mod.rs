@@ -104,15 +104,6 @@ impl Encapsulation {
         }
     }
 
-    fn relabel_last(&mut self, layer: Layer) {
-        if let Some(last) = usize::from(self.len)
-            .checked_sub(1)
-            .and_then(|i| self.layers.get_mut(i))
-        {
-            *last = layer;
-        }
-    }
-
     pub fn layers(&self) -> &[Layer] {
         self.layers.get(..usize::from(self.len)).unwrap_or(&[])
     }
@@ -260,11 +251,6 @@ impl Cursor<'_> {
 
     fn enter(&mut self, layer: Layer) {
         self.encapsulation.push(layer);
-    }
-
-    /// Replaces the most recent layer (when the header found differs from the one expected).
-    fn relabel_last(&mut self, layer: Layer) {
-        self.encapsulation.relabel_last(layer);
     }
 
     /// Counts one more level of nesting; false when the limit is reached.
