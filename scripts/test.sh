@@ -22,7 +22,7 @@ step "the core builds for wasm32v1-none (no_std)"
 cargo build -p rstscope-core --target wasm32v1-none --release
 
 step "unit and integration tests"
-cargo test --workspace --release   # includes the app crate's native tests
+cargo test --workspace --profile ci   # includes the app crate's native tests
 
 step "web app build"
 trunk build --release --offline

@@ -5,6 +5,11 @@ import init from './app.js';
 
 await init({ module_or_path: './app_bg.wasm' });
 
+// Pasting another share link into this tab changes only the fragment: load it.
+addEventListener('hashchange', () => {
+  if (location.hash.startsWith('#report=')) location.reload();
+});
+
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('./sw.js').catch((err) => {
     console.warn('rstscope: offline support unavailable:', err);

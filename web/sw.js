@@ -1,7 +1,8 @@
 // rstscope's service worker: precaches the whole app on install and serves it
-// cache-first, so after one visit the app loads and analyses offline.
-// Bump VERSION when the list of files changes; file names are stable
-// (Trunk.toml: filehash = false), new builds are picked up on the next visit.
+// cache-first, so after one visit the app loads and analyses offline. Each
+// answer from the cache is refreshed in the background when online, so a new
+// build (same file names: Trunk.toml has filehash = false) shows on the next
+// visit. Bump VERSION when the list of files changes.
 const VERSION = 'rstscope-v1';
 const FILES = [
   './',
@@ -44,10 +45,18 @@ self.addEventListener('fetch', (event) => {
   }
   // Share links differ only in their #fragment, which requests never carry,
   // so every page load matches the cached './'.
+  const cached = caches.match(request, { ignoreSearch: true });
   event.respondWith(
-    caches
-      .match(request, { ignoreSearch: true })
-      .then((cached) => cached || fetch(request))
-      .catch(() => caches.match('./')),
+    cached.then((hit) => hit || fetch(request)).catch(() => caches.match('./')),
+  );
+  event.waitUntil(
+    cached.then((hit) => hit && refresh(request)),
   );
 });
+
+/** Stores the current version of a cached file; offline, keeps the old one. */
+function refresh(request) {
+  return fetch(request)
+    .then((response) => response.ok && caches.open(VERSION).then((cache) => cache.put(request, response)))
+    .catch(() => {});
+}

@@ -8,16 +8,20 @@
 //! IPv4, and 2001:db8::/32 (documentation, RFC 3849) for IPv6.
 
 use rstscope_core::Report;
+use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// A copy of `report` with every IP address replaced by its pseudonym.
-pub fn anonymize(report: &Report) -> Report {
-    let mut out = report.clone();
+///
+/// Works on the report's JSON form, so every string field is covered,
+/// including fields added to the model later.
+pub fn anonymize(report: &Report) -> Result<Report, String> {
+    let mut json = serde_json::to_value(report).map_err(|err| err.to_string())?;
     // No pseudonym may be an address the report already holds, or two hosts
     // would read as one.
     let mut real = HashSet::new();
-    for_each_string(&mut out, &mut |text| {
+    for_each_string(&mut json, &mut |text| {
         for_each_address(text, |ip| {
             real.insert(ip);
         })
@@ -26,44 +30,27 @@ pub fn anonymize(report: &Report) -> Report {
         real,
         ..Pseudonyms::default()
     };
-    for_each_string(&mut out, &mut |text| names.rewrite(text));
-    out
+    for_each_string(&mut json, &mut |text| names.rewrite(text));
+    serde_json::from_value(json).map_err(|err| err.to_string())
 }
 
-/// Calls `f` on every string of the report that may hold an address.
-fn for_each_string(report: &mut Report, f: &mut impl FnMut(&mut String)) {
-    let capture = &mut report.capture;
-    for warning in &mut capture.warnings {
-        f(&mut warning.message);
-    }
-    capture.other = std::mem::take(&mut capture.other)
-        .into_iter()
-        .map(|(mut kind, count)| {
-            f(&mut kind);
-            (kind, count)
-        })
-        .collect();
-    f(&mut report.summary.headline);
-    for reset in &mut report.resets {
-        f(&mut reset.src);
-        f(&mut reset.dst);
-        let optional = [
-            &mut reset.sub_cause,
-            &mut reset.signature,
-            &mut reset.payload_text,
-        ];
-        optional.into_iter().flatten().for_each(&mut *f);
-        for evidence in &mut reset.evidence {
-            f(&mut evidence.finding);
+/// Calls `f` on every string in `json`, object keys included.
+fn for_each_string(json: &mut Value, f: &mut impl FnMut(&mut String)) {
+    match json {
+        Value::String(text) => f(text),
+        Value::Array(items) => items.iter_mut().for_each(|item| for_each_string(item, f)),
+        Value::Object(fields) => {
+            let renamed: Map<String, Value> = std::mem::take(fields)
+                .into_iter()
+                .map(|(mut key, mut value)| {
+                    f(&mut key);
+                    for_each_string(&mut value, f);
+                    (key, value)
+                })
+                .collect();
+            *fields = renamed;
         }
-        for tip in &mut reset.tips {
-            f(&mut tip.text);
-            tip.commands.iter_mut().for_each(&mut *f);
-        }
-    }
-    for connection in &mut report.connections {
-        f(&mut connection.client);
-        f(&mut connection.server);
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
 }
 
@@ -187,7 +174,7 @@ mod tests {
     fn no_original_address_survives() {
         for report in [fixture_report(), sample_report()] {
             let before = addresses(&report);
-            let after = addresses(&anonymize(&report));
+            let after = addresses(&anonymize(&report).expect("anonymises"));
             assert!(
                 before.is_disjoint(&after),
                 "{:?}",
@@ -201,7 +188,7 @@ mod tests {
     #[test]
     fn pseudonyms_are_consistent_across_fields() {
         let report = fixture_report();
-        let shared = anonymize(&report);
+        let shared = anonymize(&report).expect("anonymises");
         assert_eq!(shared.resets.len(), report.resets.len());
         for (reset, original) in shared.resets.iter().zip(&report.resets) {
             let Some(id) = reset.connection else { continue };
@@ -247,13 +234,27 @@ mod tests {
             finding: "TTL 63 from 10.1.2.3, not 52 as from [2001:db8:aa::1]:80 or fe80::1.".into(),
             points_to: reset.origin,
         });
-        let shared = anonymize(&report);
+        let shared = anonymize(&report).expect("anonymises");
         let reset = &shared.resets[0];
         let host = reset.src.rsplit_once(':').expect("ip:port").0;
         let finding = &reset.evidence.last().expect("pushed").finding;
+        let mut found = Vec::new();
+        for_each_address(finding, |ip| found.push(ip));
+        let [IpAddr::V4(v4), IpAddr::V6(a), IpAddr::V6(b)] = found[..] else {
+            panic!("three addresses, IPv4 first: {finding}");
+        };
+        assert_eq!(v4.to_string(), host);
+        assert_ne!(a, b);
+        for v6 in [a, b] {
+            assert_eq!(
+                v6.segments()[..2],
+                [0x2001, 0xdb8],
+                "{v6} is a documentation address"
+            );
+        }
         assert_eq!(
             *finding,
-            format!("TTL 63 from {host}, not 52 as from [2001:db8::1]:80 or 2001:db8::2.")
+            format!("TTL 63 from {host}, not 52 as from [{a}]:80 or {b}.")
         );
         // Numbers that are not addresses stay.
         assert!(finding.starts_with("TTL 63"));

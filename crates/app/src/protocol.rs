@@ -18,13 +18,11 @@ pub enum FromWorker {
         mb_per_s: f64,
     },
     Done {
-        report: Report,
+        report: Box<Report>,
         stats: RunStats,
     },
     /// The input is not a capture at all (or could not be read).
-    Failed {
-        message: String,
-    },
+    Failed { message: String },
 }
 
 /// How the run went, for the status line under the report.
@@ -64,7 +62,7 @@ mod tests {
                 mb_per_s: 87.5,
             },
             FromWorker::Done {
-                report: Report::default(),
+                report: Box::default(),
                 stats: RunStats {
                     format: "pcapng".into(),
                     compressed: true,

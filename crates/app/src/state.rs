@@ -68,9 +68,19 @@ impl State {
 
 pub enum Action {
     /// A new analysis began; the previous report goes away.
-    Start { name: String, total: u64 },
-    Progress { bytes: u64, total: u64, mb_per_s: f64 },
-    Finished { report: Report, stats: RunStats },
+    Start {
+        name: String,
+        total: u64,
+    },
+    Progress {
+        bytes: u64,
+        total: u64,
+        mb_per_s: f64,
+    },
+    Finished {
+        report: Report,
+        stats: RunStats,
+    },
     Failed(String),
     Cancel,
     /// A share link was opened.

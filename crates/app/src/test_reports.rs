@@ -102,6 +102,7 @@ pub fn fixture_report() -> Report {
             connection(1, "192.168.1.10:50000", "203.0.113.7:443", vec![5, 6]),
             connection(2, "[2001:db8:1::2]:40000", "[2001:db8:1::7]:80", vec![9]),
         ],
+        comparison: None,
     }
 }
 

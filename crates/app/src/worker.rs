@@ -81,7 +81,7 @@ fn read(capture: &Blob) -> Result<FromWorker, String> {
         .finish(&mut analyzer)
         .map_err(|err| err.to_string())?;
     Ok(FromWorker::Done {
-        report: analyzer.finish(),
+        report: Box::new(analyzer.finish()),
         stats: RunStats {
             format: match summary.format {
                 Format::Pcap { .. } => "pcap",

@@ -105,7 +105,9 @@ fn every_real_capture_agrees_with_tshark() {
         return;
     };
     let facts = common::read_tsv(&dir.join("facts.tsv"));
+    assert!(facts.len() > 50, "facts.tsv lists {} files", facts.len());
     let mut disagreements = Vec::new();
+    let mut resets_compared = 0;
     for fact in &facts {
         let file = &fact["file"];
         let (report, broken_tcp) = analyze(&dir.join(file));
@@ -131,6 +133,7 @@ fn every_real_capture_agrees_with_tshark() {
             .iter()
             .map(|r| r["frame.number"].parse().unwrap())
             .collect();
+        resets_compared += rows.len();
         for (row, frame) in rows.iter().zip(&theirs) {
             match ours.get(frame) {
                 Some(reset) => compare_reset(row, reset, &mut problems),
@@ -141,8 +144,12 @@ fn every_real_capture_agrees_with_tshark() {
             problems.push(format!("frame {frame}: we see a RST, tshark does not"));
         }
         if !problems.is_empty() {
+            let count = problems.len();
             problems.truncate(5);
-            disagreements.push(format!("{file}:\n    {}", problems.join("\n    ")));
+            disagreements.push(format!(
+                "{file} ({count} problems):\n    {}",
+                problems.join("\n    ")
+            ));
         }
     }
     assert!(
@@ -152,5 +159,30 @@ fn every_real_capture_agrees_with_tshark() {
         facts.len(),
         disagreements.join("\n")
     );
-    println!("{} captures agree with tshark", facts.len());
+    println!(
+        "{} captures agree with tshark ({resets_compared} RSTs compared field by field)",
+        facts.len()
+    );
+}
+
+/// tshark shows MP_TCPRST reasons 0 (unspecified) and 1 (MPTCP-specific
+/// error) on the two resets of this capture.
+#[test]
+fn mptcp_reset_reasons_match_tshark() {
+    struct Reasons(Vec<Option<u8>>);
+    impl Sink for Reasons {
+        fn frame(&mut self, frame: &Frame<'_>) {
+            if let Ok(decode::Decoded::Tcp(packet)) = decode::decode(frame.link_type, frame.data) {
+                self.0.push(packet.tcp.options.mptcp_rst_reason);
+            }
+        }
+        fn warning(&mut self, _: Warning) {}
+    }
+    let Some(dir) = common::captures_dir() else {
+        return;
+    };
+    let mut reasons = Reasons(Vec::new());
+    let file = File::open(dir.join("tcpdump__mptcp-tcprst.pcap")).unwrap();
+    rstscope_capture::read_all(file, &mut reasons, |_| {}).unwrap();
+    assert_eq!(reasons.0, [Some(0), Some(1)]);
 }

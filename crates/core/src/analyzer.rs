@@ -50,6 +50,10 @@ pub struct Analyzer {
     resets: Vec<ResetRecord>,
     connections: Vec<Connection>,
     dropped_warnings: u64,
+    /// Latest frame time so far, and the frames that went back in time
+    /// (count, first frame number).
+    latest_ns: Option<i64>,
+    backwards: (u64, Option<u64>),
 }
 
 impl Analyzer {
@@ -63,6 +67,8 @@ impl Analyzer {
             resets: Vec::new(),
             connections: Vec::new(),
             dropped_warnings: 0,
+            latest_ns: None,
+            backwards: (0, None),
         }
     }
 
@@ -72,6 +78,13 @@ impl Analyzer {
         *self.link_types.entry(frame.link_type.0).or_default() += 1;
         if (frame.data.len() as u64) < u64::from(frame.orig_len) {
             self.info.truncated_frames += 1;
+        }
+        match self.latest_ns {
+            Some(latest) if frame.ts_ns < latest => {
+                self.backwards.0 += 1;
+                self.backwards.1.get_or_insert(frame.number);
+            }
+            _ => self.latest_ns = Some(frame.ts_ns),
         }
         let time = seconds(frame.ts_ns);
         self.info.first_time.get_or_insert(time);
@@ -158,6 +171,8 @@ impl Analyzer {
             );
             if packet.tcp.has(flags::SYN) && packet.tcp.has(flags::ACK) {
                 host.note_server_port(packet.tcp.src_port);
+            } else if packet.tcp.has(flags::SYN) {
+                host.note_syn(packet.tcp.dst_port);
             }
         }
         let had_ack = conn.ack_ns.is_some();
@@ -192,7 +207,10 @@ impl Analyzer {
                 _ => continue,
             };
             let host = self.hosts.get(&conn.dir(side).addr);
-            attribute::judge(&mut self.resets, i, &conn, host);
+            let peer = self.hosts.get(&conn.dir(side.other()).addr);
+            let scanner =
+                host.is_some_and(|h| h.is_scanner()) || peer.is_some_and(|h| h.is_scanner());
+            attribute::judge(&mut self.resets, i, &conn, host, scanner);
         }
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
@@ -217,6 +235,16 @@ impl Analyzer {
             self.close(conn);
         }
         self.info.evicted_connections = self.conns.evicted;
+        if let (count @ 1.., Some(first)) = self.backwards {
+            self.warn(Warning {
+                kind: "time-backwards".to_string(),
+                frame: Some(first),
+                offset: None,
+                message: format!(
+                    "{count} frame(s) are timestamped earlier than a frame before them, the first at frame {first}; timings around them are unreliable"
+                ),
+            });
+        }
         if self.dropped_warnings > 0 {
             self.info.warnings.push(Warning {
                 kind: "warning-limit".to_string(),
@@ -259,6 +287,7 @@ impl Analyzer {
             summary,
             resets,
             connections,
+            comparison: None,
         }
     }
 }

@@ -26,6 +26,7 @@ extern crate alloc;
 pub mod analyzer;
 pub mod attribute;
 pub mod causes;
+pub mod compare;
 pub mod decode;
 pub mod frame;
 pub mod report;
@@ -33,5 +34,6 @@ pub mod summary;
 pub mod track;
 
 pub use analyzer::{Analyzer, Config};
+pub use compare::{compare, Vantage};
 pub use frame::{Frame, LinkType};
 pub use report::Report;

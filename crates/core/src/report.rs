@@ -19,6 +19,10 @@ pub struct Report {
     pub resets: Vec<Reset>,
     /// Every TCP connection seen, in order of first packet.
     pub connections: Vec<Connection>,
+    /// This capture compared with a second capture of the same traffic
+    /// (`rstscope analyze <capture> --peer <other>`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -255,3 +259,194 @@ names!(Stage {
     LaterInFlow => "later-in-flow",
     Unknown => "unknown",
 });
+
+/// Two captures of the same traffic, one near each end, compared: which
+/// connections are the same, how the clocks differ, and for every RST of
+/// either capture whether it crossed the path between them.
+///
+/// "main" is the capture the report is about, "peer" the other one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Comparison {
+    pub main: CaptureVantage,
+    pub peer: CaptureVantage,
+    /// Connections found in both captures, in order of main connection id.
+    pub matched: Vec<MatchedConnection>,
+    /// Connections found in only one capture.
+    pub unmatched: Vec<UnmatchedConnection>,
+    /// Peer clock minus main clock; null when no packet was matched.
+    pub clock_offset: Option<ClockOffset>,
+    /// How fast the peer clock runs against the main one; null when the
+    /// matched packets span too little time to tell.
+    pub drift: Option<Drift>,
+    /// One entry per RST frame of either capture: main's in frame order,
+    /// then peer's.
+    pub resets: Vec<ComparedReset>,
+}
+
+/// Where a capture was taken, as far as the two captures tell.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureVantage {
+    pub vantage: VantagePoint,
+    /// The signals that decided it, in words with the numbers.
+    pub why: Vec<String>,
+    /// Connections and packets recorded for the comparison.
+    pub connections: u64,
+    pub packets: u64,
+    /// Packets and connections not kept, to keep memory bounded (RSTs are
+    /// kept as long as the total limit allows).
+    pub dropped_packets: u64,
+    pub dropped_connections: u64,
+}
+
+impl Default for CaptureVantage {
+    fn default() -> Self {
+        Self {
+            vantage: VantagePoint::Unknown,
+            why: Vec::new(),
+            connections: 0,
+            packets: 0,
+            dropped_packets: 0,
+            dropped_connections: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VantagePoint {
+    /// Nearer the client (the side that opened the connections).
+    ClientSide,
+    ServerSide,
+    Unknown,
+}
+
+/// Which of the two captures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureName {
+    Main,
+    Peer,
+}
+
+/// How two connections were found to be the same.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchMethod {
+    /// Both captures saw the handshake with the same initial sequence numbers.
+    Isn,
+    /// The same data segments (sequence number, length, content hash).
+    Payload,
+    /// The same bare segments (seq, ack, flags) with the same IPv4 IP-ID.
+    IpId,
+    /// Only the same addresses and ports at overlapping times: a guess.
+    Addresses,
+}
+
+/// Where a RST was seen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SeenAt {
+    Both,
+    MainOnly,
+    PeerOnly,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchedConnection {
+    /// Ids in each report's `connections` (null if that capture's report
+    /// did not list the connection).
+    pub main: Option<u32>,
+    pub peer: Option<u32>,
+    pub how: MatchMethod,
+    /// How sure the match is, in [0, 1].
+    pub confidence: f32,
+    /// "ip:port" of each end as each capture saw them (they differ across NAT).
+    pub main_client: String,
+    pub main_server: String,
+    pub peer_client: String,
+    pub peer_server: String,
+    /// Packets found in both captures.
+    pub packets_matched: u64,
+    /// What the path changed: the fingerprints of the devices in between.
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Difference {
+    /// "nat" (address translated), "port" (port translated), "ttl",
+    /// "ip-id" (rewritten), "mss" (clamped), "window", "loss" (sent, never
+    /// arrived), "made-on-path" (arrived, never sent), "one-side-only"
+    /// (seen in one capture only, vantage unknown).
+    pub kind: String,
+    pub finding: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnmatchedConnection {
+    pub capture: CaptureName,
+    /// Id in that capture's report (null if the report did not list it).
+    pub connection: Option<u32>,
+    pub client: String,
+    pub server: String,
+    /// Seconds since the Unix epoch, in that capture's clock.
+    pub first_time: f64,
+    /// Why no counterpart: "outside the other capture's time span", ...
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockOffset {
+    /// Peer clock minus main clock at `at`, in seconds.
+    pub seconds: f64,
+    /// The main-clock time (seconds since the Unix epoch) the offset is
+    /// given for: the main capture's first frame. Add `drift` for later times.
+    pub at: f64,
+    /// Matched packets the estimate rests on.
+    pub samples: u64,
+    /// The one-way delay between the capture points was measured in both
+    /// directions and taken out (false: the offset includes it).
+    pub corrected: bool,
+    /// One-way delay between the capture points (seconds), when measured.
+    pub path_delay: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drift {
+    /// Parts per million: the offset grows by `ppm` microseconds per second.
+    pub ppm: f64,
+    /// Seconds of matched packets the slope was measured over.
+    pub span: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComparedReset {
+    /// The capture this RST frame is in.
+    pub capture: CaptureName,
+    pub frame: u64,
+    /// Seconds since the Unix epoch, in that capture's clock.
+    pub time: f64,
+    /// Whose address it carries (as that capture's report says).
+    pub sender: Sender,
+    pub seen_at: SeenAt,
+    /// The same RST's frame number in the other capture, if it is there.
+    pub peer_frame: Option<u64>,
+    /// The verdict once both captures are taken into account.
+    pub origin: Origin,
+    pub cause: Cause,
+    pub confidence: f32,
+    /// Strongest first; the two-capture signal ("vantage") leads.
+    pub evidence: Vec<Evidence>,
+}
+
+names!(VantagePoint { ClientSide => "client-side", ServerSide => "server-side", Unknown => "unknown" });
+names!(CaptureName { Main => "main", Peer => "peer" });
+names!(MatchMethod { Isn => "isn", Payload => "payload", IpId => "ip-id", Addresses => "addresses" });
+names!(SeenAt { Both => "both", MainOnly => "main-only", PeerOnly => "peer-only" });

@@ -35,6 +35,8 @@ struct Pkt {
     ip_id: Option<u16>,
     df: bool,
     wscale: Option<u8>,
+    /// Payload length on the wire when the capture cut the payload short.
+    wire_len: Option<u32>,
 }
 
 fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
@@ -49,6 +51,7 @@ fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
         ip_id: None,
         df: true,
         wscale: Some(7),
+        wire_len: None,
     }
 }
 
@@ -110,7 +113,7 @@ impl Wire {
                     ..TcpOptions::default()
                 },
                 payload: p.payload,
-                payload_len: p.payload.len() as u32,
+                payload_len: p.wire_len.unwrap_or(p.payload.len() as u32),
             },
             encapsulation: Encapsulation::new(),
             fragmented: false,
@@ -624,4 +627,153 @@ fn test_flow_table_bounded() {
         .warnings
         .iter()
         .any(|w| w.kind == "flow-limit"));
+}
+
+/// Zeek's IsReuse: a SYN retried after a refusal, even with the same ISN,
+/// starts a new connection (zeek__pop3__pop3.pcap: three "REJ Sr" per port).
+#[test]
+fn test_rej_syn_retransmit() {
+    let mut w = Wire::new();
+    for _ in 0..3 {
+        w.send(pkt(true, 110, 1000, 0, SYN));
+        w.wait(RTT);
+        w.send(pkt(false, 110, 0, 1001, RST | ACK));
+        w.wait(500 * MS);
+    }
+    let report = w.finish();
+    let conns: Vec<(&str, &str)> = report
+        .connections
+        .iter()
+        .map(|c| (c.conn_state.as_str(), c.history.as_str()))
+        .collect();
+    assert_eq!(conns, [("REJ", "Sr"); 3]);
+    assert_eq!(report.resets.len(), 3);
+    for r in &report.resets {
+        assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
+    }
+}
+
+/// Data the snaplen cut off is never delivered to Zeek's reassembler, so
+/// the peer's ack of it is a content gap ('G'; zeek__tcp__retransmit-fast009.pcap).
+#[test]
+fn test_established_cut_data_ack() {
+    let mut w = Wire::new();
+    let (c, s) = w.handshake(80, 100, 9000);
+    w.send(Pkt {
+        payload: &[],
+        wire_len: Some(474),
+        ..pkt(true, 80, c, s, ACK | PSH)
+    });
+    w.wait(RTT);
+    w.send(pkt(false, 80, s, c + 474, ACK));
+    let report = w.finish();
+    let conn = report.connections.first().expect("one connection");
+    assert_eq!(conn.history, "ShADaG");
+}
+
+/// A closed port answering a port sweep is part of a scan, not a refused
+/// service (chrissanders__synscan.pcapng: nmap SYN scan).
+#[test]
+fn test_syn_sent_scan_rst_ack() {
+    let mut w = Wire::new();
+    let mut rst = 0;
+    for port in 1..=30u16 {
+        w.send(pkt(true, port, 7777, 0, SYN));
+        w.wait(MS / 10);
+        if port == 25 {
+            rst = w.send(pkt(false, 25, 0, 7778, RST | ACK));
+        }
+    }
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Scan));
+    assert_eq!(r.sub_cause.as_deref(), Some("closed-port"));
+    assert!(r.evidence.iter().any(|e| e.signal == "scan"));
+}
+
+/// One client connecting twice to the same service is no scan: its refusal
+/// stays "refused".
+#[test]
+fn test_syn_sent_rst_ack_not_scan() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 80, 1, 0, SYN));
+    let rst = w.send(pkt(false, 80, 0, 2, RST | ACK));
+    let report = w.finish();
+    assert_eq!(reset(&report, rst).cause, Cause::Refused);
+}
+
+/// A lone BIG-IP RST saying it passes on the backend's reset
+/// (tcpdump__tcp_rst_data.pcap): the proxy is the client's server and the
+/// cause is the backend's abort, not "unknown".
+#[test]
+fn test_closed_big_ip_relayed_rst() {
+    let mut w = Wire::new();
+    let rst = w.send(Pkt {
+        payload: b"BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system",
+        ..pkt(false, 80, 5000, 6000, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert_eq!(r.sub_cause.as_deref(), Some("backend-reset"));
+    assert!(r.confidence < 0.6, "one packet: {}", r.confidence);
+}
+
+/// A diagnostic-payload RST (0x33AA) with an unspecified reason code still
+/// tells us the sender's own stack wrote it (tcpdump__tcp_rst_diag_payload.pcap).
+#[test]
+fn test_closed_diag_payload_rst() {
+    let mut w = Wire::new();
+    let rst = w.send(Pkt {
+        payload: &[0x33, 0xAA, 0x00, 0x01, 0, 0, 0, 0],
+        ..pkt(true, 8080, 5000, 6000, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(r.reason_code, Some(1));
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Unknown));
+    let payload = r
+        .evidence
+        .iter()
+        .find(|e| e.signal == "payload")
+        .expect("payload evidence");
+    assert!(
+        payload.finding.contains("reason code 1"),
+        "{}",
+        payload.finding
+    );
+}
+
+/// Timestamps that go backwards are counted into one warning naming the
+/// first such frame.
+#[test]
+fn test_capture_time_backwards() {
+    use rstscope_core::{Frame, LinkType};
+    let mut analyzer = Analyzer::new(Config::default());
+    for (number, ts_ns) in [(1, 5_000), (2, 9_000), (3, 7_000), (4, 9_500), (5, 1_000)] {
+        analyzer.push(&Frame {
+            number,
+            ts_ns,
+            link_type: LinkType(1),
+            orig_len: 0,
+            data: &[],
+        });
+    }
+    let report = analyzer.finish();
+    let warnings: Vec<_> = report
+        .capture
+        .warnings
+        .iter()
+        .filter(|w| w.kind == "time-backwards")
+        .collect();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].frame, Some(3));
+    assert!(
+        warnings[0].message.starts_with("2 frame(s)"),
+        "{}",
+        warnings[0].message
+    );
 }

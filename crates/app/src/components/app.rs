@@ -66,7 +66,10 @@ pub fn App() -> Html {
                         total,
                         mb_per_s,
                     },
-                    FromWorker::Done { report, stats } => Action::Finished { report, stats },
+                    FromWorker::Done { report, stats } => Action::Finished {
+                        report: *report,
+                        stats,
+                    },
                     FromWorker::Failed { message } => Action::Failed(message),
                 })
             });

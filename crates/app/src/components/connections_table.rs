@@ -23,13 +23,20 @@ pub fn ConnectionsTable(props: &Props) -> Html {
         .connections
         .iter()
         .filter(|c| !*only_reset || !c.resets.is_empty())
-        .filter(|c| host.is_empty() || c.client.contains(host.as_str()) || c.server.contains(host.as_str()))
+        .filter(|c| {
+            host.is_empty() || c.client.contains(host.as_str()) || c.server.contains(host.as_str())
+        })
         .collect();
 
     let on_host = {
         let host = host.clone();
         Callback::from(move |e: InputEvent| {
-            host.set(e.target_unchecked_into::<HtmlInputElement>().value().trim().to_string());
+            host.set(
+                e.target_unchecked_into::<HtmlInputElement>()
+                    .value()
+                    .trim()
+                    .to_string(),
+            );
         })
     };
     let on_only_reset = {

@@ -43,7 +43,10 @@ pub fn DropZone(props: &Props) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            let file = e.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0));
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
             if let (Some(file), false) = (file, busy) {
                 on_capture.emit((file.clone().into(), file.name()));
             }

@@ -59,7 +59,10 @@ pub fn ReportView(props: &Props) -> Html {
             <div class="tabs" role="tablist">
                 { tab_button(Tab::Resets, format!("Resets ({})", report.resets.len())) }
                 { tab_button(Tab::Connections, format!("Connections ({})", report.connections.len())) }
-                { tab_button(Tab::Capture, format!("Capture ({} warnings)", report.capture.warnings.len())) }
+                { tab_button(Tab::Capture, match report.capture.warnings.len() {
+                    0 => "Capture".to_string(),
+                    n => format!("Capture ({n} warnings)"),
+                }) }
             </div>
             {
                 match *tab {

@@ -75,19 +75,28 @@ pub fn ResetsTable(props: &Props) -> Html {
     });
     let matching = rows.len();
 
-    let select_filter = |label: &'static str, options: Vec<String>, pick: fn(&mut Filter, String)| {
+    let select_filter = |label: &'static str,
+                         options: Vec<String>,
+                         current: &str,
+                         pick: fn(&mut Filter, String)| {
+        let current = current.to_string();
         let filter = filter.clone();
         let onchange = Callback::from(move |e: Event| {
             let mut next = (*filter).clone();
-            pick(&mut next, e.target_unchecked_into::<HtmlSelectElement>().value());
+            pick(
+                &mut next,
+                e.target_unchecked_into::<HtmlSelectElement>().value(),
+            );
             filter.set(next);
         });
         html! {
             <label class="filter">
                 <span>{ label }</span>
                 <select {onchange}>
-                    <option value="">{ "all" }</option>
-                    { for options.into_iter().map(|o| html! { <option value={o.clone()}>{ o }</option> }) }
+                    <option value="" selected={current.is_empty()}>{ "all" }</option>
+                    { for options.into_iter().map(|o| html! {
+                        <option value={o.clone()} selected={o == current}>{ o }</option>
+                    }) }
                 </select>
             </label>
         }
@@ -96,7 +105,11 @@ pub fn ResetsTable(props: &Props) -> Html {
         let filter = filter.clone();
         Callback::from(move |e: InputEvent| {
             let mut next = (*filter).clone();
-            next.host = e.target_unchecked_into::<HtmlInputElement>().value().trim().to_string();
+            next.host = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value()
+                .trim()
+                .to_string();
             filter.set(next);
         })
     };
@@ -160,8 +173,8 @@ pub fn ResetsTable(props: &Props) -> Html {
     html! {
         <section class="table-panel" aria-label="Resets">
             <div class="filters">
-                { select_filter("Origin", origins, |f, v| f.origin = v) }
-                { select_filter("Cause", causes, |f, v| f.cause = v) }
+                { select_filter("Origin", origins, &filter.origin, |f, v| f.origin = v) }
+                { select_filter("Cause", causes, &filter.cause, |f, v| f.cause = v) }
                 <label class="filter grow">
                     <span>{ "Host or port" }</span>
                     <input type="search" placeholder="e.g. 10.0.0.5 or :443" oninput={on_host} />

@@ -5,7 +5,8 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::anonymize::anonymize;
-use crate::{browser, markdown, share};
+use crate::share::{self, ShareError};
+use crate::{browser, markdown};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -19,34 +20,56 @@ pub struct Props {
 #[component]
 pub fn SharePanel(props: &Props) -> Html {
     let anonymised = use_state(|| false);
-    let report = use_memo((props.report.clone(), *anonymised), |(report, anonymised)| {
-        if *anonymised {
-            Rc::new(anonymize(report))
-        } else {
-            report.0.clone()
-        }
-    });
-    let link = use_memo(Shared((*report).clone()), |report| {
-        share::encode(report).map(|fragment| browser::page_url_with(&fragment))
-    });
-    let stem = props
-        .name
-        .split('.')
-        .next()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("capture")
-        .to_string();
-
+    // The report as shared (maybe anonymised) and its link, made once per choice.
+    let prepared = use_memo(
+        (props.report.clone(), *anonymised),
+        |(report, anonymised)| {
+            let report = if *anonymised {
+                Rc::new(anonymize(report)?)
+            } else {
+                report.0.clone()
+            };
+            let link = share::encode(&report).map(|fragment| browser::page_url_with(&fragment));
+            Ok::<_, String>((report, link))
+        },
+    );
     let on_toggle = {
         let anonymised = anonymised.clone();
         Callback::from(move |e: Event| {
             anonymised.set(e.target_unchecked_into::<HtmlInputElement>().checked());
         })
     };
+    let body = match &*prepared {
+        Ok((report, link)) => shared_report(report, link, &props.name),
+        Err(err) => {
+            html! { <p class="muted">{ format!("Could not anonymise the report: {err}") }</p> }
+        }
+    };
+    html! {
+        <section class="share" aria-label="Share and export">
+            <h3>{ "Share" }</h3>
+            { body }
+            <label class="check">
+                <input type="checkbox" checked={*anonymised} onchange={on_toggle} />
+                { "Anonymise addresses (link and exports)" }
+            </label>
+            <p class="muted small">{ "The link holds the report only, in its #fragment, which browsers never send to a server." }</p>
+        </section>
+    }
+}
+
+/// The link with its copy button, and the export buttons.
+fn shared_report(report: &Rc<Report>, link: &Result<String, ShareError>, name: &str) -> Html {
+    let stem = name
+        .split('.')
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("capture")
+        .to_string();
     let export_json = {
         let (report, file) = (report.clone(), format!("{stem}.rstscope.json"));
         Callback::from(move |_: MouseEvent| {
-            let json = serde_json::to_string_pretty(&**report).unwrap_or_default();
+            let json = serde_json::to_string_pretty(&*report).unwrap_or_default();
             browser::download(&file, "application/json", &json);
         })
     };
@@ -56,40 +79,32 @@ pub fn SharePanel(props: &Props) -> Html {
             browser::download(&file, "text/markdown", &markdown::to_markdown(&report));
         })
     };
-
-    html! {
-        <section class="share" aria-label="Share and export">
-            <h3>{ "Share" }</h3>
-            {
-                match &*link {
-                    Ok(url) => {
-                        let copy = {
-                            let url = url.clone();
-                            Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&url))
-                        };
-                        let select_all = Callback::from(|e: FocusEvent| {
-                            e.target_unchecked_into::<HtmlInputElement>().select();
-                        });
-                        html! {
-                            <div class="share-link">
-                                <input type="text" readonly=true data-testid="share-link" value={url.clone()}
-                                       aria-label="Share link" onfocus={select_all} />
-                                <button class="button" onclick={copy}>{ "Copy link" }</button>
-                            </div>
-                        }
-                    }
-                    Err(err) => html! { <p class="muted">{ err.to_string() }</p> },
-                }
+    let link = match link {
+        Ok(url) => {
+            let copy = {
+                let url = url.clone();
+                Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&url))
+            };
+            let select_all = Callback::from(|e: FocusEvent| {
+                e.target_unchecked_into::<HtmlInputElement>().select();
+            });
+            html! {
+                <div class="share-link">
+                    <input type="text" readonly=true data-testid="share-link" value={url.clone()}
+                           aria-label="Share link" onfocus={select_all} />
+                    <button class="button" onclick={copy}>{ "Copy link" }</button>
+                </div>
             }
-            <label class="check">
-                <input type="checkbox" checked={*anonymised} onchange={on_toggle} />
-                { "Anonymise addresses (link and exports)" }
-            </label>
-            <p class="muted small">{ "The link holds the report only, in its #fragment, which browsers never send to a server." }</p>
+        }
+        Err(err) => html! { <p class="muted">{ err.to_string() }</p> },
+    };
+    html! {
+        <>
+            { link }
             <div class="export">
                 <button class="button" onclick={export_json}>{ "Export JSON" }</button>
                 <button class="button" onclick={export_markdown}>{ "Export Markdown" }</button>
             </div>
-        </section>
+        </>
     }
 }

@@ -48,7 +48,10 @@ pub fn Timeline(props: &Props) -> Html {
         }
     });
     let dots = report.resets.iter().take(MAX_DOTS).map(|reset| {
-        let lane = Origin::ALL.iter().position(|o| *o == reset.origin).unwrap_or(0);
+        let lane = Origin::ALL
+            .iter()
+            .position(|o| *o == reset.origin)
+            .unwrap_or(0);
         let frame = reset.frame;
         let onclick = props.on_select.reform(move |_: MouseEvent| Some(frame));
         html! {

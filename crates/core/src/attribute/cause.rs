@@ -60,6 +60,7 @@ pub fn decide(
     origin: Origin,
     stage: Stage,
     tampering_signs: bool,
+    scanner: bool,
 ) -> CauseVerdict {
     let s = &r.snapshot;
     let (who, peer_name) = (r.side.name(), r.side.other().name());
@@ -79,6 +80,8 @@ pub fn decide(
     if let Some(code) = r.report.reason_code {
         let cause = match code {
             3 => Some(Cause::ClosedSocket),
+            4 | 5 => Some(Cause::AppAbort),
+            7 => Some(Cause::OutOfWindow),
             6 | 14 => Some(Cause::IdleTimeout),
             12 | 13 => Some(Cause::Refused),
             17 => Some(Cause::Injected),
@@ -94,6 +97,21 @@ pub fn decide(
                 ),
             );
         }
+    }
+
+    if let Some(text) = r
+        .report
+        .payload_text
+        .as_deref()
+        .filter(|t| payload::relays_remote_reset(t))
+    {
+        return CauseVerdict::new(Cause::AppAbort, 0.7)
+            .sub("backend-reset")
+            .because(
+                "payload",
+                by,
+                format!("the proxy passes on a reset from the far side (\"{text}\"): the backend aborted"),
+            );
     }
 
     if origin == Origin::Middlebox {
@@ -139,6 +157,15 @@ pub fn decide(
         );
     }
 
+    if answers_syn && scanner && r.side == crate::track::Side::Server {
+        return CauseVerdict::new(Cause::Scan, 0.85)
+            .sub("closed-port")
+            .because(
+                "scan",
+                by,
+                format!("the {peer_name} swept many ports with SYNs: a port scan, and this closed port answered"),
+            );
+    }
     if answers_syn {
         return CauseVerdict::new(Cause::Refused, 0.9).because(
             "handshake",
@@ -160,6 +187,19 @@ pub fn decide(
                 format!(
                     "the {who} answered the SYN-ACK with RST instead of completing the handshake"
                 ),
+            );
+    }
+    if scanner
+        && r.side == crate::track::Side::Client
+        && s.sender.data_packets == 0
+        && matches!(stage, Stage::PostSyn | Stage::PostAck)
+    {
+        return CauseVerdict::new(Cause::Scan, 0.8)
+            .sub("scanner-abort")
+            .because(
+                "scan",
+                by,
+                format!("the {who} swept many ports with SYNs: a port scanner dropping the connection it probed"),
             );
     }
     if s.sender.fin_seq.is_some() && s.peer.fin_seq.is_some() {

@@ -16,8 +16,14 @@ use crate::track::HostProfile;
 const BURST_NS: i64 = 3_000_000_000;
 
 /// Judges `records[index]`, a RST of `conn`, with `host` the claimed
-/// sender's profile.
-pub fn judge(records: &mut [ResetRecord], index: usize, conn: &Conn, host: Option<&HostProfile>) {
+/// sender's profile; `scanner` when either host swept ports with SYNs.
+pub fn judge(
+    records: &mut [ResetRecord],
+    index: usize,
+    conn: &Conn,
+    host: Option<&HostProfile>,
+    scanner: bool,
+) {
     let siblings: Vec<Sibling> = conn
         .resets
         .iter()
@@ -56,7 +62,7 @@ pub fn judge(records: &mut [ResetRecord], index: usize, conn: &Conn, host: Optio
         record.after.sender_packets > 0 || weighing.items.iter().any(|(_, e)| e.signal == "repeat");
     let origin_confidence = origin::confidence(&weighing);
     let stage = pattern::stage(record);
-    let verdict = cause::decide(record, origin, stage, tampering);
+    let verdict = cause::decide(record, origin, stage, tampering, scanner);
 
     let mut evidence = weighing.into_evidence();
     evidence.extend(verdict.evidence);

@@ -92,7 +92,47 @@ pub fn weigh(ctx: &Context<'_>) -> Weighing {
     timing(ctx, &mut w);
     race(ctx, &mut w);
     repeat(ctx, &mut w);
+    payload(ctx, &mut w);
     w
+}
+
+/// What the RST's payload says about who wrote it: a vendor's reset-cause
+/// text (an F5 BIG-IP full proxy is the client's server) or a
+/// draft-ietf-tcpm-rst-diagnostic-payload reason code, which the sending
+/// TCP stack writes (code 17 names middlebox interference).
+fn payload(ctx: &Context<'_>, w: &mut Weighing) {
+    let r = ctx.record;
+    let sender = origin_of(r.side);
+    let who = r.side.name();
+    if let Some(code) = r.report.reason_code {
+        let name = super::payload::reason_name(code);
+        if code == 17 {
+            w.add(
+                "payload",
+                2.0,
+                Origin::Middlebox,
+                format!("diagnostic payload (0x33AA) reason code {code}: {name}"),
+            );
+        } else {
+            w.add(
+                "payload",
+                1.0,
+                sender,
+                format!("diagnostic payload (0x33AA) reason code {code} ({name}), written by the {who}'s TCP stack"),
+            );
+        }
+        return;
+    }
+    if let Some(text) = r.report.payload_text.as_deref() {
+        if super::payload::is_big_ip(text) {
+            w.add(
+                "payload",
+                2.0,
+                sender,
+                format!("the payload is an F5 BIG-IP reset cause (\"{text}\"): the {who} is a BIG-IP full proxy"),
+            );
+        }
+    }
 }
 
 fn ttl(ctx: &Context<'_>, w: &mut Weighing) {

@@ -58,6 +58,17 @@ pub fn reason_name(code: u32) -> &'static str {
     }
 }
 
+/// An F5 BIG-IP reset-cause text ("BIG-IP: [0x...:...] reason").
+pub fn is_big_ip(text: &str) -> bool {
+    text.starts_with("BIG-IP:")
+}
+
+/// A BIG-IP text saying it passes on a reset from the other side of the
+/// proxy ("{peer} TCP RST from remote system").
+pub fn relays_remote_reset(text: &str) -> bool {
+    is_big_ip(text) && text.to_ascii_lowercase().contains("rst from remote")
+}
+
 /// Words in a payload text that name an idle or expiry timeout.
 pub fn mentions_timeout(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
@@ -81,5 +92,9 @@ mod tests {
         assert_eq!(reason_code(&[0x33, 0xAB, 0, 1]), None);
         assert_eq!(reason_code(&[0x33]), None);
         assert!(mentions_timeout("Flow expired (sweeper)"));
+        assert!(relays_remote_reset(
+            "BIG-IP: [0x11c5672:3045] {peer} TCP RST from remote system"
+        ));
+        assert!(!relays_remote_reset("Flow expired (sweeper)"));
     }
 }

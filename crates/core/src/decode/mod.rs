@@ -259,6 +259,11 @@ impl Cursor<'_> {
         self.depth <= Self::MAX_DEPTH
     }
 
+    /// A header from `at` up to `end` must be captured whole.
+    fn need_until(&self, end: usize, layer: Layer, at: usize) -> Result<(), DecodeError> {
+        self.need((end <= self.data.len()).then_some(()), layer, at)
+    }
+
     /// A field that must be present: its absence means the frame was cut.
     fn need<T>(&self, value: Option<T>, layer: Layer, offset: usize) -> Result<T, DecodeError> {
         value.ok_or(DecodeError {
@@ -268,3 +273,6 @@ impl Cursor<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

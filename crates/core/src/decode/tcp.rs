@@ -106,8 +106,9 @@ fn options(mut bytes: &[u8]) -> TcpOptions {
                     u32::from_be_bytes([*e, *f, *g, *h]),
                 ))
             }
-            // MP_TCPRST (RFC 8684 §3.6): subtype in the high nibble, reason in the last byte.
-            (MPTCP, [subtype, _flags, reason, ..]) if subtype >> 4 == MPTCP_TCPRST => {
+            // MP_TCPRST (RFC 8684 §3.6): subtype in the high nibble of the
+            // first byte (flags U/V/W/T in the low one), then the reason.
+            (MPTCP, [subtype_flags, reason, ..]) if subtype_flags >> 4 == MPTCP_TCPRST => {
                 out.mptcp_rst_reason = Some(*reason)
             }
             _ => {}

@@ -4,7 +4,7 @@
 
 use super::bytes::{be16, u8_at};
 use super::link;
-use super::{ip, Cursor, DecodeError, Decoded, Layer, NotTcp};
+use super::{ip, Cursor, DecodeError, DecodeErrorKind, Decoded, Layer, NotTcp};
 
 const GRE_CHECKSUM: u16 = 0x8000;
 const GRE_KEY: u16 = 0x2000;
@@ -19,6 +19,7 @@ const GRE_ARUBA_WLAN: u16 = 0x8200;
 const VXLAN_PORT: u16 = 4789;
 const GTP_U_PORT: u16 = 2152;
 const TEREDO_PORT: u16 = 3544;
+const IP_PROTO_UDP: u8 = 17;
 
 /// GRE (RFC 2784/2890, and the enhanced version 1 of PPTP).
 pub fn gre<'a>(
@@ -39,40 +40,63 @@ pub fn gre<'a>(
         .filter(|&&bit| flags & bit != 0)
         .count();
     let inner = at + 4 + 4 * optional;
+    cur.need_until(inner, Layer::Gre, at)?;
     match proto {
         // ERSPAN type I has no header of its own (and no GRE sequence number).
         GRE_ERSPAN_2 if flags & GRE_SEQUENCE == 0 => link::ethernet(cur, inner),
         GRE_ERSPAN_2 => {
             cur.enter(Layer::Erspan);
+            cur.need_until(inner + 8, Layer::Erspan, inner)?;
             link::ethernet(cur, inner + 8)
         }
-        GRE_ERSPAN_3 => {
-            cur.enter(Layer::Erspan);
-            // The O flag (lowest bit of the last header byte) adds an 8-byte platform sub-header.
-            let last = cur.need(u8_at(cur.data, inner + 11), Layer::Erspan, inner)?;
-            link::ethernet(cur, inner + 12 + if last & 1 != 0 { 8 } else { 0 })
-        }
+        GRE_ERSPAN_3 => erspan3(cur, inner),
         GRE_ARUBA_WLAN => wlan(cur, inner),
         other => link::ether_payload(cur, other, inner),
     }
 }
 
+/// ERSPAN type III: 12 bytes, 8 more with the platform sub-header (O flag),
+/// then the mirrored frame, Ethernet or (frame type 2) bare IP.
+fn erspan3<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    const FRAME_TYPE_IP: u8 = 2;
+    cur.enter(Layer::Erspan);
+    let frame_type_byte = cur.need(u8_at(cur.data, at + 10), Layer::Erspan, at)?;
+    let last = cur.need(u8_at(cur.data, at + 11), Layer::Erspan, at)?;
+    let inner = at + 12 + if last & 1 != 0 { 8 } else { 0 };
+    cur.need_until(inner, Layer::Erspan, at)?;
+    if (frame_type_byte >> 2) & 0x1F == FRAME_TYPE_IP {
+        ip::by_version(cur, inner)
+    } else {
+        link::ethernet(cur, inner)
+    }
+}
+
 /// An 802.11 data frame followed by LLC/SNAP (Aruba access points tunnel these in GRE).
 fn wlan<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    const TYPE_DATA: u8 = 2;
+    // Data subtypes with this bit set (Null, QoS Null, ...) carry no body.
+    const SUBTYPE_NO_DATA: u8 = 0x40;
+    const QOS: u8 = 0x80;
+    const TO_AND_FROM_DS: u8 = 0x03;
+    const PROTECTED: u8 = 0x40;
+    const ORDER: u8 = 0x80;
     cur.enter(Layer::Wlan);
     let fc0 = cur.need(u8_at(cur.data, at), Layer::Wlan, at)?;
     let fc1 = cur.need(u8_at(cur.data, at + 1), Layer::Wlan, at)?;
-    let is_data = (fc0 >> 2) & 0b11 == 2;
-    if !is_data {
+    let carries_plain_data =
+        (fc0 >> 2) & 0b11 == TYPE_DATA && fc0 & SUBTYPE_NO_DATA == 0 && fc1 & PROTECTED == 0;
+    if !carries_plain_data {
         return Ok(Decoded::NotTcp(NotTcp::OtherLink));
     }
-    let to_and_from_ds = fc1 & 0b11 == 0b11;
-    let qos = fc0 & 0x80 != 0;
-    let ht_control = qos && fc1 & 0x80 != 0;
-    let len = 24
-        + if to_and_from_ds { 6 } else { 0 }
-        + if qos { 2 } else { 0 }
-        + if ht_control { 4 } else { 0 };
+    let qos = fc0 & QOS != 0;
+    let len =
+        24 + if fc1 & TO_AND_FROM_DS == TO_AND_FROM_DS {
+            6
+        } else {
+            0
+        } + if qos { 2 } else { 0 }
+            + if qos && fc1 & ORDER != 0 { 4 } else { 0 };
+    cur.need_until(at + len, Layer::Wlan, at)?;
     link::llc(cur, at + len)
 }
 
@@ -82,77 +106,93 @@ pub fn udp<'a>(
     at: usize,
     payload: &[u8],
 ) -> Result<Decoded<'a>, DecodeError> {
-    let (Some(src), Some(dst)) = (be16(payload, 0), be16(payload, 2)) else {
-        return Ok(Decoded::NotTcp(NotTcp::IpProtocol(17)));
+    let plain = Ok(Decoded::NotTcp(NotTcp::IpProtocol(IP_PROTO_UDP)));
+    let (Some(src), Some(dst), Some(length)) =
+        (be16(payload, 0), be16(payload, 2), be16(payload, 4))
+    else {
+        return plain;
     };
     let inner = at + 8;
-    let plain = Decoded::NotTcp(NotTcp::IpProtocol(17));
+    let port = |p: u16| src == p || dst == p;
     if dst == VXLAN_PORT && u8_at(payload, 8).is_some_and(|flags| flags & 0x08 != 0) {
         cur.enter(Layer::Udp);
         cur.enter(Layer::Vxlan);
+        cur.need_until(inner + 8, Layer::Vxlan, inner)?;
         return link::ethernet(cur, inner + 8);
     }
-    if src == GTP_U_PORT || dst == GTP_U_PORT {
-        return gtp_u(cur, inner).or(Ok(plain));
+    if port(GTP_U_PORT) {
+        return gtp_u(cur, inner);
     }
-    if src == TEREDO_PORT || dst == TEREDO_PORT {
-        return Ok(teredo(cur, inner).unwrap_or(plain));
+    if port(TEREDO_PORT) {
+        let udp_end = at + usize::from(length);
+        if let Some(ipv6_at) = teredo_ipv6(cur.data, inner, udp_end) {
+            cur.enter(Layer::Udp);
+            cur.enter(Layer::Teredo);
+            return ip::ipv6(cur, ipv6_at);
+        }
     }
-    Ok(plain)
+    plain
 }
 
 /// GTP-U version 1 G-PDU: an 8-byte header, 4 more when any of E/S/PN is set,
-/// then a chain of extension headers, then the user's IP packet.
+/// then a chain of extension headers, then the user's IP packet. Signalling
+/// on the same port (echo, error indication) is plain UDP.
 fn gtp_u<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    const G_PDU: u8 = 0xFF;
+    // More extension headers than any real packet has.
+    const MAX_EXTENSIONS: usize = 8;
     let flags = cur.need(u8_at(cur.data, at), Layer::GtpU, at)?;
     let message = cur.need(u8_at(cur.data, at + 1), Layer::GtpU, at)?;
-    if flags >> 5 != 1 || message != 0xFF {
-        return Ok(Decoded::NotTcp(NotTcp::IpProtocol(17)));
+    if flags >> 5 != 1 || message != G_PDU {
+        return Ok(Decoded::NotTcp(NotTcp::IpProtocol(IP_PROTO_UDP)));
     }
     cur.enter(Layer::Udp);
     cur.enter(Layer::GtpU);
-    let mut next = at + 8;
-    if flags & 0b111 != 0 {
-        let mut ext_type = cur.need(u8_at(cur.data, at + 11), Layer::GtpU, at)?;
-        next = at + 12;
-        // Each extension header: length in 4-byte units, its last byte names the next type.
-        let mut hops = 0;
-        while ext_type != 0 && hops < 8 {
-            let units = usize::from(cur.need(u8_at(cur.data, next), Layer::GtpU, next)?);
-            if units == 0 {
-                return Err(DecodeError {
-                    layer: Layer::GtpU,
-                    offset: next,
-                    kind: super::DecodeErrorKind::Malformed,
-                });
-            }
-            next += units * 4;
-            ext_type = cur.need(u8_at(cur.data, next - 1), Layer::GtpU, next)?;
-            hops += 1;
-        }
+    let malformed = |offset| DecodeError {
+        layer: Layer::GtpU,
+        offset,
+        kind: DecodeErrorKind::Malformed,
+    };
+    if flags & 0b111 == 0 {
+        cur.need_until(at + 8, Layer::GtpU, at)?;
+        return ip::by_version(cur, at + 8);
     }
-    ip::by_version(cur, next)
+    let mut next_type = cur.need(u8_at(cur.data, at + 11), Layer::GtpU, at)?;
+    let mut next = at + 12;
+    // Each extension header: length in 4-byte units; its last byte names the next type.
+    for _ in 0..MAX_EXTENSIONS {
+        if next_type == 0 {
+            return ip::by_version(cur, next);
+        }
+        let units = usize::from(cur.need(u8_at(cur.data, next), Layer::GtpU, next)?);
+        if units == 0 {
+            return Err(malformed(next));
+        }
+        let end = next + units * 4;
+        next_type = cur.need(u8_at(cur.data, end - 1), Layer::GtpU, next)?;
+        next = end;
+    }
+    Err(malformed(at))
 }
 
 /// Teredo (RFC 4380): optional authentication and origin indications, then
-/// IPv6. Only taken as Teredo when an IPv6 header really follows.
-fn teredo<'a>(cur: &mut Cursor<'a>, at: usize) -> Option<Decoded<'a>> {
+/// IPv6. Returns where the IPv6 header starts, only when one really does:
+/// version 6, and a payload length that fills the UDP datagram exactly.
+fn teredo_ipv6(data: &[u8], at: usize, udp_end: usize) -> Option<usize> {
+    const AUTHENTICATION: u16 = 0x0001;
+    const ORIGIN_INDICATION: u16 = 0x0000;
+    const ORIGIN_INDICATION_LEN: usize = 8;
     let mut next = at;
-    if be16(cur.data, next)? == 0x0001 {
-        let id_len = usize::from(u8_at(cur.data, next + 2)?);
-        let auth_len = usize::from(u8_at(cur.data, next + 3)?);
+    if be16(data, next)? == AUTHENTICATION {
+        let id_len = usize::from(u8_at(data, next + 2)?);
+        let auth_len = usize::from(u8_at(data, next + 3)?);
+        // Then an 8-byte nonce and a confirmation byte.
         next += 4 + id_len + auth_len + 8 + 1;
     }
-    if be16(cur.data, next)? == 0x0000 {
-        next += 8;
+    if be16(data, next)? == ORIGIN_INDICATION {
+        next += ORIGIN_INDICATION_LEN;
     }
-    if u8_at(cur.data, next)? >> 4 != 6 {
-        return None;
-    }
-    let mut attempt = *cur;
-    attempt.enter(Layer::Udp);
-    attempt.enter(Layer::Teredo);
-    let decoded = ip::ipv6(&mut attempt, next).ok()?;
-    *cur = attempt;
-    Some(decoded)
+    let version = u8_at(data, next)? >> 4;
+    let payload_length = usize::from(be16(data, next + 4)?);
+    (version == 6 && next + 40 + payload_length == udp_end).then_some(next)
 }

@@ -212,6 +212,7 @@ impl Conn {
             ack: tcp.ack,
             flags: tcp.flags,
             payload_len: tcp.payload_len,
+            captured: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
             window: tcp.window,
         };
         Self {
@@ -293,6 +294,7 @@ impl Conn {
             ack: tcp.ack,
             flags: tcp.flags,
             payload_len: tcp.payload_len,
+            captured: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
             window: tcp.window,
         });
 

@@ -35,6 +35,12 @@ pub struct HostProfile {
     pub client_delay_ns: Option<i64>,
     server_ports: [u16; SERVER_PORTS],
     last_ns: i64,
+    /// Connection-opening SYNs sent, and how many went to another
+    /// destination port than the SYN before (a port sweep changes nearly
+    /// every time; a browser's repeated connections do not).
+    pub syns: u32,
+    pub syn_port_changes: u32,
+    last_syn_port: u16,
 }
 
 /// The IP-ID behaviour of a host, as far as the capture shows it.
@@ -47,6 +53,26 @@ pub enum HostIpId {
     Zero,
     Random,
     Unknown,
+}
+
+/// SYNs to this many different ports in a row make a host a scanner.
+const SCAN_PORT_CHANGES: u32 = 20;
+
+impl HostProfile {
+    /// Counts a connection-opening SYN (no ACK) to `port`.
+    pub fn note_syn(&mut self, port: u16) {
+        if self.syns > 0 && port != self.last_syn_port {
+            self.syn_port_changes = self.syn_port_changes.saturating_add(1);
+        }
+        self.syns = self.syns.saturating_add(1);
+        self.last_syn_port = port;
+    }
+
+    /// Swept many ports with SYNs, changing port on most of them.
+    pub fn is_scanner(&self) -> bool {
+        self.syn_port_changes >= SCAN_PORT_CHANGES
+            && self.syn_port_changes.saturating_mul(2) >= self.syns
+    }
 }
 
 impl HostIpId {

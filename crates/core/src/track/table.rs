@@ -129,6 +129,12 @@ fn starts_new_connection(conn: &Conn, ts_ns: i64, packet: &TcpPacket<'_>) -> boo
         if !same_isn && (conn.finished() || conn.zeek.finished() || gap >= REUSE_GAP_NS) {
             return true;
         }
+        // Zeek's IsReuse: any new SYN once an endpoint closed or reset,
+        // even a retransmission with the old ISN (a SYN retried after a
+        // refusal is a new REJ connection in Zeek's conn.log).
+        if conn.zeek.closed() {
+            return true;
+        }
     }
     conn.zeek.finished() && gap >= CLOSE_DELAY_NS
 }

@@ -148,6 +148,9 @@ pub struct Segment {
     pub ack: u32,
     pub flags: u16,
     pub payload_len: u32,
+    /// Payload bytes actually captured (less than `payload_len` when the
+    /// snaplen cut the frame): Zeek's reassembler skips cut segments.
+    pub captured: u32,
     pub window: u16,
 }
 
@@ -259,6 +262,14 @@ impl Zeek {
         self.letters().iter().map(|&b| char::from(b)).collect()
     }
 
+    /// Zeek's `IsClosed()`: an endpoint closed or reset. A new SYN on such
+    /// a connection starts a new one, even with the same ISN
+    /// (`TCPSessionAdapter::IsReuse`).
+    pub fn closed(&self) -> bool {
+        use EndpointState::*;
+        matches!(self.orig.state, Closed | Reset) || matches!(self.resp.state, Closed | Reset)
+    }
+
     /// True once the connection ended for Zeek (reset, or both sides
     /// closed, or one closed while the other never spoke): packets after
     /// Zeek's close delay belong to a new connection.
@@ -343,7 +354,9 @@ impl Zeek {
             endpoint.size = endpoint.size.saturating_add(u64::from(s.payload_len));
         }
         let delta_last = self.update_last_seq(is_orig, s.seq, end, syn, fin, rst, s.payload_len);
-        self.track_contiguous(is_orig, s.seq, end, s.payload_len);
+        if s.captured >= s.payload_len {
+            self.track_contiguous(is_orig, s.seq, end, s.payload_len);
+        }
         self.update_state(is_orig, s, syn, fin, rst, ack, delta_last);
         if ack {
             self.ack_received(!is_orig, s.ack);

@@ -1,0 +1,199 @@
+//! Finding the same connection, and the same packets, in two captures,
+//! without trusting addresses: NAT rewrites them. ISNs first, then data
+//! segments (absolute sequence number, length, content hash), then bare
+//! segments with the same IPv4 IP-ID; addresses only as a last guess.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+
+use super::record::{Pkt, PktKey};
+use super::Side;
+use crate::decode::flags;
+use crate::report::MatchMethod;
+
+/// A key shared by more packets than this is ambiguous and not used.
+const MAX_KEY_FANOUT: usize = 16;
+
+/// Two connections found to be the same.
+#[derive(Clone, Debug)]
+pub struct Match {
+    pub main: usize,
+    pub peer: usize,
+    pub how: MatchMethod,
+    pub confidence: f32,
+    /// Main's endpoint `a` is peer's endpoint `b`.
+    pub flipped: bool,
+    /// Indices (main packet, peer packet) of the same packets.
+    pub pairs: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    isn_same: u32,
+    isn_flipped: u32,
+    payload: u32,
+    ip_id: u32,
+    same: u32,
+    flipped: u32,
+}
+
+/// Matches by ISN, payload and IP-ID, one to one, strongest first.
+pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
+    let mut tallies: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
+
+    // ISNs, both directions.
+    let mut by_isn: BTreeMap<u32, Vec<(usize, bool)>> = BTreeMap::new();
+    for (pi, c) in peer.v.conns.iter().enumerate() {
+        for (isn, is_a) in [(c.isn_a, true), (c.isn_b, false)] {
+            if let Some(isn) = isn {
+                by_isn.entry(isn).or_default().push((pi, is_a));
+            }
+        }
+    }
+    for (mi, c) in main.v.conns.iter().enumerate() {
+        for (isn, is_a) in [(c.isn_a, true), (c.isn_b, false)] {
+            let Some(list) = isn.and_then(|isn| by_isn.get(&isn)) else {
+                continue;
+            };
+            if list.len() > MAX_KEY_FANOUT {
+                continue;
+            }
+            for &(pi, p_is_a) in list {
+                let t = tallies.entry((mi, pi)).or_default();
+                if is_a == p_is_a {
+                    t.isn_same += 1;
+                } else {
+                    t.isn_flipped += 1;
+                }
+            }
+        }
+    }
+
+    // Packets: the same segment at both capture points.
+    let mut index: BTreeMap<PktKey, Vec<(usize, usize)>> = BTreeMap::new();
+    for (pi, packets) in peer.packets.iter().enumerate() {
+        for (k, p) in packets.iter().enumerate() {
+            if !p.has(flags::SYN) {
+                index.entry(p.key()).or_default().push((pi, k));
+            }
+        }
+    }
+    for (mi, packets) in main.packets.iter().enumerate() {
+        for m in packets.iter().filter(|p| !p.has(flags::SYN)) {
+            let Some(list) = index.get(&m.key()) else {
+                continue;
+            };
+            if list.len() > MAX_KEY_FANOUT {
+                continue;
+            }
+            let mut last = None;
+            for &(pi, k) in list {
+                if last == Some(pi) {
+                    continue; // one hit per main packet and peer connection
+                }
+                last = Some(pi);
+                let Some(p) = peer.packets.get(pi).and_then(|ps| ps.get(k)) else {
+                    continue;
+                };
+                let t = tallies.entry((mi, pi)).or_default();
+                if m.payload_len > 0 && m.hash != 0 {
+                    t.payload += 1;
+                } else if m.ip_id.is_some_and(|id| id != 0) && m.ip_id == p.ip_id {
+                    t.ip_id += 1;
+                } else {
+                    continue;
+                }
+                if m.from_a == p.from_a {
+                    t.same += 1;
+                } else {
+                    t.flipped += 1;
+                }
+            }
+        }
+    }
+
+    // Strongest first: method, then number of agreeing signals, then the
+    // closest start times (timing breaks the remaining ties).
+    let mut candidates: Vec<(u32, u32, i64, usize, usize, MatchMethod, f32, bool)> = Vec::new();
+    for (&(mi, pi), t) in &tallies {
+        let (how, strength, confidence) = if t.isn_same + t.isn_flipped >= 2 {
+            (MatchMethod::Isn, 4, 0.99)
+        } else if t.isn_same + t.isn_flipped == 1 {
+            (MatchMethod::Isn, 3, if t.payload > 0 { 0.97 } else { 0.9 })
+        } else if t.payload > 0 {
+            let c = match t.payload {
+                1 => 0.8,
+                2 => 0.9,
+                _ => 0.97,
+            };
+            (MatchMethod::Payload, 2, c)
+        } else if t.ip_id > 0 {
+            (MatchMethod::IpId, 1, if t.ip_id >= 2 { 0.8 } else { 0.6 })
+        } else {
+            continue;
+        };
+        let flipped = if t.isn_same + t.isn_flipped > 0 {
+            t.isn_flipped > t.isn_same
+        } else {
+            t.flipped > t.same
+        };
+        let hits = t.isn_same + t.isn_flipped + t.payload + t.ip_id;
+        let (Some(mc), Some(pc)) = (main.v.conns.get(mi), peer.v.conns.get(pi)) else {
+            continue;
+        };
+        let gap = pc.first_ns.saturating_sub(mc.first_ns).saturating_abs();
+        candidates.push((strength, hits, gap, mi, pi, how, confidence, flipped));
+    }
+    candidates.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
+    let mut main_used = alloc::vec![false; main.v.conns.len()];
+    let mut peer_used = alloc::vec![false; peer.v.conns.len()];
+    let mut out = Vec::new();
+    for (_, _, _, mi, pi, how, confidence, flipped) in candidates {
+        let free = |used: &[bool], i: usize| used.get(i).is_some_and(|u| !u);
+        if !free(&main_used, mi) || !free(&peer_used, pi) {
+            continue;
+        }
+        if let Some(u) = main_used.get_mut(mi) {
+            *u = true;
+        }
+        if let Some(u) = peer_used.get_mut(pi) {
+            *u = true;
+        }
+        let (m, p) = (
+            main.packets.get(mi).map(Vec::as_slice).unwrap_or(&[]),
+            peer.packets.get(pi).map(Vec::as_slice).unwrap_or(&[]),
+        );
+        out.push(Match {
+            main: mi,
+            peer: pi,
+            how,
+            confidence,
+            flipped,
+            pairs: align(m, p, flipped),
+        });
+    }
+    out.sort_by_key(|m| m.main);
+    out
+}
+
+/// Pairs the same packets of two matched connections: equal key and
+/// direction, k-th occurrence with k-th occurrence.
+pub fn align(main: &[Pkt], peer: &[Pkt], flipped: bool) -> Vec<(usize, usize)> {
+    let mut queues: BTreeMap<(PktKey, bool), VecDeque<usize>> = BTreeMap::new();
+    for (k, p) in peer.iter().enumerate() {
+        queues
+            .entry((p.key(), p.from_a != flipped))
+            .or_default()
+            .push_back(k);
+    }
+    let mut pairs = Vec::new();
+    for (k, m) in main.iter().enumerate() {
+        if let Some(j) = queues
+            .get_mut(&(m.key(), m.from_a))
+            .and_then(VecDeque::pop_front)
+        {
+            pairs.push((k, j));
+        }
+    }
+    pairs
+}

@@ -1,0 +1,107 @@
+// Shared by the browser tests: a static server for dist/, Chromium, and the
+// expected results (the CLI's JSON, or tshark's RST frames as a fallback).
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const CAPTURES = resolve(ROOT, '..', 'shared', 'captures');
+export const SAMPLE = join(ROOT, 'web', 'sample.pcapng');
+export const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+  '.json': 'application/json',
+};
+
+/** Serves dist/ on 127.0.0.1 at a free port; resolves to { origin, close }. */
+export async function serveDist() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error('dist/ is missing: run `trunk build --release --offline` first');
+  }
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(DIST, path.endsWith('/') ? `${path}index.html` : path));
+    try {
+      if (!file.startsWith(DIST) || !(await stat(file)).isFile()) throw new Error('not a file');
+      res.writeHead(200, {
+        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+      });
+      res.end(await readFile(file));
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/** Every request a context makes, to check that none leaves the origin. */
+export function recordRequests(context) {
+  const urls = [];
+  context.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+/** Opens a capture through the page's file input and waits for the report. */
+export async function analyse(page, file) {
+  await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(file);
+  await page.locator('[data-testid=reset-count], [data-testid=error]').first().waitFor();
+}
+
+/** The resets table as the page shows it: frame, origin, cause per row. */
+export function resetRows(page) {
+  return page.$$eval('[data-testid=reset-row]', (rows) =>
+    rows.map((r) => ({ frame: Number(r.dataset.frame), origin: r.dataset.origin, cause: r.dataset.cause })),
+  );
+}
+
+function cliPath() {
+  const target = resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target');
+  const path = join(target, 'release', 'rstscope');
+  return existsSync(path) ? path : null;
+}
+
+/**
+ * What the page must show for `file`: the CLI's resets (frame, origin,
+ * cause) when target/release/rstscope is built, else the frame numbers of
+ * tshark's RSTs from ../shared/captures/rst/ (origins and causes unchecked),
+ * else null.
+ */
+export function expectedResets(file) {
+  const cli = cliPath();
+  if (cli) {
+    const json = execFileSync(cli, ['analyze', file, '--format', 'json'], { maxBuffer: 1 << 28 });
+    const report = JSON.parse(json);
+    return { source: 'cli', resets: report.resets.map(({ frame, origin, cause }) => ({ frame, origin, cause })) };
+  }
+  const tsv = join(CAPTURES, 'rst', `${file.split('/').pop()}.tsv`);
+  if (existsSync(tsv)) {
+    const frames = readFileSync(tsv, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split('\t')[0]));
+    return { source: 'tshark', resets: frames.map((frame) => ({ frame })) };
+  }
+  return null;
+}
