@@ -24,6 +24,9 @@ cargo build -p rstscope-core --target wasm32v1-none --release
 step "unit and integration tests"
 cargo test --workspace --profile ci   # includes the app crate's native tests
 
+step "fuzzing, briefly (scripts/fuzz.sh documents a longer run)"
+bash scripts/fuzz.sh 20
+
 step "web app build"
 trunk build --release --offline
 
