@@ -1,7 +1,8 @@
 //! The correctness oracle: for every real capture in ../shared/captures, the
 //! pipeline must see what tshark 4.0 saw (facts.tsv and rst/<file>.tsv):
 //! the same frame count, TCP packet count, RST frames, and per RST the same
-//! addresses, ports, seq, ack, TTL / hop limit and IP ID.
+//! addresses, ports, seq, ack, flags, payload length, TTL / hop limit and
+//! IP ID.
 
 mod common;
 
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 use std::fs::File;
 
 use rstscope_capture::Sink;
+use rstscope_core::analyzer::flag_names;
 use rstscope_core::decode::{self, DecodeErrorKind, Layer};
 use rstscope_core::report::{Report, Reset, Warning};
 use rstscope_core::{Analyzer, Config, Frame};
@@ -68,8 +70,21 @@ fn compare_reset(row: &HashMap<String, String>, ours: &Reset, problems: &mut Vec
     } else {
         Some(u16::from_str_radix(ip_id.trim_start_matches("0x"), 16).unwrap())
     };
+    // tshark's 12-bit flags field includes the 3 reserved bits we ignore.
+    let tshark_flags =
+        u16::from_str_radix(field("tcp.flags").trim_start_matches("0x"), 16).unwrap();
     let checks = [
         ("src", src, ours.src.clone()),
+        (
+            "flags",
+            flag_names(tshark_flags & 0x1FF),
+            ours.flags.clone(),
+        ),
+        (
+            "payload_len",
+            field("tcp.len").to_string(),
+            ours.payload_len.to_string(),
+        ),
         ("dst", dst, ours.dst.clone()),
         (
             "seq",

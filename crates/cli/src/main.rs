@@ -6,11 +6,13 @@ mod text;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rstscope_core::{Analyzer, Config, Report};
+use rstscope_capture::Sink;
+use rstscope_core::report::Warning;
+use rstscope_core::{Analyzer, Config, Frame, Report, Vantage};
 
 #[derive(Parser)]
 #[command(
@@ -30,6 +32,11 @@ enum Command {
         capture: PathBuf,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// A second capture of the same traffic from the other end of the
+        /// path: compares the two (which RSTs crossed the path, which were
+        /// made or dropped on it) and adds a "comparison" section.
+        #[arg(long, value_name = "OTHER_CAPTURE")]
+        peer: Option<PathBuf>,
     },
 }
 
@@ -42,15 +49,60 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Analyze { capture, format } => match analyze(&capture) {
-            Ok(report) => match print(&report, format) {
+        Command::Analyze {
+            capture,
+            format,
+            peer,
+        } => {
+            let report = match analyze_pair(&capture, peer.as_deref()) {
+                Ok(report) => report,
+                Err(message) => return fail(&message),
+            };
+            match print(&report, format) {
                 Ok(()) => ExitCode::SUCCESS,
                 // A closed pipe (`rstscope ... | head`) is not an error worth a message.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(err) => fail(&format!("writing the report: {err}")),
-            },
-            Err(message) => fail(&format!("{}: {message}", capture.display())),
-        },
+            }
+        }
+    }
+}
+
+/// The capture's report; with a peer capture, its comparison added.
+fn analyze_pair(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
+    let Some(peer) = peer else {
+        return analyze(capture, false)
+            .map(|(report, _)| report)
+            .map_err(|m| named(capture, m));
+    };
+    let (mut report, main) = analyze(capture, true).map_err(|m| named(capture, m))?;
+    let (peer_report, peer_vantage) = analyze(peer, true).map_err(|m| named(peer, m))?;
+    report.comparison = Some(rstscope_core::compare(
+        (&report, &main),
+        (&peer_report, &peer_vantage),
+    ));
+    Ok(report)
+}
+
+fn named(path: &Path, message: String) -> String {
+    format!("{}: {message}", path.display())
+}
+
+/// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
+struct Tee {
+    analyzer: Analyzer,
+    vantage: Option<Vantage>,
+}
+
+impl Sink for Tee {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        self.analyzer.push(frame);
+        if let Some(vantage) = &mut self.vantage {
+            vantage.push(frame);
+        }
+    }
+    fn warning(&mut self, warning: Warning) {
+        self.analyzer.warn(warning);
     }
 }
 
@@ -59,7 +111,7 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn analyze(path: &PathBuf) -> Result<Report, String> {
+fn analyze(path: &Path, compare: bool) -> Result<(Report, Vantage), String> {
     let (input, size): (Box<dyn Read>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(io::stdin().lock()), None)
     } else {
@@ -67,12 +119,15 @@ fn analyze(path: &PathBuf) -> Result<Report, String> {
         let size = file.metadata().ok().map(|m| m.len());
         (Box::new(file), size)
     };
-    let mut analyzer = Analyzer::new(Config::default());
+    let mut tee = Tee {
+        analyzer: Analyzer::new(Config::default()),
+        vantage: compare.then(Vantage::default),
+    };
     let mut bar = progress::Bar::new(size, io::stderr().is_terminal());
-    let result = rstscope_capture::read_all(input, &mut analyzer, |bytes| bar.update(bytes));
+    let result = rstscope_capture::read_all(input, &mut tee, |bytes| bar.update(bytes));
     bar.clear();
     result.map_err(|e| e.to_string())?;
-    Ok(analyzer.finish())
+    Ok((tee.analyzer.finish(), tee.vantage.unwrap_or_default()))
 }
 
 fn print(report: &Report, format: Format) -> io::Result<()> {

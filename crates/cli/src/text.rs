@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Report, Reset};
+use rstscope_core::report::{Comparison, Report, Reset, SeenAt};
 
 pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let capture = &report.capture;
@@ -71,6 +71,104 @@ pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
     for reset in &report.resets {
         writeln!(out)?;
         write_reset(out, reset)?;
+    }
+    if let Some(comparison) = &report.comparison {
+        write_comparison(out, comparison)?;
+    }
+    Ok(())
+}
+
+/// The two-capture section: vantages, clocks, matches, then every RST's
+/// conclusion with both ends in view.
+fn write_comparison(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "== Compared with the peer capture ==")?;
+    writeln!(
+        out,
+        "Vantage: this capture is {}, the peer capture {}",
+        c.main.vantage.as_str(),
+        c.peer.vantage.as_str()
+    )?;
+    for why in &c.main.why {
+        writeln!(out, "  - {why}")?;
+    }
+    match &c.clock_offset {
+        Some(o) => writeln!(
+            out,
+            "Clock: peer = this {:+.6} s at {:.6}{} ({} matched packets{})",
+            o.seconds,
+            o.at,
+            c.drift
+                .as_ref()
+                .map(|d| format!(", drifting {:+.2} ppm over {:.0} s", d.ppm, d.span))
+                .unwrap_or_default(),
+            o.samples,
+            o.path_delay
+                .map(|d| format!(", one-way delay between the captures {:.3} ms", d * 1e3))
+                .unwrap_or_default()
+        )?,
+        None => writeln!(out, "Clock: no packet seen in both captures")?,
+    }
+    writeln!(
+        out,
+        "Connections: {} matched, {} unmatched",
+        c.matched.len(),
+        c.unmatched.len()
+    )?;
+    let id = |x: Option<u32>| x.map_or("-".to_string(), |v| v.to_string());
+    for m in &c.matched {
+        writeln!(
+            out,
+            "  #{} = peer #{} by {} ({:.0}%): {} -> {}",
+            id(m.main),
+            id(m.peer),
+            m.how.as_str(),
+            m.confidence * 100.0,
+            m.main_client,
+            m.main_server
+        )?;
+        for d in &m.differences {
+            writeln!(out, "      [{}] {}", d.kind, d.finding)?;
+        }
+    }
+    for u in &c.unmatched {
+        writeln!(
+            out,
+            "  {} #{} only: {} -> {} ({})",
+            u.capture.as_str(),
+            id(u.connection),
+            u.client,
+            u.server,
+            u.reason
+        )?;
+    }
+    for r in &c.resets {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} frame {} (RST in the {}'s name): seen in {}{}",
+            r.capture.as_str(),
+            r.frame,
+            r.sender.as_str(),
+            match r.seen_at {
+                SeenAt::Both => "both captures",
+                SeenAt::MainOnly => "this capture only",
+                SeenAt::PeerOnly => "the peer capture only",
+            },
+            r.peer_frame
+                .map(|f| format!(", frame {f} in the other capture"))
+                .unwrap_or_default()
+        )?;
+        writeln!(
+            out,
+            "  sent by: {}; cause: {} ({:.0}% sure)",
+            r.origin.as_str(),
+            r.cause.as_str(),
+            r.confidence * 100.0
+        )?;
+        if let Some(e) = r.evidence.first() {
+            writeln!(out, "  - [{}] {}", e.signal, e.finding)?;
+        }
     }
     Ok(())
 }

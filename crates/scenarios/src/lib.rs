@@ -10,6 +10,7 @@ pub mod conversation;
 pub mod host;
 pub mod net;
 pub mod packet;
+pub mod pairs;
 pub mod payload;
 pub mod rng;
 mod sample;

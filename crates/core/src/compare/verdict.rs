@@ -478,22 +478,25 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
                 Some(true) => (
                     "loss",
                     format!(
-                        "{} {who} packets in {name} ({frames}) never reached {other}: lost on the path",
-                        lonely.len()
+                        "{} {who} {} in {name} ({frames}) never reached {other}: lost on the path",
+                        lonely.len(),
+                        packets_word(lonely.len())
                     ),
                 ),
                 Some(false) => (
                     "made-on-path",
                     format!(
-                        "{} packets in the {who}'s name in {name} ({frames}) never left the {who}'s side ({other}): made on the path",
-                        lonely.len()
+                        "{} {} in the {who}'s name in {name} ({frames}) never left the {who}'s side ({other}): made on the path",
+                        lonely.len(),
+                        packets_word(lonely.len())
                     ),
                 ),
                 None => (
                     "one-side-only",
                     format!(
-                        "{} {who} packets seen in {name} only ({frames})",
-                        lonely.len()
+                        "{} {who} {} seen in {name} only ({frames})",
+                        lonely.len(),
+                        packets_word(lonely.len())
                     ),
                 ),
             };
@@ -506,6 +509,14 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
     out
 }
 
+fn packets_word(n: usize) -> &'static str {
+    if n == 1 {
+        "packet"
+    } else {
+        "packets"
+    }
+}
+
 fn list_frames(frames: &[u64]) -> String {
     let mut s: Vec<String> = frames
         .iter()
@@ -515,5 +526,6 @@ fn list_frames(frames: &[u64]) -> String {
     if frames.len() > LISTED_FRAMES {
         s.push("…".into());
     }
-    format!("frames {}", s.join(", "))
+    let word = if frames.len() == 1 { "frame" } else { "frames" };
+    format!("{word} {}", s.join(", "))
 }

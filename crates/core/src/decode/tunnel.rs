@@ -5,6 +5,7 @@
 use super::bytes::{be16, u8_at};
 use super::link;
 use super::{ip, Cursor, DecodeError, DecodeErrorKind, Decoded, Layer, NotTcp};
+use etherparse::UdpHeaderSlice;
 
 const GRE_CHECKSUM: u16 = 0x8000;
 const GRE_KEY: u16 = 0x2000;
@@ -107,11 +108,11 @@ pub fn udp<'a>(
     payload: &[u8],
 ) -> Result<Decoded<'a>, DecodeError> {
     let plain = Ok(Decoded::NotTcp(NotTcp::IpProtocol(IP_PROTO_UDP)));
-    let (Some(src), Some(dst), Some(length)) =
-        (be16(payload, 0), be16(payload, 2), be16(payload, 4))
-    else {
+    // A cut UDP header is still UDP, just not one to look into.
+    let Ok(header) = UdpHeaderSlice::from_slice(payload) else {
         return plain;
     };
+    let (src, dst) = (header.source_port(), header.destination_port());
     let inner = at + 8;
     let port = |p: u16| src == p || dst == p;
     if dst == VXLAN_PORT && u8_at(payload, 8).is_some_and(|flags| flags & 0x08 != 0) {
@@ -124,7 +125,7 @@ pub fn udp<'a>(
         return gtp_u(cur, inner);
     }
     if port(TEREDO_PORT) {
-        let udp_end = at + usize::from(length);
+        let udp_end = at + usize::from(header.length());
         if let Some(ipv6_at) = teredo_ipv6(cur.data, inner, udp_end) {
             cur.enter(Layer::Udp);
             cur.enter(Layer::Teredo);
