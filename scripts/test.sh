@@ -8,6 +8,8 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "setup"
 bash scripts/setup-web.sh
+# wasm-opt (npm binaryen) for trunk's size optimisation step.
+export PATH="$PWD/tests/node_modules/.bin:$PATH"
 
 if [ ! -d ../shared/captures ]; then
   echo "NOTE: ../shared/captures not found: the real-capture tests will print SKIPPED."

@@ -26,13 +26,16 @@ fn json(args: &[&str]) -> Value {
 }
 
 /// The pair written to a temp dir: (truth, client-side file, server-side file).
-fn files() -> (Pair, PathBuf, PathBuf) {
+fn files(tag: &str) -> (Pair, PathBuf, PathBuf) {
     let options = Options::default();
     let pair = pair(&options);
     let (c, s) = write_pair(&pair, &options);
     let dir = std::env::temp_dir().join(format!("rstscope-peer-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (cp, sp) = (dir.join("client.pcapng"), dir.join("server.pcapng"));
+    let (cp, sp) = (
+        dir.join(format!("{tag}-client.pcapng")),
+        dir.join(format!("{tag}-server.pcapng")),
+    );
     std::fs::write(&cp, c).unwrap();
     std::fs::write(&sp, s).unwrap();
     (pair, cp, sp)
@@ -49,11 +52,14 @@ fn reset<'a>(cmp: &'a Value, capture: &str, frame: u64) -> &'a Value {
 
 #[test]
 fn json_comparison_in_either_order() {
-    let (pair, client, server) = files();
+    let (pair, client, server) = files("json");
     let (client, server) = (client.to_str().unwrap(), server.to_str().unwrap());
     for (main, peer, client_main) in [(client, server, true), (server, client, false)] {
         let alone = json(&["analyze", main, "--format", "json"]);
-        assert!(alone.get("comparison").is_none(), "no comparison without --peer");
+        assert!(
+            alone.get("comparison").is_none(),
+            "no comparison without --peer"
+        );
         let mut both = json(&["analyze", main, "--peer", peer, "--format", "json"]);
         let cmp = both.as_object_mut().unwrap().remove("comparison").unwrap();
         assert_eq!(both, alone, "the main report stays as it is");
@@ -74,7 +80,11 @@ fn json_comparison_in_either_order() {
             .map(|m| m["how"].as_str().unwrap())
             .collect();
         assert_eq!(how.iter().filter(|h| **h == "isn").count(), 7, "{how:?}");
-        assert_eq!(how.iter().filter(|h| **h == "payload").count(), 1, "{how:?}");
+        assert_eq!(
+            how.iter().filter(|h| **h == "payload").count(),
+            1,
+            "{how:?}"
+        );
 
         let offset = &cmp["clock_offset"];
         let at = offset["at"].as_f64().unwrap();
@@ -123,7 +133,7 @@ fn json_comparison_in_either_order() {
 
 #[test]
 fn text_prints_the_comparison() {
-    let (_, client, server) = files();
+    let (_, client, server) = files("text");
     let out = rstscope(&[
         "analyze",
         client.to_str().unwrap(),
@@ -131,10 +141,11 @@ fn text_prints_the_comparison() {
         server.to_str().unwrap(),
     ]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("== Compared with the peer capture =="), "{text}");
-    assert!(text.contains(
-        "Vantage: this capture is client-side, the peer capture server-side"
-    ));
+    assert!(
+        text.contains("== Compared with the peer capture =="),
+        "{text}"
+    );
+    assert!(text.contains("Vantage: this capture is client-side, the peer capture server-side"));
     assert!(text.contains("Clock: peer = this +2.345"), "{text}");
     assert!(text.contains("drifting +25.00 ppm"), "{text}");
     assert!(text.contains("Connections: 8 matched, 2 unmatched"));
@@ -147,9 +158,14 @@ fn text_prints_the_comparison() {
 
 #[test]
 fn unreadable_peer_is_an_error_naming_it() {
-    let (_, client, _) = files();
+    let (_, client, _) = files("error");
     let out = Command::new(env!("CARGO_BIN_EXE_rstscope"))
-        .args(["analyze", client.to_str().unwrap(), "--peer", "/nonexistent/peer.pcap"])
+        .args([
+            "analyze",
+            client.to_str().unwrap(),
+            "--peer",
+            "/nonexistent/peer.pcap",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

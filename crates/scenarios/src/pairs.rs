@@ -162,10 +162,7 @@ pub fn pair(options: &Options) -> Pair {
     c.wait(2.0);
     traffic::https_exchange(&mut net, &mut c, 420, 5_200);
     c.wait(400.0);
-    c.send(
-        Side::Client,
-        &payload::tls_application_data(96, net.rng()),
-    );
+    c.send(Side::Client, &payload::tls_application_data(96, net.rng()));
     let seq = c.next_seq(Side::Server);
     c.wait(0.0004);
     c.reset_from(
@@ -197,7 +194,15 @@ pub fn pair(options: &Options) -> Pair {
     let mut c = traffic::https_open(&mut net, &client, &server, "chat.example.com", 1.5, RTT_MS);
     c.wait(0.8);
     c.close(Side::Client);
-    built.push(take("browse", c, &client, &server, true, Some(MatchMethod::Isn), both));
+    built.push(take(
+        "browse",
+        c,
+        &client,
+        &server,
+        true,
+        Some(MatchMethod::Isn),
+        both,
+    ));
 
     // A censor injects two RST+ACKs after the ClientHello.
     let mut c = net.connect(&client, &server_b, 443, 3.0, RTT_MS);
@@ -211,7 +216,14 @@ pub fn pair(options: &Options) -> Pair {
     c.wait(0.008);
     c.reset_from(&censor, Side::Server, seq, ack, ACK, label);
     c.wait(0.000_06);
-    c.reset_from(&censor, Side::Server, seq, ack.wrapping_add(1460), ACK, label);
+    c.reset_from(
+        &censor,
+        Side::Server,
+        seq,
+        ack.wrapping_add(1460),
+        ACK,
+        label,
+    );
     c.send(Side::Server, &payload::tls_server_flight(2_600, net.rng()));
     built.push(take(
         "censor",
@@ -240,7 +252,15 @@ pub fn pair(options: &Options) -> Pair {
         ACK,
         Verdict::new(Sender::Server, Origin::Server, Cause::AppAbort),
     );
-    built.push(take("server-abort", c, &client, &server, true, Some(MatchMethod::Isn), both));
+    built.push(take(
+        "server-abort",
+        c,
+        &client,
+        &server,
+        true,
+        Some(MatchMethod::Isn),
+        both,
+    ));
 
     // The server aborts again, but a firewall drops its RST.
     let mut c = net.connect(&client, &server, 8080, 10.0, RTT_MS);
@@ -271,27 +291,70 @@ pub fn pair(options: &Options) -> Pair {
 
     // Background: a plain HTTP fetch.
     let c = fetch(&mut net, &client, &server, 80, 20.0);
-    built.push(take("fetch", c, &client, &server, true, Some(MatchMethod::Isn), both));
+    built.push(take(
+        "fetch",
+        c,
+        &client,
+        &server,
+        true,
+        Some(MatchMethod::Isn),
+        both,
+    ));
 
     // Only the client side sees this one: it stays on the LAN.
     let c = fetch(&mut net, &client, &lan_server, 80, 25.0);
-    built.push(take("lan", c, &client, &lan_server, true, None, |_, _, _| {
-        Seen::ClientOnly
-    }));
+    built.push(take(
+        "lan",
+        c,
+        &client,
+        &lan_server,
+        true,
+        None,
+        |_, _, _| Seen::ClientOnly,
+    ));
 
     // Only the server side sees this one: another client on the internet.
     let c = fetch(&mut net, &stranger, &server, 80, 30.0);
-    built.push(take("stranger", c, &stranger, &server, false, None, |_, _, _| {
-        Seen::ServerOnly
-    }));
+    built.push(take(
+        "stranger",
+        c,
+        &stranger,
+        &server,
+        false,
+        None,
+        |_, _, _| Seen::ServerOnly,
+    ));
 
     // Background near the end, so both captures run past the NAT's RST.
-    let mut c = traffic::https_open(&mut net, &client, &server, "chat.example.com", 380.0, RTT_MS);
+    let mut c = traffic::https_open(
+        &mut net,
+        &client,
+        &server,
+        "chat.example.com",
+        380.0,
+        RTT_MS,
+    );
     c.wait(0.5);
     c.close(Side::Client);
-    built.push(take("browse-late", c, &client, &server, true, Some(MatchMethod::Isn), both));
+    built.push(take(
+        "browse-late",
+        c,
+        &client,
+        &server,
+        true,
+        Some(MatchMethod::Isn),
+        both,
+    ));
     let c = fetch(&mut net, &client, &server, 80, 405.0);
-    built.push(take("fetch-late", c, &client, &server, true, Some(MatchMethod::Isn), both));
+    built.push(take(
+        "fetch-late",
+        c,
+        &client,
+        &server,
+        true,
+        Some(MatchMethod::Isn),
+        both,
+    ));
 
     assemble(built, options.ipv6)
 }
@@ -456,7 +519,11 @@ fn assemble(built: Vec<Built>, ipv6: bool) -> Pair {
     let client_side = c_order.iter().filter_map(|&i| all[i].c.clone()).collect();
     let server_side = s_order.iter().filter_map(|&i| all[i].s.clone()).collect();
     Pair {
-        name: if ipv6 { "two-vantage-ipv6" } else { "two-vantage-nat" },
+        name: if ipv6 {
+            "two-vantage-ipv6"
+        } else {
+            "two-vantage-nat"
+        },
         client_side,
         server_side,
         reference_us,

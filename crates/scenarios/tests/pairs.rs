@@ -45,7 +45,6 @@ fn run(options: &Options) -> (Pair, (Report, Vantage), (Report, Vantage)) {
     (pair, analyze(&c), analyze(&s))
 }
 
-
 fn variants() -> Vec<Options> {
     vec![
         Options::default(),
@@ -122,15 +121,25 @@ fn check(pair: &Pair, client: &Report, server: &Report, cmp: &Comparison, client
             }
         }
     }
-    let mut got: Vec<_> = cmp.matched.iter().map(|m| (m.main, m.peer, m.how)).collect();
+    let mut got: Vec<_> = cmp
+        .matched
+        .iter()
+        .map(|m| (m.main, m.peer, m.how))
+        .collect();
     got.sort();
     expected.sort();
     assert_eq!(got, expected, "{ctx}: matches");
     assert!(
-        cmp.matched.iter().all(|m| m.confidence >= 0.8 && m.packets_matched >= 5),
+        cmp.matched
+            .iter()
+            .all(|m| m.confidence >= 0.8 && m.packets_matched >= 5),
         "{ctx}"
     );
-    let mut got: Vec<_> = cmp.unmatched.iter().map(|u| (u.capture, u.connection)).collect();
+    let mut got: Vec<_> = cmp
+        .unmatched
+        .iter()
+        .map(|u| (u.capture, u.connection))
+        .collect();
     got.sort();
     unmatched.sort();
     assert_eq!(got, unmatched, "{ctx}: unmatched");
@@ -259,7 +268,12 @@ fn swapping_mirrors() {
     let (x, y) = (a.clock_offset.unwrap(), b.clock_offset.unwrap());
     // b's offset is given at the server capture's start, a's at the client's.
     let drift = DRIFT_PPM * 1e-6 * (y.at - CLOCK_OFFSET_S - x.at);
-    assert!((x.seconds + y.seconds + drift).abs() < 1e-4, "{} {}", x.seconds, y.seconds);
+    assert!(
+        (x.seconds + y.seconds + drift).abs() < 1e-4,
+        "{} {}",
+        x.seconds,
+        y.seconds
+    );
 }
 
 /// Tiny limits: memory stays bounded, the losses are counted, and the
@@ -291,13 +305,24 @@ fn bounded_record_keeps_resets() {
                 .iter()
                 .find(|r| r.capture == CaptureName::Main && r.frame == frame)
                 .unwrap();
-            assert_eq!((r.origin, r.cause), (truth.origin, truth.cause), "{}", truth.name);
+            assert_eq!(
+                (r.origin, r.cause),
+                (truth.origin, truth.cause),
+                "{}",
+                truth.name
+            );
             assert_eq!(r.peer_frame, truth.server_frame, "{}", truth.name);
         }
     }
     // Too few packets per connection to match the NAT-idle one by payload
     // is fine; the handshakes still match by ISN.
-    assert!(cmp.matched.iter().filter(|m| m.how == MatchMethod::Isn).count() >= 7);
+    assert!(
+        cmp.matched
+            .iter()
+            .filter(|m| m.how == MatchMethod::Isn)
+            .count()
+            >= 7
+    );
     assert_eq!(cmp.main.vantage, VantagePoint::ClientSide);
 
     // A connection limit: later connections are counted, not recorded.
@@ -309,4 +334,29 @@ fn bounded_record_keeps_resets() {
     assert_eq!(c.1.connections(), 3);
     let cmp = compare((&c.0, &c.1), (&s.0, &s.1));
     assert_eq!(cmp.main.dropped_connections, 6);
+}
+
+/// Odd inputs: a capture against itself, unrelated captures, nothing.
+#[test]
+fn odd_pairs_do_not_confuse_it() {
+    let options = Options::default();
+    let (cb, _) = write_pair(&pair(&options), &options);
+    let c = analyze(&cb);
+    let same = compare((&c.0, &c.1), (&c.0, &c.1));
+    assert_eq!(same.matched.len(), c.1.connections());
+    assert!(same.matched.iter().all(|m| m.differences.is_empty()));
+    assert!(same.clock_offset.unwrap().seconds.abs() < 1e-9);
+    assert_eq!(same.main.vantage, VantagePoint::Unknown);
+    assert!(same.resets.iter().all(|r| r.seen_at == SeenAt::Both));
+
+    let scenarios = rstscope_scenarios::catalogue(&options);
+    let a = analyze(&rstscope_scenarios::write(&scenarios[0], &options));
+    let b = analyze(&rstscope_scenarios::write(&scenarios[2], &options));
+    let unrelated = compare((&a.0, &a.1), (&b.0, &b.1));
+    assert!(unrelated.matched.is_empty(), "{:?}", unrelated.matched);
+    assert!(unrelated.clock_offset.is_none());
+    assert_eq!(unrelated.resets.len(), a.0.resets.len() + b.0.resets.len());
+
+    let empty = compare((&Report::default(), &Vantage::default()), (&c.0, &c.1));
+    assert!(empty.matched.is_empty() && empty.resets.len() == c.0.resets.len());
 }

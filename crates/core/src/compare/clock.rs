@@ -51,7 +51,7 @@ impl Clock {
     }
 
     /// The main time of a peer time (inverse of the offset, delay ignored).
-    pub fn to_main(&self, t_peer: i64) -> f64 {
+    pub fn main_time(&self, t_peer: i64) -> f64 {
         let guess = t_peer as f64 - self.offset_ns;
         t_peer as f64 - self.offset_diff(guess as i64)
     }
@@ -105,7 +105,7 @@ pub fn fit(per_conn: &[Vec<Sample>], at_ns: i64) -> Option<Clock> {
                 slope = (y2 - y1) / (t2 - t1);
             }
         }
-        if !(slope.abs() < 1e-3) {
+        if slope.is_nan() || slope.abs() >= 1e-3 {
             slope = 0.0; // more than 1000 ppm is not a clock
         }
     }

@@ -27,6 +27,9 @@ pub struct Match {
     pub pairs: Vec<(usize, usize)>,
 }
 
+/// (strength, hits, start-time gap, main, peer, method, confidence, flipped)
+type Candidate = (u32, u32, i64, usize, usize, MatchMethod, f32, bool);
+
 #[derive(Clone, Copy, Debug, Default)]
 struct Tally {
     isn_same: u32,
@@ -114,7 +117,7 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
 
     // Strongest first: method, then number of agreeing signals, then the
     // closest start times (timing breaks the remaining ties).
-    let mut candidates: Vec<(u32, u32, i64, usize, usize, MatchMethod, f32, bool)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     for (&(mi, pi), t) in &tallies {
         let (how, strength, confidence) = if t.isn_same + t.isn_flipped >= 2 {
             (MatchMethod::Isn, 4, 0.99)

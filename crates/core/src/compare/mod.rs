@@ -11,8 +11,8 @@
 mod clock;
 mod matching;
 mod record;
-mod verdict;
 mod vantage;
+mod verdict;
 
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -27,6 +27,8 @@ use crate::report::{
 pub use record::{fnv1a, Limits, Pkt, Vantage, HASHED_BYTES};
 
 use clock::{Clock, Sample};
+
+type Endpoint = (IpAddr, u16);
 use matching::Match;
 
 /// One capture as the comparison sees it.
@@ -218,7 +220,7 @@ fn fit_clock(main: &Side<'_>, peer: &Side<'_>, matches: &[Match], at_ns: i64) ->
                     Some(Sample {
                         t_main: a.ts_ns,
                         diff_ns: b.ts_ns.saturating_sub(a.ts_ns) as f64,
-                        from_client: conn.from_client(a.from_a),
+                        from_client: conn.sent_by_client(a.from_a),
                     })
                 })
                 .collect();
@@ -237,7 +239,7 @@ fn plausible(main: &Side<'_>, peer: &Side<'_>, m: &Match, i: usize, j: usize, c:
     ) else {
         return false;
     };
-    let expected = c.expected_peer(a.ts_ns, conn.from_client(a.from_a));
+    let expected = c.expected_peer(a.ts_ns, conn.sent_by_client(a.from_a));
     let tolerance = 1e9 + 2.0 * c.delay_ns.unwrap_or(0.0).abs();
     (b.ts_ns as f64 - expected).abs() <= tolerance
 }
@@ -251,7 +253,7 @@ fn by_addresses(
 ) -> Vec<Match> {
     let main_used: Vec<usize> = matches.iter().map(|m| m.main).collect();
     let mut peer_used: Vec<usize> = matches.iter().map(|m| m.peer).collect();
-    let mut by_endpoints: BTreeMap<((IpAddr, u16), (IpAddr, u16)), Vec<usize>> = BTreeMap::new();
+    let mut by_endpoints: BTreeMap<(Endpoint, Endpoint), Vec<usize>> = BTreeMap::new();
     for (pi, c) in peer.v.conns.iter().enumerate() {
         if !peer_used.contains(&pi) {
             by_endpoints.entry((c.a, c.b)).or_default().push(pi);
@@ -356,7 +358,7 @@ fn unmatched(
             // The connection's span in the other capture's clock.
             let map = |t: i64| match clock {
                 Some(c) if is_main => t as f64 + c.offset_diff(t),
-                Some(c) => c.to_main(t),
+                Some(c) => c.main_time(t),
                 None => t as f64,
             };
             let (first, last) = (map(c.first_ns), map(c.last_ns));

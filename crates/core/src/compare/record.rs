@@ -142,7 +142,7 @@ impl Conn {
     }
 
     /// Whether a packet `from_a` was sent by the client.
-    pub fn from_client(&self, from_a: bool) -> bool {
+    pub fn sent_by_client(&self, from_a: bool) -> bool {
         from_a == self.a_is_client
     }
 
@@ -297,7 +297,11 @@ impl Vantage {
             ttl: packet.ip.ttl,
             ip_id: packet.ip.id,
             payload_len: tcp.payload_len,
-            hash: if captured.is_empty() { 0 } else { fnv1a(captured) },
+            hash: if captured.is_empty() {
+                0
+            } else {
+                fnv1a(captured)
+            },
             mss: tcp.options.mss,
         };
         let is_rst = tcp.has(flags::RST);

@@ -79,7 +79,7 @@ fn ttl_vote(side: &Side<'_>) -> Option<(i32, String)> {
             continue;
         }
         for p in packets.iter().filter(|p| !p.has(flags::RST)) {
-            let map = if conn.from_client(p.from_a) {
+            let map = if conn.sent_by_client(p.from_a) {
                 &mut client
             } else {
                 &mut server
@@ -109,16 +109,16 @@ fn handshake_vote(side: &Side<'_>) -> Option<(i32, String)> {
     for (conn, packets) in side.v.conns.iter().zip(&side.packets) {
         let syn = packets
             .iter()
-            .find(|p| p.has(flags::SYN) && !p.has(flags::ACK) && conn.from_client(p.from_a));
+            .find(|p| p.has(flags::SYN) && !p.has(flags::ACK) && conn.sent_by_client(p.from_a));
         let syn_ack = packets
             .iter()
-            .find(|p| p.has(flags::SYN) && p.has(flags::ACK) && !conn.from_client(p.from_a));
+            .find(|p| p.has(flags::SYN) && p.has(flags::ACK) && !conn.sent_by_client(p.from_a));
         let (Some(syn), Some(syn_ack)) = (syn, syn_ack) else {
             continue;
         };
         let ack = packets.iter().find(|p| {
             p.frame > syn_ack.frame
-                && conn.from_client(p.from_a)
+                && conn.sent_by_client(p.from_a)
                 && p.has(flags::ACK)
                 && !p.has(flags::SYN)
                 && !p.has(flags::RST)
@@ -173,7 +173,11 @@ fn nat_vote(main: &Side<'_>, peer: &Side<'_>, matches: &[Match]) -> Option<(i32,
         }
         let (a, b) = (is_private(main_client.0), is_private(peer_client.0));
         if a != b {
-            let (inside, outside) = if a { ("main", "peer") } else { ("peer", "main") };
+            let (inside, outside) = if a {
+                ("main", "peer")
+            } else {
+                ("peer", "main")
+            };
             return Some((
                 if a { 1 } else { -1 },
                 format!(

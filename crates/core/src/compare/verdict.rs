@@ -13,8 +13,7 @@ use super::Side;
 use crate::analyzer::endpoint;
 use crate::decode::flags;
 use crate::report::{
-    Cause, ComparedReset, Difference, Evidence, Origin, Reset, SeenAt, Sender,
-    VantagePoint,
+    Cause, ComparedReset, Difference, Evidence, Origin, Reset, SeenAt, Sender, VantagePoint,
 };
 
 /// A connection silent this long before the packet a RST answers had idled out.
@@ -43,9 +42,13 @@ struct View<'a> {
 impl View<'_> {
     /// The match of this capture's connection `i`, with (this, other) indices.
     fn find<'m>(&self, matches: &'m [Match], i: usize) -> Option<&'m Match> {
-        matches
-            .iter()
-            .find(|m| if self.is_main { m.main == i } else { m.peer == i })
+        matches.iter().find(|m| {
+            if self.is_main {
+                m.main == i
+            } else {
+                m.peer == i
+            }
+        })
     }
 
     /// (this conn, other conn, pairs as (this pkt, other pkt)).
@@ -53,7 +56,11 @@ impl View<'_> {
         if self.is_main {
             (m.main, m.peer, m.pairs.clone())
         } else {
-            (m.peer, m.main, m.pairs.iter().map(|&(a, b)| (b, a)).collect())
+            (
+                m.peer,
+                m.main,
+                m.pairs.iter().map(|&(a, b)| (b, a)).collect(),
+            )
         }
     }
 
@@ -67,7 +74,7 @@ impl View<'_> {
                 let d = c.delay_ns.unwrap_or(0.0);
                 // Peer -> main: undo the offset; the delay runs the other way.
                 let d = if from_client { d } else { -d };
-                c.to_main(ts_ns) - d
+                c.main_time(ts_ns) - d
             }
         }
     }
@@ -154,7 +161,11 @@ fn judge(
     };
     let other_name = view.other.name.as_str();
     let Some(&ci) = view.this.v.rst_frames.get(&r.frame) else {
-        lead(&mut out, "the RST was past the recording limits; compared by nothing".into(), Origin::Unknown);
+        lead(
+            &mut out,
+            "the RST was past the recording limits; compared by nothing".into(),
+            Origin::Unknown,
+        );
         return out;
     };
     let packets = view.this.packets.get(ci).map(Vec::as_slice).unwrap_or(&[]);
@@ -170,7 +181,7 @@ fn judge(
     let from_client = match r.sender {
         Sender::Client => true,
         Sender::Server => false,
-        Sender::Unknown => conn.from_client(pkt.from_a),
+        Sender::Unknown => conn.sent_by_client(pkt.from_a),
     };
     let (sender, receiver) = if from_client {
         ("client", "server")
@@ -261,7 +272,7 @@ fn judge(
                 .unwrap_or(&[])
                 .iter()
                 .rev()
-                .find(|p| conn.from_client(p.from_a) != from_client);
+                .find(|p| conn.sent_by_client(p.from_a) != from_client);
             if let Some(a) = answered {
                 let idx = packets.iter().position(|p| p.frame == a.frame);
                 let reached = idx.is_some_and(|i| pairs.iter().any(|(x, _)| *x == i));
@@ -335,9 +346,17 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
     let pp = peer.packets.get(m.peer).map(Vec::as_slice).unwrap_or(&[]);
 
     // Address and port translation.
-    let (peer_a, peer_b) = if m.flipped { (pc.b, pc.a) } else { (pc.a, pc.b) };
+    let (peer_a, peer_b) = if m.flipped {
+        (pc.b, pc.a)
+    } else {
+        (pc.a, pc.b)
+    };
     for (mine, theirs, is_a) in [(mc.a, peer_a, true), (mc.b, peer_b, false)] {
-        let role = if mc.from_client(is_a) { "client" } else { "server" };
+        let role = if mc.sent_by_client(is_a) {
+            "client"
+        } else {
+            "server"
+        };
         if mine.0 != theirs.0 {
             out.push(Difference {
                 kind: "nat".into(),
@@ -368,7 +387,7 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
         let who = if from_client { "client" } else { "server" };
         let dir: Vec<&(&Pkt, &Pkt)> = pairs
             .iter()
-            .filter(|(a, _)| mc.from_client(a.from_a) == from_client)
+            .filter(|(a, _)| mc.sent_by_client(a.from_a) == from_client)
             .collect();
         if dir.is_empty() {
             continue;
@@ -449,14 +468,13 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
                 .iter()
                 .enumerate()
                 .filter(|(k, p)| {
-                    conn.from_client(p.from_a) == from_client
+                    conn.sent_by_client(p.from_a) == from_client
                         && !pairs.iter().any(|(a, _)| a == k)
                         && {
                             let t = view.other_time(p.ts_ns, from_client);
                             view.other.covers(t)
                                 && other_conn.is_some_and(|c| {
-                                    c.complete_at(t as i64)
-                                        && t >= c.first_ns as f64 - 1e9
+                                    c.complete_at(t as i64) && t >= c.first_ns as f64 - 1e9
                                 })
                         }
                 })
