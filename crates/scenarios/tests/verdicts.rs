@@ -5,8 +5,8 @@
 mod common;
 
 use common::{analyze, describe, matrix};
-use rstscope_core::report::Reset;
-use rstscope_scenarios::{catalogue, write, ExpectedReset};
+use rstscope_core::report::{Report, Reset};
+use rstscope_scenarios::{catalogue, sample, write, ExpectedReset};
 
 #[test]
 fn every_reset_gets_the_labelled_sender_origin_and_cause() {
@@ -16,29 +16,8 @@ fn every_reset_gets_the_labelled_sender_origin_and_cause() {
         for scenario in catalogue(&options) {
             let report = analyze(&write(&scenario, &options));
             let place = format!("{} [{}]", scenario.name, describe(&options));
-            for expected in &scenario.expected {
-                checked += 1;
-                match report.resets.iter().find(|r| r.frame == expected.frame) {
-                    None => mismatches.push(format!(
-                        "{place} frame {}: no reset in the report",
-                        expected.frame
-                    )),
-                    Some(got) if !matches(expected, got) => {
-                        mismatches.push(mismatch(&place, expected, got))
-                    }
-                    Some(_) => {}
-                }
-            }
-            for extra in report
-                .resets
-                .iter()
-                .filter(|r| !scenario.expected.iter().any(|e| e.frame == r.frame))
-            {
-                mismatches.push(format!(
-                    "{place} frame {}: reported a reset that is not labelled",
-                    extra.frame
-                ));
-            }
+            checked += scenario.expected.len();
+            compare(&place, &scenario.expected, &report, &mut mismatches);
         }
     }
     assert!(
@@ -47,6 +26,46 @@ fn every_reset_gets_the_labelled_sender_origin_and_cause() {
         mismatches.len(),
         mismatches.join("\n")
     );
+}
+
+/// The app's built-in sample mixes scenarios among background traffic of the
+/// same hosts: its verdicts must hold there too, not only in isolation.
+#[test]
+fn the_sample_gets_its_labelled_verdicts() {
+    let (bytes, expected) = sample();
+    let mut mismatches = Vec::new();
+    compare("sample", &expected, &analyze(&bytes), &mut mismatches);
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} labelled resets in the sample wrong:\n{}",
+        mismatches.len(),
+        expected.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// Every labelled RST must carry its label; no unlabelled RST may appear.
+fn compare(place: &str, expected: &[ExpectedReset], report: &Report, mismatches: &mut Vec<String>) {
+    for label in expected {
+        match report.resets.iter().find(|r| r.frame == label.frame) {
+            None => mismatches.push(format!(
+                "{place} frame {}: no reset in the report",
+                label.frame
+            )),
+            Some(got) if !matches(label, got) => mismatches.push(mismatch(place, label, got)),
+            Some(_) => {}
+        }
+    }
+    for extra in report
+        .resets
+        .iter()
+        .filter(|r| !expected.iter().any(|e| e.frame == r.frame))
+    {
+        mismatches.push(format!(
+            "{place} frame {}: reported a reset that is not labelled",
+            extra.frame
+        ));
+    }
 }
 
 fn matches(expected: &ExpectedReset, got: &Reset) -> bool {
