@@ -671,8 +671,8 @@ fn test_established_cut_data_ack() {
     assert_eq!(conn.history, "ShADaG");
 }
 
-/// A closed port answering a port sweep is part of a scan, not a refused
-/// service (chrissanders__synscan.pcapng: nmap SYN scan).
+/// A closed port answering a port sweep refuses, as it would anyone; the
+/// sweep is the context (chrissanders__synscan.pcapng: nmap SYN scan).
 #[test]
 fn test_syn_sent_scan_rst_ack() {
     let mut w = Wire::new();
@@ -686,8 +686,8 @@ fn test_syn_sent_scan_rst_ack() {
     }
     let report = w.finish();
     let r = reset(&report, rst);
-    assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Scan));
-    assert_eq!(r.sub_cause.as_deref(), Some("closed-port"));
+    assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
+    assert_eq!(r.sub_cause.as_deref(), Some("scan-probe"));
     assert!(r.evidence.iter().any(|e| e.signal == "scan"));
 }
 

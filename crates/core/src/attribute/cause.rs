@@ -157,9 +157,11 @@ pub fn decide(
         );
     }
 
+    // A closed port answering a scanner is still a refusal (that is what the
+    // server did); the scan is the context, kept in the sub-cause.
     if answers_syn && scanner && r.side == crate::track::Side::Server {
-        return CauseVerdict::new(Cause::Scan, 0.85)
-            .sub("closed-port")
+        return CauseVerdict::new(Cause::Refused, 0.9)
+            .sub("scan-probe")
             .because(
                 "scan",
                 by,
