@@ -9,6 +9,9 @@ use alloc::vec::Vec;
 use crate::causes;
 use crate::report::{CaptureInfo, Cause, Origin, Reset, Summary};
 
+/// Confidence from which a verdict counts as strong evidence in the headline.
+const STRONG: f32 = 0.5;
+
 /// `idle_s[i]` is the idle gap behind `resets[i]`, when it was an idle timeout.
 pub fn summarize(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Summary {
     let mut summary = Summary::default();
@@ -48,11 +51,17 @@ fn headline(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Str
             Cause::Refused => "a firewall refused connections in the server's name".to_string(),
             _ => "a device on the path sent them in an endpoint's name".to_string(),
         };
-        let verb = if forged.len() == 1 { "was" } else { "were" };
-        return format!(
-            "{} of {total} {resets_word} {verb} forged on the path: {how}.",
-            forged.len()
-        );
+        // Say how strong the case is: a headline must not be surer than its verdicts.
+        let strong = forged.iter().filter(|r| r.confidence >= STRONG).count();
+        let n = forged.len();
+        let were = if n == 1 { "was" } else { "were" };
+        return if strong == n {
+            format!("{n} of {total} {resets_word} {were} forged on the path: {how}.")
+        } else if strong == 0 {
+            format!("{n} of {total} {resets_word} may have been forged on the path (weak evidence): {how}.")
+        } else {
+            format!("{n} of {total} {resets_word} {were} forged on the path ({strong} with strong evidence): {how}.")
+        };
     }
     let cause = most_common(resets.iter().map(|r| r.cause));
     let count = resets.iter().filter(|r| r.cause == cause).count();
