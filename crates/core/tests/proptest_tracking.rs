@@ -1,0 +1,232 @@
+//! Structured fuzzing of connection tracking: arbitrary interleavings of one
+//! connection's segments (reordered, duplicated, around the 2^32 sequence
+//! wrap, resets from both sides, time going backwards) never panic and give a
+//! verdict for every RST.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use proptest::prelude::*;
+use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
+use rstscope_core::decode::{Encapsulation, IpInfo, TcpOptions, TcpPacket, TcpSegment};
+use rstscope_core::report::Report;
+use rstscope_core::{Analyzer, Config};
+
+const PAYLOAD: [u8; 64] = [0x41; 64];
+
+/// One segment of the connection, before any reordering.
+#[derive(Clone, Debug)]
+struct Seg {
+    from_client: bool,
+    seq: u32,
+    ack: u32,
+    flags: u16,
+    len: u16,
+    ttl: u8,
+    ip_id: u16,
+    /// Nanoseconds after the previous segment; may be negative.
+    dt: i64,
+}
+
+/// A plausible conversation: handshake, data both ways, a close or a reset,
+/// with sequence numbers starting near the wrap.
+fn conversation() -> impl Strategy<Value = Vec<Seg>> {
+    (
+        any::<u32>(),
+        any::<u32>(),
+        0usize..12,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(client_isn, server_isn, exchanges, server_resets, fin_first)| {
+                let (mut c, mut s) = (client_isn, server_isn);
+                let mut segs = vec![
+                    seg(true, c, 0, SYN, 0),
+                    seg(false, s, c.wrapping_add(1), SYN | ACK, 0),
+                    seg(true, c.wrapping_add(1), s.wrapping_add(1), ACK, 0),
+                ];
+                c = c.wrapping_add(1);
+                s = s.wrapping_add(1);
+                for i in 0..exchanges {
+                    let len = 100 + (i as u16 * 137) % 1400;
+                    segs.push(seg(true, c, s, PSH | ACK, len));
+                    c = c.wrapping_add(u32::from(len));
+                    segs.push(seg(false, s, c, PSH | ACK, len / 2));
+                    s = s.wrapping_add(u32::from(len / 2));
+                }
+                if fin_first {
+                    segs.push(seg(true, c, s, FIN | ACK, 0));
+                    c = c.wrapping_add(1);
+                }
+                segs.push(if server_resets {
+                    seg(false, s, c, RST | ACK, 0)
+                } else {
+                    seg(true, c, s, RST, 0)
+                });
+                segs
+            },
+        )
+}
+
+fn seg(from_client: bool, seq: u32, ack: u32, flags: u16, len: u16) -> Seg {
+    Seg {
+        from_client,
+        seq,
+        ack,
+        flags,
+        len,
+        ttl: if from_client { 64 } else { 52 },
+        ip_id: 0,
+        dt: 20_000_000,
+    }
+}
+
+/// Entirely arbitrary segments of the same 4-tuple.
+fn arbitrary_segments() -> impl Strategy<Value = Vec<Seg>> {
+    prop::collection::vec(
+        (
+            any::<bool>(),
+            any::<u32>(),
+            any::<u32>(),
+            0u16..0x200,
+            0u16..2000,
+            any::<u8>(),
+            any::<u16>(),
+            -5_000_000_000i64..500_000_000_000,
+        )
+            .prop_map(|(from_client, seq, ack, flags, len, ttl, ip_id, dt)| Seg {
+                from_client,
+                seq,
+                ack,
+                flags,
+                len,
+                ttl,
+                ip_id,
+                dt,
+            }),
+        1..60,
+    )
+}
+
+/// Reorders, duplicates and re-times a conversation.
+fn mangled() -> impl Strategy<Value = Vec<Seg>> {
+    conversation().prop_flat_map(|segs| {
+        let n = segs.len();
+        (
+            Just(segs),
+            prop::collection::vec((0..n, 0..n), 0..8),
+            prop::collection::vec(0..n, 0..4),
+            prop::collection::vec(-50_000_000i64..400_000_000_000, n..=n),
+        )
+            .prop_map(|(mut segs, swaps, dups, times)| {
+                for (a, b) in swaps {
+                    segs.swap(a, b);
+                }
+                for d in dups {
+                    let copy = segs[d].clone();
+                    segs.insert(d, copy);
+                }
+                for (s, dt) in segs.iter_mut().zip(times) {
+                    s.dt = dt;
+                }
+                segs
+            })
+    })
+}
+
+fn run(segs: &[Seg], ipv6: bool) -> Report {
+    let (client, server) = if ipv6 {
+        (
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2)),
+        )
+    } else {
+        (
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
+        )
+    };
+    let mut analyzer = Analyzer::new(Config::default());
+    let mut now = 1_700_000_000_000_000_000i64;
+    for (i, s) in segs.iter().enumerate() {
+        now = now.saturating_add(s.dt);
+        let (src, dst, sport, dport) = if s.from_client {
+            (client, server, 40000, 443)
+        } else {
+            (server, client, 443, 40000)
+        };
+        let captured = usize::from(s.len).min(PAYLOAD.len());
+        let packet = TcpPacket {
+            ip: IpInfo {
+                src,
+                dst,
+                ttl: s.ttl,
+                id: if ipv6 { None } else { Some(s.ip_id) },
+                dont_fragment: true,
+                tos: 0,
+            },
+            tcp: TcpSegment {
+                src_port: sport,
+                dst_port: dport,
+                seq: s.seq,
+                ack: s.ack,
+                flags: s.flags,
+                window: 502,
+                options: TcpOptions::default(),
+                payload: &PAYLOAD[..captured],
+                payload_len: u32::from(s.len),
+            },
+            encapsulation: Encapsulation::new(),
+            fragmented: false,
+        };
+        analyzer.push_packet(i as u64 + 1, now, &packet);
+    }
+    analyzer.finish()
+}
+
+/// Every RST fed in has exactly one verdict, in range, tied to a listed connection.
+fn check(segs: &[Seg], report: &Report) -> Result<(), TestCaseError> {
+    let rst_frames: Vec<u64> = segs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.flags & RST != 0)
+        .map(|(i, _)| i as u64 + 1)
+        .collect();
+    let reported: Vec<u64> = report.resets.iter().map(|r| r.frame).collect();
+    prop_assert_eq!(&reported, &rst_frames);
+    for reset in &report.resets {
+        prop_assert!(
+            (0.0..=1.0).contains(&reset.confidence),
+            "confidence {}",
+            reset.confidence
+        );
+        if let Some(id) = reset.connection {
+            let conn = report.connections.iter().find(|c| c.id == id);
+            prop_assert!(conn.is_some_and(|c| c.resets.contains(&reset.frame)));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn reordered_duplicated_conversations_give_a_verdict_per_rst(segs in mangled(), ipv6 in any::<bool>()) {
+        check(&segs, &run(&segs, ipv6))?;
+    }
+
+    #[test]
+    fn arbitrary_segments_of_one_connection_give_a_verdict_per_rst(segs in arbitrary_segments(), ipv6 in any::<bool>()) {
+        check(&segs, &run(&segs, ipv6))?;
+    }
+
+    #[test]
+    fn in_order_conversations_give_a_verdict_per_rst(segs in conversation()) {
+        let report = run(&segs, false);
+        check(&segs, &report)?;
+        // An orderly conversation with a handshake has its roles from the handshake.
+        prop_assert_eq!(report.connections.len(), 1);
+        prop_assert_eq!(report.connections[0].roles_from.as_str(), "handshake");
+    }
+}
