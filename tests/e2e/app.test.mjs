@@ -98,6 +98,21 @@ describe('analysis in the browser', () => {
     const drawer = page.getByRole('dialog');
     await drawer.waitFor();
     assert.match(await drawer.textContent(), new RegExp(`Frame ${await rows.first().getAttribute('data-frame')}`));
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+
+    // The injected reset's detail draws the packets around it, its RST in red.
+    const injected = page.locator('[data-testid=reset-row][data-cause=injected]').first();
+    const frame = await injected.getAttribute('data-frame');
+    await injected.click();
+    await drawer.waitFor();
+    assert.match(await drawer.textContent(), new RegExp(`Frame ${frame}`));
+    const ladder = drawer.locator('svg[data-testid=ladder]');
+    await ladder.waitFor();
+    const rst = ladder.locator('[data-testid=ladder-rst]');
+    assert.equal(await rst.count(), 1, 'one RST arrow in the ladder');
+    assert.match(await rst.textContent(), new RegExp(`RST[\\s\\S]*#${frame}`));
+    assert.ok(await ladder.locator('.ladder-packet').count() > 1, 'the ladder shows packets before the RST');
     await screenshot(page, 'detail-1280');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });

@@ -18,8 +18,11 @@ pub struct AnalysisJob {
 }
 
 impl AnalysisJob {
-    /// Starts a worker on `capture`; every message it sends but `Ready` goes to `report`.
-    pub fn start(capture: Blob, report: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+    /// Starts a worker on `captures` (one, or this capture and the capture
+    /// from the other end, to compare); every message it sends but `Ready`
+    /// goes to `report`.
+    pub fn start(captures: &[Blob], report: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+        let capture: js_sys::Array = captures.iter().collect();
         let worker = Worker::new(WORKER_SCRIPT)
             .map_err(|err| format!("the analysis worker did not start: {err:?}"))?;
         let report = std::rc::Rc::new(report);

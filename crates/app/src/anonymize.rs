@@ -186,6 +186,39 @@ mod tests {
     }
 
     #[test]
+    fn the_comparison_is_anonymised_too() {
+        let report = crate::comparison::tests::pair_report();
+        let cmp = report.comparison.as_ref().expect("a comparison");
+        let mut inside = BTreeSet::new();
+        let json = serde_json::to_string(cmp).expect("serialises");
+        for_each_address(&json, |ip| {
+            inside.insert(ip);
+        });
+        assert!(!inside.is_empty(), "the comparison names addresses");
+        let shared = anonymize(&report).expect("anonymises");
+        let after = addresses(&shared);
+        assert!(
+            inside.is_disjoint(&after),
+            "{:?}",
+            inside.intersection(&after)
+        );
+        let shared_cmp = shared.comparison.as_ref().expect("still compared");
+        // The same pseudonym in the comparison as in the connections.
+        let first = &shared_cmp.matched[0];
+        let id = first.main.expect("listed");
+        let conn = shared
+            .connections
+            .iter()
+            .find(|c| c.id == id)
+            .expect("conn");
+        assert_eq!(
+            (&first.main_client, &first.main_server),
+            (&conn.client, &conn.server)
+        );
+        assert_eq!(shared_cmp.resets.len(), cmp.resets.len());
+    }
+
+    #[test]
     fn pseudonyms_are_consistent_across_fields() {
         let report = fixture_report();
         let shared = anonymize(&report).expect("anonymises");

@@ -3,6 +3,7 @@
 //! anonymiser, exports, formatting, worker messages) also build natively,
 //! where their unit tests run.
 pub mod anonymize;
+pub mod comparison;
 pub mod format;
 pub mod markdown;
 pub mod protocol;

@@ -1,15 +1,90 @@
 //! The report as Markdown, for tickets and chat: the headline, the counts,
 //! a table of resets, then each reset's evidence and tips.
 
-use crate::format;
+use crate::{comparison, format};
 use core::fmt::Write;
+use rstscope_core::report::Comparison;
 use rstscope_core::Report;
 
 pub fn to_markdown(report: &Report) -> String {
     let mut md = String::new();
     // Writing to a String cannot fail.
     let _ = write_report(&mut md, report);
+    if let Some(cmp) = &report.comparison {
+        let _ = write_comparison(&mut md, cmp);
+    }
     md
+}
+
+/// The two-capture comparison: vantages, clocks, what the path did to each
+/// reset, and what it changed in each matched connection.
+fn write_comparison(md: &mut String, cmp: &Comparison) -> core::fmt::Result {
+    writeln!(md, "\n## Compared with the capture from the other end\n")?;
+    for (name, side) in [("This capture", &cmp.main), ("Other capture", &cmp.peer)] {
+        write!(
+            md,
+            "- {name}: **{}**",
+            comparison::vantage_label(side.vantage)
+        )?;
+        if !side.why.is_empty() {
+            let why: Vec<String> = side.why.iter().map(|w| inline(w)).collect();
+            write!(md, " ({})", why.join("; "))?;
+        }
+        writeln!(md)?;
+    }
+    writeln!(
+        md,
+        "- {}\n- {}\n- {}",
+        inline(&comparison::offset_text(cmp.clock_offset.as_ref())),
+        inline(&comparison::drift_text(cmp.drift.as_ref())),
+        inline(&comparison::counts_text(cmp))
+    )?;
+    for sentence in comparison::reset_sentences(cmp) {
+        writeln!(md, "- **{}**", inline(&sentence))?;
+    }
+    if !cmp.resets.is_empty() {
+        writeln!(
+            md,
+            "\n| Capture | Frame | Seen at | Other frame | Sender | Origin | Cause | Confidence |\n|---|---:|---|---:|---|---|---|---:|"
+        )?;
+        for r in &cmp.resets {
+            writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.capture.as_str(),
+                r.frame,
+                r.seen_at.as_str(),
+                r.peer_frame.map_or("-".to_string(), |f| f.to_string()),
+                r.sender.as_str(),
+                r.origin.as_str(),
+                r.cause.as_str(),
+                format::percent(r.confidence)
+            )?;
+        }
+    }
+    let changed: Vec<_> = cmp
+        .matched
+        .iter()
+        .filter(|m| !m.differences.is_empty())
+        .collect();
+    if !changed.is_empty() {
+        writeln!(md, "\n### What the path changed\n")?;
+        for m in changed {
+            writeln!(
+                md,
+                "- {} → {} here, {} → {} there (matched by {}):",
+                inline(&m.main_client),
+                inline(&m.main_server),
+                inline(&m.peer_client),
+                inline(&m.peer_server),
+                m.how.as_str()
+            )?;
+            for d in &m.differences {
+                writeln!(md, "  - {}: {}", inline(&d.kind), inline(&d.finding))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
@@ -177,6 +252,29 @@ mod tests {
         // Ten cell borders, none from the data.
         assert_eq!(row.matches('|').count() - row.matches("\\|").count(), 10);
         assert!(row.contains("a\\|b c"));
+    }
+
+    #[test]
+    fn the_comparison_is_exported() {
+        let report = crate::comparison::tests::pair_report();
+        let cmp = report.comparison.as_ref().expect("a comparison");
+        let md = to_markdown(&report);
+        assert!(md.contains("## Compared with the capture from the other end"));
+        assert!(md.contains("This capture: **client side**"), "{md}");
+        for sentence in crate::comparison::reset_sentences(cmp) {
+            assert!(md.contains(&inline(&sentence)), "{sentence}");
+        }
+        for r in &cmp.resets {
+            let row = format!(
+                "| {} | {} | {} |",
+                r.capture.as_str(),
+                r.frame,
+                r.seen_at.as_str()
+            );
+            assert!(md.contains(&row), "{row}");
+        }
+        assert!(md.contains("### What the path changed"));
+        assert!(!to_markdown(&fixture_report()).contains("Compared with"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! What the analysis worker tells the UI. The UI posts the capture (a `Blob`
-//! or `File`) to the worker; the worker answers with these messages, each
-//! serialised as a JSON string.
+//! or `File`), or an array of two (this capture, then the capture from the
+//! other end, to compare), to the worker; the worker answers with these
+//! messages, each serialised as a JSON string.
 
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
@@ -11,8 +12,11 @@ pub enum FromWorker {
     /// The worker's WebAssembly is loaded; only now may the UI post the
     /// capture (a message posted earlier would find no handler).
     Ready,
-    /// Input bytes read so far, out of `total`, and the read rate.
+    /// Input bytes read so far, out of `total`, and the read rate, of the
+    /// capture being read (`capture`: 0 for the first, 1 for the other end's).
     Progress {
+        #[serde(default)]
+        capture: u8,
         bytes: u64,
         total: u64,
         mb_per_s: f64,
@@ -32,7 +36,7 @@ pub struct RunStats {
     /// "pcap" or "pcapng".
     pub format: String,
     pub compressed: bool,
-    /// Input bytes read.
+    /// Input bytes read (of both captures, when comparing).
     pub bytes: u64,
     pub seconds: f64,
 }
@@ -57,6 +61,7 @@ mod tests {
         let messages = [
             FromWorker::Ready,
             FromWorker::Progress {
+                capture: 1,
                 bytes: 4 << 20,
                 total: 10 << 20,
                 mb_per_s: 87.5,

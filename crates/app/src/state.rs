@@ -20,6 +20,8 @@ pub enum Source {
 pub struct Loaded {
     pub report: Rc<Report>,
     pub source: Source,
+    /// The capture from the other end it was compared with (its file name).
+    pub peer: Option<String>,
     /// How the analysis ran (not known for share links).
     pub stats: Option<RunStats>,
 }
@@ -29,6 +31,10 @@ pub enum Phase {
     Idle,
     Analysing {
         name: String,
+        /// The capture from the other end, when comparing.
+        peer: Option<String>,
+        /// Which is being read: 0 `name`, 1 `peer`.
+        capture: u8,
         bytes: u64,
         total: u64,
         mb_per_s: f64,
@@ -70,9 +76,11 @@ pub enum Action {
     /// A new analysis began; the previous report goes away.
     Start {
         name: String,
+        peer: Option<String>,
         total: u64,
     },
     Progress {
+        capture: u8,
         bytes: u64,
         total: u64,
         mb_per_s: f64,
@@ -94,10 +102,12 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Start { name, total } => {
+            Action::Start { name, peer, total } => {
                 next = State {
                     phase: Phase::Analysing {
                         name,
+                        peer,
+                        capture: 0,
                         bytes: 0,
                         total,
                         mb_per_s: 0.0,
@@ -106,28 +116,32 @@ impl Reducible for State {
                 };
             }
             Action::Progress {
+                capture,
                 bytes,
                 total,
                 mb_per_s,
             } => {
                 // Late messages of a cancelled run must not revive it.
-                let Phase::Analysing { name, .. } = &self.phase else {
+                let Phase::Analysing { name, peer, .. } = &self.phase else {
                     return self;
                 };
                 next.phase = Phase::Analysing {
                     name: name.clone(),
+                    peer: peer.clone(),
+                    capture,
                     bytes,
                     total,
                     mb_per_s,
                 };
             }
             Action::Finished { report, stats } => {
-                let Phase::Analysing { name, .. } = &self.phase else {
+                let Phase::Analysing { name, peer, .. } = &self.phase else {
                     return self;
                 };
                 next.loaded = Some(Rc::new(Loaded {
                     report: Rc::new(report),
                     source: Source::Capture(name.clone()),
+                    peer: peer.clone(),
                     stats: Some(stats),
                 }));
                 next.phase = Phase::Idle;
@@ -139,6 +153,7 @@ impl Reducible for State {
                     loaded: Some(Rc::new(Loaded {
                         report: Rc::new(report),
                         source: Source::Link,
+                        peer: None,
                         stats: None,
                     })),
                     ..State::default()

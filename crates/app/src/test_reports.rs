@@ -40,6 +40,7 @@ pub fn fixture_report() -> Report {
             text: format!("Check the firewall between {dst} and 203.0.113.7 | or not."),
             commands: vec!["sudo tcpdump -ni any host 203.0.113.7 and port 443".into()],
         }],
+        ladder: Vec::new(),
     };
     let connection = |id: u32, client: &str, server: &str, resets: Vec<u64>| Connection {
         id,

@@ -12,7 +12,7 @@ use crate::report::{
     CaptureInfo, Cause, Connection, LinkTypeCount, Origin, Report, Reset, Sender, Stage, Warning,
 };
 use crate::summary;
-use crate::track::conn::{Conn, Seen};
+use crate::track::conn::{Conn, PacketSummary, Seen};
 use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
@@ -135,11 +135,13 @@ impl Analyzer {
     fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
         let is_rst = packet.tcp.has(flags::RST);
         let (conn, side) = self.conns.lookup(ts_ns, packet, &self.hosts);
+        let summary = PacketSummary::of(frame, ts_ns, side, packet);
 
         // Later packets are the "after" of this connection's earlier resets.
         for &i in &conn.resets {
             if let Some(record) = self.resets.get_mut(i) {
                 record.observe(side, ts_ns, is_rst, packet.tcp.payload_len);
+                record.note_after(summary);
             }
         }
         if is_rst {
@@ -154,6 +156,8 @@ impl Analyzer {
                 conn,
                 host,
             );
+            record.ladder = conn.history.to_vec();
+            record.ladder.push(summary);
             let payload = packet.tcp.payload;
             record.report.payload_text = payload::text(payload);
             record.report.reason_code = payload::reason_code(payload);
@@ -232,11 +236,13 @@ impl Analyzer {
 
     /// Ends the analysis and builds the report.
     pub fn finish(mut self) -> Report {
-        let remaining: Vec<Conn> = self.conns.drain().collect();
-        for conn in remaining {
+        self.info.evicted_connections = self.conns.evicted;
+        // Closed one at a time, not collected first: the table's memory is
+        // freed as its connections are listed.
+        let mut remaining = core::mem::replace(&mut self.conns, ConnTable::new(0));
+        for conn in remaining.drain() {
             self.close(conn);
         }
-        self.info.evicted_connections = self.conns.evicted;
         if let (count @ 1.., Some(first)) = self.backwards {
             self.warn(Warning {
                 kind: "time-backwards".to_string(),
@@ -255,14 +261,14 @@ impl Analyzer {
                 message: format!("{} further warnings not listed", self.dropped_warnings),
             });
         }
-        if self.conns.evicted > 0 {
+        if self.info.evicted_connections > 0 {
             self.info.warnings.push(Warning {
                 kind: "flow-limit".to_string(),
                 frame: None,
                 offset: None,
                 message: format!(
                     "{} connections were evicted from the flow table (limit {}); their later packets started new connections",
-                    self.conns.evicted, self.config.max_connections
+                    self.info.evicted_connections, self.config.max_connections
                 ),
             });
         }
@@ -347,6 +353,7 @@ fn bare_reset(frame: u64, time: f64, packet: &TcpPacket<'_>) -> Reset {
         payload_text: None,
         reason_code: None,
         tips: Vec::new(),
+        ladder: Vec::new(),
     }
 }
 

@@ -179,6 +179,49 @@ pub struct Reset {
     pub reason_code: Option<u32>,
     /// What to do about it, concrete and with the observed numbers filled in.
     pub tips: Vec<Tip>,
+    /// The connection around the RST, in capture order: up to 16 packets
+    /// before it, the RST itself, and up to 4 after it (they show races).
+    /// Empty when the RST belongs to no connection.
+    #[serde(default)]
+    pub ladder: Vec<LadderPacket>,
+}
+
+/// One packet of a reset's ladder (sequence) diagram.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderPacket {
+    /// 1-based frame number in the file.
+    pub frame: u64,
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+    /// Which end of the connection sent it.
+    pub from: LadderSide,
+    /// Flags joined by '+', as in `Reset::flags`.
+    pub flags: String,
+    /// Sequence and acknowledgement numbers, relative to each side's ISN
+    /// (the sender's for `seq`, the receiver's for `ack`; `ack` is 0
+    /// without the ACK flag) when `relative`, raw otherwise.
+    pub seq: u32,
+    pub ack: u32,
+    /// Both ISNs were seen, so `seq` and `ack` are relative.
+    pub relative: bool,
+    pub payload_len: u32,
+    /// Advertised window, scaled when both SYNs offered window scaling
+    /// (SYNs' own windows are never scaled).
+    pub window: u32,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
+    /// IPv4 identification; null for IPv6.
+    pub ip_id: Option<u16>,
+    /// Milliseconds since the previous packet of the ladder (0 for the first).
+    pub gap_ms: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LadderSide {
+    Client,
+    Server,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -239,6 +282,7 @@ macro_rules! names {
 }
 
 names!(Sender { Client => "client", Server => "server", Unknown => "unknown" });
+names!(LadderSide { Client => "client", Server => "server" });
 names!(Origin { Client => "client", Server => "server", Middlebox => "middlebox", Unknown => "unknown" });
 names!(Cause {
     Refused => "refused",

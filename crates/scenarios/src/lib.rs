@@ -6,6 +6,7 @@
 //! verdict the engine must reach. The labels are the ground truth of the
 //! verdict tests; [`sample`] is the web app's built-in example.
 
+pub mod bulk;
 pub mod conversation;
 pub mod host;
 pub mod net;

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::drop_zone::DropZone;
 use super::error_banner::ErrorBanner;
+use super::peer_zone::PeerZone;
 use super::progress::Progress;
 use super::report_view::ReportView;
 use super::Shared;
@@ -46,22 +47,34 @@ pub fn App() -> Html {
         });
     }
 
+    // The capture on screen, kept to compare it with the other end's later.
+    let main_capture = use_mut_ref(|| None::<(Blob, String)>);
     let analyse = {
-        let (dispatcher, job) = (state.dispatcher(), job.clone());
-        Callback::from(move |(capture, name): (Blob, String)| {
+        let (dispatcher, job, main_capture) =
+            (state.dispatcher(), job.clone(), main_capture.clone());
+        Callback::from(move |captures: Vec<(Blob, String)>| {
+            let Some((capture, name)) = captures.first().cloned() else {
+                return;
+            };
+            *main_capture.borrow_mut() = Some((capture.clone(), name.clone()));
+            let peer = captures.get(1).map(|(_, peer)| peer.clone());
             dispatcher.dispatch(Action::Start {
                 name,
+                peer,
                 total: capture.size() as u64,
             });
+            let blobs: Vec<Blob> = captures.into_iter().map(|(blob, _)| blob).collect();
             let to_state = dispatcher.clone();
-            let started = AnalysisJob::start(capture, move |message| {
+            let started = AnalysisJob::start(&blobs, move |message| {
                 to_state.dispatch(match message {
                     FromWorker::Ready => return,
                     FromWorker::Progress {
+                        capture,
                         bytes,
                         total,
                         mb_per_s,
                     } => Action::Progress {
+                        capture,
                         bytes,
                         total,
                         mb_per_s,
@@ -85,7 +98,7 @@ pub fn App() -> Html {
             let (analyse, dispatcher) = (analyse.clone(), dispatcher.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match browser::fetch_blob(SAMPLE).await {
-                    Ok(blob) => analyse.emit((blob, SAMPLE.to_string())),
+                    Ok(blob) => analyse.emit(vec![(blob, SAMPLE.to_string())]),
                     Err(message) => dispatcher.dispatch(Action::Failed(message)),
                 }
             });
@@ -96,6 +109,16 @@ pub fn App() -> Html {
         Callback::from(move |()| {
             job.borrow_mut().take();
             dispatcher.dispatch(Action::Cancel);
+        })
+    };
+    // The other end's capture: both are analysed again and compared.
+    let on_peer = {
+        let (analyse, main_capture) = (analyse.clone(), main_capture.clone());
+        Callback::from(move |peer: (Blob, String)| {
+            let main = main_capture.borrow().clone();
+            if let Some(main) = main {
+                analyse.emit(vec![main, peer]);
+            }
         })
     };
     let on_select = {
@@ -124,11 +147,19 @@ pub fn App() -> Html {
                 } else {
                     <DropZone on_capture={analyse} {on_sample} busy={state.is_busy()}
                               compact={state.loaded.is_some()} />
+                    if let Some(loaded) = &state.loaded {
+                        <PeerZone {on_peer} busy={state.is_busy()}
+                                  peer={loaded.peer.clone().map(AttrValue::from)} />
+                    }
                 }
                 {
                     match &state.phase {
-                        Phase::Analysing { name, bytes, total, mb_per_s } => html! {
-                            <Progress name={name.clone()} bytes={*bytes} total={*total}
+                        Phase::Analysing { name, peer, capture, bytes, total, mb_per_s } => html! {
+                            <Progress name={match (peer, capture) {
+                                          (None, _) => name.clone(),
+                                          (Some(_), 0) => format!("{name} (1 of 2)"),
+                                          (Some(peer), _) => format!("{peer} (2 of 2, then the comparison)"),
+                                      }} bytes={*bytes} total={*total}
                                       mb_per_s={*mb_per_s} {on_cancel} />
                         },
                         Phase::Failed(message) => html! { <ErrorBanner message={message.clone()} /> },

@@ -1,10 +1,11 @@
-use web_sys::{Blob, DragEvent, HtmlInputElement};
+use web_sys::{Blob, DragEvent, FileList, HtmlInputElement};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// A capture chosen by the user, with its file name.
-    pub on_capture: Callback<(Blob, String)>,
+    /// Captures chosen by the user, with their file names: one, or two
+    /// (this capture and the capture from the other end, to compare).
+    pub on_capture: Callback<Vec<(Blob, String)>>,
     pub on_sample: Callback<()>,
     pub busy: bool,
     /// A report is shown below: take less room.
@@ -20,8 +21,9 @@ pub fn DropZone(props: &Props) -> Html {
         let on_capture = props.on_capture.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                on_capture.emit((file.clone().into(), file.name()));
+            let files = chosen(input.files());
+            if !files.is_empty() {
+                on_capture.emit(files);
             }
             // Choosing the same file again must fire `change` again.
             input.set_value("");
@@ -43,12 +45,9 @@ pub fn DropZone(props: &Props) -> Html {
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
-            let file = e
-                .data_transfer()
-                .and_then(|d| d.files())
-                .and_then(|f| f.get(0));
-            if let (Some(file), false) = (file, busy) {
-                on_capture.emit((file.clone().into(), file.name()));
+            let files = chosen(e.data_transfer().and_then(|d| d.files()));
+            if !files.is_empty() && !busy {
+                on_capture.emit(files);
             }
         })
     };
@@ -65,12 +64,13 @@ pub fn DropZone(props: &Props) -> Html {
                 <h1>{ "Why was this TCP connection reset, and who really did it?" }</h1>
                 <p class="muted">
                     { "Drop a .pcap or .pcapng capture (gzipped is fine). rstscope finds every TCP reset, \
-                       tells whether the client, the server or a device on the path sent it, why, and what to do." }
+                       tells whether the client, the server or a device on the path sent it, why, and what to do. \
+                       Have captures from both ends? Open both at once to compare them." }
                 </p>
             }
             <div class="drop-actions">
                 <label class={classes!("button", "primary", props.busy.then_some("disabled"))}>
-                    <input type="file" class="visually-hidden" data-testid="capture-input"
+                    <input type="file" class="visually-hidden" data-testid="capture-input" multiple=true
                            disabled={props.busy} onchange={on_change} />
                     { "Open capture…" }
                 </label>
@@ -82,4 +82,15 @@ pub fn DropZone(props: &Props) -> Html {
             </p>
         </section>
     }
+}
+
+/// The first two files of a pick or a drop, with their names.
+pub fn chosen(files: Option<FileList>) -> Vec<(Blob, String)> {
+    let Some(files) = files else {
+        return Vec::new();
+    };
+    (0..files.length().min(2))
+        .filter_map(|i| files.get(i))
+        .map(|file| (file.clone().into(), file.name()))
+        .collect()
 }

@@ -3,9 +3,12 @@
 
 pub mod app;
 pub mod capture_info;
+pub mod comparison_view;
 pub mod connections_table;
 pub mod drop_zone;
 pub mod error_banner;
+pub mod ladder;
+pub mod peer_zone;
 pub mod progress;
 pub mod report_view;
 pub mod reset_detail;

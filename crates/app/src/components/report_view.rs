@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
 use super::capture_info::CaptureInfoView;
+use super::comparison_view::ComparisonView;
 use super::connections_table::ConnectionsTable;
 use super::reset_detail::ResetDetail;
 use super::resets_table::ResetsTable;
@@ -55,6 +56,8 @@ pub fn ReportView(props: &Props) -> Html {
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()} />
                 <SharePanel report={report.clone()} {name} />
             </div>
+            <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
+                            on_select={props.on_select.clone()} />
             <Timeline report={report.clone()} on_select={props.on_select.clone()} />
             <div class="tabs" role="tablist">
                 { tab_button(Tab::Resets, format!("Resets ({})", report.resets.len())) }

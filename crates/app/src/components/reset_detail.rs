@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::ladder::Ladder;
 use super::{bar, origin_badge, Shared};
 use crate::{browser, format};
 use rstscope_core::report::Reset;
@@ -75,6 +76,10 @@ pub fn ResetDetail(props: &Props) -> Html {
                     { fact("connection", format!("#{} {} {} ({} ↔ {})", c.id, c.conn_state, c.history, c.client, c.server)) }
                 }
             </dl>
+            if let Some(c) = connection {
+                <Ladder packets={reset.ladder.clone()} rst_frame={reset.frame}
+                        client={c.client.clone()} server={c.server.clone()} />
+            }
             if let Some(text) = &reset.payload_text {
                 <h3>{ "Text in the RST" }</h3>
                 <pre class="payload">{ text.clone() }</pre>

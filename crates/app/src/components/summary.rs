@@ -3,8 +3,8 @@ use std::collections::BTreeMap;
 use yew::prelude::*;
 
 use super::{bar, origin_badge, Shared};
-use crate::format;
 use crate::protocol::RunStats;
+use crate::{comparison, format};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -30,6 +30,14 @@ pub fn SummaryView(props: &Props) -> Html {
         <section class="summary" aria-label="Summary">
             <div class="summary-file muted">{ props.name.clone() }</div>
             <p class="headline">{ report.summary.headline.clone() }</p>
+            if let Some(cmp) = &report.comparison {
+                <p class="compare-headline" data-testid="compare-headline">
+                    { format!("Compared with the other end ({} here, {} there): ",
+                              comparison::vantage_label(cmp.main.vantage),
+                              comparison::vantage_label(cmp.peer.vantage)) }
+                    { comparison::reset_sentences(cmp).join(" ") }
+                </p>
+            }
             <div class="stats">
                 { stat("resets", html! { <span data-testid="reset-count">{ report.resets.len() }</span> }) }
                 { stat("connections", html! { { report.connections.len() } }) }

@@ -72,7 +72,9 @@ pub fn judge(
         retransmissions: record.snapshot.sender.rexmit_run,
     };
 
+    let ladder = record.ladder_packets(conn);
     let report = &mut record.report;
+    report.ladder = ladder;
     report.connection = Some(conn.id);
     report.sender = if conn.roles_from.is_certain() || conn.roles_from.name() == "ports" {
         match record.side {

@@ -1,9 +1,16 @@
 //! A RST as recorded when it was seen: its own fields, a snapshot of its
 //! connection at that moment, and what happened afterwards.
 
-use crate::report::Reset;
-use crate::track::conn::{Conn, Direction, Side};
+use alloc::vec::Vec;
+
+use crate::analyzer::flag_names;
+use crate::decode::flags;
+use crate::report::{LadderPacket, LadderSide, Reset};
+use crate::track::conn::{Conn, Direction, PacketSummary, Side};
 use crate::track::HostProfile;
+
+/// Packets of the connection kept after a RST for its ladder.
+pub const LADDER_AFTER: usize = 4;
 
 /// The connection as it was just before the RST.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +51,10 @@ pub struct ResetRecord {
     pub judged: bool,
     /// The idle gap behind an idle-timeout verdict (for the headline).
     pub idle_ns: Option<i64>,
+    /// The connection's last packets before the RST, the RST, and up to
+    /// [`LADDER_AFTER`] packets after it (`after_kept` of them).
+    pub ladder: Vec<PacketSummary>,
+    pub after_kept: u8,
 }
 
 impl ResetRecord {
@@ -76,7 +87,67 @@ impl ResetRecord {
             after: After::default(),
             judged: false,
             idle_ns: None,
+            ladder: Vec::new(),
+            after_kept: 0,
         }
+    }
+
+    /// Keeps a later packet of the same connection for the ladder.
+    pub fn note_after(&mut self, packet: PacketSummary) {
+        if usize::from(self.after_kept) < LADDER_AFTER {
+            self.ladder.push(packet);
+            self.after_kept += 1;
+        }
+    }
+
+    /// The ladder for the report, numbers made relative with `conn`'s ISNs.
+    pub fn ladder_packets(&self, conn: &Conn) -> Vec<LadderPacket> {
+        let scaling = conn.client.wscale.is_some() && conn.server.wscale.is_some();
+        let mut previous_ns = None;
+        self.ladder
+            .iter()
+            .map(|p| {
+                let side = p.side();
+                let (sender, receiver) = (conn.dir(side), conn.dir(side.other()));
+                let packet_flags = p.flags();
+                let (seq, ack, relative) = match (sender.isn, receiver.isn) {
+                    (Some(own), Some(peer)) => (
+                        p.seq.wrapping_sub(own),
+                        if packet_flags & flags::ACK != 0 {
+                            p.ack.wrapping_sub(peer)
+                        } else {
+                            0
+                        },
+                        true,
+                    ),
+                    _ => (p.seq, p.ack, false),
+                };
+                let window = if scaling && packet_flags & flags::SYN == 0 {
+                    u32::from(p.window) << sender.wscale.unwrap_or(0).min(14)
+                } else {
+                    u32::from(p.window)
+                };
+                let gap_ns = previous_ns.map_or(0, |prev| p.ts_ns.saturating_sub(prev).max(0));
+                previous_ns = Some(p.ts_ns);
+                LadderPacket {
+                    frame: p.frame(self.report.frame),
+                    time: p.ts_ns as f64 / 1e9,
+                    from: match side {
+                        Side::Client => LadderSide::Client,
+                        Side::Server => LadderSide::Server,
+                    },
+                    flags: flag_names(packet_flags),
+                    seq,
+                    ack,
+                    relative,
+                    payload_len: p.payload_len,
+                    window,
+                    ttl: p.ttl,
+                    ip_id: p.ip_id(),
+                    gap_ms: gap_ns as f64 / 1e6,
+                }
+            })
+            .collect()
     }
 
     /// Notes a later packet of the same connection.

@@ -2,6 +2,7 @@
 //! fingerprint and handshake, in fixed-size fields (no allocation per
 //! packet; only the list of its resets grows, one entry per RST).
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
@@ -80,6 +81,145 @@ pub struct PacketNote {
     pub out_of_window: bool,
     /// Silence on the connection right before it.
     pub gap_before_ns: i64,
+}
+
+/// Packets kept per connection for the ladder diagram of its resets.
+pub const LADDER_LEN: usize = 16;
+
+/// One packet of a connection as the ladder diagram shows it, in 32
+/// bytes: the frame number keeps its low 32 bits (see [`PacketSummary::frame`]),
+/// the side and the presence of an IP ID ride in spare bits of the flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PacketSummary {
+    pub ts_ns: i64,
+    frame_lo: u32,
+    /// Raw sequence and acknowledgement numbers.
+    pub seq: u32,
+    pub ack: u32,
+    pub payload_len: u32,
+    /// Window field as sent (unscaled).
+    pub window: u16,
+    ip_id: u16,
+    /// TCP flags (9 bits) plus [`SERVER_BIT`] and [`IP_ID_BIT`].
+    bits: u16,
+    pub ttl: u8,
+}
+
+const SERVER_BIT: u16 = 0x8000;
+const IP_ID_BIT: u16 = 0x4000;
+const FLAG_BITS: u16 = 0x01ff;
+
+impl PacketSummary {
+    pub fn of(frame: u64, ts_ns: i64, side: Side, packet: &TcpPacket<'_>) -> Self {
+        let (ip, tcp) = (&packet.ip, &packet.tcp);
+        let mut bits = tcp.flags & FLAG_BITS;
+        if side == Side::Server {
+            bits |= SERVER_BIT;
+        }
+        if ip.id.is_some() {
+            bits |= IP_ID_BIT;
+        }
+        Self {
+            ts_ns,
+            // Truncation intended: `frame` restores the high bits.
+            frame_lo: frame as u32,
+            seq: tcp.seq,
+            ack: tcp.ack,
+            payload_len: tcp.payload_len,
+            window: tcp.window,
+            ip_id: ip.id.unwrap_or(0),
+            bits,
+            ttl: ip.ttl,
+        }
+    }
+
+    pub fn side(&self) -> Side {
+        if self.bits & SERVER_BIT != 0 {
+            Side::Server
+        } else {
+            Side::Client
+        }
+    }
+
+    pub fn flags(&self) -> u16 {
+        self.bits & FLAG_BITS
+    }
+
+    pub fn ip_id(&self) -> Option<u16> {
+        (self.bits & IP_ID_BIT != 0).then_some(self.ip_id)
+    }
+
+    /// The full frame number, given a frame number `anchor` of the same
+    /// connection less than 2^31 frames away (the RST's).
+    pub fn frame(&self, anchor: u64) -> u64 {
+        let delta = self.frame_lo.wrapping_sub(anchor as u32) as i32;
+        anchor.wrapping_add_signed(i64::from(delta))
+    }
+}
+
+/// The last [`LADDER_LEN`] packets of a connection, oldest overwritten.
+#[derive(Clone, Debug)]
+pub struct Ring {
+    slots: [PacketSummary; LADDER_LEN],
+    len: u8,
+    next: u8,
+}
+
+impl Ring {
+    fn push(&mut self, packet: PacketSummary) {
+        if let Some(slot) = self.slots.get_mut(usize::from(self.next)) {
+            *slot = packet;
+        }
+        self.next = (self.next + 1) % LADDER_LEN as u8;
+        self.len = (self.len + 1).min(LADDER_LEN as u8);
+    }
+}
+
+/// A connection's recent packets. A one-packet connection (a scan's or a
+/// flood's SYN, the common case in a table of 50 000) keeps its packet
+/// inline; the ring (512 bytes) is allocated once, at the second packet.
+#[derive(Clone, Debug, Default)]
+pub enum History {
+    #[default]
+    Empty,
+    One(PacketSummary),
+    Many(Box<Ring>),
+}
+
+impl History {
+    pub fn push(&mut self, packet: PacketSummary) {
+        match self {
+            History::Empty => *self = History::One(packet),
+            History::One(first) => {
+                let mut ring = Box::new(Ring {
+                    slots: [PacketSummary::default(); LADDER_LEN],
+                    len: 0,
+                    next: 0,
+                });
+                ring.push(*first);
+                ring.push(packet);
+                *self = History::Many(ring);
+            }
+            History::Many(ring) => ring.push(packet),
+        }
+    }
+
+    /// The packets kept, oldest first.
+    pub fn to_vec(&self) -> Vec<PacketSummary> {
+        match self {
+            History::Empty => Vec::new(),
+            History::One(first) => alloc::vec![*first],
+            History::Many(ring) => {
+                let (len, next) = (usize::from(ring.len), usize::from(ring.next));
+                if len < LADDER_LEN {
+                    ring.slots.iter().take(len).copied().collect()
+                } else {
+                    let (newer, older) = ring.slots.split_at(next.min(LADDER_LEN));
+                    older.iter().chain(newer).copied().collect()
+                }
+            }
+        }
+    }
 }
 
 /// What one side sent.
@@ -180,6 +320,8 @@ pub struct Conn {
     pub zeek: Zeek,
     /// Indices of this connection's resets in the analyzer's list.
     pub resets: Vec<usize>,
+    /// Its last packets, for the ladder diagram of its resets.
+    pub history: History,
 }
 
 /// One packet as the tracker needs it.
@@ -228,6 +370,7 @@ impl Conn {
             ack_ns: None,
             zeek: Zeek::new(&first, tcp.src_port, tcp.dst_port),
             resets: Vec::new(),
+            history: History::Empty,
         }
     }
 
@@ -285,6 +428,8 @@ impl Conn {
             packet,
         } = *seen;
         let (ip, tcp) = (&packet.ip, &packet.tcp);
+        self.history
+            .push(PacketSummary::of(frame, ts_ns, side, packet));
         let gap = ts_ns.saturating_sub(self.last_ns).max(0);
         self.largest_gap_ns = self.largest_gap_ns.max(gap);
         self.last_ns = self.last_ns.max(ts_ns);

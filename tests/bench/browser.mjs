@@ -1,0 +1,164 @@
+// Browser throughput: analyses one capture in headless Chromium through the
+// web app's real path (file input -> worker reading File slices -> report)
+// and prints one JSON line: seconds, MB/s, the reset count, and the
+// worker's memory, polled every 250 ms while it works: its wasm linear
+// memory (which only grows, so the last size is the peak) and CDP's
+// Runtime.getHeapUsage on the worker target (JS heap, and the backing
+// stores of its ArrayBuffers: wasm memory plus File slices not yet
+// collected).
+//
+//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800]
+//
+// Needs a built dist/ (`trunk build --release --offline`) and
+// playwright-core (tests/package.json); scripts/bench.sh runs it.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { launchBrowser, serveDist } from '../e2e/harness.mjs';
+
+/**
+ * Peak Runtime.getHeapUsage of every dedicated worker, through a
+ * browser-level CDP session (Playwright's own sessions do not reach workers).
+ */
+class WorkerHeap {
+  constructor(cdp) {
+    this.cdp = cdp;
+    this.sessions = new Map(); // targetId -> sessionId
+    this.replies = new Map();
+    this.nextId = 0;
+    this.peak = { usedSize: 0, totalSize: 0, backingStorageSize: 0 };
+    cdp.on('Target.receivedMessageFromTarget', ({ message }) => {
+      const reply = JSON.parse(message);
+      this.replies.get(reply.id)?.(reply);
+      this.replies.delete(reply.id);
+    });
+  }
+
+  async sample() {
+    try {
+      const { targetInfos } = await this.cdp.send('Target.getTargets');
+      for (const target of targetInfos.filter((t) => t.type === 'worker')) {
+        if (!this.sessions.has(target.targetId)) {
+          const { sessionId } = await this.cdp.send('Target.attachToTarget', {
+            targetId: target.targetId,
+            flatten: false,
+          });
+          this.sessions.set(target.targetId, sessionId);
+        }
+        const usage = await this.call(this.sessions.get(target.targetId), 'Runtime.getHeapUsage');
+        for (const key of Object.keys(this.peak)) {
+          this.peak[key] = Math.max(this.peak[key], usage?.result?.[key] ?? 0);
+        }
+      }
+    } catch {
+      // A worker that ended between the listing and the call.
+    }
+  }
+
+  call(sessionId, method) {
+    const id = ++this.nextId;
+    const reply = new Promise((ok) => {
+      this.replies.set(id, ok);
+      setTimeout(() => ok(null), 2000); // a busy worker answers late; skip it
+    });
+    const message = JSON.stringify({ id, method, params: {} });
+    return this.cdp.send('Target.sendMessageToTarget', { sessionId, message }).then(() => reply);
+  }
+}
+
+const args = process.argv.slice(2);
+const capture = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+const timeoutIndex = args.indexOf('--timeout-s');
+const timeoutMs = 1000 * (timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 1800);
+if (!capture) {
+  console.error('usage: node tests/bench/browser.mjs CAPTURE [--timeout-s N]');
+  process.exit(2);
+}
+const file = resolve(capture);
+const bytes = statSync(file).size;
+
+const server = await serveDist();
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage();
+  // The worker's own timing (its "done" message's stats: reading and
+  // analysing, before the report is posted, parsed and rendered).
+  await page.addInitScript(() => {
+    const Native = globalThis.Worker;
+    globalThis.Worker = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (event) => {
+          if (typeof event.data !== 'string') return;
+          const stats = /"stats":(\{[^{}]*\})\}?$/.exec(event.data);
+          if (stats) globalThis.__rstscopeWorkerStats = JSON.parse(stats[1]);
+        });
+      }
+    };
+  });
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(String(err)));
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker));
+  await page.goto(server.origin);
+  const input = page.locator('input[type=file][data-testid=capture-input]');
+  await input.waitFor({ state: 'attached' });
+
+  // The worker's memory, polled while it works (between slices it yields).
+  const cdp = await browser.newBrowserCDPSession();
+  const heap = new WorkerHeap(cdp);
+  let wasmPeak = 0;
+  const sample = async () => {
+    await heap.sample();
+    for (const worker of workers) {
+      try {
+        const wasm = await worker.evaluate(async () => {
+          // wasm-bindgen's init returns the instance's exports once loaded.
+          const exports = typeof wasm_bindgen === 'function' ? await wasm_bindgen() : null;
+          return exports?.memory?.buffer?.byteLength ?? 0;
+        });
+        wasmPeak = Math.max(wasmPeak, wasm);
+      } catch {
+        // The worker is gone (analysis over): its last sample stands.
+      }
+    }
+  };
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      await sample();
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+  })();
+
+  const started = performance.now();
+  await input.setInputFiles(file);
+  const done = page.locator('[data-testid=reset-count], [data-testid=error]').first();
+  await done.waitFor({ timeout: timeoutMs });
+  const seconds = (performance.now() - started) / 1000;
+  await sample();
+  polling = false;
+  await poller;
+
+  const workerStats = await page.evaluate(() => globalThis.__rstscopeWorkerStats ?? null);
+  const error = await page.locator('[data-testid=error]').count();
+  const resets = error ? null : Number(await page.locator('[data-testid=reset-count]').textContent());
+  console.log(JSON.stringify({
+    file,
+    bytes,
+    seconds: Number(seconds.toFixed(3)),
+    mb_per_s: Number((bytes / seconds / 1e6).toFixed(1)),
+    worker_seconds: workerStats ? Number(workerStats.seconds.toFixed(3)) : null,
+    worker_mb_per_s: workerStats ? Number((bytes / workerStats.seconds / 1e6).toFixed(1)) : null,
+    resets,
+    error: error ? await page.locator('[data-testid=error]').first().textContent() : null,
+    page_errors: errors,
+    workers_seen: workers.length,
+    worker_wasm_memory_bytes: wasmPeak,
+    worker_js_heap_used_bytes: heap.peak.usedSize,
+    worker_js_heap_total_bytes: heap.peak.totalSize,
+    worker_array_buffers_bytes: heap.peak.backingStorageSize,
+  }));
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,175 @@
+// Two captures of the same traffic, one at each end: the app compares them
+// in the worker and shows the same per-reset verdicts as
+// `rstscope analyze client --peer server`, and the comparison survives
+// share links (plain and anonymised).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ROOT, SCREENSHOTS, launchBrowser, serveDist } from './harness.mjs';
+
+let server;
+let browser;
+let dir;
+let client;
+let peer;
+let expected;
+
+/** A release binary of the workspace, or null when it is not built. */
+function binary(name) {
+  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', name);
+  return existsSync(path) ? path : null;
+}
+
+/** Writes the generated pair (client side behind NAT, server side) to `dir`. */
+function writePair(out) {
+  const scenarios = binary('rstscope-scenarios');
+  if (scenarios) {
+    execFileSync(scenarios, ['pair', out]);
+  } else {
+    execFileSync('cargo', ['run', '-q', '--release', '-p', 'rstscope-scenarios', '--', 'pair', out], { cwd: ROOT });
+  }
+}
+
+/** The CLI's report of client compared with server. */
+function cliReport() {
+  const cli = binary('rstscope');
+  assert.ok(cli, 'build the CLI first: cargo build --release -p rstscope-cli');
+  return JSON.parse(execFileSync(cli, ['analyze', client, '--peer', peer, '--format', 'json'], { maxBuffer: 1 << 28 }));
+}
+
+async function newPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(err));
+  return page;
+}
+
+/** The comparison table as the page shows it, in the CLI's terms. */
+function comparisonRows(page) {
+  return page.$$eval('[data-testid=comparison-row]', (rows) =>
+    rows.map((r) => ({
+      capture: r.dataset.capture,
+      frame: Number(r.dataset.frame),
+      seen_at: r.dataset.seenAt,
+      origin: r.dataset.origin,
+      cause: r.dataset.cause,
+    })),
+  );
+}
+
+function expectedRows() {
+  return expected.comparison.resets.map(({ capture, frame, seen_at, origin, cause }) => ({
+    capture, frame, seen_at, origin, cause,
+  }));
+}
+
+async function waitForComparison(page) {
+  await page.locator('[data-testid=comparison], [data-testid=error]').first().waitFor();
+  const error = page.locator('[data-testid=error]');
+  if (await error.count()) assert.fail(`the page shows an error: ${await error.textContent()}`);
+}
+
+/** Loads the client-side capture, then the server side's through the second picker. */
+async function compareInPage(page) {
+  await page.goto(server.origin);
+  assert.equal(await page.locator('[data-testid=peer-input]').count(), 0, 'no second picker before a capture');
+  await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(client);
+  await page.locator('[data-testid=reset-count]').waitFor();
+  await page.locator('input[type=file][data-testid=peer-input]').setInputFiles(peer);
+  await waitForComparison(page);
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rstscope-pair-'));
+  writePair(dir);
+  client = join(dir, 'client.pcapng');
+  peer = join(dir, 'server.pcapng');
+  expected = cliReport();
+  assert.ok(expected.comparison, 'the CLI compared the pair');
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('comparing two captures', () => {
+  test('the second capture gives the same comparison as the CLI', async () => {
+    const page = await newPage();
+    await compareInPage(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    // The main report is the client side's, as the CLI's.
+    const count = Number(await page.locator('[data-testid=reset-count]').textContent());
+    assert.equal(count, expected.resets.length);
+
+    const cmp = expected.comparison;
+    assert.equal(await page.locator('[data-testid=vantage-main]').getAttribute('data-vantage'), cmp.main.vantage);
+    assert.equal(await page.locator('[data-testid=vantage-peer]').getAttribute('data-vantage'), cmp.peer.vantage);
+    assert.equal(await page.locator('[data-testid=matched-connection]').count(), cmp.matched.length);
+    assert.equal(await page.locator('[data-testid=unmatched-connection]').count(), cmp.unmatched.length);
+    const differences = cmp.matched.reduce((n, m) => n + m.differences.length, 0);
+    assert.equal(await page.locator('[data-testid=matched-connection] .differences li').count(), differences);
+
+    const sentences = await page.locator('[data-testid=comparison-sentence]').allTextContents();
+    const madeOnPath = cmp.resets.filter((r) => r.seen_at === 'main-only' && r.sender === 'server').length;
+    assert.ok(
+      sentences.includes(`${madeOnPath} resets were made on the path: seen at the client, never sent by the server.`),
+      sentences.join('\n'),
+    );
+    assert.match(await page.locator('[data-testid=compare-headline]').textContent(), /made on the path/);
+    assert.match(await page.locator('[data-testid=clock-offset]').textContent(), /ahead of/);
+    assert.match(await page.locator('[data-testid=clock-drift]').textContent(), /ppm/);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-1280.png'), fullPage: true });
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('both captures opened at once are compared too', async () => {
+    const page = await newPage();
+    await page.goto(server.origin);
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles([client, peer]);
+    await waitForComparison(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a share link keeps the comparison, also anonymised', async () => {
+    const page = await newPage();
+    await compareInPage(page);
+    const rows = await comparisonRows(page);
+    const link = await page.locator('[data-testid=share-link]').inputValue();
+
+    const fresh = await newPage();
+    await fresh.goto(link);
+    await waitForComparison(fresh);
+    assert.deepEqual(await comparisonRows(fresh), rows);
+    assert.equal(await fresh.locator('input[type=file]').count(), 0, 'shared reports are read-only');
+
+    await page.getByLabel('Anonymise addresses').check();
+    const anonymous = await page.locator('[data-testid=share-link]').inputValue();
+    assert.notEqual(anonymous, link);
+    const hidden = await newPage();
+    await hidden.goto(anonymous);
+    await waitForComparison(hidden);
+    assert.deepEqual(await comparisonRows(hidden), rows);
+    const text = await hidden.locator('body').textContent();
+    const addresses = new Set(
+      expected.comparison.matched
+        .flatMap((m) => [m.main_client, m.main_server, m.peer_client, m.peer_server])
+        .map((end) => end.replace(/:\d+$/, '')),
+    );
+    assert.ok(addresses.size > 0);
+    for (const address of addresses) {
+      const escaped = address.replace(/[.[\]]/g, '\\$&');
+      assert.doesNotMatch(text, new RegExp(`(^|[^\\d.])${escaped}($|[^\\d])`), `${address} leaked`);
+    }
+  });
+});
