@@ -45,7 +45,8 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # mbps BYTES SECONDS -> MB/s (10^6 bytes)
 mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s / 1e6 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+# ratio A B -> A / B, or n/a when either was not measured
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # verdict VALUE OP TARGET -> PASS/FAIL
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
   ok = (op == ">=") ? (v >= t) : (v < t); print (v == "n/a" ? "n/a" : (ok ? "PASS" : "FAIL")) }'; }
@@ -79,14 +80,16 @@ RAW=$(mbps "$BYTES" "$best_raw")
 say "raw read: $best_raw s ($RAW MB/s)"
 
 # --- CLI -----------------------------------------------------------------------
-best_cli=
+best_cli= best_cpu=
 CLI_RSS=0
 for i in $(seq "$RUNS"); do
-  /usr/bin/time -f '%e %M' -o "$OUT/cli.time" \
+  /usr/bin/time -f '%e %M %U %S' -o "$OUT/cli.time" \
     "$BIN/rstscope" analyze "$FILE" --format json >"$OUT/report.json"
-  read -r s rss <"$OUT/cli.time"
-  say "cli run $i: $s s, peak RSS $((rss / 1024)) MiB"
+  read -r s rss user sys <"$OUT/cli.time"
+  cpu=$(awk -v u="$user" -v k="$sys" 'BEGIN { printf "%.2f", u + k }')
+  say "cli run $i: $s s ($cpu s CPU), peak RSS $((rss / 1024)) MiB"
   best_cli=$(awk -v a="$s" -v b="${best_cli:-1e99}" 'BEGIN { print (a < b ? a : b) }')
+  best_cpu=$(awk -v a="$cpu" -v b="${best_cpu:-1e99}" 'BEGIN { print (a < b ? a : b) }')
   CLI_RSS=$((rss > CLI_RSS ? rss : CLI_RSS))
 done
 CLI=$(mbps "$BYTES" "$best_cli")
@@ -97,11 +100,16 @@ CLI_RESETS=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.ar
 SYNS=200000
 SYN_FILE=/tmp/rstscope-syn-$SYNS.pcap
 [ -s "$SYN_FILE" ] || "$BIN/rstscope-scenarios" bulk --syn-flood "$SYNS" "$SYN_FILE" >&2
-/usr/bin/time -f '%e %M' -o "$OUT/syn.time" "$BIN/rstscope" analyze "$SYN_FILE" --format json >/dev/null
-read -r SYN_S rss <"$OUT/syn.time"
-SYN_RSS_MB=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+SYN_S= SYN_RSS=0
+for _ in $(seq "$RUNS"); do
+  /usr/bin/time -f '%e %M' -o "$OUT/syn.time" "$BIN/rstscope" analyze "$SYN_FILE" --format json >/dev/null
+  read -r s rss <"$OUT/syn.time"
+  SYN_S=$(awk -v a="$s" -v b="${SYN_S:-1e99}" 'BEGIN { print (a < b ? a : b) }')
+  SYN_RSS=$((rss > SYN_RSS ? rss : SYN_RSS))
+done
+SYN_RSS_MB=$(awk -v k="$SYN_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
 SYN_MBPS=$(mbps "$(stat -c %s "$SYN_FILE")" "$SYN_S")
-say "cli on $SYNS distinct SYNs: $SYN_S s, peak RSS $SYN_RSS_MB MiB"
+say "cli on $SYNS distinct SYNs: $SYN_S s (best of $RUNS), peak RSS $SYN_RSS_MB MiB (max)"
 
 # --- tshark ------------------------------------------------------------------
 TSHARK_MBPS=n/a TSHARK_S=skipped TSHARK_RSS_MB=n/a TSHARK_RESETS=n/a
@@ -178,6 +186,7 @@ capture: $FILE, $BYTES bytes, generated $GEN; $LABELS labelled RSTs
 |-----------------------------------------------|---------|--------|-------------|--------|
 $(printf '| raw read: cat FILE > /dev/null (best of %s)    | %7s | %6s | -           | -      |' "$RUNS" "$best_raw" "$RAW")
 $(printf '| CLI: rstscope analyze FILE --format json (best of %s) | %7s | %6s | %7s MiB | %6s |' "$RUNS" "$best_cli" "$CLI" "$CLI_RSS_MB" "$CLI_RESETS")
+$(printf '|   CLI CPU time (user + sys, best of %s)       | %7s | %6s | -           | -      |' "$RUNS" "$best_cpu" "$(mbps "$BYTES" "$best_cpu")")
 $(printf '| CLI on %s distinct SYNs (memory worst case) | %7s | %6s | %7s MiB | -      |' "$SYNS" "$SYN_S" "$SYN_MBPS" "$SYN_RSS_MB")
 $(printf "| tshark -n -r FILE -Y 'tcp.flags.reset==1'      | %7s | %6s | %7s MiB | %6s |" "$TSHARK_S" "$TSHARK_MBPS" "$TSHARK_RSS_MB" "$TSHARK_RESETS")
 $(printf '| browser: dist/ in headless Chromium, file input to report | %7s | %6s | %7s MiB | %6s |' "$BROWSER_S" "$BROWSER_MBPS" "$WORKER_MB" "$BROWSER_RESETS")

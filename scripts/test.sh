@@ -33,5 +33,5 @@ step "web app build"
 trunk build --release --offline
 
 step "browser tests"
-cargo build -p rstscope-cli --release
+cargo build -p rstscope-cli -p rstscope-scenarios --release
 node --test tests/e2e/

@@ -1,10 +1,11 @@
 // Browser throughput: analyses one capture in headless Chromium through the
-// web app's real path (file input -> worker reading File slices -> report)
-// and prints one JSON line: seconds, MB/s, the reset count, and the
-// worker's memory, polled every 250 ms while it works: its wasm linear
+// web app's real path (file input -> worker reading the File as a stream ->
+// report) and prints one JSON line: seconds, MB/s, the reset count, when
+// the first reset showed while reading (first_live_s), and the worker's
+// memory, polled every 250 ms while it works: its wasm linear
 // memory (which only grows, so the last size is the peak) and CDP's
 // Runtime.getHeapUsage on the worker target (JS heap, and the backing
-// stores of its ArrayBuffers: wasm memory plus File slices not yet
+// stores of its ArrayBuffers: wasm memory plus stream chunks not yet
 // collected).
 //
 //   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800]
@@ -89,6 +90,7 @@ try {
         super(...args);
         this.addEventListener('message', (event) => {
           if (typeof event.data !== 'string') return;
+          if (event.data.startsWith('{"type":"partial"')) globalThis.__rstscopeFirstLive ??= performance.now();
           const stats = /"stats":(\{[^{}]*\})\}?$/.exec(event.data);
           if (stats) globalThis.__rstscopeWorkerStats = JSON.parse(stats[1]);
         });
@@ -131,6 +133,7 @@ try {
   })();
 
   const started = performance.now();
+  const pageStarted = await page.evaluate(() => performance.now());
   await input.setInputFiles(file);
   const done = page.locator('[data-testid=reset-count], [data-testid=error]').first();
   await done.waitFor({ timeout: timeoutMs });
@@ -140,6 +143,7 @@ try {
   await poller;
 
   const workerStats = await page.evaluate(() => globalThis.__rstscopeWorkerStats ?? null);
+  const firstLive = await page.evaluate(() => globalThis.__rstscopeFirstLive ?? null);
   const error = await page.locator('[data-testid=error]').count();
   const resets = error ? null : Number(await page.locator('[data-testid=reset-count]').textContent());
   console.log(JSON.stringify({
@@ -150,6 +154,7 @@ try {
     worker_seconds: workerStats ? Number(workerStats.seconds.toFixed(3)) : null,
     worker_mb_per_s: workerStats ? Number((bytes / workerStats.seconds / 1e6).toFixed(1)) : null,
     resets,
+    first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,
     page_errors: errors,
     workers_seen: workers.length,

@@ -3,10 +3,12 @@
 // origin, and the app works offline after one visit.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
-  CAPTURES, SAMPLE, SCREENSHOTS, analyse, expectedResets, launchBrowser, recordRequests, resetRows, serveDist,
+  CAPTURES, ROOT, SAMPLE, SCREENSHOTS, analyse, expectedResets, launchBrowser, recordRequests, resetRows, serveDist,
 } from './harness.mjs';
 
 /** Real captures with a few resets each (tshark's RST frames in rst/). */
@@ -25,6 +27,13 @@ async function newPage(options = {}) {
   page.on('pageerror', (err) => errors.push(err));
   page.errors = errors;
   return page;
+}
+
+/** A release binary of the workspace; the tests that need one fail without it. */
+function releaseBinary(name) {
+  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', name);
+  assert.ok(existsSync(path), `${path} is missing: cargo build --release -p rstscope-cli -p rstscope-scenarios`);
+  return path;
 }
 
 async function screenshot(page, name) {
@@ -116,6 +125,63 @@ describe('analysis in the browser', () => {
     await screenshot(page, 'detail-1280');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
+  });
+
+  test('top talkers filter the resets table; the timeline shows connection activity', async () => {
+    const page = await newPage();
+    await page.goto(server.origin);
+    await analyse(page, SAMPLE);
+    const report = JSON.parse(execFileSync(releaseBinary('rstscope'), ['analyze', SAMPLE, '--format', 'json']));
+    const talkers = page.locator('[data-testid=top-talkers] [data-testid=talker-row]');
+    const hosts = await talkers.evaluateAll((rows) => rows.map((r) => r.dataset.host));
+    assert.deepEqual(hosts, report.summary.top_talkers.map((t) => t.host));
+
+    // The busiest host's resets are the ones that carry its address.
+    const top = report.summary.top_talkers[0];
+    await talkers.first().getByRole('button').click();
+    assert.equal(await page.locator('[data-testid=host-filter]').inputValue(), top.host);
+    const hostOf = (endpoint) => endpoint.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const expected = report.resets
+      .filter((r) => hostOf(r.src) === top.host || hostOf(r.dst) === top.host)
+      .map((r) => r.frame);
+    assert.equal(expected.length, top.resets);
+    const shown = (await resetRows(page)).map((r) => r.frame);
+    assert.deepEqual(shown, expected);
+
+    const bars = page.locator('[data-testid=activity] rect');
+    assert.equal(await bars.count(), report.summary.activity.buckets.length);
+    assert.ok(report.summary.activity.buckets.some((b) => b.active > 0));
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('resets appear while a big capture is still being read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rstscope-live-'));
+    try {
+      const file = join(dir, 'bulk-64MiB.pcap');
+      execFileSync(releaseBinary('rstscope-scenarios'), ['bulk', '--size', '64MiB', file]);
+      const page = await newPage();
+      // When each count first shows, noted by the page itself (no polling gaps).
+      await page.addInitScript(() => {
+        globalThis.__shown = {};
+        new MutationObserver(() => {
+          const now = performance.now();
+          const live = document.querySelector('[data-testid=live-reset-count]');
+          if (live && Number(live.textContent) > 0) globalThis.__shown.live ??= now;
+          if (document.querySelector('[data-testid=reset-count]')) globalThis.__shown.final ??= now;
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+      await page.goto(server.origin);
+      await analyse(page, file);
+      const shown = await page.evaluate(() => globalThis.__shown);
+      assert.ok(shown.live !== undefined, 'no live reset count was shown');
+      assert.ok(shown.live < shown.final, `live at ${shown.live} ms, final at ${shown.final} ms`);
+      const expected = expectedResets(file);
+      assert.equal(Number(await page.locator('[data-testid=reset-count]').textContent()), expected.resets.length);
+      assert.equal(await page.locator('[data-testid=live-resets]').count(), 0, 'the report replaced the live list');
+      assert.deepEqual(page.errors, []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('a file that is not a capture shows an error and the page still works', async () => {

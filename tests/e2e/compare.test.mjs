@@ -1,7 +1,8 @@
 // Two captures of the same traffic, one at each end: the app compares them
 // in the worker and shows the same per-reset verdicts as
-// `rstscope analyze client --peer server`, and the comparison survives
-// share links (plain and anonymised).
+// `rstscope analyze client --peer server`, with each reset's connection
+// drawn at both ends, and the comparison survives share links (plain and
+// anonymised).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -129,6 +130,72 @@ describe('comparing two captures', () => {
 
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-1280.png'), fullPage: true });
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a reset made on the path, at both ends: the aligned ladder', async () => {
+    const page = await newPage();
+    await compareInPage(page);
+    const resets = expected.comparison.resets;
+    const index = resets.findIndex((r) => r.capture === 'main' && r.seen_at === 'main-only' && r.sender === 'server');
+    assert.ok(index >= 0, 'the pair has a RST made on the path');
+    const rst = resets[index];
+    assert.equal(await page.locator('[data-testid=aligned-ladder]').count(), 0, 'no ladder before a row is picked');
+    await page.locator('[data-testid=comparison-row]').nth(index).click();
+    await page.locator('[data-testid=aligned-ladder]').waitFor();
+
+    const shown = () => page.$$eval('[data-testid=aligned-packet]', (packets) =>
+      packets.map((p) => ({ capture: p.dataset.capture, frame: Number(p.dataset.frame), paired: p.dataset.paired })),
+    );
+    const fromCli = (r) => r.ladder.map((p) => ({
+      capture: p.capture, frame: p.frame, paired: String(p.peer_frame !== null),
+    }));
+    const packets = await shown();
+    assert.deepEqual(packets, fromCli(rst));
+
+    // The RST is seen at the client side only; both captures' packets of
+    // the connection before it were seen at both ends.
+    const at = packets.findIndex((p) => p.capture === 'main' && p.frame === rst.frame);
+    assert.ok(at > 0, 'the RST is on the ladder, after other packets');
+    assert.equal(packets[at].paired, 'false');
+    const before = packets.slice(0, at);
+    for (const capture of ['main', 'peer']) {
+      assert.ok(before.some((p) => p.capture === capture && p.paired === 'true'), `paired ${capture} packets before the RST`);
+    }
+    assert.match(await page.locator('[data-testid=aligned-detail]').textContent(), /seen here only/);
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.locator('[data-testid=aligned-detail]').screenshot({ path: join(SCREENSHOTS, 'compare-ladder-1280.png') });
+
+    // Keyboard: another row, picked with Enter, shows its own ladder.
+    const both = resets.findIndex((r) => r.seen_at === 'both' && r.ladder.length > 0);
+    assert.ok(both >= 0, 'the pair has a RST seen at both ends');
+    await page.locator('[data-testid=comparison-row]').nth(both).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('[data-testid=aligned-packet]').length === n,
+      resets[both].ladder.length,
+    );
+    assert.deepEqual(await shown(), fromCli(resets[both]));
+    const crossed = (await shown()).find((p) => p.capture === resets[both].capture && p.frame === resets[both].frame);
+    assert.equal(crossed.paired, 'true');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the aligned ladder scrolls inside its box at 390px, in dark mode', async () => {
+    const page = await newPage({ viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'dark' });
+    await compareInPage(page);
+    const index = expected.comparison.resets.findIndex((r) => r.seen_at === 'main-only' && r.ladder.length > 0);
+    // By keyboard: at this width the sticky report header can cover the row.
+    await page.locator('[data-testid=comparison-row]').nth(index).focus();
+    await page.keyboard.press(' ');
+    const box = page.locator('[data-testid=aligned-detail] .ladder-box');
+    await box.waitFor();
+    const { client, scroll } = await box.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth }));
+    assert.ok(client <= 390, `the ladder box is ${client}px wide`);
+    assert.ok(scroll > client, 'the ladder scrolls sideways inside its box');
+    await box.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SCREENSHOTS, 'compare-ladder-390-dark.png') });
     assert.deepEqual(page.errors, []);
   });
 

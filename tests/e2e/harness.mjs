@@ -8,7 +8,8 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const DIST = join(ROOT, 'dist');
+// RSTSCOPE_DIST points the tests at another build (e.g. one per engineer).
+export const DIST = resolve(process.env.RSTSCOPE_DIST ?? join(ROOT, 'dist'));
 export const CAPTURES = resolve(ROOT, '..', 'shared', 'captures');
 export const SAMPLE = join(ROOT, 'web', 'sample.pcapng');
 export const SCREENSHOTS = join(ROOT, 'tests', 'screenshots');

@@ -294,6 +294,39 @@ mod tests {
     }
 
     #[test]
+    fn top_talkers_get_the_pseudonyms_of_their_resets() {
+        let report = sample_report();
+        assert!(
+            !report.summary.top_talkers.is_empty(),
+            "the sample has resets"
+        );
+        let shared = anonymize(&report).expect("anonymises");
+        let host = |endpoint: &str| -> IpAddr {
+            let (ip, _port) = endpoint.rsplit_once(':').expect("ip:port");
+            ip.trim_matches(['[', ']']).parse().expect("an address")
+        };
+        let endpoints: BTreeSet<IpAddr> = shared
+            .resets
+            .iter()
+            .flat_map(|r| [host(&r.src), host(&r.dst)])
+            .collect();
+        for (talker, original) in shared
+            .summary
+            .top_talkers
+            .iter()
+            .zip(&report.summary.top_talkers)
+        {
+            let ip: IpAddr = talker.host.parse().expect("still an address");
+            assert!(endpoints.contains(&ip), "{ip} is in no anonymised reset");
+            assert_ne!(talker.host, original.host);
+            assert_eq!(
+                (talker.resets, &talker.by_origin),
+                (original.resets, &original.by_origin)
+            );
+        }
+    }
+
+    #[test]
     fn pseudonyms_come_from_unrouted_ranges() {
         assert_eq!(v4_pseudonym(1), Ipv4Addr::new(198, 18, 0, 1));
         assert_eq!(

@@ -4,7 +4,8 @@
 //! server"). Shared by the comparison view and the Markdown export.
 
 use rstscope_core::report::{
-    CaptureName, ClockOffset, ComparedReset, Comparison, Drift, SeenAt, Sender, VantagePoint,
+    AlignedPacket, CaptureName, ClockOffset, ComparedReset, Comparison, Drift, LadderSide, SeenAt,
+    Sender, VantagePoint,
 };
 
 /// "client side", "server side" or "unknown vantage".
@@ -152,6 +153,69 @@ pub fn reset_sentences(cmp: &Comparison) -> Vec<String> {
         .collect()
 }
 
+/// The two captures, left to right, for the two-capture ladder: the one
+/// nearer the client on the left, so a packet travels the way it reads.
+pub fn ladder_order(cmp: &Comparison) -> [CaptureName; 2] {
+    if cmp.main.vantage == VantagePoint::ServerSide || cmp.peer.vantage == VantagePoint::ClientSide
+    {
+        [CaptureName::Peer, CaptureName::Main]
+    } else {
+        [CaptureName::Main, CaptureName::Peer]
+    }
+}
+
+/// "this capture · client side", "other end" (vantage unknown).
+pub fn capture_label(cmp: &Comparison, capture: CaptureName) -> String {
+    let (which, vantage) = match capture {
+        CaptureName::Main => ("this capture", cmp.main.vantage),
+        CaptureName::Peer => ("other end", cmp.peer.vantage),
+    };
+    match vantage {
+        VantagePoint::Unknown => which.to_string(),
+        known => format!("{which} · {}", vantage_label(known)),
+    }
+}
+
+/// The packet of a reset's ladder that is the reset itself.
+pub fn ladder_rst(reset: &ComparedReset) -> Option<&AlignedPacket> {
+    reset
+        .ladder
+        .iter()
+        .find(|p| p.capture == reset.capture && p.frame == reset.frame)
+}
+
+/// The two-capture ladder of a reset as text, one packet a line, times in
+/// ms from the reset on this capture's clock:
+/// "   -23.0 ms  main #7     server→client PSH+ACK seq 1 ack 38 len 64  = peer #5".
+pub fn ladder_lines(reset: &ComparedReset) -> Vec<String> {
+    let zero = ladder_rst(reset).map_or(0.0, |p| p.time);
+    reset
+        .ladder
+        .iter()
+        .map(|p| {
+            let to = match p.from {
+                LadderSide::Client => "server",
+                LadderSide::Server => "client",
+            };
+            let twin = match p.peer_frame {
+                Some(f) => format!("= {} #{f}", other(p.capture).as_str()),
+                None => "seen here only".into(),
+            };
+            format!(
+                "{:>+9.1} ms  {:<4} #{:<5} {}→{to} {} seq {} ack {} len {}  {twin}",
+                (p.time - zero) * 1e3,
+                p.capture.as_str(),
+                p.frame,
+                p.from.as_str(),
+                p.flags,
+                p.seq,
+                p.ack,
+                p.payload_len,
+            )
+        })
+        .collect()
+}
+
 /// "3 matched, 2 only in one capture".
 pub fn counts_text(cmp: &Comparison) -> String {
     let only = |c: CaptureName| cmp.unmatched.iter().filter(|u| u.capture == c).count();
@@ -285,6 +349,52 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_ladder_of_a_reset_made_on_the_path_reads_as_text() {
+        let report = pair_report();
+        let cmp = report.comparison.as_ref().expect("a comparison");
+        assert_eq!(ladder_order(cmp), [CaptureName::Main, CaptureName::Peer]);
+        assert_eq!(
+            capture_label(cmp, CaptureName::Peer),
+            "other end · server side"
+        );
+        let injected = cmp
+            .resets
+            .iter()
+            .find(|r| r.seen_at == SeenAt::MainOnly && r.sender == Sender::Server)
+            .expect("a RST made on the path");
+        let rst = ladder_rst(injected).expect("the RST is on its ladder");
+        assert_eq!(rst.peer_frame, None);
+        let lines = ladder_lines(injected);
+        assert_eq!(lines.len(), injected.ladder.len());
+        let own = format!("main #{:<5} server→client", injected.frame);
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&own))
+            .expect("the RST's line");
+        assert!(line.trim_start().starts_with("+0.0 ms"), "{line}");
+        assert!(line.ends_with("seen here only"), "{line}");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains(" peer #") && l.contains("= main #")),
+            "{lines:#?}"
+        );
+    }
+
+    #[test]
+    fn the_client_side_capture_goes_left() {
+        let mut cmp = Comparison::default();
+        assert_eq!(ladder_order(&cmp), [CaptureName::Main, CaptureName::Peer]);
+        cmp.main.vantage = VantagePoint::ServerSide;
+        assert_eq!(ladder_order(&cmp), [CaptureName::Peer, CaptureName::Main]);
+        assert_eq!(
+            capture_label(&cmp, CaptureName::Main),
+            "this capture · server side"
+        );
+        assert_eq!(capture_label(&cmp, CaptureName::Peer), "other end");
+    }
+
+    #[test]
     fn singular_and_plural() {
         let mut cmp = Comparison::default();
         cmp.main.vantage = VantagePoint::ClientSide;
@@ -300,6 +410,7 @@ pub(crate) mod tests {
             cause: rstscope_core::report::Cause::Injected,
             confidence: 0.9,
             evidence: Vec::new(),
+            ladder: Vec::new(),
         };
         cmp.resets = vec![reset.clone()];
         assert_eq!(
@@ -327,6 +438,7 @@ pub(crate) mod tests {
             cause: rstscope_core::report::Cause::Unknown,
             confidence: 0.1,
             evidence: Vec::new(),
+            ladder: Vec::new(),
         };
         assert_eq!(
             fate(&cmp, &reset).1,

@@ -3,7 +3,7 @@
 
 use crate::{comparison, format};
 use core::fmt::Write;
-use rstscope_core::report::Comparison;
+use rstscope_core::report::{Comparison, SeenAt};
 use rstscope_core::Report;
 
 pub fn to_markdown(report: &Report) -> String {
@@ -62,6 +62,7 @@ fn write_comparison(md: &mut String, cmp: &Comparison) -> core::fmt::Result {
             )?;
         }
     }
+    write_one_sided_ladders(md, cmp)?;
     let changed: Vec<_> = cmp
         .matched
         .iter()
@@ -85,6 +86,74 @@ fn write_comparison(md: &mut String, cmp: &Comparison) -> core::fmt::Result {
         }
     }
     Ok(())
+}
+
+/// Resets listed with their two-capture ladder: those seen at one end only.
+const LADDERS: usize = 5;
+
+/// The packets around each reset seen at one end only, at both ends: the
+/// picture of what was lost or made on the path, as a compact list.
+fn write_one_sided_ladders(md: &mut String, cmp: &Comparison) -> core::fmt::Result {
+    let one_sided: Vec<_> = cmp
+        .resets
+        .iter()
+        .filter(|r| r.seen_at != SeenAt::Both && !r.ladder.is_empty())
+        .collect();
+    if one_sided.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        md,
+        "\n### Resets seen at one end only, with both ends' packets\n"
+    )?;
+    for r in one_sided.iter().take(LADDERS) {
+        writeln!(
+            md,
+            "{} frame {} ({}; ms from the reset on this capture's clock):\n\n```",
+            r.capture.as_str(),
+            r.frame,
+            r.seen_at.as_str()
+        )?;
+        for line in comparison::ladder_lines(r) {
+            writeln!(md, "{line}")?;
+        }
+        writeln!(md, "```\n")?;
+    }
+    if one_sided.len() > LADDERS {
+        writeln!(md, "({} more not shown.)", one_sided.len() - LADDERS)?;
+    }
+    Ok(())
+}
+
+/// The hosts in the most resets, and who really sent them.
+fn write_top_talkers(
+    md: &mut String,
+    talkers: &[rstscope_core::report::TopTalker],
+) -> core::fmt::Result {
+    if talkers.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        md,
+        "| Top talker | Resets | Sent | Received | By origin |\n|---|---:|---:|---:|---|"
+    )?;
+    for t in talkers {
+        let origins: Vec<String> = t
+            .by_origin
+            .iter()
+            .map(|(origin, count)| format!("{} {count}", inline(origin)))
+            .collect();
+        writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            inline(&t.host),
+            t.resets,
+            t.sent,
+            t.received,
+            origins.join(", ")
+        )?;
+    }
+    writeln!(md)
 }
 
 fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
@@ -117,6 +186,7 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
         }
         writeln!(md)?;
     }
+    write_top_talkers(md, &report.summary.top_talkers)?;
 
     if report.resets.is_empty() {
         return Ok(());
@@ -274,6 +344,24 @@ mod tests {
             assert!(md.contains(&row), "{row}");
         }
         assert!(md.contains("### What the path changed"));
+        // The reset made on the path, with the other end's packets around it.
+        let injected = cmp
+            .resets
+            .iter()
+            .find(|r| r.seen_at == SeenAt::MainOnly)
+            .expect("a reset seen at one end only");
+        assert!(md.contains(&format!("main frame {} (main-only;", injected.frame)));
+        for line in crate::comparison::ladder_lines(injected) {
+            assert!(md.contains(&line), "{line}");
+        }
+        let listed = cmp
+            .resets
+            .iter()
+            .filter(|r| r.seen_at != SeenAt::Both)
+            .count()
+            .min(LADDERS);
+        let shown = md.matches("(main-only;").count() + md.matches("(peer-only;").count();
+        assert_eq!(shown, listed);
         assert!(!to_markdown(&fixture_report()).contains("Compared with"));
     }
 
@@ -283,5 +371,24 @@ mod tests {
         report.resets.clear();
         let md = to_markdown(&report);
         assert!(!md.contains("## Resets"));
+    }
+
+    #[test]
+    fn top_talkers_are_a_table() {
+        let md = to_markdown(&fixture_report());
+        let table: Vec<&str> = md
+            .lines()
+            .skip_while(|line| !line.starts_with("| Top talker |"))
+            .take_while(|line| line.starts_with('|'))
+            .collect();
+        assert_eq!(
+            table,
+            [
+                "| Top talker | Resets | Sent | Received | By origin |",
+                "|---|---:|---:|---:|---|",
+                "| 203.0.113.7 | 2 | 2 | 0 | middlebox 2 |",
+                "| 2001:db8:1::2 | 1 | 0 | 1 | server 1 |",
+            ]
+        );
     }
 }

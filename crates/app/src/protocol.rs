@@ -3,6 +3,7 @@
 //! other end, to compare), to the worker; the worker answers with these
 //! messages, each serialised as a JSON string.
 
+use rstscope_core::report::Reset;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
@@ -21,12 +22,49 @@ pub enum FromWorker {
         total: u64,
         mb_per_s: f64,
     },
+    /// Resets found so far in the capture being read, before their
+    /// verdicts (which come with `Done`): how many, and the packets of
+    /// those found since the previous `Partial`. Only the capture's first
+    /// `LIVE_RESETS` are ever sent; past them only the count grows.
+    Partial {
+        capture: u8,
+        resets_seen: u64,
+        new_resets: Vec<LiveReset>,
+    },
     Done {
         report: Box<Report>,
         stats: RunStats,
     },
     /// The input is not a capture at all (or could not be read).
     Failed { message: String },
+}
+
+/// Most resets listed live while a capture is read.
+pub const LIVE_RESETS: usize = 50;
+
+/// A RST as its packet shows it, before any verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveReset {
+    pub frame: u64,
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+    /// "ip:port" of the packet's source and destination.
+    pub src: String,
+    pub dst: String,
+    pub flags: String,
+}
+
+impl From<&Reset> for LiveReset {
+    fn from(reset: &Reset) -> Self {
+        Self {
+            frame: reset.frame,
+            time: reset.time,
+            src: reset.src.clone(),
+            dst: reset.dst.clone(),
+            flags: reset.flags.clone(),
+        }
+    }
 }
 
 /// How the run went, for the status line under the report.
@@ -65,6 +103,17 @@ mod tests {
                 bytes: 4 << 20,
                 total: 10 << 20,
                 mb_per_s: 87.5,
+            },
+            FromWorker::Partial {
+                capture: 0,
+                resets_seen: 120,
+                new_resets: vec![LiveReset {
+                    frame: 7,
+                    time: 1_700_000_000.25,
+                    src: "[2001:db8::1]:443".into(),
+                    dst: "10.0.0.5:50000".into(),
+                    flags: "RST+ACK".into(),
+                }],
             },
             FromWorker::Done {
                 report: Box::default(),

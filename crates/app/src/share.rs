@@ -63,6 +63,52 @@ pub fn encode(report: &Report) -> Result<String, ShareError> {
     Ok(fragment)
 }
 
+/// What a link had to leave out to stay under [`MAX_FRAGMENT`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omitted {
+    /// The packet ladders of the resets (and of the comparison's).
+    pub ladders: bool,
+    /// Connections without a reset, this many.
+    pub connections: usize,
+}
+
+impl Omitted {
+    pub fn any(&self) -> bool {
+        self.ladders || self.connections > 0
+    }
+}
+
+/// Like [`encode`], but when the whole report is too long for a link, first
+/// the ladder diagrams and then the connections no reset belongs to are
+/// left out (they are the bulk of a big report; the verdicts all stay).
+pub fn encode_fitting(report: &Report) -> Result<(String, Omitted), ShareError> {
+    match encode(report) {
+        Err(ShareError::TooLong { .. }) => {}
+        whole => return whole.map(|link| (link, Omitted::default())),
+    }
+    let mut slim = report.clone();
+    for reset in &mut slim.resets {
+        reset.ladder.clear();
+    }
+    for compared in slim.comparison.iter_mut().flat_map(|c| &mut c.resets) {
+        compared.ladder.clear();
+    }
+    let mut omitted = Omitted {
+        ladders: true,
+        connections: 0,
+    };
+    match encode(&slim) {
+        Err(ShareError::TooLong { .. }) => {}
+        fitted => return fitted.map(|link| (link, omitted)),
+    }
+    let kept: std::collections::BTreeSet<u32> =
+        slim.resets.iter().filter_map(|r| r.connection).collect();
+    let before = slim.connections.len();
+    slim.connections.retain(|c| kept.contains(&c.id));
+    omitted.connections = before - slim.connections.len();
+    encode(&slim).map(|link| (link, omitted))
+}
+
 /// Reads a location fragment: `None` when it is not a share link at all.
 pub fn decode(fragment: &str) -> Option<Result<Report, ShareError>> {
     let payload = fragment.strip_prefix(PREFIX)?;
@@ -164,5 +210,76 @@ mod tests {
             decode(&long),
             Some(Err(ShareError::TooLong { .. }))
         ));
+    }
+
+    /// A report too big for a link loses its ladders, then its connections
+    /// without resets, and keeps every verdict.
+    #[test]
+    fn a_big_report_is_trimmed_to_fit() {
+        let mut report = sample_report();
+        assert!(report.resets.iter().any(|r| !r.ladder.is_empty()));
+        let (_, omitted) = encode_fitting(&report).expect("the sample fits");
+        assert!(!omitted.any());
+
+        // Pad the ladders with unique, incompressible numbers past the limit.
+        let mut n = 0x9e37_79b9_u32;
+        let template = report
+            .resets
+            .iter()
+            .find_map(|r| r.ladder.first().cloned())
+            .expect("a ladder packet");
+        for reset in &mut report.resets {
+            for _ in 0..12_000 {
+                n = n.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let mut packet = template.clone();
+                packet.seq = n;
+                packet.time = f64::from(n) / 7.0;
+                reset.ladder.push(packet);
+            }
+        }
+        assert!(matches!(encode(&report), Err(ShareError::TooLong { .. })));
+        let (link, omitted) = encode_fitting(&report).expect("fits without ladders");
+        assert_eq!(
+            omitted,
+            Omitted {
+                ladders: true,
+                connections: 0
+            }
+        );
+        let shared = decode(&link).expect("a link").expect("a report");
+        assert_eq!(shared.resets.len(), report.resets.len());
+        assert!(shared.resets.iter().all(|r| r.ladder.is_empty()));
+        assert!(shared.resets.iter().zip(&report.resets).all(|(a, b)| (
+            a.frame, a.origin, a.cause
+        ) == (
+            b.frame, b.origin, b.cause
+        )));
+    }
+
+    /// Inputs that once broke the `share` fuzz target (fuzz/regressions/share,
+    /// same encoding as the target: even first byte, report JSON to pack;
+    /// odd, the fragment itself) must decode or fail cleanly, and a decoded
+    /// report must survive another trip through a link.
+    #[test]
+    fn fuzz_regressions_replay_cleanly() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/share");
+        let mut replayed = 0;
+        for entry in std::fs::read_dir(dir).expect("fuzz/regressions/share exists") {
+            let input = std::fs::read(entry.expect("a directory entry").path()).expect("readable");
+            let Some((&mode, rest)) = input.split_first() else {
+                continue;
+            };
+            let fragment = if mode % 2 == 0 {
+                link_of_json(rest)
+            } else {
+                String::from_utf8_lossy(rest).into_owned()
+            };
+            if let Some(Ok(report)) = decode(&fragment) {
+                let again = encode(&report).expect("a decoded report fits a link again");
+                assert_eq!(decode(&again), Some(Ok(report)));
+            }
+            replayed += 1;
+        }
+        assert!(replayed > 0, "no share regressions found in {dir}");
     }
 }

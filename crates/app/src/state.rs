@@ -5,7 +5,7 @@ use std::rc::Rc;
 use rstscope_core::Report;
 use yew::Reducible;
 
-use crate::protocol::RunStats;
+use crate::protocol::{LiveReset, RunStats};
 
 /// Where the report on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,8 +38,19 @@ pub enum Phase {
         bytes: u64,
         total: u64,
         mb_per_s: f64,
+        live: LiveResets,
     },
     Failed(String),
+}
+
+/// The resets found so far in the capture being read, before their verdicts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveResets {
+    /// Which capture they are of (0 the main one, 1 the other end's).
+    pub capture: u8,
+    pub seen: u64,
+    /// The first of them, in frame order.
+    pub first: Vec<LiveReset>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +59,8 @@ pub struct State {
     pub loaded: Option<Rc<Loaded>>,
     /// Frame number of the reset whose detail view is open.
     pub selected: Option<u64>,
+    /// The resets table's host filter (typed, or a top talker clicked).
+    pub host_filter: String,
 }
 
 impl Default for State {
@@ -56,6 +69,7 @@ impl Default for State {
             phase: Phase::Idle,
             loaded: None,
             selected: None,
+            host_filter: String::new(),
         }
     }
 }
@@ -85,6 +99,11 @@ pub enum Action {
         total: u64,
         mb_per_s: f64,
     },
+    Partial {
+        capture: u8,
+        resets_seen: u64,
+        new_resets: Vec<LiveReset>,
+    },
     Finished {
         report: Report,
         stats: RunStats,
@@ -94,6 +113,7 @@ pub enum Action {
     /// A share link was opened.
     OpenLink(Report),
     Select(Option<u64>),
+    FilterHost(String),
 }
 
 impl Reducible for State {
@@ -111,6 +131,7 @@ impl Reducible for State {
                         bytes: 0,
                         total,
                         mb_per_s: 0.0,
+                        live: LiveResets::default(),
                     },
                     ..State::default()
                 };
@@ -122,17 +143,35 @@ impl Reducible for State {
                 mb_per_s,
             } => {
                 // Late messages of a cancelled run must not revive it.
-                let Phase::Analysing { name, peer, .. } = &self.phase else {
+                let Phase::Analysing {
+                    capture: now_reading,
+                    bytes: read,
+                    total: size,
+                    mb_per_s: rate,
+                    ..
+                } = &mut next.phase
+                else {
                     return self;
                 };
-                next.phase = Phase::Analysing {
-                    name: name.clone(),
-                    peer: peer.clone(),
-                    capture,
-                    bytes,
-                    total,
-                    mb_per_s,
+                (*now_reading, *read, *size, *rate) = (capture, bytes, total, mb_per_s);
+            }
+            Action::Partial {
+                capture,
+                resets_seen,
+                new_resets,
+            } => {
+                let Phase::Analysing { live, .. } = &mut next.phase else {
+                    return self;
                 };
+                // Reading the other end's capture: its resets replace the first one's.
+                if live.capture != capture {
+                    *live = LiveResets {
+                        capture,
+                        ..LiveResets::default()
+                    };
+                }
+                live.seen = resets_seen;
+                live.first.extend(new_resets);
             }
             Action::Finished { report, stats } => {
                 let Phase::Analysing { name, peer, .. } = &self.phase else {
@@ -160,6 +199,7 @@ impl Reducible for State {
                 };
             }
             Action::Select(frame) => next.selected = frame,
+            Action::FilterHost(host) => next.host_filter = host,
         }
         Rc::new(next)
     }

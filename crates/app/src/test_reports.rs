@@ -3,7 +3,8 @@
 //! the app's built-in sample run through the real reader and analyzer.
 
 use rstscope_core::report::{
-    CaptureInfo, Cause, Connection, Evidence, Origin, Reset, Sender, Stage, Summary, Tip, Warning,
+    CaptureInfo, Cause, Connection, Evidence, Origin, Reset, Sender, Stage, Summary, Tip,
+    TopTalker, Warning,
 };
 use rstscope_core::{Analyzer, Config, Report};
 
@@ -75,6 +76,11 @@ pub fn fixture_report() -> Report {
             headline: "203.0.113.7 was reset by a middlebox 2 times.".into(),
             by_origin: [("middlebox".to_string(), 2), ("server".to_string(), 1)].into(),
             by_cause: [("injected".to_string(), 2), ("app-abort".to_string(), 1)].into(),
+            top_talkers: vec![
+                talker("203.0.113.7", 2, 0, "middlebox"),
+                talker("2001:db8:1::2", 0, 1, "server"),
+            ],
+            ..Summary::default()
         },
         resets: vec![
             reset(
@@ -104,6 +110,16 @@ pub fn fixture_report() -> Report {
             connection(2, "[2001:db8:1::2]:40000", "[2001:db8:1::7]:80", vec![9]),
         ],
         comparison: None,
+    }
+}
+
+fn talker(host: &str, sent: u64, received: u64, origin: &str) -> TopTalker {
+    TopTalker {
+        host: host.into(),
+        resets: sent + received,
+        sent,
+        received,
+        by_origin: [(origin.to_string(), sent + received)].into(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Comparison, Report, Reset, SeenAt};
+use rstscope_core::report::{Comparison, Report, Reset, SeenAt, TopTalker};
 
 pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
     let capture = &report.capture;
@@ -67,6 +67,7 @@ pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
             "Resets by cause:  {}",
             counts(&report.summary.by_cause)
         )?;
+        write_top_talkers(out, &report.summary.top_talkers)?;
     }
     for reset in &report.resets {
         writeln!(out)?;
@@ -169,6 +170,28 @@ fn write_comparison(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
         if let Some(e) = r.evidence.first() {
             writeln!(out, "  - [{}] {}", e.signal, e.finding)?;
         }
+    }
+    Ok(())
+}
+
+/// The hosts in the most resets, one line each.
+fn write_top_talkers(out: &mut impl Write, talkers: &[TopTalker]) -> io::Result<()> {
+    if talkers.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Top talkers:")?;
+    let width = talkers.iter().map(|t| t.host.len()).max().unwrap_or(0);
+    for t in talkers {
+        writeln!(
+            out,
+            "  {:width$}  {} {} ({} sent, {} received): {}",
+            t.host,
+            t.resets,
+            if t.resets == 1 { "reset" } else { "resets" },
+            t.sent,
+            t.received,
+            counts(&t.by_origin)
+        )?;
     }
     Ok(())
 }

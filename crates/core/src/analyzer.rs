@@ -13,6 +13,7 @@ use crate::report::{
 };
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
+use crate::track::table::{self, Key};
 use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
@@ -36,7 +37,8 @@ impl Default for Config {
             // them stay near 50 MB however many flows a capture holds.
             max_connections: 50_000,
             max_warnings: 1_000,
-            max_hosts: 100_000,
+            // A host is ~0.2 KB; one per distinct address of a flood.
+            max_hosts: 50_000,
             max_listed_connections: 100_000,
         }
     }
@@ -47,6 +49,9 @@ pub struct Analyzer {
     config: Config,
     info: CaptureInfo,
     link_types: BTreeMap<u32, u64>,
+    /// Frames that are not TCP, by kind: named (a String each) only in
+    /// `finish`, so counting them allocates nothing.
+    other: BTreeMap<NotTcp, u64>,
     conns: ConnTable,
     hosts: HostTable,
     resets: Vec<ResetRecord>,
@@ -64,6 +69,7 @@ impl Analyzer {
             config,
             info: CaptureInfo::default(),
             link_types: BTreeMap::new(),
+            other: BTreeMap::new(),
             conns: ConnTable::new(config.max_connections),
             hosts: HostTable::new(config.max_hosts),
             resets: Vec::new(),
@@ -97,9 +103,7 @@ impl Analyzer {
                 self.info.tcp_packets += 1;
                 self.track(frame.number, frame.ts_ns, &packet);
             }
-            Ok(Decoded::NotTcp(kind)) => {
-                *self.info.other.entry(not_tcp_name(kind)).or_default() += 1;
-            }
+            Ok(Decoded::NotTcp(kind)) => *self.other.entry(kind).or_default() += 1,
             Err(err) => {
                 let message = format!(
                     "{} header at byte {} of the frame is {}",
@@ -134,7 +138,9 @@ impl Analyzer {
 
     fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
         let is_rst = packet.tcp.has(flags::RST);
-        let (conn, side) = self.conns.lookup(ts_ns, packet, &self.hosts);
+        let key = Key::of(packet);
+        let (conn, side) = self.conns.lookup(key, ts_ns, packet, &self.hosts);
+        let ended_before = conn.zeek.finished();
         let summary = PacketSummary::of(frame, ts_ns, side, packet);
 
         // Later packets are the "after" of this connection's earlier resets.
@@ -179,6 +185,11 @@ impl Analyzer {
                 host.note_server_port(packet.tcp.src_port);
             } else if packet.tcp.has(flags::SYN) {
                 host.note_syn(packet.tcp.dst_port);
+            } else if conn.client.packets + conn.server.packets == 0
+                && attribute::probe::Stealth::of(packet.tcp.flags).is_some()
+            {
+                // A connection opened by a FIN, NULL or Xmas segment.
+                host.note_stealth_probe();
             }
         }
         let had_ack = conn.ack_ns.is_some();
@@ -195,6 +206,10 @@ impl Analyzer {
             self.hosts.entry(server).note_delays(server_delay, None);
             self.hosts.entry(client).note_delays(None, client_delay);
         }
+        if let Some(due) = table::leaves_at(conn, ended_before) {
+            self.conns.expire_at(key, due);
+        }
+        self.conns.expire(ts_ns);
         self.retire_finished();
     }
 
@@ -221,6 +236,13 @@ impl Analyzer {
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
             return;
+        }
+        // Grow by doubling, but not past the limit (a flood fills it: the
+        // last doubling would reserve 6 MB that is never used).
+        let (len, limit) = (self.connections.len(), self.config.max_listed_connections);
+        if len == self.connections.capacity() && len < limit {
+            let more = len.max(4).min(limit.saturating_sub(len));
+            self.connections.reserve_exact(more);
         }
         self.connections.push(connection_entry(&conn, &self.resets));
     }
@@ -272,6 +294,9 @@ impl Analyzer {
                 ),
             });
         }
+        for (kind, frames) in core::mem::take(&mut self.other) {
+            *self.info.other.entry(not_tcp_name(kind)).or_default() += frames;
+        }
         self.info.link_types = self
             .link_types
             .iter()
@@ -287,9 +312,9 @@ impl Analyzer {
             .map(|r| r.idle_ns.map(|ns| ns as f64 / 1e9))
             .collect();
         let resets: Vec<Reset> = self.resets.into_iter().map(|r| r.report).collect();
-        let summary = summary::summarize(&resets, &idle_s, &self.info);
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
+        let summary = summary::summarize(&resets, &idle_s, &connections, &self.info);
         Report {
             capture: self.info,
             summary,
@@ -297,6 +322,17 @@ impl Analyzer {
             connections,
             comparison: None,
         }
+    }
+
+    /// RSTs seen so far: live results while a capture is being read.
+    pub fn resets_seen(&self) -> usize {
+        self.resets.len()
+    }
+
+    /// The `i`-th RST seen so far. Only its packet's own fields (frame, time,
+    /// addresses, flags, ...) are final: the verdict comes with `finish`.
+    pub fn reset_at(&self, i: usize) -> Option<&Reset> {
+        self.resets.get(i).map(|record| &record.report)
     }
 }
 

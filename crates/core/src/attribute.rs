@@ -3,7 +3,8 @@
 //! Each RST is recorded with a snapshot of its connection at that moment
 //! ([`record::ResetRecord`]); later packets add "after" observations (data
 //! racing it, more RSTs). When the connection ends, [`judge`] weighs the
-//! signals ([`origin`]), picks the cause ([`cause`]), places the RST in the
+//! signals ([`origin`]), picks the cause ([`cause`], with scan and probe
+//! patterns in [`probe`]), places the RST in the
 //! connection ([`pattern`]) and fills in the report entry.
 
 pub mod cause;
@@ -11,6 +12,7 @@ pub mod judge;
 pub mod origin;
 pub mod pattern;
 pub mod payload;
+pub mod probe;
 pub mod record;
 
 pub use judge::judge;

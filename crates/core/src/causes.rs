@@ -17,6 +17,8 @@ pub struct Observed {
     pub server_port: Option<u16>,
     /// Retransmissions before giving up.
     pub retransmissions: u32,
+    /// The finer cause, when the verdict has one (scans differ by kind).
+    pub sub_cause: Option<&'static str>,
 }
 
 fn tip(text: String, commands: &[&str]) -> Tip {
@@ -83,6 +85,10 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             "Resets forged on the path (censor, DPI or traffic shaper): not fixable at the endpoints. Encrypt the metadata it matches (TLS with ECH, a VPN or tunnel), and report it.".to_string(),
             &[],
         )],
+        (Cause::AppAbort, _) if seen.sub_cause == Some("connect-probe") => vec![tip(
+            format!("A connection opened and reset at once with no data: typical of load-balancer or monitoring health checks on port {port}. Expected if the source is your checker; otherwise find who probes the port."),
+            &[&format!("tcpdump -ni any 'tcp port {port} and tcp[tcpflags] & tcp-rst != 0'")],
+        )],
         (Cause::AppAbort, _) => vec![tip(
             "The application aborted the connection: read its logs around this time; close sockets only after reading all pending data, and avoid SO_LINGER 0 unless an abort is meant.".to_string(),
             &["journalctl --since '-10 min'"],
@@ -91,10 +97,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),
             &[],
         )],
-        (Cause::Scan, _) => vec![tip(
-            "A half-open (SYN) scan: usually benign if it is your own scanner; otherwise rate-limit or block the source.".to_string(),
-            &[],
-        )],
+        (Cause::Scan, _) => scan_tips(seen.sub_cause),
         (Cause::GracefulClose, _) => vec![tip(
             "Benign: the RST came after the FIN exchange, so all data had been delivered.".to_string(),
             &[],
@@ -124,4 +127,24 @@ pub fn plain(cause: Cause) -> &'static str {
         Cause::RetransmitTimeout => "retransmission timeouts",
         Cause::Unknown => "unexplained resets",
     }
+}
+
+/// What to do about a scan, by how it probed.
+fn scan_tips(sub_cause: Option<&str>) -> Vec<Tip> {
+    let what = match sub_cause {
+        Some("fin-probe" | "null-probe" | "xmas-probe") => {
+            "A stealth port scan (FIN/NULL/Xmas probes): the RSTs are closed ports answering, as RFC 9293 requires. A stateful firewall drops such probes before they reach the host"
+        }
+        Some("connect-scan") => {
+            "A connect() scan: the scanner completes each handshake and resets at once"
+        }
+        Some("crafted-flags") => {
+            "A crafted packet with impossible flags (OS fingerprinting or fuzzing)"
+        }
+        _ => "A half-open (SYN) scan: the scanner resets each handshake it provoked",
+    };
+    vec![tip(
+        format!("{what}. Usually benign if it is your own scanner; otherwise rate-limit or block the source, and drop packets conntrack marks INVALID."),
+        &["iptables -A INPUT -m conntrack --ctstate INVALID -j DROP", "nft add rule inet filter input ct state invalid drop"],
+    )]
 }

@@ -84,6 +84,57 @@ pub struct Summary {
     pub by_origin: BTreeMap<String, u64>,
     /// Reset counts by cause.
     pub by_cause: BTreeMap<String, u64>,
+    /// The hosts (IP addresses) that took part in the most resets, most
+    /// first, at most 10.
+    #[serde(default)]
+    pub top_talkers: Vec<TopTalker>,
+    /// Connections and resets over the capture's span, in equal time buckets.
+    #[serde(default)]
+    pub activity: Activity,
+}
+
+/// One host's part in the capture's resets.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopTalker {
+    /// IP address, without port or brackets ("10.0.0.5", "2001:db8::1").
+    pub host: String,
+    /// Resets it took part in: `sent` plus `received` (a RST a host sends to
+    /// itself counts once).
+    pub resets: u64,
+    /// Resets that carry its address as the source (whoever really sent them).
+    pub sent: u64,
+    /// Resets addressed to it.
+    pub received: u64,
+    /// The resets it took part in, by concluded origin ("client", "server",
+    /// "middlebox", "unknown").
+    pub by_origin: BTreeMap<String, u64>,
+}
+
+/// Activity over the capture's span, from its first to its last frame, cut
+/// into equal buckets (60, or 1 when the span is zero; none for a capture
+/// without frames). Bucket `i` covers `[start + i * bucket_seconds,
+/// start + (i + 1) * bucket_seconds)`; the last one also holds the end.
+/// Connection counts cover the connections listed in `connections`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Activity {
+    /// Seconds since the Unix epoch: the capture's first frame.
+    pub start: f64,
+    pub bucket_seconds: f64,
+    pub buckets: Vec<ActivityBucket>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityBucket {
+    /// Connections whose first packet falls in this bucket.
+    pub started: u64,
+    /// Connections open during this bucket (from their first packet to
+    /// their last).
+    pub active: u64,
+    /// RST frames in this bucket.
+    pub resets: u64,
 }
 
 /// Whose address and port a reset carries.
@@ -488,6 +539,48 @@ pub struct ComparedReset {
     pub confidence: f32,
     /// Strongest first; the two-capture signal ("vantage") leads.
     pub evidence: Vec<Evidence>,
+    /// The matched connection around this RST as both captures saw it: up
+    /// to 12 packets before and 4 after it (or the moment it would have
+    /// passed) in each capture, in order of `time`. Empty when the
+    /// connection was not found in the other capture.
+    #[serde(default)]
+    pub ladder: Vec<AlignedPacket>,
+}
+
+/// One packet of a two-capture ladder: where it was seen, and its twin in
+/// the other capture if it was seen there too (a packet without a twin,
+/// while the other capture was watching, was lost or made on the path).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlignedPacket {
+    pub capture: CaptureName,
+    /// 1-based frame number in its own capture.
+    pub frame: u64,
+    /// Seconds since the Unix epoch on the main capture's clock: peer times
+    /// are converted with `clock_offset` and `drift` (raw when there is no
+    /// clock estimate). The path delay is left in, so a packet seen at both
+    /// ends shows up later at the capture further along its way.
+    pub time: f64,
+    /// Which end sent it, in the main capture's roles.
+    pub from: LadderSide,
+    /// Flags joined by '+', as in `Reset::flags`.
+    pub flags: String,
+    /// Sequence and acknowledgement numbers relative to the ISNs *of its
+    /// own capture* when `relative` (so the two captures line up even when
+    /// a NAT rewrote the sequence numbers; `ack` is 0 without the ACK
+    /// flag), raw otherwise.
+    pub seq: u32,
+    pub ack: u32,
+    /// That capture saw both ISNs.
+    pub relative: bool,
+    pub payload_len: u32,
+    /// IPv4 TTL or IPv6 hop limit.
+    pub ttl: u8,
+    /// IPv4 identification; null for IPv6.
+    pub ip_id: Option<u16>,
+    /// The same packet's frame number in the other capture; null when it
+    /// was seen at this end only.
+    pub peer_frame: Option<u64>,
 }
 
 names!(VantagePoint { ClientSide => "client-side", ServerSide => "server-side", Unknown => "unknown" });

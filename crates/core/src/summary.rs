@@ -1,5 +1,9 @@
-//! The report's summary: counts by origin and cause, and a one-sentence
-//! headline in plain language.
+//! The report's summary: counts by origin and cause, a one-sentence
+//! headline in plain language, the hosts most involved in resets and the
+//! activity over time.
+
+mod activity;
+mod top_talkers;
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -7,13 +11,18 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::causes;
-use crate::report::{CaptureInfo, Cause, Origin, Reset, Summary};
+use crate::report::{CaptureInfo, Cause, Connection, Origin, Reset, Summary};
 
 /// Confidence from which a verdict counts as strong evidence in the headline.
 const STRONG: f32 = 0.5;
 
 /// `idle_s[i]` is the idle gap behind `resets[i]`, when it was an idle timeout.
-pub fn summarize(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Summary {
+pub fn summarize(
+    resets: &[Reset],
+    idle_s: &[Option<f64>],
+    connections: &[Connection],
+    info: &CaptureInfo,
+) -> Summary {
     let mut summary = Summary::default();
     for reset in resets {
         *summary
@@ -26,6 +35,8 @@ pub fn summarize(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -
             .or_default() += 1;
     }
     summary.headline = headline(resets, idle_s, info);
+    summary.top_talkers = top_talkers::rank(resets);
+    summary.activity = activity::over_time(connections, resets, info);
     summary
 }
 
@@ -96,4 +107,84 @@ fn median_idle(resets: &[Reset], idle_s: &[Option<f64>]) -> Option<f64> {
         .collect();
     idles.sort_by(f64::total_cmp);
     idles.get(idles.len() / 2).copied()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::report::{Sender, Stage};
+
+    /// A judged reset with only what the summary reads filled in.
+    pub fn reset(frame: u64, time: f64, src: &str, dst: &str, origin: Origin) -> Reset {
+        Reset {
+            frame,
+            time,
+            src: src.to_string(),
+            dst: dst.to_string(),
+            seq: 0,
+            ack: 0,
+            flags: "RST".to_string(),
+            ttl: 64,
+            ip_id: None,
+            payload_len: 0,
+            encapsulation: "ipv4".to_string(),
+            connection: None,
+            sender: Sender::Unknown,
+            origin,
+            cause: Cause::Unknown,
+            sub_cause: None,
+            confidence: 0.9,
+            evidence: Vec::new(),
+            signature: None,
+            stage: Stage::Unknown,
+            payload_text: None,
+            reason_code: None,
+            tips: Vec::new(),
+            ladder: Vec::new(),
+        }
+    }
+
+    pub fn connection(id: u32, first_time: f64, last_time: f64) -> Connection {
+        Connection {
+            id,
+            client: "10.0.0.2:5000".to_string(),
+            server: "10.0.0.1:80".to_string(),
+            roles_from: "handshake".to_string(),
+            first_time,
+            last_time,
+            client_packets: 1,
+            server_packets: 1,
+            client_bytes: 0,
+            server_bytes: 0,
+            conn_state: "SF".to_string(),
+            history: "ShADadFf".to_string(),
+            resets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_summary_holds_counts_talkers_and_activity() {
+        let resets = [
+            reset(3, 10.0, "10.0.0.1:80", "10.0.0.2:5000", Origin::Middlebox),
+            reset(7, 20.0, "10.0.0.1:80", "10.0.0.2:5001", Origin::Server),
+        ];
+        let info = CaptureInfo {
+            packets: 12,
+            first_time: Some(0.0),
+            last_time: Some(30.0),
+            ..CaptureInfo::default()
+        };
+        let summary = summarize(&resets, &[None, None], &[connection(1, 0.0, 30.0)], &info);
+        assert_eq!(summary.by_origin.get("middlebox"), Some(&1));
+        let talkers: Vec<(&str, u64)> = summary
+            .top_talkers
+            .iter()
+            .map(|t| (t.host.as_str(), t.resets))
+            .collect();
+        assert_eq!(talkers, [("10.0.0.1", 2), ("10.0.0.2", 2)]);
+        let buckets = &summary.activity.buckets;
+        assert_eq!(buckets.len(), 60);
+        assert_eq!((buckets[20].resets, buckets[40].resets), (1, 1));
+        assert!(buckets.iter().all(|b| b.active == 1));
+    }
 }

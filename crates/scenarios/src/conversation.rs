@@ -167,6 +167,13 @@ impl Conversation {
         self.peer_mut(side).nxt = nxt;
     }
 
+    /// A bare segment with any `flags` (none at all for a NULL probe) and no
+    /// handshake before it: what a stealth scanner sends.
+    pub fn probe(&mut self, side: Side, flags: u16) {
+        self.answer(side);
+        self.segment(side, flags, Vec::new(), None);
+    }
+
     /// FIN+ACK from `side`.
     pub fn fin(&mut self, side: Side) {
         self.answer(side);

@@ -89,6 +89,9 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
     tcp.rst = packet.flags & flags::RST != 0;
     tcp.psh = packet.flags & flags::PSH != 0;
     tcp.ack = packet.flags & flags::ACK != 0;
+    tcp.urg = packet.flags & flags::URG != 0;
+    tcp.ece = packet.flags & flags::ECE != 0;
+    tcp.cwr = packet.flags & flags::CWR != 0;
     tcp.set_options(&tcp_options(packet))
         .expect("generated options fit in 40 bytes");
     let tcp_len = tcp.header_len() + packet.payload.len();

@@ -5,7 +5,7 @@
 use rstscope_core::decode::flags::{RST, SYN};
 use rstscope_scenarios::{catalogue, write, Options};
 
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 15] = [
     "refused",
     "firewall-reject",
     "server-abort",
@@ -16,6 +16,8 @@ const NAMES: [&str; 13] = [
     "conntrack-invalid",
     "censor-injection",
     "syn-scan",
+    "stealth-scan",
+    "health-check",
     "graceful-then-reset",
     "retransmit-giveup",
     "rst-with-reason",

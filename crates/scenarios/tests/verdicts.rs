@@ -94,3 +94,31 @@ fn mismatch(place: &str, expected: &ExpectedReset, got: &Reset) -> String {
         evidence.join("; ")
     )
 }
+
+/// Probes are told apart by kind: the sub-cause names the probe a closed
+/// port answered, and a health check is not mistaken for a crash.
+#[test]
+fn probes_get_their_sub_cause() {
+    let expected = [
+        (
+            "stealth-scan",
+            vec!["fin-probe", "null-probe", "xmas-probe"],
+        ),
+        ("health-check", vec!["connect-probe"; 3]),
+    ];
+    for options in matrix() {
+        for (name, subs) in &expected {
+            let Some(scenario) = catalogue(&options).into_iter().find(|s| s.name == *name) else {
+                panic!("no scenario {name}");
+            };
+            let report = analyze(&write(&scenario, &options));
+            let got: Vec<&str> = report
+                .resets
+                .iter()
+                .filter_map(|r| r.sub_cause.as_deref())
+                .filter(|s| s.ends_with("probe"))
+                .collect();
+            assert_eq!(&got, subs, "{name} [{}]", describe(&options));
+        }
+    }
+}

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::drop_zone::DropZone;
 use super::error_banner::ErrorBanner;
+use super::live_resets::LiveResetsView;
 use super::peer_zone::PeerZone;
 use super::progress::Progress;
 use super::report_view::ReportView;
@@ -79,6 +80,15 @@ pub fn App() -> Html {
                         total,
                         mb_per_s,
                     },
+                    FromWorker::Partial {
+                        capture,
+                        resets_seen,
+                        new_resets,
+                    } => Action::Partial {
+                        capture,
+                        resets_seen,
+                        new_resets,
+                    },
                     FromWorker::Done { report, stats } => Action::Finished {
                         report: *report,
                         stats,
@@ -125,6 +135,10 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |frame| dispatcher.dispatch(Action::Select(frame)))
     };
+    let on_filter_host = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |host| dispatcher.dispatch(Action::FilterHost(host)))
+    };
 
     html! {
         <>
@@ -154,20 +168,24 @@ pub fn App() -> Html {
                 }
                 {
                     match &state.phase {
-                        Phase::Analysing { name, peer, capture, bytes, total, mb_per_s } => html! {
-                            <Progress name={match (peer, capture) {
-                                          (None, _) => name.clone(),
-                                          (Some(_), 0) => format!("{name} (1 of 2)"),
-                                          (Some(peer), _) => format!("{peer} (2 of 2, then the comparison)"),
-                                      }} bytes={*bytes} total={*total}
-                                      mb_per_s={*mb_per_s} {on_cancel} />
+                        Phase::Analysing { name, peer, capture, bytes, total, mb_per_s, live } => html! {
+                            <>
+                                <Progress name={match (peer, capture) {
+                                              (None, _) => name.clone(),
+                                              (Some(_), 0) => format!("{name} (1 of 2)"),
+                                              (Some(peer), _) => format!("{peer} (2 of 2, then the comparison)"),
+                                          }} bytes={*bytes} total={*total}
+                                          mb_per_s={*mb_per_s} {on_cancel} />
+                                <LiveResetsView live={live.clone()} />
+                            </>
                         },
                         Phase::Failed(message) => html! { <ErrorBanner message={message.clone()} /> },
                         Phase::Idle => html! {},
                     }
                 }
                 if let Some(loaded) = &state.loaded {
-                    <ReportView loaded={Shared(Rc::clone(loaded))} selected={state.selected} {on_select} />
+                    <ReportView loaded={Shared(Rc::clone(loaded))} selected={state.selected} {on_select}
+                                host_filter={AttrValue::from(state.host_filter.clone())} {on_filter_host} />
                 }
             </main>
             <footer class="footer muted">

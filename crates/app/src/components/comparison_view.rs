@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::aligned_ladder::AlignedLadder;
 use super::{origin_badge, relative_time, Shared};
 use crate::comparison;
 use crate::format;
@@ -20,6 +21,8 @@ pub struct Props {
 /// what the path did to every reset, and what it changed per connection.
 #[component]
 pub fn ComparisonView(props: &Props) -> Html {
+    // The comparison row whose two-capture ladder is open.
+    let open = use_state(|| None::<usize>);
     let Some(cmp) = &props.report.comparison else {
         return html! {};
     };
@@ -49,7 +52,8 @@ pub fn ComparisonView(props: &Props) -> Html {
                 </div>
             </div>
             { aligned(&props.report, cmp, &props.on_select) }
-            { resets_table(&props.report, cmp, &props.on_select) }
+            { resets_table(&props.report, cmp, &open) }
+            { detail(props, cmp, &open) }
             { matched_table(cmp) }
         </section>
     }
@@ -176,7 +180,39 @@ fn aligned(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u64>>)
     }
 }
 
-fn resets_table(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u64>>) -> Html {
+/// The open row's reset at both ends, and a way to its single-capture detail.
+fn detail(props: &Props, cmp: &Comparison, open: &UseStateHandle<Option<usize>>) -> Html {
+    let Some((index, reset)) = open.and_then(|i| Some((i, cmp.resets.get(i)?))) else {
+        return html! {};
+    };
+    let main_frame = match reset.capture {
+        CaptureName::Main => Some(reset.frame),
+        CaptureName::Peer => reset.peer_frame,
+    };
+    let close = {
+        let open = open.clone();
+        move |_: MouseEvent| open.set(None)
+    };
+    html! {
+        <div class="aligned-detail" data-testid="aligned-detail">
+            <div class="drawer-head">
+                <h3>{ format!("Frame {} of {} at both ends", reset.frame,
+                              comparison::capture_label(cmp, reset.capture)) }</h3>
+                <div class="aligned-actions">
+                    if let Some(frame) = main_frame {
+                        <button class="button" onclick={props.on_select.reform(move |_: MouseEvent| Some(frame))}>
+                            { "Reset details" }
+                        </button>
+                    }
+                    <button class="button" onclick={close} aria-label="Close the two-capture ladder">{ "Close ✕" }</button>
+                </div>
+            </div>
+            <AlignedLadder report={props.report.clone()} {index} />
+        </div>
+    }
+}
+
+fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<usize>>) -> Html {
     if cmp.resets.is_empty() {
         return html! { <p class="muted">{ "Neither capture has a reset." }</p> };
     }
@@ -184,7 +220,7 @@ fn resets_table(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u
     html! {
         <div class="table-wrap">
             <table class="data comparison-resets">
-                <caption>{ "Every reset of either capture, after comparing them" }</caption>
+                <caption>{ "Every reset of either capture, after comparing them: pick one to see its connection at both ends" }</caption>
                 <thead><tr>
                     <th>{ "Capture" }</th><th class="num">{ "Frame" }</th>
                     <th title="In this capture's clock">{ "Time" }</th>
@@ -193,21 +229,23 @@ fn resets_table(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u
                     <th class="num">{ "Confidence" }</th><th>{ "Why" }</th>
                 </tr></thead>
                 <tbody>
-                    { for cmp.resets.iter().map(|r| {
+                    { for cmp.resets.iter().enumerate().map(|(index, r)| {
                         let (what, how) = comparison::fate(cmp, r);
                         let time = match r.capture {
                             CaptureName::Main => r.time,
                             CaptureName::Peer => comparison::to_main_clock(cmp, r.time),
                         };
-                        let main_frame = match r.capture {
-                            CaptureName::Main => Some(r.frame),
-                            CaptureName::Peer => r.peer_frame,
-                        };
+                        let selected = **open == Some(index);
                         let onclick = {
-                            let on_select = on_select.clone();
-                            move |_: MouseEvent| {
-                                if main_frame.is_some() {
-                                    on_select.emit(main_frame);
+                            let open = open.clone();
+                            move |_: MouseEvent| open.set(Some(index))
+                        };
+                        let onkeydown = {
+                            let open = open.clone();
+                            move |e: KeyboardEvent| {
+                                if e.key() == "Enter" || e.key() == " " {
+                                    e.prevent_default();
+                                    open.set(Some(index));
                                 }
                             }
                         };
@@ -216,7 +254,8 @@ fn resets_table(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u
                             <tr data-testid="comparison-row" data-capture={r.capture.as_str()}
                                 data-frame={r.frame.to_string()} data-seen-at={r.seen_at.as_str()}
                                 data-origin={r.origin.as_str()} data-cause={r.cause.as_str()}
-                                class={classes!(main_frame.is_some().then_some("clickable"))} {onclick}>
+                                class={classes!("clickable", selected.then_some("selected"))}
+                                tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
                                 <td>{ if r.capture == CaptureName::Main { "this" } else { "other end" } }</td>
                                 <td class="num">{ r.frame }</td>
                                 <td>{ relative_time(time, start) }</td>

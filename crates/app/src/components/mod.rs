@@ -1,6 +1,7 @@
 //! The UI, one component per file. Components only render the `Report`;
 //! every verdict comes from rstscope-core.
 
+pub mod aligned_ladder;
 pub mod app;
 pub mod capture_info;
 pub mod comparison_view;
@@ -8,6 +9,7 @@ pub mod connections_table;
 pub mod drop_zone;
 pub mod error_banner;
 pub mod ladder;
+pub mod live_resets;
 pub mod peer_zone;
 pub mod progress;
 pub mod report_view;

@@ -16,6 +16,9 @@ pub struct Props {
     pub loaded: Shared<Loaded>,
     pub selected: Option<u64>,
     pub on_select: Callback<Option<u64>>,
+    /// The resets table's host filter, and how to change it.
+    pub host_filter: AttrValue,
+    pub on_filter_host: Callback<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -46,6 +49,19 @@ pub fn ReportView(props: &Props) -> Html {
             </button>
         }
     };
+    // A top talker clicked: its resets, in the table, in view.
+    let tabs_ref = use_node_ref();
+    let on_talker = {
+        let (tab, tabs_ref, on_filter_host) =
+            (tab.clone(), tabs_ref.clone(), props.on_filter_host.clone());
+        Callback::from(move |host: String| {
+            on_filter_host.emit(host);
+            tab.set(Tab::Resets);
+            if let Some(tabs) = tabs_ref.cast::<web_sys::Element>() {
+                tabs.scroll_into_view();
+            }
+        })
+    };
     let selected_reset = props
         .selected
         .and_then(|frame| report.resets.iter().find(|r| r.frame == frame));
@@ -53,13 +69,14 @@ pub fn ReportView(props: &Props) -> Html {
     html! {
         <div class="report">
             <div class="report-top">
-                <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()} />
+                <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
+                             {on_talker} />
                 <SharePanel report={report.clone()} {name} />
             </div>
             <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
                             on_select={props.on_select.clone()} />
             <Timeline report={report.clone()} on_select={props.on_select.clone()} />
-            <div class="tabs" role="tablist">
+            <div class="tabs" role="tablist" ref={tabs_ref}>
                 { tab_button(Tab::Resets, format!("Resets ({})", report.resets.len())) }
                 { tab_button(Tab::Connections, format!("Connections ({})", report.connections.len())) }
                 { tab_button(Tab::Capture, match report.capture.warnings.len() {
@@ -71,7 +88,9 @@ pub fn ReportView(props: &Props) -> Html {
                 match *tab {
                     Tab::Resets => html! {
                         <ResetsTable report={report.clone()} selected={props.selected}
-                                     on_select={props.on_select.clone()} />
+                                     on_select={props.on_select.clone()}
+                                     host={props.host_filter.clone()}
+                                     on_host={props.on_filter_host.clone()} />
                     },
                     Tab::Connections => html! {
                         <ConnectionsTable report={report.clone()} on_select={props.on_select.clone()} />

@@ -1,4 +1,5 @@
 use std::cmp::Ordering;
+use std::net::IpAddr;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -13,6 +14,9 @@ pub struct Props {
     pub report: Shared<Report>,
     pub selected: Option<u64>,
     pub on_select: Callback<Option<u64>>,
+    /// The host filter: kept by the app, so a click on a top talker sets it.
+    pub host: AttrValue,
+    pub on_host: Callback<String>,
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -42,18 +46,27 @@ impl Column {
 struct Filter {
     origin: String,
     cause: String,
-    /// Matched against both endpoints ("ip:port"), so an address or a port.
-    host: String,
 }
 
 impl Filter {
-    fn keeps(&self, reset: &Reset) -> bool {
+    fn keeps(&self, reset: &Reset, host: &str) -> bool {
         (self.origin.is_empty() || reset.origin.as_str() == self.origin)
             && (self.cause.is_empty() || reset.cause.as_str() == self.cause)
-            && (self.host.is_empty()
-                || reset.src.contains(self.host.as_str())
-                || reset.dst.contains(self.host.as_str()))
+            && (host_matches(host, &reset.src) || host_matches(host, &reset.dst))
     }
+}
+
+/// A whole address matches that host only ("10.0.0.1" not "10.0.0.10:80");
+/// anything else (part of an address, ":443") matches as text.
+fn host_matches(filter: &str, endpoint: &str) -> bool {
+    if filter.parse::<IpAddr>().is_err() {
+        return endpoint.contains(filter);
+    }
+    let host = match endpoint.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => endpoint.rsplit_once(':').map_or(endpoint, |(ip, _port)| ip),
+    };
+    host == filter
 }
 
 /// Every RST, filterable and sortable; Enter or a click opens its detail.
@@ -63,7 +76,12 @@ pub fn ResetsTable(props: &Props) -> Html {
     let sort = use_state(|| (Column::Frame, true));
     let report = &props.report;
 
-    let mut rows: Vec<&Reset> = report.resets.iter().filter(|r| filter.keeps(r)).collect();
+    let host = props.host.trim();
+    let mut rows: Vec<&Reset> = report
+        .resets
+        .iter()
+        .filter(|r| filter.keeps(r, host))
+        .collect();
     let (column, ascending) = *sort;
     rows.sort_by(|a, b| {
         let order = column.compare(a, b).then(a.frame.cmp(&b.frame));
@@ -101,18 +119,9 @@ pub fn ResetsTable(props: &Props) -> Html {
             </label>
         }
     };
-    let on_host = {
-        let filter = filter.clone();
-        Callback::from(move |e: InputEvent| {
-            let mut next = (*filter).clone();
-            next.host = e
-                .target_unchecked_into::<HtmlInputElement>()
-                .value()
-                .trim()
-                .to_string();
-            filter.set(next);
-        })
-    };
+    let on_host = props
+        .on_host
+        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
     let header = |label: &'static str, which: Column, numeric: bool| {
         let sort = sort.clone();
         let (current, ascending) = *sort;
@@ -177,7 +186,8 @@ pub fn ResetsTable(props: &Props) -> Html {
                 { select_filter("Cause", causes, &filter.cause, |f, v| f.cause = v) }
                 <label class="filter grow">
                     <span>{ "Host or port" }</span>
-                    <input type="search" placeholder="e.g. 10.0.0.5 or :443" oninput={on_host} />
+                    <input type="search" placeholder="e.g. 10.0.0.5 or :443" data-testid="host-filter"
+                           value={props.host.clone()} oninput={on_host} />
                 </label>
                 <span class="muted count">{ format!("{matching} of {}", report.resets.len()) }</span>
             </div>

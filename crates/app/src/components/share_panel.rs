@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::anonymize::anonymize;
-use crate::share::{self, ShareError};
+use crate::share::{self, Omitted, ShareError};
 use crate::{browser, markdown};
 use rstscope_core::Report;
 
@@ -29,7 +29,8 @@ pub fn SharePanel(props: &Props) -> Html {
             } else {
                 report.0.clone()
             };
-            let link = share::encode(&report).map(|fragment| browser::page_url_with(&fragment));
+            let link = share::encode_fitting(&report)
+                .map(|(fragment, omitted)| (browser::page_url_with(&fragment), omitted));
             Ok::<_, String>((report, link))
         },
     );
@@ -59,7 +60,11 @@ pub fn SharePanel(props: &Props) -> Html {
 }
 
 /// The link with its copy button, and the export buttons.
-fn shared_report(report: &Rc<Report>, link: &Result<String, ShareError>, name: &str) -> Html {
+fn shared_report(
+    report: &Rc<Report>,
+    link: &Result<(String, Omitted), ShareError>,
+    name: &str,
+) -> Html {
     let stem = name
         .split('.')
         .next()
@@ -80,7 +85,7 @@ fn shared_report(report: &Rc<Report>, link: &Result<String, ShareError>, name: &
         })
     };
     let link = match link {
-        Ok(url) => {
+        Ok((url, omitted)) => {
             let copy = {
                 let url = url.clone();
                 Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&url))
@@ -89,11 +94,16 @@ fn shared_report(report: &Rc<Report>, link: &Result<String, ShareError>, name: &
                 e.target_unchecked_into::<HtmlInputElement>().select();
             });
             html! {
+                <>
                 <div class="share-link">
                     <input type="text" readonly=true data-testid="share-link" value={url.clone()}
                            aria-label="Share link" onfocus={select_all} />
                     <button class="button" onclick={copy}>{ "Copy link" }</button>
                 </div>
+                if omitted.any() {
+                    <p class="muted small" data-testid="share-omitted">{ omitted_text(omitted) }</p>
+                }
+                </>
             }
         }
         Err(err) => html! { <p class="muted">{ err.to_string() }</p> },
@@ -107,4 +117,22 @@ fn shared_report(report: &Rc<Report>, link: &Result<String, ShareError>, name: &
             </div>
         </>
     }
+}
+
+/// Says what the link left out, and where the whole report is.
+fn omitted_text(omitted: &Omitted) -> String {
+    let mut parts = Vec::new();
+    if omitted.ladders {
+        parts.push("the ladder diagrams".to_string());
+    }
+    if omitted.connections > 0 {
+        parts.push(format!(
+            "{} connections without resets",
+            omitted.connections
+        ));
+    }
+    format!(
+        "To fit in a link, it leaves out {}; every verdict is there. Export JSON for the whole report.",
+        parts.join(" and ")
+    )
 }

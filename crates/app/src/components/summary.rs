@@ -5,6 +5,7 @@ use yew::prelude::*;
 use super::{bar, origin_badge, Shared};
 use crate::protocol::RunStats;
 use crate::{comparison, format};
+use rstscope_core::report::{Origin, TopTalker};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -12,9 +13,12 @@ pub struct Props {
     pub report: Shared<Report>,
     pub name: AttrValue,
     pub stats: Option<RunStats>,
+    /// A top talker's address was clicked.
+    pub on_talker: Callback<String>,
 }
 
-/// The headline, the key numbers and the resets by origin and by cause.
+/// The headline, the key numbers, the resets by origin and by cause, and
+/// the hosts most involved.
 #[component]
 pub fn SummaryView(props: &Props) -> Html {
     let report = &props.report;
@@ -49,6 +53,7 @@ pub fn SummaryView(props: &Props) -> Html {
                 { breakdown("By origin", &report.summary.by_origin, true) }
                 { breakdown("By cause", &report.summary.by_cause, false) }
             </div>
+            { top_talkers(&report.summary.top_talkers, &props.on_talker) }
         </section>
     }
 }
@@ -74,6 +79,54 @@ fn breakdown(title: &str, counts: &BTreeMap<String, u64>, badges: bool) -> Html 
                     <span class="breakdown-count">{ *count }</span>
                 </div>
             }) }
+        </div>
+    }
+}
+
+/// The hosts in the most resets; a click shows their resets in the table.
+fn top_talkers(talkers: &[TopTalker], on_talker: &Callback<String>) -> Html {
+    if talkers.is_empty() {
+        return html! {};
+    }
+    let row = |talker: &TopTalker| {
+        let host = talker.host.clone();
+        let onclick = on_talker.reform(move |_: MouseEvent| host.clone());
+        // Origins in their usual order, each with its count.
+        let origins = Origin::ALL.iter().filter_map(|origin| {
+            let count = talker.by_origin.get(origin.as_str())?;
+            Some(html! {
+                <span class="talker-origin">{ origin_badge(origin.as_str()) }{ format!(" {count}") }</span>
+            })
+        });
+        html! {
+            <tr data-testid="talker-row" data-host={talker.host.clone()}>
+                <td>
+                    <button class="link mono" title="Show this host's resets" {onclick}>
+                        { talker.host.clone() }
+                    </button>
+                </td>
+                <td class="num">{ talker.resets }</td>
+                <td class="num">{ talker.sent }</td>
+                <td class="num">{ talker.received }</td>
+                <td class="talker-origins">{ for origins }</td>
+            </tr>
+        }
+    };
+    html! {
+        <div class="top-talkers" data-testid="top-talkers">
+            <h3>{ "Top talkers" }</h3>
+            <div class="table-scroll">
+                <table class="data">
+                    <thead><tr>
+                        <th>{ "Host" }</th>
+                        <th class="num" title="Resets it sent or received">{ "Resets" }</th>
+                        <th class="num" title="Resets carrying its address, whoever really sent them">{ "Sent" }</th>
+                        <th class="num">{ "Received" }</th>
+                        <th>{ "Origin" }</th>
+                    </tr></thead>
+                    <tbody>{ for talkers.iter().map(row) }</tbody>
+                </table>
+            </div>
         </div>
     }
 }

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::format;
-use rstscope_core::report::Origin;
+use rstscope_core::report::{Activity, Origin};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -17,11 +17,13 @@ const LEFT: f64 = 90.0;
 /// Most dots drawn; a dense capture still reads as a band of colour.
 const MAX_DOTS: usize = 5000;
 
-/// Resets over the capture's span, one lane per origin; a dot opens its reset.
+/// Resets over the capture's span, one lane per origin, in front of the
+/// connections open at the time (grey bars); a dot opens its reset.
 #[component]
 pub fn Timeline(props: &Props) -> Html {
     let report = &props.report;
-    if report.resets.is_empty() {
+    let activity = &report.summary.activity;
+    if report.resets.is_empty() && report.connections.is_empty() {
         return html! {};
     }
     let times = report.resets.iter().map(|r| r.time);
@@ -64,10 +66,12 @@ pub fn Timeline(props: &Props) -> Html {
         }
     });
     let axis_y = LANE * Origin::ALL.len() as f64 + 16.0;
+    let peak = activity.buckets.iter().map(|b| b.active).max().unwrap_or(0);
     html! {
         <section class="timeline" aria-label="Resets over time">
             <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
                  aria-label={format!("{} resets over {}", report.resets.len(), format::duration(span))}>
+                { activity_bars(activity, peak, LANE * Origin::ALL.len() as f64) }
                 { for lanes }
                 { for dots }
                 <text class="axis" x={LEFT.to_string()} y={axis_y.to_string()}>{ format::utc(start) }</text>
@@ -75,6 +79,35 @@ pub fn Timeline(props: &Props) -> Html {
                     { format!("+{}", format::duration(span)) }
                 </text>
             </svg>
+            if peak > 0 {
+                <p class="muted legend">
+                    <span class="legend-swatch" aria-hidden="true"></span>
+                    { format!(" connections open (at most {peak} at once)") }
+                </p>
+            }
         </section>
     }
+}
+
+/// One bar per activity bucket, as tall as the connections open in it
+/// (relative to the busiest, `peak`), across the plot's width and `height`.
+fn activity_bars(activity: &Activity, peak: u64, height: f64) -> Html {
+    if peak == 0 {
+        return html! {};
+    }
+    // The buckets cut the span from first to last frame evenly, as the x axis does.
+    let width = (WIDTH - LEFT - 10.0) / activity.buckets.len() as f64;
+    let bars = activity.buckets.iter().enumerate().map(|(i, bucket)| {
+        let tall = height * bucket.active as f64 / peak as f64;
+        let from = activity.bucket_seconds * i as f64;
+        html! {
+            <rect class="activity-bar" x={format!("{:.1}", LEFT + width * i as f64)}
+                  y={format!("{:.1}", height - tall)} width={format!("{width:.1}")}
+                  height={format!("{tall:.1}")}>
+                <title>{ format!("+{}: {} connections open, {} started, {} resets",
+                    format::duration(from), bucket.active, bucket.started, bucket.resets) }</title>
+            </rect>
+        }
+    });
+    html! { <g data-testid="activity">{ for bars }</g> }
 }

@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use super::origin::ms;
 use super::payload;
+use super::probe;
 use super::record::ResetRecord;
 use crate::decode::flags;
 use crate::report::{Cause, Evidence, Origin, Stage};
@@ -114,6 +115,19 @@ pub fn decide(
             );
     }
 
+    if probe::crafted_rst(r.flags) {
+        return CauseVerdict::new(Cause::Scan, 0.6)
+            .sub("crafted-flags")
+            .because(
+                "flags",
+                Origin::Unknown,
+                format!(
+                    "the RST also carries SYN ({}): no TCP stack sends that, a scanner or fuzzer crafted it",
+                    r.report.flags
+                ),
+            );
+    }
+
     if origin == Origin::Middlebox {
         if answers_syn {
             return CauseVerdict::new(Cause::Refused, 0.9)
@@ -155,6 +169,40 @@ pub fn decide(
             by,
             format!("forged in the {who}'s name with no idle gap or invalid segment to explain it"),
         );
+    }
+
+    if let Some(kind) = probe::stealth(s).filter(|_| r.side == crate::track::Side::Server) {
+        return CauseVerdict::new(Cause::Scan, 0.9)
+            .sub(kind.sub_cause())
+            .because(
+                "scan",
+                by,
+                format!(
+                    "the {peer_name}'s only packet was {} with no handshake: a stealth port probe, which a closed port answers with RST",
+                    kind.describe()
+                ),
+            );
+    }
+    if let Some(after) =
+        probe::connect_probe(s, r.ts_ns).filter(|_| r.side == crate::track::Side::Client)
+    {
+        let finding = format!(
+            "the {who} completed the handshake and reset {} later without sending or receiving data",
+            ms(after)
+        );
+        return if scanner {
+            CauseVerdict::new(Cause::Scan, 0.85)
+                .sub("connect-scan")
+                .because(
+                    "scan",
+                    by,
+                    format!("{finding}; it probed many ports or hosts: a connect() scan"),
+                )
+        } else {
+            CauseVerdict::new(Cause::AppAbort, 0.7)
+                .sub("connect-probe")
+                .because("stage", by, format!("{finding}: a port check (load-balancer health check, monitoring or a connect() scan)"))
+        };
     }
 
     // A closed port answering a scanner is still a refusal (that is what the

@@ -70,6 +70,7 @@ pub fn judge(
         idle_s: verdict.idle_ns.map(|ns| ns as f64 / 1e9),
         server_port: Some(conn.server.port),
         retransmissions: record.snapshot.sender.rexmit_run,
+        sub_cause: verdict.sub_cause,
     };
 
     let ladder = record.ladder_packets(conn);

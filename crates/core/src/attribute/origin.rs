@@ -387,6 +387,10 @@ fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     }
 }
 
+/// An early RST must also beat the endpoint's answer time by this much:
+/// on a LAN, half of a 1 ms round trip is jitter, not a shorter path.
+const EARLY_MARGIN_NS: i64 = 2_000_000;
+
 fn timing(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let Some(trigger) = r.trigger() else { return };
@@ -406,7 +410,7 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
     let Some(expected) = expected.filter(|e| *e >= 1_000_000) else {
         return;
     };
-    if delay.saturating_mul(2) < expected {
+    if delay.saturating_mul(2) < expected && expected.saturating_sub(delay) >= EARLY_MARGIN_NS {
         let finding = format!(
             "RST {} after the {peer_name}'s packet; the {who} needs {} to answer (its SYN-ACK round trip)",
             ms(delay),

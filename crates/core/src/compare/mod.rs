@@ -9,6 +9,7 @@
 //! (ISNs, sequence numbers and payload, IP-IDs), never by addresses alone.
 
 mod clock;
+mod ladder;
 mod matching;
 mod record;
 mod vantage;

@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::clock::Clock;
+use super::ladder;
 use super::matching::Match;
 use super::record::Pkt;
 use super::Side;
@@ -31,17 +32,17 @@ pub struct Context<'a> {
 
 /// One capture's view of the comparison: itself, the other, and how
 /// to reach the other's packets and clock.
-struct View<'a> {
-    this: &'a Side<'a>,
-    other: &'a Side<'a>,
-    is_main: bool,
+pub(super) struct View<'a> {
+    pub this: &'a Side<'a>,
+    pub other: &'a Side<'a>,
+    pub is_main: bool,
     vantage: VantagePoint,
-    clock: Option<&'a Clock>,
+    pub clock: Option<&'a Clock>,
 }
 
 impl View<'_> {
     /// The match of this capture's connection `i`, with (this, other) indices.
-    fn find<'m>(&self, matches: &'m [Match], i: usize) -> Option<&'m Match> {
+    pub fn find<'m>(&self, matches: &'m [Match], i: usize) -> Option<&'m Match> {
         matches.iter().find(|m| {
             if self.is_main {
                 m.main == i
@@ -52,7 +53,7 @@ impl View<'_> {
     }
 
     /// (this conn, other conn, pairs as (this pkt, other pkt)).
-    fn oriented(&self, m: &Match) -> (usize, usize, Vec<(usize, usize)>) {
+    pub fn oriented(&self, m: &Match) -> (usize, usize, Vec<(usize, usize)>) {
         if self.is_main {
             (m.main, m.peer, m.pairs.clone())
         } else {
@@ -66,7 +67,7 @@ impl View<'_> {
 
     /// The other capture's clock reading (ns) when a packet seen here at
     /// `ts_ns` would be seen there.
-    fn other_time(&self, ts_ns: i64, from_client: bool) -> f64 {
+    pub fn other_time(&self, ts_ns: i64, from_client: bool) -> f64 {
         match self.clock {
             None => ts_ns as f64,
             Some(c) if self.is_main => c.expected_peer(ts_ns, from_client),
@@ -135,7 +136,9 @@ pub fn resets(ctx: &Context<'_>) -> Vec<ComparedReset> {
             .map(|r| (r.frame, r))
             .collect();
         for r in &view.this.report.resets {
-            out.push(judge(ctx, &view, r, &other_resets));
+            let mut compared = judge(ctx, &view, r, &other_resets);
+            compared.ladder = ladder::around(ctx, &view, r.frame);
+            out.push(compared);
         }
     }
     out
@@ -158,6 +161,7 @@ fn judge(
         cause: r.cause,
         confidence: r.confidence,
         evidence: r.evidence.clone(),
+        ladder: Vec::new(),
     };
     let other_name = view.other.name.as_str();
     let Some(&ci) = view.this.v.rst_frames.get(&r.frame) else {

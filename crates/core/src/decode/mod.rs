@@ -187,7 +187,7 @@ pub struct TcpPacket<'a> {
 }
 
 /// What a frame that is not TCP was, for the report's `other` counts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NotTcp {
     /// An IP packet of this protocol number (17 UDP, 1 ICMP, 58 ICMPv6, ...).
     IpProtocol(u8),

@@ -1,9 +1,11 @@
 //! Per-address baselines across all of a host's connections, so a reset
 //! can be judged even on a connection with few packets of its own.
 
-use alloc::collections::BTreeMap;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::net::IpAddr;
+
+use hashbrown::HashMap;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
 
@@ -41,6 +43,9 @@ pub struct HostProfile {
     pub syns: u32,
     pub syn_port_changes: u32,
     last_syn_port: u16,
+    /// FIN, NULL or Xmas probes sent (segments without SYN, ACK or RST):
+    /// only scanners send them.
+    pub stealth_probes: u32,
 }
 
 /// The IP-ID behaviour of a host, as far as the capture shows it.
@@ -68,10 +73,17 @@ impl HostProfile {
         self.last_syn_port = port;
     }
 
-    /// Swept many ports with SYNs, changing port on most of them.
+    /// Counts a FIN, NULL or Xmas probe.
+    pub fn note_stealth_probe(&mut self) {
+        self.stealth_probes = self.stealth_probes.saturating_add(1);
+    }
+
+    /// Swept many ports with SYNs, changing port on most of them, or sent
+    /// any stealth probe.
     pub fn is_scanner(&self) -> bool {
-        self.syn_port_changes >= SCAN_PORT_CHANGES
-            && self.syn_port_changes.saturating_mul(2) >= self.syns
+        let sweep = self.syn_port_changes >= SCAN_PORT_CHANGES
+            && self.syn_port_changes.saturating_mul(2) >= self.syns;
+        sweep || self.stealth_probes > 0
     }
 }
 
@@ -172,7 +184,9 @@ impl HostProfile {
 /// All hosts seen, bounded: past the limit the least recently seen are
 /// dropped (counted in `evicted`).
 pub struct HostTable {
-    hosts: BTreeMap<IpAddr, HostProfile>,
+    /// Boxed: the table doubles when evictions leave it full of deleted
+    /// slots, and each slot then costs a pointer, not a profile.
+    hosts: HashMap<IpAddr, Box<HostProfile>>,
     max: usize,
     pub evicted: u64,
 }
@@ -180,30 +194,33 @@ pub struct HostTable {
 impl HostTable {
     pub fn new(max: usize) -> Self {
         Self {
-            hosts: BTreeMap::new(),
+            hosts: HashMap::new(),
             max: max.max(16),
             evicted: 0,
         }
     }
 
     pub fn get(&self, addr: &IpAddr) -> Option<&HostProfile> {
-        self.hosts.get(addr)
+        self.hosts.get(addr).map(|host| &**host)
     }
 
     pub fn entry(&mut self, addr: IpAddr) -> &mut HostProfile {
-        if !self.hosts.contains_key(&addr) && self.hosts.len() >= self.max {
+        // Only at the limit does a new host cost a second lookup.
+        if self.hosts.len() >= self.max && !self.hosts.contains_key(&addr) {
             self.evict();
         }
         self.hosts.entry(addr).or_default()
     }
 
     /// Drops the least recently seen sixteenth in one go, so eviction costs
-    /// O(log n) per new host on average.
+    /// O(1) per new host on average.
     fn evict(&mut self) {
         let mut ages: Vec<(i64, IpAddr)> =
             self.hosts.iter().map(|(a, h)| (h.last_ns, *a)).collect();
-        ages.sort_unstable();
         let count = (self.max / 16).max(1);
+        if count < ages.len() {
+            ages.select_nth_unstable(count);
+        }
         for (_, addr) in ages.iter().take(count) {
             self.hosts.remove(addr);
             self.evicted = self.evicted.saturating_add(1);

@@ -1,10 +1,15 @@
 //! The flow table: finds a packet's connection (direction-independent
-//! 4-tuple), starts new ones (including port reuse), and keeps memory
-//! bounded by evicting finished, then least recently active, connections.
+//! 4-tuple, one hash lookup), starts new ones (including port reuse), and
+//! keeps memory bounded: finished connections leave some time after their
+//! last packet, and past the size limit the finished, then least recently
+//! active, connections are evicted.
 
-use alloc::collections::BTreeMap;
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::IpAddr;
+
+use hashbrown::hash_map::{Entry, HashMap};
 
 use super::conn::{Conn, RolesFrom, Side};
 use super::host::HostTable;
@@ -13,13 +18,17 @@ use crate::decode::{flags, TcpPacket};
 /// Zeek forgets a finished connection this long after its last packet; a
 /// later packet on the same 4-tuple starts a new one.
 const CLOSE_DELAY_NS: i64 = 5_000_000_000;
+/// A finished connection leaves the table this long after Zeek would have
+/// forgotten it: the margin lets packets that arrive out of time order
+/// still find it, exactly as if it had stayed.
+const EXPIRY_SLACK_NS: i64 = 60_000_000_000;
 /// A SYN with a new ISN after this much silence reuses the ports.
 const REUSE_GAP_NS: i64 = 30_000_000_000;
 /// Ports from here up are ephemeral (Linux's default range starts at 32768).
 const EPHEMERAL: u16 = 32768;
 
 /// Direction-independent connection key: the lower endpoint first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
     lo: (IpAddr, u16),
     hi: (IpAddr, u16),
@@ -38,67 +47,112 @@ impl Key {
 }
 
 pub struct ConnTable {
-    conns: BTreeMap<Key, Conn>,
+    /// Boxed: the table's spare slots then cost a pointer, not a `Conn`.
+    conns: HashMap<Key, Box<Conn>>,
     max: usize,
     next_id: u32,
+    /// Finished connections without resets, each with the time it may
+    /// leave: roughly in time order (checked again when due).
+    expiring: VecDeque<(i64, Key)>,
     /// Connections dropped to stay under `max`.
     pub evicted: u64,
-    /// Connections that ended (replaced by a new one on the same ports, or
-    /// evicted), waiting for the analyzer to report them.
+    /// Connections that ended (replaced by a new one on the same ports,
+    /// expired, or evicted), waiting for the analyzer to report them.
     pub retired: Vec<Conn>,
 }
 
 impl ConnTable {
     pub fn new(max: usize) -> Self {
         Self {
-            conns: BTreeMap::new(),
+            conns: HashMap::new(),
             max: max.max(16),
             next_id: 0,
+            expiring: VecDeque::new(),
             evicted: 0,
             retired: Vec::new(),
         }
     }
 
-    /// The connection `packet` belongs to, created if needed, and the side
-    /// that sent it.
+    /// The connection `packet` (whose key is `key`) belongs to, created if
+    /// needed, and the side that sent it.
     pub fn lookup(
         &mut self,
+        key: Key,
         ts_ns: i64,
         packet: &TcpPacket<'_>,
         hosts: &HostTable,
     ) -> (&mut Conn, Side) {
-        let key = Key::of(packet);
-        let starts_new = self
-            .conns
-            .get(&key)
-            .is_some_and(|conn| starts_new_connection(conn, ts_ns, packet));
-        if starts_new {
-            if let Some(old) = self.conns.remove(&key) {
-                self.retired.push(old);
-            }
-        }
-        if !self.conns.contains_key(&key) && self.conns.len() >= self.max {
+        // Only at the limit does a new connection cost a second lookup.
+        if self.conns.len() >= self.max && !self.conns.contains_key(&key) {
             self.evict();
         }
-        let next_id = &mut self.next_id;
-        let conn = self.conns.entry(key).or_insert_with(|| {
+        let mut fresh = || {
             let (side, roles_from) = roles(packet, hosts);
-            let id = *next_id;
-            *next_id = next_id.saturating_add(1);
+            let id = self.next_id;
+            self.next_id = self.next_id.saturating_add(1);
             Conn::new(id, side, roles_from, ts_ns, packet)
-        });
+        };
+        let conn = match self.conns.entry(key) {
+            Entry::Occupied(entry) => {
+                let conn = entry.into_mut();
+                if starts_new_connection(conn, ts_ns, packet) {
+                    let old = core::mem::replace(&mut **conn, fresh());
+                    self.retired.push(old);
+                }
+                conn
+            }
+            Entry::Vacant(entry) => entry.insert(Box::new(fresh())),
+        };
         let side = conn.side_of(packet.ip.src, packet.tcp.src_port);
         (conn, side)
     }
 
-    /// Removes every connection (end of capture), in no particular order.
+    /// Queues the connection under `key` to leave the table at `due` (see
+    /// [`leaves_at`]). The queue is bounded: past it, eviction at the size
+    /// limit takes over.
+    pub fn expire_at(&mut self, key: Key, due: i64) {
+        if self.expiring.len() < self.max {
+            self.expiring.push_back((due, key));
+        }
+    }
+
+    /// Retires the queued connections that are due at time `now_ns`.
+    pub fn expire(&mut self, now_ns: i64) {
+        while let Some(&(due, key)) = self.expiring.front() {
+            if due > now_ns {
+                break;
+            }
+            self.expiring.pop_front();
+            // The connection may have had packets (or been replaced) since.
+            let Entry::Occupied(entry) = self.conns.entry(key) else {
+                continue;
+            };
+            let conn = entry.get();
+            if !ends_quietly(conn) {
+                continue;
+            }
+            let due = expiry(conn);
+            if due > now_ns {
+                self.expiring.push_back((due, key));
+            } else {
+                self.retired.push(*entry.remove());
+            }
+        }
+    }
+
+    /// Removes every connection (end of capture), the retired ones first,
+    /// then the rest by id.
     pub fn drain(&mut self) -> impl Iterator<Item = Conn> + '_ {
-        let conns = core::mem::take(&mut self.conns);
-        self.retired.drain(..).chain(conns.into_values())
+        let mut conns: Vec<Box<Conn>> = self.conns.drain().map(|(_, conn)| conn).collect();
+        conns.sort_unstable_by_key(|conn| conn.id);
+        self.expiring.clear();
+        self.retired
+            .drain(..)
+            .chain(conns.into_iter().map(|conn| *conn))
     }
 
     /// Drops a sixteenth of the table: finished connections first, then
-    /// the least recently active. Batching keeps the cost O(log n) per new
+    /// the least recently active. Batching keeps the cost O(1) per new
     /// connection on average.
     fn evict(&mut self) {
         let mut order: Vec<(bool, i64, Key)> = self
@@ -106,14 +160,35 @@ impl ConnTable {
             .iter()
             .map(|(k, c)| (!c.finished(), c.last_ns, *k))
             .collect();
-        order.sort_unstable();
-        for (_, _, key) in order.iter().take((self.max / 16).max(1)) {
+        let count = (self.max / 16).max(1);
+        if count < order.len() {
+            order.select_nth_unstable(count);
+        }
+        for (_, _, key) in order.iter().take(count) {
             if let Some(conn) = self.conns.remove(key) {
-                self.retired.push(conn);
+                self.retired.push(*conn);
                 self.evicted = self.evicted.saturating_add(1);
             }
         }
     }
+}
+
+/// When `conn` may leave the table, if its last packet made it finish
+/// without a reset (it had not `ended_before`): it can no longer get
+/// packets of its own, and a connection with resets stays so its resets
+/// see everything after them.
+pub fn leaves_at(conn: &Conn, ended_before: bool) -> Option<i64> {
+    (!ended_before && ends_quietly(conn)).then(|| expiry(conn))
+}
+
+fn ends_quietly(conn: &Conn) -> bool {
+    conn.zeek.finished() && conn.resets.is_empty()
+}
+
+fn expiry(conn: &Conn) -> i64 {
+    conn.last_ns
+        .saturating_add(CLOSE_DELAY_NS)
+        .saturating_add(EXPIRY_SLACK_NS)
 }
 
 /// A packet on a known 4-tuple that belongs to a new connection: a fresh

@@ -11,12 +11,14 @@ mod closed_socket;
 mod conntrack_invalid;
 mod firewall_reject;
 mod graceful_then_reset;
+mod health_check;
 mod nat_idle_timeout;
 mod refused;
 mod retransmit_giveup;
 mod rst_with_reason;
 mod server_abort;
 mod server_idle_timeout;
+mod stealth_scan;
 mod syn_scan;
 pub(crate) mod traffic;
 
@@ -114,6 +116,18 @@ pub(crate) const RECIPES: &[Recipe] = &[
         description: "A half-open SYN scan: the scanner resets open ports, closed ports answer RST+ACK.",
         client: Fingerprint::LINUX,
         build: syn_scan::build,
+    },
+    Recipe {
+        name: "stealth-scan",
+        description: "FIN, NULL and Xmas probes without a handshake: closed ports answer RST+ACK, open ports stay silent.",
+        client: Fingerprint::LINUX,
+        build: stealth_scan::build,
+    },
+    Recipe {
+        name: "health-check",
+        description: "A load balancer's TCP health checks, seen on the backend: connect, then RST+ACK at once, no data.",
+        client: Fingerprint::LINUX,
+        build: health_check::build,
     },
     Recipe {
         name: "graceful-then-reset",
