@@ -8,8 +8,9 @@
 # order: the raw read speed (`cat FILE > /dev/null`, page cache warm, best of
 # N) as the physical limit; the CLI (best of N, MB/s and peak RSS from
 # /usr/bin/time); tshark with a reset filter (one run); and the web app in
-# headless Chromium (tests/bench/browser.mjs, needs a built dist/). Prints a
-# table, the ratios against the targets, and the app bundle's gzip -9 size.
+# headless Chromium (tests/bench/browser.mjs, needs a built dist/) and its
+# first load (tests/bench/first-load.mjs). Prints a table, the ratios against
+# the targets, and the app bundle's gzip -9 size.
 #
 # Other engineers compile on the same 2 cores: the load average is printed
 # with the results, and numbers taken under load are noisy.
@@ -34,6 +35,9 @@ while [ $# -gt 0 ]; do
 done
 
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
+# The web build the browser rows use (the browser scripts read the same variable).
+export RSTSCOPE_DIST=${RSTSCOPE_DIST:-$ROOT/dist}
+DIST=$RSTSCOPE_DIST
 BIN=$CARGO_TARGET_DIR/release
 FILE=/tmp/rstscope-bulk-$SIZE.pcap
 OUT=$(mktemp -d /tmp/rstscope-bench.XXXXXX)
@@ -126,11 +130,11 @@ elif [ "$TSHARK" = 1 ]; then
 fi
 
 # --- browser -----------------------------------------------------------------
-BROWSER_MBPS=n/a BROWSER_S=skipped WORKER_MB=n/a WASM_MB=n/a BROWSER_RESETS=n/a
+BROWSER_MBPS=n/a BROWSER_S=skipped WORKER_MB=n/a WASM_MB=n/a BROWSER_RESETS=n/a FIRST_LOAD_MS=n/a
 WORKER_S=skipped WORKER_MBPS=n/a READ_S=skipped READ_MBPS=n/a STREAM_S=skipped STREAM_MBPS=n/a
 if [ "$BROWSER" = 0 ]; then
   say "browser: skipped (--no-browser)"
-elif [ ! -f dist/index.html ]; then
+elif [ ! -f "$DIST/index.html" ]; then
   say "browser: skipped, dist/ is not built (bash scripts/setup-web.sh; trunk build --release --offline)"
 elif [ ! -d tests/node_modules/playwright-core ]; then
   say "browser: skipped, playwright-core is not installed (bash scripts/setup-web.sh)"
@@ -160,14 +164,17 @@ else
     jfield() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(Number(r[process.argv[2]]).toFixed(process.argv[3]))' "$@"; }
     READ_S=$(jfield "$OUT/read.json" seconds 3) READ_MBPS=$(jfield "$OUT/read.json" mb_per_s 1)
     STREAM_S=$(jfield "$OUT/stream.json" seconds 3) STREAM_MBPS=$(jfield "$OUT/stream.json" mb_per_s 1)
+    # First load from localhost with an empty cache, until the app is usable.
+    node tests/bench/first-load.mjs --runs 5 >"$OUT/first-load.json"
+    FIRST_LOAD_MS=$(jfield "$OUT/first-load.json" median_interactive_ms 0)
   fi
 fi
 
 # --- bundle ------------------------------------------------------------------
 BUNDLE_KB=n/a
-if [ -d dist ] && compgen -G 'dist/*.wasm' >/dev/null; then
+if [ -d "$DIST" ] && compgen -G "$DIST/*.wasm" >/dev/null; then
   bundle=0
-  for f in dist/*.wasm dist/*.js; do
+  for f in "$DIST"/*.wasm "$DIST"/*.js; do
     bundle=$((bundle + $(gzip -9 -c "$f" | wc -c)))
   done
   BUNDLE_KB=$(awk -v b="$bundle" 'BEGIN { printf "%.1f", b / 1024 }')
@@ -205,4 +212,5 @@ $(printf '| CLI peak RSS (MiB)    | %6s | < 150    | %s |' "$CLI_RSS_MB" "$(verd
 $(printf '| same, SYN flood (MiB) | %6s | < 150    | %s |' "$SYN_RSS_MB" "$(verdict "$SYN_RSS_MB" '<' 150)")
 $(printf '| worker memory (MiB)   | %6s | < 256    | %s |' "$WORKER_MB" "$(verdict "$WORKER_MB" '<' 256)")
 $(printf '| bundle gzip -9 (KiB)  | %6s | < 600    | %s |' "$BUNDLE_KB" "$(verdict "$BUNDLE_KB" '<' 600)")
+$(printf '| first load, interactive (ms, median of 5, empty cache) | %6s | < 1000 | %s |' "$FIRST_LOAD_MS" "$(verdict "$FIRST_LOAD_MS" '<' 1000)")
 EOF

@@ -49,6 +49,9 @@ pub struct Analyzer {
     config: Config,
     info: CaptureInfo,
     link_types: BTreeMap<u32, u64>,
+    /// Frames of the latest link type not yet added to `link_types`: a
+    /// capture rarely changes link type, so most frames skip the map.
+    link_run: Option<(u32, u64)>,
     /// Frames that are not TCP, by kind: named (a String each) only in
     /// `finish`, so counting them allocates nothing.
     other: BTreeMap<NotTcp, u64>,
@@ -69,6 +72,7 @@ impl Analyzer {
             config,
             info: CaptureInfo::default(),
             link_types: BTreeMap::new(),
+            link_run: None,
             other: BTreeMap::new(),
             conns: ConnTable::new(config.max_connections),
             hosts: HostTable::new(config.max_hosts),
@@ -83,7 +87,14 @@ impl Analyzer {
     /// Feeds one frame. Never fails: undecodable frames become warnings.
     pub fn push(&mut self, frame: &Frame<'_>) {
         self.info.packets += 1;
-        *self.link_types.entry(frame.link_type.0).or_default() += 1;
+        match &mut self.link_run {
+            Some((id, frames)) if *id == frame.link_type.0 => *frames += 1,
+            run => {
+                if let Some((id, frames)) = run.replace((frame.link_type.0, 1)) {
+                    *self.link_types.entry(id).or_default() += frames;
+                }
+            }
+        }
         if (frame.data.len() as u64) < u64::from(frame.orig_len) {
             self.info.truncated_frames += 1;
         }
@@ -198,6 +209,7 @@ impl Analyzer {
             ts_ns,
             side,
             packet,
+            summary,
         });
         // The handshake just completed: remember how fast each host answers.
         if !had_ack && conn.ack_ns.is_some() {
@@ -296,6 +308,9 @@ impl Analyzer {
         }
         for (kind, frames) in core::mem::take(&mut self.other) {
             *self.info.other.entry(not_tcp_name(kind)).or_default() += frames;
+        }
+        if let Some((id, frames)) = self.link_run.take() {
+            *self.link_types.entry(id).or_default() += frames;
         }
         self.info.link_types = self
             .link_types

@@ -45,6 +45,10 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
                 &["iptables -S | grep -i 'reject-with tcp-reset'", "nft list ruleset | grep -i 'reject with tcp reset'"],
             ),
         ],
+        (Cause::Refused, _) if seen.sub_cause == Some("scan-probe") => vec![tip(
+            format!("A port scan found port {port} closed: the RST is the normal answer, nothing to fix on the server. If the scanner is not yours, rate-limit or block its source."),
+            &["iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-above 20/sec --hashlimit-mode srcip --hashlimit-name scan -j DROP"],
+        )],
         (Cause::Refused, _) => vec![tip(
             format!("Nothing listens on port {port} (or the host's own firewall rejects it): start or bind the service, then check REJECT rules."),
             &[&format!("ss -ltnp 'sport = :{port}'"), "iptables -S | grep -i reject"],

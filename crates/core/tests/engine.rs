@@ -689,6 +689,10 @@ fn test_syn_sent_scan_rst_ack() {
     assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
     assert_eq!(r.sub_cause.as_deref(), Some("scan-probe"));
     assert!(r.evidence.iter().any(|e| e.signal == "scan"));
+    assert!(r
+        .tips
+        .iter()
+        .any(|t| t.text.contains("port scan found port 25 closed")));
 }
 
 /// One client connecting twice to the same service is no scan: its refusal
@@ -775,5 +779,71 @@ fn test_capture_time_backwards() {
         warnings[0].message.starts_with("2 frame(s)"),
         "{}",
         warnings[0].message
+    );
+}
+
+/// A FIN probe with no handshake (nmap -sF) draws a RST+ACK from a closed
+/// port: a scan, named by the probe, with the scan tips. (Ports differ, so
+/// the probe is a connection of its own.)
+#[test]
+fn test_closed_fin_probe_rst_ack() {
+    let mut w = Wire::new();
+    // An earlier connection gives the server's TTL and timing baseline.
+    w.handshake(443, 100, 900);
+    w.wait(MS);
+    w.send(pkt(true, 23, 5000, 0, FIN));
+    w.wait(RTT);
+    let rst = w.send(pkt(false, 23, 0, 5001, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Scan));
+    assert_eq!(r.sub_cause.as_deref(), Some("fin-probe"));
+    assert!(r.tips.iter().any(|t| t.text.contains("stealth port scan")));
+}
+
+/// A connection opened and reset by the client 0.2 ms after its handshake,
+/// with no data: a port check (health check), not a crash.
+#[test]
+fn test_established_connect_probe_rst() {
+    let mut w = Wire::new();
+    let (c, s) = w.handshake(8080, 100, 900);
+    w.wait(MS / 5);
+    let rst = w.send(pkt(true, 8080, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert_eq!(r.sub_cause.as_deref(), Some("connect-probe"));
+    assert!(r.tips.iter().any(|t| t.text.contains("health check")));
+}
+
+/// The same connect probe from a host that also sent a NULL probe (only
+/// scanners do) is a connect() scan.
+#[test]
+fn test_established_connect_probe_rst_from_scanner() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 111, 7000, 0, 0));
+    w.wait(MS);
+    let (c, s) = w.handshake(8080, 100, 900);
+    w.wait(MS / 5);
+    let rst = w.send(pkt(true, 8080, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+    assert_eq!(r.sub_cause.as_deref(), Some("connect-scan"));
+}
+
+/// A RST that also carries SYN is crafted: no stack sends it.
+#[test]
+fn test_closed_syn_rst_crafted() {
+    let mut w = Wire::new();
+    let rst = w.send(pkt(true, 80, 1, 0, SYN | RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        (r.cause, r.sub_cause.as_deref()),
+        (Cause::Scan, Some("crafted-flags"))
     );
 }

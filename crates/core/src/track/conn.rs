@@ -330,6 +330,8 @@ pub struct Seen<'p, 'a> {
     pub ts_ns: i64,
     pub side: Side,
     pub packet: &'p TcpPacket<'a>,
+    /// The packet as the ladder keeps it (the analyzer has built it already).
+    pub summary: PacketSummary,
 }
 
 impl Conn {
@@ -426,10 +428,10 @@ impl Conn {
             ts_ns,
             side,
             packet,
+            summary,
         } = *seen;
         let (ip, tcp) = (&packet.ip, &packet.tcp);
-        self.history
-            .push(PacketSummary::of(frame, ts_ns, side, packet));
+        self.history.push(summary);
         let gap = ts_ns.saturating_sub(self.last_ns).max(0);
         self.largest_gap_ns = self.largest_gap_ns.max(gap);
         self.last_ns = self.last_ns.max(ts_ns);
@@ -463,7 +465,11 @@ impl Conn {
         }
 
         let scaling = self.scaling();
-        let peer = *self.dir(side.other());
+        // Read before `dir` borrows the connection (not a copy of the whole
+        // peer `Direction`, which costs a 272-byte copy per packet).
+        let data_end = tcp.seq.wrapping_add(tcp.payload_len);
+        let out_of_window =
+            tcp.payload_len > 0 && outside_window(tcp.seq, data_end, self.dir(side.other()));
         let dir = self.dir_mut(side);
         dir.packets = dir.packets.saturating_add(1);
         if rst {
@@ -508,9 +514,7 @@ impl Conn {
         let end = tcp
             .seq
             .wrapping_add(seq::segment_len(tcp.payload_len, syn, fin));
-        let data_end = tcp.seq.wrapping_add(tcp.payload_len);
         let mut retransmission = false;
-        let out_of_window = tcp.payload_len > 0 && outside_window(tcp.seq, data_end, &peer);
         match dir.snd_nxt {
             Some(nxt) if tcp.payload_len > 0 && seq::diff(end, nxt) <= 0 => {
                 retransmission = true;

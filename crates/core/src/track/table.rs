@@ -38,12 +38,26 @@ impl Key {
     pub fn of(packet: &TcpPacket<'_>) -> Self {
         let a = (packet.ip.src, packet.tcp.src_port);
         let b = (packet.ip.dst, packet.tcp.dst_port);
-        if a <= b {
+        if endpoint_le(a, b) {
             Self { lo: a, hi: b }
         } else {
             Self { lo: b, hi: a }
         }
     }
+}
+
+/// `a <= b` in the derived order of `(IpAddr, u16)` (IPv4 first, then the
+/// address bytes, then the port), comparing each address as one integer:
+/// the derived comparison goes byte by byte through an out-of-line call,
+/// once per packet.
+fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
+    let addr = match (a.0, b.0) {
+        (IpAddr::V4(x), IpAddr::V4(y)) => x.to_bits().cmp(&y.to_bits()),
+        (IpAddr::V6(x), IpAddr::V6(y)) => x.to_bits().cmp(&y.to_bits()),
+        (IpAddr::V4(_), IpAddr::V6(_)) => core::cmp::Ordering::Less,
+        (IpAddr::V6(_), IpAddr::V4(_)) => core::cmp::Ordering::Greater,
+    };
+    addr.then(a.1.cmp(&b.1)).is_le()
 }
 
 pub struct ConnTable {
@@ -253,4 +267,27 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
         return (side, RolesFrom::Ports);
     }
     (Side::Client, RolesFrom::FirstPacket)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_order_matches_the_derived_one() {
+        let addrs: [IpAddr; 5] = [
+            "10.0.0.1".parse().unwrap(),
+            "10.0.1.0".parse().unwrap(),
+            "192.168.0.1".parse().unwrap(),
+            "::1".parse().unwrap(),
+            "2001:db8::1".parse().unwrap(),
+        ];
+        for &x in &addrs {
+            for &y in &addrs {
+                for (p, q) in [(80, 80), (80, 443), (443, 80)] {
+                    assert_eq!(endpoint_le((x, p), (y, q)), (x, p) <= (y, q));
+                }
+            }
+        }
+    }
 }
