@@ -41,6 +41,11 @@ enum Command {
         /// made or dropped on it) and adds a "comparison" section.
         #[arg(long, value_name = "OTHER_CAPTURE")]
         peer: Option<PathBuf>,
+        /// In the text report, draw each reset's connection around it:
+        /// one line per packet, both directions, with seq/ack, flags, TTL
+        /// and the gap since the previous packet.
+        #[arg(long)]
+        ladder: bool,
     },
 }
 
@@ -57,12 +62,13 @@ fn main() -> ExitCode {
             capture,
             format,
             peer,
+            ladder,
         } => {
             let report = match analyze_pair(&capture, peer.as_deref()) {
                 Ok(report) => report,
                 Err(message) => return fail(&message),
             };
-            match print(&report, format) {
+            match print(&report, format, ladder) {
                 Ok(()) => ExitCode::SUCCESS,
                 // A closed pipe (`rstscope ... | head`) is not an error worth a message.
                 Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
@@ -238,14 +244,14 @@ fn release(map: &Mmap, at: usize, len: usize) {
 #[cfg(not(unix))]
 fn release(_: &Mmap, _: usize, _: usize) {}
 
-fn print(report: &Report, format: Format) -> io::Result<()> {
+fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::other)?;
             writeln!(out)?;
         }
-        Format::Text => text::write(&mut out, report)?,
+        Format::Text => text::write(&mut out, report, ladder)?,
     }
     out.flush()
 }

@@ -2,9 +2,10 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Comparison, Report, Reset, SeenAt, TopTalker};
+use rstscope_core::report::{Comparison, LadderSide, Report, Reset, SeenAt, TopTalker};
 
-pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
+/// With `ladder`, each reset is followed by its ladder of packets.
+pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<()> {
     let capture = &report.capture;
     writeln!(out, "{}", report.summary.headline)?;
     writeln!(out)?;
@@ -72,6 +73,9 @@ pub fn write(out: &mut impl Write, report: &Report) -> io::Result<()> {
     for reset in &report.resets {
         writeln!(out)?;
         write_reset(out, reset)?;
+        if ladder {
+            write_ladder(out, reset)?;
+        }
     }
     if let Some(comparison) = &report.comparison {
         write_comparison(out, comparison)?;
@@ -238,6 +242,30 @@ fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
         for command in &tip.commands {
             writeln!(out, "      $ {command}")?;
         }
+    }
+    Ok(())
+}
+
+/// The reset's connection around it, one packet per line, `>>` marking the
+/// reset itself.
+fn write_ladder(out: &mut impl Write, r: &Reset) -> io::Result<()> {
+    let Some(first) = r.ladder.first() else {
+        return Ok(());
+    };
+    let numbers = if first.relative { "relative" } else { "raw" };
+    writeln!(out, "  ladder ({numbers} seq/ack):")?;
+    for p in &r.ladder {
+        let mark = if p.frame == r.frame { ">>" } else { "  " };
+        let arrow = match p.from {
+            LadderSide::Client => "client -> server",
+            LadderSide::Server => "client <- server",
+        };
+        let ip_id = p.ip_id.map(|id| format!(" id {id}")).unwrap_or_default();
+        writeln!(
+            out,
+            "  {mark} frame {:<8} +{:>10.3} ms  {arrow}  {:<10} seq {} ack {} len {} win {} TTL {}{ip_id}",
+            p.frame, p.gap_ms, p.flags, p.seq, p.ack, p.payload_len, p.window, p.ttl
+        )?;
     }
     Ok(())
 }

@@ -93,6 +93,32 @@ fn text_is_the_default_and_lists_each_reset() {
 }
 
 #[test]
+fn ladder_draws_each_resets_packets_in_text() {
+    let Some(path) = shared("zeek__tcp__rst-inject-rae.pcap") else {
+        return;
+    };
+    let path = path.to_str().unwrap();
+    let json: Value =
+        serde_json::from_slice(&rstscope(&["analyze", path, "--format", "json"]).stdout).unwrap();
+    let ladder_rows: usize = json["resets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ladder"].as_array().unwrap().len())
+        .sum();
+    assert!(ladder_rows > 0);
+    let plain = String::from_utf8(rstscope(&["analyze", path]).stdout).unwrap();
+    assert!(!plain.contains("ladder"), "{plain}");
+    let out = rstscope(&["analyze", path, "--ladder"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("  ladder (").count(), 3, "{text}");
+    assert_eq!(text.matches(" frame ").count(), ladder_rows, "{text}");
+    // Each reset marks its own frame in its ladder.
+    assert_eq!(text.matches("  >> frame ").count(), 3, "{text}");
+}
+
+#[test]
 fn stdin_is_read_when_the_path_is_a_dash() {
     let Some(path) = shared("zeek__tcp__single-rst.pcap") else {
         return;
