@@ -12,8 +12,8 @@
 # first load (tests/bench/first-load.mjs). Prints a table, the ratios against
 # the targets, and the app bundle's gzip -9 size.
 #
-# Other engineers compile on the same 2 cores: the load average is printed
-# with the results, and numbers taken under load are noisy.
+# The load average is printed with the results: numbers taken while other
+# jobs share the cores are noisy (see BENCHMARKS.md). tshark: apt install tshark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -186,7 +186,7 @@ cat <<EOF
 
 rstscope benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')
 machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM
-load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other engineers' builds make numbers noisy)
+load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (anything above ~0.5 makes the numbers noisy)
 capture: $FILE, $BYTES bytes, generated $GEN; $LABELS labelled RSTs
 
 | what                                          | seconds | MB/s   | peak memory | resets |

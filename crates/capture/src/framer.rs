@@ -111,28 +111,6 @@ fn append_capped(pending: &mut Vec<u8>, bytes: &[u8], wanted: usize) {
     pending.extend_from_slice(bytes);
 }
 
-/// Starts loading the first bytes of the next unit (its header and the
-/// frame's protocol headers) into the cache while this one is analysed.
-/// Memory-mapped input is not in the cache yet, and the hardware cannot
-/// guess where the next record starts; analysing a frame takes longer than
-/// the load, so the next header is there when it is needed.
-#[inline]
-fn prefetch(next: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        let at = next.as_ptr().cast::<i8>();
-        // SAFETY: a prefetch is only a hint: it never faults and reads
-        // nothing into the program, whatever the address.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(at);
-            _mm_prefetch::<_MM_HINT_T0>(at.wrapping_add(64));
-        }
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = next;
-}
-
 pub(crate) struct Framer {
     parser: Parser,
     /// The start of a unit that straddles chunks.
@@ -188,7 +166,6 @@ impl Framer {
                 match self.parser.unit_len(data) {
                     Ok(Need::Unit(len)) if len <= data.len() => {
                         let (unit, rest) = data.split_at(len);
-                        prefetch(rest);
                         self.complete(unit, sink)?;
                         data = rest;
                         continue;
