@@ -49,18 +49,23 @@ fn headline(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Str
     let forged: Vec<&Reset> = resets.iter().filter(is_forged).collect();
     let resets_word = if total == 1 { "reset" } else { "resets" };
     if !forged.is_empty() {
-        let cause = most_common(forged.iter().map(|r| r.cause));
-        let how = match cause {
-            Cause::IdleTimeout => match median_idle(resets, idle_s) {
-                Some(idle) => {
-                    format!("a NAT or firewall forgot idle connections after ~{idle:.0} s")
+        let idle = median_idle(resets, idle_s);
+        let groups = by_count(forged.iter().map(|r| r.cause));
+        let how = match groups.as_slice() {
+            [(cause, _)] => whole(*cause, idle),
+            // Several devices or reasons: say how many resets each made.
+            _ => {
+                let mut parts: Vec<String> = groups
+                    .iter()
+                    .take(3)
+                    .map(|(cause, k)| format!("{k} {}", part(*cause, idle)))
+                    .collect();
+                let rest: usize = groups.iter().skip(3).map(|(_, k)| k).sum();
+                if rest > 0 {
+                    parts.push(format!("{rest} for other reasons"));
                 }
-                None => "a NAT or firewall forgot idle connections".to_string(),
-            },
-            Cause::OutOfWindow => "a stateful firewall rejected out-of-window segments".to_string(),
-            Cause::Injected => "a device on the path injected them (censorship or DPI)".to_string(),
-            Cause::Refused => "a firewall refused connections in the server's name".to_string(),
-            _ => "a device on the path sent them in an endpoint's name".to_string(),
+                parts.join(", ")
+            }
         };
         // Say how strong the case is: a headline must not be surer than its verdicts.
         let strong = forged.iter().filter(|r| r.confidence >= STRONG).count();
@@ -95,6 +100,50 @@ fn most_common(causes: impl Iterator<Item = Cause>) -> Cause {
         .into_iter()
         .max_by_key(|(_, n)| *n)
         .map_or(Cause::Unknown, |(c, _)| c)
+}
+
+/// Each cause with its number of resets, the most frequent first (ties in
+/// catalogue order).
+fn by_count(causes: impl Iterator<Item = Cause>) -> Vec<(Cause, usize)> {
+    let mut counts: BTreeMap<Cause, usize> = BTreeMap::new();
+    for c in causes {
+        *counts.entry(c).or_default() += 1;
+    }
+    let mut groups: Vec<(Cause, usize)> = counts.into_iter().collect();
+    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    groups
+}
+
+/// What the path did, when all forged resets share one cause.
+fn whole(cause: Cause, idle: Option<f64>) -> String {
+    match cause {
+        Cause::IdleTimeout => match idle {
+            Some(idle) => format!("a NAT or firewall forgot idle connections after ~{idle:.0} s"),
+            None => "a NAT or firewall forgot idle connections".to_string(),
+        },
+        Cause::OutOfWindow => "a stateful firewall rejected out-of-window segments".to_string(),
+        Cause::Injected => "a device on the path injected them (censorship or DPI)".to_string(),
+        Cause::Refused => "a firewall refused connections in the server's name".to_string(),
+        _ => "a device on the path sent them in an endpoint's name".to_string(),
+    }
+}
+
+/// The same, for a share of the forged resets: follows their number.
+fn part(cause: Cause, idle: Option<f64>) -> String {
+    match cause {
+        Cause::IdleTimeout => match idle {
+            Some(idle) => format!(
+                "from a NAT or firewall that forgot an idle connection (after ~{idle:.0} s)"
+            ),
+            None => "from a NAT or firewall that forgot an idle connection".to_string(),
+        },
+        Cause::OutOfWindow => {
+            "from a stateful firewall rejecting out-of-window segments".to_string()
+        }
+        Cause::Injected => "injected by a censor or DPI device".to_string(),
+        Cause::Refused => "from a firewall refusing a connection in the server's name".to_string(),
+        _ => "sent by a device in an endpoint's name".to_string(),
+    }
 }
 
 /// The median idle gap of the forged idle-timeout resets.
@@ -186,5 +235,56 @@ pub(crate) mod tests {
         assert_eq!(buckets.len(), 60);
         assert_eq!((buckets[20].resets, buckets[40].resets), (1, 1));
         assert!(buckets.iter().all(|b| b.active == 1));
+    }
+
+    fn forged(frame: u64, cause: Cause) -> Reset {
+        let mut r = reset(
+            frame,
+            1.0,
+            "10.0.0.1:80",
+            "10.0.0.2:5000",
+            Origin::Middlebox,
+        );
+        r.cause = cause;
+        r
+    }
+
+    #[test]
+    fn the_headline_names_one_cause_of_forged_resets() {
+        let resets = [forged(1, Cause::Injected), forged(2, Cause::Injected)];
+        let info = CaptureInfo::default();
+        assert_eq!(
+            headline(&resets, &[None, None], &info),
+            "2 of 2 resets were forged on the path: a device on the path injected them (censorship or DPI)."
+        );
+    }
+
+    #[test]
+    fn the_headline_counts_each_cause_of_forged_resets() {
+        let mut resets = alloc::vec![
+            forged(1, Cause::Injected),
+            forged(2, Cause::IdleTimeout),
+            forged(3, Cause::Injected),
+            reset(4, 1.0, "10.0.0.1:80", "10.0.0.2:5001", Origin::Server),
+        ];
+        let idle = [None, Some(301.0), None, None];
+        assert_eq!(
+            headline(&resets, &idle, &CaptureInfo::default()),
+            "3 of 4 resets were forged on the path: 2 injected by a censor or DPI device, \
+             1 from a NAT or firewall that forgot an idle connection (after ~301 s)."
+        );
+        // Past three causes, the rest is counted together.
+        resets.extend([
+            forged(5, Cause::Refused),
+            forged(6, Cause::OutOfWindow),
+            forged(7, Cause::Scan),
+        ]);
+        let idle = [None, Some(301.0), None, None, None, None, None];
+        let text = headline(&resets, &idle, &CaptureInfo::default());
+        assert!(
+            text.starts_with("6 of 7 resets were forged on the path: 2 injected"),
+            "{text}"
+        );
+        assert!(text.ends_with(", 2 for other reasons."), "{text}");
     }
 }
