@@ -72,3 +72,22 @@ pub async fn fetch_blob(path: &str) -> Result<Blob, String> {
     let blob = JsFuture::from(promise).await.map_err(|_| failed("body"))?;
     Ok(blob.unchecked_into())
 }
+
+/// Resolves once the browser has painted what is on screen now: long work
+/// started after it does not hold back the first view of a report.
+pub async fn after_paint() {
+    use wasm_bindgen::closure::Closure;
+    let Some(window) = window() else {
+        return;
+    };
+    let painted = js_sys::Promise::new(&mut |resolve, _| {
+        let window = window.clone();
+        // A timeout set from an animation frame runs after that frame's paint.
+        let next_task = Closure::once_into_js(move || {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
+        });
+        let _ = web_sys::window().map(|w| w.request_animation_frame(next_task.unchecked_ref()));
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+}

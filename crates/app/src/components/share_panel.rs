@@ -20,20 +20,35 @@ pub struct Props {
 #[component]
 pub fn SharePanel(props: &Props) -> Html {
     let anonymised = use_state(|| false);
-    // The report as shared (maybe anonymised) and its link, made once per choice.
+    // The report as shared (maybe anonymised), made once per choice.
     let prepared = use_memo(
         (props.report.clone(), *anonymised),
         |(report, anonymised)| {
-            let report = if *anonymised {
-                Rc::new(anonymize(report)?)
+            if *anonymised {
+                anonymize(report).map(|r| Shared(Rc::new(r)))
             } else {
-                report.0.clone()
-            };
-            let link = share::encode_fitting(&report)
-                .map(|(fragment, omitted)| (browser::page_url_with(&fragment), omitted));
-            Ok::<_, String>((report, link))
+                Ok(report.clone())
+            }
         },
     );
+    // Its link, made after the report is on screen: compressing a big report
+    // takes a moment. Kept with the report it encodes, so a stale link never
+    // shows after the choice changes.
+    let link = use_state(|| None::<(Shared<Report>, LinkResult)>);
+    {
+        let link = link.clone();
+        use_effect_with(prepared.clone(), move |prepared| {
+            if let Ok(report) = &**prepared {
+                let report = report.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    browser::after_paint().await;
+                    let made = share::encode_fitting(&report)
+                        .map(|(fragment, omitted)| (browser::page_url_with(&fragment), omitted));
+                    link.set(Some((report, made)));
+                });
+            }
+        });
+    }
     let on_toggle = {
         let anonymised = anonymised.clone();
         Callback::from(move |e: Event| {
@@ -41,7 +56,13 @@ pub fn SharePanel(props: &Props) -> Html {
         })
     };
     let body = match &*prepared {
-        Ok((report, link)) => shared_report(report, link, &props.name),
+        Ok(report) => {
+            let made = (*link)
+                .as_ref()
+                .filter(|(made_for, _)| made_for == report)
+                .map(|(_, made)| made);
+            shared_report(report, made, &props.name)
+        }
         Err(err) => {
             html! { <p class="muted">{ format!("Could not anonymise the report: {err}") }</p> }
         }
@@ -59,12 +80,11 @@ pub fn SharePanel(props: &Props) -> Html {
     }
 }
 
-/// The link with its copy button, and the export buttons.
-fn shared_report(
-    report: &Rc<Report>,
-    link: &Result<(String, Omitted), ShareError>,
-    name: &str,
-) -> Html {
+/// A share link and what it had to leave out, or why there is none.
+type LinkResult = Result<(String, Omitted), ShareError>;
+
+/// The link with its copy button (once it is made), and the export buttons.
+fn shared_report(report: &Shared<Report>, link: Option<&LinkResult>, name: &str) -> Html {
     let stem = name
         .split('.')
         .next()
@@ -85,7 +105,10 @@ fn shared_report(
         })
     };
     let link = match link {
-        Ok((url, omitted)) => {
+        None => {
+            html! { <p class="muted small" data-testid="share-preparing">{ "Preparing the link…" }</p> }
+        }
+        Some(Ok((url, omitted))) => {
             let copy = {
                 let url = url.clone();
                 Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&url))
@@ -106,7 +129,7 @@ fn shared_report(
                 </>
             }
         }
-        Err(err) => html! { <p class="muted">{ err.to_string() }</p> },
+        Some(Err(err)) => html! { <p class="muted">{ err.to_string() }</p> },
     };
     html! {
         <>

@@ -35,11 +35,13 @@ pub fn frame<'a>(cur: &mut Cursor<'a>, link_type: LinkType) -> Result<Decoded<'a
 
 /// Ethernet II, or 802.3 with an LLC header when the type field is a length.
 pub fn ethernet<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    // A header cut off is a truncation at any depth; only a header that is
+    // there can be one too many (and then the error points inside the frame).
+    let ether_type = cur.need(be16(cur.data, at + 12), Layer::Ethernet, at)?;
     if !cur.deeper() {
         return Err(too_deep(Layer::Ethernet, at));
     }
     cur.enter(Layer::Ethernet);
-    let ether_type = cur.need(be16(cur.data, at + 12), Layer::Ethernet, at)?;
     if ether_type < ETHERTYPE_MIN {
         llc(cur, at + 14)
     } else {
@@ -65,11 +67,11 @@ pub fn ether_payload<'a>(
 
 /// One 802.1Q / 802.1ad tag; stacked tags (QinQ) come back here.
 fn vlan<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    let inner = cur.need(be16(cur.data, at + 2), Layer::Vlan, at)?;
     if !cur.deeper() {
         return Err(too_deep(Layer::Vlan, at));
     }
     cur.enter(Layer::Vlan);
-    let inner = cur.need(be16(cur.data, at + 2), Layer::Vlan, at)?;
     ether_payload(cur, inner, at + 4)
 }
 

@@ -267,3 +267,24 @@ fn endless_vlan_tags_end_in_an_error() {
         (Layer::Vlan, DecodeErrorKind::Malformed)
     );
 }
+
+/// Bridged Ethernet inside Ethernet, nested deeper and deeper, the frame
+/// ending where the next header would start: at every depth the error is a
+/// truncation or points inside the frame (found by fuzzing: past the depth
+/// limit it pointed at the frame's end).
+#[test]
+fn nested_ethernet_cut_at_any_depth_errs_inside_the_frame() {
+    const TEB: u16 = 0x6558;
+    for depth in 1..40 {
+        let mut frame = ethernet(TEB, &[]);
+        for _ in 1..depth {
+            frame.extend(ethernet(TEB, &[]));
+        }
+        let err = decode_error(LinkType::ETHERNET, &frame);
+        assert!(
+            err.kind == DecodeErrorKind::Truncated || err.offset < frame.len(),
+            "depth {depth}: {err:?} past the end of {} bytes",
+            frame.len()
+        );
+    }
+}
