@@ -81,13 +81,13 @@ pub async fn after_paint() {
         return;
     };
     let painted = js_sys::Promise::new(&mut |resolve, _| {
-        let window = window.clone();
+        let later = window.clone();
         // A timeout set from an animation frame runs after that frame's paint.
         let next_task = Closure::once_into_js(move || {
-            let _ = window
+            let _ = later
                 .set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
         });
-        let _ = web_sys::window().map(|w| w.request_animation_frame(next_task.unchecked_ref()));
+        let _ = window.request_animation_frame(next_task.unchecked_ref());
     });
     let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
 }

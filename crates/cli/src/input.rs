@@ -19,9 +19,9 @@ const AHEAD: usize = 2;
 /// An opened capture: a file or stdin ("-"), with its size when known.
 pub struct Input {
     source: Box<dyn Read + Send>,
+    /// Known for regular files only: the ones reading ahead can never block
+    /// on for long.
     pub size: Option<u64>,
-    /// A regular file: reading ahead can never block on it for long.
-    regular: bool,
 }
 
 impl Input {
@@ -30,7 +30,6 @@ impl Input {
             return Ok(Input {
                 source: Box::new(io::stdin()),
                 size: None,
-                regular: false,
             });
         }
         let file = File::open(path)?;
@@ -38,7 +37,6 @@ impl Input {
         Ok(Input {
             source: Box::new(file),
             size: meta.is_file().then_some(meta.len()),
-            regular: meta.is_file(),
         })
     }
 
@@ -53,7 +51,7 @@ impl Input {
         sink: &mut impl Sink,
         mut progress: impl FnMut(u64),
     ) -> Result<Summary, CaptureError> {
-        if !self.regular {
+        if self.size.is_none() {
             return rstscope_capture::read_all(self.source, sink, progress);
         }
         let mut source = self.source;

@@ -91,12 +91,9 @@ fn headline(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> Str
     format!("No forged resets: {total} {resets_word} came from the endpoints; most common: {} ({count}).", causes::plain(cause))
 }
 
+/// The most frequent cause (of equally frequent ones, the last in catalogue order).
 fn most_common(causes: impl Iterator<Item = Cause>) -> Cause {
-    let mut counts: BTreeMap<Cause, usize> = BTreeMap::new();
-    for c in causes {
-        *counts.entry(c).or_default() += 1;
-    }
-    counts
+    by_count(causes)
         .into_iter()
         .max_by_key(|(_, n)| *n)
         .map_or(Cause::Unknown, |(c, _)| c)
