@@ -134,7 +134,8 @@ fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::other)?;
+            // `io::Error::from` keeps the kind of a write error (a closed pipe).
+            serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
             writeln!(out)?;
         }
         Format::Text => text::write(&mut out, report, ladder)?,

@@ -134,6 +134,35 @@ fn stdin_is_read_when_the_path_is_a_dash() {
     assert_eq!(json["resets"][0]["frame"], 1);
 }
 
+/// `rstscope analyze ... | head`: a reader that leaves early is not an
+/// error, in either format.
+#[test]
+fn a_closed_output_pipe_is_not_an_error() {
+    let Some(path) = shared("zeek__tcp__rst-inject-rae.pcap") else {
+        return;
+    };
+    let capture = std::fs::read(path).unwrap();
+    for format in ["json", "text"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rstscope"))
+            .args(["analyze", "-", "--format", format])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the output before the capture arrives: the report's first
+        // write finds no reader.
+        drop(child.stdout.take());
+        let mut stdin = child.stdin.take().unwrap();
+        std::io::Write::write_all(&mut stdin, &capture).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(out.status.success(), "{format}: {stderr}");
+        assert!(stderr.is_empty(), "{format}: {stderr}");
+    }
+}
+
 #[test]
 fn a_file_that_is_not_a_capture_fails_with_one_line() {
     let path = temp_file("notes.txt", b"just some notes, not packets\n");
