@@ -39,9 +39,7 @@ fn ip<'a>(
         offset: at,
         kind,
     };
-    if !cur.deeper() {
-        return Err(error(DecodeErrorKind::Malformed));
-    }
+    cur.deeper(layer, at)?;
     // The link layer announced this version: a different nibble is bogus.
     match cur.data.get(at).map(|b| b >> 4) {
         None => return Err(error(DecodeErrorKind::Truncated)),

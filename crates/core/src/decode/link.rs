@@ -35,13 +35,9 @@ pub fn frame<'a>(cur: &mut Cursor<'a>, link_type: LinkType) -> Result<Decoded<'a
 
 /// Ethernet II, or 802.3 with an LLC header when the type field is a length.
 pub fn ethernet<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
-    // A header cut off is a truncation at any depth; only a header that is
-    // there can be one too many (and then the error points inside the frame).
-    let ether_type = cur.need(be16(cur.data, at + 12), Layer::Ethernet, at)?;
-    if !cur.deeper() {
-        return Err(too_deep(Layer::Ethernet, at));
-    }
+    cur.deeper(Layer::Ethernet, at)?;
     cur.enter(Layer::Ethernet);
+    let ether_type = cur.need(be16(cur.data, at + 12), Layer::Ethernet, at)?;
     if ether_type < ETHERTYPE_MIN {
         llc(cur, at + 14)
     } else {
@@ -67,11 +63,9 @@ pub fn ether_payload<'a>(
 
 /// One 802.1Q / 802.1ad tag; stacked tags (QinQ) come back here.
 fn vlan<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
-    let inner = cur.need(be16(cur.data, at + 2), Layer::Vlan, at)?;
-    if !cur.deeper() {
-        return Err(too_deep(Layer::Vlan, at));
-    }
+    cur.deeper(Layer::Vlan, at)?;
     cur.enter(Layer::Vlan);
+    let inner = cur.need(be16(cur.data, at + 2), Layer::Vlan, at)?;
     ether_payload(cur, inner, at + 4)
 }
 
@@ -195,12 +189,4 @@ fn ipoib<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
     let ether_type = cur.need(be16(cur.data, at), Layer::IpOverIb, 0)?;
     cur.need(be16(cur.data, at + 2), Layer::IpOverIb, 0)?;
     ether_payload(cur, ether_type, at + 4)
-}
-
-fn too_deep(layer: Layer, offset: usize) -> DecodeError {
-    DecodeError {
-        layer,
-        offset,
-        kind: DecodeErrorKind::Malformed,
-    }
 }

@@ -253,10 +253,24 @@ impl Cursor<'_> {
         self.encapsulation.push(layer);
     }
 
-    /// Counts one more level of nesting; false when the limit is reached.
-    fn deeper(&mut self) -> bool {
-        self.depth += 1;
-        self.depth <= Self::MAX_DEPTH
+    /// Counts one more level of nesting for the `layer` header at `at`.
+    /// Past the limit that header is one too many (Malformed, pointing at
+    /// it) when it is there, and the frame was cut (Truncated) when it is not.
+    fn deeper(&mut self, layer: Layer, at: usize) -> Result<(), DecodeError> {
+        self.depth = self.depth.saturating_add(1);
+        if self.depth <= Self::MAX_DEPTH {
+            return Ok(());
+        }
+        let kind = if at < self.data.len() {
+            DecodeErrorKind::Malformed
+        } else {
+            DecodeErrorKind::Truncated
+        };
+        Err(DecodeError {
+            layer,
+            offset: at,
+            kind,
+        })
     }
 
     /// A header from `at` up to `end` must be captured whole.

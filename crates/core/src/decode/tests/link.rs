@@ -288,3 +288,28 @@ fn nested_ethernet_cut_at_any_depth_errs_inside_the_frame() {
         );
     }
 }
+
+/// The same for IPv4 in IPv4 (IP-in-IP), the frame ending where the next
+/// header would start (found by fuzzing too, with UDP tunnels in between).
+#[test]
+fn nested_ipv4_cut_at_any_depth_errs_inside_the_frame() {
+    const IPIP: u8 = 4;
+    for depth in 1..40 {
+        let mut frame = Vec::new();
+        for level in 0..depth {
+            let rest = 20 * (depth - level) as u16;
+            let mut header = [0u8; 20];
+            header[0] = 0x45;
+            header[2..4].copy_from_slice(&rest.to_be_bytes());
+            header[8] = 64;
+            header[9] = IPIP;
+            frame.extend(header);
+        }
+        let err = decode_error(LinkType::RAW, &frame);
+        assert!(
+            err.kind == DecodeErrorKind::Truncated || err.offset < frame.len(),
+            "depth {depth}: {err:?} past the end of {} bytes",
+            frame.len()
+        );
+    }
+}
