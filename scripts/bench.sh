@@ -131,7 +131,7 @@ fi
 
 # --- browser -----------------------------------------------------------------
 BROWSER_MBPS=n/a BROWSER_S=skipped WORKER_MB=n/a WASM_MB=n/a BROWSER_RESETS=n/a FIRST_LOAD_MS=n/a
-WORKER_S=skipped WORKER_MBPS=n/a READ_S=skipped READ_MBPS=n/a STREAM_S=skipped STREAM_MBPS=n/a
+WORKER_S=skipped WORKER_MBPS=n/a ANALYSIS_S=skipped ANALYSIS_MBPS=n/a READ_S=skipped READ_MBPS=n/a STREAM_S=skipped STREAM_MBPS=n/a
 if [ "$BROWSER" = 0 ]; then
   say "browser: skipped (--no-browser)"
 elif [ ! -f "$DIST/index.html" ]; then
@@ -157,6 +157,8 @@ else
       -v w="$(field worker_wasm_memory_bytes)" 'BEGIN { m = h + a; if (h + w > m) m = h + w; printf "%.1f", m / 1048576 }')
     WORKER_S=$(field worker_seconds)
     WORKER_MBPS=$(field worker_mb_per_s)
+    ANALYSIS_S=$(field worker_analysis_seconds)
+    ANALYSIS_MBPS=$(field worker_analysis_mb_per_s)
     # The browser's own limit on the app's input path (read only, no analysis),
     # and the faster path it could take (File.stream()).
     node tests/bench/read-limit.mjs "$FILE" >"$OUT/read.json"
@@ -198,6 +200,7 @@ $(printf '| CLI on %s distinct SYNs (memory worst case) | %7s | %6s | %7s MiB | 
 $(printf "| tshark -n -r FILE -Y 'tcp.flags.reset==1'      | %7s | %6s | %7s MiB | %6s |" "$TSHARK_S" "$TSHARK_MBPS" "$TSHARK_RSS_MB" "$TSHARK_RESETS")
 $(printf '| browser: dist/ in headless Chromium, file input to report | %7s | %6s | %7s MiB | %6s |' "$BROWSER_S" "$BROWSER_MBPS" "$WORKER_MB" "$BROWSER_RESETS")
 $(printf '|   of which the worker reading + analysing     | %7s | %6s | -           | -      |' "$WORKER_S" "$WORKER_MBPS")
+$(printf '|     of which analysing (wasm), not waiting for bytes | %7s | %6s | -           | -      |' "$ANALYSIS_S" "$ANALYSIS_MBPS")
 $(printf '| browser read only: FileReaderSync, 4 MiB slices | %7s | %6s | -           | -      |' "$READ_S" "$READ_MBPS")
 $(printf '| browser read only: File.stream()              | %7s | %6s | -           | -      |' "$STREAM_S" "$STREAM_MBPS")
 

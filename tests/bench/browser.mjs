@@ -153,6 +153,9 @@ try {
     mb_per_s: Number((bytes / seconds / 1e6).toFixed(1)),
     worker_seconds: workerStats ? Number(workerStats.seconds.toFixed(3)) : null,
     worker_mb_per_s: workerStats ? Number((bytes / workerStats.seconds / 1e6).toFixed(1)) : null,
+    // Of the worker's time, decoding and analysing (the rest waits for bytes).
+    worker_analysis_seconds: workerStats ? Number(workerStats.analysis_seconds.toFixed(3)) : null,
+    worker_analysis_mb_per_s: workerStats ? Number((bytes / workerStats.analysis_seconds / 1e6).toFixed(1)) : null,
     resets,
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,

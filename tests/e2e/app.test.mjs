@@ -178,6 +178,16 @@ describe('analysis in the browser', () => {
       const expected = expectedResets(file);
       assert.equal(Number(await page.locator('[data-testid=reset-count]').textContent()), expected.resets.length);
       assert.equal(await page.locator('[data-testid=live-resets]').count(), 0, 'the report replaced the live list');
+      // The Capture tab splits the run's time: analysing is part of it.
+      await page.getByRole('tab', { name: /^Capture/ }).click();
+      const seconds = async (label) => {
+        const text = await page.locator('.capture-info tr', { has: page.locator(`th:text-is("${label}")`) }).locator('td').textContent();
+        const [, value, unit] = /^([\d.]+) (µs|ms|s)\b/.exec(text);
+        return Number(value) * { µs: 1e-6, ms: 1e-3, s: 1 }[unit];
+      };
+      const total = await seconds('analysed in');
+      const analysing = await seconds('of which analysing');
+      assert.ok(analysing > 0 && analysing <= total, `analysing ${analysing} s of ${total} s`);
       assert.deepEqual(page.errors, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -77,6 +77,9 @@ pub struct RunStats {
     /// Input bytes read (of both captures, when comparing).
     pub bytes: u64,
     pub seconds: f64,
+    /// Of `seconds`, the time spent decoding and analysing, rather than
+    /// waiting for the browser to deliver the file's bytes.
+    pub analysis_seconds: f64,
 }
 
 impl FromWorker {
@@ -122,6 +125,7 @@ mod tests {
                     compressed: true,
                     bytes: 1234,
                     seconds: 0.25,
+                    analysis_seconds: 0.125,
                 },
             },
             FromWorker::Failed {

@@ -92,6 +92,7 @@ async fn analyse(capture: &Blob, peer: Option<&Blob>) -> FromWorker {
             (&peer_report, &peer_vantage),
         ));
         stats.bytes += peer_stats.bytes;
+        stats.analysis_seconds += peer_stats.analysis_seconds;
         Ok::<_, String>((report, stats))
     }
     .await;
@@ -140,17 +141,24 @@ async fn read(
     // One buffer in wasm memory, reused for every chunk.
     let mut buffer = Vec::new();
     let mut offset = 0;
+    // Time spent in the reader and analyzer, not waiting for the browser's bytes.
+    let mut analysing = 0.0;
     while chunks.next(&mut buffer).await? {
+        let pushed = now_s();
         reader
             .push(&buffer, &mut tee)
             .map_err(|err| err.to_string())?;
+        analysing += now_s() - pushed;
         offset += buffer.len() as u64;
         feed.after_chunk(offset, &tee.analyzer);
     }
     feed.post(offset, &tee.analyzer);
+    let finishing = now_s();
     let summary = reader.finish(&mut tee).map_err(|err| err.to_string())?;
+    let report = tee.analyzer.finish();
+    analysing += now_s() - finishing;
     Ok((
-        tee.analyzer.finish(),
+        report,
         tee.vantage.unwrap_or_default(),
         RunStats {
             format: match summary.format {
@@ -161,6 +169,7 @@ async fn read(
             compressed: summary.compressed,
             bytes: summary.bytes,
             seconds: now_s() - feed.started,
+            analysis_seconds: analysing,
         },
     ))
 }

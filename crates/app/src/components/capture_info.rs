@@ -25,6 +25,9 @@ pub fn CaptureInfoView(props: &Props) -> Html {
                         { row("size", format::bytes(stats.bytes)) }
                         { row("analysed in", format!("{} ({:.1} MB/s)", format::duration(stats.seconds),
                             stats.bytes as f64 / 1e6 / stats.seconds.max(1e-3))) }
+                        // Tells a slow run's cause: the browser's file read, or the analysis.
+                        { row("of which analysing", format!("{} (the rest: the browser reading the file)",
+                            format::duration(stats.analysis_seconds))) }
                     }
                     { row("first frame", capture.first_time.map_or("-".into(), format::utc)) }
                     { row("last frame", capture.last_time.map_or("-".into(), format::utc)) }
