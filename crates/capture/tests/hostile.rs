@@ -4,7 +4,8 @@
 //! and time, keep what came before a problem, and say what went wrong.
 //!
 //! Memory is measured exactly with a counting global allocator: the peak of
-//! heap bytes the test's own thread holds (parallel tests do not disturb it).
+//! heap bytes the test's own thread holds (parallel tests do not disturb it),
+//! and the number of allocations it made.
 //! The peak RSS (VmHWM) is printed for information only, since tests share
 //! the process.
 
@@ -32,6 +33,8 @@ struct Counting;
 thread_local! {
     /// (bytes held now, peak since the last reset) by this thread.
     static HEAP: Cell<(isize, isize)> = const { Cell::new((0, 0)) };
+    /// Allocations (and growing reallocations) made by this thread.
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
 }
 
 fn note(delta: isize) {
@@ -41,6 +44,9 @@ fn note(delta: isize) {
         let now = now + delta;
         heap.set((now, peak.max(now)));
     });
+    if delta > 0 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
 }
 
 // SAFETY: every call is forwarded unchanged to `System`; only counters move.
@@ -86,6 +92,13 @@ fn peak_heap<R>(f: impl FnOnce() -> R) -> (R, usize) {
     let result = f();
     let peak = HEAP.with(|heap| heap.get().1);
     (result, usize::try_from(peak - start).unwrap_or(0))
+}
+
+/// Runs `f`, returning its result and how many allocations it made.
+fn allocations<R>(f: impl FnOnce() -> R) -> (R, u64) {
+    let start = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (result, ALLOCATIONS.with(Cell::get) - start)
 }
 
 /// Peak resident set size of the whole process, from /proc (Linux only).
@@ -753,6 +766,125 @@ fn one_connection_with_millions_of_segments_in_bounded_memory() {
     assert_eq!(report.resets[0].frame, frames);
     assert_eq!(report.connections.len(), 1);
     assert!(heap < 64 * MIB, "analyzer held {heap} bytes");
+}
+
+/// The per-packet path allocates nothing once the connections it sees are
+/// known: reading records from chunks, decoding, tracking, the ladder.
+#[test]
+fn established_connections_allocate_nothing_per_packet() {
+    const CONNECTIONS: u32 = 500;
+    const ROUNDS: u32 = 40;
+    let mut capture = Traffic::new(CONNECTIONS);
+    capture.handshakes();
+    capture.round(0);
+    let warm = capture.bytes.len();
+    for round in 1..=ROUNDS {
+        capture.round(round);
+    }
+
+    let mut analyzer = Analyzer::new(Config::default());
+    let mut reader = CaptureReader::new();
+    // Chunks that cut records anywhere, as a browser's reads do.
+    const CHUNK: usize = 65_537;
+    for chunk in capture.bytes[..warm].chunks(CHUNK) {
+        reader.push(chunk, &mut analyzer).unwrap();
+    }
+    let ((), made) = allocations(|| {
+        for chunk in capture.bytes[warm..].chunks(CHUNK) {
+            reader.push(chunk, &mut analyzer).unwrap();
+        }
+    });
+    let per_round = u64::from(3 * CONNECTIONS + 1);
+    assert_eq!(
+        made,
+        0,
+        "{made} allocations for {} frames on known connections",
+        u64::from(ROUNDS) * per_round
+    );
+    reader.finish(&mut analyzer).unwrap();
+    let report = analyzer.finish();
+    let frames = u64::from(2 * CONNECTIONS) + u64::from(ROUNDS + 1) * per_round;
+    assert_eq!(report.capture.packets, frames);
+    assert_eq!(report.capture.tcp_packets, frames - u64::from(ROUNDS + 1));
+    assert_eq!(report.connections.len(), CONNECTIONS as usize);
+    assert!(report.resets.is_empty());
+}
+
+/// A pcap of many clients talking to one server, written round by round.
+struct Traffic {
+    bytes: Vec<u8>,
+    connections: u32,
+    frame: Vec<u8>,
+    time_ms: u32,
+}
+
+impl Traffic {
+    const SERVER: (Ipv4Addr, u16) = (Ipv4Addr::new(198, 51, 100, 7), 443);
+    const CLIENT_ISN: u32 = 1_000;
+    const SERVER_ISN: u32 = 5_000;
+
+    fn new(connections: u32) -> Self {
+        Self {
+            bytes: pcap_header(1),
+            connections,
+            frame: Vec::new(),
+            time_ms: 0,
+        }
+    }
+
+    fn client(i: u32) -> (Ipv4Addr, u16) {
+        (Ipv4Addr::from(0x0a00_0000 + i), 40_000)
+    }
+
+    fn tcp(&mut self, from_client: bool, i: u32, flags: u8, seq: u32, ack: u32, len: usize) {
+        let (src, dst) = if from_client {
+            (Self::client(i), Self::SERVER)
+        } else {
+            (Self::SERVER, Self::client(i))
+        };
+        let mut frame = std::mem::take(&mut self.frame);
+        tcp_frame(&mut frame, src, dst, flags, seq, ack, len);
+        self.record(&frame);
+        self.frame = frame;
+    }
+
+    fn record(&mut self, frame: &[u8]) {
+        self.time_ms += 1;
+        let (s, ms) = (self.time_ms / 1000, self.time_ms % 1000);
+        pcap_record(&mut self.bytes, 1_700_000_000 + s, ms * 1000, frame);
+    }
+
+    fn handshakes(&mut self) {
+        let (c, s) = (Self::CLIENT_ISN, Self::SERVER_ISN);
+        for i in 0..self.connections {
+            self.tcp(true, i, SYN, c, 0, 0);
+            self.tcp(false, i, SYN | ACK, s, c + 1, 0);
+        }
+    }
+
+    /// A request, a response and an ACK on every connection, and a UDP datagram.
+    fn round(&mut self, round: u32) {
+        let c = Self::CLIENT_ISN + 1 + round * 300;
+        let s = Self::SERVER_ISN + 1 + round * 1200;
+        for i in 0..self.connections {
+            self.tcp(true, i, PSH | ACK, c, s, 300);
+            self.tcp(false, i, PSH | ACK, s, c + 300, 1200);
+            self.tcp(true, i, ACK, c + 300, s + 1200, 0);
+        }
+        self.record(&udp_frame());
+    }
+}
+
+/// Ethernet + IPv4 + UDP (a DNS-sized datagram), not TCP.
+fn udp_frame() -> Vec<u8> {
+    let mut out = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
+    out.extend_from_slice(&[0x45, 0, 0, 28 + 40, 0, 1, 0, 0, 64, 17, 0, 0]);
+    out.extend_from_slice(&[192, 0, 2, 53, 198, 51, 100, 53]);
+    let sum = ip_checksum(&out[14..34]);
+    out[24..26].copy_from_slice(&sum.to_be_bytes());
+    out.extend_from_slice(&[0xc3, 0x50, 0, 53, 0, 8 + 40, 0, 0]);
+    out.resize(out.len() + 40, 0);
+    out
 }
 
 /// A warning limit holds however many frames fail to decode.
