@@ -10,11 +10,11 @@ pub mod protocol;
 pub mod share;
 
 #[cfg(target_arch = "wasm32")]
-mod analysis;
-#[cfg(target_arch = "wasm32")]
 mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
+#[cfg(target_arch = "wasm32")]
+mod job;
 #[cfg(target_arch = "wasm32")]
 mod state;
 #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,7 @@
-//! What the analysis worker tells the UI. The UI posts the capture (a `Blob`
-//! or `File`), or an array of two (this capture, then the capture from the
-//! other end, to compare), to the worker; the worker answers with these
+//! What the worker tells the UI. The UI posts one request to a worker:
+//! an array of one or two captures (`Blob` or `File`: this capture, then
+//! the capture from the other end, to compare) to analyse, or a report's
+//! JSON (UTF-8 in a `Uint8Array`) to pack as a share link. The worker answers with these
 //! messages, each serialised as a JSON string.
 
 use rstscope_core::report::Reset;
@@ -35,7 +36,11 @@ pub enum FromWorker {
         report: Box<Report>,
         stats: RunStats,
     },
-    /// The input is not a capture at all (or could not be read).
+    /// The report JSON the UI posted, packed as a share link's fragment
+    /// (`#report=…`, however long: the UI checks that it fits).
+    Link { fragment: String },
+    /// The input is not a capture at all (or could not be read), or the
+    /// report cannot make a link.
     Failed { message: String },
 }
 
@@ -127,6 +132,9 @@ mod tests {
                     seconds: 0.25,
                     analysis_seconds: 0.125,
                 },
+            },
+            FromWorker::Link {
+                fragment: "#report=v1.eJw".into(),
             },
             FromWorker::Failed {
                 message: "this is a ZIP archive, not a capture".into(),

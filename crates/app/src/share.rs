@@ -8,6 +8,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use core::fmt;
+use core::future::Future;
 use rstscope_core::Report;
 
 /// What starts the fragment of a share link.
@@ -30,6 +31,8 @@ pub enum ShareError {
     NotDeflate,
     /// The JSON is not a report of this schema.
     NotAReport(String),
+    /// The worker that compresses the report failed.
+    Unavailable(String),
 }
 
 impl fmt::Display for ShareError {
@@ -45,23 +48,36 @@ impl fmt::Display for ShareError {
                 "the link is damaged (not deflate data, or larger than 32 MiB once inflated)",
             ),
             Self::NotAReport(why) => write!(f, "the link does not hold an rstscope report: {why}"),
+            Self::Unavailable(why) => write!(f, "the link could not be made: {why}"),
         }
     }
 }
 
-/// The fragment (with its leading `#`) that reproduces `report`.
-pub fn encode(report: &Report) -> Result<String, ShareError> {
-    // A derived Serialize of strings, numbers and maps cannot fail.
-    let json = serde_json::to_vec(report).unwrap_or_default();
+/// The fragment (with its leading `#`) that carries a report's `json`,
+/// however long (see [`encode_fitting`]). Run in the worker for the app.
+pub fn pack(json: &[u8]) -> String {
     // Level 6: half the time of level 9 for links 1.6% longer (a 3 MB report).
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 6);
-    let fragment = format!("{PREFIX}{VERSION}{}", URL_SAFE_NO_PAD.encode(packed));
+    let packed = miniz_oxide::deflate::compress_to_vec(json, 6);
+    format!("{PREFIX}{VERSION}{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// The fragment that reproduces `report`, if it fits in a link.
+pub fn encode(report: &Report) -> Result<String, ShareError> {
+    fits(pack(to_json(report).as_bytes()))
+}
+
+fn fits(fragment: String) -> Result<String, ShareError> {
     if fragment.len() > MAX_FRAGMENT {
         return Err(ShareError::TooLong {
             chars: fragment.len(),
         });
     }
     Ok(fragment)
+}
+
+fn to_json(report: &Report) -> String {
+    // A derived Serialize of strings, numbers and maps cannot fail.
+    serde_json::to_string(report).unwrap_or_default()
 }
 
 /// What a link had to leave out to stay under [`MAX_FRAGMENT`].
@@ -82,8 +98,16 @@ impl Omitted {
 /// Like [`encode`], but when the whole report is too long for a link, first
 /// the ladder diagrams and then the connections no reset belongs to are
 /// left out (they are the bulk of a big report; the verdicts all stay).
-pub fn encode_fitting(report: &Report) -> Result<(String, Omitted), ShareError> {
-    match encode(report) {
+/// `pack` does [`pack`]'s work, maybe elsewhere: the app runs it in a
+/// worker, as compressing a big report takes seconds.
+pub async fn encode_fitting<F>(
+    report: &Report,
+    mut pack: impl FnMut(String) -> F,
+) -> Result<(String, Omitted), ShareError>
+where
+    F: Future<Output = Result<String, ShareError>>,
+{
+    match fits(pack(to_json(report)).await?) {
         Err(ShareError::TooLong { .. }) => {}
         whole => return whole.map(|link| (link, Omitted::default())),
     }
@@ -98,7 +122,7 @@ pub fn encode_fitting(report: &Report) -> Result<(String, Omitted), ShareError> 
         ladders: true,
         connections: 0,
     };
-    match encode(&slim) {
+    match fits(pack(to_json(&slim)).await?) {
         Err(ShareError::TooLong { .. }) => {}
         fitted => return fitted.map(|link| (link, omitted)),
     }
@@ -107,7 +131,7 @@ pub fn encode_fitting(report: &Report) -> Result<(String, Omitted), ShareError> 
     let before = slim.connections.len();
     slim.connections.retain(|c| kept.contains(&c.id));
     omitted.connections = before - slim.connections.len();
-    encode(&slim).map(|link| (link, omitted))
+    fits(pack(to_json(&slim)).await?).map(|link| (link, omitted))
 }
 
 /// Reads a location fragment: `None` when it is not a share link at all.
@@ -138,9 +162,16 @@ mod tests {
     use super::*;
     use crate::test_reports::{fixture_report, sample_report};
 
-    fn link_of_json(json: &[u8]) -> String {
-        let packed = miniz_oxide::deflate::compress_to_vec(json, 6);
-        format!("{PREFIX}{VERSION}{}", URL_SAFE_NO_PAD.encode(packed))
+    /// [`encode_fitting`] with [`pack`] run in place, as natively there is no worker.
+    fn encode_fitting_here(report: &Report) -> Result<(String, Omitted), ShareError> {
+        let fitting = std::pin::pin!(encode_fitting(report, |json| std::future::ready(Ok(pack(
+            json.as_bytes()
+        )))));
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        match fitting.poll(&mut context) {
+            std::task::Poll::Ready(made) => made,
+            std::task::Poll::Pending => unreachable!("nothing here waits"),
+        }
     }
 
     #[test]
@@ -186,12 +217,12 @@ mod tests {
         let json = serde_json::to_value(fixture_report()).expect("serialises");
         let mut extra = json.clone();
         extra["capture"]["injected"] = serde_json::Value::Bool(true);
-        let fragment = link_of_json(extra.to_string().as_bytes());
+        let fragment = pack(extra.to_string().as_bytes());
         assert!(matches!(
             decode(&fragment),
             Some(Err(ShareError::NotAReport(_)))
         ));
-        let fragment = link_of_json(b"{\"resets\": 3}");
+        let fragment = pack(b"{\"resets\": 3}");
         assert!(matches!(
             decode(&fragment),
             Some(Err(ShareError::NotAReport(_)))
@@ -202,10 +233,7 @@ mod tests {
     fn size_limits_hold() {
         // A deflate bomb: tiny link, huge inflated size.
         let bomb = vec![b' '; MAX_JSON + 1];
-        assert_eq!(
-            decode(&link_of_json(&bomb)),
-            Some(Err(ShareError::NotDeflate))
-        );
+        assert_eq!(decode(&pack(&bomb)), Some(Err(ShareError::NotDeflate)));
         let long = format!("{PREFIX}{VERSION}{}", "A".repeat(MAX_FRAGMENT));
         assert!(matches!(
             decode(&long),
@@ -219,7 +247,7 @@ mod tests {
     fn a_big_report_is_trimmed_to_fit() {
         let mut report = sample_report();
         assert!(report.resets.iter().any(|r| !r.ladder.is_empty()));
-        let (_, omitted) = encode_fitting(&report).expect("the sample fits");
+        let (_, omitted) = encode_fitting_here(&report).expect("the sample fits");
         assert!(!omitted.any());
 
         // Pad the ladders with unique, incompressible numbers past the limit.
@@ -239,7 +267,7 @@ mod tests {
             }
         }
         assert!(matches!(encode(&report), Err(ShareError::TooLong { .. })));
-        let (link, omitted) = encode_fitting(&report).expect("fits without ladders");
+        let (link, omitted) = encode_fitting_here(&report).expect("fits without ladders");
         assert_eq!(
             omitted,
             Omitted {
@@ -271,7 +299,7 @@ mod tests {
                 continue;
             };
             let fragment = if mode % 2 == 0 {
-                link_of_json(rest)
+                pack(rest)
             } else {
                 String::from_utf8_lossy(rest).into_owned()
             };

@@ -6,6 +6,10 @@
 //! reads one after the other and adds their comparison to the first one's
 //! report.
 //!
+//! Given a report's JSON (UTF-8 bytes) instead, it packs it as a share link and closes:
+//! compressing a big report takes seconds, which the page must not freeze
+//! for.
+//!
 //! The UI cancels by terminating the worker.
 
 use js_sys::Uint8Array;
@@ -21,6 +25,7 @@ use web_sys::{
 };
 
 use crate::protocol::{FromWorker, LiveReset, RunStats, LIVE_RESETS};
+use crate::share;
 
 /// Seconds between progress messages: smooth enough for a progress bar,
 /// few enough that the UI is not busy re-rendering.
@@ -30,6 +35,13 @@ pub fn run() {
     let scope = global();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
         let data = event.data();
+        if let Some(report) = data.dyn_ref::<Uint8Array>() {
+            post(&FromWorker::Link {
+                fragment: share::pack(&report.to_vec()),
+            });
+            global().close();
+            return;
+        }
         let captures: Vec<Blob> = if js_sys::Array::is_array(&data) {
             js_sys::Array::from(&data)
                 .iter()

@@ -1,4 +1,4 @@
-//! The analysis worker, started by the UI (see `analysis.rs`).
+//! The worker, started by the UI (see `job.rs`): analyses captures and makes share links.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

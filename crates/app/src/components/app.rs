@@ -10,8 +10,8 @@ use super::peer_zone::PeerZone;
 use super::progress::Progress;
 use super::report_view::ReportView;
 use super::Shared;
-use crate::analysis::AnalysisJob;
 use crate::browser;
+use crate::job::WorkerJob;
 use crate::protocol::FromWorker;
 use crate::share;
 use crate::state::{Action, Phase, State};
@@ -22,7 +22,7 @@ const SAMPLE: &str = "sample.pcapng";
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
-    let job = use_mut_ref(|| None::<AnalysisJob>);
+    let job = use_mut_ref(|| None::<WorkerJob>);
 
     // Opened from a share link: show that report, or why it cannot be read.
     {
@@ -66,7 +66,7 @@ pub fn App() -> Html {
             });
             let blobs: Vec<Blob> = captures.into_iter().map(|(blob, _)| blob).collect();
             let to_state = dispatcher.clone();
-            let started = AnalysisJob::start(&blobs, move |message| {
+            let started = WorkerJob::analyse(&blobs, move |message| {
                 to_state.dispatch(match message {
                     FromWorker::Ready => return,
                     FromWorker::Progress {
@@ -94,6 +94,9 @@ pub fn App() -> Html {
                         stats,
                     },
                     FromWorker::Failed { message } => Action::Failed(message),
+                    FromWorker::Link { .. } => {
+                        Action::Failed("the worker answered with a link, not a report".into())
+                    }
                 })
             });
             match started {

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::Shared;
 use crate::anonymize::anonymize;
 use crate::share::{self, Omitted, ShareError};
-use crate::{browser, markdown};
+use crate::{browser, job, markdown};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -31,9 +31,10 @@ pub fn SharePanel(props: &Props) -> Html {
             }
         },
     );
-    // Its link, made after the report is on screen: compressing a big report
-    // takes a moment. Kept with the report it encodes, so a stale link never
-    // shows after the choice changes.
+    // Its link, made once the report is on screen and compressed by a
+    // worker: a big report takes seconds, which would freeze the page. Kept
+    // with the report it encodes, so a stale link never shows after the
+    // choice changes.
     let link = use_state(|| None::<(Shared<Report>, LinkResult)>);
     {
         let link = link.clone();
@@ -42,7 +43,8 @@ pub fn SharePanel(props: &Props) -> Html {
                 let report = report.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     browser::after_paint().await;
-                    let made = share::encode_fitting(&report)
+                    let made = share::encode_fitting(&report, job::pack_in_worker)
+                        .await
                         .map(|(fragment, omitted)| (browser::page_url_with(&fragment), omitted));
                     link.set(Some((report, made)));
                 });

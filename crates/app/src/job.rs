@@ -1,30 +1,41 @@
-//! The UI's side of the analysis worker: one running analysis per
-//! [`AnalysisJob`]; dropping the job terminates its worker (that is cancel).
+//! The UI's side of the worker: one request per [`WorkerJob`], an analysis
+//! or a share link; dropping the job terminates its worker (that is cancel).
+
+use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, MessageEvent, Worker};
 
 use crate::protocol::FromWorker;
+use crate::share::ShareError;
 
 /// trunk's loader for the `worker` binary (see index.html, `data-loader-shim`).
 const WORKER_SCRIPT: &str = "./worker_loader.js";
 
-pub struct AnalysisJob {
+pub struct WorkerJob {
     worker: Worker,
     // Kept so the handlers live as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl AnalysisJob {
+impl WorkerJob {
     /// Starts a worker on `captures` (one, or this capture and the capture
     /// from the other end, to compare); every message it sends but `Ready`
     /// goes to `report`.
-    pub fn start(captures: &[Blob], report: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
-        let capture: js_sys::Array = captures.iter().collect();
+    pub fn analyse(
+        captures: &[Blob],
+        report: impl Fn(FromWorker) + 'static,
+    ) -> Result<Self, String> {
+        let captures: js_sys::Array = captures.iter().collect();
+        Self::start(captures.into(), report)
+    }
+
+    /// Posts `request` once the worker is ready.
+    fn start(request: JsValue, report: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
         let worker = Worker::new(WORKER_SCRIPT)
-            .map_err(|err| format!("the analysis worker did not start: {err:?}"))?;
+            .map_err(|err| format!("the worker did not start: {err:?}"))?;
         let report = std::rc::Rc::new(report);
 
         let sender = worker.clone();
@@ -33,9 +44,9 @@ impl AnalysisJob {
             let text = event.data().as_string().unwrap_or_default();
             match FromWorker::from_json(&text) {
                 Ok(FromWorker::Ready) => {
-                    if sender.post_message(&capture).is_err() {
+                    if sender.post_message(&request).is_err() {
                         on_report(FromWorker::Failed {
-                            message: "the capture could not be handed to the worker".into(),
+                            message: "the request could not be handed to the worker".into(),
                         });
                     }
                 }
@@ -51,7 +62,9 @@ impl AnalysisJob {
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             event.prevent_default();
             report(FromWorker::Failed {
-                message: "the analysis stopped unexpectedly (the worker failed); please report this capture's problem".into(),
+                message:
+                    "the worker stopped unexpectedly; please report the problem with this capture"
+                        .into(),
             });
         });
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -64,7 +77,29 @@ impl AnalysisJob {
     }
 }
 
-impl Drop for AnalysisJob {
+/// [`share::pack`] in a worker: compressing a big report takes seconds,
+/// which the page must not freeze for.
+pub async fn pack_in_worker(json: String) -> Result<String, ShareError> {
+    let (sender, reply) = futures_channel::oneshot::channel();
+    let sender = RefCell::new(Some(sender));
+    // As bytes: a JS string of a big report costs the page a UTF-8 decode.
+    let json = js_sys::Uint8Array::from(json.as_bytes());
+    let job = WorkerJob::start(json.into(), move |message| {
+        if let Some(sender) = sender.borrow_mut().take() {
+            let _ = sender.send(message);
+        }
+    })
+    .map_err(ShareError::Unavailable)?;
+    let reply = reply.await;
+    drop(job);
+    match reply {
+        Ok(FromWorker::Link { fragment }) => Ok(fragment),
+        Ok(FromWorker::Failed { message }) => Err(ShareError::Unavailable(message)),
+        _ => Err(ShareError::Unavailable("the worker gave no link".into())),
+    }
+}
+
+impl Drop for WorkerJob {
     fn drop(&mut self) {
         self.worker.terminate();
     }
