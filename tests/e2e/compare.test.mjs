@@ -194,6 +194,9 @@ describe('comparing two captures', () => {
     const { client, scroll } = await box.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth }));
     assert.ok(client <= 390, `the ladder box is ${client}px wide`);
     assert.ok(scroll > client, 'the ladder scrolls sideways inside its box');
+    // The layout viewport's width: a mobile browser zooms out to fit a page that is too wide.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.equal(overflow, 0, 'the comparison scrolls sideways at 390px');
     await box.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'compare-ladder-390-dark.png') });
     assert.deepEqual(page.errors, []);
