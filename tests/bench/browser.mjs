@@ -88,10 +88,15 @@ try {
     globalThis.Worker = class extends Native {
       constructor(...args) {
         super(...args);
+        // Messages are UTF-8 JSON bytes; only their ends are decoded, as a
+        // report can be tens of MB.
+        const text = (bytes) => new TextDecoder().decode(bytes);
         this.addEventListener('message', (event) => {
-          if (typeof event.data !== 'string') return;
-          if (event.data.startsWith('{"type":"partial"')) globalThis.__rstscopeFirstLive ??= performance.now();
-          const stats = /"stats":(\{[^{}]*\})\}?$/.exec(event.data);
+          if (!(event.data instanceof Uint8Array)) return;
+          if (text(event.data.subarray(0, 20)).startsWith('{"type":"partial"')) {
+            globalThis.__rstscopeFirstLive ??= performance.now();
+          }
+          const stats = /"stats":(\{[^{}]*\})\}?$/.exec(text(event.data.subarray(-400)));
           if (stats) globalThis.__rstscopeWorkerStats = JSON.parse(stats[1]);
         });
       }

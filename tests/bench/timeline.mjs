@@ -40,7 +40,9 @@ try {
         marks.workers.push(now());
         super(...args);
         this.addEventListener('message', (event) => {
-          const type = /^\{"type":"([a-z-]+)"/.exec(String(event.data))?.[1];
+          // UTF-8 JSON bytes: the type is at the start.
+          const start = new TextDecoder().decode(event.data.subarray(0, 20));
+          const type = /^\{"type":"([a-z-]+)"/.exec(start)?.[1];
           if (type === 'progress') marks.firstProgress ??= now();
           if (type === 'done') marks.done = now();
         });

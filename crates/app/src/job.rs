@@ -41,8 +41,12 @@ impl WorkerJob {
         let sender = worker.clone();
         let on_report = report.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            match FromWorker::from_json(&text) {
+            let json = event
+                .data()
+                .dyn_into::<js_sys::Uint8Array>()
+                .map(|bytes| bytes.to_vec())
+                .unwrap_or_default();
+            match FromWorker::from_json(&json) {
                 Ok(FromWorker::Ready) => {
                     if sender.post_message(&request).is_err() {
                         on_report(FromWorker::Failed {
