@@ -83,11 +83,11 @@ impl WorkerJob {
 
 /// [`share::pack`] in a worker: compressing a big report takes seconds,
 /// which the page must not freeze for.
-pub async fn pack_in_worker(json: String) -> Result<String, ShareError> {
+pub async fn pack_in_worker(json: Vec<u8>) -> Result<String, ShareError> {
     let (sender, reply) = futures_channel::oneshot::channel();
     let sender = RefCell::new(Some(sender));
     // As bytes: a JS string of a big report costs the page a UTF-8 decode.
-    let json = js_sys::Uint8Array::from(json.as_bytes());
+    let json = js_sys::Uint8Array::from(&json[..]);
     let job = WorkerJob::start(json.into(), move |message| {
         if let Some(sender) = sender.borrow_mut().take() {
             let _ = sender.send(message);

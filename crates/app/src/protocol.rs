@@ -39,8 +39,7 @@ pub enum FromWorker {
     /// The report JSON the UI posted, packed as a share link's fragment
     /// (`#report=…`, however long: the UI checks that it fits).
     Link { fragment: String },
-    /// The input is not a capture at all (or could not be read), or the
-    /// report cannot make a link.
+    /// The input is not a capture at all (or could not be read).
     Failed { message: String },
 }
 

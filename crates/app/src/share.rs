@@ -63,7 +63,7 @@ pub fn pack(json: &[u8]) -> String {
 
 /// The fragment that reproduces `report`, if it fits in a link.
 pub fn encode(report: &Report) -> Result<String, ShareError> {
-    fits(pack(to_json(report).as_bytes()))
+    fits(pack(&to_json(report)))
 }
 
 fn fits(fragment: String) -> Result<String, ShareError> {
@@ -75,9 +75,9 @@ fn fits(fragment: String) -> Result<String, ShareError> {
     Ok(fragment)
 }
 
-fn to_json(report: &Report) -> String {
+fn to_json(report: &Report) -> Vec<u8> {
     // A derived Serialize of strings, numbers and maps cannot fail.
-    serde_json::to_string(report).unwrap_or_default()
+    serde_json::to_vec(report).unwrap_or_default()
 }
 
 /// What a link had to leave out to stay under [`MAX_FRAGMENT`].
@@ -102,7 +102,7 @@ impl Omitted {
 /// worker, as compressing a big report takes seconds.
 pub async fn encode_fitting<F>(
     report: &Report,
-    mut pack: impl FnMut(String) -> F,
+    mut pack: impl FnMut(Vec<u8>) -> F,
 ) -> Result<(String, Omitted), ShareError>
 where
     F: Future<Output = Result<String, ShareError>>,
@@ -165,7 +165,7 @@ mod tests {
     /// [`encode_fitting`] with [`pack`] run in place, as natively there is no worker.
     fn encode_fitting_here(report: &Report) -> Result<(String, Omitted), ShareError> {
         let fitting = std::pin::pin!(encode_fitting(report, |json| std::future::ready(Ok(pack(
-            json.as_bytes()
+            &json
         )))));
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         match fitting.poll(&mut context) {
