@@ -48,8 +48,8 @@ def check(name, errors, origins, causes, unsure):
             errors.append(f'{name}:{n}: bad value {sender}/{origin}/{cause}')
         if cons and int(cons) not in frames[:-1]:
             errors.append(f'{name}:{n}: consequence_of {cons} is not an earlier RST frame')
-        if not evidence.startswith(('frame', 'UNSURE: frame', 'UNSURE:')):
-            errors.append(f'{name}:{n}: evidence does not cite a frame first')
+        if not evidence.removeprefix('UNSURE: ').startswith(f'frame {frame}:'):
+            errors.append(f'{name}:{n}: evidence does not start with its own frame')
         if evidence.startswith('UNSURE:'):
             unsure.append(f'{name} frame {frame}')
         origins[origin] += 1
