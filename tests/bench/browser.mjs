@@ -88,16 +88,10 @@ try {
     globalThis.Worker = class extends Native {
       constructor(...args) {
         super(...args);
-        // Messages are UTF-8 JSON bytes; only their ends are decoded, as a
-        // report can be tens of MB.
-        const text = (bytes) => new TextDecoder().decode(bytes);
+        // Messages are "ready" or { type: { fields } } (crates/app/src/protocol.rs).
         this.addEventListener('message', (event) => {
-          if (!(event.data instanceof Uint8Array)) return;
-          if (text(event.data.subarray(0, 20)).startsWith('{"type":"partial"')) {
-            globalThis.__rstscopeFirstLive ??= performance.now();
-          }
-          const stats = /"stats":(\{[^{}]*\})\}?$/.exec(text(event.data.subarray(-400)));
-          if (stats) globalThis.__rstscopeWorkerStats = JSON.parse(stats[1]);
+          if (event.data?.partial) globalThis.__rstscopeFirstLive ??= performance.now();
+          if (event.data?.done) globalThis.__rstscopeWorkerStats = event.data.done.stats;
         });
       }
     };

@@ -40,9 +40,8 @@ try {
         marks.workers.push(now());
         super(...args);
         this.addEventListener('message', (event) => {
-          // UTF-8 JSON bytes: the type is at the start.
-          const start = new TextDecoder().decode(event.data.subarray(0, 20));
-          const type = /^\{"type":"([a-z-]+)"/.exec(start)?.[1];
+          // "ready", or { type: { fields } } (crates/app/src/protocol.rs).
+          const type = typeof event.data === 'string' ? event.data : Object.keys(event.data)[0];
           if (type === 'progress') marks.firstProgress ??= now();
           if (type === 'done') marks.done = now();
         });

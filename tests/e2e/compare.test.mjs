@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ROOT, SCREENSHOTS, launchBrowser, serveDist } from './harness.mjs';
+import { basename, join, resolve } from 'node:path';
+import { ROOT, SAMPLE, SCREENSHOTS, launchBrowser, serveDist } from './harness.mjs';
 
 let server;
 let browser;
@@ -72,6 +72,18 @@ async function waitForComparison(page) {
   await page.locator('[data-testid=comparison], [data-testid=error]').first().waitFor();
   const error = page.locator('[data-testid=error]');
   if (await error.count()) assert.fail(`the page shows an error: ${await error.textContent()}`);
+}
+
+/** Drops `paths` on the element `selector` as a user dragging files would. */
+async function dropFiles(page, selector, paths) {
+  const files = paths.map((path) => ({ name: basename(path), bytes: [...readFileSync(path)] }));
+  const dataTransfer = await page.evaluateHandle((files) => {
+    const transfer = new DataTransfer();
+    for (const { name, bytes } of files) transfer.items.add(new File([new Uint8Array(bytes)], name));
+    return transfer;
+  }, files);
+  await page.locator(selector).dispatchEvent('dragover', { dataTransfer });
+  await page.locator(selector).dispatchEvent('drop', { dataTransfer });
 }
 
 /** Loads the client-side capture, then the server side's through the second picker. */
@@ -208,6 +220,35 @@ describe('comparing two captures', () => {
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles([client, peer]);
     await waitForComparison(page);
     assert.deepEqual(await comparisonRows(page), expectedRows());
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('both captures dropped on the page are compared, as picked ones are', async () => {
+    const page = await newPage();
+    await page.goto(server.origin);
+    await dropFiles(page, '.drop-zone', [client, peer]);
+    await waitForComparison(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('three files for a comparison of two are refused with a message naming them', async () => {
+    const page = await newPage();
+    await page.goto(server.origin);
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles([client, peer, SAMPLE]);
+    const error = page.locator('[data-testid=error]');
+    await error.waitFor();
+    assert.match(await error.textContent(), /3 files were given \(client\.pcapng, server\.pcapng, sample\.pcapng\)/);
+    assert.equal(await page.locator('[data-testid=reset-count]').count(), 0, 'nothing was analysed');
+
+    // The other end's zone takes one file; the report on screen stays.
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(client);
+    await page.locator('[data-testid=reset-count]').waitFor();
+    await dropFiles(page, '.peer-zone', [peer, SAMPLE]);
+    await error.waitFor();
+    assert.match(await error.textContent(), /2 files were given for the other end/);
+    assert.equal(await page.locator('[data-testid=comparison]').count(), 0, 'nothing was compared');
+    assert.equal(Number(await page.locator('[data-testid=reset-count]').textContent()), expected.resets.length);
     assert.deepEqual(page.errors, []);
   });
 

@@ -1,13 +1,14 @@
-//! The UI's side of the worker: one request per [`WorkerJob`], an analysis
-//! or a share link; dropping the job terminates its worker (that is cancel).
+//! The page's side of a worker: one [`ToWorker`] request per
+//! [`WorkerJob`]; dropping the job terminates its worker (that is cancel).
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, MessageEvent, Worker};
+use web_sys::{MessageEvent, Worker};
 
-use crate::protocol::FromWorker;
+use crate::protocol::{codec, FromWorker, ToWorker};
 use crate::share::ShareError;
 
 /// trunk's loader for the `worker` binary (see index.html, `data-loader-shim`).
@@ -21,51 +22,44 @@ pub struct WorkerJob {
 }
 
 impl WorkerJob {
-    /// Starts a worker on `captures` (one, or this capture and the capture
-    /// from the other end, to compare); every message it sends but `Ready`
-    /// goes to `report`.
-    pub fn analyse(
-        captures: &[Blob],
-        report: impl Fn(FromWorker) + 'static,
+    /// Starts a worker and posts `request` once it is ready; every message
+    /// it sends after `Ready` goes to `on_message`, failures included.
+    pub fn start(
+        request: &ToWorker,
+        on_message: impl Fn(FromWorker) + 'static,
     ) -> Result<Self, String> {
-        let captures: js_sys::Array = captures.iter().collect();
-        Self::start(captures.into(), report)
-    }
-
-    /// Posts `request` once the worker is ready.
-    fn start(request: JsValue, report: impl Fn(FromWorker) + 'static) -> Result<Self, String> {
+        let (request, transfer) = codec::encode(request)?;
         let worker = Worker::new(WORKER_SCRIPT)
             .map_err(|err| format!("the worker did not start: {err:?}"))?;
-        let report = std::rc::Rc::new(report);
+        let on_message = Rc::new(on_message);
 
         let sender = worker.clone();
-        let on_report = report.clone();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let json = event
-                .data()
-                .dyn_into::<js_sys::Uint8Array>()
-                .map(|bytes| bytes.to_vec())
-                .unwrap_or_default();
-            match FromWorker::from_json(&json) {
-                Ok(FromWorker::Ready) => {
-                    if sender.post_message(&request).is_err() {
-                        on_report(FromWorker::Failed {
-                            message: "the request could not be handed to the worker".into(),
-                        });
+        let report = on_message.clone();
+        let on_reply =
+            Closure::<dyn FnMut(MessageEvent)>::new(
+                move |event: MessageEvent| match codec::decode::<FromWorker>(event.data()) {
+                    Ok(FromWorker::Ready) => {
+                        if sender
+                            .post_message_with_transfer(&request, &transfer)
+                            .is_err()
+                        {
+                            report(FromWorker::Failed {
+                                message: "the request could not be handed to the worker".into(),
+                            });
+                        }
                     }
-                }
-                Ok(message) => on_report(message),
-                Err(err) => on_report(FromWorker::Failed {
-                    message: format!("unexpected message from the worker: {err}"),
-                }),
-            }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+                    Ok(message) => report(message),
+                    Err(err) => report(FromWorker::Failed {
+                        message: format!("unexpected message from the worker: {err}"),
+                    }),
+                },
+            );
+        worker.set_onmessage(Some(on_reply.as_ref().unchecked_ref()));
 
         // A panic or a failed load in the worker surfaces here, not as a message.
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             event.prevent_default();
-            report(FromWorker::Failed {
+            on_message(FromWorker::Failed {
                 message:
                     "the worker stopped unexpectedly; please report the problem with this capture"
                         .into(),
@@ -75,36 +69,45 @@ impl WorkerJob {
 
         Ok(Self {
             worker,
-            _on_message: on_message,
+            _on_message: on_reply,
             _on_error: on_error,
         })
-    }
-}
-
-/// [`share::pack`] in a worker: compressing a big report takes seconds,
-/// which the page must not freeze for.
-pub async fn pack_in_worker(json: Vec<u8>) -> Result<String, ShareError> {
-    let (sender, reply) = futures_channel::oneshot::channel();
-    let sender = RefCell::new(Some(sender));
-    // As bytes: a JS string of a big report costs the page a UTF-8 decode.
-    let json = js_sys::Uint8Array::from(&json[..]);
-    let job = WorkerJob::start(json.into(), move |message| {
-        if let Some(sender) = sender.borrow_mut().take() {
-            let _ = sender.send(message);
-        }
-    })
-    .map_err(ShareError::Unavailable)?;
-    let reply = reply.await;
-    drop(job);
-    match reply {
-        Ok(FromWorker::Link { fragment }) => Ok(fragment),
-        Ok(FromWorker::Failed { message }) => Err(ShareError::Unavailable(message)),
-        _ => Err(ShareError::Unavailable("the worker gave no link".into())),
     }
 }
 
 impl Drop for WorkerJob {
     fn drop(&mut self) {
         self.worker.terminate();
+    }
+}
+
+/// `request` done in a new worker: its answer, the first message that is
+/// not progress.
+pub async fn ask(request: &ToWorker) -> Result<FromWorker, String> {
+    let (sender, answer) = futures_channel::oneshot::channel();
+    let sender = RefCell::new(Some(sender));
+    let job = WorkerJob::start(request, move |message| {
+        if matches!(
+            message,
+            FromWorker::Progress { .. } | FromWorker::Partial { .. }
+        ) {
+            return;
+        }
+        if let Some(sender) = sender.borrow_mut().take() {
+            let _ = sender.send(message);
+        }
+    })?;
+    let answer = answer.await;
+    drop(job);
+    answer.map_err(|_| "the worker gave no answer".to_string())
+}
+
+/// [`share::pack`](crate::share::pack) in a worker: compressing a big
+/// report takes seconds, which the page must not freeze for.
+pub async fn pack_in_worker(json: Vec<u8>) -> Result<String, ShareError> {
+    match ask(&ToWorker::PackLink { json }).await {
+        Ok(FromWorker::Link { fragment }) => Ok(fragment),
+        Ok(FromWorker::Failed { message }) | Err(message) => Err(ShareError::Unavailable(message)),
+        Ok(_) => Err(ShareError::Unavailable("the worker gave no link".into())),
     }
 }

@@ -14,6 +14,8 @@ mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
+mod hooks;
+#[cfg(target_arch = "wasm32")]
 mod job;
 #[cfg(target_arch = "wasm32")]
 mod state;

@@ -1,23 +1,59 @@
-//! What the worker tells the UI. The UI posts one request to a worker:
-//! an array of one or two captures (`Blob` or `File`: this capture, then
-//! the capture from the other end, to compare) to analyse, or a report's
-//! JSON (UTF-8 in a `Uint8Array`) to pack as a share link. The worker answers with these
-//! messages, each serialised as UTF-8 JSON in a `Uint8Array`.
+//! The messages between the page and its workers, typed both ways (as in
+//! yew's `web_worker_fib`): the page starts a worker, waits for
+//! [`FromWorker::Ready`], posts one [`ToWorker`] request and gets
+//! [`FromWorker`] messages back until the answer.
+//!
+//! In transit ([`codec`], browser only) serde-wasm-bindgen makes each
+//! message a plain JavaScript object for `postMessage`: a capture travels
+//! as its `Blob` (a handle, not the bytes), and byte fields as
+//! `Uint8Array`s whose buffers are transferred, not copied. The report is
+//! one of those byte fields, UTF-8 JSON ([`json_bytes`]), rather than an
+//! object tree: the page parses it in one pass inside wasm (see "The
+//! worker protocol" in ARCHITECTURE.md for the measurement).
+//!
+//! A new request is one [`ToWorker`] variant, its handler in `worker.rs`,
+//! and the [`FromWorker`] variant(s) of its answer.
 
 use rstscope_core::report::Reset;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
+/// What the page asks of a worker: one request per worker.
+#[cfg(target_arch = "wasm32")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub enum ToWorker {
+    /// Analyse a capture; given a second (the same traffic captured at the
+    /// other end), compare the two. Answered by progress, partial resets,
+    /// then `Done` or `Failed`.
+    Analyse { captures: Vec<CaptureFile> },
+    /// Pack a report's JSON as a share link. Answered by `Link` or `Failed`.
+    PackLink {
+        #[serde(with = "bytes")]
+        json: Vec<u8>,
+    },
+}
+
+/// A capture the user chose (or the built-in sample), with its name.
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureFile {
+    /// Passed as is: the worker reads it as a stream.
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    pub blob: web_sys::Blob,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FromWorker {
-    /// The worker's WebAssembly is loaded; only now may the UI post the
-    /// capture (a message posted earlier would find no handler).
+    /// The worker's WebAssembly is loaded; only now may the page post the
+    /// request (a message posted earlier would find no handler).
     Ready,
     /// Input bytes read so far, out of `total`, and the read rate, of the
     /// capture being read (`capture`: 0 for the first, 1 for the other end's).
     Progress {
-        #[serde(default)]
         capture: u8,
         bytes: u64,
         total: u64,
@@ -33,13 +69,15 @@ pub enum FromWorker {
         new_resets: Vec<LiveReset>,
     },
     Done {
+        #[serde(with = "json_bytes")]
         report: Box<Report>,
         stats: RunStats,
     },
-    /// The report JSON the UI posted, packed as a share link's fragment
-    /// (`#report=…`, however long: the UI checks that it fits).
+    /// The report JSON the page posted, packed as a share link's fragment
+    /// (`#report=…`, however long: the page checks that it fits).
     Link { fragment: String },
-    /// The input is not a capture at all (or could not be read).
+    /// The request cannot be done: the input is not a capture at all (or
+    /// could not be read), or the request was not understood.
     Failed { message: String },
 }
 
@@ -86,16 +124,102 @@ pub struct RunStats {
     pub analysis_seconds: f64,
 }
 
-impl FromWorker {
-    /// UTF-8 JSON: posted as bytes, a big report costs the page no string
-    /// conversion (a 16.7 MB report's took it 0.3 s).
-    pub fn to_json(&self) -> Vec<u8> {
-        // A derived Serialize of strings, numbers and maps cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+/// A `Vec<u8>` field as bytes (a `Uint8Array` in transit), not a list of numbers.
+pub mod bytes {
+    use serde::{de, Deserializer, Serializer};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
     }
 
-    pub fn from_json(json: &[u8]) -> Result<Self, String> {
-        serde_json::from_slice(json).map_err(|err| err.to_string())
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_byte_buf(ByteBuf)
+    }
+
+    struct ByteBuf;
+
+    impl<'de> de::Visitor<'de> for ByteBuf {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("bytes")
+        }
+        fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(bytes.to_vec())
+        }
+        fn visit_byte_buf<E: de::Error>(self, bytes: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(bytes)
+        }
+        // Formats without a bytes type (JSON) write a list of numbers.
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(byte) = seq.next_element()? {
+                bytes.push(byte);
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+/// A value as the bytes of its UTF-8 JSON (see the module's doc for why).
+pub mod json_bytes {
+    use serde::de::{DeserializeOwned, Error as _};
+    use serde::ser::Error as _;
+    use serde::{Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let json = serde_json::to_vec(value).map_err(S::Error::custom)?;
+        super::bytes::serialize(&json, serializer)
+    }
+
+    pub fn deserialize<'de, T: DeserializeOwned, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<T, D::Error> {
+        let json = super::bytes::deserialize(deserializer)?;
+        serde_json::from_slice(&json).map_err(D::Error::custom)
+    }
+}
+
+/// Messages to and from `postMessage` values.
+#[cfg(target_arch = "wasm32")]
+pub mod codec {
+    use js_sys::{Array, Object, Uint8Array};
+    use serde::de::DeserializeOwned;
+    use serde::Serialize;
+    use wasm_bindgen::{JsCast, JsValue};
+
+    /// The message as a JavaScript value, and the buffers to transfer with
+    /// it: those of its byte fields, which the receiver then owns.
+    pub fn encode(message: &impl Serialize) -> Result<(JsValue, Array), String> {
+        let value = serde_wasm_bindgen::to_value(message).map_err(|err| err.to_string())?;
+        Ok((value.clone(), byte_buffers(&value)))
+    }
+
+    pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(value).map_err(|err| err.to_string())
+    }
+
+    /// A message is `"variant"` or `{ variant: { field: value, … } }`.
+    fn byte_buffers(message: &JsValue) -> Array {
+        let buffers = Array::new();
+        let Some(message) = message.dyn_ref::<Object>() else {
+            return buffers;
+        };
+        for fields in Object::values(message).iter() {
+            let Some(fields) = fields.dyn_ref::<Object>() else {
+                continue;
+            };
+            for field in Object::values(fields).iter() {
+                if let Some(bytes) = field.dyn_ref::<Uint8Array>() {
+                    buffers.push(&bytes.buffer());
+                }
+            }
+        }
+        buffers
     }
 }
 
@@ -103,8 +227,14 @@ impl FromWorker {
 mod tests {
     use super::*;
 
+    // JSON stands in for the browser's codec (serde-wasm-bindgen), which
+    // the browser tests exercise: both go through these serde attributes.
+    fn round_trip(message: &FromWorker) -> Result<FromWorker, serde_json::Error> {
+        serde_json::from_slice(&serde_json::to_vec(message)?)
+    }
+
     #[test]
-    fn messages_survive_the_json_trip() {
+    fn messages_survive_the_trip() {
         let messages = [
             FromWorker::Ready,
             FromWorker::Progress {
@@ -142,16 +272,41 @@ mod tests {
             },
         ];
         for message in messages {
-            let json = message.to_json();
-            let text = String::from_utf8_lossy(&json).into_owned();
-            assert_eq!(FromWorker::from_json(&json), Ok(message), "{text}");
+            assert_eq!(round_trip(&message).ok(), Some(message));
         }
     }
 
     #[test]
+    fn the_report_travels_as_its_json_bytes() {
+        let report = Report::default();
+        let done = FromWorker::Done {
+            report: Box::new(report.clone()),
+            stats: RunStats {
+                format: "pcap".into(),
+                compressed: false,
+                bytes: 0,
+                seconds: 0.0,
+                analysis_seconds: 0.0,
+            },
+        };
+        let value = serde_json::to_value(&done).unwrap_or_default();
+        let bytes: Vec<u8> = value["done"]["report"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+            .collect();
+        assert_eq!(bytes, serde_json::to_vec(&report).unwrap_or_default());
+    }
+
+    #[test]
     fn unknown_messages_are_rejected() {
-        assert!(FromWorker::from_json(br#"{"type":"explode"}"#).is_err());
-        let extra = br#"{"type":"failed","message":"x","extra":1}"#;
-        assert!(FromWorker::from_json(extra).is_err());
+        let parse = |json: &str| serde_json::from_str::<FromWorker>(json);
+        assert!(parse(r#""explode""#).is_err());
+        assert!(parse(r#"{"failed":{"message":"x","extra":1}}"#).is_err());
+        // Bytes that are not a report's JSON ("no").
+        let stats = r#""stats":{"format":"pcap","compressed":false,"bytes":0,"seconds":0,"analysis_seconds":0}"#;
+        assert!(parse(&format!(r#"{{"done":{{"report":[110,111],{stats}}}}}"#)).is_err());
+        assert!(parse(r#"{"failed":{"message":"x"}}"#).is_ok());
     }
 }

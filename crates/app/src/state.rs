@@ -5,7 +5,7 @@ use std::rc::Rc;
 use rstscope_core::Report;
 use yew::Reducible;
 
-use crate::protocol::{LiveReset, RunStats};
+use crate::protocol::{CaptureFile, FromWorker, LiveReset, RunStats};
 
 /// Where the report on screen came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +22,9 @@ pub struct Loaded {
     pub source: Source,
     /// The capture from the other end it was compared with (its file name).
     pub peer: Option<String>,
+    /// The captures analysed (this one, then the other end's), for requests
+    /// that read them again; none for a share link.
+    pub files: Vec<CaptureFile>,
     /// How the analysis ran (not known for share links).
     pub stats: Option<RunStats>,
 }
@@ -30,10 +33,9 @@ pub struct Loaded {
 pub enum Phase {
     Idle,
     Analysing {
-        name: String,
-        /// The capture from the other end, when comparing.
-        peer: Option<String>,
-        /// Which is being read: 0 `name`, 1 `peer`.
+        /// This capture, then the other end's when comparing.
+        files: Vec<CaptureFile>,
+        /// Which of `files` is being read.
         capture: u8,
         bytes: u64,
         total: u64,
@@ -87,31 +89,14 @@ impl State {
 }
 
 pub enum Action {
-    /// A new analysis began; the previous report goes away.
-    Start {
-        name: String,
-        peer: Option<String>,
-        total: u64,
-    },
-    Progress {
-        capture: u8,
-        bytes: u64,
-        total: u64,
-        mb_per_s: f64,
-    },
-    Partial {
-        capture: u8,
-        resets_seen: u64,
-        new_resets: Vec<LiveReset>,
-    },
-    Finished {
-        report: Report,
-        stats: RunStats,
-    },
+    /// A new analysis of these captures began; the previous report goes away.
+    Start(Vec<CaptureFile>),
+    /// A message from the analysis's worker.
+    Worker(FromWorker),
     Failed(String),
     Cancel,
     /// A share link was opened.
-    OpenLink(Report),
+    OpenLink(Box<Report>),
     Select(Option<u64>),
     FilterHost(String),
 }
@@ -122,47 +107,71 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
-            Action::Start { name, peer, total } => {
+            Action::Start(files) => {
                 next = State {
                     phase: Phase::Analysing {
-                        name,
-                        peer,
+                        total: files.first().map_or(0, |f| f.blob.size() as u64),
+                        files,
                         capture: 0,
                         bytes: 0,
-                        total,
                         mb_per_s: 0.0,
                         live: LiveResets::default(),
                     },
                     ..State::default()
                 };
             }
-            Action::Progress {
-                capture,
-                bytes,
-                total,
-                mb_per_s,
-            } => {
-                // Late messages of a cancelled run must not revive it.
-                let Phase::Analysing {
+            // Late messages of a cancelled run must not revive it.
+            Action::Worker(_) if !self.is_busy() => return self,
+            Action::Worker(message) => return self.on_worker(message),
+            Action::Failed(message) => next.phase = Phase::Failed(message),
+            Action::Cancel => next.phase = Phase::Idle,
+            Action::OpenLink(report) => {
+                next = State {
+                    loaded: Some(Rc::new(Loaded {
+                        report: Rc::new(*report),
+                        source: Source::Link,
+                        peer: None,
+                        files: Vec::new(),
+                        stats: None,
+                    })),
+                    ..State::default()
+                };
+            }
+            Action::Select(frame) => next.selected = frame,
+            Action::FilterHost(host) => next.host_filter = host,
+        }
+        Rc::new(next)
+    }
+}
+
+impl State {
+    /// The running analysis moved on.
+    fn on_worker(self: Rc<Self>, message: FromWorker) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match (message, &mut next.phase) {
+            (
+                FromWorker::Progress {
+                    capture,
+                    bytes,
+                    total,
+                    mb_per_s,
+                },
+                Phase::Analysing {
                     capture: now_reading,
                     bytes: read,
                     total: size,
                     mb_per_s: rate,
                     ..
-                } = &mut next.phase
-                else {
-                    return self;
-                };
-                (*now_reading, *read, *size, *rate) = (capture, bytes, total, mb_per_s);
-            }
-            Action::Partial {
-                capture,
-                resets_seen,
-                new_resets,
-            } => {
-                let Phase::Analysing { live, .. } = &mut next.phase else {
-                    return self;
-                };
+                },
+            ) => (*now_reading, *read, *size, *rate) = (capture, bytes, total, mb_per_s),
+            (
+                FromWorker::Partial {
+                    capture,
+                    resets_seen,
+                    new_resets,
+                },
+                Phase::Analysing { live, .. },
+            ) => {
                 // Reading the other end's capture: its resets replace the first one's.
                 if live.capture != capture {
                     *live = LiveResets {
@@ -173,33 +182,20 @@ impl Reducible for State {
                 live.seen = resets_seen;
                 live.first.extend(new_resets);
             }
-            Action::Finished { report, stats } => {
-                let Phase::Analysing { name, peer, .. } = &self.phase else {
-                    return self;
-                };
+            (FromWorker::Done { report, stats }, Phase::Analysing { files, .. }) => {
+                let name = |i: usize| files.get(i).map(|f: &CaptureFile| f.name.clone());
                 next.loaded = Some(Rc::new(Loaded {
-                    report: Rc::new(report),
-                    source: Source::Capture(name.clone()),
-                    peer: peer.clone(),
+                    report: Rc::new(*report),
+                    source: Source::Capture(name(0).unwrap_or_default()),
+                    peer: name(1),
+                    files: std::mem::take(files),
                     stats: Some(stats),
                 }));
                 next.phase = Phase::Idle;
             }
-            Action::Failed(message) => next.phase = Phase::Failed(message),
-            Action::Cancel => next.phase = Phase::Idle,
-            Action::OpenLink(report) => {
-                next = State {
-                    loaded: Some(Rc::new(Loaded {
-                        report: Rc::new(report),
-                        source: Source::Link,
-                        peer: None,
-                        stats: None,
-                    })),
-                    ..State::default()
-                };
-            }
-            Action::Select(frame) => next.selected = frame,
-            Action::FilterHost(host) => next.host_filter = host,
+            (FromWorker::Failed { message }, _) => next.phase = Phase::Failed(message),
+            // `Ready` and `Link` are not an analysis's messages.
+            _ => return self,
         }
         Rc::new(next)
     }

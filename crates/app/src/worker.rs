@@ -1,16 +1,17 @@
-//! The analysis worker: takes a capture (`Blob`/`File`) from the UI, reads it
-//! as a stream (`Blob.stream()` into one reused 4 MiB buffer: memory stays bounded)
-//! through the same reader and analyzer as the CLI, and answers with
-//! progress, the resets found so far, and then the report (see
-//! `protocol.rs`). Given two captures (this one and the other end's), it
-//! reads one after the other and adds their comparison to the first one's
-//! report.
+//! The worker: answers one [`ToWorker`] request from the page (see
+//! `protocol.rs`), then closes.
 //!
-//! Given a report's JSON (UTF-8 bytes) instead, it packs it as a share link and closes:
-//! compressing a big report takes seconds, which the page must not freeze
-//! for.
+//! To analyse, it reads the capture as a stream (`Blob.stream()` into one
+//! reused 4 MiB buffer: memory stays bounded) through the same reader and
+//! analyzer as the CLI, and answers with progress, the resets found so far,
+//! and then the report. Given two captures (this one and the other end's),
+//! it reads one after the other and adds their comparison to the first
+//! one's report.
 //!
-//! The UI cancels by terminating the worker.
+//! To make a share link, it packs a report's JSON: compressing a big
+//! report takes seconds, which the page must not freeze for.
+//!
+//! The page cancels by terminating the worker.
 
 use js_sys::Uint8Array;
 use rstscope_capture::{CaptureReader, Format, Sink};
@@ -24,41 +25,26 @@ use web_sys::{
     ReadableStreamDefaultReader, ReadableStreamReadResult,
 };
 
-use crate::protocol::{FromWorker, LiveReset, RunStats, LIVE_RESETS};
+use crate::protocol::{codec, CaptureFile, FromWorker, LiveReset, RunStats, ToWorker, LIVE_RESETS};
 use crate::share;
 
 /// Seconds between progress messages: smooth enough for a progress bar,
-/// few enough that the UI is not busy re-rendering.
+/// few enough that the page is not busy re-rendering.
 const POST_EVERY_S: f64 = 0.1;
 
 pub fn run() {
     let scope = global();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let data = event.data();
-        if let Some(report) = data.dyn_ref::<Uint8Array>() {
-            post(&FromWorker::Link {
-                fragment: share::pack(&report.to_vec()),
-            });
-            global().close();
-            return;
-        }
-        let captures: Vec<Blob> = if js_sys::Array::is_array(&data) {
-            js_sys::Array::from(&data)
-                .iter()
-                .filter_map(|item| item.dyn_into::<Blob>().ok())
-                .collect()
-        } else {
-            data.dyn_into::<Blob>().into_iter().collect()
-        };
+        let request = codec::decode::<ToWorker>(event.data());
         wasm_bindgen_futures::spawn_local(async move {
-            let reply = match &captures[..] {
-                [capture] => analyse(capture, None).await,
-                [capture, peer] => analyse(capture, Some(peer)).await,
-                _ => FromWorker::Failed {
-                    message: "the worker expected one or two files".into(),
+            let answer = match request {
+                Ok(request) => answer(request).await,
+                Err(err) => FromWorker::Failed {
+                    message: format!("the worker did not understand the request: {err}"),
                 },
             };
-            post(&reply);
+            post(&answer);
+            global().close();
         });
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -67,15 +53,35 @@ pub fn run() {
     post(&FromWorker::Ready);
 }
 
+/// The request's last message; those before it are posted on the way.
+async fn answer(request: ToWorker) -> FromWorker {
+    match request {
+        ToWorker::Analyse { captures } => analyse(&captures).await,
+        ToWorker::PackLink { json } => FromWorker::Link {
+            fragment: share::pack(&json),
+        },
+    }
+}
+
 fn global() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
 fn post(message: &FromWorker) {
-    let json = Uint8Array::from(&message.to_json()[..]);
-    // Handed over, not copied. Posting to our own parent cannot fail.
-    let transfer = js_sys::Array::of1(&json.buffer());
-    let _ = global().post_message_with_transfer(&json, &transfer);
+    let posted = codec::encode(message).and_then(|(value, transfer)| {
+        global()
+            .post_message_with_transfer(&value, &transfer)
+            .map_err(|err| format!("{err:?}"))
+    });
+    if let Err(err) = posted {
+        // Only a report too big for the browser gets here: say so instead.
+        let failed = FromWorker::Failed {
+            message: format!("the result could not be handed to the page: {err}"),
+        };
+        if let Ok((value, _)) = codec::encode(&failed) {
+            let _ = global().post_message(&value);
+        }
+    }
 }
 
 fn now_s() -> f64 {
@@ -84,32 +90,18 @@ fn now_s() -> f64 {
 
 /// The capture's report; with the capture from the other end, the two
 /// compared (as the CLI's `--peer` does).
-async fn analyse(capture: &Blob, peer: Option<&Blob>) -> FromWorker {
+async fn analyse(captures: &[CaptureFile]) -> FromWorker {
     let started = now_s();
-    let result = async {
-        let Some(peer) = peer else {
-            let (report, _, stats) = read(capture, 0, false).await?;
-            return Ok((report, stats));
-        };
-        let name = |blob: &Blob, fallback: &str| {
-            blob.dyn_ref::<web_sys::File>()
-                .map_or(fallback.to_string(), |f| f.name())
-        };
-        let (mut report, main, mut stats) = read(capture, 0, true)
+    let result = match captures {
+        [capture] => read(capture, 0, false)
             .await
-            .map_err(|m| format!("{}: {m}", name(capture, "this capture")))?;
-        let (peer_report, peer_vantage, peer_stats) = read(peer, 1, true)
-            .await
-            .map_err(|m| format!("{}: {m}", name(peer, "the other capture")))?;
-        report.comparison = Some(rstscope_core::compare(
-            (&report, &main),
-            (&peer_report, &peer_vantage),
-        ));
-        stats.bytes += peer_stats.bytes;
-        stats.analysis_seconds += peer_stats.analysis_seconds;
-        Ok::<_, String>((report, stats))
-    }
-    .await;
+            .map(|(report, _, stats)| (report, stats)),
+        [capture, peer] => compare(capture, peer).await,
+        _ => Err(format!(
+            "{} files were given: open one capture, or two of the same traffic to compare",
+            captures.len()
+        )),
+    };
     match result {
         Ok((report, mut stats)) => {
             stats.seconds = now_s() - started;
@@ -120,6 +112,18 @@ async fn analyse(capture: &Blob, peer: Option<&Blob>) -> FromWorker {
         }
         Err(message) => FromWorker::Failed { message },
     }
+}
+
+async fn compare(capture: &CaptureFile, peer: &CaptureFile) -> Result<(Report, RunStats), String> {
+    let (mut report, main, mut stats) = read(capture, 0, true).await?;
+    let (peer_report, peer_vantage, peer_stats) = read(peer, 1, true).await?;
+    report.comparison = Some(rstscope_core::compare(
+        (&report, &main),
+        (&peer_report, &peer_vantage),
+    ));
+    stats.bytes += peer_stats.bytes;
+    stats.analysis_seconds += peer_stats.analysis_seconds;
+    Ok((report, stats))
 }
 
 /// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
@@ -140,7 +144,18 @@ impl Sink for Tee {
     }
 }
 
+/// One capture read through; a failure names the file.
 async fn read(
+    capture: &CaptureFile,
+    index: u8,
+    compare: bool,
+) -> Result<(Report, Vantage, RunStats), String> {
+    read_blob(&capture.blob, index, compare)
+        .await
+        .map_err(|message| format!("{}: {message}", capture.name))
+}
+
+async fn read_blob(
     capture: &Blob,
     index: u8,
     compare: bool,

@@ -1,0 +1,121 @@
+//! The app's state and the analysis job behind it (worker lifetime, the
+//! built-in sample, re-analysis with the other end's capture), as one hook.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::browser;
+use crate::job::WorkerJob;
+use crate::protocol::{CaptureFile, ToWorker};
+use crate::state::{Action, State};
+
+/// The built-in sample capture, copied next to index.html by trunk.
+const SAMPLE: &str = "sample.pcapng";
+
+/// What the page can do with captures; the state shows how it goes.
+#[derive(Clone)]
+pub struct Analysis {
+    pub state: UseReducerHandle<State>,
+    /// Analyse one capture, or two of the same traffic to compare; the
+    /// report on screen goes away.
+    pub open: Callback<Vec<CaptureFile>>,
+    pub open_sample: Callback<()>,
+    /// Compare the capture on screen with this one from the other end.
+    pub compare_with: Callback<Vec<CaptureFile>>,
+    pub cancel: Callback<()>,
+}
+
+#[hook]
+pub fn use_analysis() -> Analysis {
+    let state = use_reducer(State::default);
+    let job = use_mut_ref(|| None::<WorkerJob>);
+
+    // A finished run's worker goes here rather than in its own message
+    // handler, which must not drop itself while it runs.
+    {
+        let job = job.clone();
+        use_effect_with(state.is_busy(), move |busy| {
+            if !*busy {
+                job.borrow_mut().take();
+            }
+        });
+    }
+
+    let open = {
+        let (dispatcher, job) = (state.dispatcher(), job.clone());
+        Callback::from(move |files: Vec<CaptureFile>| start(&dispatcher, &job, files))
+    };
+    let open_sample = {
+        let (open, dispatcher) = (open.clone(), state.dispatcher());
+        Callback::from(move |()| {
+            let (open, dispatcher) = (open.clone(), dispatcher.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match browser::fetch_blob(SAMPLE).await {
+                    Ok(blob) => open.emit(vec![CaptureFile {
+                        blob,
+                        name: SAMPLE.into(),
+                    }]),
+                    Err(message) => dispatcher.dispatch(Action::Failed(message)),
+                }
+            });
+        })
+    };
+    let compare_with = {
+        let (open, dispatcher) = (open.clone(), state.dispatcher());
+        let main = state.loaded.as_ref().and_then(|l| l.files.first().cloned());
+        Callback::from(move |peer: Vec<CaptureFile>| match (&main, &peer[..]) {
+            (Some(main), [peer]) => open.emit(vec![main.clone(), peer.clone()]),
+            (_, [_]) => dispatcher.dispatch(Action::Failed(
+                "there is no capture on screen to compare with".into(),
+            )),
+            _ => dispatcher.dispatch(Action::Failed(format!(
+                "{} files were given for the other end: choose one",
+                peer.len()
+            ))),
+        })
+    };
+    let cancel = {
+        let (dispatcher, job) = (state.dispatcher(), job.clone());
+        Callback::from(move |()| {
+            job.borrow_mut().take();
+            dispatcher.dispatch(Action::Cancel);
+        })
+    };
+    Analysis {
+        state,
+        open,
+        open_sample,
+        compare_with,
+        cancel,
+    }
+}
+
+/// A worker for `files`, its messages into the state; the previous one ends.
+fn start(
+    dispatcher: &UseReducerDispatcher<State>,
+    job: &Rc<RefCell<Option<WorkerJob>>>,
+    files: Vec<CaptureFile>,
+) {
+    if !(1..=2).contains(&files.len()) {
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        dispatcher.dispatch(Action::Failed(format!(
+            "{} files were given ({}): open one capture, or two captures of the same traffic to compare",
+            files.len(),
+            names.join(", ")
+        )));
+        return;
+    }
+    let request = ToWorker::Analyse {
+        captures: files.clone(),
+    };
+    dispatcher.dispatch(Action::Start(files));
+    let to_state = dispatcher.clone();
+    match WorkerJob::start(&request, move |message| {
+        to_state.dispatch(Action::Worker(message))
+    }) {
+        Ok(started) => *job.borrow_mut() = Some(started),
+        Err(message) => dispatcher.dispatch(Action::Failed(message)),
+    }
+}
