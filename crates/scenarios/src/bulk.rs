@@ -149,6 +149,8 @@ pub fn bulk(out: &mut impl Write, size: u64, format: Format, seed: u64) -> io::R
                 sender: v.sender,
                 origin: v.origin,
                 cause: v.cause,
+                sub_cause: v.sub_cause,
+                consequence_of: None,
             });
         }
         record.clear();
@@ -580,7 +582,7 @@ impl Generator {
         let client_port = self.ephemeral_port(&client);
         let rtt_us = self.rtt_us();
         let rng = Rng::new(self.rng.next_u64());
-        let mut c = Conversation::new(rng, (client, client_port), (server, port), at, rtt_us);
+        let mut c = Conversation::new(0, rng, (client, client_port), (server, port), at, rtt_us);
         // Payload per full segment: 1500 minus IP and TCP headers (and the
         // timestamp option when both stacks use it).
         let timestamps = client.fingerprint.timestamps && server.fingerprint.timestamps;
@@ -664,7 +666,7 @@ impl Generator {
                         ip_id: draft.ip_id,
                     },
                     filler_len,
-                    label: draft.label,
+                    label: draft.label.map(|(_, v)| v),
                 }
             })
             .collect()
@@ -821,6 +823,7 @@ pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) ->
         let port = rng.range(1024, 65535) as u16;
         let at = START_US + (i * 10) as i64; // 100 000 SYNs per second
         let mut c = Conversation::new(
+            0,
             Rng::new(rng.next_u64()),
             (client, port),
             (server, 80),

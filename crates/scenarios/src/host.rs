@@ -33,6 +33,11 @@ pub struct Fingerprint {
     pub window: u16,
     /// Ephemeral ports this stack picks for outgoing connections.
     pub ephemeral_ports: (u16, u16),
+    /// SYN-ACKs carry IP-ID 0 (Linux' `ip_build_and_send_pkt` with DF).
+    pub syn_ack_zero_id: bool,
+    /// A socket-less RST answering an ACK fills the ack field without the
+    /// ACK flag (Windows; p0f's "invalid-A").
+    pub rst_ack_field: bool,
 }
 
 impl Fingerprint {
@@ -47,6 +52,8 @@ impl Fingerprint {
         syn_window: 64240,
         window: 502,
         ephemeral_ports: (32768, 60999),
+        syn_ack_zero_id: false,
+        rst_ack_field: false,
     };
 
     /// A Linux server whose flows carry IP-ID 0 with DF.
@@ -68,6 +75,8 @@ impl Fingerprint {
         syn_window: 64240,
         window: 1026,
         ephemeral_ports: (49152, 65535),
+        syn_ack_zero_id: false,
+        rst_ack_field: false,
     };
 
     /// An F5 BIG-IP virtual server (full proxy: it is the client's server).
@@ -82,6 +91,8 @@ impl Fingerprint {
         syn_window: 14600,
         window: 33,
         ephemeral_ports: (32768, 60999),
+        syn_ack_zero_id: false,
+        rst_ack_field: false,
     };
 
     /// A Linux-based NAT router or firewall generating resets itself.
@@ -113,6 +124,8 @@ impl Fingerprint {
         syn_window: 1024,
         window: 1024,
         ephemeral_ports: (40000, 65000),
+        syn_ack_zero_id: false,
+        rst_ack_field: false,
     };
 }
 

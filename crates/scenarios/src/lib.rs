@@ -6,18 +6,23 @@
 //! verdict the engine must reach. The labels are the ground truth of the
 //! verdict tests; [`sample`] is the web app's built-in example.
 
+pub mod accuracy;
 pub mod bulk;
 pub mod conversation;
+pub mod families;
 pub mod host;
+pub mod label;
 pub mod net;
 pub mod packet;
 pub mod pairs;
 pub mod payload;
+pub mod real;
 pub mod rng;
 mod sample;
 mod scenarios;
 pub mod write;
 
+pub use label::SubCause;
 pub use packet::Packet;
 use rstscope_core::report::{Cause, Origin, Sender};
 pub use sample::sample;
@@ -41,6 +46,10 @@ pub struct ExpectedReset {
     pub sender: Sender,
     pub origin: Origin,
     pub cause: Cause,
+    pub sub_cause: Option<SubCause>,
+    /// The frame of the reset whose teardown this one answers; `None` for a
+    /// root reset (or when that reset is not in the capture).
+    pub consequence_of: Option<u64>,
 }
 
 /// The link-layer framing of a written capture.

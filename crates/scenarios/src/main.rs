@@ -6,7 +6,14 @@
 //! `rstscope-scenarios bulk --size 1GiB [--format pcap|pcapng] [--seed N] <out>`
 //! streams a large realistic capture for benchmarks, plus `<out>.labels.tsv`;
 //! `rstscope-scenarios pair <dir>` writes a client-side and a server-side
-//! capture of the same traffic (`client.pcapng`, `server.pcapng`).
+//! capture of the same traffic (`client.pcapng`, `server.pcapng`);
+//! `rstscope-scenarios accuracy [--errors] [--family F] ...` scores the
+//! engine on the generated splits and the real labels and writes
+//! `ACCURACY.md` (see `scripts/accuracy.sh`);
+//! `rstscope-scenarios variant <family> <index> <out>` writes one train
+//! variant with its labels.
+
+mod accuracy_cmd;
 
 use std::fs::{self, File};
 use std::io::BufWriter;
@@ -21,6 +28,11 @@ fn main() -> ExitCode {
         ["sample", out] => write_sample(Path::new(out)),
         ["all", dir] => write_all(Path::new(dir)),
         ["pair", dir] => write_pair_files(Path::new(dir)),
+        ["accuracy", ref rest @ ..] => match accuracy_cmd::AccuracyArgs::parse(rest) {
+            Ok(accuracy_args) => accuracy_cmd::run(&accuracy_args),
+            Err(message) => Err(std::io::Error::other(message)),
+        },
+        ["variant", family, index, out] => accuracy_cmd::write_variant(family, index, out),
         ["bulk", ref rest @ ..] => match BulkArgs::parse(rest) {
             Ok(bulk_args) => write_bulk(&bulk_args),
             Err(message) => Err(std::io::Error::other(message)),
@@ -29,7 +41,8 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: rstscope-scenarios sample <out.pcapng> | all <dir> \
                  | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N>) [--format pcap|pcapng] \
-                 [--seed N] <out>"
+                 [--seed N] <out> | accuracy [--errors] [--family F] [--train N] [--held-out N] \
+                 | variant <family> <index> <out>"
             );
             return ExitCode::from(2);
         }

@@ -9,6 +9,7 @@ use rstscope_core::report::{Cause, Origin, Sender};
 
 use crate::conversation::Conversation;
 use crate::host::{Fingerprint, Host};
+use crate::label::SubCause;
 use crate::packet::Packet;
 use crate::rng::Rng;
 use crate::ExpectedReset;
@@ -22,6 +23,9 @@ pub struct Verdict {
     pub sender: Sender,
     pub origin: Origin,
     pub cause: Cause,
+    pub sub_cause: Option<SubCause>,
+    /// The reset whose teardown this one answers (a consequence reset).
+    pub consequence_of: Option<ResetId>,
 }
 
 impl Verdict {
@@ -30,8 +34,33 @@ impl Verdict {
             sender,
             origin,
             cause,
+            sub_cause: None,
+            consequence_of: None,
         }
     }
+
+    pub const fn sub(self, sub_cause: SubCause) -> Self {
+        Self {
+            sub_cause: Some(sub_cause),
+            ..self
+        }
+    }
+
+    /// Marks this reset as a consequence of `root` (`None`: a root reset).
+    pub const fn after(self, root: Option<ResetId>) -> Self {
+        Self {
+            consequence_of: root,
+            ..self
+        }
+    }
+}
+
+/// A labelled reset before frame numbers exist: its conversation and its
+/// place among that conversation's labelled resets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ResetId {
+    pub(crate) conversation: u32,
+    pub(crate) index: u32,
 }
 
 /// Where a packet's IP-ID comes from.
@@ -47,7 +76,7 @@ pub(crate) enum IpId {
 pub(crate) struct Draft {
     pub packet: Packet,
     pub ip_id: IpId,
-    pub label: Option<Verdict>,
+    pub label: Option<(ResetId, Verdict)>,
 }
 
 /// Per-host state that outlives a single conversation.
@@ -62,6 +91,7 @@ pub struct Net {
     hosts: Vec<HostState>,
     local_hosts: u8,
     remote_hosts: u8,
+    conversations: u32,
     drafts: Vec<Draft>,
 }
 
@@ -73,6 +103,7 @@ impl Net {
             hosts: Vec::new(),
             local_hosts: 0,
             remote_hosts: 0,
+            conversations: 0,
             drafts: Vec::new(),
         }
     }
@@ -172,7 +203,9 @@ impl Net {
     ) -> Conversation {
         let start_us = EPOCH_US + (at_s * 1e6).round() as i64;
         let rng = Rng::new(self.rng.next_u64());
+        self.conversations += 1;
         Conversation::new(
+            self.conversations,
             rng,
             (*client, client_port),
             (*server, port),
@@ -192,6 +225,7 @@ impl Net {
         self.drafts.sort_by_key(|d| d.packet.ts_us);
         let mut packets = Vec::with_capacity(self.drafts.len());
         let mut expected = Vec::new();
+        let mut frames = std::collections::BTreeMap::new();
         for (index, draft) in self.drafts.into_iter().enumerate() {
             let mut packet = draft.packet;
             packet.ip_id = match draft.ip_id {
@@ -202,12 +236,17 @@ impl Net {
                     state.ip_id
                 }
             };
-            if let Some(v) = draft.label {
+            if let Some((id, v)) = draft.label {
+                let frame = index as u64 + 1;
+                frames.insert(id, frame);
                 expected.push(ExpectedReset {
-                    frame: index as u64 + 1,
+                    frame,
                     sender: v.sender,
                     origin: v.origin,
                     cause: v.cause,
+                    sub_cause: v.sub_cause,
+                    // A root is always captured before its consequences.
+                    consequence_of: v.consequence_of.and_then(|root| frames.get(&root).copied()),
                 });
             }
             packets.push(packet);

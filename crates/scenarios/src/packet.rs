@@ -10,6 +10,8 @@ pub struct TcpOptions {
     /// (TSval, TSecr)
     pub timestamps: Option<(u32, u32)>,
     pub window_scale: Option<u8>,
+    /// One SACK block (left edge, right edge) on an ACK.
+    pub sack: Option<(u32, u32)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -476,7 +476,7 @@ fn assemble(built: Vec<Built>, ipv6: bool) -> Pair {
             all.push(Out {
                 c: at_client.then_some(c_copy),
                 s: at_server.then_some(s_copy),
-                label: draft.label,
+                label: draft.label.map(|(_, v)| v),
                 conv,
             });
         }

@@ -141,7 +141,8 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
 /// timestamps alone after the handshake `NOP, NOP, TS`.
 fn tcp_options(packet: &Packet) -> Vec<TcpOptionElement> {
     use TcpOptionElement::{
-        MaximumSegmentSize, Noop, SelectiveAcknowledgementPermitted, Timestamp, WindowScale,
+        MaximumSegmentSize, Noop, SelectiveAcknowledgement, SelectiveAcknowledgementPermitted,
+        Timestamp, WindowScale,
     };
     let o = packet.options;
     let mut out = Vec::new();
@@ -166,6 +167,10 @@ fn tcp_options(packet: &Packet) -> Vec<TcpOptionElement> {
         if o.sack_permitted {
             out.extend([Noop, Noop, SelectiveAcknowledgementPermitted]);
         }
+    }
+    // Linux: NOP, NOP, SACK after the timestamps.
+    if let Some(block) = o.sack {
+        out.extend([Noop, Noop, SelectiveAcknowledgement(block, [None; 3])]);
     }
     out
 }

@@ -18,12 +18,17 @@ pub fn https_open(
     rtt_ms: f64,
 ) -> Conversation {
     let mut c = net.connect(client, server, 443, at, rtt_ms);
+    https_start(net, &mut c, sni);
+    c
+}
+
+/// The handshake, TLS 1.3 handshake and one request/response on `c`.
+pub fn https_start(net: &mut Net, c: &mut Conversation, sni: &str) {
     c.handshake();
     c.send(Side::Client, &payload::tls_client_hello(sni, net.rng()));
     c.send(Side::Server, &payload::tls_server_flight(2_900, net.rng()));
     c.ack(Side::Client);
-    https_exchange(net, &mut c, 420, 5_200);
-    c
+    https_exchange(net, c, 420, 5_200);
 }
 
 /// One request/response inside an established TLS session.

@@ -1,0 +1,171 @@
+//! `rstscope-scenarios accuracy` and `rstscope-scenarios variant`: the
+//! harness's command line (the work is in the library's `accuracy`).
+
+use std::fmt::Write;
+use std::fs;
+use std::path::PathBuf;
+
+use rstscope_scenarios::accuracy::{self, floor, markdown, metrics::Summary, Run, Scored, Set};
+use rstscope_scenarios::families::{self, Split};
+
+pub struct AccuracyArgs {
+    errors: bool,
+    family: Option<String>,
+    train: u64,
+    held_out: u64,
+    out: PathBuf,
+    floor: PathBuf,
+    labels: PathBuf,
+    captures: PathBuf,
+}
+
+impl AccuracyArgs {
+    pub fn parse(args: &[&str]) -> Result<Self, String> {
+        let mut parsed = AccuracyArgs {
+            errors: false,
+            family: None,
+            train: accuracy::TRAIN_PER_FAMILY,
+            held_out: accuracy::HELD_OUT_PER_FAMILY,
+            out: "ACCURACY.md".into(),
+            floor: "crates/scenarios/accuracy-floor.json".into(),
+            labels: "crates/scenarios/labels/real".into(),
+            captures: "../shared/captures".into(),
+        };
+        let mut args = args.iter();
+        while let Some(&arg) = args.next() {
+            let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
+            match arg {
+                "--errors" => parsed.errors = true,
+                "--family" => parsed.family = Some(value()?.to_string()),
+                "--train" => {
+                    parsed.train = value()?.parse().map_err(|e| format!("--train: {e}"))?
+                }
+                "--held-out" => {
+                    parsed.held_out = value()?.parse().map_err(|e| format!("--held-out: {e}"))?
+                }
+                "--out" => parsed.out = value()?.into(),
+                "--floor" => parsed.floor = value()?.into(),
+                "--labels" => parsed.labels = value()?.into(),
+                "--captures" => parsed.captures = value()?.into(),
+                other => return Err(format!("unexpected argument {other:?}")),
+            }
+        }
+        Ok(parsed)
+    }
+}
+
+/// Scores everything, writes ACCURACY.md and the floor, and with
+/// `--errors` lists the wrong train and real verdicts.
+pub fn run(args: &AccuracyArgs) -> std::io::Result<String> {
+    let run = accuracy::run(args.train, args.held_out, &args.labels, &args.captures)
+        .map_err(std::io::Error::other)?;
+    fs::write(&args.out, markdown::render(&run))?;
+    fs::write(&args.floor, floor_file(&run))?;
+    if args.errors {
+        print!("{}", errors(&run, args.family.as_deref()));
+    }
+    let mut message = format!("wrote {} and {}", args.out.display(), args.floor.display());
+    for set in [Set::HeldOut, Set::Real, Set::Train] {
+        let items: Vec<&Scored> = run.scored.iter().filter(|s| s.set == set).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let s = Summary::of(&items);
+        let pct = |r: accuracy::metrics::Ratio| r.value().map_or(0.0, |v| v * 100.0);
+        let _ = write!(
+            message,
+            "\n{:>12}: {} resets, origin {:.1} %, cause {:.1} %, right {:.1} %",
+            set.name(),
+            items.len(),
+            pct(s.origin_all),
+            pct(s.cause_all),
+            pct(s.right_all)
+        );
+    }
+    Ok(message)
+}
+
+fn floor_file(run: &Run) -> String {
+    let entry = |set: Set| {
+        let items: Vec<&Scored> = run.scored.iter().filter(|s| s.set == set).collect();
+        (!items.is_empty())
+            .then(|| floor::entry(items.len(), &floor::inputs(&items), &Summary::of(&items)))
+    };
+    floor::file(entry(Set::HeldOut).unwrap_or_default(), entry(Set::Real))
+}
+
+fn errors(run: &Run, family: Option<&str>) -> String {
+    let mut out = String::new();
+    for s in accuracy::errors(run).filter(|s| family.is_none_or(|f| s.source == f)) {
+        let t = &s.truth;
+        let _ = writeln!(
+            out,
+            "[{}] {} frame {}: expected {}/{}/{}{}{}",
+            s.set.name(),
+            s.source,
+            t.frame,
+            t.sender.as_str(),
+            t.origin.as_str(),
+            t.cause.as_str(),
+            t.sub_cause
+                .as_deref()
+                .map_or(String::new(), |x| format!(" ({x})")),
+            t.consequence_of
+                .map_or(String::new(), |f| format!(", consequence of {f}")),
+        );
+        let _ = writeln!(out, "    {}", s.detail);
+        match &s.judged {
+            None => out.push_str("    got: no reset in the report\n"),
+            Some(j) => {
+                let _ = writeln!(
+                    out,
+                    "    got {}/{}/{}{} at {:.2}, consequence_of {:?}",
+                    j.sender.as_str(),
+                    j.origin.as_str(),
+                    j.cause.as_str(),
+                    j.sub_cause
+                        .as_deref()
+                        .map_or(String::new(), |x| format!(" ({x})")),
+                    j.confidence,
+                    j.consequence_of
+                );
+                for e in &j.evidence {
+                    let _ = writeln!(out, "      - {e}");
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes the `index`-th train variant of `family` to `out` (held-out
+/// variants are never written out).
+pub fn write_variant(family: &str, index: &str, out: &str) -> std::io::Result<String> {
+    let family = families::find(family)
+        .ok_or_else(|| std::io::Error::other(format!("no family {family:?}")))?;
+    let index: u64 = index
+        .parse()
+        .map_err(|e| std::io::Error::other(format!("index: {e}")))?;
+    let variant = families::variant(family, Split::Train, index);
+    fs::write(out, variant.bytes())?;
+    let mut message = format!(
+        "wrote {out}: {} ({})",
+        variant.file_name(),
+        variant.traits.setting
+    );
+    for e in &variant.scenario.expected {
+        let _ = write!(
+            message,
+            "\n  frame {}: {}/{}/{}{}{}",
+            e.frame,
+            e.sender.as_str(),
+            e.origin.as_str(),
+            e.cause.as_str(),
+            e.sub_cause
+                .map_or(String::new(), |x| format!(" ({})", x.as_str())),
+            e.consequence_of
+                .map_or(String::new(), |f| format!(", consequence of {f}")),
+        );
+    }
+    Ok(message)
+}

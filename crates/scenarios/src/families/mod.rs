@@ -1,0 +1,371 @@
+//! Families of situations: each one story of how a reset happens, told
+//! again in many randomised variants — host stacks (TTL, IP-ID style,
+//! options), path length and delay, where the capture sits (client, server
+//! or a router between), IPv4/IPv6, link type and file format, background
+//! traffic of the same hosts, the timings of real devices, and now and then
+//! a capture merged from two interfaces whose timestamps go backwards.
+//!
+//! A variant is a pure function of (family, split, index): the seed space
+//! of the train split and that of the held-out split never meet (see
+//! [`Split`]), so a rule written or a number fitted on train variants has
+//! never seen a held-out one.
+
+mod path;
+mod stacks;
+mod stage;
+
+mod abort;
+mod censor;
+mod closed;
+mod idle;
+mod probe;
+mod reject;
+mod retransmit;
+
+use rstscope_core::report::{Cause, Origin, Sender};
+
+use crate::conversation::Side;
+use crate::host::Host;
+use crate::net::Verdict;
+use crate::packet::Packet;
+use crate::rng::Rng;
+use crate::{Format, Link, Options, Scenario};
+
+pub use path::{Path, Vantage};
+pub use stacks::Stack;
+pub use stage::{Device, Stage};
+
+/// One situation and how to tell it.
+pub struct Family {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Where the capture can sit for this story to show its reset(s).
+    pub vantages: &'static [Vantage],
+    pub clients: &'static [Stack],
+    pub servers: &'static [Stack],
+    /// Shortest path the story needs (a device between the ends needs 3+).
+    pub min_hops: u8,
+    pub build: fn(&mut Stage),
+}
+
+/// Which side of the train / held-out divide a variant is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Split {
+    /// Seeds `1..`: for writing rules and fitting numbers.
+    Train,
+    /// Seeds from `2^40` on: only ever scored in aggregate.
+    HeldOut,
+}
+
+/// First seed of the held-out split; train seeds stay far below it.
+const HELD_OUT_BASE: u64 = 1 << 40;
+
+impl Split {
+    pub fn name(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::HeldOut => "held-out",
+        }
+    }
+
+    /// The seed of the `index`-th variant of this split.
+    pub fn seed(self, index: u64) -> u64 {
+        match self {
+            Split::Train => 1 + index % (HELD_OUT_BASE - 1),
+            Split::HeldOut => HELD_OUT_BASE + index,
+        }
+    }
+}
+
+/// What a variant varied, for accuracy broken down by it.
+#[derive(Clone, Debug)]
+pub struct Traits {
+    pub vantage: Vantage,
+    pub ipv6: bool,
+    /// Timestamps go backwards: two interfaces' clocks merged.
+    pub merged: bool,
+    pub client_stack: Stack,
+    pub server_stack: Stack,
+    /// Stacks, path and capture point, in words.
+    pub setting: String,
+}
+
+/// One generated capture of a family.
+pub struct Variant {
+    pub family: &'static Family,
+    pub split: Split,
+    pub seed: u64,
+    pub options: Options,
+    pub traits: Traits,
+    pub scenario: Scenario,
+}
+
+impl Variant {
+    /// A file name that says what it is.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}-{}-{}.{}",
+            self.family.name,
+            self.split.name(),
+            self.seed,
+            self.options.format.extension()
+        )
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        crate::write(&self.scenario, &self.options)
+    }
+}
+
+/// Every family, in a fixed order.
+pub fn all() -> &'static [Family] {
+    FAMILIES
+}
+
+pub fn find(name: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.name == name)
+}
+
+/// The `index`-th variant of `family` in `split`.
+pub fn variant(family: &'static Family, split: Split, index: u64) -> Variant {
+    let seed = split.seed(index);
+    let mut rng = Rng::new(family_seed(family.name, seed));
+    let vantage = pick(&mut rng, family.vantages);
+    let options = Options {
+        ipv6: rng.range(0, 99) < 35,
+        link: pick(&mut rng, &Link::ALL),
+        format: pick(&mut rng, &[Format::Pcap, Format::PcapNg]),
+        seed,
+    };
+    let path = Path::random(&mut rng, vantage, family.min_hops);
+    let stacks = (
+        Stack::pick(&mut rng, family.clients),
+        Stack::pick(&mut rng, family.servers),
+    );
+    let merged = rng.range(0, 9) == 0;
+    let mut stage = Stage::new(Rng::new(rng.next_u64()), options.ipv6, path, stacks);
+    (family.build)(&mut stage);
+    let setting = stage.describe();
+    let near = match vantage {
+        Vantage::Server => stage.server,
+        Vantage::Client | Vantage::Middle => stage.client,
+    };
+    let (mut packets, expected) = stage.net.finish();
+    if merged {
+        skew_interfaces(&mut packets, &near, &mut rng);
+    }
+    Variant {
+        family,
+        split,
+        seed,
+        options,
+        traits: Traits {
+            vantage,
+            ipv6: options.ipv6,
+            merged,
+            client_stack: stacks.0,
+            server_stack: stacks.1,
+            setting,
+        },
+        scenario: Scenario {
+            name: family.name,
+            description: family.description,
+            packets,
+            expected,
+        },
+    }
+}
+
+/// The first `count` variants of every family in `split`.
+pub fn split(split: Split, count: u64) -> impl Iterator<Item = Variant> {
+    FAMILIES
+        .iter()
+        .flat_map(move |family| (0..count).map(move |i| variant(family, split, i)))
+}
+
+/// A capture written from two interfaces whose clocks disagree by 0.2-20
+/// ms: packets arriving from the far side are stamped late by the other
+/// interface's clock, while the file keeps arrival order, so a quick answer
+/// shows up before what it answers, as in merged or multi-interface pcapng
+/// files.
+fn skew_interfaces(packets: &mut [Packet], near: &Host, rng: &mut Rng) {
+    let offset_us = rng.range(200, 20_000) as i64;
+    for packet in packets.iter_mut().filter(|p| p.src != near.addr) {
+        packet.ts_us += offset_us;
+    }
+}
+
+/// A reset `origin` sent for `cause`, in the name of `name`.
+fn verdict(name: Side, origin: Origin, cause: Cause) -> Verdict {
+    let sender = match name {
+        Side::Client => Sender::Client,
+        Side::Server => Sender::Server,
+    };
+    Verdict::new(sender, origin, cause)
+}
+
+/// A reset the endpoint `side` sent itself.
+fn own(side: Side, cause: Cause) -> Verdict {
+    let origin = match side {
+        Side::Client => Origin::Client,
+        Side::Server => Origin::Server,
+    };
+    verdict(side, origin, cause)
+}
+
+/// A reset a device on the path sent in the name of `side`.
+fn forged(side: Side, cause: Cause) -> Verdict {
+    verdict(side, Origin::Middlebox, cause)
+}
+
+fn family_seed(name: &str, seed: u64) -> u64 {
+    name.bytes().fold(seed ^ 0x7275_7468, |h, b| {
+        h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b)
+    })
+}
+
+fn pick<T: Copy>(rng: &mut Rng, from: &[T]) -> T {
+    from[rng.range(0, from.len() as u64 - 1) as usize]
+}
+
+use Vantage::{Client as AtClient, Middle as OnPath, Server as AtServer};
+
+const ANYWHERE: &[Vantage] = &[AtClient, AtClient, AtServer, OnPath];
+
+static FAMILIES: &[Family] = &[
+    Family {
+        name: "refused",
+        description: "A SYN to a closed port, refused by the server's own kernel (RST+ACK, seq 0, ack ISN+1), sometimes retried.",
+        vantages: ANYWHERE,
+        clients: Stack::CLIENTS,
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: reject::refused,
+    },
+    Family {
+        name: "firewall-reject",
+        description: "A SYN refused by a firewall on the path (netfilter REJECT or an appliance) in the server's name; or by the server host's own netfilter.",
+        vantages: &[AtClient, AtClient, OnPath],
+        clients: Stack::CLIENTS,
+        servers: Stack::SERVERS,
+        min_hops: 4,
+        build: reject::firewall,
+    },
+    Family {
+        name: "server-abort",
+        description: "The server application aborts mid-request: an in-window RST+ACK from its socket, its own TTL and IP-ID.",
+        vantages: ANYWHERE,
+        clients: Stack::CLIENTS,
+        servers: Stack::GENERAL,
+        min_hops: 1,
+        build: abort::server,
+    },
+    Family {
+        name: "client-abort",
+        description: "The client cancels a download (SO_LINGER 0); the server's data still in flight is answered by the client's kernel with bare RSTs.",
+        vantages: ANYWHERE,
+        clients: Stack::GENERAL,
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: abort::client,
+    },
+    Family {
+        name: "closed-socket",
+        description: "The server closed an idle keep-alive connection (FIN); the client's next request reaches the closed socket and the server's kernel resets.",
+        vantages: ANYWHERE,
+        clients: Stack::CLIENTS,
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: closed::after_fin,
+    },
+    Family {
+        name: "nat-idle-timeout",
+        description: "A NAT (home router, CGNAT, AWS/Azure/GCP NAT gateway) forgets an idle flow; the next packet is answered by a RST from the NAT, or from the server through a new mapping.",
+        vantages: &[AtClient, AtClient, AtServer],
+        clients: Stack::CLIENTS,
+        servers: Stack::SERVERS,
+        min_hops: 3,
+        build: idle::nat,
+    },
+    Family {
+        name: "endpoint-idle-timeout",
+        description: "An endpoint's application times an idle connection out and aborts it, unprompted, with its own RST+ACK.",
+        vantages: ANYWHERE,
+        clients: Stack::GENERAL,
+        servers: Stack::GENERAL,
+        min_hops: 1,
+        build: idle::endpoint,
+    },
+    Family {
+        name: "conntrack-invalid",
+        description: "A stateful firewall (on a host or a hop or two away) marks a late or out-of-window segment INVALID and REJECTs it with a RST by netfilter's rules.",
+        vantages: ANYWHERE,
+        clients: Stack::GENERAL,
+        servers: Stack::GENERAL,
+        min_hops: 4,
+        build: reject::conntrack_invalid,
+    },
+    Family {
+        name: "censor-injection",
+        description: "A censor matches the SNI or Host and injects RSTs (toward the client, sometimes both ways); the real server's data still arrives and the client's kernel resets it.",
+        vantages: ANYWHERE,
+        clients: Stack::CLIENTS,
+        servers: Stack::GENERAL,
+        min_hops: 6,
+        build: censor::keyword,
+    },
+    Family {
+        name: "syn-scan",
+        description: "A half-open SYN scan: the scanner's kernel resets open ports' SYN-ACKs, closed ports refuse.",
+        vantages: &[AtClient, AtServer],
+        clients: &[Stack::Linux],
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: probe::syn_scan,
+    },
+    Family {
+        name: "stealth-scan",
+        description: "FIN, NULL and Xmas probes without a handshake: closed ports answer RST+ACK, open ports stay silent.",
+        vantages: &[AtClient, AtServer],
+        clients: &[Stack::Linux],
+        servers: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::FreeBsd, Stack::MacOs],
+        min_hops: 1,
+        build: probe::stealth_scan,
+    },
+    Family {
+        name: "health-check",
+        description: "A load balancer's TCP health checks seen at the backend: connect, then RST+ACK at once, no data.",
+        vantages: &[AtServer, AtServer, OnPath],
+        clients: &[Stack::Linux, Stack::LinuxNoTimestamps],
+        servers: Stack::GENERAL,
+        min_hops: 1,
+        build: probe::health_check,
+    },
+    Family {
+        name: "graceful-then-reset",
+        description: "Both FINs exchanged, then one side (a browser, a Windows stack) sends a RST anyway: benign.",
+        vantages: ANYWHERE,
+        clients: Stack::GENERAL,
+        servers: Stack::GENERAL,
+        min_hops: 1,
+        build: closed::graceful_then_reset,
+    },
+    Family {
+        name: "retransmit-giveup",
+        description: "The path drops everything one side sends; it retransmits with exponential backoff and resets when it gives up.",
+        vantages: &[AtClient, AtServer, OnPath],
+        clients: Stack::RST_ON_GIVE_UP,
+        servers: Stack::RST_ON_GIVE_UP,
+        min_hops: 3,
+        build: retransmit::data,
+    },
+    Family {
+        name: "rst-with-reason",
+        description: "An F5 BIG-IP full proxy sweeps an idle flow and says why in the RST's payload.",
+        vantages: &[AtClient, OnPath],
+        clients: Stack::CLIENTS,
+        servers: &[Stack::BigIp],
+        min_hops: 3,
+        build: idle::big_ip,
+    },
+];

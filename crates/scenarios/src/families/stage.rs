@@ -1,0 +1,249 @@
+//! One variant's world: the client and server with their stacks, the path
+//! between them with the capture somewhere on it, and the network the
+//! family's story is written into.
+
+use rstscope_core::report::Cause;
+
+use super::own;
+use crate::conversation::{other, rst_for, Conversation, Side};
+use crate::families::path::{Path, Vantage};
+use crate::families::stacks::Stack;
+use crate::host::{Fingerprint, Host};
+use crate::net::{Net, ResetId};
+use crate::payload;
+use crate::rng::Rng;
+use crate::scenarios::traffic;
+
+/// A middlebox on the path: its host (for its TTL and IP-ID) and position.
+#[derive(Clone, Copy, Debug)]
+pub struct Device {
+    pub host: Host,
+    pub position: u8,
+}
+
+pub struct Stage {
+    pub net: Net,
+    /// The variant's own choices (timings, sizes), apart from the packets' randomness.
+    pub rng: Rng,
+    pub path: Path,
+    pub client: Host,
+    pub server: Host,
+    pub client_stack: Stack,
+    pub server_stack: Stack,
+    /// Kernel turnaround of each side, µs (client, server).
+    turnaround_us: [i64; 2],
+}
+
+impl Stage {
+    pub fn new(mut rng: Rng, ipv6: bool, path: Path, stacks: (Stack, Stack)) -> Stage {
+        let mut net = Net::new(ipv6, rng.next_u64());
+        let place = |net: &mut Net, fingerprint: Fingerprint, side: Side| {
+            let hops = path.decrements(path.end(side));
+            let local = matches!(
+                (path.vantage, side),
+                (Vantage::Client, Side::Client) | (Vantage::Server, Side::Server)
+            );
+            if local {
+                net.local_host(fingerprint)
+            } else {
+                net.remote_host(fingerprint, hops)
+            }
+        };
+        let client = place(&mut net, stacks.0.fingerprint(), Side::Client);
+        let server = place(&mut net, stacks.1.fingerprint(), Side::Server);
+        let turnaround_us = [rng.range(40, 250) as i64, rng.range(30, 200) as i64];
+        Stage {
+            net,
+            rng,
+            path,
+            client,
+            server,
+            client_stack: stacks.0,
+            server_stack: stacks.1,
+            turnaround_us,
+        }
+    }
+
+    /// A connection from the client to the server's `port`, `at` seconds in.
+    pub fn connect(&mut self, port: u16, at: f64) -> Conversation {
+        let (client, server) = (self.client, self.server);
+        self.connect_hosts(&client, &server, port, at)
+    }
+
+    /// A connection between two hosts standing at the client's and the
+    /// server's ends of the path (a second client behind the same NAT, a
+    /// load balancer's health checker).
+    pub fn connect_hosts(
+        &mut self,
+        client: &Host,
+        server: &Host,
+        port: u16,
+        at: f64,
+    ) -> Conversation {
+        let rtt_ms = self.path.rtt_us() as f64 / 1000.0;
+        let mut c = self.net.connect(client, server, port, at, rtt_ms);
+        self.place(&mut c);
+        c
+    }
+
+    /// Like [`Stage::connect`] from a fixed client port.
+    pub fn connect_from(
+        &mut self,
+        client: &Host,
+        port_from: u16,
+        port: u16,
+        at: f64,
+    ) -> Conversation {
+        let rtt_ms = self.path.rtt_us() as f64 / 1000.0;
+        let server = self.server;
+        let mut c = self
+            .net
+            .connect_from(client, port_from, &server, port, at, rtt_ms);
+        self.place(&mut c);
+        c
+    }
+
+    fn place(&self, c: &mut Conversation) {
+        let answer = |side: Side, i: usize| self.path.answer_us(side) + self.turnaround_us[i];
+        let capturing = match self.path.vantage {
+            Vantage::Client => Some(Side::Client),
+            Vantage::Server => Some(Side::Server),
+            Vantage::Middle => None,
+        };
+        c.set_timing(
+            [answer(Side::Client, 0), answer(Side::Server, 1)],
+            self.path.jitter_us,
+            capturing,
+        );
+    }
+
+    /// A device at `position` (strictly between the ends) with this fingerprint.
+    pub fn device(&mut self, fingerprint: Fingerprint, position: u8) -> Device {
+        let position = position.clamp(1, self.path.hops.saturating_sub(1).max(1));
+        let host = self
+            .net
+            .remote_host(fingerprint, self.path.decrements(position));
+        Device { host, position }
+    }
+
+    /// A random router position on the path, `near` the client or the server
+    /// (within `within` hops), or anywhere when `near` is `None`.
+    pub fn position(&mut self, near: Option<Side>, within: u8) -> u8 {
+        let last = self.path.hops.saturating_sub(1).max(1);
+        let within = u64::from(within.max(1));
+        match near {
+            Some(Side::Client) => self.rng.range(1, within.min(u64::from(last))) as u8,
+            Some(Side::Server) => {
+                let low = u64::from(last).saturating_sub(within - 1).max(1);
+                self.rng.range(low, u64::from(last)) as u8
+            }
+            None => self.rng.range(1, u64::from(last)) as u8,
+        }
+    }
+
+    /// Seconds from seeing a packet of `from` to seeing a device's answer
+    /// sent back toward `from` (`None`: the capture does not see it), with
+    /// the device's processing time.
+    pub fn reply_after(&mut self, from: Side, device: &Device) -> Option<f64> {
+        let end = self.path.end(from);
+        self.path
+            .sees(device.position, end)
+            .then(|| self.relay_s(from, device))
+    }
+
+    /// Like [`Stage::reply_after`] for what the device sends on toward the
+    /// other end (in `from`'s name).
+    pub fn forward_after(&mut self, from: Side, device: &Device) -> Option<f64> {
+        let end = self.path.end(crate::conversation::other(from));
+        self.path
+            .sees(device.position, end)
+            .then(|| self.relay_s(from, device))
+    }
+
+    fn relay_s(&mut self, from: Side, device: &Device) -> f64 {
+        let processing = self.rng.range(15, 250) as i64;
+        (self.path.relay_us(from, device.position) + processing) as f64 / 1e6
+    }
+
+    /// Whether the capture sees what `side` sends toward the other end
+    /// when it is dropped at `device`.
+    pub fn sees_before(&self, side: Side, device: &Device) -> bool {
+        self.path.sees(self.path.end(side), device.position)
+    }
+
+    /// Everyday connections between the same hosts (0-4 of them) in
+    /// `[from, to]` seconds: the baseline the engine compares a reset to.
+    pub fn background(&mut self, from: f64, to: f64) {
+        let count = self.rng.range(0, 4);
+        for _ in 0..count {
+            let at = from + (to - from) * self.rng.range(0, 1000) as f64 / 1000.0;
+            let mut c = self.connect(443, at);
+            traffic::https_start(&mut self.net, &mut c, "www.example.com");
+            c.wait(self.rng.range(100, 3000) as f64 / 1000.0);
+            traffic::https_exchange(&mut self.net, &mut c, 380, 9_000);
+            c.close(Side::Client);
+            self.net.add(c);
+        }
+    }
+
+    /// `count` segments `from` sent just before the other side's socket died
+    /// (at `dead_at_us`, on the capture clock at that host) that arrive
+    /// after it: that host's kernel answers each with a bare RST, a
+    /// consequence of `root` (RFC 9293 §3.10.7.1).
+    pub fn in_flight(
+        &mut self,
+        c: &mut Conversation,
+        from: Side,
+        count: u64,
+        dead_at_us: i64,
+        root: Option<ResetId>,
+    ) {
+        let dead = other(from);
+        let one_way = self.path.delay_at(self.path.hops);
+        let leg_from = self.path.leg_us(self.path.end(from));
+        let leg_dead = self.path.leg_us(self.path.end(dead));
+        let spacing = (2 * one_way / (count as i64 + 1)).clamp(20, 2_000);
+        let turnaround = self.turnaround_us[usize::from(dead == Side::Server)];
+        let ack_field = c.host(dead).fingerprint.rst_ack_field;
+        let mut latest = c.now_us();
+        for j in 1..=count as i64 {
+            let sent = dead_at_us - one_way + j * spacing;
+            c.set_now_us(sent + leg_from);
+            let len = self.rng.range(900, 1400) as usize;
+            c.send_now(from, &payload::tls_application_data(len, &mut self.rng));
+            c.set_now_us(sent + one_way + turnaround + leg_dead);
+            let (seq, ack, flags) = rst_for(c.trigger(from), ack_field);
+            let host = c.host(dead);
+            let label = own(dead, Cause::ClosedSocket).after(root);
+            c.reset_from(&host, dead, seq, ack, flags, label);
+            latest = latest.max(c.now_us());
+        }
+        c.set_now_us(latest);
+    }
+
+    /// When the host at `side` sent the packet the capture saw at `seen_us`.
+    pub fn sent_at(&self, side: Side, seen_us: i64) -> i64 {
+        seen_us - self.path.leg_us(self.path.end(side))
+    }
+
+    /// A number of seconds drawn uniformly from `[low, high]`, ms precision.
+    pub fn seconds(&mut self, low: f64, high: f64) -> f64 {
+        let ms = self
+            .rng
+            .range((low * 1000.0) as u64, (high * 1000.0) as u64);
+        ms as f64 / 1000.0
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.rng.range(0, 99) < percent
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "client {}, server {}, {}",
+            self.client.fingerprint.name,
+            self.server.fingerprint.name,
+            self.path.describe()
+        )
+    }
+}
