@@ -84,6 +84,7 @@ fn real_status(status: &RealStatus) -> String {
         RealStatus::Scored {
             files,
             missing_captures,
+            unreadable,
             unlabelled,
         } => {
             let mut text = format!("{files} files scored");
@@ -92,6 +93,12 @@ fn real_status(status: &RealStatus) -> String {
                     text,
                     "; captures missing for {}",
                     missing_captures.join(", ")
+                );
+            }
+            for (name, error) in unreadable {
+                let _ = write!(
+                    text,
+                    "; `{name}` unreadable ({error}), its resets count as not reported"
                 );
             }
             let extra: usize = unlabelled.iter().map(|u| u.1).sum();
@@ -137,6 +144,7 @@ fn summary_table(out: &mut String, run: &Run, sets: &[Set]) {
             num(s.calibration.auroc),
         );
     }
+    per_capture(out, &of(run, Set::Real));
     let reported = run
         .scored
         .iter()
@@ -160,6 +168,31 @@ fn summary_table(out: &mut String, run: &Run, sets: &[Set]) {
         } else {
             "the report has no `incident` yet"
         }
+    );
+}
+
+/// The real labels with every capture weighing the same, so one capture
+/// with a thousand alike resets does not stand for all of them.
+fn per_capture(out: &mut String, items: &[&Scored]) {
+    let groups = group_by(items, |s| s.source.clone());
+    if groups.is_empty() {
+        return;
+    }
+    let mean = |hit: fn(&Scored) -> bool| {
+        let values: Vec<f64> = groups
+            .values()
+            .filter_map(|g| Ratio::of(g.iter().copied(), hit).value())
+            .collect();
+        values.iter().sum::<f64>() / values.len() as f64 * 100.0
+    };
+    let _ = writeln!(
+        out,
+        "
+Real labels with each of the {} captures weighing the same: origin {:.1} %, cause {:.1} %, right {:.1} %.",
+        groups.len(),
+        mean(Scored::origin_right),
+        mean(Scored::cause_right),
+        mean(Scored::right)
     );
 }
 

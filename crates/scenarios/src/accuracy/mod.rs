@@ -132,6 +132,9 @@ pub enum RealStatus {
         files: usize,
         /// Label files whose capture is missing.
         missing_captures: Vec<String>,
+        /// Captures the reader refuses, with its error: their resets count
+        /// as not reported.
+        unreadable: Vec<(String, String)>,
         /// RSTs the report has that no label covers, by file.
         unlabelled: Vec<(String, usize)>,
     },
@@ -213,13 +216,17 @@ pub fn score_real(
         return Ok((Vec::new(), RealStatus::Skipped(why)));
     }
     let mut scored = Vec::new();
-    let (mut missing_captures, mut unlabelled) = (Vec::new(), Vec::new());
+    let (mut missing_captures, mut unlabelled, mut unreadable) =
+        (Vec::new(), Vec::new(), Vec::new());
     for file in &files {
         let Ok(bytes) = std::fs::read(&file.capture) else {
             missing_captures.push(file.name.clone());
             continue;
         };
-        let report = analyze(&bytes).map_err(|e| format!("{}: {e}", file.capture.display()))?;
+        let report = analyze(&bytes).unwrap_or_else(|e| {
+            unreadable.push((file.name.clone(), e));
+            Report::default()
+        });
         let extra = report
             .resets
             .iter()
@@ -233,6 +240,7 @@ pub fn score_real(
     let status = RealStatus::Scored {
         files: files.len() - missing_captures.len(),
         missing_captures,
+        unreadable,
         unlabelled,
     };
     Ok((scored, status))
