@@ -62,7 +62,9 @@ pub fn run(args: &AccuracyArgs) -> std::io::Result<String> {
     fs::write(&args.out, markdown::render(&run))?;
     fs::write(&args.floor, floor_file(&run))?;
     if args.errors {
-        print!("{}", errors(&run, args.family.as_deref()));
+        // A closed pipe (`| head`) just ends the listing.
+        let listing = errors(&run, args.family.as_deref());
+        let _ = std::io::Write::write_all(&mut std::io::stdout(), listing.as_bytes());
     }
     let mut message = format!("wrote {} and {}", args.out.display(), args.floor.display());
     for set in [Set::HeldOut, Set::Real, Set::Train] {

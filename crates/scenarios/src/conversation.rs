@@ -246,6 +246,15 @@ impl Conversation {
         self.send_now(side, data);
     }
 
+    /// One segment of `data` from `side` now, acknowledging only up to
+    /// `ack` (what it had received when it sent it).
+    pub fn send_now_acking(&mut self, side: Side, data: &[u8], ack: u32) {
+        let other_nxt = self.peer(other(side)).nxt;
+        self.peer_mut(other(side)).nxt = ack;
+        self.segment(side, ACK | PSH, data.to_vec(), None);
+        self.peer_mut(other(side)).nxt = other_nxt;
+    }
+
     /// Like [`Conversation::send`], at the current time (no turnaround).
     pub fn send_now(&mut self, side: Side, data: &[u8]) {
         let chunks: Vec<&[u8]> = data.chunks(usize::from(self.mss)).collect();
@@ -269,6 +278,15 @@ impl Conversation {
         let nxt = self.peer(side).nxt;
         self.peer_mut(side).nxt = seq;
         self.segment(side, ACK | PSH, data.to_vec(), None);
+        self.peer_mut(side).nxt = nxt;
+    }
+
+    /// Sends `side`'s FIN again, `after_s` seconds after the previous packet.
+    pub fn retransmit_fin(&mut self, side: Side, after_s: f64) {
+        self.wait(after_s);
+        let nxt = self.peer(side).nxt;
+        self.peer_mut(side).nxt = nxt.wrapping_sub(1);
+        self.segment(side, FIN | ACK, Vec::new(), None);
         self.peer_mut(side).nxt = nxt;
     }
 
@@ -298,6 +316,14 @@ impl Conversation {
     /// (what `close()` with `SO_LINGER` 0 or a crashing process produces).
     pub fn reset(&mut self, side: Side, flags: u16, label: Verdict) -> ResetId {
         self.answer(side);
+        self.segment(side, RST | flags, Vec::new(), Some(label))
+            .unwrap_or_else(|| self.next_reset_id())
+    }
+
+    /// Like [`Conversation::reset`], right after the endpoint's own previous
+    /// packet (the application closes just after writing).
+    pub fn reset_now(&mut self, side: Side, flags: u16, label: Verdict) -> ResetId {
+        self.now_us += BURST_GAP_US;
         self.segment(side, RST | flags, Vec::new(), Some(label))
             .unwrap_or_else(|| self.next_reset_id())
     }

@@ -7,6 +7,7 @@ use rstscope_core::report::Cause;
 
 use super::{own, Stage};
 use crate::conversation::Side;
+use crate::label::SubCause;
 use crate::payload;
 use crate::scenarios::traffic;
 
@@ -41,7 +42,8 @@ pub fn server(st: &mut Stage) {
     if uploading {
         let dead_at = st.sent_at(Side::Server, c.now_us());
         let count = st.rng.range(1, 4);
-        st.in_flight(&mut c, Side::Client, count, dead_at, Some(root));
+        let label = Stage::consequence(Side::Server);
+        st.in_flight(&mut c, Side::Client, (count, dead_at), Some(root), label);
     }
     st.net.add(c);
 }
@@ -74,7 +76,45 @@ pub fn client(st: &mut Stage) {
     if streaming {
         let dead_at = st.sent_at(Side::Client, c.now_us());
         let count = st.rng.range(1, 4);
-        st.in_flight(&mut c, Side::Server, count, dead_at, Some(root));
+        let label = Stage::consequence(Side::Client);
+        st.in_flight(&mut c, Side::Server, (count, dead_at), Some(root), label);
+    }
+    st.net.add(c);
+}
+
+/// Responses that end a request early, before its body is read.
+const EARLY_ANSWERS: [&str; 4] = [
+    "413 Payload Too Large",
+    "401 Unauthorized",
+    "400 Bad Request",
+    "429 Too Many Requests",
+];
+
+/// The server answers an upload after reading only its headers and closes
+/// with the body unread: the kernel sends RST+ACK instead of FIN (RFC 2525
+/// §2.17, Linux `tcp_close`), from the socket, right after the response.
+/// The body segments still in flight reach a host with no socket, whose
+/// kernel resets each (consequences).
+pub fn unread_data(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let port = if st.chance(50) { 80 } else { 8080 };
+    let mut c = st.connect(port, at);
+    c.handshake();
+    let body = st.rng.range(20_000, 2_000_000) as usize;
+    let request = payload::http_request("POST", "upload.example.net", "/files", body);
+    let mss = usize::from(c.mss());
+    let sent = mss * st.rng.range(1, 6) as usize;
+    c.send(Side::Client, &request[..sent.min(request.len())]);
+    let answer = super::pick(&mut st.rng, &EARLY_ANSWERS);
+    c.send(Side::Server, &payload::http_response(answer, 0));
+    let label = own(Side::Server, Cause::AppAbort).sub(SubCause::UnreadData);
+    let root = c.reset_now(Side::Server, ACK, label);
+    if st.chance(70) {
+        let dead_at = st.sent_at(Side::Server, c.now_us());
+        let count = st.rng.range(1, 5);
+        let label = Stage::consequence(Side::Server);
+        st.in_flight(&mut c, Side::Client, (count, dead_at), Some(root), label);
     }
     st.net.add(c);
 }

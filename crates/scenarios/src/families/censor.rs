@@ -2,11 +2,13 @@
 //! and forges RSTs (Clayton, Murdoch, Watson, "Ignoring the Great Firewall
 //! of China", 2006; Weaver, Sommer, Paxson, NDSS 2009).
 
+use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
 use super::stacks;
-use super::{forged, own, Stage};
-use crate::conversation::{Conversation, Side};
+use super::{forged, own, Device, Stage};
+use crate::conversation::{Conversation, Disguise, Side};
+use crate::host::IpIdStyle;
 use crate::net::ResetId;
 use crate::payload;
 
@@ -80,10 +82,110 @@ pub fn keyword(st: &mut Stage) {
     st.net.add(c);
 }
 
+/// An injector beyond the capture, somewhere mid-path.
+fn injector_beyond_tap(st: &mut Stage) -> Device {
+    let last = st.path.hops.saturating_sub(2).max(2);
+    let position = st.position(None, 0).clamp(2, last).max(st.path.tap + 1);
+    let fingerprint = stacks::injector(&mut st.rng);
+    st.device(fingerprint, position)
+}
+
+/// An injector answers the client's SYN with a forged RST+ACK (seq 0, ack
+/// ISN+1) in the server's name, blocking by address or port; the SYN goes
+/// on and the real server's SYN-ACK arrives one round trip later. The
+/// client's socket was refused by then, so its kernel resets the SYN-ACK
+/// (a consequence of the forged RST). A sloppy injector's RST is ignored
+/// and the connection goes on (Zeek's `rst-inject-rae.pcap`). The application
+/// may try again, and meets the injector again.
+pub fn syn_race(st: &mut Stage) {
+    let injector = injector_beyond_tap(st);
+    st.background(0.0, 60.0);
+    // A sloppy injector's RST is not acceptable in SYN-SENT (RFC 9293
+    // §3.10.7.3): its ack is the ISN, or it lacks the ACK flag.
+    let sloppy = st.chance(25);
+    let port = if st.chance(60) { 443 } else { 80 };
+    let mut at = st.seconds(1.0, 60.0);
+    for _ in 0..st.rng.range(1, 3) {
+        let mut c = st.connect(port, at);
+        c.syn();
+        let seen = c.now_us();
+        let isn = c.client_isn();
+        let (ack, flags) = match (sloppy, st.chance(50)) {
+            (false, _) => (isn.wrapping_add(1), ACK),
+            (true, true) => (isn, ACK),
+            (true, false) => (isn.wrapping_add(1), 0),
+        };
+        let root = st.reply_after(Side::Client, &injector).map(|delay| {
+            c.set_now_us(seen + (delay * 1e6) as i64);
+            let label = forged(Side::Server, Cause::Injected);
+            c.reset_from(&injector.host, Side::Server, 0, ack, flags, label)
+        });
+        c.set_now_us(seen);
+        c.syn_ack();
+        if sloppy {
+            c.ack(Side::Client);
+            c.send(
+                Side::Client,
+                &payload::http_request("GET", "www.example.org", "/", 0),
+            );
+            c.send(Side::Server, &payload::http_response("200 OK", 1_800));
+            c.ack(Side::Client);
+            c.close(Side::Client);
+            st.net.add(c);
+            break;
+        }
+        c.reset_no_socket(
+            Side::Client,
+            own(Side::Client, Cause::ClosedSocket).after(root),
+        );
+        st.net.add(c);
+        at += st.seconds(0.5, 5.0);
+    }
+}
+
+/// A careful injector (net4people/bbs#98): its RST+ACK carries the TTL the
+/// server's packets arrive with, the server's next IP-ID and its TCP
+/// timestamps. Only timing gives it away: it comes sooner after the
+/// trigger than the server could answer, and the real server's answer
+/// still arrives, which the client's kernel, without the socket, resets.
+pub fn careful(st: &mut Stage) {
+    let injector = injector_beyond_tap(st);
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    c.handshake();
+    c.send(
+        Side::Client,
+        &payload::tls_client_hello("blocked.example.org", &mut st.rng),
+    );
+    let seen = c.now_us();
+    let t = c.trigger(Side::Client);
+    let server = c.host(Side::Server);
+    let disguise = Disguise {
+        ttl: server.ttl_seen(),
+        ip_id: Some(match server.fingerprint.ip_id {
+            IpIdStyle::Zero => 0,
+            _ => c.ip_id_of(Side::Server),
+        }),
+        dont_fragment: server.fingerprint.dont_fragment,
+        timestamps: true,
+    };
+    let root = st.reply_after(Side::Client, &injector).map(|delay| {
+        c.set_now_us(seen + (delay * 1e6) as i64);
+        let fields = (t.ack, t.seq.wrapping_add(t.len), ACK);
+        let label = forged(Side::Server, Cause::Injected);
+        c.reset_disguised(&injector.host, Side::Server, fields, disguise, label)
+    });
+    c.set_now_us(seen);
+    let flight = payload::tls_server_flight(st.rng.range(2_000, 5_000) as usize, &mut st.rng);
+    answered_by_dead_client(&mut c, &flight, root);
+    st.net.add(c);
+}
+
 /// RST or RST+ACK, as injectors vary.
 fn ack_flag(st: &mut Stage) -> u16 {
     if st.chance(70) {
-        rstscope_core::decode::flags::ACK
+        ACK
     } else {
         0
     }

@@ -5,8 +5,9 @@ use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
 use super::{own, pick, Stage};
-use crate::conversation::Side;
+use crate::conversation::{other, Side};
 use crate::label::SubCause;
+use crate::net::ResetId;
 use crate::payload;
 use crate::scenarios::traffic;
 
@@ -70,5 +71,99 @@ pub fn graceful_then_reset(st: &mut Stage) {
     c.wait(st.seconds(0.0, 0.2));
     let label = own(closer, Cause::GracefulClose).sub(SubCause::RstAfterFin);
     c.reset(closer, ACK, label);
+    st.net.add(c);
+}
+
+/// One side's application closes (FIN) while the other is still sending:
+/// an HTTP client that has read what it wanted, a streaming response cut
+/// short. Data reaching the closed socket makes its kernel reset (Linux
+/// counts it as `TCPAbortOnData`), by the socket-less rule; segments
+/// still in flight after that are answered the same way, as consequences
+/// (nDPI's `reddit.pcap` and `ethereum.pcap` hold dozens of these).
+pub fn close_race(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "stream.example.com");
+    let closer = if st.chance(75) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    let talker = other(closer);
+    c.send(closer, &payload::tls_application_data(300, &mut st.rng));
+    let size = st.rng.range(4_000, 60_000) as usize;
+    c.send(talker, &payload::tls_application_data(size, &mut st.rng));
+    c.wait(st.seconds(0.0, 0.02));
+    c.fin(closer);
+    let closed_at = st.sent_at(closer, c.now_us());
+    let count = st.rng.range(1, 6);
+    let label = move |root: Option<ResetId>| {
+        let closed = own(closer, Cause::ClosedSocket);
+        match root {
+            None => closed.sub(SubCause::DataAfterClose),
+            Some(_) => closed.after(root),
+        }
+    };
+    st.in_flight(&mut c, talker, (count, closed_at), None, label);
+    st.net.add(c);
+}
+
+/// How long hosts take to come back from a reboot, seconds.
+const DOWNTIME_S: (f64, f64) = (20.0, 300.0);
+
+/// One end reboots while the other holds a connection open (half-open,
+/// RFC 9293 §3.5.1). The survivor's next segment — its retransmissions
+/// while the host was down, or its first data after a long quiet spell —
+/// reaches a kernel that has never heard of the connection and resets it
+/// by the socket-less rule. No idle timer is involved. When the survivor's
+/// stack gives up retransmitting before the host is back, its own RST is a
+/// retransmission give-up instead.
+pub fn reboot(st: &mut Stage) {
+    st.background(0.0, 30.0);
+    let at = st.seconds(1.0, 30.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "files.example.com");
+    let rebooted = if st.chance(70) {
+        Side::Server
+    } else {
+        Side::Client
+    };
+    let survivor = other(rebooted);
+    c.wait(st.seconds(1.0, 600.0));
+    let downtime = st.seconds(DOWNTIME_S.0, DOWNTIME_S.1);
+    let label = own(rebooted, Cause::ClosedSocket).sub(SubCause::HalfOpen);
+    if st.chance(50) {
+        // The survivor was talking: it retransmits into the void.
+        let data = payload::tls_application_data(st.rng.range(100, 1400) as usize, &mut st.rng);
+        let seq = c.next_seq(survivor);
+        c.send(survivor, &data);
+        let stack = match survivor {
+            Side::Client => st.client_stack,
+            Side::Server => st.server_stack,
+        };
+        let (min_rto, retries, cap) = stack.retransmission();
+        let rto = (st.path.rtt_us() as f64 / 1e6 * 1.5 + 0.01).max(min_rto);
+        let mut waited = 0.0;
+        for n in 0..retries {
+            let timeout = (rto * f64::from(1u32 << n.min(20))).min(cap);
+            c.retransmit(survivor, seq, &data, timeout);
+            waited += timeout;
+            if waited >= downtime {
+                c.reset_no_socket(rebooted, label);
+                st.net.add(c);
+                return;
+            }
+        }
+        if super::stacks::Stack::RST_ON_GIVE_UP.contains(&stack) {
+            c.wait((rto * f64::from(1u32 << retries.min(20))).min(cap));
+            c.reset(survivor, ACK, own(survivor, Cause::RetransmitTimeout));
+        }
+    } else {
+        c.wait(downtime + st.seconds(1.0, 1800.0));
+        let data = payload::tls_application_data(st.rng.range(100, 1400) as usize, &mut st.rng);
+        c.send(survivor, &data);
+        c.reset_no_socket(rebooted, label);
+    }
     st.net.add(c);
 }

@@ -2,6 +2,7 @@
 //! between them with the capture somewhere on it, and the network the
 //! family's story is written into.
 
+use rstscope_core::decode::flags::FIN;
 use rstscope_core::report::Cause;
 
 use super::own;
@@ -9,7 +10,7 @@ use crate::conversation::{other, rst_for, Conversation, Side};
 use crate::families::path::{Path, Vantage};
 use crate::families::stacks::Stack;
 use crate::host::{Fingerprint, Host};
-use crate::net::{Net, ResetId};
+use crate::net::{Net, ResetId, Verdict};
 use crate::payload;
 use crate::rng::Rng;
 use crate::scenarios::traffic;
@@ -188,15 +189,16 @@ impl Stage {
 
     /// `count` segments `from` sent just before the other side's socket died
     /// (at `dead_at_us`, on the capture clock at that host) that arrive
-    /// after it: that host's kernel answers each with a bare RST, a
-    /// consequence of `root` (RFC 9293 §3.10.7.1).
+    /// after it: that host's kernel answers each with a bare RST (RFC 9293
+    /// §3.10.7.1), labelled by `label` given the root so far. Each is a
+    /// consequence of `root`; without one, the first answer is the root.
     pub fn in_flight(
         &mut self,
         c: &mut Conversation,
         from: Side,
-        count: u64,
-        dead_at_us: i64,
-        root: Option<ResetId>,
+        (count, dead_at_us): (u64, i64),
+        mut root: Option<ResetId>,
+        label: impl Fn(Option<ResetId>) -> Verdict,
     ) {
         let dead = other(from);
         let one_way = self.path.delay_at(self.path.hops);
@@ -205,20 +207,36 @@ impl Stage {
         let spacing = (2 * one_way / (count as i64 + 1)).clamp(20, 2_000);
         let turnaround = self.turnaround_us[usize::from(dead == Side::Server)];
         let ack_field = c.host(dead).fingerprint.rst_ack_field;
+        // What `from` acknowledges before the dead side's last segment (a
+        // FIN takes a sequence number) reaches it, and after.
+        let ack_after = c.next_seq(dead);
+        let fin = c.trigger(dead).flags & FIN != 0;
+        let ack_before = ack_after.wrapping_sub(u32::from(fin));
         let mut latest = c.now_us();
         for j in 1..=count as i64 {
             let sent = dead_at_us - one_way + j * spacing;
             c.set_now_us(sent + leg_from);
             let len = self.rng.range(900, 1400) as usize;
-            c.send_now(from, &payload::tls_application_data(len, &mut self.rng));
+            let data = payload::tls_application_data(len, &mut self.rng);
+            let ack = if sent < dead_at_us + one_way {
+                ack_before
+            } else {
+                ack_after
+            };
+            c.send_now_acking(from, &data, ack);
             c.set_now_us(sent + one_way + turnaround + leg_dead);
             let (seq, ack, flags) = rst_for(c.trigger(from), ack_field);
             let host = c.host(dead);
-            let label = own(dead, Cause::ClosedSocket).after(root);
-            c.reset_from(&host, dead, seq, ack, flags, label);
+            let id = c.reset_from(&host, dead, seq, ack, flags, label(root));
+            root = root.or(Some(id));
             latest = latest.max(c.now_us());
         }
         c.set_now_us(latest);
+    }
+
+    /// A consequence reset `side`'s kernel sends after `root` tore the connection down.
+    pub fn consequence(side: Side) -> impl Fn(Option<ResetId>) -> Verdict {
+        move |root| own(side, Cause::ClosedSocket).after(root)
     }
 
     /// When the host at `side` sent the packet the capture saw at `seen_us`.
