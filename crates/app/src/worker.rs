@@ -193,6 +193,7 @@ async fn read_blob(
             format: match summary.format {
                 Format::Pcap { .. } => "pcap",
                 Format::PcapNg => "pcapng",
+                Format::Erf => "erf",
             }
             .into(),
             compressed: summary.compressed,

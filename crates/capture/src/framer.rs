@@ -8,6 +8,7 @@
 use rstscope_core::report::Warning;
 use rstscope_core::{Frame, LinkType};
 
+use crate::erf::{self, Erf, Shape};
 use crate::pcap::Pcap;
 use crate::pcapng::PcapNg;
 use crate::{sniff, CaptureError, Format, Sink};
@@ -56,6 +57,7 @@ enum Parser {
     Start,
     Pcap(Pcap),
     PcapNg(PcapNg),
+    Erf(Erf),
 }
 
 /// Shortest input [`sniff::describe`] gets before judging a non-capture, so
@@ -67,6 +69,7 @@ impl Parser {
         match self {
             Parser::Pcap(pcap) => pcap.unit_len(head),
             Parser::PcapNg(pcapng) => pcapng.unit_len(head),
+            Parser::Erf(erf) => erf.unit_len(head),
             Parser::Start => {
                 if let Some(pcap) = Pcap::detect(head) {
                     *self = Parser::Pcap(pcap);
@@ -79,9 +82,26 @@ impl Parser {
                 } else if head.len() < SNIFF_LEN {
                     Ok(Need::Bytes(SNIFF_LEN))
                 } else {
-                    Err(Problem::NotCapture(sniff::describe(head)))
+                    self.without_magic(head, false)
                 }
             }
+        }
+    }
+
+    /// Input with no capture magic: ERF if it has ERF's shape and is not
+    /// something else `sniff` can name. `at_end`: no more input follows.
+    fn without_magic(&mut self, head: &[u8], at_end: bool) -> Result<Need, Problem> {
+        let not_capture = || Problem::NotCapture(sniff::describe(head));
+        if sniff::is_named(head) {
+            return Err(not_capture());
+        }
+        match erf::shape(head, at_end) {
+            Shape::Erf => {
+                *self = Parser::Erf(Erf);
+                self.unit_len(head)
+            }
+            Shape::More(len) => Ok(Need::Bytes(len)),
+            Shape::Not => Err(not_capture()),
         }
     }
 
@@ -89,6 +109,7 @@ impl Parser {
         match self {
             Parser::Pcap(pcap) => pcap.unit(unit, out),
             Parser::PcapNg(pcapng) => pcapng.unit(unit, out),
+            Parser::Erf(erf) => erf.unit(unit, out),
             // unit_len() never yields a unit before the format is known.
             Parser::Start => Err(Problem::NotCapture(sniff::describe(unit))),
         }
@@ -138,6 +159,7 @@ impl Framer {
             Parser::Start => None,
             Parser::Pcap(pcap) => Some(pcap.format()),
             Parser::PcapNg(_) => Some(Format::PcapNg),
+            Parser::Erf(_) => Some(Format::Erf),
         }
     }
 
@@ -188,7 +210,11 @@ impl Framer {
             match self.parser.unit_len(&self.pending) {
                 Ok(Need::Unit(len)) if self.pending.len() >= len => {
                     let unit = std::mem::take(&mut self.pending);
-                    let result = self.complete(&unit, sink);
+                    let (whole, more) = unit.split_at(len);
+                    let result = self.complete(whole, sink);
+                    // Only format detection reads past its first unit (ERF
+                    // looks at the second record): feed that part again.
+                    let more = more.to_vec();
                     // Keep the allocation for the next straddling unit,
                     // unless an outsized unit made it big.
                     if unit.capacity() <= KEEP_CAPACITY {
@@ -196,6 +222,7 @@ impl Framer {
                         self.pending.clear();
                     }
                     result?;
+                    self.feed(&more, sink)?;
                 }
                 Ok(_) => {}
                 Err(problem) => return self.problem(problem, sink),
@@ -253,9 +280,27 @@ impl Framer {
         self.stop();
     }
 
+    /// An ERF file too short to show a second record is judged by its only
+    /// one once the input has ended, then read.
+    fn short_erf(&mut self, sink: &mut impl Sink) -> Result<(), CaptureError> {
+        if self.stopped || !matches!(self.parser, Parser::Start) {
+            return Ok(());
+        }
+        let head = std::mem::take(&mut self.pending);
+        let erf = self.parser.without_magic(&head, true).is_ok();
+        self.pending = head;
+        if !erf {
+            self.parser = Parser::Start;
+            return Ok(());
+        }
+        let head = std::mem::take(&mut self.pending);
+        self.feed(&head, sink)
+    }
+
     /// End of input: a half-assembled unit is reported, and input that never
     /// showed a capture magic is an error.
     pub(crate) fn finish(&mut self, sink: &mut impl Sink) -> Result<Format, CaptureError> {
+        self.short_erf(sink)?;
         let Some(format) = self.format() else {
             return Err(CaptureError {
                 offset: 0,

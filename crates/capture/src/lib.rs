@@ -3,7 +3,8 @@
 //!
 //! Formats: classic pcap (both byte orders, micro- and nanosecond), pcapng
 //! (several sections and interfaces, per-interface link type and
-//! `if_tsresol`; EPB, SPB and obsolete packet blocks), each optionally gzipped
+//! `if_tsresol`; EPB, SPB and obsolete packet blocks) and native Endace ERF
+//! (recognised by the shape of its records), each optionally gzipped
 //! (detected by magic bytes, not by file name).
 //!
 //! Only input that is not a capture at all is an error ([`CaptureError`],
@@ -25,6 +26,7 @@
 )]
 
 mod bytes;
+mod erf;
 mod framer;
 mod gzip;
 mod pcap;
@@ -42,8 +44,13 @@ pub use reader::CaptureReader;
 /// The container format, known once the magic number has been read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    Pcap { nanosecond: bool, big_endian: bool },
+    Pcap {
+        nanosecond: bool,
+        big_endian: bool,
+    },
     PcapNg,
+    /// Native Endace ERF records (no file header).
+    Erf,
 }
 
 /// What [`CaptureReader::finish`] and [`read_all`] report about the input.

@@ -4,15 +4,20 @@
 /// A sentence naming what `head` (the first bytes of the input) looks like.
 pub(crate) fn describe(head: &[u8]) -> String {
     match what(head) {
-        Some(kind) => format!("this is {kind}, not a pcap or pcapng capture"),
+        Some(kind) => format!("this is {kind}, not a pcap, pcapng or ERF capture"),
         None => {
             let hex: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
             format!(
-                "not a pcap or pcapng capture: unknown format starting with bytes {}",
+                "not a pcap, pcapng or ERF capture: unknown format starting with bytes {}",
                 hex.join(" ")
             )
         }
     }
+}
+
+/// Whether `head` is something [`describe`] can name (so not a capture).
+pub(crate) fn is_named(head: &[u8]) -> bool {
+    what(head).is_some()
 }
 
 fn what(head: &[u8]) -> Option<&'static str> {

@@ -4,73 +4,89 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{captures_dir, read_tsv, Recorder};
+use common::{capture_folders, read_tsv, Recorder};
 
 #[test]
 fn every_shared_capture_matches_tshark() {
-    let Some(dir) = captures_dir() else { return };
-    let facts = read_tsv(&dir.join("facts.tsv"));
-    assert!(facts.len() > 50, "facts.tsv lists {} files", facts.len());
     let mut failures = Vec::new();
-    for row in &facts {
-        let file = &row["file"];
-        let mut sink = Recorder::default();
-        let input = std::fs::File::open(dir.join(file)).unwrap();
-        let summary = rstscope_capture::read_all(input, &mut sink, |_| {});
-        if let Err(err) = summary {
-            failures.push(format!("{file}: {err}"));
-            continue;
+    let mut files = 0;
+    for dir in capture_folders() {
+        let facts = read_tsv(&dir.join("facts.tsv"));
+        assert!(
+            facts.len() > 20,
+            "{dir:?}: facts.tsv lists {} files",
+            facts.len()
+        );
+        files += facts.len();
+        for row in &facts {
+            check_capture(&dir, row, &mut failures);
         }
-        if !sink.warnings.is_empty() {
-            failures.push(format!("{file}: warnings {:?}", sink.warnings));
-        }
-        let packets: usize = row["packets"].parse().unwrap();
-        if sink.frames.len() != packets {
-            failures.push(format!(
-                "{file}: {} frames, tshark says {packets}",
-                sink.frames.len()
-            ));
-        }
-        let numbers_ok = sink
-            .frames
-            .iter()
-            .enumerate()
-            .all(|(i, f)| f.number == i as u64 + 1);
-        if !numbers_ok {
-            failures.push(format!("{file}: frame numbers are not 1..n"));
-        }
-        let truncated: usize = row["truncated_frames"].parse().unwrap();
-        let cut = sink
-            .frames
-            .iter()
-            .filter(|f| (f.captured as u64) < u64::from(f.orig_len))
-            .count();
-        if cut != truncated {
-            failures.push(format!(
-                "{file}: {cut} frames cut by the snaplen, tshark says {truncated}"
-            ));
-        }
-        // "1", "1,113" or, per interface, "1x105,113x5,274x16".
-        let listed: BTreeSet<u32> = row["linktype_ids"]
-            .split(',')
-            .map(|id| id.split('x').next().unwrap().parse().unwrap())
-            .collect();
-        let seen: BTreeSet<u32> = sink.frames.iter().map(|f| f.link_type).collect();
-        let single_interface = row["interfaces"] == "1";
-        if !seen.is_subset(&listed) || (single_interface && packets > 0 && seen != listed) {
-            failures.push(format!(
-                "{file}: link types {seen:?}, tshark lists {listed:?}"
-            ));
-        }
-        check_reset_times(&dir, file, &sink, &mut failures);
     }
     assert!(
         failures.is_empty(),
-        "{} of {} files differ:\n{}",
+        "{} of {files} files differ:\n{}",
         failures.len(),
-        facts.len(),
         failures.join("\n")
     );
+}
+
+/// One capture: read without warnings, and tshark's frame count, snaplen
+/// cuts, link types and RST times.
+fn check_capture(
+    dir: &std::path::Path,
+    row: &std::collections::HashMap<String, String>,
+    failures: &mut Vec<String>,
+) {
+    let file = &row["file"];
+    let mut sink = Recorder::default();
+    let input = std::fs::File::open(dir.join(file)).unwrap();
+    let summary = rstscope_capture::read_all(input, &mut sink, |_| {});
+    if let Err(err) = summary {
+        failures.push(format!("{file}: {err}"));
+        return;
+    }
+    if !sink.warnings.is_empty() {
+        failures.push(format!("{file}: warnings {:?}", sink.warnings));
+    }
+    let packets: usize = row["packets"].parse().unwrap();
+    if sink.frames.len() != packets {
+        failures.push(format!(
+            "{file}: {} frames, tshark says {packets}",
+            sink.frames.len()
+        ));
+    }
+    let numbers_ok = sink
+        .frames
+        .iter()
+        .enumerate()
+        .all(|(i, f)| f.number == i as u64 + 1);
+    if !numbers_ok {
+        failures.push(format!("{file}: frame numbers are not 1..n"));
+    }
+    let truncated: usize = row["truncated_frames"].parse().unwrap();
+    let cut = sink
+        .frames
+        .iter()
+        .filter(|f| (f.captured as u64) < u64::from(f.orig_len))
+        .count();
+    if cut != truncated {
+        failures.push(format!(
+            "{file}: {cut} frames cut by the snaplen, tshark says {truncated}"
+        ));
+    }
+    // "1", "1,113" or, per interface, "1x105,113x5,274x16".
+    let listed: BTreeSet<u32> = row["linktype_ids"]
+        .split(',')
+        .map(|id| id.split('x').next().unwrap().parse().unwrap())
+        .collect();
+    let seen: BTreeSet<u32> = sink.frames.iter().map(|f| f.link_type).collect();
+    let single_interface = row["interfaces"] == "1";
+    if !seen.is_subset(&listed) || (single_interface && packets > 0 && seen != listed) {
+        failures.push(format!(
+            "{file}: link types {seen:?}, tshark lists {listed:?}"
+        ));
+    }
+    check_reset_times(dir, file, &sink, failures);
 }
 
 /// The time of every RST frame equals tshark's to the nanosecond digits it

@@ -456,6 +456,9 @@ fn not_tcp_name(kind: NotTcp) -> String {
         NotTcp::IpFragment => "ip-fragment".to_string(),
         NotTcp::EtherType(t) => format!("ethertype 0x{t:04x}"),
         NotTcp::OtherLink => "non-ip link frame".to_string(),
+        NotTcp::EncryptedWlan => "encrypted 802.11".to_string(),
+        NotTcp::WlanManagement => "802.11 management/control".to_string(),
+        NotTcp::Netlink => "netlink".to_string(),
         NotTcp::UnknownLinkType(lt) => format!("linktype {}", lt.0),
     }
 }

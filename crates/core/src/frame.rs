@@ -8,13 +8,33 @@ pub struct LinkType(pub u32);
 impl LinkType {
     pub const NULL: Self = Self(0);
     pub const ETHERNET: Self = Self(1);
+    pub const PPP: Self = Self(9);
     pub const FDDI: Self = Self(10);
+    /// PPP in HDLC-like framing (RFC 1662), or Cisco PPP.
+    pub const PPP_HDLC: Self = Self(50);
     pub const RAW: Self = Self(101);
+    pub const CISCO_HDLC: Self = Self(104);
+    /// 802.11 without a radio header.
+    pub const IEEE802_11: Self = Self(105);
+    pub const FRAME_RELAY: Self = Self(107);
     pub const LOOP: Self = Self(108);
     pub const LINUX_SLL: Self = Self(113);
+    pub const PRISM: Self = Self(119);
+    pub const RADIOTAP: Self = Self(127);
+    /// Free for private use; macOS writes its PKTAP (DLT 149) under this number.
+    pub const USER2: Self = Self(149);
+    pub const AVS: Self = Self(163);
+    pub const JUNIPER_ETHER: Self = Self(178);
+    pub const PPI: Self = Self(192);
+    /// Endace ERF records (also how native ERF files are read).
+    pub const ERF: Self = Self(197);
+    pub const IPNET: Self = Self(226);
     pub const IPV4: Self = Self(228);
     pub const IPV6: Self = Self(229);
+    pub const NFLOG: Self = Self(239);
     pub const IPOIB: Self = Self(242);
+    pub const NETLINK: Self = Self(253);
+    pub const PKTAP: Self = Self(258);
     pub const LINUX_SLL2: Self = Self(276);
 
     /// A short lower-case name for reports ("ethernet", "linux-sll", ...).
@@ -22,13 +42,29 @@ impl LinkType {
         match self.0 {
             0 => "null",
             1 => "ethernet",
+            9 => "ppp",
             10 => "fddi",
+            50 => "ppp-hdlc",
             101 => "raw",
+            104 => "cisco-hdlc",
+            105 => "ieee802-11",
+            107 => "frame-relay",
             108 => "loop",
             113 => "linux-sll",
+            119 => "ieee802-11-prism",
+            127 => "ieee802-11-radiotap",
+            149 => "user2",
+            163 => "ieee802-11-avs",
+            178 => "juniper-ether",
+            192 => "ppi",
+            197 => "erf",
+            226 => "ipnet",
             228 => "ipv4",
             229 => "ipv6",
+            239 => "nflog",
             242 => "ipoib",
+            253 => "netlink",
+            258 => "pktap",
             276 => "linux-sll2",
             _ => "other",
         }

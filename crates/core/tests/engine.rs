@@ -4,7 +4,7 @@
 use core::net::{IpAddr, Ipv4Addr};
 
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
-use rstscope_core::decode::{Encapsulation, IpInfo, TcpOptions, TcpPacket, TcpSegment};
+use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 use rstscope_core::report::{Cause, Origin, Report, Reset, Sender, Stage};
 use rstscope_core::{Analyzer, Config};
 
@@ -116,6 +116,7 @@ impl Wire {
                 payload_len: p.wire_len.unwrap_or(p.payload.len() as u32),
             },
             encapsulation: Encapsulation::new(),
+            link: LinkMeta::default(),
             fragmented: false,
         };
         self.analyzer.push_packet(self.frame, self.now, &packet);

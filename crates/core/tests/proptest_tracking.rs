@@ -7,7 +7,7 @@ use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use proptest::prelude::*;
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
-use rstscope_core::decode::{Encapsulation, IpInfo, TcpOptions, TcpPacket, TcpSegment};
+use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 use rstscope_core::report::Report;
 use rstscope_core::{Analyzer, Config};
 
@@ -177,6 +177,7 @@ fn run(segs: &[Seg], ipv6: bool) -> Report {
                 payload_len: u32::from(s.len),
             },
             encapsulation: Encapsulation::new(),
+            link: LinkMeta::default(),
             fragmented: false,
         };
         analyzer.push_packet(i as u64 + 1, now, &packet);

@@ -57,6 +57,21 @@ pub fn captures_dir() -> Option<PathBuf> {
     }
 }
 
+/// Every folder of real captures with tshark facts: the main one and its
+/// `linktypes/` addition (captures of link types beyond Ethernet and
+/// friends). Empty, after the SKIPPED line, when the folder is absent.
+pub fn capture_folders() -> Vec<PathBuf> {
+    let Some(dir) = captures_dir() else {
+        return Vec::new();
+    };
+    let linktypes = dir.join("linktypes");
+    let mut folders = vec![dir];
+    if linktypes.join("facts.tsv").is_file() {
+        folders.push(linktypes);
+    }
+    folders
+}
+
 /// Rows of a TSV file as maps from column name to value.
 pub fn read_tsv(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();

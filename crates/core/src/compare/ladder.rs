@@ -173,7 +173,7 @@ mod tests {
 
     use crate::compare::{compare, Vantage};
     use crate::decode::flags::{ACK, PSH, RST, SYN};
-    use crate::decode::{Encapsulation, IpInfo, TcpOptions, TcpPacket, TcpSegment};
+    use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
     use crate::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, LadderSide};
     use crate::{Analyzer, Config};
 
@@ -274,6 +274,7 @@ mod tests {
                     payload_len: payload.len() as u32,
                 },
                 encapsulation: Encapsulation::new(),
+                link: LinkMeta::default(),
                 fragmented: false,
             };
             // A client packet reaches the server side DELAY later, a

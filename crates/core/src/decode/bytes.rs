@@ -22,3 +22,7 @@ pub fn be32(data: &[u8], at: usize) -> Option<u32> {
 pub fn le32(data: &[u8], at: usize) -> Option<u32> {
     be32(data, at).map(u32::swap_bytes)
 }
+
+pub fn le16(data: &[u8], at: usize) -> Option<u16> {
+    be16(data, at).map(u16::swap_bytes)
+}

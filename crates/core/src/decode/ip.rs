@@ -10,7 +10,9 @@ use etherparse::err::ip::LaxHeaderSliceError;
 use etherparse::err::ipv6_exts::HeaderSliceError as ExtsError;
 use etherparse::{IpNumber, Ipv6ExtensionSlice, LaxIpSlice, LenSource};
 
-use super::{tcp, tunnel, Cursor, DecodeError, DecodeErrorKind, Decoded, IpInfo, Layer, NotTcp};
+use super::{
+    icmp, tcp, tunnel, Cursor, DecodeError, DecodeErrorKind, Decoded, IpInfo, Layer, NotTcp,
+};
 
 /// Raw IP where the version nibble tells IPv4 from IPv6 (LINKTYPE_RAW).
 pub fn by_version<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
@@ -78,6 +80,9 @@ fn ip<'a>(
         IpNumber::IPV6 => ipv6(cur, payload_at),
         IpNumber::GRE => tunnel::gre(cur, payload_at, payload.payload),
         IpNumber::UDP => tunnel::udp(cur, payload_at, payload.payload),
+        IpNumber::ICMP | IpNumber::IPV6_ICMP if cur.follow_icmp_quotes => {
+            icmp::quote(cur, payload.ip_number, payload_at)
+        }
         other => Ok(Decoded::NotTcp(NotTcp::IpProtocol(other.0))),
     }
 }

@@ -1,7 +1,8 @@
 //! Link layers: from the capture's link type down to an IP header.
 
 use super::bytes::{be16, be32, le32, u8_at};
-use super::{ip, Cursor, DecodeError, DecodeErrorKind, Decoded, Layer, NotTcp};
+use super::{erf, ip, mpls, nflog, pktap, radio, wan, wlan};
+use super::{Cursor, DecodeError, DecodeErrorKind, Decoded, Layer, NotTcp};
 use crate::frame::LinkType;
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -14,21 +15,51 @@ const ETHERTYPE_QINQ_OLD: u16 = 0x9100;
 const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
 /// Transparent Ethernet bridging (bridged Ethernet inside GRE, "gretap").
 const ETHERTYPE_TEB: u16 = 0x6558;
+const ETHERTYPE_MPLS_UNICAST: u16 = 0x8847;
+const ETHERTYPE_MPLS_MULTICAST: u16 = 0x8848;
 /// Below this an Ethernet type field is an 802.3 length: LLC follows.
 const ETHERTYPE_MIN: u16 = 0x0600;
 
 /// Decodes a frame from its link-layer header on.
 pub fn frame<'a>(cur: &mut Cursor<'a>, link_type: LinkType) -> Result<Decoded<'a>, DecodeError> {
     match link_type {
-        LinkType::ETHERNET => ethernet(cur, 0),
-        LinkType::NULL | LinkType::LOOP => null(cur),
-        LinkType::RAW => ip::by_version(cur, 0),
-        LinkType::IPV4 => ip::ipv4(cur, 0),
-        LinkType::IPV6 => ip::ipv6(cur, 0),
-        LinkType::LINUX_SLL => sll(cur),
-        LinkType::LINUX_SLL2 => sll2(cur),
-        LinkType::FDDI => fddi(cur),
-        LinkType::IPOIB => ipoib(cur),
+        // Headers that only ever start a frame.
+        LinkType::NFLOG => nflog::frame(cur),
+        LinkType::PKTAP => pktap::frame(cur, false),
+        LinkType::USER2 => pktap::frame(cur, true),
+        LinkType::ERF => erf::record(cur),
+        LinkType::NETLINK => Ok(Decoded::NotTcp(NotTcp::Netlink)),
+        other => frame_at(cur, other, 0),
+    }
+}
+
+/// A frame of `link_type` starting at `at`: the whole frame, or the inner
+/// frame of a header that names its link type (PPI, PKTAP).
+pub fn frame_at<'a>(
+    cur: &mut Cursor<'a>,
+    link_type: LinkType,
+    at: usize,
+) -> Result<Decoded<'a>, DecodeError> {
+    match link_type {
+        LinkType::ETHERNET => ethernet(cur, at),
+        LinkType::NULL | LinkType::LOOP => null(cur, at),
+        LinkType::RAW => ip::by_version(cur, at),
+        LinkType::IPV4 => ip::ipv4(cur, at),
+        LinkType::IPV6 => ip::ipv6(cur, at),
+        LinkType::LINUX_SLL => sll(cur, at),
+        LinkType::LINUX_SLL2 => sll2(cur, at),
+        LinkType::FDDI => fddi(cur, at),
+        LinkType::IPOIB => ipoib(cur, at),
+        LinkType::IEEE802_11 => wlan::frame(cur, at),
+        LinkType::RADIOTAP => radio::radiotap(cur, at),
+        LinkType::PPI => radio::ppi(cur, at),
+        LinkType::PRISM => radio::prism(cur, at),
+        LinkType::AVS => radio::avs(cur, at),
+        LinkType::PPP | LinkType::PPP_HDLC => wan::ppp(cur, at),
+        LinkType::CISCO_HDLC => wan::cisco_hdlc(cur, at),
+        LinkType::FRAME_RELAY => wan::frame_relay(cur, at),
+        LinkType::JUNIPER_ETHER => juniper_ether(cur, at),
+        LinkType::IPNET => ipnet(cur, at),
         other => Ok(Decoded::NotTcp(NotTcp::UnknownLinkType(other))),
     }
 }
@@ -57,6 +88,7 @@ pub fn ether_payload<'a>(
         ETHERTYPE_VLAN | ETHERTYPE_QINQ | ETHERTYPE_QINQ_OLD => vlan(cur, at),
         ETHERTYPE_PPPOE_SESSION => pppoe(cur, at),
         ETHERTYPE_TEB => ethernet(cur, at),
+        ETHERTYPE_MPLS_UNICAST | ETHERTYPE_MPLS_MULTICAST => mpls::stack(cur, at),
         other => Ok(Decoded::NotTcp(NotTcp::EtherType(other))),
     }
 }
@@ -110,37 +142,37 @@ pub fn llc<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeErr
 
 /// BSD loopback: a 4-byte address family in the writer's byte order (NULL)
 /// or network order (LOOP); either order is accepted for both.
-fn null<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn null<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
     const AF_INET: u32 = 2;
     // AF_INET6 differs between BSDs: NetBSD/OpenBSD 24, FreeBSD 28, macOS 30.
     const AF_INET6: [u32; 3] = [24, 28, 30];
     cur.enter(Layer::Null);
-    let family = cur.need(be32(cur.data, 0).zip(le32(cur.data, 0)), Layer::Null, 0)?;
+    let family = cur.need(be32(cur.data, at).zip(le32(cur.data, at)), Layer::Null, at)?;
     let is = |f: u32| family.0 == f || family.1 == f;
     if is(AF_INET) {
-        ip::ipv4(cur, 4)
+        ip::ipv4(cur, at + 4)
     } else if AF_INET6.into_iter().any(is) {
-        ip::ipv6(cur, 4)
+        ip::ipv6(cur, at + 4)
     } else {
         Ok(Decoded::NotTcp(NotTcp::OtherLink))
     }
 }
 
 /// Linux "cooked" capture v1: 16 bytes, protocol last.
-fn sll<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn sll<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
     cur.enter(Layer::LinuxSll);
-    let hardware = cur.need(be16(cur.data, 2), Layer::LinuxSll, 0)?;
-    let protocol = cur.need(be16(cur.data, 14), Layer::LinuxSll, 0)?;
-    sll_payload(cur, hardware, protocol, 16)
+    let hardware = cur.need(be16(cur.data, at + 2), Layer::LinuxSll, at)?;
+    let protocol = cur.need(be16(cur.data, at + 14), Layer::LinuxSll, at)?;
+    sll_payload(cur, hardware, protocol, at + 16)
 }
 
 /// Linux "cooked" capture v2: 20 bytes, protocol first.
-fn sll2<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn sll2<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
     cur.enter(Layer::LinuxSll2);
-    let protocol = cur.need(be16(cur.data, 0), Layer::LinuxSll2, 0)?;
-    let hardware = cur.need(be16(cur.data, 8), Layer::LinuxSll2, 0)?;
-    cur.need(u8_at(cur.data, 19), Layer::LinuxSll2, 0)?;
-    sll_payload(cur, hardware, protocol, 20)
+    let protocol = cur.need(be16(cur.data, at), Layer::LinuxSll2, at)?;
+    let hardware = cur.need(be16(cur.data, at + 8), Layer::LinuxSll2, at)?;
+    cur.need(u8_at(cur.data, at + 19), Layer::LinuxSll2, at)?;
+    sll_payload(cur, hardware, protocol, at + 20)
 }
 
 fn sll_payload<'a>(
@@ -162,31 +194,74 @@ fn sll_payload<'a>(
 }
 
 /// FDDI: frame control, two 6-byte addresses, then LLC for LLC frames.
-fn fddi<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn fddi<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
     // Frame control 0101 0xxx: an asynchronous LLC frame (any priority).
     const FC_LLC_MASK: u8 = 0xF8;
     const FC_LLC: u8 = 0x50;
     cur.enter(Layer::Fddi);
-    let frame_control = cur.need(u8_at(cur.data, 0), Layer::Fddi, 0)?;
-    cur.need(u8_at(cur.data, 12), Layer::Fddi, 0)?;
+    let frame_control = cur.need(u8_at(cur.data, at), Layer::Fddi, at)?;
+    cur.need(u8_at(cur.data, at + 12), Layer::Fddi, at)?;
     if frame_control & FC_LLC_MASK != FC_LLC {
         return Ok(Decoded::NotTcp(NotTcp::OtherLink));
     }
-    llc(cur, 13)
+    llc(cur, at + 13)
 }
 
 /// IP over InfiniBand. RFC 4391's header is 4 bytes (EtherType, reserved);
 /// Linux captures (read by tcpdump's ipoib.c) put the 40-byte destination
 /// hardware address first, so there the EtherType sits at byte 40.
-fn ipoib<'a>(cur: &mut Cursor<'a>) -> Result<Decoded<'a>, DecodeError> {
+fn ipoib<'a>(cur: &mut Cursor<'a>, start: usize) -> Result<Decoded<'a>, DecodeError> {
     const LINUX_PREFIX: usize = 40;
     cur.enter(Layer::IpOverIb);
     let known = |t: u16| matches!(t, ETHERTYPE_IPV4 | ETHERTYPE_IPV6 | ETHERTYPE_ARP);
-    let linux = be16(cur.data, LINUX_PREFIX)
+    let linux = be16(cur.data, start + LINUX_PREFIX)
         .filter(|&t| known(t))
-        .is_some_and(|_| be16(cur.data, LINUX_PREFIX + 2) == Some(0));
-    let at = if linux { LINUX_PREFIX } else { 0 };
-    let ether_type = cur.need(be16(cur.data, at), Layer::IpOverIb, 0)?;
-    cur.need(be16(cur.data, at + 2), Layer::IpOverIb, 0)?;
+        .is_some_and(|_| be16(cur.data, start + LINUX_PREFIX + 2) == Some(0));
+    let at = start + if linux { LINUX_PREFIX } else { 0 };
+    let ether_type = cur.need(be16(cur.data, at), Layer::IpOverIb, start)?;
+    cur.need(be16(cur.data, at + 2), Layer::IpOverIb, start)?;
     ether_payload(cur, ether_type, at + 4)
+}
+
+/// Juniper's capture header (LINKTYPE_JUNIPER_ETHER): the magic "MGC", a
+/// flags byte and, with the extension flag, a 2-byte length of TLVs; then
+/// the Ethernet frame.
+fn juniper_ether<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    const MAGIC: &[u8] = b"MGC";
+    const FLAG_EXTENSIONS: u8 = 0x80;
+    /// The frame has no layer-2 header: IP follows, after a 4-byte family.
+    const FLAG_NO_L2: u8 = 0x02;
+    cur.enter(Layer::Juniper);
+    let magic = cur.need(cur.data.get(at..at + 3), Layer::Juniper, at)?;
+    let flags = cur.need(u8_at(cur.data, at + 3), Layer::Juniper, at)?;
+    if magic != MAGIC {
+        return cur.malformed(Layer::Juniper, at);
+    }
+    let mut next = at + 4;
+    if flags & FLAG_EXTENSIONS != 0 {
+        let len = cur.need(be16(cur.data, next), Layer::Juniper, at)?;
+        next += 2 + usize::from(len);
+    }
+    cur.need_until(next, Layer::Juniper, at)?;
+    if flags & FLAG_NO_L2 != 0 {
+        return ip::by_version(cur, next + 4);
+    }
+    ethernet(cur, next)
+}
+
+/// Solaris IPNET (LINKTYPE 226): a 24-byte header (version, address family,
+/// hook type, length, interface and zone ids), then IP.
+fn ipnet<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
+    const HEADER_LEN: usize = 24;
+    const AF_INET: u8 = 2;
+    /// Solaris's AF_INET6.
+    const AF_INET6: u8 = 26;
+    cur.enter(Layer::Ipnet);
+    let family = cur.need(u8_at(cur.data, at + 1), Layer::Ipnet, at)?;
+    cur.need_until(at + HEADER_LEN, Layer::Ipnet, at)?;
+    match family {
+        AF_INET => ip::ipv4(cur, at + HEADER_LEN),
+        AF_INET6 => ip::ipv6(cur, at + HEADER_LEN),
+        _ => Ok(Decoded::NotTcp(NotTcp::OtherLink)),
+    }
 }

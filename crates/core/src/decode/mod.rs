@@ -2,17 +2,30 @@
 //!
 //! Views borrow the frame (like smoltcp's `wire` and etherparse's slices);
 //! nothing here allocates. Tunnels are followed to the innermost IP header
-//! that carries TCP, and the layers passed through are recorded.
+//! that carries TCP, and the layers passed through are recorded, with what
+//! the link layer said about the packet ([`LinkMeta`]: radio, netfilter
+//! rule, process).
 
 use core::net::IpAddr;
 
 use crate::frame::LinkType;
 
 mod bytes;
+mod erf;
+mod icmp;
 mod ip;
 mod link;
+mod meta;
+mod mpls;
+mod nflog;
+mod pktap;
+mod radio;
 mod tcp;
 mod tunnel;
+mod wan;
+mod wlan;
+
+pub use meta::{Hook, LinkMeta, NflogMeta, ProcessMeta, Radio, WifiMeta};
 
 /// TCP flag bits, in header order (low byte of the flags field, plus NS/AE).
 pub mod flags {
@@ -49,6 +62,23 @@ pub enum Layer {
     Teredo,
     Udp,
     Wlan,
+    Radiotap,
+    Ppi,
+    Prism,
+    Avs,
+    Mpls,
+    /// The pseudowire control word between an MPLS label stack and Ethernet.
+    PwControlWord,
+    Nflog,
+    Pktap,
+    Ppp,
+    CiscoHdlc,
+    FrameRelay,
+    Juniper,
+    Ipnet,
+    Erf,
+    /// An ICMP error, before the packet it quotes (see [`quoted_tcp`]).
+    Icmp,
     /// Only in errors: the TCP header itself.
     Tcp,
 }
@@ -74,6 +104,21 @@ impl Layer {
             Layer::Teredo => "teredo",
             Layer::Udp => "udp",
             Layer::Wlan => "wlan",
+            Layer::Radiotap => "radiotap",
+            Layer::Ppi => "ppi",
+            Layer::Prism => "prism",
+            Layer::Avs => "avs",
+            Layer::Mpls => "mpls",
+            Layer::PwControlWord => "pwcw",
+            Layer::Nflog => "nflog",
+            Layer::Pktap => "pktap",
+            Layer::Ppp => "ppp",
+            Layer::CiscoHdlc => "chdlc",
+            Layer::FrameRelay => "fr",
+            Layer::Juniper => "juniper",
+            Layer::Ipnet => "ipnet",
+            Layer::Erf => "erf",
+            Layer::Icmp => "icmp",
             Layer::Tcp => "tcp",
         }
     }
@@ -181,6 +226,8 @@ pub struct TcpPacket<'a> {
     pub ip: IpInfo,
     pub tcp: TcpSegment<'a>,
     pub encapsulation: Encapsulation,
+    /// What the link layer recorded about the packet (radio, rule, process).
+    pub link: LinkMeta<'a>,
     /// The IP fragment carried no (complete) TCP header: only set for a
     /// first fragment whose TCP header was decodable.
     pub fragmented: bool,
@@ -197,6 +244,12 @@ pub enum NotTcp {
     EtherType(u16),
     /// A link-layer frame that carries neither IP nor an EtherType (LLC/STP, ...).
     OtherLink,
+    /// An 802.11 frame with the Protected bit: its payload is encrypted.
+    EncryptedWlan,
+    /// An 802.11 management or control frame (beacons, probes, ACKs, ...).
+    WlanManagement,
+    /// A Linux netlink message (LINKTYPE_NETLINK): kernel talk, not packets.
+    Netlink,
     /// A link type this decoder does not know.
     UnknownLinkType(LinkType),
 }
@@ -228,22 +281,51 @@ pub enum Decoded<'a> {
 
 /// Decodes one frame. Never panics; every byte sequence gives an answer.
 pub fn decode(link_type: LinkType, data: &[u8]) -> Result<Decoded<'_>, DecodeError> {
-    let mut cursor = Cursor {
-        data,
-        encapsulation: Encapsulation::new(),
-        depth: 0,
-    };
+    let mut cursor = Cursor::new(data);
     link::frame(&mut cursor, link_type)
 }
 
+/// The TCP header an ICMP error quotes (the start of the segment that
+/// caused it: port unreachable, TTL exceeded, fragmentation needed, ...),
+/// when the frame is such an error and the quote holds the fixed header.
+pub fn quoted_tcp(link_type: LinkType, data: &[u8]) -> Option<TcpPacket<'_>> {
+    let mut cursor = Cursor::new(data);
+    cursor.follow_icmp_quotes = true;
+    match link::frame(&mut cursor, link_type) {
+        Ok(Decoded::Tcp(packet)) if cursor.quoted => Some(packet),
+        _ => None,
+    }
+}
+
 /// Decoding state threaded through the layers: the frame, the layers passed
-/// so far, and how deep in nested headers we are (bounded, so hostile
-/// tunnel-in-tunnel frames end).
+/// so far, how deep in nested headers we are (bounded, so hostile
+/// tunnel-in-tunnel frames end), and what the link layers said.
 #[derive(Clone, Copy)]
 struct Cursor<'a> {
     data: &'a [u8],
     encapsulation: Encapsulation,
     depth: u8,
+    meta: LinkMeta<'a>,
+    /// A radio header's reading, kept until the 802.11 header it describes.
+    radio: Radio,
+    /// Decode the packet an ICMP error quotes ([`quoted_tcp`]), and whether
+    /// one was.
+    follow_icmp_quotes: bool,
+    quoted: bool,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self {
+            data,
+            encapsulation: Encapsulation::new(),
+            depth: 0,
+            meta: LinkMeta::default(),
+            radio: Radio::default(),
+            follow_icmp_quotes: false,
+            quoted: false,
+        }
+    }
 }
 
 impl Cursor<'_> {
@@ -276,6 +358,15 @@ impl Cursor<'_> {
     /// A header from `at` up to `end` must be captured whole.
     fn need_until(&self, end: usize, layer: Layer, at: usize) -> Result<(), DecodeError> {
         self.need((end <= self.data.len()).then_some(()), layer, at)
+    }
+
+    /// A header field holds an impossible value.
+    fn malformed<T>(&self, layer: Layer, offset: usize) -> Result<T, DecodeError> {
+        Err(DecodeError {
+            layer,
+            offset,
+            kind: DecodeErrorKind::Malformed,
+        })
     }
 
     /// A field that must be present: its absence means the frame was cut.

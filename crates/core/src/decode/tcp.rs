@@ -3,6 +3,7 @@
 use etherparse::err::tcp::HeaderSliceError;
 use etherparse::TcpHeaderSlice;
 
+use super::bytes::{be16, be32};
 use super::{
     Cursor, DecodeError, DecodeErrorKind, Decoded, IpInfo, Layer, NotTcp, TcpOptions, TcpPacket,
     TcpSegment,
@@ -33,6 +34,12 @@ pub fn segment<'a>(
                 {
                     DecodeErrorKind::Malformed
                 }
+                // The capture cut the options, not the fixed header: what
+                // the analysis needs is there (tshark reads these too).
+                HeaderSliceError::Len(len) if payload.len() >= MIN_HEADER_LEN => {
+                    let tcp = cut_header(payload, len.required_len, declared);
+                    return Ok(packet(cur, ip, tcp, fragmented));
+                }
                 HeaderSliceError::Len(_) => DecodeErrorKind::Truncated,
                 HeaderSliceError::Content(_) => DecodeErrorKind::Malformed,
             };
@@ -60,12 +67,35 @@ pub fn segment<'a>(
         payload: data,
         payload_len: u32::try_from(declared.saturating_sub(header_len)).unwrap_or(u32::MAX),
     };
-    Ok(Decoded::Tcp(TcpPacket {
+    Ok(packet(cur, ip, tcp, fragmented))
+}
+
+fn packet<'a>(cur: &Cursor<'a>, ip: IpInfo, tcp: TcpSegment<'a>, fragmented: bool) -> Decoded<'a> {
+    Decoded::Tcp(TcpPacket {
         ip,
         tcp,
         encapsulation: cur.encapsulation,
+        link: cur.meta,
         fragmented,
-    }))
+    })
+}
+
+/// A header whose options the snaplen cut (header-snapped traces): the
+/// fixed fields, the options as far as they were captured, no payload.
+fn cut_header(header: &[u8], header_len: usize, declared: usize) -> TcpSegment<'_> {
+    let u16_at = |at| be16(header, at).unwrap_or(0);
+    let u32_at = |at| be32(header, at).unwrap_or(0);
+    TcpSegment {
+        src_port: u16_at(0),
+        dst_port: u16_at(2),
+        seq: u32_at(4),
+        ack: u32_at(8),
+        flags: u16_at(12) & 0x1FF,
+        window: u16_at(14),
+        options: options(header.get(MIN_HEADER_LEN..).unwrap_or_default()),
+        payload: &[],
+        payload_len: u32::try_from(declared.saturating_sub(header_len)).unwrap_or(u32::MAX),
+    }
 }
 
 /// The fixed part of the header, before any options.

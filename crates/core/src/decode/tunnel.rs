@@ -3,8 +3,8 @@
 //! decoders, so a TCP segment is found at any depth.
 
 use super::bytes::{be16, u8_at};
-use super::link;
 use super::{ip, Cursor, DecodeError, DecodeErrorKind, Decoded, Layer, NotTcp};
+use super::{link, wlan};
 use etherparse::UdpHeaderSlice;
 
 const GRE_CHECKSUM: u16 = 0x8000;
@@ -51,7 +51,7 @@ pub fn gre<'a>(
             link::ethernet(cur, inner + 8)
         }
         GRE_ERSPAN_3 => erspan3(cur, inner),
-        GRE_ARUBA_WLAN => wlan(cur, inner),
+        GRE_ARUBA_WLAN => wlan::frame(cur, inner),
         other => link::ether_payload(cur, other, inner),
     }
 }
@@ -70,35 +70,6 @@ fn erspan3<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeErr
     } else {
         link::ethernet(cur, inner)
     }
-}
-
-/// An 802.11 data frame followed by LLC/SNAP (Aruba access points tunnel these in GRE).
-fn wlan<'a>(cur: &mut Cursor<'a>, at: usize) -> Result<Decoded<'a>, DecodeError> {
-    const TYPE_DATA: u8 = 2;
-    // Data subtypes with this bit set (Null, QoS Null, ...) carry no body.
-    const SUBTYPE_NO_DATA: u8 = 0x40;
-    const QOS: u8 = 0x80;
-    const TO_AND_FROM_DS: u8 = 0x03;
-    const PROTECTED: u8 = 0x40;
-    const ORDER: u8 = 0x80;
-    cur.enter(Layer::Wlan);
-    let fc0 = cur.need(u8_at(cur.data, at), Layer::Wlan, at)?;
-    let fc1 = cur.need(u8_at(cur.data, at + 1), Layer::Wlan, at)?;
-    let carries_plain_data =
-        (fc0 >> 2) & 0b11 == TYPE_DATA && fc0 & SUBTYPE_NO_DATA == 0 && fc1 & PROTECTED == 0;
-    if !carries_plain_data {
-        return Ok(Decoded::NotTcp(NotTcp::OtherLink));
-    }
-    let qos = fc0 & QOS != 0;
-    let len =
-        24 + if fc1 & TO_AND_FROM_DS == TO_AND_FROM_DS {
-            6
-        } else {
-            0
-        } + if qos { 2 } else { 0 }
-            + if qos && fc1 & ORDER != 0 { 4 } else { 0 };
-    cur.need_until(at + len, Layer::Wlan, at)?;
-    link::llc(cur, at + len)
 }
 
 /// UDP: only the tunnel ports are looked into; anything else is plain UDP.

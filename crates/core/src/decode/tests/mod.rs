@@ -1,11 +1,14 @@
 //! Decoder tests on frames built here, layer by layer: each builder wraps a
 //! payload in one header, so a test reads like the frame it describes.
 
+mod carrier;
 mod ip;
 mod link;
+mod monitors;
 mod robustness;
 mod tcp;
 mod tunnel;
+mod wifi;
 
 use alloc::vec::Vec;
 

@@ -4,6 +4,7 @@
 use alloc::vec::Vec;
 
 use super::*;
+use super::{carrier, monitors, wifi};
 
 /// Frames that exercise most layers, with the link type to read them as.
 fn samples() -> Vec<(LinkType, Vec<u8>)> {
@@ -18,6 +19,14 @@ fn samples() -> Vec<(LinkType, Vec<u8>)> {
     let teredo = prefixed(&[0, 0, 0x0D, 0x96, 1, 2, 3, 4], &ipv6(TCP, &segment));
     let erspan3 = prefixed(&[0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], &inner);
     let gre = prefixed(&[0x10, 0, 0x22, 0xEB, 0, 0, 0, 1], &erspan3);
+    let mpls_pw = ethernet(
+        0x8847,
+        &carrier::stack(&[17, 18], &prefixed(&[0, 0, 0, 1], &inner)),
+    );
+    let wifi_data = |segment: &[u8]| {
+        let llc = prefixed(&[0xAA, 0xAA, 3, 0, 0, 0, 8, 0], &ipv4(TCP, segment));
+        wifi::wlan_frame(0x88, 0x01, 7, Some([0, 0]), &llc)
+    };
     let ext_chain = prefixed(
         &[44, 0, 1, 4, 0, 0, 0, 0, TCP, 0, 0, 0, 0, 0, 0, 1],
         &segment,
@@ -40,6 +49,38 @@ fn samples() -> Vec<(LinkType, Vec<u8>)> {
         (
             LinkType::NULL,
             prefixed(&[2, 0, 0, 0], &ipv4(4, &ipv4(TCP, &segment))),
+        ),
+        (LinkType::RADIOTAP, wifi::radiotap(&wifi_data(&segment))),
+        (
+            LinkType::PRISM,
+            prefixed(&wifi::prism(-60, 22, 6), &wifi_data(&segment)),
+        ),
+        (
+            LinkType::AVS,
+            prefixed(&wifi::avs(540, -55), &wifi_data(&segment)),
+        ),
+        (
+            LinkType::NFLOG,
+            monitors::nflog(2, 1, b"DROP\0", &ipv4(TCP, &segment), false),
+        ),
+        (
+            LinkType::PKTAP,
+            prefixed(&monitors::pktap(1, b"curl", b""), &inner),
+        ),
+        (
+            LinkType::ERF,
+            monitors::erf(2, 1, &prefixed(&[0, 0], &mpls_pw)),
+        ),
+        (
+            LinkType::FRAME_RELAY,
+            prefixed(&[0x18, 0x41, 0x03, 0x00, 0xCC], &ipv4(TCP, &segment)),
+        ),
+        (
+            LinkType::PPP,
+            prefixed(
+                &[0xFF, 0x03, 0x02, 0x81],
+                &carrier::stack(&[16], &ipv4(TCP, &segment)),
+            ),
         ),
     ])
 }

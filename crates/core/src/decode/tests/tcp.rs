@@ -75,16 +75,31 @@ fn data_offset_past_the_segment_is_malformed() {
 }
 
 #[test]
-fn a_header_cut_by_the_capture_is_truncated() {
+fn a_fixed_header_cut_by_the_capture_is_truncated() {
     let options = [1u8; 20];
     let frame = ethernet(0x0800, &ipv4(TCP, &tcp(flags::SYN, &options, &[])));
-    // Cut inside the options, then inside the fixed header.
-    for len in [34 + 30, 34 + 10] {
-        assert_eq!(
-            decode_error(LinkType::ETHERNET, &frame[..len]),
-            error(Layer::Tcp, 34, DecodeErrorKind::Truncated)
-        );
-    }
+    assert_eq!(
+        decode_error(LinkType::ETHERNET, &frame[..34 + 10]),
+        error(Layer::Tcp, 34, DecodeErrorKind::Truncated)
+    );
+}
+
+#[test]
+fn options_cut_by_the_capture_keep_the_fixed_header_and_what_was_captured() {
+    // MSS, then NOPs the snaplen cuts, then data the IP header still counts.
+    let mut options = Vec::from([2, 4, 0x05, 0xB4]);
+    options.extend([1u8; 16]);
+    let frame = ethernet(0x0800, &ipv4(TCP, &tcp(flags::SYN, &options, b"data")));
+    let packet = decode_tcp(LinkType::ETHERNET, &frame[..34 + 26]);
+    assert_eq!(
+        (packet.tcp.src_port, packet.tcp.dst_port),
+        (SRC_PORT, DST_PORT)
+    );
+    assert_eq!((packet.tcp.seq, packet.tcp.ack), (SEQ, ACK));
+    assert_eq!((packet.tcp.flags, packet.tcp.window), (flags::SYN, WINDOW));
+    assert_eq!(packet.tcp.options.mss, Some(1460));
+    assert_eq!(packet.tcp.payload, b"");
+    assert_eq!(packet.tcp.payload_len, 4);
 }
 
 #[test]

@@ -125,11 +125,14 @@ fn aruba_gre_carries_802_11_qos_data() {
     let protected = outer(&ipv4(GRE, &gre(0, 0x8200, &[], &wlan)));
     assert_eq!(
         decode_other(LinkType::ETHERNET, &protected),
-        NotTcp::OtherLink
+        NotTcp::EncryptedWlan
     );
     wlan[0] = 0x80;
     let beacon = outer(&ipv4(GRE, &gre(0, 0x8200, &[], &wlan)));
-    assert_eq!(decode_other(LinkType::ETHERNET, &beacon), NotTcp::OtherLink);
+    assert_eq!(
+        decode_other(LinkType::ETHERNET, &beacon),
+        NotTcp::WlanManagement
+    );
 }
 
 #[test]
