@@ -174,12 +174,15 @@ impl Conversation {
     }
 
     /// A pure ACK from `side` acknowledging only up to `ack` (the other
-    /// side's later bytes never arrived).
-    pub fn ack_upto(&mut self, side: Side, ack: u32) {
+    /// side's later bytes never arrived), with a SACK block for what did
+    /// arrive beyond the hole when SACK was negotiated.
+    pub fn ack_upto(&mut self, side: Side, ack: u32, sack: Option<(u32, u32)>) {
         self.answer(side);
         let other_nxt = self.peer(other(side)).nxt;
         self.peer_mut(other(side)).nxt = ack;
+        self.sack_next = sack.filter(|_| self.sack_permitted);
         self.segment(side, ACK, Vec::new(), None);
+        self.sack_next = None;
         self.peer_mut(other(side)).nxt = other_nxt;
     }
 

@@ -15,7 +15,7 @@ use crate::rng::Rng;
 use crate::ExpectedReset;
 
 /// 2024-11-05 14:03:27 UTC: a fixed start so the output is deterministic.
-const EPOCH_US: i64 = 1_730_815_407_000_000;
+pub(crate) const EPOCH_US: i64 = 1_730_815_407_000_000;
 
 /// The ground truth for one RST.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -27,8 +27,18 @@ pub fn keyword(st: &mut Stage) {
     let fingerprint = stacks::injector(&mut st.rng);
     let censor = st.device(fingerprint, position);
     st.background(0.0, 60.0);
-    let at = st.seconds(1.0, 60.0);
     let tls = st.chance(70);
+    let both_ways = st.chance(50);
+    // A browser opens several connections to the site, or retries.
+    let mut at = st.seconds(1.0, 60.0);
+    for _ in 0..super::pick(&mut st.rng, &[1, 1, 2, 3, 4]) {
+        blocked_connection(st, &censor, at, tls, both_ways);
+        at += st.seconds(0.001, 3.0);
+    }
+}
+
+/// One connection naming the blocked site, and what the censor does to it.
+fn blocked_connection(st: &mut Stage, censor: &Device, at: f64, tls: bool, both_ways: bool) {
     let mut c = st.connect(if tls { 443 } else { 80 }, at);
     c.handshake();
     let trigger = if tls {
@@ -42,7 +52,7 @@ pub fn keyword(st: &mut Stage) {
     let end = t.seq.wrapping_add(t.len);
 
     let mut roots: Vec<ResetId> = Vec::new();
-    if let Some(delay) = st.reply_after(Side::Client, &censor) {
+    if let Some(delay) = st.reply_after(Side::Client, censor) {
         let count = st.rng.range(1, 3);
         for i in 0..count {
             let step = 1460 * i as u32;
@@ -56,16 +66,15 @@ pub fn keyword(st: &mut Stage) {
             roots.push(c.reset_from(&censor.host, Side::Server, seq, ack, ack_flag(st), label));
         }
     }
-    let both_ways = st.chance(50);
     let server_answers = !both_ways || st.chance(30);
     if both_ways {
-        let extra_ms = if server_answers {
+        let extra_s = if server_answers {
             st.seconds(0.002, 0.02)
         } else {
             0.0
         };
-        if let Some(delay) = st.forward_after(Side::Client, &censor) {
-            c.set_now_us(seen + ((delay + extra_ms) * 1e6) as i64);
+        if let Some(delay) = st.forward_after(Side::Client, censor) {
+            c.set_now_us(seen + ((delay + extra_s) * 1e6) as i64);
             let label = forged(Side::Client, Cause::Injected);
             roots.push(c.reset_from(&censor.host, Side::Client, end, t.ack, ack_flag(st), label));
         }

@@ -213,7 +213,7 @@ pub fn challenge_ack(st: &mut Stage) {
         old.set_visible(Side::Client, true);
         let root = old.reset_now(Side::Client, ACK, own(Side::Client, Cause::AppAbort));
         let expected = old.next_seq(Side::Client).wrapping_sub(800 + 5);
-        old.ack_upto(Side::Server, expected);
+        old.ack_upto(Side::Server, expected, None);
         old.reset_no_socket(Side::Client, label.after(Some(root)));
     }
     st.net.add(old);

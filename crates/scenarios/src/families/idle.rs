@@ -5,9 +5,10 @@ use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
 use super::stacks;
-use super::{forged, own, pick, Stage};
-use crate::conversation::{other, rst_for, Side};
+use super::{forged, own, pick, Device, Stage};
+use crate::conversation::{other, rst_for, Conversation, Side};
 use crate::label::SubCause;
+use crate::net::Verdict;
 use crate::payload;
 use crate::scenarios::traffic;
 
@@ -25,62 +26,123 @@ const NAT_TIMEOUT_S: [f64; 7] = [240.0, 300.0, 350.0, 600.0, 1200.0, 3600.0, 720
 /// no such connection. At the server: the server's next packet reaches the
 /// NAT's own address, whose kernel resets it in the client's name.
 pub fn nat(st: &mut Stage) {
-    let position = st.position(Some(Side::Client), 3);
-    let fingerprint = if st.chance(70) {
-        stacks::NETFILTER
-    } else {
-        stacks::appliance(&mut st.rng)
-    };
-    let nat = st.device(fingerprint, position);
+    let nat = nat_device(st);
     st.background(0.0, 30.0);
     let at = st.seconds(1.0, 30.0);
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "chat.example.com");
     let timeout = pick(&mut st.rng, &NAT_TIMEOUT_S);
     c.wait(timeout + st.seconds(1.0, 900.0));
-    let label = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
-    if st.path.tap < position {
+    expired_flow(st, &mut c, &nat);
+    st.net.add(c);
+}
+
+/// Long-lived connections a client keeps (push, chat, mail, telemetry).
+const LONG_LIVED: [(u16, &str); 5] = [
+    (443, "push.example.com"),
+    (5222, "chat.example.com"),
+    (993, "imap.example.com"),
+    (8883, "mqtt.example.com"),
+    (443, "sync.example.com"),
+];
+
+/// One NAT forgets a batch of idle flows at once: each of the client's
+/// long-lived connections meets a RST when it is next used (one actor,
+/// many connections).
+pub fn nat_batch(st: &mut Stage) {
+    let nat = nat_device(st);
+    st.background(0.0, 30.0);
+    let timeout = pick(&mut st.rng, &NAT_TIMEOUT_S);
+    let count = st.rng.range(2, 5) as usize;
+    let mut flows = Vec::new();
+    for &(port, name) in LONG_LIVED.iter().take(count) {
+        let at = st.seconds(1.0, 60.0);
+        let mut c = st.connect(port, at);
+        traffic::https_start(&mut st.net, &mut c, name);
+        flows.push(c);
+    }
+    // Each wakes up at its own time, all past the timeout.
+    let wake = 60.0 + timeout;
+    for mut c in flows {
+        c.set_now_us(crate::net::EPOCH_US);
+        c.wait(wake + st.seconds(1.0, 900.0));
+        expired_flow(st, &mut c, &nat);
+        st.net.add(c);
+    }
+}
+
+/// A NAT at the client's edge: a home router or a carrier-grade NAT
+/// (Linux netfilter mostly) or an appliance, 1-3 hops out.
+fn nat_device(st: &mut Stage) -> Device {
+    let position = st.position(Some(Side::Client), 3);
+    let fingerprint = if st.chance(70) {
+        stacks::NETFILTER
+    } else {
+        stacks::appliance(&mut st.rng)
+    };
+    st.device(fingerprint, position)
+}
+
+/// The first packet after the NAT forgot the flow, and its answer: at a
+/// capture before the NAT the client talks and the NAT resets it (or the
+/// server does, through a new mapping); beyond the NAT the server pushes
+/// and the NAT's own kernel resets it in the client's name.
+fn expired_flow(st: &mut Stage, c: &mut Conversation, nat: &Device) {
+    let expired = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
+    if st.path.tap < nat.position {
         c.send(
             Side::Client,
             &payload::tls_application_data(96, &mut st.rng),
         );
-        if st.chance(75) {
-            if let Some(delay) = st.reply_after(Side::Client, &nat) {
-                c.wait(delay);
-                let (seq, ack, flags) = rst_for(c.trigger(Side::Client), false);
-                c.reset_from(
-                    &nat.host,
-                    Side::Server,
-                    seq,
-                    ack,
-                    flags,
-                    label(Side::Server),
-                );
-            }
+        if st.chance(25) {
+            let by_server = own(Side::Server, Cause::IdleTimeout).sub(SubCause::StateExpired);
+            c.reset_no_socket(Side::Server, by_server);
         } else {
-            let expired = own(Side::Server, Cause::IdleTimeout).sub(SubCause::StateExpired);
-            c.reset_no_socket(Side::Server, expired);
+            answer_next(st, c, nat, Side::Client, expired(Side::Server));
         }
     } else {
-        // The capture is beyond the NAT: the server pushes first.
         c.send(
             Side::Server,
             &payload::tls_application_data(180, &mut st.rng),
         );
-        if let Some(delay) = st.reply_after(Side::Server, &nat) {
-            c.wait(delay);
-            let (seq, ack, flags) = rst_for(c.trigger(Side::Server), false);
-            c.reset_from(
-                &nat.host,
-                Side::Client,
-                seq,
-                ack,
-                flags,
-                label(Side::Client),
-            );
+        answer_next(st, c, nat, Side::Server, expired(Side::Client));
+    }
+}
+
+/// A device that no longer knows the flow answers `talker`'s last packet
+/// by the socket-less rule (`seq = SEG.ACK`), in the other end's name.
+fn answer_next(
+    st: &mut Stage,
+    c: &mut Conversation,
+    device: &Device,
+    talker: Side,
+    label: Verdict,
+) {
+    if let Some(delay) = st.reply_after(talker, device) {
+        c.wait(delay);
+        let (seq, ack, flags) = rst_for(c.trigger(talker), false);
+        c.reset_from(&device.host, other(talker), seq, ack, flags, label);
+    }
+}
+
+/// A device resets both ends the moment its idle timer expires, in each
+/// other's name, at their current sequence numbers; the capture sees the
+/// one (or two) coming its way.
+fn reset_both(
+    st: &mut Stage,
+    c: &mut Conversation,
+    device: &Device,
+    label: impl Fn(Side) -> Verdict,
+) {
+    let expired = c.now_us();
+    for name in [Side::Server, Side::Client] {
+        let toward = st.path.end(other(name));
+        if st.path.sees(device.position, toward) {
+            c.set_now_us(expired + st.path.leg_us(device.position));
+            let (seq, ack) = (c.next_seq(name), c.next_seq(other(name)));
+            c.reset_from(&device.host, name, seq, ack, ACK, label(name));
         }
     }
-    st.net.add(c);
 }
 
 /// Application idle timeouts, seconds (database proxies, message brokers,
@@ -166,33 +228,59 @@ pub fn cloud_lb(st: &mut Stage) {
                 Side::Server
             };
             c.send(talker, &payload::tls_application_data(120, &mut st.rng));
-            if let Some(delay) = st.reply_after(talker, &lb) {
-                c.wait(delay);
-                let (seq, ack, flags) = rst_for(c.trigger(talker), false);
-                c.reset_from(
-                    &lb.host,
-                    other(talker),
-                    seq,
-                    ack,
-                    flags,
-                    label(other(talker)),
-                );
-            }
+            answer_next(st, &mut c, &lb, talker, label(other(talker)));
         }
         Balancer::AzureLb => {
             let minutes = pick(&mut st.rng, &[4.0, 4.0, 10.0, 30.0]);
             c.wait(minutes * 60.0);
-            let expired = c.now_us();
-            for name in [Side::Server, Side::Client] {
-                let toward = st.path.end(other(name));
-                if st.path.sees(lb.position, toward) {
-                    let leg = st.path.leg_us(lb.position);
-                    c.set_now_us(expired + leg);
-                    let (seq, ack) = (c.next_seq(name), c.next_seq(other(name)));
-                    c.reset_from(&lb.host, name, seq, ack, ACK, label(name));
-                }
-            }
+            reset_both(st, &mut c, &lb, label);
         }
+    }
+    st.net.add(c);
+}
+
+/// Session timeouts of stateful firewalls, seconds: FortiGate's session
+/// TTL 3600 by default (often lowered to 300-1800), Palo Alto TCP 3600,
+/// Linux `nf_conntrack_tcp_timeout_established` set to 1800-7200 on
+/// firewalls (their documentation).
+const FIREWALL_TIMEOUT_S: [f64; 5] = [300.0, 900.0, 1800.0, 3600.0, 7200.0];
+
+/// A stateful firewall (at the client's edge or in front of the server)
+/// ends an idle session: a FortiGate with `timeout-send-rst` resets both
+/// ends when the session expires; a Linux firewall whose conntrack entry
+/// expired finds the next packet INVALID and REJECTs it with a RST.
+pub fn firewall_idle(st: &mut Stage) {
+    let near = if st.chance(50) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    let position = st.position(Some(near), 3);
+    let fortigate = st.chance(50);
+    let fingerprint = if fortigate {
+        stacks::appliance(&mut st.rng)
+    } else {
+        stacks::NETFILTER
+    };
+    let firewall = st.device(fingerprint, position);
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let mut c = st.connect(443, at);
+    traffic::https_start(&mut st.net, &mut c, "erp.example.com");
+    let timeout = pick(&mut st.rng, &FIREWALL_TIMEOUT_S);
+    let label = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
+    if fortigate {
+        c.wait(timeout);
+        reset_both(st, &mut c, &firewall, label);
+    } else {
+        c.wait(timeout + st.seconds(1.0, 1800.0));
+        let talker = if st.path.sees(0, firewall.position) {
+            Side::Client
+        } else {
+            Side::Server
+        };
+        c.send(talker, &payload::tls_application_data(200, &mut st.rng));
+        answer_next(st, &mut c, &firewall, talker, label(other(talker)));
     }
     st.net.add(c);
 }
@@ -207,13 +295,7 @@ const KEEPALIVE_S: [f64; 5] = [600.0, 900.0, 1800.0, 3600.0, 7200.0];
 /// mapped it to a new port, passes it to a server that knows no such
 /// connection and resets it.
 pub fn keepalive_nat(st: &mut Stage) {
-    let position = st.position(Some(Side::Client), 3);
-    let fingerprint = if st.chance(70) {
-        stacks::NETFILTER
-    } else {
-        stacks::appliance(&mut st.rng)
-    };
-    let nat = st.device(fingerprint, position);
+    let nat = nat_device(st);
     st.background(0.0, 30.0);
     let at = st.seconds(1.0, 30.0);
     let mut c = st.connect(443, at);
@@ -222,7 +304,7 @@ pub fn keepalive_nat(st: &mut Stage) {
     let keepalive = pick(&mut st.rng, &KEEPALIVE_S).max(nat_timeout + 60.0);
     let label = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
     // The probing side is the one whose packets the capture sees reach the NAT.
-    let prober = if st.path.tap < position {
+    let prober = if st.path.tap < nat.position {
         Side::Client
     } else {
         Side::Server
@@ -235,17 +317,8 @@ pub fn keepalive_nat(st: &mut Stage) {
     if prober == Side::Client && st.chance(30) {
         let expired = own(Side::Server, Cause::IdleTimeout).sub(SubCause::StateExpired);
         c.reset_no_socket(Side::Server, expired);
-    } else if let Some(delay) = st.reply_after(prober, &nat) {
-        c.wait(delay);
-        let (seq, ack, flags) = rst_for(c.trigger(prober), false);
-        c.reset_from(
-            &nat.host,
-            other(prober),
-            seq,
-            ack,
-            flags,
-            label(other(prober)),
-        );
+    } else {
+        answer_next(st, &mut c, &nat, prober, label(other(prober)));
     }
     st.net.add(c);
 }

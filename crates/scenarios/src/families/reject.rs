@@ -5,7 +5,7 @@ use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
 use super::stacks::{self, Stack};
-use super::{forged, own, pick, Device, Stage};
+use super::{forged, own, pick, Device, Stage, Vantage};
 use crate::conversation::{other, rst_for, Conversation, Side};
 use crate::label::SubCause;
 use crate::payload;
@@ -92,6 +92,11 @@ enum Trigger {
     BeyondWindow,
     /// A duplicate ACK whose SACK block covers bytes never sent.
     BadSack,
+    /// A segment that took a slower path turns up after its fast
+    /// retransmission was acknowledged and the transfer moved on past
+    /// the window: reordering, duplicate ACKs with SACK blocks, then a
+    /// late out-of-order original.
+    Reordered,
 }
 
 /// Mid-connection, one side's segment is marked conntrack-INVALID by a
@@ -186,6 +191,7 @@ fn send_trigger(st: &mut Stage, c: &mut Conversation, from: Side, bulk_start: u3
             Trigger::LateRetransmission,
             Trigger::BeyondWindow,
             Trigger::BadSack,
+            Trigger::Reordered,
         ],
     );
     let data = payload::tls_application_data(st.rng.range(100, 1300) as usize, &mut st.rng);
@@ -208,10 +214,45 @@ fn send_trigger(st: &mut Stage, c: &mut Conversation, from: Side, bulk_start: u3
             c.wait(st.seconds(0.01, 1.0));
             c.ack_with_sack(from, (left, left.wrapping_add(1448)));
         }
+        Trigger::Reordered => reordered(st, c, from),
         Trigger::BeyondWindow | Trigger::BadSack => {
             let ahead = st.rng.range(4, 64) as u32 * 1024 * 1024;
             let nxt = c.next_seq(from);
             c.send_at(from, nxt.wrapping_add(ahead), &data, st.seconds(0.01, 1.0));
         }
     }
+}
+
+/// The [`Trigger::Reordered`] story, up to the late original's arrival.
+fn reordered(st: &mut Stage, c: &mut Conversation, from: Side) {
+    let receiver = other(from);
+    let mss = usize::from(c.mss());
+    let hole_seq = c.next_seq(from);
+    let hole = payload::tls_application_data(mss - 5, &mut st.rng);
+    // The delay happens on the path: a capture on the sender saw the
+    // original leave in order and never sees it again.
+    let at_sender = matches!(
+        (from, st.path.vantage),
+        (Side::Client, Vantage::Client) | (Side::Server, Vantage::Server)
+    );
+    c.wait(st.seconds(0.01, 0.5));
+    c.set_visible(from, at_sender);
+    c.send(from, &hole);
+    c.set_visible(from, true);
+    let burst = st.rng.range(3, 8) as usize * mss - 5;
+    c.send_now(from, &payload::tls_application_data(burst, &mut st.rng));
+    let hole_end = hole_seq.wrapping_add(mss as u32);
+    for _ in 0..3 {
+        c.ack_upto(receiver, hole_seq, Some((hole_end, c.next_seq(from))));
+    }
+    c.retransmit(from, hole_seq, &hole, 0.000_2);
+    c.ack(receiver);
+    for _ in 0..st.rng.range(2, 3) {
+        let size = st.rng.range(40_000, 90_000) as usize;
+        c.send(from, &payload::tls_application_data(size, &mut st.rng));
+        c.ack(receiver);
+    }
+    c.set_visible(from, !at_sender);
+    c.send_at(from, hole_seq, &hole, st.seconds(0.2, 2.0));
+    c.set_visible(from, true);
 }
