@@ -157,7 +157,7 @@ fn v4_pseudonym(n: u32) -> Ipv4Addr {
 mod tests {
     use super::*;
     use crate::test_reports::{fixture_report, sample_report};
-    use rstscope_core::report::Evidence;
+    use rstscope_core::report::{Evidence, Fact, Role, Signal};
     use std::collections::BTreeSet;
 
     /// Every IP address in the report's JSON.
@@ -263,9 +263,13 @@ mod tests {
         let reset = report.resets.first_mut().expect("the fixture has resets");
         reset.src = "10.1.2.3:443".into();
         reset.evidence.push(Evidence {
-            signal: "ttl".into(),
+            signal: Signal::Ttl,
             finding: "TTL 63 from 10.1.2.3, not 52 as from [2001:db8:aa::1]:80 or fe80::1.".into(),
             points_to: reset.origin,
+            fact: Fact::TtlAlone {
+                role: Role::Server,
+                ttl: 63,
+            },
         });
         let shared = anonymize(&report).expect("anonymises");
         let reset = &shared.resets[0];

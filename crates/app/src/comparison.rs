@@ -4,7 +4,7 @@
 //! server"). Shared by the comparison view and the Markdown export.
 
 use rstscope_core::report::{
-    AlignedPacket, CaptureName, ClockOffset, ComparedReset, Comparison, Drift, LadderSide, SeenAt,
+    AlignedPacket, CaptureName, ClockOffset, ComparedReset, Comparison, Drift, Role, SeenAt,
     Sender, VantagePoint,
 };
 
@@ -194,8 +194,8 @@ pub fn ladder_lines(reset: &ComparedReset) -> Vec<String> {
         .iter()
         .map(|p| {
             let to = match p.from {
-                LadderSide::Client => "server",
-                LadderSide::Server => "client",
+                Role::Client => "server",
+                Role::Server => "client",
             };
             let twin = match p.peer_frame {
                 Some(f) => format!("= {} #{f}", other(p.capture).as_str()),

@@ -223,7 +223,7 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
             r.cause.as_str()
         )?;
         if let Some(sub) = &r.sub_cause {
-            write!(md, " ({})", inline(sub))?;
+            write!(md, " ({})", inline(sub.as_str()))?;
         }
         writeln!(
             md,
@@ -243,7 +243,7 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
                 writeln!(
                     md,
                     "- **{}** ({}): {}",
-                    inline(&e.signal),
+                    inline(e.signal.as_str()),
                     e.points_to.as_str(),
                     inline(&e.finding)
                 )?;

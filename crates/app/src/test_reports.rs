@@ -3,8 +3,8 @@
 //! the app's built-in sample run through the real reader and analyzer.
 
 use rstscope_core::report::{
-    CaptureInfo, Cause, Connection, Evidence, Origin, Reset, Sender, Stage, Summary, Tip,
-    TopTalker, Warning,
+    CaptureInfo, Cause, Connection, Evidence, Fact, Observed, Origin, Reset, Role, Sender, Signal,
+    Stage, SubCause, Summary, Tip, TopTalker, Warning, WarningKind,
 };
 use rstscope_core::{Analyzer, Config, Report};
 
@@ -26,12 +26,18 @@ pub fn fixture_report() -> Report {
         sender: Sender::Server,
         origin,
         cause,
-        sub_cause: Some("rst-after-fin".into()),
+        sub_cause: Some(SubCause::RstAfterFin),
         confidence: 0.82,
         evidence: vec![Evidence {
-            signal: "ttl".into(),
+            signal: Signal::Ttl,
             finding: format!("TTL 57 from {src}, other packets of 203.0.113.7 had TTL 52."),
             points_to: origin,
+            fact: Fact::TtlDiffersHost {
+                role: Role::Server,
+                ttl: 57,
+                packets: 9,
+                usual: Some(52),
+            },
         }],
         signature: Some("PSH → RST;RST+ACK".into()),
         stage: Stage::LaterInFlow,
@@ -41,6 +47,7 @@ pub fn fixture_report() -> Report {
             text: format!("Check the firewall between {dst} and 203.0.113.7 | or not."),
             commands: vec!["sudo tcpdump -ni any host 203.0.113.7 and port 443".into()],
         }],
+        observed: Observed::default(),
         ladder: Vec::new(),
     };
     let connection = |id: u32, client: &str, server: &str, resets: Vec<u64>| Connection {
@@ -63,7 +70,7 @@ pub fn fixture_report() -> Report {
             packets: 40,
             tcp_packets: 38,
             warnings: vec![Warning {
-                kind: "decode".into(),
+                kind: WarningKind::Decode,
                 frame: Some(7),
                 offset: None,
                 message: "odd frame from 10.0.0.9".into(),

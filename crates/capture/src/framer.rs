@@ -5,7 +5,7 @@
 //! straddles two chunks is copied into `pending`, so memory stays at one unit
 //! (at most [`MAX_UNIT`] bytes) however big the file is.
 
-use rstscope_core::report::Warning;
+use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Frame, LinkType};
 
 use crate::erf::{self, Erf, Shape};
@@ -257,7 +257,7 @@ impl Framer {
                 })
             }
             Problem::Corrupt(message) => {
-                self.corrupt("corrupt-block", message, sink);
+                self.corrupt(WarningKind::CorruptBlock, message, sink);
                 Ok(())
             }
         }
@@ -270,9 +270,9 @@ impl Framer {
     }
 
     /// Reports damage at the current unit and stops reading: what came before is kept.
-    pub(crate) fn corrupt(&mut self, kind: &str, message: String, sink: &mut impl Sink) {
+    pub(crate) fn corrupt(&mut self, kind: WarningKind, message: String, sink: &mut impl Sink) {
         sink.warning(Warning {
-            kind: kind.into(),
+            kind,
             frame: Some(self.frames.saturating_add(1)),
             offset: Some(self.unit_start),
             message,
@@ -317,7 +317,7 @@ impl Framer {
                 self.pending.len(),
                 wanted
             );
-            self.corrupt("truncated-record", message, sink);
+            self.corrupt(WarningKind::TruncatedRecord, message, sink);
         }
         Ok(format)
     }

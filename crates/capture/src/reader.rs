@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 use crate::framer::Framer;
 use crate::gzip::{self, Gunzip};
 use crate::{CaptureError, Format, Sink, Summary};
+use rstscope_core::report::WarningKind;
 
 enum Input {
     /// Fewer than two bytes seen: gzip or not is still open.
@@ -83,7 +84,7 @@ impl CaptureReader {
         }
         match result {
             Ok(()) => Ok(()),
-            Err(message) => self.gzip_damage("corrupt-block", message, sink),
+            Err(message) => self.gzip_damage(WarningKind::CorruptBlock, message, sink),
         }
     }
 
@@ -91,7 +92,7 @@ impl CaptureReader {
     /// readable at all; later it only ends the capture early.
     fn gzip_damage(
         &mut self,
-        kind: &str,
+        kind: WarningKind,
         message: String,
         sink: &mut impl Sink,
     ) -> Result<(), CaptureError> {
@@ -120,7 +121,7 @@ impl CaptureReader {
                 // framer, in more useful terms than a missing gzip trailer.
                 if let Err(message) = gunzip.finish() {
                     if !self.framer.has_partial_unit() {
-                        self.gzip_damage("truncated-gzip", message, sink)?;
+                        self.gzip_damage(WarningKind::TruncatedGzip, message, sink)?;
                     }
                 }
             }

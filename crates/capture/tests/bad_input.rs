@@ -8,6 +8,7 @@ use std::io::Write;
 use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, read_in_chunks, shb_body};
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use rstscope_core::report::WarningKind;
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
@@ -90,7 +91,7 @@ fn cut_last_record_keeps_earlier_frames_and_warns() {
         let [warning] = sink.warnings.as_slice() else {
             panic!("{:?}", sink.warnings)
         };
-        assert_eq!(warning.kind, "truncated-record");
+        assert_eq!(warning.kind, WarningKind::TruncatedRecord);
         assert_eq!(warning.frame, Some(3));
         assert_eq!(warning.offset, Some(24 + 2 * (16 + 60)));
     }
@@ -106,7 +107,7 @@ fn cut_gzip_stream_keeps_earlier_frames_and_warns() {
     let [warning] = sink.warnings.as_slice() else {
         panic!("{:?}", sink.warnings)
     };
-    assert_eq!(warning.kind, "truncated-gzip");
+    assert_eq!(warning.kind, WarningKind::TruncatedGzip);
     assert!(warning.message.contains("gzip"), "{warning:?}");
     // Cut in the middle of the deflate data: the partial record is reported.
     let full = gzip(&many_records());
@@ -116,7 +117,7 @@ fn cut_gzip_stream_keeps_earlier_frames_and_warns() {
     let [warning] = sink.warnings.as_slice() else {
         panic!("{:?}", sink.warnings)
     };
-    assert_eq!(warning.kind, "truncated-record");
+    assert_eq!(warning.kind, WarningKind::TruncatedRecord);
     assert_eq!(warning.frame, Some(sink.frames.len() as u64 + 1));
 }
 
@@ -146,7 +147,7 @@ fn damaged_gzip_keeps_earlier_frames_and_warns() {
     let [warning] = sink.warnings.as_slice() else {
         panic!("{:?}", sink.warnings)
     };
-    assert_eq!(warning.kind, "corrupt-block");
+    assert_eq!(warning.kind, WarningKind::CorruptBlock);
     assert!(warning.message.contains("gzip"), "{warning:?}");
     let before_damage = sink.frames.len().min(50);
     assert!(before_damage > 0);

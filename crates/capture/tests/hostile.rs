@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, shb_body};
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use rstscope_capture::{CaptureReader, Sink, Summary};
-use rstscope_core::report::{Report, Warning};
+use rstscope_core::report::{Report, Warning, WarningKind};
 use rstscope_core::{Analyzer, Config, Frame, LinkType};
 
 const MIB: usize = 1 << 20;
@@ -396,7 +396,7 @@ fn pcap_record_declaring_4_gib_is_corruption_not_an_allocation() {
         assert_eq!(summary.frames, 3);
         assert_eq!(sink.warnings.len(), 1);
         let warning = &sink.warnings[0];
-        assert_eq!(warning.kind, "corrupt-block");
+        assert_eq!(warning.kind, WarningKind::CorruptBlock);
         assert_eq!((warning.frame, warning.offset), (Some(4), Some(damage_at)));
         assert!(
             warning.message.contains("4294967280"),
@@ -530,7 +530,7 @@ fn epb_declaring_more_bytes_than_its_block_is_corruption() {
     };
     assert_eq!(summary.frames, 2);
     assert_eq!(sink.warnings.len(), 1);
-    assert_eq!(sink.warnings[0].kind, "corrupt-block");
+    assert_eq!(sink.warnings[0].kind, WarningKind::CorruptBlock);
     assert_eq!(sink.warnings[0].offset, Some(damage_at));
 }
 
@@ -582,7 +582,7 @@ fn timestamps_going_backwards_keep_every_frame() {
         "no frame is dropped for its time"
     );
     let backwards: Vec<&Warning> = (report.capture.warnings.iter())
-        .filter(|w| w.kind == "time-backwards")
+        .filter(|w| w.kind == WarningKind::TimeBackwards)
         .collect();
     if let Some(first) = backwards.first() {
         // Optional in the core; when reported, it names the first frame
@@ -600,7 +600,7 @@ fn frames_before_a_corrupt_pcap_record_are_kept_by_the_analyzer() {
     assert_eq!(summary.frames, 5);
     assert_eq!(report.capture.packets, 5);
     let corrupt: Vec<&Warning> = (report.capture.warnings.iter())
-        .filter(|w| w.kind == "corrupt-block")
+        .filter(|w| w.kind == WarningKind::CorruptBlock)
         .collect();
     assert_eq!(corrupt.len(), 1, "{:?}", report.capture.warnings);
     assert_eq!(corrupt[0].frame, Some(6));
@@ -619,7 +619,7 @@ fn frames_before_a_pcapng_block_with_a_bad_trailer_are_kept() {
     assert_eq!(summary.frames, 5);
     assert_eq!(report.capture.packets, 5);
     let kinds: Vec<&str> = (report.capture.warnings.iter())
-        .filter(|w| w.kind != "decode")
+        .filter(|w| w.kind != WarningKind::Decode)
         .map(|w| w.kind.as_str())
         .collect();
     assert_eq!(kinds, ["corrupt-block"]);
@@ -646,18 +646,22 @@ fn damaged_gzip_keeps_every_frame_inflated_before_the_damage_whatever_the_chunki
         &capture[split..],
         FlushCompress::Finish,
     ));
-    let results: Vec<(usize, usize, Vec<String>)> = [1, 10, 4096, 1 << 20]
+    let results: Vec<(usize, usize, Vec<WarningKind>)> = [1, 10, 4096, 1 << 20]
         .into_iter()
         .map(|chunk| {
             let (result, sink) = common::read_in_chunks(&gz, chunk);
             assert!(result.is_ok(), "damage after the first frame is a warning");
-            let kinds = sink.warnings.iter().map(|w| w.kind.clone()).collect();
+            let kinds = sink.warnings.iter().map(|w| w.kind).collect();
             (chunk, sink.frames.len(), kinds)
         })
         .collect();
     for (chunk, frames, kinds) in &results {
         assert_eq!(*frames, 10_000, "chunks of {chunk} bytes: {results:?}");
-        assert_eq!(kinds, &["corrupt-block"], "chunks of {chunk} bytes");
+        assert_eq!(
+            kinds,
+            &[WarningKind::CorruptBlock],
+            "chunks of {chunk} bytes"
+        );
     }
 }
 

@@ -34,7 +34,7 @@ fn verdicts(path: &std::path::Path) -> String {
             r.sender.as_str(),
             r.origin.as_str(),
             r.cause.as_str(),
-            r.sub_cause.as_deref().unwrap_or("-"),
+            r.sub_cause.map_or("-", |s| s.as_str()),
             r.confidence,
             r.signature.as_deref().unwrap_or("-"),
             r.stage.as_str(),

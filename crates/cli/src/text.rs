@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Comparison, LadderSide, Report, Reset, SeenAt, TopTalker};
+use rstscope_core::report::{Comparison, Report, Reset, Role, SeenAt, TopTalker};
 
 /// With `ladder`, each reset is followed by its ladder of packets.
 pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<()> {
@@ -223,7 +223,7 @@ fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
         r.origin.as_str(),
         r.cause.as_str(),
         r.sub_cause
-            .as_deref()
+            .as_ref()
             .map(|s| format!(" / {s}"))
             .unwrap_or_default(),
         r.confidence * 100.0
@@ -257,8 +257,8 @@ fn write_ladder(out: &mut impl Write, r: &Reset) -> io::Result<()> {
     for p in &r.ladder {
         let mark = if p.frame == r.frame { ">>" } else { "  " };
         let arrow = match p.from {
-            LadderSide::Client => "client -> server",
-            LadderSide::Server => "client <- server",
+            Role::Client => "client -> server",
+            Role::Server => "client <- server",
         };
         let ip_id = p.ip_id.map(|id| format!(" id {id}")).unwrap_or_default();
         writeln!(

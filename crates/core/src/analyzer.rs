@@ -10,6 +10,7 @@ use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
 use crate::report::{
     CaptureInfo, Cause, Connection, LinkTypeCount, Origin, Report, Reset, Sender, Stage, Warning,
+    WarningKind,
 };
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
@@ -131,7 +132,7 @@ impl Analyzer {
                     .entry("undecodable".to_string())
                     .or_default() += 1;
                 self.warn(Warning {
-                    kind: "decode".to_string(),
+                    kind: WarningKind::Decode,
                     frame: Some(frame.number),
                     offset: None,
                     message,
@@ -197,7 +198,7 @@ impl Analyzer {
             } else if packet.tcp.has(flags::SYN) {
                 host.note_syn(packet.tcp.dst_port);
             } else if conn.client.packets + conn.server.packets == 0
-                && attribute::probe::Stealth::of(packet.tcp.flags).is_some()
+                && attribute::probe::probe_of(packet.tcp.flags).is_some()
             {
                 // A connection opened by a FIN, NULL or Xmas segment.
                 host.note_stealth_probe();
@@ -279,7 +280,7 @@ impl Analyzer {
         }
         if let (count @ 1.., Some(first)) = self.backwards {
             self.warn(Warning {
-                kind: "time-backwards".to_string(),
+                kind: WarningKind::TimeBackwards,
                 frame: Some(first),
                 offset: None,
                 message: format!(
@@ -289,7 +290,7 @@ impl Analyzer {
         }
         if self.dropped_warnings > 0 {
             self.info.warnings.push(Warning {
-                kind: "warning-limit".to_string(),
+                kind: WarningKind::WarningLimit,
                 frame: None,
                 offset: None,
                 message: format!("{} further warnings not listed", self.dropped_warnings),
@@ -297,7 +298,7 @@ impl Analyzer {
         }
         if self.info.evicted_connections > 0 {
             self.info.warnings.push(Warning {
-                kind: "flow-limit".to_string(),
+                kind: WarningKind::FlowLimit,
                 frame: None,
                 offset: None,
                 message: format!(
@@ -321,15 +322,10 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let idle_s: Vec<Option<f64>> = self
-            .resets
-            .iter()
-            .map(|r| r.idle_ns.map(|ns| ns as f64 / 1e9))
-            .collect();
         let resets: Vec<Reset> = self.resets.into_iter().map(|r| r.report).collect();
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
-        let summary = summary::summarize(&resets, &idle_s, &connections, &self.info);
+        let summary = summary::summarize(&resets, &connections, &self.info);
         Report {
             capture: self.info,
             summary,
@@ -404,6 +400,7 @@ fn bare_reset(frame: u64, time: f64, packet: &TcpPacket<'_>) -> Reset {
         payload_text: None,
         reason_code: None,
         tips: Vec::new(),
+        observed: Default::default(),
         ladder: Vec::new(),
     }
 }

@@ -17,3 +17,14 @@ pub mod record;
 
 pub use judge::judge;
 pub use record::ResetRecord;
+
+use crate::report::Role;
+use crate::track::Side;
+
+/// The report's name for a side of a connection.
+pub fn role(side: Side) -> Role {
+    match side {
+        Side::Client => Role::Client,
+        Side::Server => Role::Server,
+    }
+}

@@ -6,8 +6,8 @@
 //!
 //! Pipeline: [`decode`] turns link-layer bytes into a TCP segment view,
 //! [`track`] follows connections and hosts, [`attribute`] judges every reset,
-//! [`causes`] holds the catalogue of causes and remediation tips, and
-//! [`report`] is the serialisable result (the JSON contract of the CLI and app).
+//! [`report`] is the serialisable result (the JSON contract of the CLI and
+//! app), and [`render`] writes every sentence of it from its typed data.
 #![no_std]
 #![cfg_attr(
     not(test),
@@ -25,10 +25,10 @@ extern crate alloc;
 
 pub mod analyzer;
 pub mod attribute;
-pub mod causes;
 pub mod compare;
 pub mod decode;
 pub mod frame;
+pub mod render;
 pub mod report;
 pub mod summary;
 pub mod track;

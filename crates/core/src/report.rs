@@ -5,10 +5,14 @@
 //! outside the repository read them: keep every field and its meaning; add
 //! fields, never repurpose them.
 
+mod fact;
+
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
+
+pub use fact::{Counter, Fact, IpIdPattern, Probe};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,9 +68,7 @@ pub struct LinkTypeCount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Warning {
-    /// Machine-readable kind: "truncated-record", "corrupt-block",
-    /// "unknown-link-type", "decode", "time-backwards", "flow-limit", ...
-    pub kind: String,
+    pub kind: WarningKind,
     /// Frame number (1-based) the problem concerns, when it concerns one.
     pub frame: Option<u64>,
     /// Byte offset in the (decompressed) capture file, when known.
@@ -75,11 +77,36 @@ pub struct Warning {
     pub message: String,
 }
 
+/// What a warning is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    /// The capture file ends inside a record.
+    TruncatedRecord,
+    /// A block or record header that cannot be right; the rest of the file
+    /// is not read.
+    CorruptBlock,
+    /// The gzip stream ends early.
+    TruncatedGzip,
+    /// A frame whose headers could not be decoded.
+    Decode,
+    /// Frames timestamped earlier than a frame before them.
+    TimeBackwards,
+    /// More warnings than the report lists.
+    WarningLimit,
+    /// Connections evicted from the flow table.
+    FlowLimit,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
-    /// One plain-language sentence about the capture's resets.
+    /// One plain-language sentence about the capture's resets:
+    /// `render::headline(&story)`.
     pub headline: String,
+    /// What the headline says, as counts.
+    #[serde(default)]
+    pub story: Story,
     /// Reset counts by concluded origin ("client", "server", "middlebox", "unknown").
     pub by_origin: BTreeMap<String, u64>,
     /// Reset counts by cause.
@@ -134,6 +161,48 @@ pub struct ActivityBucket {
     /// their last).
     pub active: u64,
     /// RST frames in this bucket.
+    pub resets: u64,
+}
+
+/// The headline's content: how many resets, which were forged on the
+/// path and why, or the most common cause.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Story {
+    /// No RST in the capture's `packets` frames.
+    NoResets { packets: u64 },
+    /// `forged` of `total` resets were made on the path, `strong` of them
+    /// with strong evidence; `causes` counts them by cause, most first (at
+    /// most three, `other` more); `idle_ns` is the median idle gap of the
+    /// forged idle timeouts.
+    Forged {
+        total: u64,
+        forged: u64,
+        strong: u64,
+        causes: Vec<CauseCount>,
+        other: u64,
+        idle_ns: Option<i64>,
+    },
+    /// No reset forged: the endpoints sent all `total`; `top` is the most
+    /// common cause; `all_unknown` when no origin could be told.
+    FromEndpoints {
+        total: u64,
+        top: CauseCount,
+        all_unknown: bool,
+    },
+}
+
+impl Default for Story {
+    fn default() -> Self {
+        Story::NoResets { packets: 0 }
+    }
+}
+
+/// A number of resets with one cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CauseCount {
+    pub cause: Cause,
     pub resets: u64,
 }
 
@@ -215,8 +284,8 @@ pub struct Reset {
     pub sender: Sender,
     pub origin: Origin,
     pub cause: Cause,
-    /// A finer cause when one is known, e.g. "rst-after-fin", "syn-data-rejected".
-    pub sub_cause: Option<String>,
+    /// A finer cause when one is known.
+    pub sub_cause: Option<SubCause>,
     /// How sure we are of `origin` and `cause`, in [0, 1].
     pub confidence: f32,
     /// The signals that decided the verdict, strongest first.
@@ -228,8 +297,12 @@ pub struct Reset {
     pub payload_text: Option<String>,
     /// Reason code of a draft-ietf-tcpm-rst-diagnostic-payload RST (magic 0x33AA).
     pub reason_code: Option<u32>,
-    /// What to do about it, concrete and with the observed numbers filled in.
+    /// What to do about it, concrete and with the observed numbers filled
+    /// in: `render::tips(cause, origin, sub_cause, &observed)`.
     pub tips: Vec<Tip>,
+    /// The numbers the tips quote.
+    #[serde(default)]
+    pub observed: Observed,
     /// The connection around the RST, in capture order: up to 16 packets
     /// before it, the RST itself, and up to 4 after it (they show races).
     /// Empty when the RST belongs to no connection.
@@ -246,7 +319,7 @@ pub struct LadderPacket {
     /// Seconds since the Unix epoch.
     pub time: f64,
     /// Which end of the connection sent it.
-    pub from: LadderSide,
+    pub from: Role,
     /// Flags joined by '+', as in `Reset::flags`.
     pub flags: String,
     /// Sequence and acknowledgement numbers, relative to each side's ISN
@@ -268,23 +341,122 @@ pub struct LadderPacket {
     pub gap_ms: f64,
 }
 
+/// One end of a connection: the client opened it (sent the SYN).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum LadderSide {
+pub enum Role {
     Client,
     Server,
+}
+
+impl Role {
+    pub fn other(self) -> Role {
+        match self {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evidence {
-    /// Which signal: "ttl", "ip-id", "seq", "ack", "window", "timing", "idle",
-    /// "race", "repeat", "payload", "handshake", "fin", "retransmit", "vantage", ...
-    pub signal: String,
-    /// What we saw, with the numbers: "TTL 63, server's other 41 packets had TTL 52".
+    /// Which signal: `fact.signal()`.
+    pub signal: Signal,
+    /// What we saw, with the numbers: "TTL 63, server's other 41 packets
+    /// had TTL 52" (`render::finding(&fact)`).
     pub finding: String,
     /// Which origin this signal argues for.
     pub points_to: Origin,
+    /// What we saw, typed.
+    pub fact: Fact,
+}
+
+impl Evidence {
+    /// The evidence of `fact`, its finding rendered.
+    pub fn of(fact: Fact, points_to: Origin) -> Self {
+        Self {
+            signal: fact.signal(),
+            finding: crate::render::finding(&fact),
+            points_to,
+            fact,
+        }
+    }
+}
+
+/// The kind of signal a piece of evidence is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    /// TTL / hop limit against the sender's baseline.
+    Ttl,
+    /// IP-ID and DF against the sender's pattern.
+    IpId,
+    Seq,
+    Ack,
+    /// How fast the RST followed what it answers.
+    Timing,
+    /// Silence before the RST.
+    Idle,
+    /// The claimed sender kept sending after its RST.
+    Race,
+    /// Several RSTs with moving numbers.
+    Repeat,
+    /// Text or a reason code in the RST's payload.
+    Payload,
+    Handshake,
+    Fin,
+    Retransmit,
+    /// Where in the connection the RST fell.
+    Stage,
+    Scan,
+    /// Flags no stack sends.
+    Flags,
+    /// Two captures of the same traffic compared.
+    Vantage,
+}
+
+/// A finer cause.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubCause {
+    /// RST after the FIN exchange (or after the sender's own FIN).
+    RstAfterFin,
+    /// The sender had closed; the peer still sent data.
+    DataAfterClose,
+    /// A firewall refused the connection in the server's name.
+    FirewallReject,
+    /// A device's state for the connection expired while it idled.
+    StateExpired,
+    /// A proxy passed on a reset from its backend.
+    BackendReset,
+    /// A connection opened and closed at once, without data.
+    ConnectProbe,
+    /// The same by a host sweeping ports (nmap -sT).
+    ConnectScan,
+    /// A closed port answering a port scan.
+    ScanProbe,
+    /// A SYN scan's RST instead of the handshake's ACK.
+    HalfOpen,
+    /// A scanner dropping a connection it probed.
+    ScannerAbort,
+    /// Flags no TCP stack sends.
+    CraftedFlags,
+    FinProbe,
+    NullProbe,
+    XmasProbe,
+}
+
+/// The numbers a reset's tips quote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// The idle gap behind an idle timeout, nanoseconds.
+    pub idle_ns: Option<i64>,
+    /// The connection's server port.
+    pub server_port: Option<u16>,
+    /// Retransmissions of the same data before the reset.
+    pub retransmissions: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -329,11 +501,59 @@ macro_rules! names {
                 match self { $(<$ty>::$variant => $name),* }
             }
         }
+        impl core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
     };
 }
 
 names!(Sender { Client => "client", Server => "server", Unknown => "unknown" });
-names!(LadderSide { Client => "client", Server => "server" });
+names!(Role { Client => "client", Server => "server" });
+names!(Signal {
+    Ttl => "ttl",
+    IpId => "ip-id",
+    Seq => "seq",
+    Ack => "ack",
+    Timing => "timing",
+    Idle => "idle",
+    Race => "race",
+    Repeat => "repeat",
+    Payload => "payload",
+    Handshake => "handshake",
+    Fin => "fin",
+    Retransmit => "retransmit",
+    Stage => "stage",
+    Scan => "scan",
+    Flags => "flags",
+    Vantage => "vantage",
+});
+names!(SubCause {
+    RstAfterFin => "rst-after-fin",
+    DataAfterClose => "data-after-close",
+    FirewallReject => "firewall-reject",
+    StateExpired => "state-expired",
+    BackendReset => "backend-reset",
+    ConnectProbe => "connect-probe",
+    ConnectScan => "connect-scan",
+    ScanProbe => "scan-probe",
+    HalfOpen => "half-open",
+    ScannerAbort => "scanner-abort",
+    CraftedFlags => "crafted-flags",
+    FinProbe => "fin-probe",
+    NullProbe => "null-probe",
+    XmasProbe => "xmas-probe",
+});
+names!(WarningKind {
+    TruncatedRecord => "truncated-record",
+    CorruptBlock => "corrupt-block",
+    TruncatedGzip => "truncated-gzip",
+    Decode => "decode",
+    TimeBackwards => "time-backwards",
+    WarningLimit => "warning-limit",
+    FlowLimit => "flow-limit",
+});
 names!(Origin { Client => "client", Server => "server", Middlebox => "middlebox", Unknown => "unknown" });
 names!(Cause {
     Refused => "refused",
@@ -562,7 +782,7 @@ pub struct AlignedPacket {
     /// ends shows up later at the capture further along its way.
     pub time: f64,
     /// Which end sent it, in the main capture's roles.
-    pub from: LadderSide,
+    pub from: Role,
     /// Flags joined by '+', as in `Reset::flags`.
     pub flags: String,
     /// Sequence and acknowledgement numbers relative to the ISNs *of its

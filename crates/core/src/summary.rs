@@ -6,23 +6,18 @@ mod activity;
 mod top_talkers;
 
 use alloc::collections::BTreeMap;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use crate::causes;
-use crate::report::{CaptureInfo, Cause, Connection, Origin, Reset, Summary};
+use crate::render;
+use crate::report::{CaptureInfo, Cause, CauseCount, Connection, Origin, Reset, Story, Summary};
 
 /// Confidence from which a verdict counts as strong evidence in the headline.
 const STRONG: f32 = 0.5;
+/// Causes of forged resets the headline names one by one.
+const NAMED_CAUSES: usize = 3;
 
-/// `idle_s[i]` is the idle gap behind `resets[i]`, when it was an idle timeout.
-pub fn summarize(
-    resets: &[Reset],
-    idle_s: &[Option<f64>],
-    connections: &[Connection],
-    info: &CaptureInfo,
-) -> Summary {
+pub fn summarize(resets: &[Reset], connections: &[Connection], info: &CaptureInfo) -> Summary {
     let mut summary = Summary::default();
     for reset in resets {
         *summary
@@ -34,124 +29,78 @@ pub fn summarize(
             .entry(reset.cause.as_str().to_string())
             .or_default() += 1;
     }
-    summary.headline = headline(resets, idle_s, info);
+    summary.story = story(resets, info);
+    summary.headline = render::headline(&summary.story);
     summary.top_talkers = top_talkers::rank(resets);
     summary.activity = activity::over_time(connections, resets, info);
     summary
 }
 
-fn headline(resets: &[Reset], idle_s: &[Option<f64>], info: &CaptureInfo) -> String {
-    let total = resets.len();
+/// What the headline says: the forged resets by cause, else the most
+/// common cause.
+fn story(resets: &[Reset], info: &CaptureInfo) -> Story {
+    let total = resets.len() as u64;
     if total == 0 {
-        return format!("No TCP resets in {} packets.", info.packets);
-    }
-    let is_forged = |r: &&Reset| r.origin == Origin::Middlebox;
-    let forged: Vec<&Reset> = resets.iter().filter(is_forged).collect();
-    let resets_word = if total == 1 { "reset" } else { "resets" };
-    if !forged.is_empty() {
-        let idle = median_idle(resets, idle_s);
-        let groups = by_count(forged.iter().map(|r| r.cause));
-        let how = match groups.as_slice() {
-            [(cause, _)] => whole(*cause, idle),
-            // Several devices or reasons: say how many resets each made.
-            _ => {
-                let mut parts: Vec<String> = groups
-                    .iter()
-                    .take(3)
-                    .map(|(cause, k)| format!("{k} {}", part(*cause, idle)))
-                    .collect();
-                let rest: usize = groups.iter().skip(3).map(|(_, k)| k).sum();
-                if rest > 0 {
-                    parts.push(format!("{rest} for other reasons"));
-                }
-                parts.join(", ")
-            }
-        };
-        // Say how strong the case is: a headline must not be surer than its verdicts.
-        let strong = forged.iter().filter(|r| r.confidence >= STRONG).count();
-        let n = forged.len();
-        let were = if n == 1 { "was" } else { "were" };
-        return if strong == n {
-            format!("{n} of {total} {resets_word} {were} forged on the path: {how}.")
-        } else if strong == 0 {
-            format!("{n} of {total} {resets_word} may have been forged on the path (weak evidence): {how}.")
-        } else {
-            format!("{n} of {total} {resets_word} {were} forged on the path ({strong} with strong evidence): {how}.")
+        return Story::NoResets {
+            packets: info.packets,
         };
     }
-    let cause = most_common(resets.iter().map(|r| r.cause));
-    let count = resets.iter().filter(|r| r.cause == cause).count();
-    let unknown = resets
+    let forged: Vec<&Reset> = resets
         .iter()
-        .filter(|r| r.origin == Origin::Unknown)
-        .count();
-    if unknown == total {
-        return format!("{total} {resets_word}, too little context to tell who sent them; most common: {} ({count}).", causes::plain(cause));
+        .filter(|r| r.origin == Origin::Middlebox)
+        .collect();
+    if !forged.is_empty() {
+        let groups = by_count(forged.iter().map(|r| r.cause));
+        return Story::Forged {
+            total,
+            forged: forged.len() as u64,
+            strong: forged.iter().filter(|r| r.confidence >= STRONG).count() as u64,
+            causes: groups.iter().take(NAMED_CAUSES).copied().collect(),
+            other: groups.iter().skip(NAMED_CAUSES).map(|c| c.resets).sum(),
+            idle_ns: median_idle(&forged),
+        };
     }
-    format!("No forged resets: {total} {resets_word} came from the endpoints; most common: {} ({count}).", causes::plain(cause))
+    Story::FromEndpoints {
+        total,
+        top: most_common(resets.iter().map(|r| r.cause)),
+        all_unknown: resets.iter().all(|r| r.origin == Origin::Unknown),
+    }
 }
 
 /// The most frequent cause (of equally frequent ones, the last in catalogue order).
-fn most_common(causes: impl Iterator<Item = Cause>) -> Cause {
+fn most_common(causes: impl Iterator<Item = Cause>) -> CauseCount {
     by_count(causes)
         .into_iter()
-        .max_by_key(|(_, n)| *n)
-        .map_or(Cause::Unknown, |(c, _)| c)
+        .max_by_key(|c| c.resets)
+        .unwrap_or(CauseCount {
+            cause: Cause::Unknown,
+            resets: 0,
+        })
 }
 
 /// Each cause with its number of resets, the most frequent first (ties in
 /// catalogue order).
-fn by_count(causes: impl Iterator<Item = Cause>) -> Vec<(Cause, usize)> {
-    let mut counts: BTreeMap<Cause, usize> = BTreeMap::new();
+fn by_count(causes: impl Iterator<Item = Cause>) -> Vec<CauseCount> {
+    let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     for c in causes {
         *counts.entry(c).or_default() += 1;
     }
-    let mut groups: Vec<(Cause, usize)> = counts.into_iter().collect();
-    groups.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut groups: Vec<CauseCount> = counts
+        .into_iter()
+        .map(|(cause, resets)| CauseCount { cause, resets })
+        .collect();
+    groups.sort_by(|a, b| b.resets.cmp(&a.resets).then(a.cause.cmp(&b.cause)));
     groups
 }
 
-/// What the path did, when all forged resets share one cause.
-fn whole(cause: Cause, idle: Option<f64>) -> String {
-    match cause {
-        Cause::IdleTimeout => match idle {
-            Some(idle) => format!("a NAT or firewall forgot idle connections after ~{idle:.0} s"),
-            None => "a NAT or firewall forgot idle connections".to_string(),
-        },
-        Cause::OutOfWindow => "a stateful firewall rejected out-of-window segments".to_string(),
-        Cause::Injected => "a device on the path injected them (censorship or DPI)".to_string(),
-        Cause::Refused => "a firewall refused connections in the server's name".to_string(),
-        _ => "a device on the path sent them in an endpoint's name".to_string(),
-    }
-}
-
-/// The same, for a share of the forged resets: follows their number.
-fn part(cause: Cause, idle: Option<f64>) -> String {
-    match cause {
-        Cause::IdleTimeout => match idle {
-            Some(idle) => format!(
-                "from a NAT or firewall that forgot an idle connection (after ~{idle:.0} s)"
-            ),
-            None => "from a NAT or firewall that forgot an idle connection".to_string(),
-        },
-        Cause::OutOfWindow => {
-            "from a stateful firewall rejecting out-of-window segments".to_string()
-        }
-        Cause::Injected => "injected by a censor or DPI device".to_string(),
-        Cause::Refused => "from a firewall refusing a connection in the server's name".to_string(),
-        _ => "sent by a device in an endpoint's name".to_string(),
-    }
-}
-
 /// The median idle gap of the forged idle-timeout resets.
-fn median_idle(resets: &[Reset], idle_s: &[Option<f64>]) -> Option<f64> {
-    let mut idles: Vec<f64> = resets
+fn median_idle(forged: &[&Reset]) -> Option<i64> {
+    let mut idles: Vec<i64> = forged
         .iter()
-        .zip(idle_s)
-        .filter(|(r, _)| r.origin == Origin::Middlebox && r.cause == Cause::IdleTimeout)
-        .filter_map(|(_, idle)| *idle)
+        .filter(|r| r.cause == Cause::IdleTimeout)
+        .filter_map(|r| r.observed.idle_ns)
         .collect();
-    idles.sort_by(f64::total_cmp);
+    idles.sort_unstable();
     idles.get(idles.len() / 2).copied()
 }
 
@@ -186,6 +135,7 @@ pub(crate) mod tests {
             payload_text: None,
             reason_code: None,
             tips: Vec::new(),
+            observed: Default::default(),
             ladder: Vec::new(),
         }
     }
@@ -220,7 +170,7 @@ pub(crate) mod tests {
             last_time: Some(30.0),
             ..CaptureInfo::default()
         };
-        let summary = summarize(&resets, &[None, None], &[connection(1, 0.0, 30.0)], &info);
+        let summary = summarize(&resets, &[connection(1, 0.0, 30.0)], &info);
         assert_eq!(summary.by_origin.get("middlebox"), Some(&1));
         let talkers: Vec<(&str, u64)> = summary
             .top_talkers
@@ -251,22 +201,24 @@ pub(crate) mod tests {
         let resets = [forged(1, Cause::Injected), forged(2, Cause::Injected)];
         let info = CaptureInfo::default();
         assert_eq!(
-            headline(&resets, &[None, None], &info),
+            render::headline(&story(&resets, &info)),
             "2 of 2 resets were forged on the path: a device on the path injected them (censorship or DPI)."
         );
     }
 
     #[test]
     fn the_headline_counts_each_cause_of_forged_resets() {
+        let mut idle = forged(2, Cause::IdleTimeout);
+        idle.observed.idle_ns = Some(301_000_000_000);
         let mut resets = alloc::vec![
             forged(1, Cause::Injected),
-            forged(2, Cause::IdleTimeout),
+            idle,
             forged(3, Cause::Injected),
             reset(4, 1.0, "10.0.0.1:80", "10.0.0.2:5001", Origin::Server),
         ];
-        let idle = [None, Some(301.0), None, None];
+        let info = CaptureInfo::default();
         assert_eq!(
-            headline(&resets, &idle, &CaptureInfo::default()),
+            render::headline(&story(&resets, &info)),
             "3 of 4 resets were forged on the path: 2 injected by a censor or DPI device, \
              1 from a NAT or firewall that forgot an idle connection (after ~301 s)."
         );
@@ -276,8 +228,7 @@ pub(crate) mod tests {
             forged(6, Cause::OutOfWindow),
             forged(7, Cause::Scan),
         ]);
-        let idle = [None, Some(301.0), None, None, None, None, None];
-        let text = headline(&resets, &idle, &CaptureInfo::default());
+        let text = render::headline(&story(&resets, &info));
         assert!(
             text.starts_with("6 of 7 resets were forged on the path: 2 injected"),
             "{text}"

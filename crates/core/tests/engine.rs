@@ -5,7 +5,9 @@ use core::net::{IpAddr, Ipv4Addr};
 
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
 use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
-use rstscope_core::report::{Cause, Origin, Report, Reset, Sender, Stage};
+use rstscope_core::report::{
+    Cause, Origin, Report, Reset, Sender, Signal, Stage, SubCause, WarningKind,
+};
 use rstscope_core::{Analyzer, Config};
 
 const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 10));
@@ -247,7 +249,7 @@ fn test_syn_sent_rst_from_nearer_hop() {
     assert!(r
         .evidence
         .iter()
-        .any(|e| e.signal == "timing" && e.points_to == Origin::Middlebox));
+        .any(|e| e.signal == Signal::Timing && e.points_to == Origin::Middlebox));
     assert!(
         report
             .summary
@@ -273,13 +275,13 @@ fn test_established_rst_in_window() {
         (Sender::Server, Origin::Server, Cause::AppAbort)
     );
     assert_eq!(r.stage, Stage::LaterInFlow);
-    assert!(r.evidence.iter().any(|e| e.signal == "seq"
+    assert!(r.evidence.iter().any(|e| e.signal == Signal::Seq
         && e.finding
             .contains("exactly the server's next sequence number")));
     assert!(r
         .evidence
         .iter()
-        .any(|e| e.signal == "ip-id" && e.points_to == Origin::Server));
+        .any(|e| e.signal == Signal::IpId && e.points_to == Origin::Server));
     assert_eq!(conn_of(&report, r).conn_state, "RSTR");
 }
 
@@ -310,7 +312,7 @@ fn test_established_rst_ttl_mismatch() {
     let ttl = r
         .evidence
         .iter()
-        .find(|e| e.signal == "ttl")
+        .find(|e| e.signal == Signal::Ttl)
         .expect("TTL evidence");
     assert!(
         ttl.finding
@@ -369,8 +371,8 @@ fn test_established_rst_race() {
             (Sender::Server, Origin::Middlebox, Cause::Injected)
         );
         assert_eq!(r.signature.as_deref(), Some("PSH → RST+ACK;RST+ACK"));
-        assert!(r.evidence.iter().any(|e| e.signal == "race"));
-        assert!(r.evidence.iter().any(|e| e.signal == "repeat"));
+        assert!(r.evidence.iter().any(|e| e.signal == Signal::Race));
+        assert!(r.evidence.iter().any(|e| e.signal == Signal::Repeat));
     }
 }
 
@@ -396,7 +398,7 @@ fn test_fin_wait_rst() {
         verdict(r),
         (Sender::Client, Origin::Client, Cause::GracefulClose)
     );
-    assert_eq!(r.sub_cause.as_deref(), Some("rst-after-fin"));
+    assert_eq!(r.sub_cause, Some(SubCause::RstAfterFin));
     let conn = conn_of(&report, r);
     assert_eq!(
         (conn.conn_state.as_str(), conn.history.as_str()),
@@ -429,7 +431,7 @@ fn test_close_wait_data_rst() {
         verdict(r),
         (Sender::Server, Origin::Server, Cause::ClosedSocket)
     );
-    assert_eq!(r.sub_cause.as_deref(), Some("data-after-close"));
+    assert_eq!(r.sub_cause, Some(SubCause::DataAfterClose));
 }
 
 #[test]
@@ -627,7 +629,7 @@ fn test_flow_table_bounded() {
         .capture
         .warnings
         .iter()
-        .any(|w| w.kind == "flow-limit"));
+        .any(|w| w.kind == WarningKind::FlowLimit));
 }
 
 /// Zeek's IsReuse: a SYN retried after a refusal, even with the same ISN,
@@ -688,8 +690,8 @@ fn test_syn_sent_scan_rst_ack() {
     let report = w.finish();
     let r = reset(&report, rst);
     assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
-    assert_eq!(r.sub_cause.as_deref(), Some("scan-probe"));
-    assert!(r.evidence.iter().any(|e| e.signal == "scan"));
+    assert_eq!(r.sub_cause, Some(SubCause::ScanProbe));
+    assert!(r.evidence.iter().any(|e| e.signal == Signal::Scan));
     assert!(r
         .tips
         .iter()
@@ -723,7 +725,7 @@ fn test_closed_big_ip_relayed_rst() {
         verdict(r),
         (Sender::Server, Origin::Server, Cause::AppAbort)
     );
-    assert_eq!(r.sub_cause.as_deref(), Some("backend-reset"));
+    assert_eq!(r.sub_cause, Some(SubCause::BackendReset));
     assert!(r.confidence < 0.6, "one packet: {}", r.confidence);
 }
 
@@ -743,7 +745,7 @@ fn test_closed_diag_payload_rst() {
     let payload = r
         .evidence
         .iter()
-        .find(|e| e.signal == "payload")
+        .find(|e| e.signal == Signal::Payload)
         .expect("payload evidence");
     assert!(
         payload.finding.contains("reason code 1"),
@@ -772,7 +774,7 @@ fn test_capture_time_backwards() {
         .capture
         .warnings
         .iter()
-        .filter(|w| w.kind == "time-backwards")
+        .filter(|w| w.kind == WarningKind::TimeBackwards)
         .collect();
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0].frame, Some(3));
@@ -798,7 +800,7 @@ fn test_closed_fin_probe_rst_ack() {
     let report = w.finish();
     let r = reset(&report, rst);
     assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Scan));
-    assert_eq!(r.sub_cause.as_deref(), Some("fin-probe"));
+    assert_eq!(r.sub_cause, Some(SubCause::FinProbe));
     assert!(r.tips.iter().any(|t| t.text.contains("stealth port scan")));
 }
 
@@ -816,7 +818,7 @@ fn test_established_connect_probe_rst() {
         verdict(r),
         (Sender::Client, Origin::Client, Cause::AppAbort)
     );
-    assert_eq!(r.sub_cause.as_deref(), Some("connect-probe"));
+    assert_eq!(r.sub_cause, Some(SubCause::ConnectProbe));
     assert!(r.tips.iter().any(|t| t.text.contains("health check")));
 }
 
@@ -833,7 +835,7 @@ fn test_established_connect_probe_rst_from_scanner() {
     let report = w.finish();
     let r = reset(&report, rst);
     assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
-    assert_eq!(r.sub_cause.as_deref(), Some("connect-scan"));
+    assert_eq!(r.sub_cause, Some(SubCause::ConnectScan));
 }
 
 /// A RST that also carries SYN is crafted: no stack sends it.
@@ -844,7 +846,7 @@ fn test_closed_syn_rst_crafted() {
     let report = w.finish();
     let r = reset(&report, rst);
     assert_eq!(
-        (r.cause, r.sub_cause.as_deref()),
-        (Cause::Scan, Some("crafted-flags"))
+        (r.cause, r.sub_cause),
+        (Cause::Scan, Some(SubCause::CraftedFlags))
     );
 }

@@ -217,7 +217,11 @@ fn check(pair: &Pair, client: &Report, server: &Report, cmp: &Comparison, client
             assert_eq!(r.peer_frame, other, "{what}");
             assert_eq!((r.origin, r.cause), (truth.origin, truth.cause), "{what}");
             assert_eq!(r.sender, truth.sender, "{what}");
-            assert_eq!(r.evidence[0].signal, "vantage", "{what}");
+            assert_eq!(
+                r.evidence[0].signal,
+                rstscope_core::report::Signal::Vantage,
+                "{what}"
+            );
             assert!(r.confidence >= 0.5, "{what}");
             checked += 1;
         }

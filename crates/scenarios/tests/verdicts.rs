@@ -115,7 +115,7 @@ fn probes_get_their_sub_cause() {
             let got: Vec<&str> = report
                 .resets
                 .iter()
-                .filter_map(|r| r.sub_cause.as_deref())
+                .filter_map(|r| r.sub_cause.map(|s| s.as_str()))
                 .filter(|s| s.ends_with("probe"))
                 .collect();
             assert_eq!(&got, subs, "{name} [{}]", describe(&options));

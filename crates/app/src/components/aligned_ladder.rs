@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::Shared;
 use crate::{comparison, format};
-use rstscope_core::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, LadderSide};
+use rstscope_core::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, Role};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -144,8 +144,8 @@ fn arrow(
     is_this: bool,
 ) -> Html {
     let (x1, x2) = match p.from {
-        LadderSide::Client => (client_x, server_x),
-        LadderSide::Server => (server_x, client_x),
+        Role::Client => (client_x, server_x),
+        Role::Server => (server_x, client_x),
     };
     let (y1, y2) = (y + 12.0, y + 12.0 + SLANT);
     // Arrowhead: a triangle at the receiver's end, along the arrow.
@@ -190,8 +190,8 @@ fn arrow(
         format::utc(p.time),
         p.from.as_str(),
         match p.from {
-            LadderSide::Client => "server",
-            LadderSide::Server => "client",
+            Role::Client => "server",
+            Role::Server => "client",
         },
         p.flags,
         p.seq,

@@ -51,7 +51,7 @@ pub fn CaptureInfoView(props: &Props) -> Html {
                         <tbody>
                             { for capture.warnings.iter().map(|w| html! {
                                 <tr>
-                                    <td class="mono">{ w.kind.clone() }</td>
+                                    <td class="mono">{ w.kind.as_str() }</td>
                                     <td class="num">{ w.frame.map(|f| f.to_string()).unwrap_or_default() }</td>
                                     <td class="num">{ w.offset.map(|o| o.to_string()).unwrap_or_default() }</td>
                                     <td>{ w.message.clone() }</td>

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use crate::format;
-use rstscope_core::report::{LadderPacket, LadderSide};
+use rstscope_core::report::{LadderPacket, Role};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -135,8 +135,8 @@ fn end_label(role: &str, endpoint: &str, x: f64) -> Html {
 
 fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64) -> Html {
     let (x1, x2) = match packet.from {
-        LadderSide::Client => (CLIENT_X, SERVER_X),
-        LadderSide::Server => (SERVER_X, CLIENT_X),
+        Role::Client => (CLIENT_X, SERVER_X),
+        Role::Server => (SERVER_X, CLIENT_X),
     };
     let (y1, y2) = (y + 12.0, y + 12.0 + SLANT);
     // Arrowhead: a triangle at the receiver's end, along the arrow.
@@ -180,8 +180,8 @@ fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64
         format::utc(packet.time),
         packet.from.as_str(),
         match packet.from {
-            LadderSide::Client => "server",
-            LadderSide::Server => "client",
+            Role::Client => "server",
+            Role::Server => "client",
         },
         packet.flags,
         packet.seq,

@@ -54,7 +54,7 @@ pub fn ResetDetail(props: &Props) -> Html {
             <div class="verdict">
                 { origin_badge(reset.origin.as_str()) }
                 <strong>{ reset.cause.as_str() }</strong>
-                if let Some(sub) = &reset.sub_cause { <span class="muted">{ sub.clone() }</span> }
+                if let Some(sub) = &reset.sub_cause { <span class="muted">{ sub.as_str() }</span> }
                 <span class="confidence" title="confidence">
                     { bar(f64::from(reset.confidence) * 100.0, "fill-confidence".into()) }
                 </span>
@@ -91,7 +91,7 @@ pub fn ResetDetail(props: &Props) -> Html {
                 <ul class="evidence">
                     { for reset.evidence.iter().map(|e| html! {
                         <li>
-                            <span class="signal">{ e.signal.clone() }</span>
+                            <span class="signal">{ e.signal.as_str() }</span>
                             { origin_badge(e.points_to.as_str()) }
                             <span>{ e.finding.clone() }</span>
                         </li>

@@ -1,16 +1,14 @@
 //! Why a RST was sent, from the connection's shape around it and the
 //! origin already concluded (rst-signals.md, "Why resets happen").
 
-use alloc::format;
-use alloc::string::ToString;
 use alloc::vec::Vec;
 
-use super::origin::ms;
 use super::payload;
 use super::probe;
 use super::record::ResetRecord;
+use super::role;
 use crate::decode::flags;
-use crate::report::{Cause, Evidence, Origin, Stage};
+use crate::report::{Cause, Evidence, Fact, Origin, Stage, SubCause};
 use crate::track::seq;
 
 /// Silence this long before a RST (or before the packet it answers) makes
@@ -21,7 +19,7 @@ const GIVE_UP_RETRANSMISSIONS: u32 = 3;
 
 pub struct CauseVerdict {
     pub cause: Cause,
-    pub sub_cause: Option<&'static str>,
+    pub sub_cause: Option<SubCause>,
     /// How clearly the connection's shape points at this cause, in [0, 1].
     pub certainty: f32,
     pub evidence: Vec<Evidence>,
@@ -40,17 +38,13 @@ impl CauseVerdict {
         }
     }
 
-    fn sub(mut self, sub: &'static str) -> Self {
+    fn sub(mut self, sub: SubCause) -> Self {
         self.sub_cause = Some(sub);
         self
     }
 
-    fn because(mut self, signal: &str, points_to: Origin, finding: alloc::string::String) -> Self {
-        self.evidence.push(Evidence {
-            signal: signal.to_string(),
-            finding,
-            points_to,
-        });
+    fn because(mut self, fact: Fact, points_to: Origin) -> Self {
+        self.evidence.push(Evidence::of(fact, points_to));
         self
     }
 }
@@ -64,7 +58,7 @@ pub fn decide(
     scanner: bool,
 ) -> CauseVerdict {
     let s = &r.snapshot;
-    let (who, peer_name) = (r.side.name(), r.side.other().name());
+    let who = role(r.side);
     let trigger = r.trigger();
     let idle_before_trigger = trigger.map(|t| t.gap_before_ns).filter(|g| *g >= IDLE_NS);
     let answers_syn = s.peer.isn.is_some()
@@ -89,14 +83,7 @@ pub fn decide(
             _ => None,
         };
         if let Some(cause) = cause {
-            return CauseVerdict::new(cause, 0.95).because(
-                "payload",
-                by,
-                format!(
-                    "diagnostic reason code {code}: {}",
-                    payload::reason_name(code)
-                ),
-            );
+            return CauseVerdict::new(cause, 0.95).because(Fact::DiagnosticReason { code }, by);
         }
     }
 
@@ -107,101 +94,76 @@ pub fn decide(
         .filter(|t| payload::relays_remote_reset(t))
     {
         return CauseVerdict::new(Cause::AppAbort, 0.7)
-            .sub("backend-reset")
-            .because(
-                "payload",
-                by,
-                format!("the proxy passes on a reset from the far side (\"{text}\"): the backend aborted"),
-            );
+            .sub(SubCause::BackendReset)
+            .because(Fact::RelayedReset { text: text.into() }, by);
     }
 
     if probe::crafted_rst(r.flags) {
+        let flags = r.report.flags.clone();
         return CauseVerdict::new(Cause::Scan, 0.6)
-            .sub("crafted-flags")
-            .because(
-                "flags",
-                Origin::Unknown,
-                format!(
-                    "the RST also carries SYN ({}): no TCP stack sends that, a scanner or fuzzer crafted it",
-                    r.report.flags
-                ),
-            );
+            .sub(SubCause::CraftedFlags)
+            .because(Fact::CraftedFlags { flags }, Origin::Unknown);
     }
 
     if origin == Origin::Middlebox {
         if answers_syn {
             return CauseVerdict::new(Cause::Refused, 0.9)
-                .sub("firewall-reject")
-                .because(
-                    "handshake",
-                    by,
-                    format!("answers the {peer_name}'s SYN in the {who}'s name"),
-                );
+                .sub(SubCause::FirewallReject)
+                .because(Fact::AnswersSynInName { role: who }, by);
         }
         if let Some(t) = trigger.filter(|t| t.retransmission || t.out_of_window) {
-            let what = if t.out_of_window {
-                "an out-of-window"
-            } else {
-                "a retransmitted"
+            let fact = Fact::AnswersInvalidSegment {
+                role: who,
+                frame: t.frame,
+                seq: t.seq,
+                out_of_window: t.out_of_window,
             };
-            return CauseVerdict::new(Cause::OutOfWindow, 0.9).because(
-                "retransmit",
-                by,
-                format!(
-                    "answers {what} segment from the {peer_name} (frame {}, seq {})",
-                    t.frame, t.seq
-                ),
-            );
+            return CauseVerdict::new(Cause::OutOfWindow, 0.9).because(fact, by);
         }
         if let Some(idle) = idle_before_trigger {
-            let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.9).sub("state-expired").because(
-                "idle",
-                by,
-                format!("the connection was idle {} before the {peer_name}'s packet this RST answers", ms(idle)),
-            );
+            let fact = Fact::IdleBeforeTrigger {
+                role: who,
+                idle_ns: idle,
+            };
+            let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.9)
+                .sub(SubCause::StateExpired)
+                .because(fact, by);
             v.idle_ns = Some(idle);
             return v;
         }
         let early = matches!(stage, Stage::PostAck | Stage::PostPsh);
         let certainty = if tampering_signs || early { 0.85 } else { 0.6 };
-        return CauseVerdict::new(Cause::Injected, certainty).because(
-            "stage",
-            by,
-            format!("forged in the {who}'s name with no idle gap or invalid segment to explain it"),
-        );
+        return CauseVerdict::new(Cause::Injected, certainty)
+            .because(Fact::ForgedUnexplained { role: who }, by);
     }
 
     if let Some(kind) = probe::stealth(s).filter(|_| r.side == crate::track::Side::Server) {
         return CauseVerdict::new(Cause::Scan, 0.9)
-            .sub(kind.sub_cause())
+            .sub(probe::sub_cause(kind))
             .because(
-                "scan",
+                Fact::StealthProbe {
+                    role: who,
+                    probe: kind,
+                },
                 by,
-                format!(
-                    "the {peer_name}'s only packet was {} with no handshake: a stealth port probe, which a closed port answers with RST",
-                    kind.describe()
-                ),
             );
     }
     if let Some(after) =
         probe::connect_probe(s, r.ts_ns).filter(|_| r.side == crate::track::Side::Client)
     {
-        let finding = format!(
-            "the {who} completed the handshake and reset {} later without sending or receiving data",
-            ms(after)
-        );
+        let fact = Fact::ConnectProbe {
+            role: who,
+            after_ns: after,
+            scanner,
+        };
         return if scanner {
             CauseVerdict::new(Cause::Scan, 0.85)
-                .sub("connect-scan")
-                .because(
-                    "scan",
-                    by,
-                    format!("{finding}; it probed many ports or hosts: a connect() scan"),
-                )
+                .sub(SubCause::ConnectScan)
+                .because(fact, by)
         } else {
             CauseVerdict::new(Cause::AppAbort, 0.7)
-                .sub("connect-probe")
-                .because("stage", by, format!("{finding}: a port check (load-balancer health check, monitoring or a connect() scan)"))
+                .sub(SubCause::ConnectProbe)
+                .because(fact, by)
         };
     }
 
@@ -209,19 +171,11 @@ pub fn decide(
     // server did); the scan is the context, kept in the sub-cause.
     if answers_syn && scanner && r.side == crate::track::Side::Server {
         return CauseVerdict::new(Cause::Refused, 0.9)
-            .sub("scan-probe")
-            .because(
-                "scan",
-                by,
-                format!("the {peer_name} swept many ports with SYNs: a port scan, and this closed port answered"),
-            );
+            .sub(SubCause::ScanProbe)
+            .because(Fact::PortSweep { role: who }, by);
     }
     if answers_syn {
-        return CauseVerdict::new(Cause::Refused, 0.9).because(
-            "handshake",
-            by,
-            format!("answers the {peer_name}'s SYN: nothing accepted the connection"),
-        );
+        return CauseVerdict::new(Cause::Refused, 0.9).because(Fact::AnswersSyn { role: who }, by);
     }
     let scan = r.side == crate::track::Side::Client
         && s.peer.isn.is_some()
@@ -230,14 +184,8 @@ pub fn decide(
         && s.sender.last.is_some_and(|l| l.flags & flags::SYN != 0);
     if scan {
         return CauseVerdict::new(Cause::Scan, 0.85)
-            .sub("half-open")
-            .because(
-                "handshake",
-                by,
-                format!(
-                    "the {who} answered the SYN-ACK with RST instead of completing the handshake"
-                ),
-            );
+            .sub(SubCause::HalfOpen)
+            .because(Fact::HalfOpen { role: who }, by);
     }
     if scanner
         && r.side == crate::track::Side::Client
@@ -245,37 +193,33 @@ pub fn decide(
         && matches!(stage, Stage::PostSyn | Stage::PostAck)
     {
         return CauseVerdict::new(Cause::Scan, 0.8)
-            .sub("scanner-abort")
-            .because(
-                "scan",
-                by,
-                format!("the {who} swept many ports with SYNs: a port scanner dropping the connection it probed"),
-            );
+            .sub(SubCause::ScannerAbort)
+            .because(Fact::ScannerAbort { role: who }, by);
     }
     if s.sender.fin_seq.is_some() && s.peer.fin_seq.is_some() {
         return CauseVerdict::new(Cause::GracefulClose, 0.9)
-            .sub("rst-after-fin")
-            .because(
-                "fin",
-                by,
-                "both sides had sent FIN: the data was delivered, the RST only tears down"
-                    .to_string(),
-            );
+            .sub(SubCause::RstAfterFin)
+            .because(Fact::BothFin, by);
     }
     if let Some(fin) = s.sender.fin_seq {
         if let Some(t) = trigger.filter(|t| t.payload_len > 0) {
-            return CauseVerdict::new(Cause::ClosedSocket, 0.9).sub("data-after-close").because(
-                "fin",
-                by,
-                format!("the {who} had closed (FIN at seq {fin}); the {peer_name} still sent {} bytes", t.payload_len),
-            );
+            let fact = Fact::DataAfterClose {
+                role: who,
+                fin_seq: fin,
+                bytes: t.payload_len,
+            };
+            return CauseVerdict::new(Cause::ClosedSocket, 0.9)
+                .sub(SubCause::DataAfterClose)
+                .because(fact, by);
         }
         return CauseVerdict::new(Cause::GracefulClose, 0.75)
-            .sub("rst-after-fin")
+            .sub(SubCause::RstAfterFin)
             .because(
-                "fin",
+                Fact::AfterOwnFin {
+                    role: who,
+                    fin_seq: fin,
+                },
                 by,
-                format!("the {who} had already sent its FIN (seq {fin})"),
             );
     }
     let sender = &s.sender;
@@ -285,15 +229,12 @@ pub fn decide(
         .is_some_and(|(nxt, acked)| seq::after(nxt, acked));
     if sender.rexmit_run >= GIVE_UP_RETRANSMISSIONS && unacked {
         let span = sender.rexmit_last_ns.saturating_sub(sender.rexmit_first_ns);
-        return CauseVerdict::new(Cause::RetransmitTimeout, 0.9).because(
-            "retransmit",
-            by,
-            format!(
-                "the {who} retransmitted the same data {} times over {} without an ACK, then reset",
-                sender.rexmit_run,
-                ms(span)
-            ),
-        );
+        let fact = Fact::GaveUp {
+            role: who,
+            retransmissions: sender.rexmit_run,
+            over_ns: span,
+        };
+        return CauseVerdict::new(Cause::RetransmitTimeout, 0.9).because(fact, by);
     }
     if let Some(text) = r
         .report
@@ -301,53 +242,44 @@ pub fn decide(
         .as_deref()
         .filter(|t| payload::mentions_timeout(t))
     {
-        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.9).because(
-            "payload",
-            by,
-            format!("the RST says \"{text}\""),
-        );
+        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.9)
+            .because(Fact::PayloadSays { text: text.into() }, by);
         if s.gap_before_ns >= IDLE_NS {
             v.idle_ns = Some(s.gap_before_ns);
         }
         return v;
     }
     if trigger.is_none() && s.gap_before_ns >= IDLE_NS {
-        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.8).because(
-            "idle",
-            by,
-            format!(
-                "{} of silence, then the {who} reset on its own",
-                ms(s.gap_before_ns)
-            ),
-        );
+        let fact = Fact::SilenceThenReset {
+            role: who,
+            silence_ns: s.gap_before_ns,
+        };
+        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.8).because(fact, by);
         v.idle_ns = Some(s.gap_before_ns);
         return v;
     }
     if let Some(idle) = idle_before_trigger {
-        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.7).sub("state-expired").because(
-            "idle",
-            by,
-            format!("idle {} before the {peer_name}'s packet: the {who} had forgotten the connection", ms(idle)),
-        );
+        let fact = Fact::IdleForgotten {
+            role: who,
+            idle_ns: idle,
+        };
+        let mut v = CauseVerdict::new(Cause::IdleTimeout, 0.7)
+            .sub(SubCause::StateExpired)
+            .because(fact, by);
         v.idle_ns = Some(idle);
         return v;
     }
     if stage == Stage::Unknown {
-        return CauseVerdict::new(Cause::Unknown, 0.3).because(
-            "handshake",
-            Origin::Unknown,
-            "no handshake or data seen on this connection to explain the RST".to_string(),
-        );
+        return CauseVerdict::new(Cause::Unknown, 0.3).because(Fact::NoContext, Origin::Unknown);
     }
-    let finding = match trigger {
-        Some(t) => format!(
-            "in-window RST mid-connection, answering the {peer_name}'s {}-byte segment",
-            t.payload_len
-        ),
-        None => format!(
-            "in-window RST mid-connection, {} after the last packet",
-            ms(s.gap_before_ns)
-        ),
+    let fact = match trigger {
+        Some(t) => Fact::MidConnectionAnswer {
+            role: who,
+            bytes: t.payload_len,
+        },
+        None => Fact::MidConnectionAfter {
+            gap_ns: s.gap_before_ns,
+        },
     };
-    CauseVerdict::new(Cause::AppAbort, 0.6).because("stage", by, finding)
+    CauseVerdict::new(Cause::AppAbort, 0.6).because(fact, by)
 }

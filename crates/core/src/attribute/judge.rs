@@ -7,8 +7,8 @@ use super::cause;
 use super::origin::{self, Context, Sibling};
 use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
-use crate::causes::{self, Observed};
-use crate::report::{Origin, Sender};
+use crate::render;
+use crate::report::{Observed, Origin, Sender, Signal};
 use crate::track::conn::{Conn, Side};
 use crate::track::HostProfile;
 
@@ -58,8 +58,11 @@ pub fn judge(
             Side::Server => Origin::Server,
         }
     };
-    let tampering =
-        record.after.sender_packets > 0 || weighing.items.iter().any(|(_, e)| e.signal == "repeat");
+    let tampering = record.after.sender_packets > 0
+        || weighing
+            .items
+            .iter()
+            .any(|(_, e)| e.signal == Signal::Repeat);
     let origin_confidence = origin::confidence(&weighing);
     let stage = pattern::stage(record);
     let verdict = cause::decide(record, origin, stage, tampering, scanner);
@@ -67,10 +70,9 @@ pub fn judge(
     let mut evidence = weighing.into_evidence();
     evidence.extend(verdict.evidence);
     let observed = Observed {
-        idle_s: verdict.idle_ns.map(|ns| ns as f64 / 1e9),
+        idle_ns: verdict.idle_ns,
         server_port: Some(conn.server.port),
         retransmissions: record.snapshot.sender.rexmit_run,
-        sub_cause: verdict.sub_cause,
     };
 
     let ladder = record.ladder_packets(conn);
@@ -87,13 +89,13 @@ pub fn judge(
     };
     report.origin = origin;
     report.cause = verdict.cause;
-    report.sub_cause = verdict.sub_cause.map(Into::into);
+    report.sub_cause = verdict.sub_cause;
     report.confidence = (origin_confidence * (0.5 + 0.5 * verdict.certainty)).clamp(0.0, 1.0);
     report.evidence = evidence;
     report.stage = stage;
     report.signature = pattern::signature(stage, &burst);
-    report.tips = causes::tips(verdict.cause, origin, &observed);
-    record.idle_ns = verdict.idle_ns;
+    report.tips = render::tips(verdict.cause, origin, verdict.sub_cause, &observed);
+    report.observed = observed;
     record.judged = true;
 }
 

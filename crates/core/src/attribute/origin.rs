@@ -2,16 +2,15 @@
 //! sender or for a device on the path, and explains itself in an
 //! [`Evidence`] item with the numbers seen.
 
-use alloc::format;
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::record::ResetRecord;
+use super::role;
 use crate::decode::flags;
-use crate::report::{Evidence, Origin};
+use crate::report::{Counter, Evidence, Fact, IpIdPattern, Origin, Role};
 use crate::track::baseline::{initial_ttl, is_counter_step, IpIdStyle, TtlBaseline};
 use crate::track::conn::{Conn, Side};
-use crate::track::host::{HostIpId, HostProfile};
+use crate::track::host::HostProfile;
 use crate::track::seq;
 
 /// Another RST of the same connection, for repeat analysis.
@@ -42,20 +41,13 @@ pub struct Weighing {
 }
 
 impl Weighing {
-    fn add(&mut self, signal: &str, weight: f32, points_to: Origin, finding: String) {
+    fn add(&mut self, fact: Fact, weight: f32, points_to: Origin) {
         match points_to {
             Origin::Middlebox => self.middlebox += weight,
             Origin::Unknown => {}
             _ => self.sender += weight,
         }
-        self.items.push((
-            weight,
-            Evidence {
-                signal: signal.to_string(),
-                finding,
-                points_to,
-            },
-        ));
+        self.items.push((weight, Evidence::of(fact, points_to)));
     }
 
     /// Evidence strongest first.
@@ -69,17 +61,6 @@ fn origin_of(side: Side) -> Origin {
     match side {
         Side::Client => Origin::Client,
         Side::Server => Origin::Server,
-    }
-}
-
-pub fn ms(ns: i64) -> String {
-    let ms = ns as f64 / 1e6;
-    if ms < 10.0 {
-        format!("{ms:.1} ms")
-    } else if ms < 10_000.0 {
-        format!("{ms:.0} ms")
-    } else {
-        format!("{:.0} s", ms / 1000.0)
     }
 }
 
@@ -103,286 +84,276 @@ pub fn weigh(ctx: &Context<'_>) -> Weighing {
 fn payload(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let sender = origin_of(r.side);
-    let who = r.side.name();
+    let who = role(r.side);
     if let Some(code) = r.report.reason_code {
-        let name = super::payload::reason_name(code);
+        let fact = Fact::DiagnosticCode { role: who, code };
         if code == 17 {
-            w.add(
-                "payload",
-                2.0,
-                Origin::Middlebox,
-                format!("diagnostic payload (0x33AA) reason code {code}: {name}"),
-            );
+            w.add(fact, 2.0, Origin::Middlebox);
         } else {
-            w.add(
-                "payload",
-                1.0,
-                sender,
-                format!("diagnostic payload (0x33AA) reason code {code} ({name}), written by the {who}'s TCP stack"),
-            );
+            w.add(fact, 1.0, sender);
         }
         return;
     }
     if let Some(text) = r.report.payload_text.as_deref() {
         if super::payload::is_big_ip(text) {
-            w.add(
-                "payload",
-                2.0,
-                sender,
-                format!("the payload is an F5 BIG-IP reset cause (\"{text}\"): the {who} is a BIG-IP full proxy"),
-            );
+            let text = text.into();
+            w.add(Fact::BigIpText { role: who, text }, 2.0, sender);
         }
     }
 }
 
 fn ttl(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let (t, who) = (r.report.ttl, r.side.name());
+    let (ttl, who) = (r.report.ttl, role(r.side));
     let sender = origin_of(r.side);
     let conn_base: &TtlBaseline = &ctx.conn.dir(r.side).ttl;
     let host_base = ctx.host.map(|h| h.ttl).unwrap_or_default();
-    let (conn_total, conn_near) = (conn_base.total(), conn_base.near(t));
-    let (host_total, host_near) = (host_base.total(), host_base.near(t));
+    let (conn_total, conn_near) = (conn_base.total(), conn_base.near(ttl));
+    let (host_total, host_near) = (host_base.total(), host_base.near(ttl));
     let host_other = host_total.saturating_sub(conn_total);
 
     // An untouched initial TTL means zero routers: the capturing machine
     // itself sent it, as it sent its other packets with that TTL.
-    if matches!(t, 64 | 128 | 255) && host_base.exact(t) >= 2 {
-        let n = host_base.exact(t);
-        let finding = format!("TTL {t} is an initial TTL, as on {n} other packets of the {who}: sent by the capturing host itself");
-        w.add("ttl", 3.0, sender, finding);
+    if matches!(ttl, 64 | 128 | 255) && host_base.exact(ttl) >= 2 {
+        let packets = host_base.exact(ttl);
+        w.add(
+            Fact::TtlInitial {
+                role: who,
+                ttl,
+                packets,
+            },
+            3.0,
+            sender,
+        );
         return;
     }
     if conn_total > 0 {
         if conn_near.saturating_mul(2) >= conn_total {
             let weight = 1.0 + 1.5 * (conn_total.min(10) as f32 / 10.0);
+            let packets = conn_total;
             w.add(
-                "ttl",
+                Fact::TtlAsConnection {
+                    role: who,
+                    ttl,
+                    packets,
+                },
                 weight,
                 sender,
-                format!("TTL {t}, as the {who}'s {conn_total} other packets on this connection"),
             );
             return;
         }
         if conn_near == 0 {
+            let usual = conn_base.dominant().map(|(t, _)| t);
             if host_near.saturating_mul(2) >= host_total && host_other >= 3 {
-                let finding = format!(
-                    "TTL {t} differs from this connection's {} but matches {host_near} of the {who}'s {host_total} packets overall",
-                    dominant(conn_base)
-                );
-                w.add("ttl", 0.5, sender, finding);
+                let fact = Fact::TtlAsHostNotConnection {
+                    role: who,
+                    ttl,
+                    usual,
+                    matching: host_near,
+                    packets: host_total,
+                };
+                w.add(fact, 0.5, sender);
                 return;
             }
             let mut weight = if conn_total >= 3 { 2.5 } else { 2.0 };
-            let base = dominant(conn_base);
-            let mut finding =
-                format!("TTL {t}, the {who}'s other {conn_total} packets had TTL {base}");
-            if let Some((b, _)) = conn_base.dominant() {
-                if initial_ttl(b) != initial_ttl(t) {
-                    weight += 1.0;
-                    finding.push_str(&format!(
-                        " (initial TTL {} vs {}: a different machine)",
-                        initial_ttl(t),
-                        initial_ttl(b)
-                    ));
-                } else {
-                    let way = if t > b { "nearer" } else { "farther" };
-                    finding.push_str(&format!(
-                        " ({} hops {way}: a different machine)",
-                        t.abs_diff(b)
-                    ));
-                }
+            if usual.is_some_and(|b| initial_ttl(b) != initial_ttl(ttl)) {
+                weight += 1.0;
             }
-            w.add("ttl", weight, Origin::Middlebox, finding);
+            let packets = conn_total;
+            let fact = Fact::TtlDiffersConnection {
+                role: who,
+                ttl,
+                packets,
+                usual,
+            };
+            w.add(fact, weight, Origin::Middlebox);
         }
         return;
     }
     if host_total > 0 {
-        let base = dominant(&host_base);
+        let usual = host_base.dominant().map(|(t, _)| t);
+        let packets = host_total;
         if host_near.saturating_mul(2) >= host_total {
             let weight = 1.0 + 1.0 * (host_total.min(10) as f32 / 10.0);
-            let finding =
-                format!("TTL {t}, as the {who}'s {host_total} packets on its other connections");
-            w.add("ttl", weight, sender, finding);
+            w.add(
+                Fact::TtlAsHost {
+                    role: who,
+                    ttl,
+                    packets,
+                },
+                weight,
+                sender,
+            );
         } else if host_near == 0 {
             let mut weight = 1.5;
-            let mut finding = format!(
-                "TTL {t}, the {who}'s {host_total} packets on other connections had TTL {base}"
-            );
-            if let Some((b, _)) = host_base.dominant() {
-                if initial_ttl(b) != initial_ttl(t) {
-                    weight += 1.0;
-                }
-                finding.push_str(&format!(
-                    " ({} hops apart: a different machine)",
-                    t.abs_diff(b)
-                ));
+            if usual.is_some_and(|b| initial_ttl(b) != initial_ttl(ttl)) {
+                weight += 1.0;
             }
-            w.add("ttl", weight, Origin::Middlebox, finding);
+            let fact = Fact::TtlDiffersHost {
+                role: who,
+                ttl,
+                packets,
+                usual,
+            };
+            w.add(fact, weight, Origin::Middlebox);
         }
         return;
     }
-    w.add(
-        "ttl",
-        0.0,
-        Origin::Unknown,
-        format!("TTL {t}; no other packet from the {who} to compare it with"),
-    );
-}
-
-fn dominant(base: &TtlBaseline) -> String {
-    base.dominant()
-        .map_or_else(|| "?".to_string(), |(t, _)| t.to_string())
+    w.add(Fact::TtlAlone { role: who, ttl }, 0.0, Origin::Unknown);
 }
 
 fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let Some(id) = r.report.ip_id else { return };
-    let who = r.side.name();
+    let who = role(r.side);
     let sender = origin_of(r.side);
-    let style = ctx.host.map_or(HostIpId::Unknown, |h| h.ip_id_style());
+    let pattern = ctx.host.map_or(IpIdPattern::Unknown, |h| h.ip_id_style());
     let always_df = ctx.host.is_some_and(|h| h.always_df());
     let conn_dir = &r.snapshot.sender;
 
     if always_df && !r.dont_fragment {
-        let n = ctx.host.map_or(0, |h| h.df_set);
+        let packets = ctx.host.map_or(0, |h| h.df_set);
         w.add(
-            "ip-id",
+            Fact::DfMissing { role: who, packets },
             0.75,
             Origin::Middlebox,
-            format!("DF not set, while the {who} set DF on all its {n} packets"),
         );
     }
     if id == 0 {
-        match style {
-            HostIpId::Global | HostIpId::Random => w.add(
-                "ip-id",
+        match pattern {
+            IpIdPattern::Global | IpIdPattern::Random => w.add(
+                Fact::IpIdZeroUnexpected { role: who, pattern },
                 1.0,
                 Origin::Middlebox,
-                format!(
-                    "IP-ID 0, but the {who} uses {} and never sends 0",
-                    style.describe()
-                ),
             ),
-            _ if r.dont_fragment => w.add(
-                "ip-id",
-                0.5,
-                sender,
-                "IP-ID 0 with DF, as Linux stacks send connection-less resets".to_string(),
-            ),
+            _ if r.dont_fragment => w.add(Fact::IpIdZeroDf, 0.5, sender),
             _ => {}
         }
         return;
     }
     if let Some(trigger) = r.trigger() {
         if trigger.ip_id == Some(id) {
-            let finding = format!(
-                "IP-ID {id} copies the {}'s packet it answers",
-                r.side.other().name()
+            w.add(
+                Fact::IpIdCopiesTrigger { role: who, id },
+                1.5,
+                Origin::Middlebox,
             );
-            w.add("ip-id", 1.5, Origin::Middlebox, finding);
             return;
         }
     }
-    if style == HostIpId::Global {
+    if pattern == IpIdPattern::Global {
         if let Some(last) = r.snapshot.sender_host_last_id {
-            continue_or_break(w, sender, who, id, last, "global IP-ID counter");
+            continue_or_break(w, sender, who, id, last, Counter::Global);
             return;
         }
     }
     let conn_counter = conn_dir.ip_id.style() == IpIdStyle::Counter;
     if let Some(last) = conn_dir.last_ip_id.filter(|l| *l != 0) {
-        if style == HostIpId::PerConnection || conn_counter {
-            continue_or_break(w, sender, who, id, last, "IP-ID counter on this connection");
+        if pattern == IpIdPattern::PerConnection || conn_counter {
+            continue_or_break(w, sender, who, id, last, Counter::Connection);
             return;
         }
     }
-    if style == HostIpId::Zero {
-        w.add(
-            "ip-id",
-            1.0,
-            Origin::Middlebox,
-            format!("IP-ID {id}, but the {who} always sends IP-ID 0"),
-        );
+    if pattern == IpIdPattern::Zero {
+        w.add(Fact::IpIdNotZero { role: who, id }, 1.0, Origin::Middlebox);
     }
 }
 
-fn continue_or_break(w: &mut Weighing, sender: Origin, who: &str, id: u16, last: u16, what: &str) {
+fn continue_or_break(
+    w: &mut Weighing,
+    sender: Origin,
+    who: Role,
+    id: u16,
+    last: u16,
+    counter: Counter,
+) {
     if is_counter_step(last, id) {
-        w.add(
-            "ip-id",
-            1.5,
-            sender,
-            format!("IP-ID {id} continues the {who}'s {what} (last {last})"),
-        );
+        let fact = Fact::IpIdContinues {
+            role: who,
+            id,
+            last,
+            counter,
+        };
+        w.add(fact, 1.5, sender);
     } else {
-        let finding = format!(
-            "IP-ID {id} breaks the {who}'s {what} (last {last}, step {})",
-            id.wrapping_sub(last)
-        );
-        w.add("ip-id", 1.5, Origin::Middlebox, finding);
+        let fact = Fact::IpIdBreaks {
+            role: who,
+            id,
+            last,
+            counter,
+        };
+        w.add(fact, 1.5, Origin::Middlebox);
     }
 }
 
 fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let (who, peer_name) = (r.side.name(), r.side.other().name());
+    let who = role(r.side);
     let sender = origin_of(r.side);
     let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
     let (rst_seq, rst_ack) = (r.report.seq, r.report.ack);
     let has_ack = r.flags & flags::ACK != 0;
 
     if has_ack && rst_ack == 0 && p.snd_nxt.is_some_and(|n| n != 0) {
-        w.add(
-            "ack",
-            1.0,
-            Origin::Middlebox,
-            format!("RST+ACK with ack 0: the {peer_name}'s data was never tracked"),
-        );
+        w.add(Fact::AckZero { role: who }, 1.0, Origin::Middlebox);
     } else if has_ack {
         if let Some(nxt) = p.snd_nxt {
-            let beyond = seq::diff(rst_ack, nxt);
-            if beyond > 0 {
-                let finding =
-                    format!("ack {rst_ack} acknowledges {beyond} bytes the {peer_name} never sent");
-                w.add("ack", 1.0, Origin::Middlebox, finding);
+            let bytes = seq::diff(rst_ack, nxt);
+            if bytes > 0 {
+                let fact = Fact::AckBeyond {
+                    role: who,
+                    ack: rst_ack,
+                    bytes,
+                };
+                w.add(fact, 1.0, Origin::Middlebox);
             }
         }
     }
     if s.isn.is_none() && s.snd_nxt.is_none() {
         if let Some(isn) = p
             .isn
-            .filter(|_| has_ack && rst_ack == p.isn.unwrap_or(0).wrapping_add(1))
+            .filter(|isn| has_ack && rst_ack == isn.wrapping_add(1))
         {
-            let finding = format!(
-                "ack {rst_ack} = the {peer_name}'s ISN {isn} + 1: the standard answer to a SYN"
-            );
-            w.add("seq", 0.25, sender, finding);
+            let fact = Fact::AckIsnPlusOne {
+                role: who,
+                ack: rst_ack,
+                isn,
+            };
+            w.add(fact, 0.25, sender);
         }
         return;
     }
     let Some(nxt) = s.snd_nxt else { return };
     let offset = seq::diff(rst_seq, nxt);
+    let seq = rst_seq;
     if offset == 0 {
-        let finding =
-            format!("seq {rst_seq} is exactly the {who}'s next sequence number (RFC 5961)");
-        w.add("seq", 0.5, sender, finding);
+        w.add(Fact::SeqExact { role: who, seq }, 0.5, sender);
     } else if p.last_ack == Some(rst_seq) && offset < 0 {
-        let finding = format!(
-            "seq {rst_seq} equals the {peer_name}'s last ACK, but the {who} had sent {} more bytes",
-            -offset
-        );
-        w.add("seq", 1.0, Origin::Middlebox, finding);
+        let fact = Fact::SeqIsPeerAck {
+            role: who,
+            seq,
+            behind: -offset,
+        };
+        w.add(fact, 1.0, Origin::Middlebox);
     } else {
         let window = p.window.unwrap_or(0);
         if offset > 0 && offset <= i64::from(window) {
-            let finding = format!(
-                "seq {rst_seq} is {offset} bytes into the {peer_name}'s window, not at its edge"
+            w.add(
+                Fact::SeqInWindow {
+                    role: who,
+                    seq,
+                    offset,
+                },
+                0.0,
+                Origin::Unknown,
             );
-            w.add("seq", 0.0, Origin::Unknown, finding);
         } else {
-            let finding = format!("seq {rst_seq} is {offset} bytes from the {who}'s next sequence number: outside the window");
-            w.add("seq", 0.75, Origin::Middlebox, finding);
+            let fact = Fact::SeqOutsideWindow {
+                role: who,
+                seq,
+                offset,
+            };
+            w.add(fact, 0.75, Origin::Middlebox);
         }
     }
 }
@@ -395,7 +366,6 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let Some(trigger) = r.trigger() else { return };
     let delay = r.ts_ns.saturating_sub(trigger.ts_ns);
-    let (who, peer_name) = (r.side.name(), r.side.other().name());
     let expected = match r.side {
         Side::Server => ctx
             .conn
@@ -410,44 +380,41 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
     let Some(expected) = expected.filter(|e| *e >= 1_000_000) else {
         return;
     };
+    let (who, delay_ns, answer_ns) = (role(r.side), delay, expected);
     if delay.saturating_mul(2) < expected && expected.saturating_sub(delay) >= EARLY_MARGIN_NS {
-        let finding = format!(
-            "RST {} after the {peer_name}'s packet; the {who} needs {} to answer (its SYN-ACK round trip)",
-            ms(delay),
-            ms(expected)
-        );
-        w.add("timing", 2.0, Origin::Middlebox, finding);
+        let fact = Fact::TimingEarly {
+            role: who,
+            delay_ns,
+            answer_ns,
+        };
+        w.add(fact, 2.0, Origin::Middlebox);
     } else {
-        let finding = format!(
-            "RST {} after the {peer_name}'s packet, in line with the {who}'s {} round trip",
-            ms(delay),
-            ms(expected)
-        );
-        w.add("timing", 0.75, origin_of(r.side), finding);
+        let fact = Fact::TimingInLine {
+            role: who,
+            delay_ns,
+            answer_ns,
+        };
+        w.add(fact, 0.75, origin_of(r.side));
     }
 }
 
 fn race(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let a = &r.after;
-    let who = r.side.name();
+    let who = role(r.side);
     if let Some(data) = a.sender_data_ns {
-        w.add(
-            "race",
-            2.5,
-            Origin::Middlebox,
-            format!(
-                "{who} data at +{} after this RST: the {who} never reset",
-                ms(data)
-            ),
-        );
+        let fact = Fact::RaceData {
+            role: who,
+            after_ns: data,
+        };
+        w.add(fact, 2.5, Origin::Middlebox);
     } else if let Some(first) = a.sender_first_ns {
-        let finding = format!(
-            "{} {who} packet(s) after this RST, the first at +{}",
-            a.sender_packets,
-            ms(first)
-        );
-        w.add("race", 1.5, Origin::Middlebox, finding);
+        let fact = Fact::RacePackets {
+            role: who,
+            packets: a.sender_packets,
+            first_ns: first,
+        };
+        w.add(fact, 1.5, Origin::Middlebox);
     }
 }
 
@@ -460,19 +427,16 @@ fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
             && s.ts_ns.abs_diff(r.ts_ns) <= BURST_NS as u64
     });
     for s in close {
-        let ack_jump = seq::diff(s.ack, r.report.ack);
-        let seq_jump = seq::diff(s.seq, r.report.seq);
-        if ack_jump != 0 || seq_jump.abs() > 2 {
-            let finding = format!(
-                "another RST {} {}: seq moves by {seq_jump}, ack by {ack_jump}",
-                ms(s.ts_ns.abs_diff(r.ts_ns) as i64),
-                if s.frame > r.report.frame {
-                    "later"
-                } else {
-                    "earlier"
-                }
-            );
-            w.add("repeat", 1.5, Origin::Middlebox, finding);
+        let ack_moves = seq::diff(s.ack, r.report.ack);
+        let seq_moves = seq::diff(s.seq, r.report.seq);
+        if ack_moves != 0 || seq_moves.abs() > 2 {
+            let fact = Fact::Repeat {
+                apart_ns: s.ts_ns.abs_diff(r.ts_ns) as i64,
+                later: s.frame > r.report.frame,
+                seq_moves,
+                ack_moves,
+            };
+            w.add(fact, 1.5, Origin::Middlebox);
             return;
         }
     }

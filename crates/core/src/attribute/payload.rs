@@ -34,30 +34,6 @@ pub fn reason_code(payload: &[u8]) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes(*code)))
 }
 
-/// What a diagnostic reason code means, for the evidence text.
-pub fn reason_name(code: u32) -> &'static str {
-    match code {
-        1 => "unspecified error",
-        2 => "out of memory",
-        3 => "new data received after CLOSE",
-        4 => "unacknowledged data present at CLOSE",
-        5 => "SO_LINGER timeout",
-        6 => "user timeout",
-        7 => "invalid ACK",
-        8 => "missing timestamp",
-        9 => "invalid timestamp",
-        10 => "invalid SYN",
-        11 => "invalid flags",
-        12 => "no listener",
-        13 => "administratively prohibited",
-        14 => "connection timeout",
-        15 => "unspecified resource exhaustion",
-        16 => "policy violation",
-        17 => "middlebox interference",
-        _ => "unknown reason",
-    }
-}
-
 /// An F5 BIG-IP reset-cause text ("BIG-IP: [0x...:...] reason").
 pub fn is_big_ip(text: &str) -> bool {
     text.starts_with("BIG-IP:")

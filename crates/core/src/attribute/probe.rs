@@ -6,6 +6,7 @@
 //! segment without RST by a RST).
 
 use crate::decode::flags;
+use crate::report::{Probe, SubCause};
 use crate::track::conn::Direction;
 
 use super::record::Snapshot;
@@ -17,57 +18,35 @@ pub const CONNECT_PROBE_NS: i64 = 100_000_000;
 /// The six flags of RFC 793; ECE and CWR do not change what a probe is.
 const CLASSIC: u16 = flags::FIN | flags::SYN | flags::RST | flags::PSH | flags::ACK | flags::URG;
 
-/// What kind of lone probe packet a closed port answered with this RST.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stealth {
-    /// FIN only (nmap -sF).
-    Fin,
-    /// No flags at all (nmap -sN).
-    Null,
-    /// FIN+PSH+URG, "lit up like a Christmas tree" (nmap -sX).
-    Xmas,
-}
-
-impl Stealth {
-    pub fn sub_cause(self) -> &'static str {
-        match self {
-            Stealth::Fin => "fin-probe",
-            Stealth::Null => "null-probe",
-            Stealth::Xmas => "xmas-probe",
-        }
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Stealth::Fin => "a lone FIN (nmap -sF)",
-            Stealth::Null => "a segment with no flags at all (nmap -sN)",
-            Stealth::Xmas => "a FIN+PSH+URG segment (nmap -sX)",
-        }
+/// The finer cause of a RST answering `probe`.
+pub fn sub_cause(probe: Probe) -> SubCause {
+    match probe {
+        Probe::Fin => SubCause::FinProbe,
+        Probe::Null => SubCause::NullProbe,
+        Probe::Xmas => SubCause::XmasProbe,
     }
 }
 
 /// The stealth probe this RST answers: the peer's only packet, with no
 /// handshake on either side, was a FIN, NULL or Xmas probe.
-pub fn stealth(s: &Snapshot) -> Option<Stealth> {
+pub fn stealth(s: &Snapshot) -> Option<Probe> {
     let probe = s.peer.last?;
     let alone = s.peer.packets == 1 && s.sender.last.is_none();
     let no_handshake = s.peer.isn.is_none() && s.sender.isn.is_none();
     if !alone || !no_handshake || probe.payload_len > 0 {
         return None;
     }
-    Stealth::of(probe.flags)
+    probe_of(probe.flags)
 }
 
-impl Stealth {
-    /// The probe a segment with these flags is, if it is one: no stack sends
-    /// a segment without SYN, ACK or RST, unless crafted.
-    pub fn of(tcp_flags: u16) -> Option<Self> {
-        match tcp_flags & CLASSIC {
-            0 => Some(Stealth::Null),
-            flags::FIN => Some(Stealth::Fin),
-            f if f == flags::FIN | flags::PSH | flags::URG => Some(Stealth::Xmas),
-            _ => None,
-        }
+/// The probe a segment with these flags is, if it is one: no stack sends
+/// a segment without SYN, ACK or RST, unless crafted.
+pub fn probe_of(tcp_flags: u16) -> Option<Probe> {
+    match tcp_flags & CLASSIC {
+        0 => Some(Probe::Null),
+        flags::FIN => Some(Probe::Fin),
+        f if f == flags::FIN | flags::PSH | flags::URG => Some(Probe::Xmas),
+        _ => None,
     }
 }
 

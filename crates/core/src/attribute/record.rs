@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use crate::analyzer::flag_names;
 use crate::decode::flags;
-use crate::report::{LadderPacket, LadderSide, Reset};
+use crate::report::{LadderPacket, Reset};
 use crate::track::conn::{Conn, Direction, PacketSummary, Side};
 use crate::track::HostProfile;
 
@@ -49,8 +49,6 @@ pub struct ResetRecord {
     pub snapshot: Snapshot,
     pub after: After,
     pub judged: bool,
-    /// The idle gap behind an idle-timeout verdict (for the headline).
-    pub idle_ns: Option<i64>,
     /// The connection's last packets before the RST, the RST, and up to
     /// [`LADDER_AFTER`] packets after it (`after_kept` of them).
     pub ladder: Vec<PacketSummary>,
@@ -86,7 +84,6 @@ impl ResetRecord {
             snapshot,
             after: After::default(),
             judged: false,
-            idle_ns: None,
             ladder: Vec::new(),
             after_kept: 0,
         }
@@ -132,10 +129,7 @@ impl ResetRecord {
                 LadderPacket {
                     frame: p.frame(self.report.frame),
                     time: p.ts_ns as f64 / 1e9,
-                    from: match side {
-                        Side::Client => LadderSide::Client,
-                        Side::Server => LadderSide::Server,
-                    },
+                    from: super::role(side),
                     flags: flag_names(packet_flags),
                     seq,
                     ack,

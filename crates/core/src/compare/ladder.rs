@@ -12,7 +12,7 @@ use super::verdict::{Context, View};
 use super::Side;
 use crate::analyzer::flag_names;
 use crate::decode::flags;
-use crate::report::{AlignedPacket, CaptureName, LadderSide};
+use crate::report::{AlignedPacket, CaptureName, Role};
 
 /// Packets kept before and after the RST, per capture.
 const BEFORE: usize = 12;
@@ -124,9 +124,9 @@ impl Capture<'_> {
             _ => p.ts_ns as f64,
         };
         let from = if self.main_conn.sent_by_client(p.from_a != self.flip) {
-            LadderSide::Client
+            Role::Client
         } else {
-            LadderSide::Server
+            Role::Server
         };
         // Relative to this capture's own ISNs, as in the single-capture ladder.
         let (own, theirs) = if p.from_a {
@@ -174,7 +174,7 @@ mod tests {
     use crate::compare::{compare, Vantage};
     use crate::decode::flags::{ACK, PSH, RST, SYN};
     use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
-    use crate::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, LadderSide};
+    use crate::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, Role};
     use crate::{Analyzer, Config};
 
     const CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10));
@@ -374,11 +374,7 @@ mod tests {
                 CaptureName::Peer => (t, p),
             };
             let delay = (q.time - m.time) * 1e3;
-            let expected = if m.from == LadderSide::Client {
-                10.0
-            } else {
-                -10.0
-            };
+            let expected = if m.from == Role::Client { 10.0 } else { -10.0 };
             assert!((delay - expected).abs() < 0.01, "{delay} ms for {m:?}");
         }
         let last = main.last().unwrap();

@@ -14,7 +14,8 @@ use super::Side;
 use crate::analyzer::endpoint;
 use crate::decode::flags;
 use crate::report::{
-    Cause, ComparedReset, Difference, Evidence, Origin, Reset, SeenAt, Sender, VantagePoint,
+    Cause, ComparedReset, Difference, Evidence, Fact, Origin, Reset, Role, SeenAt, Sender,
+    VantagePoint,
 };
 
 /// A connection silent this long before the packet a RST answers had idled out.
@@ -89,14 +90,6 @@ impl View<'_> {
     }
 }
 
-fn side_name(vantage: VantagePoint) -> &'static str {
-    match vantage {
-        VantagePoint::ClientSide => "client-side",
-        VantagePoint::ServerSide => "server-side",
-        VantagePoint::Unknown => "other",
-    }
-}
-
 fn other_vantage(v: VantagePoint) -> VantagePoint {
     match v {
         VantagePoint::ClientSide => VantagePoint::ServerSide,
@@ -163,13 +156,9 @@ fn judge(
         evidence: r.evidence.clone(),
         ladder: Vec::new(),
     };
-    let other_name = view.other.name.as_str();
+    let other_name = view.other.name;
     let Some(&ci) = view.this.v.rst_frames.get(&r.frame) else {
-        lead(
-            &mut out,
-            "the RST was past the recording limits; compared by nothing".into(),
-            Origin::Unknown,
-        );
+        lead(&mut out, Fact::VantagePastLimits, Origin::Unknown);
         return out;
     };
     let packets = view.this.packets.get(ci).map(Vec::as_slice).unwrap_or(&[]);
@@ -187,19 +176,18 @@ fn judge(
         Sender::Server => false,
         Sender::Unknown => conn.sent_by_client(pkt.from_a),
     };
-    let (sender, receiver) = if from_client {
-        ("client", "server")
+    let sender = if from_client {
+        Role::Client
     } else {
-        ("server", "client")
+        Role::Server
     };
     let Some(m) = view.find(ctx.matches, ci) else {
         let t = view.other_time(pkt.ts_ns, from_client);
-        let text = if view.other.covers(t) {
-            format!("the {other_name} capture has no packet of this connection (another path, or not captured there): nothing to compare")
-        } else {
-            format!("the {other_name} capture was not running at this time: nothing to compare")
+        let fact = Fact::VantageNoConnection {
+            other: other_name,
+            running: view.other.covers(t),
         };
-        lead(&mut out, text, Origin::Unknown);
+        lead(&mut out, fact, Origin::Unknown);
         return out;
     };
     let (_, oi, pairs) = view.oriented(m);
@@ -217,8 +205,7 @@ fn judge(
             here < t.ts_ns as f64
         }),
     };
-    let here = side_name(view.vantage);
-    let there = side_name(other_vantage(view.vantage));
+    let (here, there) = (view.vantage, other_vantage(view.vantage));
 
     if let Some(twin) = twin {
         out.seen_at = SeenAt::Both;
@@ -231,20 +218,21 @@ fn judge(
                 out.confidence = o.confidence.max(0.9);
                 out.evidence = o.evidence.clone();
             }
-            let text = format!(
-                "seen at both ends: it left the {there} capture (its frame {}) and arrived here, so it was not made on the path between them; verdict of the capture nearer the {sender}",
-                twin.frame
-            );
+            let fact = Fact::VantageBothNearerThere {
+                there,
+                sender,
+                frame: twin.frame,
+            };
             let origin = out.origin;
-            lead(&mut out, text, origin);
+            lead(&mut out, fact, origin);
         } else {
             out.confidence = out.confidence.max(0.9);
-            let text = format!(
-                "seen at both ends: it also arrived at the {there} capture (its frame {})",
-                twin.frame
-            );
+            let fact = Fact::VantageBoth {
+                there,
+                frame: twin.frame,
+            };
             let origin = out.origin;
-            lead(&mut out, text, origin);
+            lead(&mut out, fact, origin);
         }
         return out;
     }
@@ -254,10 +242,8 @@ fn judge(
     let other_conn = view.other.conn(oi);
     let watching = view.other.covers(t) && other_conn.is_some_and(|c| c.complete_at(t as i64));
     if !watching {
-        let text = format!(
-            "not in the {other_name} capture, which was not recording this connection at that moment: nothing to compare"
-        );
-        lead(&mut out, text, Origin::Unknown);
+        let fact = Fact::VantageNotWatching { other: other_name };
+        lead(&mut out, fact, Origin::Unknown);
         return out;
     }
     let other_packets = view.other.packets.get(oi).map_or(0, Vec::len);
@@ -267,9 +253,6 @@ fn judge(
             out.origin = Origin::Middlebox;
             out.cause = path_cause(r.cause, packets, k);
             out.confidence = 0.95;
-            let mut text = format!(
-                "carries the {sender}'s address, but the {there} capture, which saw {other_packets} packets of this connection, never saw it leave the {sender}: it was made on the path between the captures"
-            );
             // The packet it answers, if that never reached the other end either.
             let answered = packets
                 .get(..k)
@@ -277,46 +260,43 @@ fn judge(
                 .iter()
                 .rev()
                 .find(|p| conn.sent_by_client(p.from_a) != from_client);
-            if let Some(a) = answered {
-                let idx = packets.iter().position(|p| p.frame == a.frame);
-                let reached = idx.is_some_and(|i| pairs.iter().any(|(x, _)| *x == i));
-                if !reached {
-                    text.push_str(&format!(
-                        "; the {receiver}'s packet it answers (frame {}) never reached the {there} capture either: the device that reset the connection also dropped it",
-                        a.frame
-                    ));
-                }
-            }
-            lead(&mut out, text, Origin::Middlebox);
+            let dropped = answered
+                .filter(|a| {
+                    let idx = packets.iter().position(|p| p.frame == a.frame);
+                    !idx.is_some_and(|i| pairs.iter().any(|(x, _)| *x == i))
+                })
+                .map(|a| a.frame);
+            let fact = Fact::VantageMadeOnPath {
+                there,
+                sender,
+                packets: other_packets as u64,
+                dropped,
+            };
+            lead(&mut out, fact, Origin::Middlebox);
         }
         Some(true) => {
-            let text = format!(
-                "sent from the {here} end but never reached the {there} capture: dropped on the path (the {receiver} never saw this reset)"
-            );
+            let fact = Fact::VantageDroppedOnPath {
+                here,
+                there,
+                receiver: sender.other(),
+            };
             let origin = out.origin;
-            lead(&mut out, text, origin);
+            lead(&mut out, fact, origin);
         }
         None => {
-            let text = format!(
-                "seen in the {} capture only; which capture is nearer the {sender} is unknown, so it was either made on the path or dropped on it",
-                view.this.name.as_str()
-            );
-            lead(&mut out, text, Origin::Unknown);
+            let fact = Fact::VantageOneSideOnly {
+                here: view.this.name,
+                sender,
+            };
+            lead(&mut out, fact, Origin::Unknown);
         }
     }
     out
 }
 
 /// Puts the two-capture signal first.
-fn lead(out: &mut ComparedReset, finding: String, points_to: Origin) {
-    out.evidence.insert(
-        0,
-        Evidence {
-            signal: "vantage".into(),
-            finding,
-            points_to,
-        },
-    );
+fn lead(out: &mut ComparedReset, fact: Fact, points_to: Origin) {
+    out.evidence.insert(0, Evidence::of(fact, points_to));
 }
 
 /// The cause of a RST made on the path: the single-capture cause when it is

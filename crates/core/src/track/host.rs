@@ -8,6 +8,7 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
+use crate::report::IpIdPattern;
 
 /// How many server ports a host remembers (for guessing roles without a
 /// handshake).
@@ -48,18 +49,6 @@ pub struct HostProfile {
     pub stealth_probes: u32,
 }
 
-/// The IP-ID behaviour of a host, as far as the capture shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HostIpId {
-    /// One counter for all its connections (Windows).
-    Global,
-    /// A counter per connection (Linux).
-    PerConnection,
-    Zero,
-    Random,
-    Unknown,
-}
-
 /// SYNs to this many different ports in a row make a host a scanner.
 const SCAN_PORT_CHANGES: u32 = 20;
 
@@ -84,18 +73,6 @@ impl HostProfile {
         let sweep = self.syn_port_changes >= SCAN_PORT_CHANGES
             && self.syn_port_changes.saturating_mul(2) >= self.syns;
         sweep || self.stealth_probes > 0
-    }
-}
-
-impl HostIpId {
-    pub fn describe(self) -> &'static str {
-        match self {
-            HostIpId::Global => "one IP-ID counter for all its connections",
-            HostIpId::PerConnection => "an IP-ID counter per connection",
-            HostIpId::Zero => "IP-ID 0",
-            HostIpId::Random => "random IP-IDs",
-            HostIpId::Unknown => "too few packets to know its IP-ID pattern",
-        }
     }
 }
 
@@ -136,13 +113,13 @@ impl HostProfile {
         }
     }
 
-    pub fn ip_id_style(&self) -> HostIpId {
+    pub fn ip_id_style(&self) -> IpIdPattern {
         match (self.ip_id_global.style(), self.ip_id_per_conn.style()) {
-            (IpIdStyle::Zero, _) => HostIpId::Zero,
-            (_, IpIdStyle::Counter) if self.cross_small > self.cross_big => HostIpId::Global,
-            (_, IpIdStyle::Counter) => HostIpId::PerConnection,
-            (IpIdStyle::Random, _) | (_, IpIdStyle::Random) => HostIpId::Random,
-            _ => HostIpId::Unknown,
+            (IpIdStyle::Zero, _) => IpIdPattern::Zero,
+            (_, IpIdStyle::Counter) if self.cross_small > self.cross_big => IpIdPattern::Global,
+            (_, IpIdStyle::Counter) => IpIdPattern::PerConnection,
+            (IpIdStyle::Random, _) | (_, IpIdStyle::Random) => IpIdPattern::Random,
+            _ => IpIdPattern::Unknown,
         }
     }
 

@@ -334,7 +334,7 @@ fn judged(report: &Report, frame: u64) -> Option<Judged> {
         sender: reset.sender,
         origin: reset.origin,
         cause: reset.cause,
-        sub_cause: reset.sub_cause.clone(),
+        sub_cause: reset.sub_cause.map(|s| s.as_str().to_string()),
         confidence: reset.confidence,
         consequence_of,
         incident: json.get("incident").map(|v| v.to_string()),

@@ -1,25 +1,13 @@
-//! The cause catalogue: what each cause means and what to do about it,
-//! per origin, with the observed numbers filled in.
+//! The cause catalogue: what to do about each cause, per origin and
+//! sub-cause, with the observed numbers filled in.
 
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::report::{Cause, Origin, Tip};
-
-/// The numbers a tip quotes.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Observed {
-    /// Idle gap before the reset, seconds.
-    pub idle_s: Option<f64>,
-    /// The server's port.
-    pub server_port: Option<u16>,
-    /// Retransmissions before giving up.
-    pub retransmissions: u32,
-    /// The finer cause, when the verdict has one (scans differ by kind).
-    pub sub_cause: Option<&'static str>,
-}
+use super::headline::seconds;
+use crate::report::{Cause, Observed, Origin, SubCause, Tip};
 
 fn tip(text: String, commands: &[&str]) -> Tip {
     Tip {
@@ -34,7 +22,8 @@ fn keepalive_below(idle_s: f64) -> u64 {
     (idle.saturating_mul(3) / 4).clamp(10, 7200)
 }
 
-pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
+/// What to do about a reset of `cause` sent by `origin`.
+pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed) -> Vec<Tip> {
     let port = seen
         .server_port
         .map_or_else(|| "PORT".to_string(), |p| p.to_string());
@@ -45,7 +34,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
                 &["iptables -S | grep -i 'reject-with tcp-reset'", "nft list ruleset | grep -i 'reject with tcp reset'"],
             ),
         ],
-        (Cause::Refused, _) if seen.sub_cause == Some("scan-probe") => vec![tip(
+        (Cause::Refused, _) if sub == Some(SubCause::ScanProbe) => vec![tip(
             format!("A port scan found port {port} closed: the RST is the normal answer, nothing to fix on the server. If the scanner is not yours, rate-limit or block its source."),
             &["iptables -A INPUT -p tcp --syn -m hashlimit --hashlimit-above 20/sec --hashlimit-mode srcip --hashlimit-name scan -j DROP"],
         )],
@@ -54,7 +43,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             &[&format!("ss -ltnp 'sport = :{port}'"), "iptables -S | grep -i reject"],
         )],
         (Cause::IdleTimeout, Origin::Middlebox) => {
-            let idle = seen.idle_s.unwrap_or(300.0);
+            let idle = seconds(seen.idle_ns).unwrap_or(300.0);
             let keep = keepalive_below(idle);
             vec![
                 tip(
@@ -68,7 +57,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             ]
         }
         (Cause::IdleTimeout, _) => {
-            let idle = seen.idle_s.map_or_else(|| "a long".to_string(), |s| format!("{s:.0} s"));
+            let idle = seconds(seen.idle_ns).map_or_else(|| "a long".to_string(), |s| format!("{s:.0} s"));
             vec![tip(
                 format!("The endpoint itself closed the connection after {idle} of silence (an application or load-balancer idle timeout). Keep it busy with keepalives, or raise that timeout, or let the client reconnect."),
                 &["sysctl -w net.ipv4.tcp_keepalive_time=60"],
@@ -89,7 +78,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             "Resets forged on the path (censor, DPI or traffic shaper): not fixable at the endpoints. Encrypt the metadata it matches (TLS with ECH, a VPN or tunnel), and report it.".to_string(),
             &[],
         )],
-        (Cause::AppAbort, _) if seen.sub_cause == Some("connect-probe") => vec![tip(
+        (Cause::AppAbort, _) if sub == Some(SubCause::ConnectProbe) => vec![tip(
             format!("A connection opened and reset at once with no data: typical of load-balancer or monitoring health checks on port {port}. Expected if the source is your checker; otherwise find who probes the port."),
             &[&format!("tcpdump -ni any 'tcp port {port} and tcp[tcpflags] & tcp-rst != 0'")],
         )],
@@ -101,7 +90,7 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
             "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),
             &[],
         )],
-        (Cause::Scan, _) => scan_tips(seen.sub_cause),
+        (Cause::Scan, _) => scan_tips(sub),
         (Cause::GracefulClose, _) => vec![tip(
             "Benign: the RST came after the FIN exchange, so all data had been delivered.".to_string(),
             &[],
@@ -117,32 +106,16 @@ pub fn tips(cause: Cause, origin: Origin, seen: &Observed) -> Vec<Tip> {
     }
 }
 
-/// A cause in plain words, for headlines.
-pub fn plain(cause: Cause) -> &'static str {
-    match cause {
-        Cause::Refused => "refused connections",
-        Cause::AppAbort => "application aborts",
-        Cause::ClosedSocket => "data sent to closed sockets",
-        Cause::IdleTimeout => "idle timeouts",
-        Cause::OutOfWindow => "out-of-window segments",
-        Cause::Injected => "injected resets",
-        Cause::Scan => "a port scan",
-        Cause::GracefulClose => "resets after a normal close",
-        Cause::RetransmitTimeout => "retransmission timeouts",
-        Cause::Unknown => "unexplained resets",
-    }
-}
-
 /// What to do about a scan, by how it probed.
-fn scan_tips(sub_cause: Option<&str>) -> Vec<Tip> {
+fn scan_tips(sub_cause: Option<SubCause>) -> Vec<Tip> {
     let what = match sub_cause {
-        Some("fin-probe" | "null-probe" | "xmas-probe") => {
+        Some(SubCause::FinProbe | SubCause::NullProbe | SubCause::XmasProbe) => {
             "A stealth port scan (FIN/NULL/Xmas probes): the RSTs are closed ports answering, as RFC 9293 requires. A stateful firewall drops such probes before they reach the host"
         }
-        Some("connect-scan") => {
+        Some(SubCause::ConnectScan) => {
             "A connect() scan: the scanner completes each handshake and resets at once"
         }
-        Some("crafted-flags") => {
+        Some(SubCause::CraftedFlags) => {
             "A crafted packet with impossible flags (OS fingerprinting or fuzzing)"
         }
         _ => "A half-open (SYN) scan: the scanner resets each handshake it provoked",

@@ -1,0 +1,468 @@
+//! The sentence of each kind of evidence.
+
+use alloc::format;
+use alloc::string::{String, ToString};
+
+use super::{duration, reason_name};
+use crate::report::{Counter, Fact, IpIdPattern, Probe, VantagePoint};
+use crate::track::baseline::initial_ttl;
+
+/// What `fact` says, in one sentence with its numbers.
+pub fn finding(fact: &Fact) -> String {
+    match fact {
+        Fact::DiagnosticCode { .. }
+        | Fact::DiagnosticReason { .. }
+        | Fact::BigIpText { .. }
+        | Fact::RelayedReset { .. }
+        | Fact::PayloadSays { .. }
+        | Fact::CraftedFlags { .. } => payload(fact),
+        Fact::TtlInitial { .. }
+        | Fact::TtlAsConnection { .. }
+        | Fact::TtlAsHostNotConnection { .. }
+        | Fact::TtlDiffersConnection { .. }
+        | Fact::TtlAsHost { .. }
+        | Fact::TtlDiffersHost { .. }
+        | Fact::TtlAlone { .. } => ttl(fact),
+        Fact::DfMissing { .. }
+        | Fact::IpIdZeroUnexpected { .. }
+        | Fact::IpIdZeroDf
+        | Fact::IpIdCopiesTrigger { .. }
+        | Fact::IpIdContinues { .. }
+        | Fact::IpIdBreaks { .. }
+        | Fact::IpIdNotZero { .. } => ip_id(fact),
+        Fact::AckZero { .. }
+        | Fact::AckBeyond { .. }
+        | Fact::AckIsnPlusOne { .. }
+        | Fact::SeqExact { .. }
+        | Fact::SeqIsPeerAck { .. }
+        | Fact::SeqInWindow { .. }
+        | Fact::SeqOutsideWindow { .. } => numbers(fact),
+        Fact::TimingEarly { .. }
+        | Fact::TimingInLine { .. }
+        | Fact::RaceData { .. }
+        | Fact::RacePackets { .. }
+        | Fact::Repeat { .. } => timing(fact),
+        Fact::VantagePastLimits
+        | Fact::VantageNoConnection { .. }
+        | Fact::VantageBothNearerThere { .. }
+        | Fact::VantageBoth { .. }
+        | Fact::VantageNotWatching { .. }
+        | Fact::VantageMadeOnPath { .. }
+        | Fact::VantageDroppedOnPath { .. }
+        | Fact::VantageOneSideOnly { .. } => vantage(fact),
+        Fact::AnswersSynInName { .. }
+        | Fact::AnswersInvalidSegment { .. }
+        | Fact::IdleBeforeTrigger { .. }
+        | Fact::ForgedUnexplained { .. }
+        | Fact::StealthProbe { .. }
+        | Fact::ConnectProbe { .. }
+        | Fact::PortSweep { .. }
+        | Fact::AnswersSyn { .. }
+        | Fact::HalfOpen { .. }
+        | Fact::ScannerAbort { .. } => shape(fact),
+        Fact::BothFin
+        | Fact::DataAfterClose { .. }
+        | Fact::AfterOwnFin { .. }
+        | Fact::GaveUp { .. }
+        | Fact::SilenceThenReset { .. }
+        | Fact::IdleForgotten { .. }
+        | Fact::NoContext
+        | Fact::MidConnectionAnswer { .. }
+        | Fact::MidConnectionAfter { .. } => close(fact),
+    }
+}
+
+fn payload(fact: &Fact) -> String {
+    match fact {
+        Fact::DiagnosticCode { code: code @ 17, .. } => format!(
+            "diagnostic payload (0x33AA) reason code {code}: {}",
+            reason_name(*code)
+        ),
+        Fact::DiagnosticCode { role, code } => format!(
+            "diagnostic payload (0x33AA) reason code {code} ({}), written by the {role}'s TCP stack",
+            reason_name(*code)
+        ),
+        Fact::DiagnosticReason { code } => {
+            format!("diagnostic reason code {code}: {}", reason_name(*code))
+        }
+        Fact::BigIpText { role, text } => format!(
+            "the payload is an F5 BIG-IP reset cause (\"{text}\"): the {role} is a BIG-IP full proxy"
+        ),
+        Fact::RelayedReset { text } => format!(
+            "the proxy passes on a reset from the far side (\"{text}\"): the backend aborted"
+        ),
+        Fact::PayloadSays { text } => format!("the RST says \"{text}\""),
+        Fact::CraftedFlags { flags } => format!(
+            "the RST also carries SYN ({flags}): no TCP stack sends that, a scanner or fuzzer crafted it"
+        ),
+        _ => String::new(),
+    }
+}
+
+fn usual(ttl: Option<u8>) -> String {
+    ttl.map_or_else(|| "?".to_string(), |t| t.to_string())
+}
+
+fn ttl(fact: &Fact) -> String {
+    match *fact {
+        Fact::TtlInitial { role, ttl, packets } => format!(
+            "TTL {ttl} is an initial TTL, as on {packets} other packets of the {role}: sent by the capturing host itself"
+        ),
+        Fact::TtlAsConnection { role, ttl, packets } => {
+            format!("TTL {ttl}, as the {role}'s {packets} other packets on this connection")
+        }
+        Fact::TtlAsHostNotConnection { role, ttl, usual: u, matching, packets } => format!(
+            "TTL {ttl} differs from this connection's {} but matches {matching} of the {role}'s {packets} packets overall",
+            usual(u)
+        ),
+        Fact::TtlDiffersConnection { role, ttl, packets, usual: u } => {
+            let mut text = format!(
+                "TTL {ttl}, the {role}'s other {packets} packets had TTL {}",
+                usual(u)
+            );
+            if let Some(b) = u {
+                if initial_ttl(b) != initial_ttl(ttl) {
+                    text.push_str(&format!(
+                        " (initial TTL {} vs {}: a different machine)",
+                        initial_ttl(ttl),
+                        initial_ttl(b)
+                    ));
+                } else {
+                    let way = if ttl > b { "nearer" } else { "farther" };
+                    text.push_str(&format!(
+                        " ({} hops {way}: a different machine)",
+                        ttl.abs_diff(b)
+                    ));
+                }
+            }
+            text
+        }
+        Fact::TtlAsHost { role, ttl, packets } => {
+            format!("TTL {ttl}, as the {role}'s {packets} packets on its other connections")
+        }
+        Fact::TtlDiffersHost { role, ttl, packets, usual: u } => {
+            let mut text = format!(
+                "TTL {ttl}, the {role}'s {packets} packets on other connections had TTL {}",
+                usual(u)
+            );
+            if let Some(b) = u {
+                text.push_str(&format!(
+                    " ({} hops apart: a different machine)",
+                    ttl.abs_diff(b)
+                ));
+            }
+            text
+        }
+        Fact::TtlAlone { role, ttl } => {
+            format!("TTL {ttl}; no other packet from the {role} to compare it with")
+        }
+        _ => String::new(),
+    }
+}
+
+/// How a host's IP-IDs go, as a phrase.
+pub fn pattern(p: IpIdPattern) -> &'static str {
+    match p {
+        IpIdPattern::Global => "one IP-ID counter for all its connections",
+        IpIdPattern::PerConnection => "an IP-ID counter per connection",
+        IpIdPattern::Zero => "IP-ID 0",
+        IpIdPattern::Random => "random IP-IDs",
+        IpIdPattern::Unknown => "too few packets to know its IP-ID pattern",
+    }
+}
+
+fn counter(c: Counter) -> &'static str {
+    match c {
+        Counter::Global => "global IP-ID counter",
+        Counter::Connection => "IP-ID counter on this connection",
+    }
+}
+
+fn ip_id(fact: &Fact) -> String {
+    match *fact {
+        Fact::DfMissing { role, packets } => {
+            format!("DF not set, while the {role} set DF on all its {packets} packets")
+        }
+        Fact::IpIdZeroUnexpected { role, pattern: p } => format!(
+            "IP-ID 0, but the {role} uses {} and never sends 0",
+            pattern(p)
+        ),
+        Fact::IpIdZeroDf => "IP-ID 0 with DF, as Linux stacks send connection-less resets".into(),
+        Fact::IpIdCopiesTrigger { role, id } => {
+            format!("IP-ID {id} copies the {}'s packet it answers", role.other())
+        }
+        Fact::IpIdContinues {
+            role,
+            id,
+            last,
+            counter: c,
+        } => format!(
+            "IP-ID {id} continues the {role}'s {} (last {last})",
+            counter(c)
+        ),
+        Fact::IpIdBreaks {
+            role,
+            id,
+            last,
+            counter: c,
+        } => format!(
+            "IP-ID {id} breaks the {role}'s {} (last {last}, step {})",
+            counter(c),
+            id.wrapping_sub(last)
+        ),
+        Fact::IpIdNotZero { role, id } => {
+            format!("IP-ID {id}, but the {role} always sends IP-ID 0")
+        }
+        _ => String::new(),
+    }
+}
+
+fn numbers(fact: &Fact) -> String {
+    match *fact {
+        Fact::AckZero { role } => format!(
+            "RST+ACK with ack 0: the {}'s data was never tracked",
+            role.other()
+        ),
+        Fact::AckBeyond { role, ack, bytes } => format!(
+            "ack {ack} acknowledges {bytes} bytes the {} never sent",
+            role.other()
+        ),
+        Fact::AckIsnPlusOne { role, ack, isn } => format!(
+            "ack {ack} = the {}'s ISN {isn} + 1: the standard answer to a SYN",
+            role.other()
+        ),
+        Fact::SeqExact { role, seq } => {
+            format!("seq {seq} is exactly the {role}'s next sequence number (RFC 5961)")
+        }
+        Fact::SeqIsPeerAck { role, seq, behind } => format!(
+            "seq {seq} equals the {}'s last ACK, but the {role} had sent {behind} more bytes",
+            role.other()
+        ),
+        Fact::SeqInWindow { role, seq, offset } => format!(
+            "seq {seq} is {offset} bytes into the {}'s window, not at its edge",
+            role.other()
+        ),
+        Fact::SeqOutsideWindow { role, seq, offset } => format!(
+            "seq {seq} is {offset} bytes from the {role}'s next sequence number: outside the window"
+        ),
+        _ => String::new(),
+    }
+}
+
+fn timing(fact: &Fact) -> String {
+    match *fact {
+        Fact::TimingEarly {
+            role,
+            delay_ns,
+            answer_ns,
+        } => format!(
+            "RST {} after the {}'s packet; the {role} needs {} to answer (its SYN-ACK round trip)",
+            duration(delay_ns),
+            role.other(),
+            duration(answer_ns)
+        ),
+        Fact::TimingInLine {
+            role,
+            delay_ns,
+            answer_ns,
+        } => format!(
+            "RST {} after the {}'s packet, in line with the {role}'s {} round trip",
+            duration(delay_ns),
+            role.other(),
+            duration(answer_ns)
+        ),
+        Fact::RaceData { role, after_ns } => format!(
+            "{role} data at +{} after this RST: the {role} never reset",
+            duration(after_ns)
+        ),
+        Fact::RacePackets {
+            role,
+            packets,
+            first_ns,
+        } => format!(
+            "{packets} {role} packet(s) after this RST, the first at +{}",
+            duration(first_ns)
+        ),
+        Fact::Repeat {
+            apart_ns,
+            later,
+            seq_moves,
+            ack_moves,
+        } => format!(
+            "another RST {} {}: seq moves by {seq_moves}, ack by {ack_moves}",
+            duration(apart_ns),
+            if later { "later" } else { "earlier" }
+        ),
+        _ => String::new(),
+    }
+}
+
+fn probe(p: Probe) -> &'static str {
+    match p {
+        Probe::Fin => "a lone FIN (nmap -sF)",
+        Probe::Null => "a segment with no flags at all (nmap -sN)",
+        Probe::Xmas => "a FIN+PSH+URG segment (nmap -sX)",
+    }
+}
+
+/// The connection's shape: the evidence of causes.
+fn shape(fact: &Fact) -> String {
+    match *fact {
+        Fact::AnswersSynInName { role } => {
+            format!("answers the {}'s SYN in the {role}'s name", role.other())
+        }
+        Fact::AnswersInvalidSegment { role, frame, seq, out_of_window } => format!(
+            "answers {} segment from the {} (frame {frame}, seq {seq})",
+            if out_of_window { "an out-of-window" } else { "a retransmitted" },
+            role.other()
+        ),
+        Fact::IdleBeforeTrigger { role, idle_ns } => format!(
+            "the connection was idle {} before the {}'s packet this RST answers",
+            duration(idle_ns),
+            role.other()
+        ),
+        Fact::ForgedUnexplained { role } => format!(
+            "forged in the {role}'s name with no idle gap or invalid segment to explain it"
+        ),
+        Fact::StealthProbe { role, probe: p } => format!(
+            "the {}'s only packet was {} with no handshake: a stealth port probe, which a closed port answers with RST",
+            role.other(),
+            probe(p)
+        ),
+        Fact::ConnectProbe { .. } => connect_probe(fact),
+        Fact::PortSweep { role } => format!(
+            "the {} swept many ports with SYNs: a port scan, and this closed port answered",
+            role.other()
+        ),
+        Fact::AnswersSyn { role } => format!(
+            "answers the {}'s SYN: nothing accepted the connection",
+            role.other()
+        ),
+        Fact::HalfOpen { role } => format!(
+            "the {role} answered the SYN-ACK with RST instead of completing the handshake"
+        ),
+        Fact::ScannerAbort { role } => format!(
+            "the {role} swept many ports with SYNs: a port scanner dropping the connection it probed"
+        ),
+        _ => String::new(),
+    }
+}
+
+fn connect_probe(fact: &Fact) -> String {
+    let Fact::ConnectProbe {
+        role,
+        after_ns,
+        scanner,
+    } = *fact
+    else {
+        return String::new();
+    };
+    let finding = format!(
+        "the {role} completed the handshake and reset {} later without sending or receiving data",
+        duration(after_ns)
+    );
+    if scanner {
+        format!("{finding}; it probed many ports or hosts: a connect() scan")
+    } else {
+        format!(
+            "{finding}: a port check (load-balancer health check, monitoring or a connect() scan)"
+        )
+    }
+}
+
+/// How the connection was closing or idling before the RST.
+fn close(fact: &Fact) -> String {
+    match *fact {
+        Fact::BothFin => {
+            "both sides had sent FIN: the data was delivered, the RST only tears down".into()
+        }
+        Fact::DataAfterClose { role, fin_seq, bytes } => format!(
+            "the {role} had closed (FIN at seq {fin_seq}); the {} still sent {bytes} bytes",
+            role.other()
+        ),
+        Fact::AfterOwnFin { role, fin_seq } => {
+            format!("the {role} had already sent its FIN (seq {fin_seq})")
+        }
+        Fact::GaveUp { role, retransmissions, over_ns } => format!(
+            "the {role} retransmitted the same data {retransmissions} times over {} without an ACK, then reset",
+            duration(over_ns)
+        ),
+        Fact::SilenceThenReset { role, silence_ns } => format!(
+            "{} of silence, then the {role} reset on its own",
+            duration(silence_ns)
+        ),
+        Fact::IdleForgotten { role, idle_ns } => format!(
+            "idle {} before the {}'s packet: the {role} had forgotten the connection",
+            duration(idle_ns),
+            role.other()
+        ),
+        Fact::NoContext => {
+            "no handshake or data seen on this connection to explain the RST".into()
+        }
+        Fact::MidConnectionAnswer { role, bytes } => format!(
+            "in-window RST mid-connection, answering the {}'s {bytes}-byte segment",
+            role.other()
+        ),
+        Fact::MidConnectionAfter { gap_ns } => format!(
+            "in-window RST mid-connection, {} after the last packet",
+            duration(gap_ns)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// A capture named by the end it is nearer ("other" when unknown).
+fn end(v: VantagePoint) -> &'static str {
+    match v {
+        VantagePoint::ClientSide => "client-side",
+        VantagePoint::ServerSide => "server-side",
+        VantagePoint::Unknown => "other",
+    }
+}
+
+fn vantage(fact: &Fact) -> String {
+    match *fact {
+        Fact::VantagePastLimits => {
+            "the RST was past the recording limits; compared by nothing".into()
+        }
+        Fact::VantageNoConnection { other, running: true } => format!(
+            "the {other} capture has no packet of this connection (another path, or not captured there): nothing to compare"
+        ),
+        Fact::VantageNoConnection { other, running: false } => {
+            format!("the {other} capture was not running at this time: nothing to compare")
+        }
+        Fact::VantageBothNearerThere { there, sender, frame } => format!(
+            "seen at both ends: it left the {} capture (its frame {frame}) and arrived here, so it was not made on the path between them; verdict of the capture nearer the {sender}",
+            end(there)
+        ),
+        Fact::VantageBoth { there, frame } => format!(
+            "seen at both ends: it also arrived at the {} capture (its frame {frame})",
+            end(there)
+        ),
+        Fact::VantageNotWatching { other } => format!(
+            "not in the {other} capture, which was not recording this connection at that moment: nothing to compare"
+        ),
+        Fact::VantageMadeOnPath { there, sender, packets, dropped } => {
+            let there = end(there);
+            let mut text = format!(
+                "carries the {sender}'s address, but the {there} capture, which saw {packets} packets of this connection, never saw it leave the {sender}: it was made on the path between the captures"
+            );
+            if let Some(frame) = dropped {
+                text.push_str(&format!(
+                    "; the {}'s packet it answers (frame {frame}) never reached the {there} capture either: the device that reset the connection also dropped it",
+                    sender.other()
+                ));
+            }
+            text
+        }
+        Fact::VantageDroppedOnPath { here, there, receiver } => format!(
+            "sent from the {} end but never reached the {} capture: dropped on the path (the {receiver} never saw this reset)",
+            end(here),
+            end(there)
+        ),
+        Fact::VantageOneSideOnly { here, sender } => format!(
+            "seen in the {here} capture only; which capture is nearer the {sender} is unknown, so it was either made on the path or dropped on it"
+        ),
+        _ => String::new(),
+    }
+}

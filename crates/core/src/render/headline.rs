@@ -1,0 +1,121 @@
+//! The summary's one-sentence headline, from its [`Story`].
+
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use crate::report::{Cause, Story};
+
+/// The headline `story` tells.
+pub fn headline(story: &Story) -> String {
+    match story {
+        Story::NoResets { packets } => format!("No TCP resets in {packets} packets."),
+        Story::Forged {
+            total,
+            forged,
+            strong,
+            causes,
+            other,
+            idle_ns,
+        } => {
+            let how = match causes.as_slice() {
+                [one] if *other == 0 => whole(one.cause, seconds(*idle_ns)),
+                // Several devices or reasons: say how many resets each made.
+                _ => {
+                    let mut parts: Vec<String> = causes
+                        .iter()
+                        .map(|c| format!("{} {}", c.resets, part(c.cause, seconds(*idle_ns))))
+                        .collect();
+                    if *other > 0 {
+                        parts.push(format!("{other} for other reasons"));
+                    }
+                    parts.join(", ")
+                }
+            };
+            let resets = resets_word(*total);
+            let were = if *forged == 1 { "was" } else { "were" };
+            // Say how strong the case is: a headline must not be surer than its verdicts.
+            if strong == forged {
+                format!("{forged} of {total} {resets} {were} forged on the path: {how}.")
+            } else if *strong == 0 {
+                format!("{forged} of {total} {resets} may have been forged on the path (weak evidence): {how}.")
+            } else {
+                format!("{forged} of {total} {resets} {were} forged on the path ({strong} with strong evidence): {how}.")
+            }
+        }
+        Story::FromEndpoints {
+            total,
+            top,
+            all_unknown,
+        } => {
+            let resets = resets_word(*total);
+            let (cause, count) = (plain(top.cause), top.resets);
+            if *all_unknown {
+                format!("{total} {resets}, too little context to tell who sent them; most common: {cause} ({count}).")
+            } else {
+                format!("No forged resets: {total} {resets} came from the endpoints; most common: {cause} ({count}).")
+            }
+        }
+    }
+}
+
+/// Nanoseconds as seconds.
+pub fn seconds(ns: Option<i64>) -> Option<f64> {
+    ns.map(|ns| ns as f64 / 1e9)
+}
+
+fn resets_word(n: u64) -> &'static str {
+    if n == 1 {
+        "reset"
+    } else {
+        "resets"
+    }
+}
+
+/// A cause in plain words, for headlines.
+pub fn plain(cause: Cause) -> &'static str {
+    match cause {
+        Cause::Refused => "refused connections",
+        Cause::AppAbort => "application aborts",
+        Cause::ClosedSocket => "data sent to closed sockets",
+        Cause::IdleTimeout => "idle timeouts",
+        Cause::OutOfWindow => "out-of-window segments",
+        Cause::Injected => "injected resets",
+        Cause::Scan => "a port scan",
+        Cause::GracefulClose => "resets after a normal close",
+        Cause::RetransmitTimeout => "retransmission timeouts",
+        Cause::Unknown => "unexplained resets",
+    }
+}
+
+/// What the path did, when all forged resets share one cause.
+fn whole(cause: Cause, idle: Option<f64>) -> String {
+    match cause {
+        Cause::IdleTimeout => match idle {
+            Some(idle) => format!("a NAT or firewall forgot idle connections after ~{idle:.0} s"),
+            None => "a NAT or firewall forgot idle connections".to_string(),
+        },
+        Cause::OutOfWindow => "a stateful firewall rejected out-of-window segments".to_string(),
+        Cause::Injected => "a device on the path injected them (censorship or DPI)".to_string(),
+        Cause::Refused => "a firewall refused connections in the server's name".to_string(),
+        _ => "a device on the path sent them in an endpoint's name".to_string(),
+    }
+}
+
+/// The same, for a share of the forged resets: follows their number.
+fn part(cause: Cause, idle: Option<f64>) -> String {
+    match cause {
+        Cause::IdleTimeout => match idle {
+            Some(idle) => format!(
+                "from a NAT or firewall that forgot an idle connection (after ~{idle:.0} s)"
+            ),
+            None => "from a NAT or firewall that forgot an idle connection".to_string(),
+        },
+        Cause::OutOfWindow => {
+            "from a stateful firewall rejecting out-of-window segments".to_string()
+        }
+        Cause::Injected => "injected by a censor or DPI device".to_string(),
+        Cause::Refused => "from a firewall refusing a connection in the server's name".to_string(),
+        _ => "sent by a device in an endpoint's name".to_string(),
+    }
+}

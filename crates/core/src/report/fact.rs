@@ -1,0 +1,342 @@
+//! Typed evidence: what one signal saw, as numbers and names. Each evidence
+//! item of a reset carries one [`Fact`]; its `finding` sentence is
+//! [`crate::render::finding`] of that fact, so a report re-rendered from
+//! its facts reads exactly the same (a share link can carry facts only).
+//!
+//! Serialised as an object whose `kind` names the variant, beside the
+//! variant's fields: `{"kind": "ttl-differs-connection", "role": "server",
+//! "ttl": 63, "packets": 41, "usual": 52}`. Durations are whole
+//! nanoseconds (`*_ns`, exact in JSON and JavaScript), sequence numbers raw. Text taken from the capture (`text`) is
+//! quoted as capture data, never read as advice.
+//!
+//! A new kind of evidence is one variant here, one arm in
+//! `render::finding`, and the rule that produces it.
+
+use alloc::string::String;
+use serde::{Deserialize, Serialize};
+
+use super::{CaptureName, Role, Signal, VantagePoint};
+
+/// One observation behind a verdict.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Fact {
+    // --- what the RST's payload says ---
+    /// A draft-ietf-tcpm-rst-diagnostic-payload reason code (magic 0x33AA),
+    /// as a sign of who wrote the RST.
+    DiagnosticCode { role: Role, code: u32 },
+    /// The same code, as the cause it names.
+    DiagnosticReason { code: u32 },
+    /// An F5 BIG-IP reset-cause text: the `role` is a BIG-IP full proxy.
+    BigIpText { role: Role, text: String },
+    /// A proxy's text saying it passes on a reset from its far side.
+    RelayedReset { text: String },
+    /// Text naming a timeout.
+    PayloadSays { text: String },
+
+    // --- TTL / hop limit ---
+    /// An initial TTL (no router passed): the capturing host sent it, as
+    /// it sent `packets` other packets with that TTL.
+    TtlInitial { role: Role, ttl: u8, packets: u32 },
+    /// The TTL of the `role`'s `packets` other packets on this connection.
+    TtlAsConnection { role: Role, ttl: u8, packets: u32 },
+    /// Not this connection's usual TTL (`usual`), but `matching` of the
+    /// `role`'s `packets` packets overall.
+    TtlAsHostNotConnection {
+        role: Role,
+        ttl: u8,
+        usual: Option<u8>,
+        matching: u32,
+        packets: u32,
+    },
+    /// None of the `role`'s `packets` other packets here had this TTL.
+    TtlDiffersConnection {
+        role: Role,
+        ttl: u8,
+        packets: u32,
+        usual: Option<u8>,
+    },
+    /// The TTL of the `role`'s packets on its other connections.
+    TtlAsHost { role: Role, ttl: u8, packets: u32 },
+    /// Not the TTL of the `role`'s packets on its other connections.
+    TtlDiffersHost {
+        role: Role,
+        ttl: u8,
+        packets: u32,
+        usual: Option<u8>,
+    },
+    /// Nothing else from the `role` to compare the TTL with.
+    TtlAlone { role: Role, ttl: u8 },
+
+    // --- IP header: DF and IP-ID ---
+    /// DF clear, while the `role` set DF on all its `packets` packets.
+    DfMissing { role: Role, packets: u32 },
+    /// IP-ID 0 from a host whose IP-IDs follow `pattern` and are never 0.
+    IpIdZeroUnexpected { role: Role, pattern: IpIdPattern },
+    /// IP-ID 0 with DF, as Linux sends resets outside a connection.
+    IpIdZeroDf,
+    /// The IP-ID of the packet the RST answers, copied.
+    IpIdCopiesTrigger { role: Role, id: u16 },
+    /// The next step of the `role`'s IP-ID counter (`last` before it).
+    IpIdContinues {
+        role: Role,
+        id: u16,
+        last: u16,
+        counter: Counter,
+    },
+    /// Not a step of the `role`'s IP-ID counter.
+    IpIdBreaks {
+        role: Role,
+        id: u16,
+        last: u16,
+        counter: Counter,
+    },
+    /// A nonzero IP-ID from a host that always sends 0.
+    IpIdNotZero { role: Role, id: u16 },
+
+    // --- sequence and acknowledgement numbers ---
+    /// RST+ACK acknowledging 0 although the other side had sent data.
+    AckZero { role: Role },
+    /// Acknowledges `bytes` the other side never sent.
+    AckBeyond { role: Role, ack: u32, bytes: i64 },
+    /// ack = the other side's ISN + 1: the answer to a SYN.
+    AckIsnPlusOne { role: Role, ack: u32, isn: u32 },
+    /// seq is exactly the `role`'s next sequence number (RFC 5961).
+    SeqExact { role: Role, seq: u32 },
+    /// seq is the other side's last ACK, `behind` bytes behind what the
+    /// `role` had sent.
+    SeqIsPeerAck { role: Role, seq: u32, behind: i64 },
+    /// seq is `offset` bytes into the other side's window.
+    SeqInWindow { role: Role, seq: u32, offset: i64 },
+    /// seq is `offset` bytes from the `role`'s next sequence number,
+    /// outside the window.
+    SeqOutsideWindow { role: Role, seq: u32, offset: i64 },
+
+    // --- timing and what followed ---
+    /// The RST came `delay_ns` after the packet it answers, faster than
+    /// the `role` answers (`answer_ns`, its handshake round trip).
+    TimingEarly {
+        role: Role,
+        delay_ns: i64,
+        answer_ns: i64,
+    },
+    /// The same, in line with the `role`'s answer time.
+    TimingInLine {
+        role: Role,
+        delay_ns: i64,
+        answer_ns: i64,
+    },
+    /// The `role` sent data `after_ns` after its own RST.
+    RaceData { role: Role, after_ns: i64 },
+    /// The `role` sent `packets` packets after its own RST.
+    RacePackets {
+        role: Role,
+        packets: u32,
+        first_ns: i64,
+    },
+    /// Another RST of the same side `apart_ns` away, with seq and ack moved.
+    Repeat {
+        apart_ns: i64,
+        later: bool,
+        seq_moves: i64,
+        ack_moves: i64,
+    },
+
+    // --- the connection's shape (causes) ---
+    /// The RST carries SYN too (`flags`, as the report writes them).
+    CraftedFlags { flags: String },
+    /// A device answered the other side's SYN in the `role`'s name.
+    AnswersSynInName { role: Role },
+    /// Answers a retransmitted or out-of-window segment of the other side.
+    AnswersInvalidSegment {
+        role: Role,
+        frame: u64,
+        seq: u32,
+        out_of_window: bool,
+    },
+    /// Idle `idle_ns` before the packet the RST answers (a device's state expired).
+    IdleBeforeTrigger { role: Role, idle_ns: i64 },
+    /// Forged in the `role`'s name with nothing to explain it.
+    ForgedUnexplained { role: Role },
+    /// The other side's only packet was a stealth probe.
+    StealthProbe { role: Role, probe: Probe },
+    /// The `role` opened the connection and reset it `after_ns` later
+    /// without data; `scanner` when it swept many ports.
+    ConnectProbe {
+        role: Role,
+        after_ns: i64,
+        scanner: bool,
+    },
+    /// The other side swept many ports with SYNs.
+    PortSweep { role: Role },
+    /// Answers the other side's SYN.
+    AnswersSyn { role: Role },
+    /// The `role` answered the SYN-ACK with RST.
+    HalfOpen { role: Role },
+    /// The `role`, a scanner, dropped a connection it probed.
+    ScannerAbort { role: Role },
+    /// Both sides had sent FIN.
+    BothFin,
+    /// The `role` had closed; the other side still sent `bytes`.
+    DataAfterClose {
+        role: Role,
+        fin_seq: u32,
+        bytes: u32,
+    },
+    /// The `role` had sent its FIN.
+    AfterOwnFin { role: Role, fin_seq: u32 },
+    /// The `role` retransmitted the same data, then reset.
+    GaveUp {
+        role: Role,
+        retransmissions: u32,
+        over_ns: i64,
+    },
+    /// Silence, then the `role` reset on its own.
+    SilenceThenReset { role: Role, silence_ns: i64 },
+    /// Idle before the other side's packet, which the `role` had forgotten.
+    IdleForgotten { role: Role, idle_ns: i64 },
+    /// No handshake or data seen to explain the RST.
+    NoContext,
+    /// Mid-connection, answering a `bytes`-byte segment of the other side.
+    MidConnectionAnswer { role: Role, bytes: u32 },
+    /// Mid-connection, `gap_ns` after the last packet.
+    MidConnectionAfter { gap_ns: i64 },
+
+    // --- two captures (`there` / `here`: a capture by the end it is nearer) ---
+    /// The RST was past the comparison's recording limits.
+    VantagePastLimits,
+    /// The `other` capture has no packet of this connection; `running`
+    /// when it was recording at the time.
+    VantageNoConnection { other: CaptureName, running: bool },
+    /// Seen at both ends, and the capture `there` is nearer the `sender`:
+    /// its verdict (on its `frame`) is taken.
+    VantageBothNearerThere {
+        there: VantagePoint,
+        sender: Role,
+        frame: u64,
+    },
+    /// Seen at both ends (the capture `there` as its `frame`).
+    VantageBoth { there: VantagePoint, frame: u64 },
+    /// The `other` capture was not recording this connection at that moment.
+    VantageNotWatching { other: CaptureName },
+    /// Made on the path: the capture `there`, nearer the `sender`, saw
+    /// `packets` packets of the connection but not this one; `dropped` is
+    /// the frame of the packet it answers when that never reached `there`
+    /// either.
+    VantageMadeOnPath {
+        there: VantagePoint,
+        sender: Role,
+        packets: u64,
+        dropped: Option<u64>,
+    },
+    /// Sent from the end `here`, never reached the capture `there`.
+    VantageDroppedOnPath {
+        here: VantagePoint,
+        there: VantagePoint,
+        receiver: Role,
+    },
+    /// Seen in the `here` capture only, nearer which end unknown.
+    VantageOneSideOnly { here: CaptureName, sender: Role },
+}
+
+impl Fact {
+    /// The signal this fact is evidence of.
+    pub fn signal(&self) -> Signal {
+        match self {
+            Fact::DiagnosticCode { .. }
+            | Fact::DiagnosticReason { .. }
+            | Fact::BigIpText { .. }
+            | Fact::RelayedReset { .. }
+            | Fact::PayloadSays { .. } => Signal::Payload,
+            Fact::TtlInitial { .. }
+            | Fact::TtlAsConnection { .. }
+            | Fact::TtlAsHostNotConnection { .. }
+            | Fact::TtlDiffersConnection { .. }
+            | Fact::TtlAsHost { .. }
+            | Fact::TtlDiffersHost { .. }
+            | Fact::TtlAlone { .. } => Signal::Ttl,
+            Fact::DfMissing { .. }
+            | Fact::IpIdZeroUnexpected { .. }
+            | Fact::IpIdZeroDf
+            | Fact::IpIdCopiesTrigger { .. }
+            | Fact::IpIdContinues { .. }
+            | Fact::IpIdBreaks { .. }
+            | Fact::IpIdNotZero { .. } => Signal::IpId,
+            Fact::AckZero { .. } | Fact::AckBeyond { .. } => Signal::Ack,
+            Fact::AckIsnPlusOne { .. }
+            | Fact::SeqExact { .. }
+            | Fact::SeqIsPeerAck { .. }
+            | Fact::SeqInWindow { .. }
+            | Fact::SeqOutsideWindow { .. } => Signal::Seq,
+            Fact::TimingEarly { .. } | Fact::TimingInLine { .. } => Signal::Timing,
+            Fact::RaceData { .. } | Fact::RacePackets { .. } => Signal::Race,
+            Fact::Repeat { .. } => Signal::Repeat,
+            Fact::CraftedFlags { .. } => Signal::Flags,
+            Fact::AnswersSynInName { .. }
+            | Fact::AnswersSyn { .. }
+            | Fact::HalfOpen { .. }
+            | Fact::NoContext => Signal::Handshake,
+            Fact::AnswersInvalidSegment { .. } | Fact::GaveUp { .. } => Signal::Retransmit,
+            Fact::IdleBeforeTrigger { .. }
+            | Fact::SilenceThenReset { .. }
+            | Fact::IdleForgotten { .. } => Signal::Idle,
+            Fact::ForgedUnexplained { .. }
+            | Fact::MidConnectionAnswer { .. }
+            | Fact::MidConnectionAfter { .. } => Signal::Stage,
+            Fact::StealthProbe { .. } | Fact::PortSweep { .. } | Fact::ScannerAbort { .. } => {
+                Signal::Scan
+            }
+            Fact::ConnectProbe { scanner, .. } => {
+                if *scanner {
+                    Signal::Scan
+                } else {
+                    Signal::Stage
+                }
+            }
+            Fact::BothFin | Fact::DataAfterClose { .. } | Fact::AfterOwnFin { .. } => Signal::Fin,
+            Fact::VantagePastLimits
+            | Fact::VantageNoConnection { .. }
+            | Fact::VantageBothNearerThere { .. }
+            | Fact::VantageBoth { .. }
+            | Fact::VantageNotWatching { .. }
+            | Fact::VantageMadeOnPath { .. }
+            | Fact::VantageDroppedOnPath { .. }
+            | Fact::VantageOneSideOnly { .. } => Signal::Vantage,
+        }
+    }
+}
+
+/// A host's IP-ID behaviour, as far as the capture shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IpIdPattern {
+    /// One counter for all its connections (Windows).
+    Global,
+    /// A counter per connection (Linux).
+    PerConnection,
+    Zero,
+    Random,
+    Unknown,
+}
+
+/// Which IP-ID counter a RST's IP-ID was checked against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Counter {
+    /// The host's one counter for all connections.
+    Global,
+    /// The counter of this connection.
+    Connection,
+}
+
+/// A lone probe packet no ordinary stack sends to open a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Probe {
+    /// FIN only (nmap -sF).
+    Fin,
+    /// No flags at all (nmap -sN).
+    Null,
+    /// FIN+PSH+URG (nmap -sX).
+    Xmas,
+}
