@@ -158,7 +158,7 @@ pub fn write_variant(family: &str, index: &str, out: &str) -> std::io::Result<St
     for e in &variant.scenario.expected {
         let _ = write!(
             message,
-            "\n  frame {}: {}/{}/{}{}{}",
+            "\n  frame {}: {}/{}/{}{}{}{}",
             e.frame,
             e.sender.as_str(),
             e.origin.as_str(),
@@ -167,6 +167,11 @@ pub fn write_variant(family: &str, index: &str, out: &str) -> std::io::Result<St
                 .map_or(String::new(), |x| format!(" ({})", x.as_str())),
             e.consequence_of
                 .map_or(String::new(), |f| format!(", consequence of {f}")),
+            if e.incident == e.frame {
+                String::new()
+            } else {
+                format!(", incident {}", e.incident)
+            },
         );
     }
     Ok(message)

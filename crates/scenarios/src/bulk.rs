@@ -151,6 +151,7 @@ pub fn bulk(out: &mut impl Write, size: u64, format: Format, seed: u64) -> io::R
                 cause: v.cause,
                 sub_cause: v.sub_cause,
                 consequence_of: None,
+                incident: stats.packets,
             });
         }
         record.clear();

@@ -50,6 +50,10 @@ pub struct ExpectedReset {
     /// The frame of the reset whose teardown this one answers; `None` for a
     /// root reset (or when that reset is not in the capture).
     pub consequence_of: Option<u64>,
+    /// The first frame of the incident this reset belongs to: its root's
+    /// for a consequence, the first reset of one actor's event (a scan, a
+    /// NAT expiring a batch of flows, a censor), else its own frame.
+    pub incident: u64,
 }
 
 /// The link-layer framing of a written capture.

@@ -26,7 +26,15 @@ pub struct Verdict {
     pub sub_cause: Option<SubCause>,
     /// The reset whose teardown this one answers (a consequence reset).
     pub consequence_of: Option<ResetId>,
+    /// The event this reset belongs to with others (one scanner, one NAT
+    /// expiring a batch of flows, one censor); consequences belong to their
+    /// root's.
+    pub incident: Option<Incident>,
 }
+
+/// One actor's event that resets several connections, as a family names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Incident(u32);
 
 impl Verdict {
     pub const fn new(sender: Sender, origin: Origin, cause: Cause) -> Self {
@@ -36,6 +44,15 @@ impl Verdict {
             cause,
             sub_cause: None,
             consequence_of: None,
+            incident: None,
+        }
+    }
+
+    /// Marks this reset as part of `incident`.
+    pub const fn within(self, incident: Incident) -> Self {
+        Self {
+            incident: Some(incident),
+            ..self
         }
     }
 
@@ -92,6 +109,7 @@ pub struct Net {
     local_hosts: u8,
     remote_hosts: u8,
     conversations: u32,
+    incidents: u32,
     drafts: Vec<Draft>,
 }
 
@@ -104,6 +122,7 @@ impl Net {
             local_hosts: 0,
             remote_hosts: 0,
             conversations: 0,
+            incidents: 0,
             drafts: Vec::new(),
         }
     }
@@ -214,6 +233,12 @@ impl Net {
         )
     }
 
+    /// A new incident for resets that belong together.
+    pub fn incident(&mut self) -> Incident {
+        self.incidents += 1;
+        Incident(self.incidents)
+    }
+
     /// Puts a finished conversation's packets on the wire.
     pub fn add(&mut self, conversation: Conversation) {
         self.drafts.extend(conversation.into_drafts());
@@ -226,6 +251,7 @@ impl Net {
         let mut packets = Vec::with_capacity(self.drafts.len());
         let mut expected = Vec::new();
         let mut frames = std::collections::BTreeMap::new();
+        let mut incidents = Incidents::default();
         for (index, draft) in self.drafts.into_iter().enumerate() {
             let mut packet = draft.packet;
             packet.ip_id = match draft.ip_id {
@@ -239,18 +265,41 @@ impl Net {
             if let Some((id, v)) = draft.label {
                 let frame = index as u64 + 1;
                 frames.insert(id, frame);
+                // A root is always captured before its consequences.
+                let consequence_of = v.consequence_of.and_then(|root| frames.get(&root).copied());
                 expected.push(ExpectedReset {
                     frame,
                     sender: v.sender,
                     origin: v.origin,
                     cause: v.cause,
                     sub_cause: v.sub_cause,
-                    // A root is always captured before its consequences.
-                    consequence_of: v.consequence_of.and_then(|root| frames.get(&root).copied()),
+                    consequence_of,
+                    incident: incidents.of(frame, consequence_of, v.incident),
                 });
             }
             packets.push(packet);
         }
         (packets, expected)
+    }
+}
+
+/// Numbers incidents by their first frame: a consequence joins its root's
+/// incident, a reset of a named incident joins that incident's first
+/// reset, any other reset starts its own.
+#[derive(Default)]
+struct Incidents {
+    by_frame: std::collections::BTreeMap<u64, u64>,
+    named: std::collections::BTreeMap<Incident, u64>,
+}
+
+impl Incidents {
+    fn of(&mut self, frame: u64, root: Option<u64>, named: Option<Incident>) -> u64 {
+        let incident = match (root.and_then(|r| self.by_frame.get(&r)), named) {
+            (Some(&root_incident), _) => root_incident,
+            (None, Some(key)) => *self.named.entry(key).or_insert(frame),
+            (None, None) => frame,
+        };
+        self.by_frame.insert(frame, incident);
+        incident
     }
 }

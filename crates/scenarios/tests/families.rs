@@ -13,7 +13,7 @@ use rstscope_scenarios::families::{self, Split, Vantage};
 const VARIANTS: u64 = 40;
 
 #[test]
-fn every_reset_is_labelled_and_every_link_points_to_an_earlier_labelled_reset() {
+fn every_reset_is_labelled_and_links_and_incidents_point_to_earlier_labelled_resets() {
     let mut problems = Vec::new();
     for split in [Split::Train, Split::HeldOut] {
         for variant in families::split(split, VARIANTS) {
@@ -35,6 +35,22 @@ fn every_reset_is_labelled_and_every_link_points_to_an_earlier_labelled_reset() 
                     if root >= e.frame || !labelled.contains(&root) {
                         problems.push(format!("{name}: frame {} links to {root}", e.frame));
                     }
+                    let root_incident = expected
+                        .iter()
+                        .find(|r| r.frame == root)
+                        .map(|r| r.incident);
+                    if root_incident != Some(e.incident) {
+                        problems.push(format!(
+                            "{name}: frame {} not in its root's incident",
+                            e.frame
+                        ));
+                    }
+                }
+                if e.incident > e.frame || !labelled.contains(&e.incident) {
+                    problems.push(format!(
+                        "{name}: frame {} in incident {}",
+                        e.frame, e.incident
+                    ));
                 }
             }
         }

@@ -20,6 +20,8 @@ pub fn numbers(summary: &Summary) -> Vec<(&'static str, Option<f64>)> {
         ("cause_root", summary.cause_root.value()),
         ("right_all", summary.right_all.value()),
         ("consequence_links", summary.links.consequences.value()),
+        ("incident_recall", summary.incidents.recall.value()),
+        ("incident_precision", summary.incidents.precision.value()),
         ("auroc", summary.calibration.auroc),
         ("ece", summary.calibration.ece),
     ]
@@ -92,8 +94,15 @@ pub fn inputs(items: &[&Scored]) -> String {
     for s in items {
         let t = &s.truth;
         let line = format!(
-            "{}\t{}\t{:?}\t{:?}\t{:?}\t{:?}\t{:?}\n",
-            s.source, t.frame, t.sender, t.origin, t.cause, t.sub_cause, t.consequence_of
+            "{}\t{}\t{:?}\t{:?}\t{:?}\t{:?}\t{:?}\t{:?}\n",
+            s.source,
+            t.frame,
+            t.sender,
+            t.origin,
+            t.cause,
+            t.sub_cause,
+            t.consequence_of,
+            t.incident
         );
         for byte in line.bytes() {
             hash ^= u64::from(byte);

@@ -150,6 +150,16 @@ fn summary_table(out: &mut String, run: &Run, sets: &[Set]) {
         .iter()
         .filter_map(|s| s.judged.as_ref())
         .any(|j| j.incident.is_some());
+    let pairs = Summary::of(&of(run, Set::HeldOut)).incidents;
+    let _ = writeln!(
+        out,
+        "\nIncident grouping on the held-out split, over pairs of resets in one capture: recall {} of {} \
+         pairs that belong together, precision {} of {} pairs the report groups.",
+        pct(pairs.recall),
+        pairs.recall.total,
+        pct(pairs.precision),
+        pairs.precision.total
+    );
     let _ = writeln!(
         out,
         "\nConsequence links: consequences linked to the right root ({}). Incidents: {}.",

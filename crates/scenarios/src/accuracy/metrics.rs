@@ -42,6 +42,7 @@ pub struct Summary {
     pub links: Links,
     /// Among resets whose label names a sub-cause.
     pub sub_cause: Ratio,
+    pub incidents: IncidentPairs,
     pub calibration: Calibration,
 }
 
@@ -66,9 +67,64 @@ impl Summary {
                     .as_ref()
                     .is_some_and(|j| j.sub_cause == s.truth.sub_cause)
             }),
+            incidents: IncidentPairs::of(items),
             calibration: Calibration::of(items),
         }
     }
+}
+
+/// Incident grouping, over pairs of labelled resets of one capture: of the
+/// pairs the truth puts in one incident, how many the report does too
+/// (recall), and of the pairs the report groups, how many belong together
+/// (precision). Only where the truth has incidents (generated captures).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IncidentPairs {
+    /// Whether the report carries `incident` at all.
+    pub reported: bool,
+    pub recall: Ratio,
+    pub precision: Ratio,
+}
+
+impl IncidentPairs {
+    fn of(items: &[&Scored]) -> IncidentPairs {
+        let mut out = IncidentPairs {
+            reported: items
+                .iter()
+                .any(|s| s.judged.as_ref().is_some_and(|j| j.incident.is_some())),
+            ..IncidentPairs::default()
+        };
+        for group in group_by(items, |s| s.capture.clone()).values() {
+            for (i, a) in group.iter().enumerate() {
+                for b in &group[i + 1..] {
+                    let (Some(ta), Some(tb)) = (a.truth.incident, b.truth.incident) else {
+                        continue;
+                    };
+                    let together = ta == tb;
+                    let grouped = match (reported_incident(a), reported_incident(b)) {
+                        (Some(x), Some(y)) => x == y,
+                        _ => false,
+                    };
+                    if together {
+                        out.recall.total += 1;
+                        out.recall.hits += usize::from(grouped);
+                    }
+                    if grouped {
+                        out.precision.total += 1;
+                        out.precision.hits += usize::from(together);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The report's incident of a reset, when it names one.
+fn reported_incident(s: &Scored) -> Option<&str> {
+    s.judged
+        .as_ref()
+        .and_then(|j| j.incident.as_deref())
+        .filter(|i| *i != "null")
 }
 
 /// How consequence resets are linked to their roots.
@@ -214,6 +270,78 @@ pub fn group_by<'a, K: Ord>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::accuracy::{Judged, Set, Truth};
+    use rstscope_core::report::{Origin, Sender};
+
+    /// A reset labelled app-abort in `capture`, judged with `cause` at
+    /// `confidence`, in the report's incident `incident`.
+    fn scored(
+        capture: &str,
+        truth_incident: u64,
+        cause: Cause,
+        confidence: f32,
+        incident: &str,
+    ) -> Scored {
+        Scored {
+            set: Set::HeldOut,
+            source: "family".into(),
+            capture: capture.into(),
+            detail: String::new(),
+            traits: Vec::new(),
+            truth: Truth {
+                frame: 1,
+                sender: Sender::Client,
+                origin: Origin::Client,
+                cause: Cause::AppAbort,
+                sub_cause: None,
+                consequence_of: None,
+                incident: Some(truth_incident),
+            },
+            judged: Some(Judged {
+                sender: Sender::Client,
+                origin: Origin::Client,
+                cause,
+                sub_cause: None,
+                confidence,
+                consequence_of: Link::NotReported,
+                incident: Some(incident.into()),
+                evidence: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn ece_weighs_each_bin_gap_by_its_share() {
+        // Bin 0.9: 2 verdicts at 0.95, one right (gap 0.45); bin 0.5: 2 at 0.5, both right (gap 0.5).
+        let items = [
+            scored("a", 1, Cause::AppAbort, 0.95, "1"),
+            scored("a", 1, Cause::Scan, 0.95, "1"),
+            scored("a", 1, Cause::AppAbort, 0.5, "1"),
+            scored("a", 1, Cause::AppAbort, 0.5, "1"),
+        ];
+        let refs: Vec<&Scored> = items.iter().collect();
+        let c = Calibration::of(&refs);
+        assert_eq!((c.bins[9].count, c.bins[9].right), (2, 1));
+        assert_eq!((c.bins[5].count, c.bins[5].right), (2, 2));
+        let ece = c.ece.expect("verdicts");
+        assert!((ece - (0.5 * 0.45 + 0.5 * 0.5)).abs() < 1e-6, "{ece}");
+    }
+
+    #[test]
+    fn incident_pairs_count_within_one_capture() {
+        let items = [
+            scored("a", 1, Cause::AppAbort, 0.5, "7"),
+            scored("a", 1, Cause::AppAbort, 0.5, "7"),
+            scored("a", 3, Cause::AppAbort, 0.5, "7"),
+            scored("b", 1, Cause::AppAbort, 0.5, "7"),
+        ];
+        let refs: Vec<&Scored> = items.iter().collect();
+        let pairs = IncidentPairs::of(&refs);
+        // Capture a: one pair belongs together and is grouped; two pairs are grouped wrongly.
+        assert_eq!((pairs.recall.hits, pairs.recall.total), (1, 1));
+        assert_eq!((pairs.precision.hits, pairs.precision.total), (1, 3));
+        assert!(pairs.reported);
+    }
 
     #[test]
     fn auroc_orders_and_ties_count_half() {

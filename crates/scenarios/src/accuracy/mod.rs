@@ -51,6 +51,8 @@ pub struct Truth {
     pub cause: Cause,
     pub sub_cause: Option<String>,
     pub consequence_of: Option<u64>,
+    /// The first frame of its incident (generated truth only).
+    pub incident: Option<u64>,
 }
 
 /// What the report's JSON says a reset is a consequence of.
@@ -84,6 +86,8 @@ pub struct Scored {
     pub set: Set,
     /// The family, or the real capture's file name.
     pub source: String,
+    /// The capture it is in (incidents are compared within one).
+    pub capture: String,
     /// Where to find it again (variant seed, stacks, path); empty for held-out.
     pub detail: String,
     /// What the variant varied, for breakdowns: (dimension, value).
@@ -186,6 +190,7 @@ fn score_variant(variant: &Variant) -> Vec<Scored> {
         .map(|e| Scored {
             set,
             source: variant.family.name.to_string(),
+            capture: variant.file_name(),
             detail: detail.clone(),
             traits: traits.clone(),
             truth: Truth {
@@ -195,6 +200,7 @@ fn score_variant(variant: &Variant) -> Vec<Scored> {
                 cause: e.cause,
                 sub_cause: e.sub_cause.map(|s| s.as_str().to_string()),
                 consequence_of: e.consequence_of,
+                incident: Some(e.incident),
             },
             judged: judged(&report, e.frame),
         })
@@ -252,6 +258,7 @@ fn score_file(file: &RealFile, report: &Report) -> Vec<Scored> {
         .map(|l| Scored {
             set: Set::Real,
             source: file.name.clone(),
+            capture: file.name.clone(),
             detail: format!("{}: {}", file.name, l.evidence),
             traits: Vec::new(),
             truth: Truth {
@@ -261,6 +268,7 @@ fn score_file(file: &RealFile, report: &Report) -> Vec<Scored> {
                 cause: l.cause,
                 sub_cause: l.sub_cause.clone(),
                 consequence_of: l.consequence_of,
+                incident: None,
             },
             judged: judged(report, l.frame),
         })

@@ -10,7 +10,7 @@ use super::{forged, own, Device, Stage};
 use crate::conversation::{Conversation, Disguise, Side};
 use crate::host::IpIdStyle;
 use crate::label::SubCause;
-use crate::net::ResetId;
+use crate::net::{Incident, ResetId};
 use crate::payload;
 
 /// The client's first data names a blocked site (TLS SNI or HTTP Host).
@@ -31,14 +31,21 @@ pub fn keyword(st: &mut Stage) {
     let both_ways = st.chance(50);
     // A browser opens several connections to the site, or retries.
     let mut at = st.seconds(1.0, 60.0);
+    let incident = st.net.incident();
     for _ in 0..super::pick(&mut st.rng, &[1, 1, 2, 3, 4]) {
-        blocked_connection(st, &censor, at, tls, both_ways);
+        blocked_connection(st, &censor, (at, incident), tls, both_ways);
         at += st.seconds(0.001, 3.0);
     }
 }
 
 /// One connection naming the blocked site, and what the censor does to it.
-fn blocked_connection(st: &mut Stage, censor: &Device, at: f64, tls: bool, both_ways: bool) {
+fn blocked_connection(
+    st: &mut Stage,
+    censor: &Device,
+    (at, incident): (f64, Incident),
+    tls: bool,
+    both_ways: bool,
+) {
     let mut c = st.connect(if tls { 443 } else { 80 }, at);
     c.handshake();
     let trigger = if tls {
@@ -62,7 +69,7 @@ fn blocked_connection(st: &mut Stage, censor: &Device, at: f64, tls: bool, both_
                 (t.ack.wrapping_add(step), end)
             };
             c.set_now_us(seen + (delay * 1e6) as i64 + 60 * i as i64);
-            let label = forged(Side::Server, Cause::Injected);
+            let label = forged(Side::Server, Cause::Injected).within(incident);
             roots.push(c.reset_from(&censor.host, Side::Server, seq, ack, ack_flag(st), label));
         }
     }
@@ -75,7 +82,7 @@ fn blocked_connection(st: &mut Stage, censor: &Device, at: f64, tls: bool, both_
         };
         if let Some(delay) = st.forward_after(Side::Client, censor) {
             c.set_now_us(seen + ((delay + extra_s) * 1e6) as i64);
-            let label = forged(Side::Client, Cause::Injected);
+            let label = forged(Side::Client, Cause::Injected).within(incident);
             roots.push(c.reset_from(&censor.host, Side::Client, end, t.ack, ack_flag(st), label));
         }
     }
@@ -115,6 +122,7 @@ pub fn syn_race(st: &mut Stage) {
     let sloppy = st.chance(25);
     let port = if st.chance(60) { 443 } else { 80 };
     let mut at = st.seconds(1.0, 60.0);
+    let incident = st.net.incident();
     for _ in 0..st.rng.range(1, 3) {
         let mut c = st.connect(port, at);
         c.syn();
@@ -127,7 +135,7 @@ pub fn syn_race(st: &mut Stage) {
         };
         let root = st.reply_after(Side::Client, &injector).map(|delay| {
             c.set_now_us(seen + (delay * 1e6) as i64);
-            let label = forged(Side::Server, Cause::Injected);
+            let label = forged(Side::Server, Cause::Injected).within(incident);
             c.reset_from(&injector.host, Side::Server, 0, ack, flags, label)
         });
         c.set_now_us(seen);
@@ -254,7 +262,12 @@ pub fn ips_block(st: &mut Stage) {
     let sent = c.now_us();
     let t = c.trigger(Side::Client);
     let end = t.seq.wrapping_add(t.len);
-    let label = |side| forged(side, Cause::Injected).sub(SubCause::IpsBlock);
+    let incident = st.net.incident();
+    let label = |side| {
+        forged(side, Cause::Injected)
+            .sub(SubCause::IpsBlock)
+            .within(incident)
+    };
     if let Some(delay) = st.reply_after(Side::Client, &ips) {
         c.set_now_us(sent + (delay * 1e6) as i64);
         c.reset_from(

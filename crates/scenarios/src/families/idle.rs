@@ -8,7 +8,7 @@ use super::stacks;
 use super::{forged, own, pick, Device, Stage};
 use crate::conversation::{other, rst_for, Conversation, Side};
 use crate::label::SubCause;
-use crate::net::Verdict;
+use crate::net::{Incident, Verdict};
 use crate::payload;
 use crate::scenarios::traffic;
 
@@ -33,7 +33,8 @@ pub fn nat(st: &mut Stage) {
     traffic::https_start(&mut st.net, &mut c, "chat.example.com");
     let timeout = pick(&mut st.rng, &NAT_TIMEOUT_S);
     c.wait(timeout + st.seconds(1.0, 900.0));
-    expired_flow(st, &mut c, &nat);
+    let incident = st.net.incident();
+    expired_flow(st, &mut c, &nat, incident);
     st.net.add(c);
 }
 
@@ -63,10 +64,11 @@ pub fn nat_batch(st: &mut Stage) {
     }
     // Each wakes up at its own time, all past the timeout.
     let wake = 60.0 + timeout;
+    let batch = st.net.incident();
     for mut c in flows {
         c.set_now_us(crate::net::EPOCH_US);
         c.wait(wake + st.seconds(1.0, 900.0));
-        expired_flow(st, &mut c, &nat);
+        expired_flow(st, &mut c, &nat, batch);
         st.net.add(c);
     }
 }
@@ -87,15 +89,21 @@ fn nat_device(st: &mut Stage) -> Device {
 /// capture before the NAT the client talks and the NAT resets it (or the
 /// server does, through a new mapping); beyond the NAT the server pushes
 /// and the NAT's own kernel resets it in the client's name.
-fn expired_flow(st: &mut Stage, c: &mut Conversation, nat: &Device) {
-    let expired = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
+fn expired_flow(st: &mut Stage, c: &mut Conversation, nat: &Device, incident: Incident) {
+    let expired = |side| {
+        forged(side, Cause::IdleTimeout)
+            .sub(SubCause::StateExpired)
+            .within(incident)
+    };
     if st.path.tap < nat.position {
         c.send(
             Side::Client,
             &payload::tls_application_data(96, &mut st.rng),
         );
         if st.chance(25) {
-            let by_server = own(Side::Server, Cause::IdleTimeout).sub(SubCause::StateExpired);
+            let by_server = own(Side::Server, Cause::IdleTimeout)
+                .sub(SubCause::StateExpired)
+                .within(incident);
             c.reset_no_socket(Side::Server, by_server);
         } else {
             answer_next(st, c, nat, Side::Client, expired(Side::Server));
@@ -135,12 +143,13 @@ fn reset_both(
     label: impl Fn(Side) -> Verdict,
 ) {
     let expired = c.now_us();
+    let both = st.net.incident();
     for name in [Side::Server, Side::Client] {
         let toward = st.path.end(other(name));
         if st.path.sees(device.position, toward) {
             c.set_now_us(expired + st.path.leg_us(device.position));
             let (seq, ack) = (c.next_seq(name), c.next_seq(other(name)));
-            c.reset_from(&device.host, name, seq, ack, ACK, label(name));
+            c.reset_from(&device.host, name, seq, ack, ACK, label(name).within(both));
         }
     }
 }

@@ -56,6 +56,7 @@ pub fn syn_scan(st: &mut Stage) {
     let source_port = st.rng.range(40_000, 65_000) as u16;
     let start = st.seconds(1.0, 30.0);
     let pace = st.seconds(0.0002, 0.05);
+    let scan = st.net.incident();
     for (i, (port, open)) in targets(st).into_iter().enumerate() {
         let mut c = st.connect_from(&prober, source_port, port, start + pace * i as f64);
         c.syn();
@@ -70,10 +71,10 @@ pub fn syn_scan(st: &mut Stage) {
                 seq,
                 ack,
                 flags,
-                own(Side::Client, Cause::Scan),
+                own(Side::Client, Cause::Scan).within(scan),
             );
         } else {
-            c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused));
+            c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused).within(scan));
         }
         st.net.add(c);
     }
@@ -96,11 +97,13 @@ pub fn stealth_scan(st: &mut Stage) {
     );
     let start = st.seconds(1.0, 30.0);
     let pace = st.seconds(0.0002, 0.3);
+    let scan = st.net.incident();
     for (i, (port, open)) in targets(st).into_iter().enumerate() {
         let mut c = st.connect_from(&prober, source_port, port, start + pace * i as f64);
         c.probe(Side::Client, flags);
         if !open {
-            c.reset_no_socket(Side::Server, own(Side::Server, Cause::Scan).sub(sub));
+            let label = own(Side::Server, Cause::Scan).sub(sub).within(scan);
+            c.reset_no_socket(Side::Server, label);
         }
         st.net.add(c);
     }
@@ -114,11 +117,14 @@ pub fn health_check(st: &mut Stage) {
     let interval = pick(&mut st.rng, &[2.0, 5.0, 10.0, 30.0]);
     let port = pick(&mut st.rng, &[80, 8080, 8443, 9000]);
     let start = st.seconds(0.5, 10.0);
+    let checks = st.net.incident();
     for i in 0..st.rng.range(2, 6) {
         let mut c = st.connect(port, start + interval * i as f64);
         c.handshake();
         c.wait(st.seconds(0.0, 0.002));
-        let label = own(Side::Client, Cause::AppAbort).sub(SubCause::ConnectProbe);
+        let label = own(Side::Client, Cause::AppAbort)
+            .sub(SubCause::ConnectProbe)
+            .within(checks);
         c.reset(Side::Client, ACK, label);
         st.net.add(c);
     }

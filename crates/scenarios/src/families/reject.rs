@@ -21,10 +21,12 @@ pub fn refused(st: &mut Stage) {
     st.background(0.0, 60.0);
     let port = pick(&mut st.rng, &CLOSED_PORTS);
     let mut at = st.seconds(1.0, 60.0);
+    let retries = st.net.incident();
     for _ in 0..st.rng.range(1, 3) {
         let mut c = st.connect(port, at);
         c.syn();
-        c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused));
+        let label = own(Side::Server, Cause::Refused).within(retries);
+        c.reset_no_socket(Side::Server, label);
         st.net.add(c);
         at += st.seconds(0.2, 3.0);
     }
