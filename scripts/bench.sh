@@ -1,33 +1,41 @@
 #!/usr/bin/env bash
-# Speed and scale, measured on one generated capture:
+# Speed and scale on generated captures of each traffic mix:
 #
-#   scripts/bench.sh [SIZE] [--no-tshark] [--no-browser] [--runs N]
+#   scripts/bench.sh [SIZE] [--mix long,web,scan,flood] [--no-tshark] [--no-browser] [--runs N]
 #
-# SIZE (default 1GiB) is passed to `rstscope-scenarios bulk`; the capture is
-# written to /tmp/rstscope-bulk-SIZE.pcap once and reused. Measured, in this
-# order: the raw read speed (`cat FILE > /dev/null`, page cache warm, best of
-# N) as the physical limit; the CLI (best of N, MB/s and peak RSS from
-# /usr/bin/time); tshark with a reset filter (one run); and the web app in
-# headless Chromium (tests/bench/browser.mjs, needs a built dist/) and its
-# first load (tests/bench/first-load.mjs). Prints a table, the ratios against
-# the targets, and the app bundle's gzip -9 size.
+# For each mix (default: all four; see `rstscope-scenarios bulk --mix`), a
+# capture of SIZE (default 1GiB) is written to /tmp/rstscope-bulk-MIX-SIZE.pcap
+# once and reused. Measured per mix, one mix after the other so that every
+# ratio compares numbers of the same moment: the raw read (`cat FILE >
+# /dev/null`, page cache warm) as the physical limit; the CLI (N runs, with
+# peak RSS from /usr/bin/time); tshark with a reset filter (one run); the
+# core alone on one thread (examples/analysis_time.rs, N runs); and the web
+# app in headless Chromium (tests/bench/browser.mjs, needs a built dist/:
+# its worker's own analysis time is the wasm figure). Then the worst case
+# for memory (200 000 distinct SYNs) and the app's first load.
 #
-# The load average is printed with the results: numbers taken while other
-# jobs share the cores are noisy (see BENCHMARKS.md). tshark: apt install tshark.
+# Prints a table per mix (medians of N, best in brackets), the cost per
+# packet and per new connection (the extra time of a mix over `long`, per
+# connection it has beyond `long`'s share), and the ratios against the
+# targets. The load average is printed with the results: numbers taken
+# while other jobs share the cores are noisy (see BENCHMARKS.md).
+# tshark: apt install tshark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 SIZE=1GiB
+MIXES=long,web,scan,flood
 TSHARK=1
 BROWSER=1
-RUNS=3
+RUNS=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-tshark) TSHARK=0 ;;
     --no-browser) BROWSER=0 ;;
     --runs) RUNS=$2; shift ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    --mix) MIXES=$2; shift ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "bench: unknown option $1" >&2; exit 2 ;;
     *) SIZE=$1 ;;
   esac
@@ -39,7 +47,6 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-bench}
 export RSTSCOPE_DIST=${RSTSCOPE_DIST:-$ROOT/dist}
 DIST=$RSTSCOPE_DIST
 BIN=$CARGO_TARGET_DIR/release
-FILE=/tmp/rstscope-bulk-$SIZE.pcap
 OUT=$(mktemp -d /tmp/rstscope-bench.XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 
@@ -48,90 +55,29 @@ now() { date +%s.%N; }
 # elapsed START END -> seconds
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # mbps BYTES SECONDS -> MB/s (10^6 bytes)
-mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", n / s / 1e6 }'; }
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { if (s ~ /^[0-9.]+$/ && s > 0) printf "%.1f", n / s / 1e6; else print "n/a" }'; }
 # ratio A B -> A / B, or n/a when either was not measured
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 # verdict VALUE OP TARGET -> PASS/FAIL
 verdict() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN {
-  ok = (op == ">=") ? (v >= t) : (v < t); print (v == "n/a" ? "n/a" : (ok ? "PASS" : "FAIL")) }'; }
+  if (v == "n/a") { print "n/a"; exit } ok = (op == ">=") ? (v >= t) : (op == "<=") ? (v <= t) : (v < t); print (ok ? "PASS" : "FAIL") }'; }
+# median and min of numbers, one per line on stdin -> "MEDIAN MIN"
+stats() { sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[1] }'; }
+# json FILE FIELD -> a top-level field of a one-line JSON object
+json() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(r[process.argv[2]] ?? "n/a")' "$1" "$2"; }
+# timed FILE.time CMD... -> runs CMD with /usr/bin/time's "wall RSS user sys" in FILE.time
+timed() { local t=$1; shift; /usr/bin/time -f '%e %M %U %S' -o "$t" "$@"; }
 
 if [ ! -x /usr/bin/time ]; then
   say "/usr/bin/time missing: apt-get install -y time"; exit 1
 fi
 
-say "building rstscope and rstscope-scenarios (release, $CARGO_TARGET_DIR)"
+say "building rstscope, rstscope-scenarios and the analysis_time example (release, $CARGO_TARGET_DIR)"
 cargo build --release --quiet -p rstscope-cli -p rstscope-scenarios
+cargo build --release --quiet -p rstscope-capture --example analysis_time
+ANALYSIS_TIME=$BIN/examples/analysis_time
 
-if [ -s "$FILE" ]; then
-  say "reusing $FILE"
-  GEN="(reused)"
-else
-  say "generating $FILE"
-  t0=$(now)
-  "$BIN/rstscope-scenarios" bulk --size "$SIZE" "$FILE" >&2
-  GEN="$(elapsed "$t0" "$(now)") s"
-fi
-BYTES=$(stat -c %s "$FILE")
-
-# --- raw read: the physical limit -------------------------------------------
-cat "$FILE" >/dev/null # warm the page cache
-best_raw=
-for _ in $(seq "$RUNS"); do
-  t0=$(now); cat "$FILE" >/dev/null; s=$(elapsed "$t0" "$(now)")
-  best_raw=$(awk -v a="$s" -v b="${best_raw:-1e99}" 'BEGIN { print (a < b ? a : b) }')
-done
-RAW=$(mbps "$BYTES" "$best_raw")
-say "raw read: $best_raw s ($RAW MB/s)"
-
-# --- CLI -----------------------------------------------------------------------
-best_cli= best_cpu=
-CLI_RSS=0
-for i in $(seq "$RUNS"); do
-  /usr/bin/time -f '%e %M %U %S' -o "$OUT/cli.time" \
-    "$BIN/rstscope" analyze "$FILE" --format json >"$OUT/report.json"
-  read -r s rss user sys <"$OUT/cli.time"
-  cpu=$(awk -v u="$user" -v k="$sys" 'BEGIN { printf "%.2f", u + k }')
-  say "cli run $i: $s s ($cpu s CPU), peak RSS $((rss / 1024)) MiB"
-  best_cli=$(awk -v a="$s" -v b="${best_cli:-1e99}" 'BEGIN { print (a < b ? a : b) }')
-  best_cpu=$(awk -v a="$cpu" -v b="${best_cpu:-1e99}" 'BEGIN { print (a < b ? a : b) }')
-  CLI_RSS=$((rss > CLI_RSS ? rss : CLI_RSS))
-done
-CLI=$(mbps "$BYTES" "$best_cli")
-CLI_RSS_MB=$(awk -v k="$CLI_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
-CLI_RESETS=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(r.resets.length)' "$OUT/report.json" 2>/dev/null || echo "?")
-
-# --- CLI memory, worst case: every packet a new connection ------------------
-SYNS=200000
-SYN_FILE=/tmp/rstscope-syn-$SYNS.pcap
-[ -s "$SYN_FILE" ] || "$BIN/rstscope-scenarios" bulk --syn-flood "$SYNS" "$SYN_FILE" >&2
-SYN_S= SYN_RSS=0
-for _ in $(seq "$RUNS"); do
-  /usr/bin/time -f '%e %M' -o "$OUT/syn.time" "$BIN/rstscope" analyze "$SYN_FILE" --format json >/dev/null
-  read -r s rss <"$OUT/syn.time"
-  SYN_S=$(awk -v a="$s" -v b="${SYN_S:-1e99}" 'BEGIN { print (a < b ? a : b) }')
-  SYN_RSS=$((rss > SYN_RSS ? rss : SYN_RSS))
-done
-SYN_RSS_MB=$(awk -v k="$SYN_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
-SYN_MBPS=$(mbps "$(stat -c %s "$SYN_FILE")" "$SYN_S")
-say "cli on $SYNS distinct SYNs: $SYN_S s (best of $RUNS), peak RSS $SYN_RSS_MB MiB (max)"
-
-# --- tshark ------------------------------------------------------------------
-TSHARK_MBPS=n/a TSHARK_S=skipped TSHARK_RSS_MB=n/a TSHARK_RESETS=n/a
-if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null; then
-  say "tshark -r $FILE -Y 'tcp.flags.reset==1' (one run; minutes on 1 GiB)"
-  /usr/bin/time -f '%e %M' -o "$OUT/tshark.time" \
-    tshark -n -r "$FILE" -Y 'tcp.flags.reset==1' >"$OUT/tshark.txt" 2>/dev/null
-  read -r TSHARK_S rss <"$OUT/tshark.time"
-  TSHARK_MBPS=$(mbps "$BYTES" "$TSHARK_S")
-  TSHARK_RSS_MB=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
-  TSHARK_RESETS=$(wc -l <"$OUT/tshark.txt")
-elif [ "$TSHARK" = 1 ]; then
-  say "tshark not installed: skipped"
-fi
-
-# --- browser -----------------------------------------------------------------
-BROWSER_MBPS=n/a BROWSER_S=skipped WORKER_MB=n/a WASM_MB=n/a BROWSER_RESETS=n/a FIRST_LOAD_MS=n/a
-WORKER_S=skipped WORKER_MBPS=n/a ANALYSIS_S=skipped ANALYSIS_MBPS=n/a READ_S=skipped READ_MBPS=n/a STREAM_S=skipped STREAM_MBPS=n/a
+BROWSER_READY=0
 if [ "$BROWSER" = 0 ]; then
   say "browser: skipped (--no-browser)"
 elif [ ! -f "$DIST/index.html" ]; then
@@ -139,40 +85,121 @@ elif [ ! -f "$DIST/index.html" ]; then
 elif [ ! -d tests/node_modules/playwright-core ]; then
   say "browser: skipped, playwright-core is not installed (bash scripts/setup-web.sh)"
 else
-  say "browser: headless Chromium, dist/ through the app's worker"
-  if ! node tests/bench/browser.mjs "$FILE" >"$OUT/browser.json"; then
-    say "browser: the run failed (is dist/ being rebuilt?); rerun later"
-    BROWSER_S=failed
-  fi
-  if [ "$BROWSER_S" != failed ]; then
-    field() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(r[process.argv[2]])' "$OUT/browser.json" "$1"; }
-    BROWSER_S=$(field seconds)
-    BROWSER_MBPS=$(field mb_per_s)
-    BROWSER_RESETS=$(field resets)
-    WASM_MB=$(awk -v b="$(field worker_wasm_memory_bytes)" 'BEGIN { printf "%.1f", b / 1048576 }')
-    # Worker memory: JS heap plus ArrayBuffer backing stores (wasm memory and
-    # File slices not yet collected), peaks of CDP Runtime.getHeapUsage.
-    # The larger of the two views (CDP samples can miss a busy worker).
-    WORKER_MB=$(awk -v h="$(field worker_js_heap_total_bytes)" -v a="$(field worker_array_buffers_bytes)" \
-      -v w="$(field worker_wasm_memory_bytes)" 'BEGIN { m = h + a; if (h + w > m) m = h + w; printf "%.1f", m / 1048576 }')
-    WORKER_S=$(field worker_seconds)
-    WORKER_MBPS=$(field worker_mb_per_s)
-    ANALYSIS_S=$(field worker_analysis_seconds)
-    ANALYSIS_MBPS=$(field worker_analysis_mb_per_s)
-    # The browser's own limit on the app's input path (read only, no analysis),
-    # and the faster path it could take (File.stream()).
-    node tests/bench/read-limit.mjs "$FILE" >"$OUT/read.json"
-    node tests/bench/read-limit.mjs "$FILE" --stream >"$OUT/stream.json"
-    jfield() { node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(Number(r[process.argv[2]]).toFixed(process.argv[3]))' "$@"; }
-    READ_S=$(jfield "$OUT/read.json" seconds 3) READ_MBPS=$(jfield "$OUT/read.json" mb_per_s 1)
-    STREAM_S=$(jfield "$OUT/stream.json" seconds 3) STREAM_MBPS=$(jfield "$OUT/stream.json" mb_per_s 1)
-    # First load from localhost with an empty cache, until the app is usable.
-    node tests/bench/first-load.mjs --runs 5 >"$OUT/first-load.json"
-    FIRST_LOAD_MS=$(jfield "$OUT/first-load.json" median_interactive_ms 0)
-  fi
+  BROWSER_READY=1
 fi
+HAVE_TSHARK=0
+if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null; then HAVE_TSHARK=1
+elif [ "$TSHARK" = 1 ]; then say "tshark not installed: skipped"; fi
 
-# --- bundle ------------------------------------------------------------------
+# --- one mix -------------------------------------------------------------------
+# Sets R_<field>_<mix> variables for the report.
+bench_mix() {
+  local mix=$1 file=/tmp/rstscope-bulk-$1-$SIZE.pcap gen="(reused)"
+  if [ ! -s "$file" ]; then
+    say "generating $file"
+    local t0; t0=$(now)
+    "$BIN/rstscope-scenarios" bulk --size "$SIZE" --mix "$mix" "$file" >&2
+    gen="$(elapsed "$t0" "$(now)") s"
+  fi
+  local bytes; bytes=$(stat -L -c %s "$file")
+  local labels=$(($(wc -l <"$file.labels.tsv" 2>/dev/null || echo 1) - 1))
+
+  cat "$file" >/dev/null # warm the page cache
+  : >"$OUT/raw" ; : >"$OUT/cli" ; : >"$OUT/cpu" ; : >"$OUT/core"
+  local rss=0 i t0 s r user sys
+  for i in $(seq "$RUNS"); do
+    t0=$(now); cat "$file" >/dev/null; elapsed "$t0" "$(now)" >>"$OUT/raw"; echo >>"$OUT/raw"
+    timed "$OUT/cli.time" "$BIN/rstscope" analyze "$file" --format json >"$OUT/report.json"
+    read -r s r user sys <"$OUT/cli.time"
+    echo "$s" >>"$OUT/cli"
+    awk -v u="$user" -v k="$sys" 'BEGIN { printf "%.2f\n", u + k }' >>"$OUT/cpu"
+    rss=$((r > rss ? r : rss))
+    "$ANALYSIS_TIME" "$file" >"$OUT/core.json"
+    json "$OUT/core.json" seconds >>"$OUT/core"
+  done
+  local raw cli cpu core
+  raw=$(grep . "$OUT/raw" | stats); cli=$(stats <"$OUT/cli"); cpu=$(stats <"$OUT/cpu"); core=$(stats <"$OUT/core")
+  say "$mix: cat ${raw% *} s, CLI ${cli% *} s (${cpu% *} s CPU), core alone ${core% *} s, RSS $((rss / 1024)) MiB (medians of $RUNS)"
+  # Frames, connections, resets, and the labels whose origin and cause the CLI matched.
+  local frames conns resets agree
+  read -r frames conns resets agree < <(node -e '
+    const fs = require("fs");
+    const r = JSON.parse(fs.readFileSync(process.argv[1]));
+    const c = r.connections.length + (r.capture.unlisted_connections || 0);
+    const byFrame = new Map(r.resets.map((x) => [x.frame, x]));
+    let agree = 0;
+    if (fs.existsSync(process.argv[2])) {
+      for (const line of fs.readFileSync(process.argv[2], "utf8").trim().split("\n").slice(1)) {
+        const [frame, , origin, cause] = line.split("\t");
+        const x = byFrame.get(Number(frame));
+        agree += x && x.origin === origin && x.cause === cause ? 1 : 0;
+      }
+    }
+    console.log(r.capture.packets, c, r.resets.length, agree)' "$OUT/report.json" "$file.labels.tsv")
+
+  local tshark_s=n/a tshark_rss=n/a tshark_resets=n/a
+  if [ "$HAVE_TSHARK" = 1 ]; then
+    say "$mix: tshark -r $file -Y 'tcp.flags.reset==1' (one run)"
+    timed "$OUT/tshark.time" tshark -n -r "$file" -Y 'tcp.flags.reset==1' >"$OUT/tshark.txt" 2>/dev/null
+    read -r tshark_s r user sys <"$OUT/tshark.time"
+    tshark_rss=$(awk -v k="$r" 'BEGIN { printf "%.1f", k / 1024 }')
+    tshark_resets=$(wc -l <"$OUT/tshark.txt")
+  fi
+
+  local browser_s=n/a wasm_s=n/a worker_mb=n/a browser_resets=n/a
+  if [ "$BROWSER_READY" = 1 ]; then
+    say "$mix: browser, dist/ in headless Chromium"
+    if node tests/bench/browser.mjs "$file" >"$OUT/browser.json"; then
+      browser_s=$(json "$OUT/browser.json" seconds)
+      wasm_s=$(json "$OUT/browser.json" worker_analysis_seconds)
+      browser_resets=$(json "$OUT/browser.json" resets)
+      # JS heap plus the larger of ArrayBuffers and wasm memory (CDP samples can miss a busy worker).
+      worker_mb=$(awk -v h="$(json "$OUT/browser.json" worker_js_heap_total_bytes)" \
+        -v a="$(json "$OUT/browser.json" worker_array_buffers_bytes)" \
+        -v w="$(json "$OUT/browser.json" worker_wasm_memory_bytes)" \
+        'BEGIN { m = (a > w) ? a : w; printf "%.1f", (h + m) / 1048576 }')
+    else
+      say "$mix: the browser run failed (is dist/ being rebuilt?)"
+    fi
+  fi
+
+  eval "R_file_$mix=\$file R_gen_$mix=\$gen R_bytes_$mix=\$bytes R_labels_$mix=\$labels"
+  eval "R_raw_$mix=\${raw% *} R_rawbest_$mix=\${raw#* } R_cli_$mix=\${cli% *} R_clibest_$mix=\${cli#* }"
+  eval "R_cpu_$mix=\${cpu% *} R_core_$mix=\${core% *} R_corebest_$mix=\${core#* }"
+  local rss_mb; rss_mb=$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')
+  eval "R_rss_$mix=\$rss_mb"
+  eval "R_frames_$mix=\$frames R_conns_$mix=\$conns R_resets_$mix=\$resets R_agree_$mix=\$agree"
+  eval "R_tshark_$mix=\$tshark_s R_tsharkrss_$mix=\$tshark_rss R_tsharkresets_$mix=\$tshark_resets"
+  eval "R_browser_$mix=\$browser_s R_wasm_$mix=\$wasm_s R_worker_$mix=\$worker_mb R_browserresets_$mix=\$browser_resets"
+}
+
+IFS=, read -r -a MIX_LIST <<<"$MIXES"
+for mix in "${MIX_LIST[@]}"; do
+  case "$mix" in long | web | scan | flood) ;; *) say "unknown mix $mix"; exit 2 ;; esac
+done
+for mix in "${MIX_LIST[@]}"; do bench_mix "$mix"; done
+
+# --- CLI memory, worst case: every packet a new connection ------------------
+SYNS=200000
+SYN_FILE=/tmp/rstscope-syn-$SYNS.pcap
+[ -s "$SYN_FILE" ] || "$BIN/rstscope-scenarios" bulk --syn-flood "$SYNS" "$SYN_FILE" >&2
+: >"$OUT/syn"
+SYN_RSS=0
+for _ in $(seq "$RUNS"); do
+  timed "$OUT/syn.time" "$BIN/rstscope" analyze "$SYN_FILE" --format json >/dev/null
+  read -r s rss _ _ <"$OUT/syn.time"
+  echo "$s" >>"$OUT/syn"
+  SYN_RSS=$((rss > SYN_RSS ? rss : SYN_RSS))
+done
+SYN_S=$(stats <"$OUT/syn"); SYN_S=${SYN_S% *}
+SYN_RSS_MB=$(awk -v k="$SYN_RSS" 'BEGIN { printf "%.1f", k / 1024 }')
+say "cli on $SYNS distinct SYNs: $SYN_S s (median of $RUNS), peak RSS $SYN_RSS_MB MiB"
+
+FIRST_LOAD_MS=n/a
+if [ "$BROWSER_READY" = 1 ]; then
+  node tests/bench/first-load.mjs --runs 5 >"$OUT/first-load.json"
+  FIRST_LOAD_MS=$(node -e 'console.log(Number(require(process.argv[1]).median_interactive_ms).toFixed(0))' "$OUT/first-load.json")
+fi
 BUNDLE_KB=n/a
 if [ -d "$DIST" ] && compgen -G "$DIST/*.wasm" >/dev/null; then
   bundle=0
@@ -183,37 +210,62 @@ if [ -d "$DIST" ] && compgen -G "$DIST/*.wasm" >/dev/null; then
 fi
 
 # --- report --------------------------------------------------------------------
-LABELS=$(($(wc -l <"$FILE.labels.tsv" 2>/dev/null || echo 1) - 1))
+get() { local v="R_$1_$2"; echo "${!v:-n/a}"; }
+# ns per frame, µs per connection
+per() { awk -v s="$1" -v n="$2" -v k="$3" 'BEGIN { if (s ~ /^[0-9.]+$/ && n > 0) printf "%.1f", s / n * k; else print "n/a" }'; }
+# Extra cost of a new connection in MIX over long: (t - f*tL/fL) / (c - f*cL/fL), in µs.
+marginal() {
+  awk -v t="$(get cli "$1")" -v f="$(get frames "$1")" -v c="$(get conns "$1")" \
+    -v tl="$(get cli long)" -v fl="$(get frames long)" -v cl="$(get conns long)" 'BEGIN {
+    if (tl !~ /^[0-9.]+$/ || fl == 0) { print "n/a"; exit }
+    extra = c - f * cl / fl; if (extra <= 0) { print "n/a"; exit }
+    printf "%.2f", (t - f * tl / fl) / extra * 1e6 }'
+}
+
 cat <<EOF
 
-rstscope benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')
+rstscope benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(git log -1 --format='%h %s' | cut -c1-72)
 machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM
 load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (anything above ~0.5 makes the numbers noisy)
-capture: $FILE, $BYTES bytes, generated $GEN; $LABELS labelled RSTs
+size $SIZE per mix; seconds are medians of $RUNS runs [best], tshark one run; MB/s = 10^6 bytes/s
 
-| what                                          | seconds | MB/s   | peak memory | resets |
-|-----------------------------------------------|---------|--------|-------------|--------|
-$(printf '| raw read: cat FILE > /dev/null (best of %s)    | %7s | %6s | -           | -      |' "$RUNS" "$best_raw" "$RAW")
-$(printf '| CLI: rstscope analyze FILE --format json (best of %s) | %7s | %6s | %7s MiB | %6s |' "$RUNS" "$best_cli" "$CLI" "$CLI_RSS_MB" "$CLI_RESETS")
-$(printf '|   CLI CPU time (user + sys, best of %s)       | %7s | %6s | -           | -      |' "$RUNS" "$best_cpu" "$(mbps "$BYTES" "$best_cpu")")
-$(printf '| CLI on %s distinct SYNs (memory worst case) | %7s | %6s | %7s MiB | -      |' "$SYNS" "$SYN_S" "$SYN_MBPS" "$SYN_RSS_MB")
-$(printf "| tshark -n -r FILE -Y 'tcp.flags.reset==1'      | %7s | %6s | %7s MiB | %6s |" "$TSHARK_S" "$TSHARK_MBPS" "$TSHARK_RSS_MB" "$TSHARK_RESETS")
-$(printf '| browser: dist/ in headless Chromium, file input to report | %7s | %6s | %7s MiB | %6s |' "$BROWSER_S" "$BROWSER_MBPS" "$WORKER_MB" "$BROWSER_RESETS")
-$(printf '|   of which the worker reading + analysing     | %7s | %6s | -           | -      |' "$WORKER_S" "$WORKER_MBPS")
-$(printf '|     of which analysing (wasm), not waiting for bytes | %7s | %6s | -           | -      |' "$ANALYSIS_S" "$ANALYSIS_MBPS")
-$(printf '| browser read only: FileReaderSync, 4 MiB slices | %7s | %6s | -           | -      |' "$READ_S" "$READ_MBPS")
-$(printf '| browser read only: File.stream()              | %7s | %6s | -           | -      |' "$STREAM_S" "$STREAM_MBPS")
+| mix | frames | connections | resets (labelled, verdict = label) | cat s | CLI s | CLI CPU s | core 1 thread s | tshark s | browser s | wasm analysis s | CLI RSS MiB | tshark RSS MiB | worker MiB |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+EOF
+for m in "${MIX_LIST[@]}"; do
+  printf '| %s | %s | %s | %s (%s, %s) | %s [%s] | %s [%s] | %s | %s [%s] | %s | %s | %s | %s | %s | %s |\n' \
+    "$m" "$(get frames "$m")" "$(get conns "$m")" "$(get resets "$m")" "$(get labels "$m")" "$(get agree "$m")" \
+    "$(get raw "$m")" "$(get rawbest "$m")" "$(get cli "$m")" "$(get clibest "$m")" "$(get cpu "$m")" \
+    "$(get core "$m")" "$(get corebest "$m")" "$(get tshark "$m")" "$(get browser "$m")" "$(get wasm "$m")" \
+    "$(get rss "$m")" "$(get tsharkrss "$m")" "$(get worker "$m")"
+done
+cat <<EOF
 
-worker memory = JS heap + ArrayBuffers (of which wasm linear memory: $WASM_MB MiB)
+| mix | CLI MB/s | ns/frame (CLI) | ns/frame (core, 1 thread) | µs/connection (CLI) | extra µs per new connection vs long |
+|---|---:|---:|---:|---:|---:|
+EOF
+for m in "${MIX_LIST[@]}"; do
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$(mbps "$(get bytes "$m")" "$(get cli "$m")")" \
+    "$(per "$(get cli "$m")" "$(get frames "$m")" 1e9)" "$(per "$(get core "$m")" "$(get frames "$m")" 1e9)" \
+    "$(per "$(get cli "$m")" "$(get conns "$m")" 1e6)" "$(marginal "$m")"
+done
+cat <<EOF
 
-| ratio                 | value  | target   | verdict |
-|-----------------------|--------|----------|---------|
-$(v=$(ratio "$CLI" "$TSHARK_MBPS"); printf '| CLI / tshark          | %6s | >= 40x   | %s |' "$v" "$(verdict "$v" '>=' 40)")
-$(v=$(ratio "$CLI" "$RAW"); printf '| CLI / raw read        | %6s | >= 0.30  | %s |' "$v" "$(verdict "$v" '>=' 0.30)")
-$(v=$(ratio "$BROWSER_MBPS" "$CLI"); printf '| browser / CLI         | %6s | >= 0.50  | %s |' "$v" "$(verdict "$v" '>=' 0.50)")
-$(printf '| CLI peak RSS (MiB)    | %6s | < 150    | %s |' "$CLI_RSS_MB" "$(verdict "$CLI_RSS_MB" '<' 150)")
-$(printf '| same, SYN flood (MiB) | %6s | < 150    | %s |' "$SYN_RSS_MB" "$(verdict "$SYN_RSS_MB" '<' 150)")
-$(printf '| worker memory (MiB)   | %6s | < 256    | %s |' "$WORKER_MB" "$(verdict "$WORKER_MB" '<' 256)")
-$(printf '| bundle gzip -9 (KiB)  | %6s | < 600    | %s |' "$BUNDLE_KB" "$(verdict "$BUNDLE_KB" '<' 600)")
-$(printf '| first load, interactive (ms, median of 5, empty cache) | %6s | < 1000 | %s |' "$FIRST_LOAD_MS" "$(verdict "$FIRST_LOAD_MS" '<' 1000)")
+| mix | CLI / tshark (>= 40) | CLI / cat (>= 0.30) | CLI RSS MiB (< 150) | wasm / native core (>= 0.50) | per frame vs long (web <= 1.3) |
+|---|---|---|---|---|---|
+EOF
+for m in "${MIX_LIST[@]}"; do
+  t=$(ratio "$(get tshark "$m")" "$(get cli "$m")")
+  c=$(ratio "$(get raw "$m")" "$(get cli "$m")")
+  w=$(ratio "$(get core "$m")" "$(get wasm "$m")")
+  l=$(ratio "$(per "$(get cli "$m")" "$(get frames "$m")" 1e9)" "$(per "$(get cli long)" "$(get frames long)" 1e9)")
+  lv=n/a; [ "$m" = web ] && lv=$(verdict "$l" '<=' 1.3)
+  printf '| %s | %s %s | %s %s | %s %s | %s %s | %s %s |\n' "$m" "$t" "$(verdict "$t" '>=' 40)" \
+    "$c" "$(verdict "$c" '>=' 0.30)" "$(get rss "$m")" "$(verdict "$(get rss "$m")" '<' 150)" \
+    "$w" "$(verdict "$w" '>=' 0.50)" "$l" "$lv"
+done
+cat <<EOF
+
+CLI on $SYNS distinct SYNs (memory worst case): $SYN_S s, peak RSS $SYN_RSS_MB MiB ($(verdict "$SYN_RSS_MB" '<' 150) < 150)
+app bundle gzip -9: $BUNDLE_KB KiB ($(verdict "$BUNDLE_KB" '<' 600) < 600); first load, interactive: $FIRST_LOAD_MS ms ($(verdict "$FIRST_LOAD_MS" '<' 1000) < 1000, median of 5, empty cache)
 EOF

@@ -14,6 +14,16 @@
 //! The arrival process starts [`WARMUP_S`] before the capture does and the
 //! packets before the start are dropped, so the capture opens in steady
 //! state: with connections already in progress, as a real capture does.
+//!
+//! [`Mix`] picks the traffic: long-lived flows (the default), office web
+//! browsing (many short connections, [`web`]), or the long flows with port
+//! and host sweeps ([`sweep`]) or SYN floods ([`flood`]) amid them. Sweeps
+//! and floods come in episodes, generated one slice of capture time at a
+//! time so that memory stays bounded however long they last.
+
+mod flood;
+mod sweep;
+mod web;
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -38,6 +48,10 @@ const WARMUP_S: f64 = 300.0;
 /// Mean arrivals per second of everyday flows, and of catalogue scenarios.
 const FLOWS_PER_S: f64 = 20.0;
 const RECIPES_PER_S: f64 = 0.4;
+/// When the first sweep or flood starts, after the capture's start.
+const FIRST_EPISODE_US: i64 = 2_000_000;
+/// Capture time covered by one slice of a sweep or flood.
+const SLICE_US: i64 = 250_000;
 /// Capture bytes per second assumed until enough has been written to measure
 /// it (it decides whether a long reset scenario still fits in the capture).
 const NOMINAL_RATE: f64 = 2.0e6;
@@ -71,7 +85,56 @@ const SITES: [&str; 8] = [
     "telemetry.example.net",
 ];
 
-/// The everyday flows and how often each starts (weights out of 100).
+/// The traffic a bulk capture carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mix {
+    /// Long-lived flows: keep-alive HTTPS sessions, downloads, DNS, QUIC.
+    Long,
+    /// Office web browsing: page visits over several short connections after
+    /// a DNS lookup, API calls of one request each, keep-alive reuse.
+    Web,
+    /// [`Mix::Long`] with SYN sweeps across the hosts and ports of a network.
+    Scan,
+    /// [`Mix::Long`] with SYN floods from spoofed sources against one server.
+    Flood,
+}
+
+impl Mix {
+    pub const ALL: [Mix; 4] = [Mix::Long, Mix::Web, Mix::Scan, Mix::Flood];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mix::Long => "long",
+            Mix::Web => "web",
+            Mix::Scan => "scan",
+            Mix::Flood => "flood",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Mix> {
+        Mix::ALL.into_iter().find(|mix| mix.name() == name)
+    }
+
+    /// Everyday flows started per second, and their kinds.
+    fn flows(self) -> (f64, &'static [(Kind, u64)]) {
+        match self {
+            Mix::Web => (web::VISITS_PER_S, &web::KINDS),
+            Mix::Long | Mix::Scan | Mix::Flood => (FLOWS_PER_S, &KINDS),
+        }
+    }
+
+    /// Mean episodes (sweeps or floods) started per second.
+    fn episodes_per_s(self) -> f64 {
+        match self {
+            Mix::Scan => sweep::PER_S,
+            Mix::Flood => flood::PER_S,
+            Mix::Long | Mix::Web => 0.0,
+        }
+    }
+}
+
+/// The everyday flows and how often each starts (weights out of 100 in
+/// the long mix).
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     /// HTTPS: a few request/response exchanges, then a keep-alive idle.
@@ -84,6 +147,10 @@ enum Kind {
     Dns,
     /// QUIC-like UDP on port 443.
     Quic,
+    /// A web page visit: DNS, then several short connections ([`web`]).
+    Page,
+    /// One API call or health check per connection ([`web`]).
+    Api,
 }
 
 const KINDS: [(Kind, u64); 6] = [
@@ -105,6 +172,8 @@ pub struct Stats {
     pub ipv6_packets: u64,
     /// TCP segments with only ACK set and no payload.
     pub pure_acks: u64,
+    /// TCP segments with SYN and without ACK: connection attempts.
+    pub syns: u64,
     /// Frames of 1514 bytes (full Ethernet MTU).
     pub full_frames: u64,
     /// Flows started after the warm-up (a catalogue scenario counts once).
@@ -122,10 +191,22 @@ pub struct Stats {
     pub labels: Vec<ExpectedReset>,
 }
 
-/// Writes a capture of at least `size` bytes (it stops at the first frame
-/// past it) to `out`. Same size, format and seed: same bytes.
+/// Writes a capture of the [`Mix::Long`] traffic of at least `size` bytes
+/// (it stops at the first frame past it) to `out`. Same size, format and
+/// seed: same bytes.
 pub fn bulk(out: &mut impl Write, size: u64, format: Format, seed: u64) -> io::Result<Stats> {
-    let mut generator = Generator::new(seed);
+    bulk_mix(out, size, format, seed, Mix::Long)
+}
+
+/// [`bulk`] with the traffic of `mix`.
+pub fn bulk_mix(
+    out: &mut impl Write,
+    size: u64,
+    format: Format,
+    seed: u64,
+    mix: Mix,
+) -> io::Result<Stats> {
+    let mut generator = Generator::new(seed, mix);
     let mut stats = Stats::default();
     let header = write::capture(&[], Link::Ethernet, format);
     out.write_all(&header)?;
@@ -188,6 +269,7 @@ impl Stats {
                 self.ipv6_packets += u64::from(packet.src.is_ipv6());
                 let empty = packet.payload.is_empty() && wire.filler_len == 0;
                 self.pure_acks += u64::from(packet.flags == flags::ACK && empty);
+                self.syns += u64::from(packet.flags & (flags::SYN | flags::ACK) == flags::SYN);
             }
             Body::Udp(datagram) => {
                 self.udp_packets += 1;
@@ -205,7 +287,7 @@ impl Stats {
              size mix: {:.1}% pure ACKs, {:.1}% full 1514 B frames, {:.1}% other sizes \
              (mean frame {:.0} B)\n\
              {:.1}% TCP, {:.1}% UDP, {:.1}% IPv6\n\
-             {} flows started, {} reset scenarios ({} labelled RSTs); \
+             {} flows started, {} TCP SYNs, {} reset scenarios ({} labelled RSTs); \
              flows in progress: max {}, mean {:.0}",
             self.bytes,
             self.packets,
@@ -219,6 +301,7 @@ impl Stats {
             pct(self.udp_packets),
             pct(self.ipv6_packets),
             self.flows,
+            self.syns,
             self.scenarios,
             self.labels.len(),
             self.max_open_flows,
@@ -296,6 +379,7 @@ impl PartialEq for Flow {
 impl Eq for Flow {}
 
 struct Generator {
+    mix: Mix,
     rng: Rng,
     clients_v4: Vec<Host>,
     clients_v6: Vec<Host>,
@@ -310,16 +394,20 @@ struct Generator {
     next_flow_us: i64,
     next_scenario_us: i64,
     next_recipe: usize,
+    /// The sweep or flood in progress, else when the next one starts.
+    episode: Option<Episode>,
+    next_episode_us: i64,
     flows_started: u64,
     scenarios_started: u64,
     started_per_recipe: Vec<u64>,
 }
 
 impl Generator {
-    fn new(seed: u64) -> Self {
+    fn new(seed: u64, mix: Mix) -> Self {
         let mut rng = Rng::new(seed ^ 0xb01c_b01c);
         let filler = (0..FILLER_LEN).map(|_| rng.next_u64() as u8).collect();
         let mut generator = Self {
+            mix,
             rng,
             clients_v4: Vec::new(),
             clients_v6: Vec::new(),
@@ -333,11 +421,17 @@ impl Generator {
             next_flow_us: START_US - (WARMUP_S * 1e6) as i64,
             next_scenario_us: START_US,
             next_recipe: 0,
+            episode: None,
+            next_episode_us: i64::MAX,
             flows_started: 0,
             scenarios_started: 0,
             started_per_recipe: vec![0; RECIPES.len()],
         };
         generator.add_hosts();
+        if mix.episodes_per_s() > 0.0 {
+            // The first one early, so that even a small capture has one.
+            generator.next_episode_us = START_US + FIRST_EPISODE_US;
+        }
         generator
     }
 
@@ -419,14 +513,20 @@ impl Generator {
     fn next_wire(&mut self, stats: &Stats, size: u64) -> Option<Wire> {
         loop {
             let next_packet = self.flows.peek().map_or(i64::MAX, |f| f.key().0);
-            if self.next_scenario_us <= next_packet.min(self.next_flow_us) {
+            let next_episode = self
+                .episode
+                .as_ref()
+                .map_or(self.next_episode_us, Episode::next_us);
+            if next_episode <= next_packet.min(self.next_flow_us) {
+                self.run_episode(next_episode);
+            } else if self.next_scenario_us <= next_packet.min(self.next_flow_us) {
                 let at = self.next_scenario_us;
                 self.next_scenario_us += self.interarrival(RECIPES_PER_S);
                 let remaining = self.remaining_us(at, stats, size);
                 self.start_scenario(at, remaining);
             } else if self.next_flow_us <= next_packet {
                 let at = self.next_flow_us;
-                self.next_flow_us += self.interarrival(FLOWS_PER_S);
+                self.next_flow_us += self.interarrival(self.mix.flows().0);
                 self.start_flow(at);
             } else {
                 let mut flow = self.flows.pop()?;
@@ -436,6 +536,34 @@ impl Generator {
                 }
                 return Some(wire);
             }
+        }
+    }
+
+    /// Writes the next slice of the episode in progress, or starts one.
+    fn run_episode(&mut self, at: i64) {
+        let mut episode = match self.episode.take() {
+            Some(episode) => episode,
+            None => {
+                self.next_episode_us = i64::MAX;
+                match self.mix {
+                    Mix::Scan => {
+                        let (sweep, visit) = sweep::Sweep::new(self, at);
+                        self.push_flow(visit);
+                        Episode::Sweep(sweep)
+                    }
+                    _ => Episode::Flood(flood::Flood::new(self, at)),
+                }
+            }
+        };
+        let (wires, more) = match &mut episode {
+            Episode::Sweep(sweep) => sweep.slice(self),
+            Episode::Flood(flood) => flood.slice(self),
+        };
+        self.push_flow(wires);
+        if more {
+            self.episode = Some(episode);
+        } else {
+            self.next_episode_us = at + self.interarrival(self.mix.episodes_per_s());
         }
     }
 
@@ -512,8 +640,11 @@ impl Generator {
     }
 
     fn start_flow(&mut self, at: i64) {
-        let mut pick = self.rng.range(1, 100);
-        let kind = KINDS
+        let kinds = self.mix.flows().1;
+        let mut pick = self
+            .rng
+            .range(1, kinds.iter().map(|&(_, weight)| weight).sum());
+        let kind = kinds
             .iter()
             .find(|&&(_, weight)| {
                 let hit = pick <= weight;
@@ -524,6 +655,8 @@ impl Generator {
         let wires = match kind {
             Kind::Dns => self.dns(at),
             Kind::Quic => self.quic(at),
+            Kind::Page => self.page(at),
+            Kind::Api => self.api(at),
             _ => {
                 let conversation = self.tcp(kind, at);
                 self.compact(conversation)
@@ -546,6 +679,16 @@ impl Generator {
         let client = clients[self.rng.range(0, clients.len() as u64 - 1) as usize];
         let server = servers[self.rng.range(0, servers.len() as u64 - 1) as usize];
         (client, server)
+    }
+
+    /// Another server of `client`'s IP version (a page's CDN or API host).
+    fn server_for(&mut self, client: &Host) -> Host {
+        let servers = if client.addr.is_ipv6() {
+            &self.servers_v6
+        } else {
+            &self.servers_v4
+        };
+        servers[self.rng.range(0, servers.len() as u64 - 1) as usize]
     }
 
     /// The next ephemeral port of `host`, stepping like Linux does.
@@ -584,11 +727,7 @@ impl Generator {
         let rtt_us = self.rtt_us();
         let rng = Rng::new(self.rng.next_u64());
         let mut c = Conversation::new(0, rng, (client, client_port), (server, port), at, rtt_us);
-        // Payload per full segment: 1500 minus IP and TCP headers (and the
-        // timestamp option when both stacks use it).
-        let timestamps = client.fingerprint.timestamps && server.fingerprint.timestamps;
-        let ip_header = if client.addr.is_ipv6() { 40 } else { 20 };
-        let segment = MTU - ip_header - 20 - if timestamps { 12 } else { 0 };
+        let segment = full_segment(&client, &server);
         let sni = SITES[self.rng.range(0, SITES.len() as u64 - 1) as usize];
         c.handshake();
         match kind {
@@ -676,6 +815,12 @@ impl Generator {
     /// A DNS lookup: A or AAAA query and its answer.
     fn dns(&mut self, at: i64) -> Vec<Wire> {
         let (client, _) = self.endpoints();
+        self.dns_from(&client, at)
+    }
+
+    /// A DNS lookup by `client`; the answer is the last packet.
+    fn dns_from(&mut self, client: &Host, at: i64) -> Vec<Wire> {
+        let client = *client;
         let resolver = self.resolvers[usize::from(client.addr.is_ipv6())];
         let port = self.ephemeral_port(&client);
         let name = format!(
@@ -797,6 +942,22 @@ impl Generator {
     }
 }
 
+/// A sweep or a flood in progress.
+enum Episode {
+    Sweep(sweep::Sweep),
+    Flood(flood::Flood),
+}
+
+impl Episode {
+    /// When its next slice starts.
+    fn next_us(&self) -> i64 {
+        match self {
+            Episode::Sweep(sweep) => sweep.next_us,
+            Episode::Flood(flood) => flood.next_us,
+        }
+    }
+}
+
 /// The tracker's worst case for memory: `count` SYNs, each from a different
 /// (spoofed) source to one server, never answered, as in a SYN flood. Every
 /// SYN is a new connection to track, so the analyzer's peak memory on this
@@ -848,6 +1009,14 @@ pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) ->
     }
     out.flush()?;
     Ok(bytes)
+}
+
+/// Payload per full segment between two hosts: 1500 minus the IP and TCP
+/// headers (and the timestamp option when both stacks use it).
+fn full_segment(client: &Host, server: &Host) -> usize {
+    let timestamps = client.fingerprint.timestamps && server.fingerprint.timestamps;
+    let ip_header = if client.addr.is_ipv6() { 40 } else { 20 };
+    MTU - ip_header - 20 - if timestamps { 12 } else { 0 }
 }
 
 fn client_stack(i: usize) -> Fingerprint {
@@ -954,6 +1123,7 @@ fn push_record(out: &mut Vec<u8>, format: Format, ts_us: i64, frame: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use rstscope_core::report::Cause;
     use rstscope_core::{Analyzer, Config};
 
     use super::*;
@@ -992,6 +1162,51 @@ mod tests {
                 assert_eq!(verdict, Some((label.origin, label.cause)), "{label:?}");
             }
         }
+    }
+
+    /// Each mix reads back frame by frame and carries its own traffic: the
+    /// web mix many more connections per byte than the long one, the scan
+    /// mix refused probes and the scanner's resets, the flood mix SYNs by
+    /// the thousand and no resets of its own. The engine sees every
+    /// labelled RST.
+    #[test]
+    fn every_mix_has_its_traffic() {
+        let size = 8 << 20;
+        let mut syns = Vec::new();
+        for mix in Mix::ALL {
+            let mut out = Vec::new();
+            let stats = bulk_mix(&mut out, size, Format::Pcap, 5, mix).expect("writes");
+            let mut analyzer = Analyzer::new(Config::default());
+            let summary = rstscope_capture::read_all(&out[..], &mut analyzer, |_| {})
+                .expect("a readable capture");
+            assert_eq!(summary.frames, stats.packets, "{mix:?}");
+            let report = analyzer.finish();
+            assert!(report.capture.warnings.is_empty(), "{mix:?}");
+            // Every RST is labelled, and every label is an RST.
+            assert_eq!(report.resets.len(), stats.labels.len(), "{mix:?}");
+            for label in &stats.labels {
+                assert!(report.resets.iter().any(|r| r.frame == label.frame));
+            }
+            let causes = |cause| stats.labels.iter().filter(|l| l.cause == cause).count();
+            if mix == Mix::Scan {
+                // 8 MiB holds a handful of catalogue scenarios, not these.
+                let counts = (causes(Cause::Scan), causes(Cause::Refused));
+                assert!(
+                    counts.0 > 10 && counts.1 > 10,
+                    "{counts:?} {}",
+                    stats.describe()
+                );
+            }
+            syns.push((mix, stats.syns, stats.packets));
+        }
+        // SYNs per frame: the connections each mix starts.
+        let per_frame = |i: usize| syns[i].1 as f64 / syns[i].2 as f64;
+        assert!(per_frame(1) > 5.0 * per_frame(0), "web vs long: {syns:?}");
+        assert!(per_frame(2) > 5.0 * per_frame(0), "scan vs long: {syns:?}");
+        assert!(
+            per_frame(3) > 20.0 * per_frame(0),
+            "flood vs long: {syns:?}"
+        );
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! `rstscope-scenarios sample <out.pcapng>` writes the web app's sample;
 //! `rstscope-scenarios all <dir>` writes every scenario over IPv4 and IPv6
 //! with each link type, plus `labels.tsv` (file, frame, sender, origin, cause);
-//! `rstscope-scenarios bulk --size 1GiB [--format pcap|pcapng] [--seed N] <out>`
-//! streams a large realistic capture for benchmarks, plus `<out>.labels.tsv`;
+//! `rstscope-scenarios bulk --size 1GiB [--mix long|web|scan|flood] [--format pcap|pcapng]
+//! [--seed N] <out>` streams a large realistic capture for benchmarks, plus
+//! `<out>.labels.tsv`;
 //! `rstscope-scenarios pair <dir>` writes a client-side and a server-side
 //! capture of the same traffic (`client.pcapng`, `server.pcapng`);
 //! `rstscope-scenarios accuracy [--errors] [--family F] ...` scores the
@@ -40,9 +41,9 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: rstscope-scenarios sample <out.pcapng> | all <dir> \
-                 | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N>) [--format pcap|pcapng] \
-                 [--seed N] <out> | accuracy [--errors] [--family F] [--train N] [--held-out N] \
-                 | variant <family> <index> <out>"
+                 | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N>) [--mix long|web|scan|flood] \
+                 [--format pcap|pcapng] [--seed N] <out> | accuracy [--errors] [--family F] [--train N] \
+                 [--held-out N] | variant <family> <index> <out>"
             );
             return ExitCode::from(2);
         }
@@ -117,6 +118,7 @@ struct BulkArgs<'a> {
     size: u64,
     /// Write this many unanswered SYNs from distinct sources instead.
     syns: Option<u64>,
+    mix: bulk::Mix,
     format: Format,
     seed: u64,
     out: &'a Path,
@@ -126,6 +128,7 @@ impl<'a> BulkArgs<'a> {
     fn parse(args: &[&'a str]) -> Result<Self, String> {
         let (mut size, mut syns, mut format, mut seed, mut out) =
             (None, None, Format::Pcap, 1, None);
+        let mut mix = bulk::Mix::Long;
         let mut args = args.iter();
         while let Some(&arg) = args.next() {
             let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
@@ -141,6 +144,11 @@ impl<'a> BulkArgs<'a> {
                         other => return Err(format!("unknown format {other:?}")),
                     }
                 }
+                "--mix" => {
+                    let name = value()?;
+                    mix = bulk::Mix::parse(name)
+                        .ok_or(format!("unknown mix {name:?} (long, web, scan or flood)"))?
+                }
                 "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
                 path if !path.starts_with("--") && out.is_none() => out = Some(Path::new(path)),
                 other => return Err(format!("unexpected argument {other:?}")),
@@ -153,6 +161,7 @@ impl<'a> BulkArgs<'a> {
                 (None, None) => return Err("bulk needs --size (or --syn-flood N)".into()),
             },
             syns,
+            mix,
             format,
             seed,
             out: out.ok_or("bulk needs an output file")?,
@@ -190,7 +199,7 @@ fn write_bulk(args: &BulkArgs) -> std::io::Result<String> {
             args.out.display()
         ));
     }
-    let stats = bulk::bulk(&mut out, args.size, args.format, args.seed)?;
+    let stats = bulk::bulk_mix(&mut out, args.size, args.format, args.seed, args.mix)?;
     let labels_path = format!("{}.labels.tsv", args.out.display());
     let mut labels = String::from("frame\tsender\torigin\tcause\n");
     for e in &stats.labels {
