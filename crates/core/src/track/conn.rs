@@ -175,14 +175,16 @@ impl Ring {
     }
 }
 
-/// A connection's recent packets. A one-packet connection (a scan's or a
-/// flood's SYN, the common case in a table of 50 000) keeps its packet
-/// inline; the ring (512 bytes) is allocated once, at the second packet.
+/// A connection's recent packets. Connections of one or two packets (a
+/// flood's SYN and its SYN-ACK, a probe and its refusal: the common case in
+/// a table of 50 000) keep them inline; the ring (512 bytes) is allocated
+/// once, at the third packet.
 #[derive(Clone, Debug, Default)]
 pub enum History {
     #[default]
     Empty,
     One(PacketSummary),
+    Two([PacketSummary; 2]),
     Many(Box<Ring>),
 }
 
@@ -190,13 +192,16 @@ impl History {
     pub fn push(&mut self, packet: PacketSummary) {
         match self {
             History::Empty => *self = History::One(packet),
-            History::One(first) => {
+            History::One(first) => *self = History::Two([*first, packet]),
+            History::Two(pair) => {
                 let mut ring = Box::new(Ring {
                     slots: [PacketSummary::default(); LADDER_LEN],
                     len: 0,
                     next: 0,
                 });
-                ring.push(*first);
+                for earlier in *pair {
+                    ring.push(earlier);
+                }
                 ring.push(packet);
                 *self = History::Many(ring);
             }
@@ -209,6 +214,7 @@ impl History {
         match self {
             History::Empty => Vec::new(),
             History::One(first) => alloc::vec![*first],
+            History::Two(pair) => pair.to_vec(),
             History::Many(ring) => {
                 let (len, next) = (usize::from(ring.len), usize::from(ring.next));
                 if len < LADDER_LEN {
@@ -586,5 +592,26 @@ fn outside_window(start: u32, end: u32, receiver: &Direction) -> bool {
     match receiver.window {
         Some(window) => seq::diff(start, acked) > i64::from(window),
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_keeps_the_last_packets_oldest_first_through_every_form() {
+        for count in 0..=40u32 {
+            let mut history = History::default();
+            for n in 0..count {
+                history.push(PacketSummary {
+                    seq: n,
+                    ..PacketSummary::default()
+                });
+            }
+            let kept: Vec<u32> = history.to_vec().iter().map(|p| p.seq).collect();
+            let first = count.saturating_sub(LADDER_LEN as u32);
+            assert_eq!(kept, (first..count).collect::<Vec<_>>(), "{count} packets");
+        }
     }
 }
