@@ -153,7 +153,7 @@ fuzz_target!(|plan: Plan| {
             data: &data,
         });
     }
-    let report = analyzer.finish();
+    let report = analyzer.finish().report;
     assert_eq!(
         report.capture.packets, frames,
         "the report counts every frame"

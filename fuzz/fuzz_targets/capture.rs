@@ -67,7 +67,7 @@ fuzz_target!(|input: &[u8]| {
     );
 
     let frames = chunked.frames;
-    let report = chunked.inner.finish();
+    let report = chunked.inner.finish().report;
     assert_eq!(
         report.capture.packets, frames,
         "the report counts every frame"

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { ROOT, SAMPLE, SCREENSHOTS, launchBrowser, serveDist } from './harness.mjs';
@@ -34,11 +34,11 @@ function writePair(out) {
   }
 }
 
-/** The CLI's report of client compared with server. */
-function cliReport() {
+/** The CLI's report of `main` compared with `other` (by default: client with server). */
+function cliReport(main = client, other = peer) {
   const cli = binary('rstscope');
   assert.ok(cli, 'build the CLI first: cargo build --release -p rstscope-cli');
-  return JSON.parse(execFileSync(cli, ['analyze', client, '--peer', peer, '--format', 'json'], { maxBuffer: 1 << 28 }));
+  return JSON.parse(execFileSync(cli, ['analyze', main, '--peer', other, '--format', 'json'], { maxBuffer: 1 << 28 }));
 }
 
 async function newPage(options = {}) {
@@ -56,15 +56,16 @@ function comparisonRows(page) {
       capture: r.dataset.capture,
       frame: Number(r.dataset.frame),
       seen_at: r.dataset.seenAt,
+      fate: r.dataset.fate,
       origin: r.dataset.origin,
       cause: r.dataset.cause,
     })),
   );
 }
 
-function expectedRows() {
-  return expected.comparison.resets.map(({ capture, frame, seen_at, origin, cause }) => ({
-    capture, frame, seen_at, origin, cause,
+function expectedRows(report = expected) {
+  return report.comparison.resets.map(({ capture, frame, seen_at, fate, origin, cause }) => ({
+    capture, frame, seen_at, fate, origin, cause,
   }));
 }
 
@@ -131,7 +132,7 @@ describe('comparing two captures', () => {
     assert.equal(await page.locator('[data-testid=matched-connection] .differences li').count(), differences);
 
     const sentences = await page.locator('[data-testid=comparison-sentence]').allTextContents();
-    const madeOnPath = cmp.resets.filter((r) => r.seen_at === 'main-only' && r.sender === 'server').length;
+    const madeOnPath = cmp.resets.filter((r) => r.fate === 'made-on-path').length;
     assert.ok(
       sentences.includes(`${madeOnPath} resets were made on the path: seen at the client, never sent by the server.`),
       sentences.join('\n'),
@@ -149,7 +150,7 @@ describe('comparing two captures', () => {
     const page = await newPage();
     await compareInPage(page);
     const resets = expected.comparison.resets;
-    const index = resets.findIndex((r) => r.capture === 'main' && r.seen_at === 'main-only' && r.sender === 'server');
+    const index = resets.findIndex((r) => r.capture === 'main' && r.fate === 'made-on-path');
     assert.ok(index >= 0, 'the pair has a RST made on the path');
     const rst = resets[index];
     assert.equal(await page.locator('[data-testid=aligned-ladder]').count(), 0, 'no ladder before a row is picked');
@@ -284,3 +285,56 @@ describe('comparing two captures', () => {
     }
   });
 });
+
+describe('captures that are not two ends of one path', () => {
+  /** Opens both files at once and returns the page, the comparison shown. */
+  async function compareFiles(files) {
+    const page = await newPage();
+    await page.goto(server.origin);
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(files);
+    await waitForComparison(page);
+    return page;
+  }
+
+  async function claimsNothing(page, says) {
+    const headline = await page.locator('[data-testid=compare-headline]').textContent();
+    assert.match(headline, says);
+    assert.match(headline, /nothing is claimed about the path/);
+    const text = await page.locator('[data-testid=comparison]').textContent();
+    assert.doesNotMatch(headline + text, /made on the path|lost on the path/);
+    for (const row of await comparisonRows(page)) assert.equal(row.fate, 'not-compared');
+    assert.deepEqual(page.errors, []);
+  }
+
+  test('unrelated captures say exactly that, as the CLI does', async () => {
+    const page = await compareFiles([SAMPLE, client]);
+    const cli = cliReport(SAMPLE, client);
+    assert.match(cli.comparison.relation, /^no-(common-connection|time-overlap)$/);
+    assert.deepEqual(await comparisonRows(page), expectedRows(cli));
+    for (const row of await comparisonRows(page)) assert.equal(row.seen_at, 'not-compared');
+    await claimsNothing(page, /share no connection|not running at the same time/);
+  });
+
+  test('the same file twice is recognised as one capture', async () => {
+    const copy = join(dir, 'copy-of-client.pcapng');
+    writeFileSync(copy, readFileSync(client));
+    const page = await compareFiles([client, copy]);
+    assert.equal(cliReport(client, copy).comparison.relation, 'same-capture');
+    for (const row of await comparisonRows(page)) assert.equal(row.seen_at, 'both');
+    await claimsNothing(page, /this capture again/);
+  });
+
+  test('a copy cut to a smaller snap length is recognised', async (t) => {
+    const cut = join(dir, 'client-cut.pcapng');
+    try {
+      execFileSync('editcap', ['-s', '80', client, cut]);
+    } catch {
+      t.skip('SKIPPED: editcap (Wireshark) is not installed');
+      return;
+    }
+    const page = await compareFiles([client, cut]);
+    assert.equal(cliReport(client, cut).comparison.relation, 'cut-copy');
+    await claimsNothing(page, /smaller snap length/);
+  });
+});
+

@@ -135,5 +135,5 @@ pub fn sample_report() -> Report {
     let mut analyzer = Analyzer::new(Config::default());
     let capture = rstscope_scenarios::sample().0;
     rstscope_capture::read_all(capture.as_slice(), &mut analyzer, |_| {}).expect("a capture");
-    analyzer.finish()
+    analyzer.finish().report
 }

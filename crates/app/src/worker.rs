@@ -14,9 +14,8 @@
 //! The page cancels by terminating the worker.
 
 use js_sys::Uint8Array;
-use rstscope_capture::{CaptureReader, Format, Sink};
-use rstscope_core::report::Warning;
-use rstscope_core::{Analyzer, Config, Frame, Report, Vantage};
+use rstscope_capture::{CaptureReader, Format};
+use rstscope_core::{Analysis, Analyzer, Config, Report};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -93,9 +92,9 @@ fn now_s() -> f64 {
 async fn analyse(captures: &[CaptureFile]) -> FromWorker {
     let started = now_s();
     let result = match captures {
-        [capture] => read(capture, 0, false)
+        [capture] => read(capture, 0, Config::default())
             .await
-            .map(|(report, _, stats)| (report, stats)),
+            .map(|(analysis, stats)| (analysis.report, stats)),
         [capture, peer] => compare(capture, peer).await,
         _ => Err(format!(
             "{} files were given: open one capture, or two of the same traffic to compare",
@@ -115,42 +114,20 @@ async fn analyse(captures: &[CaptureFile]) -> FromWorker {
 }
 
 async fn compare(capture: &CaptureFile, peer: &CaptureFile) -> Result<(Report, RunStats), String> {
-    let (mut report, main, mut stats) = read(capture, 0, true).await?;
-    let (peer_report, peer_vantage, peer_stats) = read(peer, 1, true).await?;
-    report.comparison = Some(rstscope_core::compare(
-        (&report, &main),
-        (&peer_report, &peer_vantage),
-    ));
+    let (main, mut stats) = read(capture, 0, Config::traced()).await?;
+    let (peer, peer_stats) = read(peer, 1, Config::traced()).await?;
     stats.bytes += peer_stats.bytes;
     stats.analysis_seconds += peer_stats.analysis_seconds;
-    Ok((report, stats))
-}
-
-/// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
-struct Tee {
-    analyzer: Analyzer,
-    vantage: Option<Vantage>,
-}
-
-impl Sink for Tee {
-    fn frame(&mut self, frame: &Frame<'_>) {
-        self.analyzer.push(frame);
-        if let Some(vantage) = &mut self.vantage {
-            vantage.push(frame);
-        }
-    }
-    fn warning(&mut self, warning: Warning) {
-        self.analyzer.warn(warning);
-    }
+    Ok((main.compared_with(&peer), stats))
 }
 
 /// One capture read through; a failure names the file.
 async fn read(
     capture: &CaptureFile,
     index: u8,
-    compare: bool,
-) -> Result<(Report, Vantage, RunStats), String> {
-    read_blob(&capture.blob, index, compare)
+    config: Config,
+) -> Result<(Analysis, RunStats), String> {
+    read_blob(&capture.blob, index, config)
         .await
         .map_err(|message| format!("{}: {message}", capture.name))
 }
@@ -158,13 +135,10 @@ async fn read(
 async fn read_blob(
     capture: &Blob,
     index: u8,
-    compare: bool,
-) -> Result<(Report, Vantage, RunStats), String> {
+    config: Config,
+) -> Result<(Analysis, RunStats), String> {
     let mut reader = CaptureReader::new();
-    let mut tee = Tee {
-        analyzer: Analyzer::new(Config::default()),
-        vantage: compare.then(Vantage::default),
-    };
+    let mut analyzer = Analyzer::new(config);
     let mut feed = LiveFeed::new(index, capture.size() as u64);
     let mut chunks = Chunks::new(capture)?;
     // One buffer in wasm memory, reused for every chunk.
@@ -175,20 +149,21 @@ async fn read_blob(
     while chunks.next(&mut buffer).await? {
         let pushed = now_s();
         reader
-            .push(&buffer, &mut tee)
+            .push(&buffer, &mut analyzer)
             .map_err(|err| err.to_string())?;
         analysing += now_s() - pushed;
         offset += buffer.len() as u64;
-        feed.after_chunk(offset, &tee.analyzer);
+        feed.after_chunk(offset, &analyzer);
     }
-    feed.post(offset, &tee.analyzer);
+    feed.post(offset, &analyzer);
     let finishing = now_s();
-    let summary = reader.finish(&mut tee).map_err(|err| err.to_string())?;
-    let report = tee.analyzer.finish();
+    let summary = reader
+        .finish(&mut analyzer)
+        .map_err(|err| err.to_string())?;
+    let analysis = analyzer.finish();
     analysing += now_s() - finishing;
     Ok((
-        report,
-        tee.vantage.unwrap_or_default(),
+        analysis,
         RunStats {
             format: match summary.format {
                 Format::Pcap { .. } => "pcap",

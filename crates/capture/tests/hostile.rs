@@ -272,7 +272,7 @@ fn analyze(capture: &[u8], chunk: usize) -> (Summary, Report) {
     let mut analyzer = Analyzer::new(Config::default());
     let chunks: Vec<&[u8]> = capture.chunks(chunk).collect();
     let summary = read_chunks(&chunks, &mut analyzer);
-    (summary, analyzer.finish())
+    (summary, analyzer.finish().report)
 }
 
 // ---------------------------------------------------------------------------
@@ -329,7 +329,7 @@ fn gzip_bomb_of_repeated_syn_records_through_the_analyzer() {
             reader.push(piece, &mut analyzer).unwrap();
         });
         reader.finish(&mut analyzer).unwrap();
-        (content_len, analyzer.finish())
+        (content_len, analyzer.finish().report)
     });
     let elapsed = started.elapsed();
     report_resources("2 GiB gzip bomb of SYN records", heap, elapsed);
@@ -690,7 +690,7 @@ fn two_million_distinct_syns_in_bounded_memory() {
                 data: &data,
             });
         }
-        analyzer.finish()
+        analyzer.finish().report
     });
     report_resources("2 million distinct SYNs", heap, started.elapsed());
     assert_eq!(report.capture.packets, u64::from(FLOWS));
@@ -756,7 +756,7 @@ fn one_connection_with_millions_of_segments_in_bounded_memory() {
         }
         tcp_frame(&mut data, server, client, RST, server_isn + 1, 0, 0);
         push(&data);
-        analyzer.finish()
+        analyzer.finish().report
     });
     report_resources(
         "one connection, 3 million segments",
@@ -806,7 +806,7 @@ fn established_connections_allocate_nothing_per_packet() {
         u64::from(ROUNDS) * per_round
     );
     reader.finish(&mut analyzer).unwrap();
-    let report = analyzer.finish();
+    let report = analyzer.finish().report;
     let frames = u64::from(2 * CONNECTIONS) + u64::from(ROUNDS + 1) * per_round;
     assert_eq!(report.capture.packets, frames);
     assert_eq!(report.capture.tcp_packets, frames - u64::from(ROUNDS + 1));
@@ -905,7 +905,7 @@ fn a_million_undecodable_frames_keep_the_warning_list_bounded() {
                 data: &[1, 2, 3],
             });
         }
-        analyzer.finish()
+        analyzer.finish().report
     });
     assert_eq!(report.capture.packets, 1_000_000);
     let limit = Config::default().max_warnings;

@@ -2,7 +2,8 @@
 //! `Analyzer`, `finish`): every shared capture, mutated a few dozen times
 //! with a fixed seed (bit flips, truncations, duplicated and removed ranges,
 //! byte-swapped and absurd length fields, splices, gzip before or after the
-//! damage), pushed in varying chunk sizes. Also replays the inputs kept under
+//! damage), pushed in varying chunk sizes; and the two-capture comparison of
+//! each capture with mutants of itself. Also replays the inputs kept under
 //! `fuzz/regressions/`. A failure names the capture and mutant to reproduce.
 
 mod common;
@@ -12,10 +13,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rstscope_capture::CaptureReader;
-use rstscope_core::{Analyzer, Config, LinkType};
+use rstscope_core::{compare, Analysis, Analyzer, Config, LinkType};
 
 /// Mutants per capture: 67 shared captures give about 3 300.
 const MUTANTS_PER_CAPTURE: u64 = 48;
+/// Mutants per capture compared with their original (each costs two analyses).
+const COMPARED_PER_CAPTURE: u64 = 6;
 const SEED: u64 = 0x5EED_F00D_2E5E;
 
 /// splitmix64: small, fast, and the same on every machine.
@@ -181,7 +184,7 @@ fn run_pipeline(stream: &[u8], chunk: usize) {
     }
     match reader.finish(&mut analyzer) {
         Ok(summary) => {
-            let report = analyzer.finish();
+            let report = analyzer.finish().report;
             assert_eq!(
                 report.capture.packets, summary.frames,
                 "every frame is counted"
@@ -302,6 +305,56 @@ fn mutated_captures_never_panic_the_pipeline() {
     assert!(
         failures.is_empty(),
         "{} mutants broke the pipeline:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// A capture analysed with its comparison trace, whatever its damage.
+fn traced(bytes: &[u8]) -> Analysis {
+    let mut analyzer = Analyzer::new(Config::traced());
+    let mut reader = CaptureReader::new();
+    if reader.push(bytes, &mut analyzer).is_ok() {
+        let _ = reader.finish(&mut analyzer);
+    }
+    analyzer.finish()
+}
+
+/// A capture and a mutant of it share connections and packets yet disagree
+/// (cut, shifted, corrupted): the comparison's matching, clock and ladders
+/// meet them at their oddest, and must not panic either way round.
+#[test]
+fn mutants_compared_with_their_original_never_panic() {
+    let captures = captures();
+    let mut failures = Vec::new();
+    for (index, (name, original)) in captures.iter().enumerate() {
+        let whole = traced(original);
+        let donor = &captures[(index + 1) % captures.len()].1;
+        for mutant in 0..COMPARED_PER_CAPTURE {
+            let mut rng = Rng(SEED ^ 0xC0 ^ (index as u64) << 32 ^ mutant);
+            let mut bytes = original.clone();
+            let what = if bytes.is_empty() {
+                String::new()
+            } else {
+                mutate(&mut bytes, donor, &mut rng)
+            };
+            let compared = no_panic(|| {
+                let other = traced(&bytes);
+                for cmp in [compare(&whole, &other), compare(&other, &whole)] {
+                    assert_eq!(
+                        cmp.resets.len(),
+                        whole.report.resets.len() + other.report.resets.len()
+                    );
+                }
+            });
+            if let Err(message) = compared {
+                failures.push(format!("{name} mutant {mutant} ({what}): {message}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} comparisons panicked:\n{}",
         failures.len(),
         failures.join("\n")
     );

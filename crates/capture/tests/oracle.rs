@@ -52,7 +52,7 @@ fn analyze(path: &std::path::Path) -> (Report, u64) {
         broken_tcp: 0,
     };
     rstscope_capture::read_all(File::open(path).unwrap(), &mut pipeline, |_| {}).unwrap();
-    (pipeline.analyzer.finish(), pipeline.broken_tcp)
+    (pipeline.analyzer.finish().report, pipeline.broken_tcp)
 }
 
 /// tshark prints IPv6 endpoints without brackets; ours are "[v6]:port".

@@ -13,7 +13,7 @@ use rstscope_scenarios::{catalogue, sample, variants, write};
 fn analyze(bytes: &[u8]) -> Report {
     let mut analyzer = Analyzer::new(Config::default());
     rstscope_capture::read_all(bytes, &mut analyzer, |_| {}).unwrap();
-    analyzer.finish()
+    analyzer.finish().report
 }
 
 /// `report` through JSON with every sentence blanked, then re-rendered.
@@ -77,7 +77,7 @@ fn every_real_capture_rerenders_from_typed_data() {
             if rstscope_capture::read_all(input, &mut analyzer, |_| {}).is_err() {
                 continue; // not a capture this reader takes: nothing rendered
             }
-            assert_rerenders(&row["file"], &analyzer.finish());
+            assert_rerenders(&row["file"], &analyzer.finish().report);
         }
     }
 }

@@ -21,7 +21,7 @@ fn verdicts(path: &std::path::Path) -> String {
     let mut analyzer = Analyzer::new(Config::default());
     let input = std::fs::File::open(path).unwrap();
     rstscope_capture::read_all(input, &mut analyzer, |_| {}).unwrap();
-    let report = analyzer.finish();
+    let report = analyzer.finish().report;
     let mut out = format!(
         "{} resets; {}\n",
         report.resets.len(),

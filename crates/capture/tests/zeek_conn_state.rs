@@ -49,7 +49,7 @@ fn analyze(path: &Path) -> Report {
     let mut analyzer = Analyzer::new(Config::default());
     let input = std::fs::File::open(path).unwrap();
     rstscope_capture::read_all(input, &mut analyzer, |_| {}).unwrap();
-    analyzer.finish()
+    analyzer.finish().report
 }
 
 /// "ip:port" in Zeek's conn.log spelling: IPv6 without brackets.

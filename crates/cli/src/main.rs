@@ -10,9 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rstscope_capture::Sink;
-use rstscope_core::report::Warning;
-use rstscope_core::{Analyzer, Config, Frame, Report, Vantage};
+use rstscope_core::{Analysis, Analyzer, Config, Report};
 
 #[derive(Parser)]
 #[command(
@@ -77,39 +75,11 @@ fn main() -> ExitCode {
 /// The capture's report; with a peer capture, its comparison added.
 fn analyze_pair(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
     let Some(peer) = peer else {
-        return analyze(capture, false)
-            .map(|(report, _)| report)
-            .map_err(|m| named(capture, m));
+        return analyze(capture, Config::default()).map(|analysis| analysis.report);
     };
-    let (mut report, main) = analyze(capture, true).map_err(|m| named(capture, m))?;
-    let (peer_report, peer_vantage) = analyze(peer, true).map_err(|m| named(peer, m))?;
-    report.comparison = Some(rstscope_core::compare(
-        (&report, &main),
-        (&peer_report, &peer_vantage),
-    ));
-    Ok(report)
-}
-
-fn named(path: &Path, message: String) -> String {
-    format!("{}: {message}", path.display())
-}
-
-/// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
-struct Tee {
-    analyzer: Analyzer,
-    vantage: Option<Vantage>,
-}
-
-impl Sink for Tee {
-    fn frame(&mut self, frame: &Frame<'_>) {
-        self.analyzer.push(frame);
-        if let Some(vantage) = &mut self.vantage {
-            vantage.push(frame);
-        }
-    }
-    fn warning(&mut self, warning: Warning) {
-        self.analyzer.warn(warning);
-    }
+    let main = analyze(capture, Config::traced())?;
+    let peer = analyze(peer, Config::traced())?;
+    Ok(main.compared_with(&peer))
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -117,17 +87,16 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn analyze(path: &Path, compare: bool) -> Result<(Report, Vantage), String> {
-    let input = input::Input::open(path).map_err(|e| e.to_string())?;
-    let mut tee = Tee {
-        analyzer: Analyzer::new(Config::default()),
-        vantage: compare.then(Vantage::default),
-    };
+/// One capture analysed; a failure names the file.
+fn analyze(path: &Path, config: Config) -> Result<Analysis, String> {
+    let named = |message: String| format!("{}: {message}", path.display());
+    let input = input::Input::open(path).map_err(|e| named(e.to_string()))?;
+    let mut analyzer = Analyzer::new(config);
     let mut bar = progress::Bar::new(input.size, io::stderr().is_terminal());
-    let result = input.read_into(&mut tee, |b| bar.update(b));
+    let result = input.read_into(&mut analyzer, |b| bar.update(b));
     bar.clear();
-    result.map_err(|e| e.to_string())?;
-    Ok((tee.analyzer.finish(), tee.vantage.unwrap_or_default()))
+    result.map_err(|e| named(e.to_string()))?;
+    Ok(analyzer.finish())
 }
 
 fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {

@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Comparison, Report, Reset, Role, SeenAt, TopTalker};
+use rstscope_core::compare::story;
+use rstscope_core::report::{Comparison, Report, Reset, Role, TopTalker};
 
 /// With `ladder`, each reset is followed by its ladder of packets.
 pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<()> {
@@ -78,16 +79,18 @@ pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<
         }
     }
     if let Some(comparison) = &report.comparison {
-        write_comparison(out, comparison)?;
+        write_comparison(out, comparison, ladder)?;
     }
     Ok(())
 }
 
-/// The two-capture section: vantages, clocks, matches, then every RST's
-/// conclusion with both ends in view.
-fn write_comparison(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
+/// The two-capture section: the path story (the app's words), vantages,
+/// clocks, matches, then every RST's fate with both ends in view (with
+/// `ladder`, its connection's packets at both ends around it).
+fn write_comparison(out: &mut impl Write, c: &Comparison, ladder: bool) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "== Compared with the peer capture ==")?;
+    writeln!(out, "{}", story::headline(c))?;
     writeln!(
         out,
         "Vantage: this capture is {}, the peer capture {}",
@@ -151,17 +154,13 @@ fn write_comparison(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
         writeln!(out)?;
         writeln!(
             out,
-            "{} frame {} (RST in the {}'s name): seen in {}{}",
+            "{} frame {} (RST in the {}'s name): {}{}",
             r.capture.as_str(),
             r.frame,
             r.sender.as_str(),
-            match r.seen_at {
-                SeenAt::Both => "both captures",
-                SeenAt::MainOnly => "this capture only",
-                SeenAt::PeerOnly => "the peer capture only",
-            },
+            story::fate_text(c, r),
             r.peer_frame
-                .map(|f| format!(", frame {f} in the other capture"))
+                .map(|f| format!("; frame {f} in the other capture"))
                 .unwrap_or_default()
         )?;
         writeln!(
@@ -173,6 +172,11 @@ fn write_comparison(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
         )?;
         if let Some(e) = r.evidence.first() {
             writeln!(out, "  - [{}] {}", e.signal, e.finding)?;
+        }
+        if ladder {
+            for line in story::ladder_lines(r) {
+                writeln!(out, "    {line}")?;
+            }
         }
     }
     Ok(())

@@ -119,6 +119,7 @@ fn json_comparison_in_either_order() {
                 let Some(frame) = frame else { continue };
                 let r = reset(&cmp, name, frame);
                 assert_eq!(r["seen_at"], seen_at.as_str(), "{}: {r}", t.name);
+                assert!(r["fate"].is_string() && r["main_time"].is_f64(), "{r}");
                 assert_eq!(r["peer_frame"], other.map_or(Value::Null, Value::from));
                 assert_eq!(r["origin"], t.origin.as_str(), "{}: {r}", t.name);
                 assert_eq!(r["cause"], t.cause.as_str(), "{}: {r}", t.name);
@@ -149,11 +150,70 @@ fn text_prints_the_comparison() {
     assert!(text.contains("Clock: peer = this +2.345"), "{text}");
     assert!(text.contains("drifting +25.00 ppm"), "{text}");
     assert!(text.contains("Connections: 8 matched, 2 unmatched"));
-    assert!(text.contains("seen in this capture only"));
-    assert!(text.contains("seen in the peer capture only"));
-    assert!(text.contains("seen in both captures"));
+    // The app's story, in the same words.
+    assert!(
+        text.contains("Compared with the other end (client side here, server side there): "),
+        "{text}"
+    );
+    assert!(text.contains("made on the path: seen at the client, never sent by the server."));
+    assert!(text.contains("): made on the path: seen at the client, never sent by the server"));
+    assert!(text.contains("): lost on the path: sent by the server, never reached the client"));
+    assert!(text.contains("): crossed the path: seen at both ends; frame "));
     assert!(text.contains("made on the path between the captures"));
     assert!(text.contains("dropped on the path"));
+}
+
+#[test]
+fn ladder_draws_both_ends() {
+    let (_, client, server) = files("ladder");
+    let (client, server) = (client.to_str().unwrap(), server.to_str().unwrap());
+    let text =
+        String::from_utf8(rstscope(&["analyze", client, "--peer", server, "--ladder"]).stdout)
+            .unwrap();
+    let compared = text
+        .split("== Compared with the peer capture ==")
+        .nth(1)
+        .unwrap();
+    assert!(compared.contains("seen here only"), "{compared}");
+    assert!(compared.contains(" = peer #"), "{compared}");
+    assert!(compared.contains(" = main #"), "{compared}");
+}
+
+#[test]
+fn unrelated_captures_say_so_and_claim_nothing() {
+    let (_, client, _) = files("unrelated");
+    let options = Options::default();
+    let other = rstscope_scenarios::write(&rstscope_scenarios::catalogue(&options)[0], &options);
+    let other_path = client.with_file_name("unrelated-other.pcapng");
+    std::fs::write(&other_path, other).unwrap();
+    let args = [
+        "analyze",
+        client.to_str().unwrap(),
+        "--peer",
+        other_path.to_str().unwrap(),
+    ];
+    let text = String::from_utf8(rstscope(&args).stdout).unwrap();
+    assert!(text.contains("nothing is claimed about the path"), "{text}");
+    assert!(!text.contains("made on the path"), "{text}");
+    let cmp = &json(&[&args[..], &["--format", "json"]].concat())["comparison"];
+    assert!(cmp["relation"] == "no-common-connection" || cmp["relation"] == "no-time-overlap");
+    for r in cmp["resets"].as_array().unwrap() {
+        assert_eq!(
+            (&r["seen_at"], &r["fate"]),
+            (&"not-compared".into(), &"not-compared".into())
+        );
+    }
+}
+
+#[test]
+fn the_same_file_twice_is_recognised() {
+    let (_, client, _) = files("same");
+    let client = client.to_str().unwrap();
+    let text = String::from_utf8(rstscope(&["analyze", client, "--peer", client]).stdout).unwrap();
+    assert!(text.contains("it is this capture again"), "{text}");
+    assert!(!text.contains("made on the path"), "{text}");
+    let cmp = &json(&["analyze", client, "--peer", client, "--format", "json"])["comparison"];
+    assert_eq!(cmp["relation"], "same-capture");
 }
 
 #[test]

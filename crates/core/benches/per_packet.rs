@@ -85,7 +85,7 @@ fn per_packet(c: &mut Criterion) {
                     data,
                 });
             }
-            black_box(analyzer.finish())
+            black_box(analyzer.finish().report)
         })
     });
     group.finish();

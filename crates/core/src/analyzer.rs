@@ -6,6 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::attribute::{self, payload, ResetRecord};
+use crate::compare::trace::{self, Trace};
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
 use crate::report::{
@@ -29,6 +30,9 @@ pub struct Config {
     /// Most connections listed in the report; connections with resets are
     /// always listed, the others past this are only counted.
     pub max_listed_connections: usize,
+    /// Record the comparison trace (see [`crate::compare`]), within these
+    /// limits; `None`: no trace.
+    pub trace: Option<trace::Limits>,
 }
 
 impl Default for Config {
@@ -41,6 +45,38 @@ impl Default for Config {
             // A host is ~0.2 KB; one per distinct address of a flood.
             max_hosts: 50_000,
             max_listed_connections: 100_000,
+            trace: None,
+        }
+    }
+}
+
+impl Config {
+    /// The defaults, with the comparison trace recorded.
+    pub fn traced() -> Self {
+        Self {
+            trace: Some(trace::Limits::default()),
+            ..Self::default()
+        }
+    }
+}
+
+/// What an analysis gives: the report, and the trace another capture can
+/// be compared with ([`crate::compare::compare`]); the trace is empty
+/// unless [`Config::trace`] asked for it.
+#[derive(Clone, Debug, Default)]
+pub struct Analysis {
+    pub report: Report,
+    pub trace: Trace,
+}
+
+impl Analysis {
+    /// This capture's report with its comparison to `peer`, another
+    /// capture of the same traffic (both analysed with a trace).
+    pub fn compared_with(self, peer: &Analysis) -> Report {
+        let comparison = crate::compare::compare(&self, peer);
+        Report {
+            comparison: Some(comparison),
+            ..self.report
         }
     }
 }
@@ -65,6 +101,7 @@ pub struct Analyzer {
     /// (count, first frame number).
     latest_ns: Option<i64>,
     backwards: (u64, Option<u64>),
+    trace: Option<Trace>,
 }
 
 impl Analyzer {
@@ -82,6 +119,7 @@ impl Analyzer {
             dropped_warnings: 0,
             latest_ns: None,
             backwards: (0, None),
+            trace: config.trace.map(Trace::new),
         }
     }
 
@@ -105,6 +143,9 @@ impl Analyzer {
                 self.backwards.1.get_or_insert(frame.number);
             }
             _ => self.latest_ns = Some(frame.ts_ns),
+        }
+        if let Some(trace) = &mut self.trace {
+            trace.note_time(frame.ts_ns);
         }
         let time = seconds(frame.ts_ns);
         self.info.first_time.get_or_insert(time);
@@ -152,6 +193,9 @@ impl Analyzer {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
         let (conn, side) = self.conns.lookup(key, ts_ns, packet, &self.hosts);
+        if let Some(trace) = &mut self.trace {
+            trace.record(conn, side, frame, ts_ns, packet);
+        }
         let ended_before = conn.zeek.finished();
         let summary = PacketSummary::of(frame, ts_ns, side, packet);
 
@@ -269,8 +313,8 @@ impl Analyzer {
         }
     }
 
-    /// Ends the analysis and builds the report.
-    pub fn finish(mut self) -> Report {
+    /// Ends the analysis: the report, and the trace if one was recorded.
+    pub fn finish(mut self) -> Analysis {
         self.info.evicted_connections = self.conns.evicted;
         // Closed one at a time, not collected first: the table's memory is
         // freed as its connections are listed.
@@ -326,12 +370,16 @@ impl Analyzer {
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
         let summary = summary::summarize(&resets, &connections, &self.info);
-        Report {
+        let report = Report {
             capture: self.info,
             summary,
             resets,
             connections,
             comparison: None,
+        };
+        Analysis {
+            report,
+            trace: self.trace.unwrap_or_default(),
         }
     }
 

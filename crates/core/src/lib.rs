@@ -33,7 +33,7 @@ pub mod report;
 pub mod summary;
 pub mod track;
 
-pub use analyzer::{Analyzer, Config};
-pub use compare::{compare, Vantage};
+pub use analyzer::{Analysis, Analyzer, Config};
+pub use compare::compare;
 pub use frame::{Frame, LinkType};
 pub use report::Report;

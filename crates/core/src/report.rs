@@ -597,6 +597,32 @@ pub struct Comparison {
     /// One entry per RST frame of either capture: main's in frame order,
     /// then peer's.
     pub resets: Vec<ComparedReset>,
+    /// What the two captures are to each other: two points of one path,
+    /// one capture twice, or unrelated.
+    #[serde(default)]
+    pub relation: Relation,
+}
+
+/// What two captures are to each other, from their packets.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Relation {
+    /// The same traffic at two points of its path: connections in common,
+    /// their packets seen at different moments.
+    #[default]
+    TwoVantages,
+    /// The same packets at the same moments: one capture given twice (or a
+    /// copy of it, or part of it), not two points of a path.
+    SameCapture,
+    /// As `SameCapture`, but one of them kept fewer bytes of the packets:
+    /// a copy cut to a shorter snap length.
+    CutCopy,
+    /// No connection in common, though both ran at the same time.
+    NoCommonConnection,
+    /// They did not run at the same time.
+    NoTimeOverlap,
 }
 
 /// Where a capture was taken, as far as the two captures tell.
@@ -666,6 +692,33 @@ pub enum SeenAt {
     Both,
     MainOnly,
     PeerOnly,
+    /// The other capture could not have seen it: its connection is not
+    /// there at all, or that capture was not recording it then.
+    NotCompared,
+}
+
+/// What the path between the two captures did to a RST.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathFate {
+    /// Seen at both ends: it crossed the path between the captures.
+    Crossed,
+    /// Seen at the end it was addressed to only, carrying the other end's
+    /// address, while the capture there watched the connection: made on
+    /// the path.
+    MadeOnPath,
+    /// Sent from this end, never reached the other, which watched: lost on
+    /// the path.
+    LostOnPath,
+    /// Seen in one capture only; which one is nearer its sender is
+    /// unknown, so it was made or lost on the path.
+    OneSideOnly,
+    /// Nothing can be said about the path: the other capture could not
+    /// have seen it, or is the same capture.
+    #[default]
+    NotCompared,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -759,6 +812,22 @@ pub struct ComparedReset {
     pub confidence: f32,
     /// Strongest first; the two-capture signal ("vantage") leads.
     pub evidence: Vec<Evidence>,
+    /// What the path did to it (absent from reports made before this
+    /// field: read as "not-compared").
+    #[serde(default)]
+    pub fate: PathFate,
+    /// `time` on the main capture's clock (peer times converted with
+    /// `clock_offset` and `drift`, as the ladder's; 0 in reports made
+    /// before this field).
+    #[serde(default)]
+    pub main_time: f64,
+    /// Its connection's id in its own capture's report, and the same
+    /// connection's id in the other capture's report (null when the other
+    /// capture has no such connection, or its report does not list it).
+    #[serde(default)]
+    pub connection: Option<u32>,
+    #[serde(default)]
+    pub other_connection: Option<u32>,
     /// The matched connection around this RST as both captures saw it: up
     /// to 12 packets before and 4 after it (or the moment it would have
     /// passed) in each capture, in order of `time`. Empty when the
@@ -806,4 +875,18 @@ pub struct AlignedPacket {
 names!(VantagePoint { ClientSide => "client-side", ServerSide => "server-side", Unknown => "unknown" });
 names!(CaptureName { Main => "main", Peer => "peer" });
 names!(MatchMethod { Isn => "isn", Payload => "payload", IpId => "ip-id", Addresses => "addresses" });
-names!(SeenAt { Both => "both", MainOnly => "main-only", PeerOnly => "peer-only" });
+names!(SeenAt { Both => "both", MainOnly => "main-only", PeerOnly => "peer-only", NotCompared => "not-compared" });
+names!(PathFate {
+    Crossed => "crossed",
+    MadeOnPath => "made-on-path",
+    LostOnPath => "lost-on-path",
+    OneSideOnly => "one-side-only",
+    NotCompared => "not-compared",
+});
+names!(Relation {
+    TwoVantages => "two-vantages",
+    SameCapture => "same-capture",
+    CutCopy => "cut-copy",
+    NoCommonConnection => "no-common-connection",
+    NoTimeOverlap => "no-time-overlap",
+});

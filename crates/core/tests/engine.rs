@@ -176,7 +176,7 @@ impl Wire {
     }
 
     fn finish(self) -> Report {
-        self.analyzer.finish()
+        self.analyzer.finish().report
     }
 }
 
@@ -769,7 +769,7 @@ fn test_capture_time_backwards() {
             data: &[],
         });
     }
-    let report = analyzer.finish();
+    let report = analyzer.finish().report;
     let warnings: Vec<_> = report
         .capture
         .warnings

@@ -182,7 +182,7 @@ fn run(segs: &[Seg], ipv6: bool) -> Report {
         };
         analyzer.push_packet(i as u64 + 1, now, &packet);
     }
-    analyzer.finish()
+    analyzer.finish().report
 }
 
 /// Every RST fed in has exactly one verdict, in range, tied to a listed connection.

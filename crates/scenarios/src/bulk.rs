@@ -1150,7 +1150,7 @@ mod tests {
             let summary = rstscope_capture::read_all(&out[..], &mut analyzer, |_| {})
                 .expect("a readable capture");
             assert_eq!(summary.frames, stats.packets);
-            let report = analyzer.finish();
+            let report = analyzer.finish().report;
             assert!(
                 report.capture.warnings.is_empty(),
                 "{:?}",

@@ -2,44 +2,29 @@
 //! side), compared: matches, clock, vantages and every RST's verdict.
 
 use rstscope_capture::Sink;
-use rstscope_core::compare::compare;
-use rstscope_core::compare::Limits;
+use rstscope_core::compare::{compare, story, Limits};
 use rstscope_core::report::{
-    CaptureName, ComparedReset, Comparison, MatchMethod, Report, SeenAt, VantagePoint, Warning,
+    CaptureName, ComparedReset, Comparison, MatchMethod, PathFate, Relation, Report, SeenAt,
+    Sender, VantagePoint, Warning,
 };
-use rstscope_core::{Analyzer, Config, Frame, Vantage};
-use rstscope_scenarios::pairs::{pair, write_pair, Pair, CLOCK_OFFSET_S, DRIFT_PPM};
+use rstscope_core::{Analysis, Analyzer, Config, Frame};
+use rstscope_scenarios::pairs::{pair, write_pair, Pair, PairReset, CLOCK_OFFSET_S, DRIFT_PPM};
 use rstscope_scenarios::{Format, Link, Options};
 
-struct Tee {
-    analyzer: Analyzer,
-    vantage: Vantage,
-}
-
-impl Sink for Tee {
-    fn frame(&mut self, frame: &Frame<'_>) {
-        self.analyzer.push(frame);
-        self.vantage.push(frame);
-    }
-    fn warning(&mut self, warning: Warning) {
-        self.analyzer.warn(warning);
-    }
-}
-
-fn analyze(bytes: &[u8]) -> (Report, Vantage) {
+fn analyze(bytes: &[u8]) -> Analysis {
     analyze_with(bytes, Limits::default())
 }
 
-fn analyze_with(bytes: &[u8], limits: Limits) -> (Report, Vantage) {
-    let mut tee = Tee {
-        analyzer: Analyzer::new(Config::default()),
-        vantage: Vantage::new(limits),
-    };
-    rstscope_capture::read_all(bytes, &mut tee, |_| {}).expect("generated capture");
-    (tee.analyzer.finish(), tee.vantage)
+fn analyze_with(bytes: &[u8], limits: Limits) -> Analysis {
+    let mut analyzer = Analyzer::new(Config {
+        trace: Some(limits),
+        ..Config::default()
+    });
+    rstscope_capture::read_all(bytes, &mut analyzer, |_| {}).expect("generated capture");
+    analyzer.finish()
 }
 
-fn run(options: &Options) -> (Pair, (Report, Vantage), (Report, Vantage)) {
+fn run(options: &Options) -> (Pair, Analysis, Analysis) {
     let pair = pair(options);
     let (c, s) = write_pair(&pair, options);
     (pair, analyze(&c), analyze(&s))
@@ -214,6 +199,7 @@ fn check(pair: &Pair, client: &Report, server: &Report, cmp: &Comparison, client
             let r = find(name, frame);
             let what = format!("{ctx}: {} RST {name:?} frame {frame}", truth.name);
             assert_eq!(r.seen_at, seen_at, "{what}");
+            assert_eq!(r.fate, fate(truth), "{what}");
             assert_eq!(r.peer_frame, other, "{what}");
             assert_eq!((r.origin, r.cause), (truth.origin, truth.cause), "{what}");
             assert_eq!(r.sender, truth.sender, "{what}");
@@ -223,20 +209,66 @@ fn check(pair: &Pair, client: &Report, server: &Report, cmp: &Comparison, client
                 "{what}"
             );
             assert!(r.confidence >= 0.5, "{what}");
+            // Its connection, and the same connection in the other capture.
+            let m = cmp
+                .matched
+                .iter()
+                .find(|m| if name == CaptureName::Main { m.main } else { m.peer } == r.connection)
+                .unwrap_or_else(|| panic!("{what}: on a matched connection"));
+            let there = if name == CaptureName::Main {
+                m.peer
+            } else {
+                m.main
+            };
+            assert_eq!(r.other_connection, there, "{what}");
+            // On the main clock, both sightings within the path delay.
+            if name == CaptureName::Main {
+                assert_eq!(r.main_time, r.time, "{what}");
+            }
+            if let Some(twin) = other.map(|f| find(server_or_client(name), f)) {
+                assert!((r.main_time - twin.main_time).abs() < 0.03, "{what}");
+            }
             checked += 1;
         }
     }
     assert_eq!(checked, frames, "{ctx}: every RST is in the truth");
+    assert_eq!(cmp.relation, Relation::TwoVantages, "{ctx}");
+}
+
+/// The other capture of the two.
+fn server_or_client(name: CaptureName) -> CaptureName {
+    match name {
+        CaptureName::Main => CaptureName::Peer,
+        CaptureName::Peer => CaptureName::Main,
+    }
+}
+
+/// What the path did to a RST, by the generator's truth: seen at both ends,
+/// else lost (its sender's end saw it) or made on the path (it did not).
+fn fate(truth: &PairReset) -> PathFate {
+    let sender_saw = match truth.sender {
+        Sender::Client => truth.client_frame.is_some(),
+        Sender::Server => truth.server_frame.is_some(),
+        Sender::Unknown => panic!("{}: the generator knows every sender", truth.name),
+    };
+    match (
+        truth.client_frame.is_some() && truth.server_frame.is_some(),
+        sender_saw,
+    ) {
+        (true, _) => PathFate::Crossed,
+        (false, true) => PathFate::LostOnPath,
+        (false, false) => PathFate::MadeOnPath,
+    }
 }
 
 #[test]
 fn pairs_compare_in_both_orders() {
     for options in variants() {
         let (pair, c, s) = run(&options);
-        let forward = compare((&c.0, &c.1), (&s.0, &s.1));
-        check(&pair, &c.0, &s.0, &forward, true);
-        let backward = compare((&s.0, &s.1), (&c.0, &c.1));
-        check(&pair, &c.0, &s.0, &backward, false);
+        let forward = compare(&c, &s);
+        check(&pair, &c.report, &s.report, &forward, true);
+        let backward = compare(&s, &c);
+        check(&pair, &c.report, &s.report, &backward, false);
     }
 }
 
@@ -244,8 +276,8 @@ fn pairs_compare_in_both_orders() {
 #[test]
 fn swapping_mirrors() {
     let (_, c, s) = run(&Options::default());
-    let a = compare((&c.0, &c.1), (&s.0, &s.1));
-    let b = compare((&s.0, &s.1), (&c.0, &c.1));
+    let a = compare(&c, &s);
+    let b = compare(&s, &c);
     let flip = |n: CaptureName| match n {
         CaptureName::Main => CaptureName::Peer,
         CaptureName::Peer => CaptureName::Main,
@@ -262,7 +294,15 @@ fn swapping_mirrors() {
             (SeenAt::PeerOnly, true) => SeenAt::MainOnly,
             (s, _) => s,
         };
-        (capture, r.frame, seen, r.peer_frame, r.origin, r.cause)
+        (
+            capture,
+            r.frame,
+            seen,
+            r.fate,
+            r.peer_frame,
+            r.origin,
+            r.cause,
+        )
     };
     let mut ar: Vec<_> = a.resets.iter().map(|r| key(r, false)).collect();
     let mut br: Vec<_> = b.resets.iter().map(|r| key(r, true)).collect();
@@ -295,8 +335,8 @@ fn bounded_record_keeps_resets() {
     };
     let c = analyze_with(&cb, limits);
     let s = analyze_with(&sb, limits);
-    assert!(c.1.packets() <= 200 && s.1.packets() <= 200);
-    let cmp = compare((&c.0, &c.1), (&s.0, &s.1));
+    assert!(c.trace.packets() <= 200 && s.trace.packets() <= 200);
+    let cmp = compare(&c, &s);
     assert!(cmp.main.dropped_packets > 0 && cmp.peer.dropped_packets > 0);
     assert_eq!(
         cmp.main.packets + cmp.main.dropped_packets,
@@ -335,32 +375,113 @@ fn bounded_record_keeps_resets() {
         ..Limits::default()
     };
     let c = analyze_with(&cb, small);
-    assert_eq!(c.1.connections(), 3);
-    let cmp = compare((&c.0, &c.1), (&s.0, &s.1));
+    assert_eq!(c.trace.connections(), 3);
+    let cmp = compare(&c, &s);
     assert_eq!(cmp.main.dropped_connections, 6);
 }
 
-/// Odd inputs: a capture against itself, unrelated captures, nothing.
+/// The same capture given twice is recognised as such: every RST seen at
+/// "both ends", and nothing claimed about a path.
 #[test]
-fn odd_pairs_do_not_confuse_it() {
+fn the_same_capture_twice_claims_nothing_about_the_path() {
     let options = Options::default();
     let (cb, _) = write_pair(&pair(&options), &options);
     let c = analyze(&cb);
-    let same = compare((&c.0, &c.1), (&c.0, &c.1));
-    assert_eq!(same.matched.len(), c.1.connections());
+    let same = compare(&c, &c);
+    assert_eq!(same.relation, Relation::SameCapture);
+    assert_eq!(same.matched.len(), c.trace.connections());
     assert!(same.matched.iter().all(|m| m.differences.is_empty()));
-    assert!(same.clock_offset.unwrap().seconds.abs() < 1e-9);
+    assert!(same.clock_offset.as_ref().unwrap().seconds.abs() < 1e-9);
     assert_eq!(same.main.vantage, VantagePoint::Unknown);
-    assert!(same.resets.iter().all(|r| r.seen_at == SeenAt::Both));
+    assert!(same.main.why.is_empty());
+    for r in &same.resets {
+        assert_eq!((r.seen_at, r.fate), (SeenAt::Both, PathFate::NotCompared));
+        let single = c.report.resets.iter().find(|s| s.frame == r.frame).unwrap();
+        assert_eq!((r.origin, r.cause), (single.origin, single.cause));
+        assert_eq!(r.confidence, single.confidence, "no confidence from itself");
+    }
+    assert!(story::headline(&same).contains("this capture again"));
+}
 
+/// A copy cut to a small snap length (as `editcap -s 80` makes) is the
+/// same capture too: its payloads are cut, not different.
+#[test]
+fn a_snaplen_cut_copy_is_recognised() {
+    let options = Options::default();
+    let (cb, _) = write_pair(&pair(&options), &options);
+    let whole = analyze(&cb);
+    let mut cut = Cut {
+        analyzer: Analyzer::new(Config::traced()),
+        snaplen: 80,
+    };
+    rstscope_capture::read_all(&cb[..], &mut cut, |_| {}).expect("generated capture");
+    let cut = cut.analyzer.finish();
+    assert!(cut.report.capture.truncated_frames > 0, "the copy is cut");
+    for (a, b) in [(&whole, &cut), (&cut, &whole)] {
+        let cmp = compare(a, b);
+        assert_eq!(cmp.relation, Relation::CutCopy);
+        assert!(cmp.matched.iter().all(|m| m.differences.is_empty()));
+        assert!(cmp.resets.iter().all(|r| r.fate == PathFate::NotCompared));
+        assert!(story::headline(&cmp).contains("smaller snap length"));
+    }
+}
+
+/// Frames cut to `snaplen` bytes, as a capture with that snap length keeps them.
+struct Cut {
+    analyzer: Analyzer,
+    snaplen: usize,
+}
+
+impl Sink for Cut {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        let data = frame.data.get(..self.snaplen).unwrap_or(frame.data);
+        self.analyzer.push(&Frame { data, ..*frame });
+    }
+    fn warning(&mut self, warning: Warning) {
+        self.analyzer.warn(warning);
+    }
+}
+
+/// Unrelated captures (no connection in common) say so and claim nothing
+/// "made on the path"; neither does a capture against an empty one.
+#[test]
+fn unrelated_captures_claim_nothing() {
+    let options = Options::default();
     let scenarios = rstscope_scenarios::catalogue(&options);
     let a = analyze(&rstscope_scenarios::write(&scenarios[0], &options));
     let b = analyze(&rstscope_scenarios::write(&scenarios[2], &options));
-    let unrelated = compare((&a.0, &a.1), (&b.0, &b.1));
+    let unrelated = compare(&a, &b);
     assert!(unrelated.matched.is_empty(), "{:?}", unrelated.matched);
     assert!(unrelated.clock_offset.is_none());
-    assert_eq!(unrelated.resets.len(), a.0.resets.len() + b.0.resets.len());
+    assert_eq!(
+        unrelated.resets.len(),
+        a.report.resets.len() + b.report.resets.len()
+    );
+    assert!(matches!(
+        unrelated.relation,
+        Relation::NoCommonConnection | Relation::NoTimeOverlap
+    ));
+    for r in &unrelated.resets {
+        assert_eq!(
+            (r.seen_at, r.fate),
+            (SeenAt::NotCompared, PathFate::NotCompared)
+        );
+        assert_ne!(r.origin, rstscope_core::report::Origin::Middlebox, "{r:?}");
+    }
+    let headline = story::headline(&unrelated);
+    assert!(
+        headline.contains("nothing is claimed about the path"),
+        "{headline}"
+    );
+    assert!(!headline.contains("made on the path"), "{headline}");
 
-    let empty = compare((&Report::default(), &Vantage::default()), (&c.0, &c.1));
-    assert!(empty.matched.is_empty() && empty.resets.len() == c.0.resets.len());
+    let (cb, _) = write_pair(&pair(&options), &options);
+    let c = analyze(&cb);
+    let empty = compare(&Analysis::default(), &c);
+    assert!(empty.matched.is_empty() && empty.resets.len() == c.report.resets.len());
+    assert_eq!(empty.relation, Relation::NoCommonConnection);
+    assert!(empty
+        .resets
+        .iter()
+        .all(|r| r.seen_at == SeenAt::NotCompared));
 }

@@ -91,10 +91,7 @@ fn aligned(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u64>>)
     if cmp.resets.is_empty() {
         return html! {};
     }
-    let at = |r: &rstscope_core::report::ComparedReset| match r.capture {
-        CaptureName::Main => r.time,
-        CaptureName::Peer => comparison::to_main_clock(cmp, r.time),
-    };
+    let at = |r: &rstscope_core::report::ComparedReset| r.main_time;
     let times = cmp.resets.iter().map(at);
     let start = times.clone().fold(f64::INFINITY, f64::min);
     let start = report.capture.first_time.map_or(start, |f| f.min(start));
@@ -230,11 +227,8 @@ fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<
                 </tr></thead>
                 <tbody>
                     { for cmp.resets.iter().enumerate().map(|(index, r)| {
-                        let (what, how) = comparison::fate(cmp, r);
-                        let time = match r.capture {
-                            CaptureName::Main => r.time,
-                            CaptureName::Peer => comparison::to_main_clock(cmp, r.time),
-                        };
+                        let fate = comparison::fate_text(cmp, r);
+                        let time = r.main_time;
                         let selected = **open == Some(index);
                         let onclick = {
                             let open = open.clone();
@@ -253,13 +247,14 @@ fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<
                         html! {
                             <tr data-testid="comparison-row" data-capture={r.capture.as_str()}
                                 data-frame={r.frame.to_string()} data-seen-at={r.seen_at.as_str()}
+                                data-fate={r.fate.as_str()}
                                 data-origin={r.origin.as_str()} data-cause={r.cause.as_str()}
                                 class={classes!("clickable", selected.then_some("selected"))}
                                 tabindex="0" aria-selected={selected.to_string()} {onclick} {onkeydown}>
                                 <td>{ if r.capture == CaptureName::Main { "this" } else { "other end" } }</td>
                                 <td class="num">{ r.frame }</td>
                                 <td>{ relative_time(time, start) }</td>
-                                <td title={format!("{what}: {how}")}>
+                                <td title={fate}>
                                     <span class={classes!("seen", format!("seen-{}", r.seen_at.as_str()))}>
                                         { r.seen_at.as_str() }
                                     </span>

@@ -36,10 +36,7 @@ pub fn SummaryView(props: &Props) -> Html {
             <p class="headline">{ report.summary.headline.clone() }</p>
             if let Some(cmp) = &report.comparison {
                 <p class="compare-headline" data-testid="compare-headline">
-                    { format!("Compared with the other end ({} here, {} there): ",
-                              comparison::vantage_label(cmp.main.vantage),
-                              comparison::vantage_label(cmp.peer.vantage)) }
-                    { comparison::reset_sentences(cmp).join(" ") }
+                    { comparison::headline(cmp) }
                 </p>
             }
             <div class="stats">

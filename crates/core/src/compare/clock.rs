@@ -50,10 +50,10 @@ impl Clock {
         self.offset_ns + self.slope * (t_main.saturating_sub(self.at_ns)) as f64
     }
 
-    /// The main time of a peer time (inverse of the offset, delay ignored).
-    pub fn main_time(&self, t_peer: i64) -> f64 {
-        let guess = t_peer as f64 - self.offset_ns;
-        t_peer as f64 - self.offset_diff(guess as i64)
+    /// The main time of a peer time (inverse of the offset, delay ignored), in ns.
+    pub fn main_time(&self, t_peer: f64) -> f64 {
+        let guess = t_peer - self.offset_ns;
+        t_peer - self.offset_diff(guess as i64)
     }
 }
 

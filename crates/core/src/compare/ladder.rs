@@ -7,21 +7,21 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use super::clock::Clock;
-use super::record::{Conn, Pkt};
+use super::trace::{Pkt, TraceConn};
 use super::verdict::{Context, View};
-use super::Side;
+use super::Capture;
 use crate::analyzer::flag_names;
 use crate::decode::flags;
-use crate::report::{AlignedPacket, CaptureName, Role};
+use crate::report::{AlignedPacket, CaptureName, Reset, Role};
 
 /// Packets kept before and after the RST, per capture.
 const BEFORE: usize = 12;
 const AFTER: usize = 4;
 
-/// The ladder of RST `frame` of `view.this`; empty when its connection was
+/// The ladder of RST `reset` of `view.this`; empty when its connection was
 /// not found in the other capture (or the RST was past the recording limits).
-pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, frame: u64) -> Vec<AlignedPacket> {
-    let Some(&ci) = view.this.v.rst_frames.get(&frame) else {
+pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, reset: &Reset) -> Vec<AlignedPacket> {
+    let Some((ci, k)) = view.this.rst(reset) else {
         return Vec::new();
     };
     let Some(m) = view.find(ctx.matches, ci) else {
@@ -33,7 +33,7 @@ pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, frame: u64) -> Vec<Alig
     };
     let this = view.this.packets.get(ci).map(Vec::as_slice).unwrap_or(&[]);
     let other = view.other.packets.get(oi).map(Vec::as_slice).unwrap_or(&[]);
-    let Some((k, rst)) = this.iter().enumerate().find(|(_, p)| p.frame == frame) else {
+    let Some(rst) = this.get(k) else {
         return Vec::new();
     };
     let to_other: BTreeMap<usize, usize> = pairs.iter().copied().collect();
@@ -44,29 +44,27 @@ pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, frame: u64) -> Vec<Alig
     let other_range = match to_other.get(&k) {
         Some(&j) => window(other.len(), j, true),
         None => {
-            let t = view.other_time(rst.ts_ns, this_conn.sent_by_client(rst.from_a));
+            let t = view.other_time(rst.ts_ns, rst.from_client);
             let at = other.partition_point(|p| (p.ts_ns as f64) < t);
             window(other.len(), at, false)
         }
     };
 
-    // `from` in main's roles: the peer's endpoint `a` is main's `a` unless flipped.
-    let (main_conn, this_flip, other_flip) = if view.is_main {
-        (this_conn, false, m.flipped)
+    // `from` in main's roles: the peer's client is main's client unless flipped.
+    let (this_flip, other_flip) = if view.is_main {
+        (false, m.flipped)
     } else {
-        (other_conn, m.flipped, false)
+        (m.flipped, false)
     };
-    let this_side = Capture {
-        side: view.this,
+    let this_side = Column {
+        capture: view.this,
         conn: this_conn,
-        main_conn,
         flip: this_flip,
         clock: view.clock,
     };
-    let other_side = Capture {
-        side: view.other,
+    let other_side = Column {
+        capture: view.other,
         conn: other_conn,
-        main_conn,
         flip: other_flip,
         clock: view.clock,
     };
@@ -107,32 +105,30 @@ fn window(len: usize, at: usize, at_is_packet: bool) -> core::ops::Range<usize> 
 }
 
 /// One capture's connection, and how to put its packets on the ladder.
-struct Capture<'a> {
-    side: &'a Side<'a>,
-    conn: &'a Conn,
-    /// The main capture's record of the same connection (for the roles).
-    main_conn: &'a Conn,
-    /// This capture's endpoint `a` is main's endpoint `b`.
+struct Column<'a> {
+    capture: &'a Capture<'a>,
+    conn: &'a TraceConn,
+    /// This capture's client is main's server.
     flip: bool,
     clock: Option<&'a Clock>,
 }
 
-impl Capture<'_> {
+impl Column<'_> {
     fn aligned(&self, p: &Pkt, peer_frame: Option<u64>) -> AlignedPacket {
-        let time_ns = match (self.side.name, self.clock) {
-            (CaptureName::Peer, Some(c)) => c.main_time(p.ts_ns),
+        let time_ns = match (self.capture.name, self.clock) {
+            (CaptureName::Peer, Some(c)) => c.main_time(p.ts_ns as f64),
             _ => p.ts_ns as f64,
         };
-        let from = if self.main_conn.sent_by_client(p.from_a != self.flip) {
+        let from = if p.from_client != self.flip {
             Role::Client
         } else {
             Role::Server
         };
         // Relative to this capture's own ISNs, as in the single-capture ladder.
-        let (own, theirs) = if p.from_a {
-            (self.conn.isn_a, self.conn.isn_b)
+        let (own, theirs) = if p.from_client {
+            (self.conn.isn_client, self.conn.isn_server)
         } else {
-            (self.conn.isn_b, self.conn.isn_a)
+            (self.conn.isn_server, self.conn.isn_client)
         };
         let (seq, ack, relative) = match (own, theirs) {
             (Some(own), Some(theirs)) => (
@@ -147,7 +143,7 @@ impl Capture<'_> {
             _ => (p.seq, p.ack, false),
         };
         AlignedPacket {
-            capture: self.side.name,
+            capture: self.capture.name,
             frame: p.frame,
             time: time_ns / 1e9,
             from,
@@ -171,7 +167,7 @@ mod tests {
     use alloc::vec::Vec;
     use core::net::{IpAddr, Ipv4Addr};
 
-    use crate::compare::{compare, Vantage};
+    use crate::compare::compare;
     use crate::decode::flags::{ACK, PSH, RST, SYN};
     use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
     use crate::report::{AlignedPacket, CaptureName, ComparedReset, Comparison, Role};
@@ -187,15 +183,13 @@ mod tests {
     /// One capture point.
     struct Capture {
         analyzer: Analyzer,
-        vantage: Vantage,
         frame: u64,
     }
 
     impl Capture {
         fn new() -> Self {
             Self {
-                analyzer: Analyzer::new(Config::default()),
-                vantage: Vantage::default(),
+                analyzer: Analyzer::new(Config::traced()),
                 frame: 0,
             }
         }
@@ -203,7 +197,6 @@ mod tests {
         fn see(&mut self, ts_ns: i64, packet: &TcpPacket<'_>) -> u64 {
             self.frame += 1;
             self.analyzer.push_packet(self.frame, ts_ns, packet);
-            self.vantage.push_packet(self.frame, ts_ns, packet);
             self.frame
         }
     }
@@ -312,10 +305,7 @@ mod tests {
         fn compare(self) -> Comparison {
             let main = self.client_side.analyzer.finish();
             let peer = self.server_side.analyzer.finish();
-            compare(
-                (&main, &self.client_side.vantage),
-                (&peer, &self.server_side.vantage),
-            )
+            compare(&main, &peer)
         }
     }
 

@@ -6,8 +6,8 @@
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 
-use super::record::{Pkt, PktKey};
-use super::Side;
+use super::trace::{Pkt, PktKey};
+use super::Capture;
 use crate::decode::flags;
 use crate::report::MatchMethod;
 
@@ -21,7 +21,8 @@ pub struct Match {
     pub peer: usize,
     pub how: MatchMethod,
     pub confidence: f32,
-    /// Main's endpoint `a` is peer's endpoint `b`.
+    /// Main's client is peer's server (the captures guessed the roles
+    /// differently).
     pub flipped: bool,
     /// Indices (main packet, peer packet) of the same packets.
     pub pairs: Vec<(usize, usize)>,
@@ -41,29 +42,38 @@ struct Tally {
 }
 
 /// Matches by ISN, payload and IP-ID, one to one, strongest first.
-pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
+pub fn by_content(main: &Capture<'_>, peer: &Capture<'_>) -> Vec<Match> {
     let mut tallies: BTreeMap<(usize, usize), Tally> = BTreeMap::new();
+    tally_isns(main, peer, &mut tallies);
+    tally_packets(main, peer, &mut tallies);
+    choose(main, peer, candidates(main, peer, &tallies))
+}
 
-    // ISNs, both directions.
+/// Connections that share an ISN, in either direction.
+fn tally_isns(
+    main: &Capture<'_>,
+    peer: &Capture<'_>,
+    tallies: &mut BTreeMap<(usize, usize), Tally>,
+) {
     let mut by_isn: BTreeMap<u32, Vec<(usize, bool)>> = BTreeMap::new();
-    for (pi, c) in peer.v.conns.iter().enumerate() {
-        for (isn, is_a) in [(c.isn_a, true), (c.isn_b, false)] {
+    for (pi, c) in peer.conns().iter().enumerate() {
+        for (isn, client) in [(c.isn_client, true), (c.isn_server, false)] {
             if let Some(isn) = isn {
-                by_isn.entry(isn).or_default().push((pi, is_a));
+                by_isn.entry(isn).or_default().push((pi, client));
             }
         }
     }
-    for (mi, c) in main.v.conns.iter().enumerate() {
-        for (isn, is_a) in [(c.isn_a, true), (c.isn_b, false)] {
+    for (mi, c) in main.conns().iter().enumerate() {
+        for (isn, client) in [(c.isn_client, true), (c.isn_server, false)] {
             let Some(list) = isn.and_then(|isn| by_isn.get(&isn)) else {
                 continue;
             };
             if list.len() > MAX_KEY_FANOUT {
                 continue;
             }
-            for &(pi, p_is_a) in list {
+            for &(pi, p_client) in list {
                 let t = tallies.entry((mi, pi)).or_default();
-                if is_a == p_is_a {
+                if client == p_client {
                     t.isn_same += 1;
                 } else {
                     t.isn_flipped += 1;
@@ -71,8 +81,14 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
             }
         }
     }
+}
 
-    // Packets: the same segment at both capture points.
+/// Connections that share packets: the same segment at both capture points.
+fn tally_packets(
+    main: &Capture<'_>,
+    peer: &Capture<'_>,
+    tallies: &mut BTreeMap<(usize, usize), Tally>,
+) {
     let mut index: BTreeMap<PktKey, Vec<(usize, usize)>> = BTreeMap::new();
     for (pi, packets) in peer.packets.iter().enumerate() {
         for (k, p) in packets.iter().enumerate() {
@@ -95,7 +111,7 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
                     continue; // one hit per main packet and peer connection
                 }
                 last = Some(pi);
-                let Some(p) = peer.packets.get(pi).and_then(|ps| ps.get(k)) else {
+                let Some(p) = peer.packet(pi, k).filter(|p| m.same_content(p)) else {
                     continue;
                 };
                 let t = tallies.entry((mi, pi)).or_default();
@@ -106,7 +122,7 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
                 } else {
                     continue;
                 }
-                if m.from_a == p.from_a {
+                if m.from_client == p.from_client {
                     t.same += 1;
                 } else {
                     t.flipped += 1;
@@ -114,11 +130,17 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
             }
         }
     }
+}
 
-    // Strongest first: method, then number of agreeing signals, then the
-    // closest start times (timing breaks the remaining ties).
+/// Each tallied pair of connections as a candidate match, with its method
+/// and confidence.
+fn candidates(
+    main: &Capture<'_>,
+    peer: &Capture<'_>,
+    tallies: &BTreeMap<(usize, usize), Tally>,
+) -> Vec<Candidate> {
     let mut candidates: Vec<Candidate> = Vec::new();
-    for (&(mi, pi), t) in &tallies {
+    for (&(mi, pi), t) in tallies {
         let (how, strength, confidence) = if t.isn_same + t.isn_flipped >= 2 {
             (MatchMethod::Isn, 4, 0.99)
         } else if t.isn_same + t.isn_flipped == 1 {
@@ -141,15 +163,21 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
             t.flipped > t.same
         };
         let hits = t.isn_same + t.isn_flipped + t.payload + t.ip_id;
-        let (Some(mc), Some(pc)) = (main.v.conns.get(mi), peer.v.conns.get(pi)) else {
+        let (Some(mc), Some(pc)) = (main.conn(mi), peer.conn(pi)) else {
             continue;
         };
         let gap = pc.first_ns.saturating_sub(mc.first_ns).saturating_abs();
         candidates.push((strength, hits, gap, mi, pi, how, confidence, flipped));
     }
+    candidates
+}
+
+/// Strongest first: method, then number of agreeing signals, then the
+/// closest start times (timing breaks the remaining ties); one to one.
+fn choose(main: &Capture<'_>, peer: &Capture<'_>, mut candidates: Vec<Candidate>) -> Vec<Match> {
     candidates.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
-    let mut main_used = alloc::vec![false; main.v.conns.len()];
-    let mut peer_used = alloc::vec![false; peer.v.conns.len()];
+    let mut main_used = alloc::vec![false; main.conns().len()];
+    let mut peer_used = alloc::vec![false; peer.conns().len()];
     let mut out = Vec::new();
     for (_, _, _, mi, pi, how, confidence, flipped) in candidates {
         let free = |used: &[bool], i: usize| used.get(i).is_some_and(|u| !u);
@@ -179,22 +207,25 @@ pub fn by_content(main: &Side<'_>, peer: &Side<'_>) -> Vec<Match> {
     out
 }
 
-/// Pairs the same packets of two matched connections: equal key and
-/// direction, k-th occurrence with k-th occurrence.
+/// Pairs the same packets of two matched connections: equal key, content
+/// and direction, k-th occurrence with k-th occurrence.
 pub fn align(main: &[Pkt], peer: &[Pkt], flipped: bool) -> Vec<(usize, usize)> {
     let mut queues: BTreeMap<(PktKey, bool), VecDeque<usize>> = BTreeMap::new();
     for (k, p) in peer.iter().enumerate() {
         queues
-            .entry((p.key(), p.from_a != flipped))
+            .entry((p.key(), p.from_client != flipped))
             .or_default()
             .push_back(k);
     }
     let mut pairs = Vec::new();
     for (k, m) in main.iter().enumerate() {
-        if let Some(j) = queues
-            .get_mut(&(m.key(), m.from_a))
-            .and_then(VecDeque::pop_front)
-        {
+        let Some(queue) = queues.get_mut(&(m.key(), m.from_client)) else {
+            continue;
+        };
+        let same = queue
+            .iter()
+            .position(|&j| peer.get(j).is_some_and(|p| m.same_content(p)));
+        if let Some(j) = same.and_then(|at| queue.remove(at)) {
             pairs.push((k, j));
         }
     }

@@ -14,7 +14,7 @@ use core::net::IpAddr;
 
 use super::clock::{median, Clock};
 use super::matching::Match;
-use super::Side;
+use super::Capture;
 use crate::decode::flags;
 use crate::report::VantagePoint;
 
@@ -23,8 +23,8 @@ const MIN_DELAY_NS: f64 = 20_000.0;
 
 /// The vantage of main and peer, and why.
 pub fn infer(
-    main: &Side<'_>,
-    peer: &Side<'_>,
+    main: &Capture<'_>,
+    peer: &Capture<'_>,
     matches: &[Match],
     clock: Option<&Clock>,
 ) -> (VantagePoint, VantagePoint, Vec<String>) {
@@ -44,12 +44,12 @@ pub fn infer(
             ));
         }
     }
-    for (side, sign) in [(main, 1), (peer, -1)] {
-        if let Some((vote, text)) = ttl_vote(side) {
+    for (capture, sign) in [(main, 1), (peer, -1)] {
+        if let Some((vote, text)) = ttl_vote(capture) {
             score += sign * vote;
             why.push(text);
         }
-        if let Some((vote, text)) = handshake_vote(side) {
+        if let Some((vote, text)) = handshake_vote(capture) {
             score += sign * vote;
             why.push(text);
         }
@@ -71,15 +71,15 @@ fn is_initial(ttl: u8) -> bool {
 }
 
 /// +1: this capture is near the client, -1: near the server.
-fn ttl_vote(side: &Side<'_>) -> Option<(i32, String)> {
+fn ttl_vote(capture: &Capture<'_>) -> Option<(i32, String)> {
     let mut client: BTreeMap<u8, u64> = BTreeMap::new();
     let mut server: BTreeMap<u8, u64> = BTreeMap::new();
-    for (conn, packets) in side.v.conns.iter().zip(&side.packets) {
+    for (conn, packets) in capture.conns().iter().zip(&capture.packets) {
         if !conn.roles_certain {
             continue;
         }
         for p in packets.iter().filter(|p| !p.has(flags::RST)) {
-            let map = if conn.sent_by_client(p.from_a) {
+            let map = if p.from_client {
                 &mut client
             } else {
                 &mut server
@@ -89,7 +89,7 @@ fn ttl_vote(side: &Side<'_>) -> Option<(i32, String)> {
     }
     let mode = |m: &BTreeMap<u8, u64>| m.iter().max_by_key(|(_, n)| **n).map(|(t, _)| *t);
     let (c, s) = (mode(&client)?, mode(&server)?);
-    let name = side.name.as_str();
+    let name = capture.name.as_str();
     match (is_initial(c), is_initial(s)) {
         (true, false) => Some((
             1,
@@ -104,21 +104,21 @@ fn ttl_vote(side: &Side<'_>) -> Option<(i32, String)> {
 }
 
 /// SYN → SYN-ACK against SYN-ACK → ACK over the capture's handshakes.
-fn handshake_vote(side: &Side<'_>) -> Option<(i32, String)> {
+fn handshake_vote(capture: &Capture<'_>) -> Option<(i32, String)> {
     let (mut first, mut second) = (Vec::new(), Vec::new());
-    for (conn, packets) in side.v.conns.iter().zip(&side.packets) {
+    for packets in &capture.packets {
         let syn = packets
             .iter()
-            .find(|p| p.has(flags::SYN) && !p.has(flags::ACK) && conn.sent_by_client(p.from_a));
+            .find(|p| p.has(flags::SYN) && !p.has(flags::ACK) && p.from_client);
         let syn_ack = packets
             .iter()
-            .find(|p| p.has(flags::SYN) && p.has(flags::ACK) && !conn.sent_by_client(p.from_a));
+            .find(|p| p.has(flags::SYN) && p.has(flags::ACK) && !p.from_client);
         let (Some(syn), Some(syn_ack)) = (syn, syn_ack) else {
             continue;
         };
         let ack = packets.iter().find(|p| {
             p.frame > syn_ack.frame
-                && conn.sent_by_client(p.from_a)
+                && p.from_client
                 && p.has(flags::ACK)
                 && !p.has(flags::SYN)
                 && !p.has(flags::RST)
@@ -131,7 +131,7 @@ fn handshake_vote(side: &Side<'_>) -> Option<(i32, String)> {
     }
     let n = first.len();
     let (a, b) = (median(first.into_iter())?, median(second.into_iter())?);
-    let name = side.name.as_str();
+    let name = capture.name.as_str();
     let ms = |x: f64| x / 1e6;
     if a > 2.0 * b + 100_000.0 {
         Some((
@@ -159,15 +159,11 @@ fn is_private(ip: IpAddr) -> bool {
 }
 
 /// +1 when main sees the client's private address and peer its translation.
-fn nat_vote(main: &Side<'_>, peer: &Side<'_>, matches: &[Match]) -> Option<(i32, String)> {
+fn nat_vote(main: &Capture<'_>, peer: &Capture<'_>, matches: &[Match]) -> Option<(i32, String)> {
     for m in matches {
         let (mc, pc) = (main.conn(m.main)?, peer.conn(m.peer)?);
-        let main_client = mc.client();
-        let peer_client = if mc.a_is_client != m.flipped {
-            pc.a
-        } else {
-            pc.b
-        };
+        let main_client = mc.client;
+        let peer_client = if m.flipped { pc.server } else { pc.client };
         if main_client.0 == peer_client.0 {
             continue;
         }

@@ -49,7 +49,8 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::VantageNotWatching { .. }
         | Fact::VantageMadeOnPath { .. }
         | Fact::VantageDroppedOnPath { .. }
-        | Fact::VantageOneSideOnly { .. } => vantage(fact),
+        | Fact::VantageOneSideOnly { .. }
+        | Fact::VantageSameCapture => vantage(fact),
         Fact::AnswersSynInName { .. }
         | Fact::AnswersInvalidSegment { .. }
         | Fact::IdleBeforeTrigger { .. }
@@ -463,6 +464,7 @@ fn vantage(fact: &Fact) -> String {
         Fact::VantageOneSideOnly { here, sender } => format!(
             "seen in the {here} capture only; which capture is nearer the {sender} is unknown, so it was either made on the path or dropped on it"
         ),
+        Fact::VantageSameCapture => "the other capture holds the same packets at the same moments (the same capture): it tells nothing about the path".into(),
         _ => String::new(),
     }
 }

@@ -237,6 +237,9 @@ pub enum Fact {
     },
     /// Seen in the `here` capture only, nearer which end unknown.
     VantageOneSideOnly { here: CaptureName, sender: Role },
+    /// The other capture is this one again (the same packets at the same
+    /// moments): it tells nothing about the path.
+    VantageSameCapture,
 }
 
 impl Fact {
@@ -301,7 +304,8 @@ impl Fact {
             | Fact::VantageNotWatching { .. }
             | Fact::VantageMadeOnPath { .. }
             | Fact::VantageDroppedOnPath { .. }
-            | Fact::VantageOneSideOnly { .. } => Signal::Vantage,
+            | Fact::VantageOneSideOnly { .. }
+            | Fact::VantageSameCapture => Signal::Vantage,
         }
     }
 }

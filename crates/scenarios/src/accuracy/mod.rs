@@ -328,7 +328,7 @@ pub fn analyze(bytes: &[u8]) -> Result<Report, String> {
         .push(bytes, &mut analyzer)
         .and_then(|_| reader.finish(&mut analyzer))
         .map_err(|e| e.to_string())?;
-    Ok(analyzer.finish())
+    Ok(analyzer.finish().report)
 }
 
 fn judged(report: &Report, frame: u64) -> Option<Judged> {

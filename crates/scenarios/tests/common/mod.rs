@@ -41,7 +41,7 @@ pub fn analyze(bytes: &[u8]) -> Report {
     let mut analyzer = Analyzer::new(Config::default());
     rstscope_capture::read_all(bytes, &mut analyzer, |_| {})
         .expect("generated capture must be readable");
-    analyzer.finish()
+    analyzer.finish().report
 }
 
 pub fn tshark_installed() -> bool {

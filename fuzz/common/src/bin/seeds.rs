@@ -105,7 +105,7 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
         let mut analyzer = Analyzer::new(Config::default());
         if rstscope_capture::read_all(bytes.as_slice(), &mut analyzer, |_| {}).is_ok() {
             let mut seed = vec![0];
-            seed.extend(serde_json::to_vec(&analyzer.finish()).unwrap_or_default());
+            seed.extend(serde_json::to_vec(&analyzer.finish().report).unwrap_or_default());
             fs::write(share_dir.join(format!("seed-{name}.json")), seed)?;
         }
         let mut frames = Frames::default();
