@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let started = Instant::now();
     reader.finish(&mut sink)?;
-    let report = sink.0.finish();
+    let report = sink.0.finish().report;
     analysing += started.elapsed();
     println!(
         "{{\"seconds\":{:.4},\"frames\":{},\"resets\":{}}}",

@@ -1180,7 +1180,7 @@ mod tests {
             let summary = rstscope_capture::read_all(&out[..], &mut analyzer, |_| {})
                 .expect("a readable capture");
             assert_eq!(summary.frames, stats.packets, "{mix:?}");
-            let report = analyzer.finish();
+            let report = analyzer.finish().report;
             assert!(report.capture.warnings.is_empty(), "{mix:?}");
             // Every RST is labelled, and every label is an RST.
             assert_eq!(report.resets.len(), stats.labels.len(), "{mix:?}");
