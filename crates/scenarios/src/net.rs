@@ -167,6 +167,19 @@ impl Net {
         self.add_host(addr, fingerprint, hops)
     }
 
+    /// The same machine's address in the other IP version (a dual-stack
+    /// host), on the capture's LAN or as far away as `host`.
+    pub fn twin(&mut self, host: &Host, local: bool) -> Host {
+        self.ipv6 = !self.ipv6;
+        let twin = if local {
+            self.local_host(host.fingerprint)
+        } else {
+            self.remote_host(host.fingerprint, host.hops)
+        };
+        self.ipv6 = !self.ipv6;
+        twin
+    }
+
     fn add_host(&mut self, addr: IpAddr, fingerprint: Fingerprint, hops: u8) -> Host {
         let (low, high) = fingerprint.ephemeral_ports;
         let next_port = self.rng.range(u64::from(low), u64::from(high) - 1000) as u16;

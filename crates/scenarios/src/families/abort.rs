@@ -195,6 +195,9 @@ pub fn request_timeout(st: &mut Stage) {
 /// after, the application aborts the idle connection (RST+ACK), at once or
 /// after a few seconds. Its sibling carries the real traffic.
 pub fn speculative(st: &mut Stage) {
+    if st.chance(40) {
+        return happy_eyeballs(st);
+    }
     st.background(0.0, 60.0);
     let at = st.seconds(1.0, 60.0);
     let mut used = st.connect(443, at);
@@ -220,6 +223,29 @@ pub fn speculative(st: &mut Stage) {
         spare.reset(Side::Client, ACK, label);
     }
     st.net.add(spare);
+}
+
+/// Happy eyeballs across IP versions (RFC 8305): the first attempt's path
+/// is slow, the other version starts after the 50-250 ms connection attempt
+/// delay and wins; the client abandons the first attempt, so its late
+/// SYN-ACK meets the client's kernel, which resets it.
+fn happy_eyeballs(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let (client, server) = st.twins();
+    let at = st.seconds(1.0, 60.0);
+    let mut slow = st.connect_hosts(&client, &server, 443, at);
+    slow.syn();
+    let delay = st.seconds(0.05, 0.25);
+    let mut used = st.connect(443, at + delay);
+    traffic::https_start(&mut st.net, &mut used, "www.example.com");
+    used.wait(st.seconds(0.5, 5.0));
+    used.close(Side::Client);
+    st.net.add(used);
+    slow.wait(delay + st.seconds(0.05, 1.5));
+    slow.syn_ack();
+    let label = own(Side::Client, Cause::AppAbort).sub(SubCause::SpeculativeConnect);
+    slow.reset_no_socket(Side::Client, label);
+    st.net.add(slow);
 }
 
 /// A FIN-then-RST close: an application shuts its side down and then

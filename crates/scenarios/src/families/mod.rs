@@ -218,6 +218,27 @@ fn forged(side: Side, cause: Cause) -> Verdict {
     verdict(side, Origin::Middlebox, cause)
 }
 
+/// A busy pair of hosts: two to four other families' stories between the
+/// same client and server in one capture, each with its own devices and
+/// background traffic, overlapping in time.
+fn busy(st: &mut Stage) {
+    let fits = |f: &&Family| {
+        f.name != "busy-hosts"
+            && f.vantages.contains(&st.path.vantage)
+            && f.clients.contains(&st.client_stack)
+            && f.servers.contains(&st.server_stack)
+            && f.min_hops <= st.path.hops
+    };
+    let mut candidates: Vec<&Family> = FAMILIES.iter().filter(fits).collect();
+    for _ in 0..st.rng.range(2, 4) {
+        if candidates.is_empty() {
+            break;
+        }
+        let index = st.rng.range(0, candidates.len() as u64 - 1) as usize;
+        (candidates.remove(index).build)(st);
+    }
+}
+
 fn family_seed(name: &str, seed: u64) -> u64 {
     name.bytes().fold(seed ^ 0x7275_7468, |h, b| {
         h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b)
@@ -511,5 +532,14 @@ static FAMILIES: &[Family] = &[
         servers: Stack::GENERAL,
         min_hops: 4,
         build: censor::ips_block,
+    },
+    Family {
+        name: "busy-hosts",
+        description: "Two to four of the other stories between the same client and server in one capture, overlapping in time.",
+        vantages: ANYWHERE,
+        clients: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::Windows, Stack::MacOs, Stack::FreeBsd],
+        servers: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::Windows, Stack::FreeBsd, Stack::MacOs],
+        min_hops: 6,
+        build: busy,
     },
 ];

@@ -71,6 +71,18 @@ impl Stage {
         self.connect_hosts(&client, &server, port, at)
     }
 
+    /// The client's and the server's addresses in the other IP version
+    /// (both dual-stack), placed as they are.
+    pub fn twins(&mut self) -> (Host, Host) {
+        let (client, server) = (self.client, self.server);
+        let client_local = self.path.vantage == Vantage::Client;
+        let server_local = self.path.vantage == Vantage::Server;
+        (
+            self.net.twin(&client, client_local),
+            self.net.twin(&server, server_local),
+        )
+    }
+
     /// A connection between two hosts standing at the client's and the
     /// server's ends of the path (a second client behind the same NAT, a
     /// load balancer's health checker).
