@@ -5,7 +5,7 @@
 use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
-use super::{own, Stage};
+use super::{forged, own, stacks, InFlight, Stage, Vantage};
 use crate::conversation::Side;
 use crate::label::SubCause;
 use crate::payload;
@@ -43,7 +43,12 @@ pub fn server(st: &mut Stage) {
         let dead_at = st.sent_at(Side::Server, c.now_us());
         let count = st.rng.range(1, 4);
         let label = Stage::consequence(Side::Server);
-        st.in_flight(&mut c, Side::Client, (count, dead_at), Some(root), label);
+        st.in_flight(
+            &mut c,
+            InFlight::new(Side::Client, count, dead_at),
+            Some(root),
+            label,
+        );
     }
     st.net.add(c);
 }
@@ -76,8 +81,24 @@ pub fn client(st: &mut Stage) {
     if streaming {
         let dead_at = st.sent_at(Side::Client, c.now_us());
         let count = st.rng.range(1, 4);
-        let label = Stage::consequence(Side::Client);
-        st.in_flight(&mut c, Side::Server, (count, dead_at), Some(root), label);
+        let mut flight = InFlight::new(Side::Server, count, dead_at);
+        // A stateful firewall on the client's side saw the RST and dropped
+        // the flow: it rejects the server's later segments itself, in the
+        // client's name (Suricata's bug-2769 capture), and the client
+        // never sees them.
+        if st.path.vantage != Vantage::Client && st.chance(40) {
+            let position = st.position(Some(Side::Client), 2).min(st.path.tap.max(1));
+            let fingerprint = if st.chance(50) {
+                stacks::NETFILTER
+            } else {
+                stacks::appliance(&mut st.rng)
+            };
+            flight.answerer = Some(st.device(fingerprint, position));
+            let label = |root| forged(Side::Client, Cause::ClosedSocket).after(root);
+            st.in_flight(&mut c, flight, Some(root), label);
+        } else {
+            st.in_flight(&mut c, flight, Some(root), Stage::consequence(Side::Client));
+        }
     }
     st.net.add(c);
 }
@@ -114,7 +135,12 @@ pub fn unread_data(st: &mut Stage) {
         let dead_at = st.sent_at(Side::Server, c.now_us());
         let count = st.rng.range(1, 5);
         let label = Stage::consequence(Side::Server);
-        st.in_flight(&mut c, Side::Client, (count, dead_at), Some(root), label);
+        st.in_flight(
+            &mut c,
+            InFlight::new(Side::Client, count, dead_at),
+            Some(root),
+            label,
+        );
     }
     st.net.add(c);
 }
@@ -184,7 +210,12 @@ pub fn request_timeout(st: &mut Stage) {
         let dead_at = st.sent_at(Side::Client, c.now_us());
         let count = st.rng.range(1, 3);
         let label = Stage::consequence(Side::Client);
-        st.in_flight(&mut c, Side::Server, (count, dead_at), Some(root), label);
+        st.in_flight(
+            &mut c,
+            InFlight::new(Side::Server, count, dead_at),
+            Some(root),
+            label,
+        );
     }
     st.net.add(c);
 }

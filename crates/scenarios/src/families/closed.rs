@@ -4,7 +4,7 @@
 use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
-use super::{own, pick, Stage};
+use super::{own, pick, InFlight, Stage};
 use crate::conversation::{other, Side};
 use crate::label::SubCause;
 use crate::net::ResetId;
@@ -105,7 +105,7 @@ pub fn close_race(st: &mut Stage) {
             Some(_) => closed.after(root),
         }
     };
-    st.in_flight(&mut c, talker, (count, closed_at), None, label);
+    st.in_flight(&mut c, InFlight::new(talker, count, closed_at), None, label);
     st.net.add(c);
 }
 

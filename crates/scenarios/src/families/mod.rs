@@ -33,7 +33,7 @@ use crate::{Format, Link, Options, Scenario};
 
 pub use path::{Path, Vantage};
 pub use stacks::Stack;
-pub use stage::{Device, Stage};
+pub use stage::{Device, InFlight, Stage};
 
 /// One situation and how to tell it.
 pub struct Family {
@@ -406,6 +406,15 @@ static FAMILIES: &[Family] = &[
         servers: Stack::SERVERS,
         min_hops: 1,
         build: probe::syn_scan,
+    },
+    Family {
+        name: "connect-scan",
+        description: "nmap -sT: the scanner's kernel completes the handshake on open ports and aborts at once; closed ports refuse.",
+        vantages: &[AtClient, AtServer],
+        clients: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::Windows, Stack::MacOs],
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: probe::connect_scan,
     },
     Family {
         name: "stealth-scan",

@@ -7,6 +7,7 @@ use super::{own, pick, Stage};
 use crate::conversation::Side;
 use crate::host::{Fingerprint, Host};
 use crate::label::SubCause;
+use crate::payload;
 
 const PORTS: [u16; 16] = [
     21, 22, 23, 25, 53, 80, 110, 135, 139, 143, 443, 445, 3306, 3389, 5432, 8080,
@@ -53,6 +54,9 @@ fn targets(st: &mut Stage) -> Vec<(u16, bool)> {
 pub fn syn_scan(st: &mut Stage) {
     st.background(0.0, 30.0);
     let prober = scanner(st);
+    // masscan with --banners speaks on the open port with its own stack
+    // after the scanner's kernel already reset it (Zeek's modbus capture).
+    let banners = st.chance(30);
     let source_port = st.rng.range(40_000, 65_000) as u16;
     let start = st.seconds(1.0, 30.0);
     let pace = st.seconds(0.0002, 0.05);
@@ -65,7 +69,7 @@ pub fn syn_scan(st: &mut Stage) {
             let (seq, ack, flags) = c.no_socket_answer(Side::Client);
             let kernel = st.client;
             c.wait(st.path.answer_us(Side::Client) as f64 / 1e6 + 0.000_05);
-            c.reset_from(
+            let root = c.reset_from(
                 &kernel,
                 Side::Client,
                 seq,
@@ -73,6 +77,37 @@ pub fn syn_scan(st: &mut Stage) {
                 flags,
                 own(Side::Client, Cause::Scan).within(scan),
             );
+            if banners {
+                let probe = payload::http_request("GET", "target", "/", 0);
+                c.send(Side::Client, &probe);
+                let label = own(Side::Server, Cause::ClosedSocket).after(Some(root));
+                c.reset_no_socket(Side::Server, label);
+            }
+        } else {
+            c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused).within(scan));
+        }
+        st.net.add(c);
+    }
+}
+
+/// `nmap -sT`: the scanner's kernel connects to each port; an open port's
+/// connection is closed at once with `SO_LINGER` 0 (RST+ACK from the
+/// socket), a closed port refuses.
+pub fn connect_scan(st: &mut Stage) {
+    st.background(0.0, 30.0);
+    let start = st.seconds(1.0, 30.0);
+    let pace = st.seconds(0.0002, 0.05);
+    let scan = st.net.incident();
+    for (i, (port, open)) in targets(st).into_iter().enumerate() {
+        let mut c = st.connect(port, start + pace * i as f64);
+        c.syn();
+        if open {
+            c.syn_ack();
+            c.ack(Side::Client);
+            let label = own(Side::Client, Cause::Scan)
+                .sub(SubCause::ConnectProbe)
+                .within(scan);
+            c.reset_now(Side::Client, ACK, label);
         } else {
             c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused).within(scan));
         }

@@ -16,7 +16,9 @@ const CLOSED_PORTS: [u16; 10] = [8443, 3306, 5432, 6379, 9200, 8080, 25, 3389, 5
 
 /// A SYN to a closed port: the server's kernel answers RST+ACK (seq 0,
 /// ack ISN+1, RFC 9293 §3.10.7.1) with its own TTL; the application may
-/// try again a little later (and is refused again).
+/// try again a little later (and is refused again). A Windows client's
+/// stack itself sends the same SYN twice more, half a second apart, before
+/// it reports the refusal (Zeek's `pop3.pcap`).
 pub fn refused(st: &mut Stage) {
     st.background(0.0, 60.0);
     let port = pick(&mut st.rng, &CLOSED_PORTS);
@@ -27,6 +29,13 @@ pub fn refused(st: &mut Stage) {
         c.syn();
         let label = own(Side::Server, Cause::Refused).within(retries);
         c.reset_no_socket(Side::Server, label);
+        if st.client_stack == Stack::Windows {
+            for _ in 0..2 {
+                c.wait(0.5);
+                c.syn();
+                c.reset_no_socket(Side::Server, label);
+            }
+        }
         st.net.add(c);
         at += st.seconds(0.2, 3.0);
     }

@@ -15,6 +15,29 @@ use crate::payload;
 use crate::rng::Rng;
 use crate::scenarios::traffic;
 
+/// Segments one side sent toward a socket that has just died.
+#[derive(Clone, Copy, Debug)]
+pub struct InFlight {
+    pub from: Side,
+    pub count: u64,
+    /// When the other side's socket died, on the capture clock at that host.
+    pub dead_at_us: i64,
+    /// A device that answers in the dead side's name instead of its kernel
+    /// (a stateful firewall that saw the reset go by).
+    pub answerer: Option<Device>,
+}
+
+impl InFlight {
+    pub fn new(from: Side, count: u64, dead_at_us: i64) -> InFlight {
+        InFlight {
+            from,
+            count,
+            dead_at_us,
+            answerer: None,
+        }
+    }
+}
+
 /// A middlebox on the path: its host (for its TTL and IP-ID) and position.
 #[derive(Clone, Copy, Debug)]
 pub struct Device {
@@ -199,35 +222,40 @@ impl Stage {
         }
     }
 
-    /// `count` segments `from` sent just before the other side's socket died
-    /// (at `dead_at_us`, on the capture clock at that host) that arrive
-    /// after it: that host's kernel answers each with a bare RST (RFC 9293
-    /// §3.10.7.1), labelled by `label` given the root so far. Each is a
-    /// consequence of `root`; without one, the first answer is the root.
+    /// Segments sent just before the other side's socket died that arrive
+    /// after it: that host's kernel (or a device that saw the reset go by)
+    /// answers each with a bare RST (RFC 9293 §3.10.7.1), labelled by
+    /// `label` given the root so far. Each is a consequence of `root`;
+    /// without one, the first answer is the root.
     pub fn in_flight(
         &mut self,
         c: &mut Conversation,
-        from: Side,
-        (count, dead_at_us): (u64, i64),
+        flight: InFlight,
         mut root: Option<ResetId>,
         label: impl Fn(Option<ResetId>) -> Verdict,
     ) {
+        let InFlight {
+            from,
+            count,
+            dead_at_us,
+            answerer,
+        } = flight;
         let dead = other(from);
         let one_way = self.path.delay_at(self.path.hops);
-        let leg_from = self.path.leg_us(self.path.end(from));
-        let leg_dead = self.path.leg_us(self.path.end(dead));
         let spacing = (2 * one_way / (count as i64 + 1)).clamp(20, 2_000);
-        let turnaround = self.turnaround_us[usize::from(dead == Side::Server)];
-        let ack_field = c.host(dead).fingerprint.rst_ack_field;
         // What `from` acknowledges before the dead side's last segment (a
         // FIN takes a sequence number) reaches it, and after.
         let ack_after = c.next_seq(dead);
         let fin = c.trigger(dead).flags & FIN != 0;
         let ack_before = ack_after.wrapping_sub(u32::from(fin));
+        let segment_seen = match answerer {
+            Some(d) => self.path.sees(self.path.end(from), d.position),
+            None => true,
+        };
         let mut latest = c.now_us();
         for j in 1..=count as i64 {
             let sent = dead_at_us - one_way + j * spacing;
-            c.set_now_us(sent + leg_from);
+            c.set_now_us(sent + self.path.leg_us(self.path.end(from)));
             let len = self.rng.range(900, 1400) as usize;
             let data = payload::tls_application_data(len, &mut self.rng);
             let ack = if sent < dead_at_us + one_way {
@@ -235,15 +263,48 @@ impl Stage {
             } else {
                 ack_after
             };
+            c.set_visible(from, segment_seen);
             c.send_now_acking(from, &data, ack);
-            c.set_now_us(sent + one_way + turnaround + leg_dead);
+            c.set_visible(from, true);
+            let Some((host, seen_at)) = self.answer_at(c, from, sent, answerer) else {
+                continue;
+            };
+            c.set_now_us(seen_at);
+            let ack_field = host.fingerprint.rst_ack_field && answerer.is_none();
             let (seq, ack, flags) = rst_for(c.trigger(from), ack_field);
-            let host = c.host(dead);
             let id = c.reset_from(&host, dead, seq, ack, flags, label(root));
             root = root.or(Some(id));
             latest = latest.max(c.now_us());
         }
         c.set_now_us(latest);
+    }
+
+    /// Who answers a segment `from` sent at `sent_us`, and when the capture
+    /// sees the answer (`None`: it does not).
+    fn answer_at(
+        &mut self,
+        c: &Conversation,
+        from: Side,
+        sent_us: i64,
+        answerer: Option<Device>,
+    ) -> Option<(Host, i64)> {
+        let (start, dead) = (self.path.end(from), self.path.end(other(from)));
+        match answerer {
+            None => {
+                let turnaround = self.turnaround_us[usize::from(from == Side::Client)];
+                let reach = (self.path.delay_at(dead) - self.path.delay_at(start)).abs();
+                Some((
+                    c.host(other(from)),
+                    sent_us + reach + turnaround + self.path.leg_us(dead),
+                ))
+            }
+            Some(d) => {
+                let processing = self.rng.range(15, 250) as i64;
+                let reach = (self.path.delay_at(d.position) - self.path.delay_at(start)).abs();
+                let seen = sent_us + reach + processing + self.path.leg_us(d.position);
+                self.path.sees(d.position, start).then_some((d.host, seen))
+            }
+        }
     }
 
     /// A consequence reset `side`'s kernel sends after `root` tore the connection down.
