@@ -40,15 +40,7 @@ pub fn server(st: &mut Stage) {
     }
     let root = c.reset(Side::Server, ACK, own(Side::Server, Cause::AppAbort));
     if uploading {
-        let dead_at = st.sent_at(Side::Server, c.now_us());
-        let count = st.rng.range(1, 4);
-        let label = Stage::consequence(Side::Server);
-        st.in_flight(
-            &mut c,
-            InFlight::new(Side::Client, count, dead_at),
-            Some(root),
-            label,
-        );
+        st.kernel_answers_in_flight(&mut c, Side::Server, root, 4);
     }
     st.net.add(c);
 }
@@ -132,15 +124,7 @@ pub fn unread_data(st: &mut Stage) {
     let label = own(Side::Server, Cause::AppAbort).sub(SubCause::UnreadData);
     let root = c.reset_now(Side::Server, ACK, label);
     if st.chance(70) {
-        let dead_at = st.sent_at(Side::Server, c.now_us());
-        let count = st.rng.range(1, 5);
-        let label = Stage::consequence(Side::Server);
-        st.in_flight(
-            &mut c,
-            InFlight::new(Side::Client, count, dead_at),
-            Some(root),
-            label,
-        );
+        st.kernel_answers_in_flight(&mut c, Side::Server, root, 5);
     }
     st.net.add(c);
 }
@@ -207,15 +191,7 @@ pub fn request_timeout(st: &mut Stage) {
     let label = own(Side::Client, Cause::AppAbort).sub(SubCause::RequestTimeout);
     let root = c.reset(Side::Client, ACK, label);
     if st.chance(40) {
-        let dead_at = st.sent_at(Side::Client, c.now_us());
-        let count = st.rng.range(1, 3);
-        let label = Stage::consequence(Side::Client);
-        st.in_flight(
-            &mut c,
-            InFlight::new(Side::Server, count, dead_at),
-            Some(root),
-            label,
-        );
+        st.kernel_answers_in_flight(&mut c, Side::Client, root, 3);
     }
     st.net.add(c);
 }

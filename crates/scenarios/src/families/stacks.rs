@@ -103,34 +103,14 @@ impl Stack {
 }
 
 pub const LINUX: Fingerprint = Fingerprint {
-    name: "linux",
-    initial_ttl: 64,
-    ip_id: IpIdStyle::PerConnection,
-    dont_fragment: true,
-    window_scale: Some(7),
-    sack_permitted: true,
-    timestamps: true,
-    syn_window: 64240,
-    window: 502,
-    ephemeral_ports: (32768, 60999),
     syn_ack_zero_id: true,
-    rst_ack_field: false,
+    ..Fingerprint::LINUX
 };
 
 /// Windows 10/11 and Server: one IP-ID counter for the host, no timestamps.
 pub const WINDOWS: Fingerprint = Fingerprint {
-    name: "windows",
-    initial_ttl: 128,
-    ip_id: IpIdStyle::Global,
-    dont_fragment: true,
-    window_scale: Some(8),
-    sack_permitted: true,
-    timestamps: false,
-    syn_window: 64240,
-    window: 1026,
-    ephemeral_ports: (49152, 65535),
-    syn_ack_zero_id: false,
     rst_ack_field: true,
+    ..Fingerprint::WINDOWS
 };
 
 /// macOS: random IP-IDs (`net.inet.ip.random_id`), window scale 6.

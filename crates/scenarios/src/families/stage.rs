@@ -307,6 +307,22 @@ impl Stage {
         }
     }
 
+    /// `dead`'s socket died with `root`, the RST the capture saw just now
+    /// from it: 1 to `most` segments the other side had in flight meet its
+    /// kernel, which resets each (consequences).
+    pub fn kernel_answers_in_flight(
+        &mut self,
+        c: &mut Conversation,
+        dead: Side,
+        root: ResetId,
+        most: u64,
+    ) {
+        let dead_at = self.sent_at(dead, c.now_us());
+        let count = self.rng.range(1, most);
+        let flight = InFlight::new(other(dead), count, dead_at);
+        self.in_flight(c, flight, Some(root), Stage::consequence(dead));
+    }
+
     /// A consequence reset `side`'s kernel sends after `root` tore the connection down.
     pub fn consequence(side: Side) -> impl Fn(Option<ResetId>) -> Verdict {
         move |root| own(side, Cause::ClosedSocket).after(root)

@@ -63,6 +63,18 @@ pub struct TsharkFrame {
     pub expert: String,
 }
 
+impl TsharkFrame {
+    /// Decoded without a malformed-packet note and with good checksums.
+    pub fn is_clean(&self) -> bool {
+        let bad_checksum = self
+            .ip_checksum
+            .split(',')
+            .chain(self.tcp_checksum.split(','))
+            .any(|s| !s.is_empty() && s != "1");
+        !(self.malformed || bad_checksum || self.expert.to_lowercase().contains("malformed"))
+    }
+}
+
 pub fn tshark_frames(file: &Path) -> Vec<TsharkFrame> {
     let output = Command::new("tshark")
         .arg("-r")
