@@ -23,6 +23,7 @@ pub fn fixture_report() -> Report {
         payload_len: 0,
         encapsulation: "eth:ipv4".into(),
         connection: Some(if src.starts_with('[') { 2 } else { 1 }),
+        stream: Some(if src.starts_with('[') { 1 } else { 0 }),
         sender: Sender::Server,
         origin,
         cause,
@@ -52,6 +53,8 @@ pub fn fixture_report() -> Report {
     };
     let connection = |id: u32, client: &str, server: &str, resets: Vec<u64>| Connection {
         id,
+        stream: Some(id - 1),
+        first_frame: Some(u64::from(id) * 3),
         client: client.into(),
         server: server.into(),
         roles_from: "handshake".into(),

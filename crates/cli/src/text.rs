@@ -3,6 +3,7 @@
 use std::io::{self, Write};
 
 use rstscope_core::compare::story;
+use rstscope_core::filters;
 use rstscope_core::report::{Comparison, Report, Reset, Role, TopTalker};
 
 /// With `ladder`, each reset is followed by its ladder of packets.
@@ -232,6 +233,14 @@ fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
             .unwrap_or_default(),
         r.confidence * 100.0
     )?;
+    if let Some(stream) = r.stream {
+        writeln!(
+            out,
+            "  Wireshark: {}  (this packet: {})",
+            filters::stream(stream),
+            filters::frame(r.frame)
+        )?;
+    }
     if let Some(signature) = &r.signature {
         writeln!(out, "  signature: {signature} ({})", r.stage.as_str())?;
     }

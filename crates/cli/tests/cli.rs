@@ -74,7 +74,9 @@ fn json_carries_the_contract_fields() {
     ] {
         assert!(reset.get(field).is_some(), "reset lacks {field}: {reset}");
     }
-    assert!(json["connections"].is_array());
+    assert_eq!(reset["stream"], 0);
+    assert_eq!(json["connections"][0]["stream"], 0);
+    assert_eq!(json["connections"][0]["first_frame"], 1);
     assert!(json["summary"]["headline"]
         .as_str()
         .is_some_and(|h| !h.is_empty()));
@@ -90,6 +92,11 @@ fn text_is_the_default_and_lists_each_reset() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("Capture: 9 packets, 9 TCP"), "{text}");
     assert_eq!(text.matches("\nFrame ").count(), 3, "{text}");
+    // tshark puts all three in stream 0 (rst/zeek__tcp__rst-inject-rae.pcap.tsv).
+    assert!(
+        text.contains("Wireshark: tcp.stream eq 0  (this packet: frame.number == 7)"),
+        "{text}"
+    );
 }
 
 #[test]

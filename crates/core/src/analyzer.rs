@@ -192,7 +192,7 @@ impl Analyzer {
     fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
-        let (conn, side) = self.conns.lookup(key, ts_ns, packet, &self.hosts);
+        let (conn, side) = self.conns.lookup(key, frame, ts_ns, packet, &self.hosts);
         if let Some(trace) = &mut self.trace {
             trace.record(conn, side, frame, ts_ns, packet);
         }
@@ -224,6 +224,7 @@ impl Analyzer {
             record.report.payload_text = payload::text(payload);
             record.report.reason_code = payload::reason_code(payload);
             record.report.connection = Some(conn.id);
+            record.report.stream = Some(conn.stream.number);
             conn.resets.push(self.resets.len());
             self.resets.push(record);
         } else {
@@ -399,6 +400,8 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
     let (c, s) = (&conn.client, &conn.server);
     Connection {
         id: conn.id,
+        stream: Some(conn.first_stream),
+        first_frame: Some(conn.first_frame),
         client: endpoint(c.addr, c.port),
         server: endpoint(s.addr, s.port),
         roles_from: conn.roles_from.name().to_string(),
@@ -437,6 +440,7 @@ fn bare_reset(frame: u64, time: f64, packet: &TcpPacket<'_>) -> Reset {
         payload_len: packet.tcp.payload_len,
         encapsulation: encapsulation_name(packet),
         connection: None,
+        stream: None,
         sender: Sender::Unknown,
         origin: Origin::Unknown,
         cause: Cause::Unknown,

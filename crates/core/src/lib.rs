@@ -7,7 +7,8 @@
 //! Pipeline: [`decode`] turns link-layer bytes into a TCP segment view,
 //! [`track`] follows connections and hosts, [`attribute`] judges every reset,
 //! [`report`] is the serialisable result (the JSON contract of the CLI and
-//! app), and [`render`] writes every sentence of it from its typed data.
+//! app), [`render`] writes every sentence of it from its typed data, and
+//! [`filters`] names a report's packets for Wireshark and tcpdump.
 #![no_std]
 #![cfg_attr(
     not(test),
@@ -27,6 +28,7 @@ pub mod analyzer;
 pub mod attribute;
 pub mod compare;
 pub mod decode;
+pub mod filters;
 pub mod frame;
 pub mod render;
 pub mod report;

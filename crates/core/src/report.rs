@@ -281,6 +281,10 @@ pub struct Reset {
     pub encapsulation: String,
     /// Id of the connection in `connections`, when the RST belongs to one.
     pub connection: Option<u32>,
+    /// Wireshark's `tcp.stream` number of this packet (`tcp.stream eq N`
+    /// selects its conversation); absent in reports made before it existed.
+    #[serde(default)]
+    pub stream: Option<u32>,
     pub sender: Sender,
     pub origin: Origin,
     pub cause: Cause,
@@ -471,6 +475,14 @@ pub struct Tip {
 #[serde(deny_unknown_fields)]
 pub struct Connection {
     pub id: u32,
+    /// Wireshark's `tcp.stream` number of its first packet. Wireshark splits
+    /// a pair's traffic only at a SYN with a new ISN, so several connections
+    /// (Zeek splits after a close or a long silence) can share one stream.
+    #[serde(default)]
+    pub stream: Option<u32>,
+    /// Frame number of its first packet.
+    #[serde(default)]
+    pub first_frame: Option<u64>,
     /// "ip:port" of the side that opened the connection (Zeek's originator).
     pub client: String,
     pub server: String,

@@ -124,6 +124,7 @@ pub(crate) mod tests {
             payload_len: 0,
             encapsulation: "ipv4".to_string(),
             connection: None,
+            stream: None,
             sender: Sender::Unknown,
             origin,
             cause: Cause::Unknown,
@@ -143,6 +144,8 @@ pub(crate) mod tests {
     pub fn connection(id: u32, first_time: f64, last_time: f64) -> Connection {
         Connection {
             id,
+            stream: Some(id),
+            first_frame: Some(1),
             client: "10.0.0.2:5000".to_string(),
             server: "10.0.0.1:80".to_string(),
             roles_from: "handshake".to_string(),

@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod conn;
 pub mod host;
 pub mod seq;
+pub mod stream;
 pub mod table;
 pub mod zeek;
 

@@ -8,6 +8,7 @@ use core::net::IpAddr;
 
 use super::baseline::{IpIdStats, TtlBaseline};
 use super::seq;
+use super::stream::Stream;
 use super::zeek::{self, Zeek};
 use crate::decode::{flags, TcpPacket};
 
@@ -312,6 +313,12 @@ impl Direction {
 #[derive(Clone, Debug)]
 pub struct Conn {
     pub id: u32,
+    /// Wireshark's `tcp.stream` of its latest packet, and of its first
+    /// (they differ only when Wireshark split the stream and Zeek did not).
+    pub stream: Stream,
+    pub first_stream: u32,
+    /// Frame number of its first packet.
+    pub first_frame: u64,
     pub client: Direction,
     pub server: Direction,
     pub roles_from: RolesFrom,
@@ -346,8 +353,10 @@ impl Conn {
         id: u32,
         side: Side,
         roles_from: RolesFrom,
+        frame: u64,
         ts_ns: i64,
         packet: &TcpPacket<'_>,
+        stream: Stream,
     ) -> Self {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         let sender = Direction::new(ip.src, tcp.src_port);
@@ -367,6 +376,9 @@ impl Conn {
         };
         Self {
             id,
+            stream,
+            first_stream: stream.number,
+            first_frame: frame,
             client,
             server,
             roles_from,

@@ -13,6 +13,7 @@ use hashbrown::hash_map::{Entry, HashMap};
 
 use super::conn::{Conn, RolesFrom, Side};
 use super::host::HostTable;
+use super::stream::{Numbering, Stream};
 use crate::decode::{flags, TcpPacket};
 
 /// Zeek forgets a finished connection this long after its last packet; a
@@ -35,6 +36,11 @@ pub struct Key {
 }
 
 impl Key {
+    /// Whether `packet` was sent from the pair's lower endpoint.
+    pub fn sent_from_lo(&self, packet: &TcpPacket<'_>) -> bool {
+        self.lo == (packet.ip.src, packet.tcp.src_port)
+    }
+
     pub fn of(packet: &TcpPacket<'_>) -> Self {
         let a = (packet.ip.src, packet.tcp.src_port);
         let b = (packet.ip.dst, packet.tcp.dst_port);
@@ -65,6 +71,13 @@ pub struct ConnTable {
     conns: HashMap<Key, Box<Conn>>,
     max: usize,
     next_id: u32,
+    /// Wireshark's stream numbers (`tcp.stream`).
+    streams: Numbering,
+    /// The latest stream of endpoint pairs whose connection left the table,
+    /// oldest first, at most `max`: Wireshark never forgets a pair, so a
+    /// late packet on it continues its stream.
+    departed: HashMap<Key, Stream>,
+    departed_order: VecDeque<Key>,
     /// Finished connections without resets, each with the time it may
     /// leave: roughly in time order (checked again when due).
     expiring: VecDeque<(i64, Key)>,
@@ -81,6 +94,9 @@ impl ConnTable {
             conns: HashMap::new(),
             max: max.max(16),
             next_id: 0,
+            streams: Numbering::default(),
+            departed: HashMap::new(),
+            departed_order: VecDeque::new(),
             expiring: VecDeque::new(),
             evicted: 0,
             retired: Vec::new(),
@@ -92,6 +108,7 @@ impl ConnTable {
     pub fn lookup(
         &mut self,
         key: Key,
+        frame: u64,
         ts_ns: i64,
         packet: &TcpPacket<'_>,
         hosts: &HostTable,
@@ -100,22 +117,33 @@ impl ConnTable {
         if self.conns.len() >= self.max && !self.conns.contains_key(&key) {
             self.evict();
         }
-        let mut fresh = || {
+        let (from_lo, flags, seq) = (key.sent_from_lo(packet), packet.tcp.flags, packet.tcp.seq);
+        let mut fresh = |stream: Stream| {
             let (side, roles_from) = roles(packet, hosts);
             let id = self.next_id;
             self.next_id = self.next_id.saturating_add(1);
-            Conn::new(id, side, roles_from, ts_ns, packet)
+            Conn::new(id, side, roles_from, frame, ts_ns, packet, stream)
         };
         let conn = match self.conns.entry(key) {
             Entry::Occupied(entry) => {
                 let conn = entry.into_mut();
+                let mut stream = conn.stream;
+                self.streams.advance(&mut stream, from_lo, flags, seq);
                 if starts_new_connection(conn, ts_ns, packet) {
-                    let old = core::mem::replace(&mut **conn, fresh());
+                    let old = core::mem::replace(&mut **conn, fresh(stream));
                     self.retired.push(old);
                 }
+                conn.stream = stream;
                 conn
             }
-            Entry::Vacant(entry) => entry.insert(Box::new(fresh())),
+            Entry::Vacant(entry) => {
+                let mut stream = match self.departed.remove(&key) {
+                    Some(stream) => stream,
+                    None => self.streams.fresh(),
+                };
+                self.streams.advance(&mut stream, from_lo, flags, seq);
+                entry.insert(Box::new(fresh(stream)))
+            }
         };
         let side = conn.side_of(packet.ip.src, packet.tcp.src_port);
         (conn, side)
@@ -149,8 +177,22 @@ impl ConnTable {
             if due > now_ns {
                 self.expiring.push_back((due, key));
             } else {
-                self.retired.push(*entry.remove());
+                let conn = entry.remove();
+                self.depart(key, conn.stream);
+                self.retired.push(*conn);
             }
+        }
+    }
+
+    /// Keeps the stream of a pair whose connection leaves the table.
+    fn depart(&mut self, key: Key, stream: Stream) {
+        if self.departed_order.len() >= self.max {
+            if let Some(oldest) = self.departed_order.pop_front() {
+                self.departed.remove(&oldest);
+            }
+        }
+        if self.departed.insert(key, stream).is_none() {
+            self.departed_order.push_back(key);
         }
     }
 
@@ -180,6 +222,7 @@ impl ConnTable {
         }
         for (_, _, key) in order.iter().take(count) {
             if let Some(conn) = self.conns.remove(key) {
+                self.depart(*key, conn.stream);
                 self.retired.push(*conn);
                 self.evicted = self.evicted.saturating_add(1);
             }
