@@ -106,7 +106,7 @@ describe('analysis in the browser', () => {
     await page.keyboard.press('Enter');
     const drawer = page.getByRole('dialog');
     await drawer.waitFor();
-    assert.match(await drawer.textContent(), new RegExp(`Frame ${await rows.first().getAttribute('data-frame')}`));
+    assert.match(await drawer.textContent(), new RegExp(`frame ${await rows.first().getAttribute("data-frame")}`));
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
 
@@ -115,7 +115,7 @@ describe('analysis in the browser', () => {
     const frame = await injected.getAttribute('data-frame');
     await injected.click();
     await drawer.waitFor();
-    assert.match(await drawer.textContent(), new RegExp(`Frame ${frame}`));
+    assert.match(await drawer.textContent(), new RegExp(`frame ${frame}`));
     const ladder = drawer.locator('svg[data-testid=ladder]');
     await ladder.waitFor();
     const rst = ladder.locator('[data-testid=ladder-rst]');
@@ -237,7 +237,7 @@ describe('share links', () => {
     await page.getByLabel('Anonymise addresses').check();
     const link = await page.locator('[data-testid=share-link]').inputValue();
     assert.notEqual(link, plain);
-    const addresses = await page.$$eval('[data-testid=reset-row] td.mono', (cells) =>
+    const addresses = await page.$$eval('[data-testid=reset-row] td.c-from, [data-testid=reset-row] td.c-to', (cells) =>
       cells.map((c) => c.textContent.replace(/:\d+$/, '')).filter((a) => /\d+\.\d+\.\d+\.\d+|:/.test(a)),
     );
 

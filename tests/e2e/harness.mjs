@@ -106,3 +106,24 @@ export function expectedResets(file) {
   }
   return null;
 }
+
+const AXE_SOURCE = join(ROOT, 'tests', 'node_modules', 'axe-core', 'axe.min.js');
+/** The WCAG 2.2 A/AA rules and axe's best practices. */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'];
+
+/**
+ * axe-core's violations on the page as it is now, one line each (rule,
+ * impact, where). Injected through the DevTools protocol: the page's CSP
+ * allows no script that is not its own.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof globalThis.axe === 'object'))) {
+    await page.evaluate(readFileSync(AXE_SOURCE, 'utf8'));
+  }
+  const result = await page.evaluate(
+    (tags) => globalThis.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  return result.violations.map((v) =>
+    `${v.id} (${v.impact}) on ${v.nodes.length}: ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+}

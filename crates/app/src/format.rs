@@ -18,6 +18,72 @@ pub fn utc(epoch_s: f64) -> String {
     )
 }
 
+/// How packet and reset times are shown: Wireshark's three usual views.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeMode {
+    /// Seconds after the capture's first frame: "+12.345678 s".
+    #[default]
+    Relative,
+    /// Wall-clock time: "2024-03-01 12:34:56.789012 UTC".
+    Utc,
+    /// Seconds since the previous row (packet or reset) shown: "Δ 0.000250 s".
+    Delta,
+}
+
+impl TimeMode {
+    pub const ALL: [TimeMode; 3] = [Self::Relative, Self::Utc, Self::Delta];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Relative => "since capture start",
+            Self::Utc => "absolute (UTC)",
+            Self::Delta => "delta to previous",
+        }
+    }
+
+    /// Column heading for the times it shows.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Self::Relative => "Time (s)",
+            Self::Utc => "Time (UTC)",
+            Self::Delta => "Δ time (s)",
+        }
+    }
+
+    /// `time` (seconds since the epoch) in this mode: `start` is the
+    /// capture's first frame, `previous` the row shown before it (none for
+    /// the first row, which shows a delta of 0).
+    pub fn show(self, time: f64, start: Option<f64>, previous: Option<f64>) -> String {
+        match self {
+            Self::Relative => format!("{:.6}", (time - start.unwrap_or(time)).max(0.0)),
+            Self::Utc => utc_micros(time),
+            Self::Delta => format!("{:.6}", time - previous.unwrap_or(time)),
+        }
+    }
+}
+
+/// Seconds since the Unix epoch with microseconds, as Wireshark shows UTC
+/// times: "2024-03-01 12:34:56.789012 UTC".
+pub fn utc_micros(epoch_s: f64) -> String {
+    if !epoch_s.is_finite() {
+        return "-".to_string();
+    }
+    let micros = (epoch_s * 1e6).round() as i64;
+    let (days, us_of_day) = (
+        micros.div_euclid(86_400_000_000),
+        micros.rem_euclid(86_400_000_000),
+    );
+    let (year, month, day) = civil_from_days(days);
+    let secs = us_of_day / 1_000_000;
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}.{:06} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        us_of_day % 1_000_000
+    )
+}
+
 /// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian calendar).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -84,6 +150,25 @@ mod tests {
         assert_eq!(utc(951_782_400.0), "2000-02-29 00:00:00.000 UTC");
         assert_eq!(utc(-1.0), "1969-12-31 23:59:59.000 UTC");
         assert_eq!(utc(f64::NAN), "-");
+    }
+
+    #[test]
+    fn time_modes() {
+        let start = Some(1_763_505_643.0);
+        let t = 1_763_505_643.196_787;
+        assert_eq!(TimeMode::Relative.show(t, start, None), "0.196787");
+        assert_eq!(
+            TimeMode::Utc.show(t, start, None),
+            "2025-11-18 22:40:43.196787 UTC"
+        );
+        assert_eq!(
+            TimeMode::Delta.show(t, start, Some(t - 0.00025)),
+            "0.000250"
+        );
+        assert_eq!(TimeMode::Delta.show(t, start, None), "0.000000");
+        // A capture whose clock went backwards shows a negative delta, as Wireshark does.
+        assert_eq!(TimeMode::Delta.show(t, start, Some(t + 1.0)), "-1.000000");
+        assert_eq!(utc_micros(-0.5), "1969-12-31 23:59:59.500000 UTC");
     }
 
     #[test]

@@ -4,9 +4,13 @@
 //! where their unit tests run.
 pub mod anonymize;
 pub mod comparison;
+pub mod filter;
 pub mod format;
+pub mod glossary;
+pub mod grid;
 pub mod markdown;
 pub mod protocol;
+pub mod reset_rows;
 pub mod share;
 
 #[cfg(target_arch = "wasm32")]

@@ -169,8 +169,13 @@ pub struct ActivityBucket {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Story {
-    /// No RST in the capture's `packets` frames.
-    NoResets { packets: u64 },
+    /// No RST in the capture's `packets` frames, `tcp_packets` of them TCP
+    /// (absent in reports made before it was counted here).
+    NoResets {
+        packets: u64,
+        #[serde(default)]
+        tcp_packets: Option<u64>,
+    },
     /// `forged` of `total` resets were made on the path, `strong` of them
     /// with strong evidence; `causes` counts them by cause, most first (at
     /// most three, `other` more); `idle_ns` is the median idle gap of the
@@ -194,7 +199,10 @@ pub enum Story {
 
 impl Default for Story {
     fn default() -> Self {
-        Story::NoResets { packets: 0 }
+        Story::NoResets {
+            packets: 0,
+            tcp_packets: None,
+        }
     }
 }
 

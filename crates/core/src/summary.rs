@@ -43,6 +43,7 @@ fn story(resets: &[Reset], info: &CaptureInfo) -> Story {
     if total == 0 {
         return Story::NoResets {
             packets: info.packets,
+            tcp_packets: Some(info.tcp_packets),
         };
     }
     let forged: Vec<&Reset> = resets

@@ -215,7 +215,7 @@ fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<
     }
     let start = report.capture.first_time;
     html! {
-        <div class="table-scroll">
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Resets of both captures">
             <table class="data comparison-resets">
                 <caption>{ "Every reset of either capture, after comparing them: pick one to see its connection at both ends" }</caption>
                 <thead><tr>
@@ -280,7 +280,7 @@ fn matched_table(cmp: &Comparison) -> Html {
         <details class="comparison-connections" open={cmp.matched.len() <= 20}>
             <summary>{ format!("Connections: {} matched, {} in one capture only",
                                cmp.matched.len(), cmp.unmatched.len()) }</summary>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Connections of both captures">
                 <table class="data">
                     <thead><tr>
                         <th>{ "Here" }</th><th>{ "At the other end" }</th><th>{ "Matched by" }</th>

@@ -1,42 +1,83 @@
+use std::rc::Rc;
+
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::{Shared, MAX_ROWS};
-use crate::format;
+use super::grid_keys::{use_grid_keys, KeyAction, OnKey};
+use super::pager::Pager;
+use super::term::Term;
+use super::Shared;
+use crate::filter::{Query, Row};
+use crate::grid::Cell;
+use crate::reset_rows::{self, PAGE_SIZES};
+use crate::{format, glossary};
 use rstscope_core::report::Connection;
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub report: Shared<Report>,
-    pub on_select: Callback<Option<u64>>,
+    /// A connection's row was opened: its id.
+    pub on_open: Callback<u32>,
 }
 
-/// Every TCP connection with Zeek's conn_state and history; its resets link
-/// to their detail.
+const COLUMNS: [(&str, &str); 10] = [
+    ("#", "num"),
+    ("Stream", "num"),
+    ("Client", ""),
+    ("Server", ""),
+    ("State", ""),
+    ("History", ""),
+    ("Packets c/s", "num"),
+    ("Bytes c/s", "num"),
+    ("Duration", "num"),
+    ("Resets (frames)", ""),
+];
+
+/// Every TCP connection with Zeek's conn_state and history, a page at a
+/// time; a grid like the resets table (Enter opens a connection).
 #[component]
 pub fn ConnectionsTable(props: &Props) -> Html {
-    let host = use_state(String::new);
+    let text = use_state(String::new);
     let only_reset = use_state(|| false);
+    let page = use_state(|| 0usize);
+    let size = use_state(|| PAGE_SIZES[1]);
+    {
+        let page = page.clone();
+        use_effect_with(((*text).clone(), *only_reset, *size), move |_| page.set(0));
+    }
     let report = &props.report;
+    let query = Query::parse(&text);
     let rows: Vec<&Connection> = report
         .connections
         .iter()
         .filter(|c| !*only_reset || !c.resets.is_empty())
-        .filter(|c| {
-            host.is_empty() || c.client.contains(host.as_str()) || c.server.contains(host.as_str())
-        })
+        .filter(|c| query.as_ref().map_or(true, |q| q.keeps(&row_of(c))))
         .collect();
+    let (range, _) = reset_rows::page(rows.len(), *page, *size);
+    let shown = &rows[range.clone()];
 
-    let on_host = {
-        let host = host.clone();
+    let ids: Rc<Vec<u32>> = Rc::new(shown.iter().map(|c| c.id).collect());
+    let widths = Rc::new(vec![COLUMNS.len(); shown.len() + 1]);
+    let on_key: OnKey = {
+        let (ids, on_open) = (ids.clone(), props.on_open.clone());
+        Rc::new(move |e: &KeyboardEvent, cell: Cell| {
+            let id = cell.row.checked_sub(1).and_then(|i| ids.get(i));
+            match (e.key().as_str(), id) {
+                ("Enter" | " ", Some(&id)) => {
+                    on_open.emit(id);
+                    KeyAction::Handled
+                }
+                _ => KeyAction::Unhandled,
+            }
+        })
+    };
+    let keys = use_grid_keys(widths, on_key);
+
+    let on_text = {
+        let text = text.clone();
         Callback::from(move |e: InputEvent| {
-            host.set(
-                e.target_unchecked_into::<HtmlInputElement>()
-                    .value()
-                    .trim()
-                    .to_string(),
-            );
+            text.set(e.target_unchecked_into::<HtmlInputElement>().value());
         })
     };
     let on_only_reset = {
@@ -45,13 +86,51 @@ pub fn ConnectionsTable(props: &Props) -> Html {
             only_reset.set(e.target_unchecked_into::<HtmlInputElement>().checked());
         })
     };
-    let reset_links = |connection: &Connection| {
+    let header = COLUMNS.iter().enumerate().map(|(col, (label, class))| {
         html! {
-            for &frame in &connection.resets {
-                <button class="link" onclick={props.on_select.reform(move |_: MouseEvent| Some(frame))}>
-                    { frame }
-                </button>
+            <th role="columnheader" class={*class} tabindex={keys.tab(0, col)}
+                data-cell={format!("0:{col}")}>{ *label }</th>
+        }
+    });
+    let body = shown.iter().enumerate().map(|(i, c)| {
+        let row = i + 1;
+        let id = c.id;
+        let onclick = props.on_open.reform(move |_: MouseEvent| id);
+        let td = |col: usize, content: Html| {
+            let (label, class) = COLUMNS[col];
+            html! {
+                <td role="gridcell" class={class} data-label={label} tabindex={keys.tab(row, col)}
+                    data-cell={format!("{row}:{col}")}>{ content }</td>
             }
+        };
+        let guessed = !matches!(c.roles_from.as_str(), "handshake" | "syn" | "syn-ack");
+        html! {
+            <tr role="row" data-testid="connection-row" data-id={id.to_string()} class="clickable"
+                aria-rowindex={(range.start + row + 1).to_string()} {onclick} key={id.to_string()}>
+                { td(0, html! { id }) }
+                { td(1, html! { c.stream.map(|s| s.to_string()).unwrap_or_default() }) }
+                { td(2, html! { <span class="mono">{ c.client.clone() }
+                    if guessed { <span class="muted" title="roles guessed">{ " ?" }</span> }
+                </span> }) }
+                { td(3, html! { <span class="mono">{ c.server.clone() }</span> }) }
+                { td(4, html! { <Term text={c.conn_state.clone()} class="state" focusable={false}
+                    explain={glossary::conn_state(&c.conn_state).unwrap_or("Zeek connection state.")} /> }) }
+                { td(5, html! { <Term text={c.history.clone()} class="mono" focusable={false}
+                    explain={glossary::history(&c.history)} /> }) }
+                { td(6, html! { format!("{} / {}", c.client_packets, c.server_packets) }) }
+                { td(7, html! { format!("{} / {}", format::bytes(c.client_bytes), format::bytes(c.server_bytes)) }) }
+                { td(8, html! { format::duration(c.last_time - c.first_time) }) }
+                { td(9, html! { <span class="mono">{ frames(&c.resets) }</span> }) }
+            </tr>
+        }
+    });
+    let understood = match &query {
+        Ok(q) if q.is_empty() => html! {},
+        Ok(q) => {
+            html! { <p class="filter-note muted">{ format!("Showing connections where: {q}") }</p> }
+        }
+        Err(err) => {
+            html! { <p class="filter-error" role="alert">{ format!("Filter not applied. {err}") }</p> }
         }
     };
 
@@ -59,8 +138,10 @@ pub fn ConnectionsTable(props: &Props) -> Html {
         <section class="table-panel" aria-label="Connections">
             <div class="filters">
                 <label class="filter grow">
-                    <span>{ "Host or port" }</span>
-                    <input type="search" placeholder="e.g. 10.0.0.5 or :443" oninput={on_host} />
+                    <span>{ "Filter (Wireshark or tcpdump terms)" }</span>
+                    <input type="search" placeholder="e.g. ip.addr==10.0.0.5, tcp.stream eq 3, port 443"
+                           oninput={on_text} aria-invalid={query.is_err().to_string()} spellcheck="false"
+                           data-testid="connection-filter" />
                 </label>
                 <label class="check">
                     <input type="checkbox" checked={*only_reset} onchange={on_only_reset} />
@@ -68,46 +149,41 @@ pub fn ConnectionsTable(props: &Props) -> Html {
                 </label>
                 <span class="muted count">{ format!("{} of {}", rows.len(), report.connections.len()) }</span>
             </div>
+            { understood }
             <div class="table-scroll">
-                <table class="data">
-                    <thead><tr>
-                        <th class="num">{ "#" }</th>
-                        <th>{ "Client" }</th>
-                        <th>{ "Server" }</th>
-                        <th title="Zeek conn_state">{ "State" }</th>
-                        <th title="Zeek history">{ "History" }</th>
-                        <th class="num">{ "Packets c/s" }</th>
-                        <th class="num">{ "Bytes c/s" }</th>
-                        <th class="num">{ "Duration" }</th>
-                        <th>{ "Resets (frames)" }</th>
-                    </tr></thead>
-                    <tbody>
-                        { for rows.iter().take(MAX_ROWS).map(|c| html! {
-                            <tr data-testid="connection-row">
-                                <td class="num">{ c.id }</td>
-                                <td class="mono">{ c.client.clone() }
-                                    if !matches!(c.roles_from.as_str(), "handshake" | "syn" | "syn-ack") {
-                                        <span class="muted" title="roles guessed">{ " ?" }</span>
-                                    }
-                                </td>
-                                <td class="mono">{ c.server.clone() }</td>
-                                <td><span class="state">{ c.conn_state.clone() }</span></td>
-                                <td class="mono">{ c.history.clone() }</td>
-                                <td class="num">{ format!("{} / {}", c.client_packets, c.server_packets) }</td>
-                                <td class="num">{ format!("{} / {}", format::bytes(c.client_bytes), format::bytes(c.server_bytes)) }</td>
-                                <td class="num">{ format::duration(c.last_time - c.first_time) }</td>
-                                <td>{ reset_links(c) }</td>
-                            </tr>
-                        }) }
-                    </tbody>
+                <table class="data grid-table connections-grid" role="grid" aria-label="Connections"
+                       ref={keys.node.clone()} aria-rowcount={(rows.len() + 1).to_string()}
+                       onkeydown={keys.onkeydown.clone()} onfocusin={keys.onfocusin.clone()}>
+                    <thead><tr role="row" aria-rowindex="1">{ for header }</tr></thead>
+                    <tbody>{ for body }</tbody>
                 </table>
             </div>
-            if rows.len() > MAX_ROWS {
-                <p class="muted">{ format!("Showing the first {MAX_ROWS} of {}; narrow the filter to see others.", rows.len()) }</p>
-            }
+            <Pager count={rows.len()} page={*page} size={*size} noun="connections"
+                   on_page={Callback::from({ let page = page.clone(); move |p| page.set(p) })}
+                   on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
             if report.capture.unlisted_connections > 0 {
                 <p class="muted">{ format!("{} further connections without resets are not listed.", report.capture.unlisted_connections) }</p>
             }
         </section>
     }
+}
+
+/// A connection as the filter box sees it: client to server.
+fn row_of(c: &Connection) -> Row<'_> {
+    Row {
+        src: &c.client,
+        dst: &c.server,
+        stream: c.stream,
+        frames: &c.resets,
+    }
+}
+
+/// "12, 13, 20" (the first few, then how many more).
+fn frames(resets: &[u64]) -> String {
+    const SHOWN: usize = 5;
+    let mut text: Vec<String> = resets.iter().take(SHOWN).map(u64::to_string).collect();
+    if resets.len() > SHOWN {
+        text.push(format!("+{} more", resets.len() - SHOWN));
+    }
+    text.join(", ")
 }

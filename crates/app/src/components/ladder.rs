@@ -1,6 +1,7 @@
 use yew::prelude::*;
 
-use crate::format;
+use crate::format::{self, TimeMode};
+use crate::glossary;
 use rstscope_core::report::{LadderPacket, Role};
 
 #[derive(Properties, PartialEq)]
@@ -11,6 +12,9 @@ pub struct Props {
     /// "ip:port" of each end.
     pub client: String,
     pub server: String,
+    /// How the time column reads, and the capture's first frame.
+    pub time_mode: TimeMode,
+    pub start: Option<f64>,
 }
 
 /// Drawn at its natural size; the box around it scrolls on narrow screens.
@@ -41,13 +45,16 @@ pub fn Ladder(props: &Props) -> Html {
     let mut breaks = Vec::new();
     let mut rows = Vec::new();
     let mut after = false;
+    let mut previous = None;
     for (i, packet) in packets.iter().enumerate() {
         if i > 0 && packet.gap_ms >= BREAK_MS {
             breaks.push((y, packet.gap_ms));
             y += BREAK;
         }
         let is_rst = packet.frame == props.rst_frame;
-        rows.push(arrow(packet, y, is_rst, after, rst_time));
+        let when = time_text(props.time_mode, packet.time, props.start, previous);
+        previous = Some(packet.time);
+        rows.push(arrow(packet, y, (is_rst, after), rst_time, when));
         after |= is_rst;
         y += ROW;
     }
@@ -106,13 +113,17 @@ pub fn Ladder(props: &Props) -> Html {
                         "Raw seq / ack: the handshake was not seen."
                     }
                 ) }
+                if props.time_mode == TimeMode::Utc {
+                    { format!(" Times of day in UTC, on {}.", format::utc_micros(rst_time).get(..10).unwrap_or("")) }
+                }
             </p>
-            <div class="ladder-box">
+            <div class="ladder-box" tabindex="0" role="group"
+                 aria-label="Packets around the reset (scrolls sideways on narrow screens)">
                 <svg data-testid="ladder" class="ladder-svg" width={WIDTH.to_string()}
                      height={height.to_string()} viewBox={format!("0 0 {WIDTH} {height}")}
                      role="img"
                      aria-label={format!("Sequence diagram of {} packets between client and server", packets.len())}>
-                    <text class="ladder-time-head" x="4" y="16">{ "time to RST" }</text>
+                    <text class="ladder-time-head" x="4" y="16">{ props.time_mode.heading() }</text>
                     { end_label("client", &props.client, CLIENT_X) }
                     { end_label("server", &props.server, SERVER_X) }
                     { for lifelines }
@@ -133,7 +144,26 @@ fn end_label(role: &str, endpoint: &str, x: f64) -> Html {
     }
 }
 
-fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64) -> Html {
+/// The time column: seconds since the capture's start, the time of day
+/// (UTC), or seconds since the previous packet of the ladder.
+fn time_text(mode: TimeMode, time: f64, start: Option<f64>, previous: Option<f64>) -> String {
+    match mode {
+        TimeMode::Utc => {
+            let full = format::utc_micros(time);
+            full.get(11..26).unwrap_or(&full).to_string()
+        }
+        _ => mode.show(time, start, previous),
+    }
+}
+
+/// One packet's arrow; `(is_rst, after)`: it is the RST, it follows it.
+fn arrow(
+    packet: &LadderPacket,
+    y: f64,
+    (is_rst, after): (bool, bool),
+    rst_time: f64,
+    when: String,
+) -> Html {
     let (x1, x2) = match packet.from {
         Role::Client => (CLIENT_X, SERVER_X),
         Role::Server => (SERVER_X, CLIENT_X),
@@ -165,19 +195,20 @@ fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64
         format!("seq {}", packet.seq)
     };
     let offset = packet.time - rst_time;
-    let when = if is_rst {
-        "RST".to_string()
+    let to_rst = if is_rst {
+        "the RST".to_string()
     } else {
         format!(
-            "{}{}",
-            if offset < 0.0 { "−" } else { "+" },
-            format::duration(offset.abs())
+            "{} {} the RST",
+            format::duration(offset.abs()),
+            if offset < 0.0 { "before" } else { "after" }
         )
     };
+    let ttl_name = glossary::ttl_name(packet.ip_id);
     let title = format!(
-        "Frame {} · {} · {} → {} · {} · seq {} ack {}{} · len {} · win {} · TTL {} · IP ID {}",
+        "Frame {} · {} · {to_rst} · {} → {} · {} · seq {} ack {}{} · len {} · win {} · {ttl_name} {}{}",
         packet.frame,
-        format::utc(packet.time),
+        format::utc_micros(packet.time),
         packet.from.as_str(),
         match packet.from {
             Role::Client => "server",
@@ -192,7 +223,7 @@ fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64
         packet.ttl,
         packet
             .ip_id
-            .map_or("- (IPv6)".to_string(), |id| format!("{id} (0x{id:04x})")),
+            .map_or(String::new(), |id| format!(" · IP ID {id} (0x{id:04x})")),
     );
     html! {
         <g {class} data-testid={is_rst.then_some("ladder-rst")}>
@@ -205,7 +236,7 @@ fn arrow(packet: &LadderPacket, y: f64, is_rst: bool, after: bool, rst_time: f64
             <text class="ladder-label" x={((CLIENT_X + SERVER_X) / 2.0).to_string()}
                   y={(y + 12.0 + SLANT / 2.0 - 5.0).to_string()} text-anchor="middle">
                 <tspan class="ladder-flags">{ packet.flags.clone() }</tspan>
-                { format!("  {numbers}  len {}  TTL {}", packet.payload_len, packet.ttl) }
+                { format!("  {numbers}  len {}  {ttl_name} {}", packet.payload_len, packet.ttl) }
             </text>
         </g>
     }

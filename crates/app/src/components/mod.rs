@@ -5,11 +5,17 @@ pub mod aligned_ladder;
 pub mod app;
 pub mod capture_info;
 pub mod comparison_view;
+pub mod connection_detail;
 pub mod connections_table;
+pub mod copy_button;
+pub mod drawer;
 pub mod drop_zone;
 pub mod error_banner;
+pub mod grid_keys;
 pub mod ladder;
 pub mod live_resets;
+pub mod packet_filters;
+pub mod pager;
 pub mod peer_zone;
 pub mod progress;
 pub mod report_view;
@@ -17,10 +23,13 @@ pub mod reset_detail;
 pub mod resets_table;
 pub mod share_panel;
 pub mod summary;
+pub mod term;
+pub mod time_select;
 pub mod timeline;
 
 use std::ops::Deref;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use yew::{classes, html, Html};
 
@@ -72,3 +81,9 @@ pub fn relative_time(time: f64, start: Option<f64>) -> String {
 
 /// Most table rows put in the page at once; filters narrow the rest down.
 pub const MAX_ROWS: usize = 2000;
+
+/// An id no other element of the page has, for ARIA references.
+pub fn unique_id(prefix: &str) -> String {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    format!("{prefix}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}

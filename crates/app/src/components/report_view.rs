@@ -1,7 +1,9 @@
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use super::capture_info::CaptureInfoView;
 use super::comparison_view::ComparisonView;
+use super::connection_detail::ConnectionDetail;
 use super::connections_table::ConnectionsTable;
 use super::reset_detail::ResetDetail;
 use super::resets_table::ResetsTable;
@@ -9,6 +11,7 @@ use super::share_panel::SharePanel;
 use super::summary::SummaryView;
 use super::timeline::Timeline;
 use super::Shared;
+use crate::format::TimeMode;
 use crate::state::{Loaded, Source};
 
 #[derive(Properties, PartialEq)]
@@ -28,10 +31,24 @@ enum Tab {
     Capture,
 }
 
+impl Tab {
+    const ALL: [Tab; 3] = [Tab::Resets, Tab::Connections, Tab::Capture];
+
+    fn id(self) -> &'static str {
+        match self {
+            Self::Resets => "tab-resets",
+            Self::Connections => "tab-connections",
+            Self::Capture => "tab-capture",
+        }
+    }
+}
+
 /// A finished report: summary, timeline, sharing, then the tables.
 #[component]
 pub fn ReportView(props: &Props) -> Html {
     let tab = use_state(|| Tab::Resets);
+    let time_mode = use_state(TimeMode::default);
+    let open_connection = use_state(|| None::<u32>);
     let loaded = &props.loaded;
     let report = Shared(loaded.report.clone());
     let name = match &loaded.source {
@@ -39,71 +56,152 @@ pub fn ReportView(props: &Props) -> Html {
         Source::Link => "shared report".to_string(),
     };
 
-    let tab_button = |which: Tab, label: String| {
-        let tab = tab.clone();
-        let selected = *tab == which;
-        html! {
-            <button role="tab" class={classes!("tab", selected.then_some("active"))}
-                    aria-selected={selected.to_string()} onclick={move |_| tab.set(which)}>
-                { label }
-            </button>
-        }
-    };
     // A top talker clicked: its resets, in the table, in view.
     let tabs_ref = use_node_ref();
-    let on_talker = {
-        let (tab, tabs_ref, on_filter_host) =
-            (tab.clone(), tabs_ref.clone(), props.on_filter_host.clone());
-        Callback::from(move |host: String| {
-            on_filter_host.emit(host);
-            tab.set(Tab::Resets);
+    let show_tab = {
+        let (tab, tabs_ref) = (tab.clone(), tabs_ref.clone());
+        Callback::from(move |which: Tab| {
+            tab.set(which);
             if let Some(tabs) = tabs_ref.cast::<web_sys::Element>() {
                 tabs.scroll_into_view();
             }
         })
     };
+    let on_talker = {
+        let (show_tab, on_filter_host) = (show_tab.clone(), props.on_filter_host.clone());
+        Callback::from(move |host: String| {
+            on_filter_host.emit(host);
+            show_tab.emit(Tab::Resets);
+        })
+    };
+    let on_time_mode = {
+        let time_mode = time_mode.clone();
+        Callback::from(move |mode| time_mode.set(mode))
+    };
+    // A reset picked in a connection's drawer replaces that drawer.
+    let on_select_from_connection = {
+        let (open_connection, on_select) = (open_connection.clone(), props.on_select.clone());
+        Callback::from(move |frame| {
+            open_connection.set(None);
+            on_select.emit(frame);
+        })
+    };
     let selected_reset = props
         .selected
         .and_then(|frame| report.resets.iter().find(|r| r.frame == frame));
+    let selected_connection =
+        open_connection.and_then(|id| report.connections.iter().find(|c| c.id == id));
+    let warnings = report.capture.warnings.len();
 
     html! {
         <div class="report">
             <div class="report-top">
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
-                             {on_talker} />
+                             {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
                 <SharePanel report={report.clone()} {name} />
             </div>
             <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
                             on_select={props.on_select.clone()} />
             <Timeline report={report.clone()} on_select={props.on_select.clone()} />
-            <div class="tabs" role="tablist" ref={tabs_ref}>
-                { tab_button(Tab::Resets, format!("Resets ({})", report.resets.len())) }
-                { tab_button(Tab::Connections, format!("Connections ({})", report.connections.len())) }
-                { tab_button(Tab::Capture, match report.capture.warnings.len() {
-                    0 => "Capture".to_string(),
-                    n => format!("Capture ({n} warnings)"),
-                }) }
-            </div>
-            {
-                match *tab {
-                    Tab::Resets => html! {
-                        <ResetsTable report={report.clone()} selected={props.selected}
-                                     on_select={props.on_select.clone()}
-                                     host={props.host_filter.clone()}
-                                     on_host={props.on_filter_host.clone()} />
-                    },
-                    Tab::Connections => html! {
-                        <ConnectionsTable report={report.clone()} on_select={props.on_select.clone()} />
-                    },
-                    Tab::Capture => html! {
-                        <CaptureInfoView report={report.clone()} stats={loaded.stats.clone()} />
-                    },
+            { tab_list(*tab, &tab, &tabs_ref, &report, warnings) }
+            <div role="tabpanel" id={format!("{}-panel", tab.id())} aria-labelledby={tab.id()}
+                 class="tab-panel">
+                {
+                    match *tab {
+                        Tab::Resets => html! {
+                            <ResetsTable report={report.clone()} selected={props.selected}
+                                         on_select={props.on_select.clone()}
+                                         host={props.host_filter.clone()}
+                                         on_host={props.on_filter_host.clone()}
+                                         time_mode={*time_mode} on_time_mode={on_time_mode.clone()} />
+                        },
+                        Tab::Connections => html! {
+                            <ConnectionsTable report={report.clone()}
+                                              on_open={Callback::from({
+                                                  let open_connection = open_connection.clone();
+                                                  move |id| open_connection.set(Some(id))
+                                              })} />
+                        },
+                        Tab::Capture => html! {
+                            <CaptureInfoView report={report.clone()} stats={loaded.stats.clone()} />
+                        },
+                    }
                 }
-            }
+            </div>
             if let Some(reset) = selected_reset {
                 <ResetDetail reset={reset.clone()} report={report.clone()}
-                             on_close={props.on_select.reform(|()| None)} />
+                             on_close={props.on_select.reform(|()| None)}
+                             time_mode={*time_mode} {on_time_mode} />
+            } else if let Some(connection) = selected_connection {
+                <ConnectionDetail connection={connection.clone()} report={report.clone()}
+                                  on_close={Callback::from({
+                                      let open_connection = open_connection.clone();
+                                      move |()| open_connection.set(None)
+                                  })}
+                                  on_select={on_select_from_connection} />
             }
         </div>
+    }
+}
+
+/// The tabs, as the WAI-ARIA tabs pattern has them: one Tab stop (the
+/// selected tab), Left/Right/Home/End move and select.
+fn tab_list(
+    current: Tab,
+    tab: &UseStateHandle<Tab>,
+    tabs_ref: &NodeRef,
+    report: &Shared<rstscope_core::Report>,
+    warnings: usize,
+) -> Html {
+    let label = |which: Tab| match which {
+        Tab::Resets => format!("Resets ({})", report.resets.len()),
+        Tab::Connections => format!("Connections ({})", report.connections.len()),
+        Tab::Capture => match warnings {
+            0 => "Capture".to_string(),
+            n => format!("Capture ({n} warnings)"),
+        },
+    };
+    let onkeydown = {
+        let (tab, tabs_ref) = (tab.clone(), tabs_ref.clone());
+        Callback::from(move |e: KeyboardEvent| {
+            let at = Tab::ALL.iter().position(|t| *t == current).unwrap_or(0);
+            let last = Tab::ALL.len() - 1;
+            let next = match e.key().as_str() {
+                "ArrowRight" => (at + 1) % Tab::ALL.len(),
+                "ArrowLeft" => (at + last) % Tab::ALL.len(),
+                "Home" => 0,
+                "End" => last,
+                _ => return,
+            };
+            e.prevent_default();
+            let which = Tab::ALL[next];
+            tab.set(which);
+            focus_by_id(&tabs_ref, which.id());
+        })
+    };
+    html! {
+        <div class="tabs" role="tablist" aria-label="Report tables" ref={tabs_ref.clone()} {onkeydown}>
+            { for Tab::ALL.iter().map(|&which| {
+                let tab = tab.clone();
+                let selected = current == which;
+                html! {
+                    <button type="button" role="tab" id={which.id()} class={classes!("tab", selected.then_some("active"))}
+                            aria-selected={selected.to_string()} aria-controls={format!("{}-panel", which.id())}
+                            tabindex={if selected { "0" } else { "-1" }} onclick={move |_| tab.set(which)}>
+                        { label(which) }
+                    </button>
+                }
+            }) }
+        </div>
+    }
+}
+
+fn focus_by_id(root: &NodeRef, id: &str) {
+    let target = root
+        .cast::<web_sys::Element>()
+        .and_then(|r| r.query_selector(&format!("#{id}")).ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = target {
+        let _ = el.focus();
     }
 }

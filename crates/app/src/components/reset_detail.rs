@@ -1,9 +1,15 @@
 use yew::prelude::*;
 
+use super::copy_button::CopyButton;
+use super::drawer::Drawer;
 use super::ladder::Ladder;
+use super::packet_filters::PacketFilters;
+use super::term::Term;
+use super::time_select::TimeSelect;
 use super::{bar, origin_badge, Shared};
-use crate::{browser, format};
-use rstscope_core::report::Reset;
+use crate::format::{self, TimeMode};
+use crate::glossary;
+use rstscope_core::report::{Connection, Reset};
 use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
@@ -11,79 +17,122 @@ pub struct Props {
     pub reset: Reset,
     pub report: Shared<Report>,
     pub on_close: Callback<()>,
+    pub time_mode: TimeMode,
+    pub on_time_mode: Callback<TimeMode>,
 }
 
-/// One reset in full: the verdict, the packet's facts, the evidence and what to do.
+/// One reset in full: the verdict, the packet's facts, filters to find it
+/// in Wireshark, its packets, the evidence and what to do.
 #[component]
 pub fn ResetDetail(props: &Props) -> Html {
     let reset = &props.reset;
-    let panel = use_node_ref();
-    // Keyboard users land in the panel; Escape takes them back out.
-    {
-        let panel = panel.clone();
-        use_effect_with(reset.frame, move |_| {
-            if let Some(element) = panel.cast::<web_sys::HtmlElement>() {
-                let _ = element.focus();
-            }
-        });
-    }
-    let on_close = props.on_close.reform(|_: MouseEvent| ());
-    let onkeydown = {
-        let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                on_close.emit(());
-            }
-        })
-    };
     let connection = reset
         .connection
         .and_then(|id| props.report.connections.iter().find(|c| c.id == id));
-
-    let fact = |label: &str, value: String| {
-        html! { <><dt>{ label.to_string() }</dt><dd class="mono">{ value }</dd></> }
-    };
     html! {
-        <aside class="drawer" role="dialog" aria-modal="false" tabindex="-1" ref={panel}
-               aria-label={format!("Reset in frame {}", reset.frame)} {onkeydown}>
-            <div class="drawer-head">
-                <h2>{ format!("Frame {}", reset.frame) }</h2>
-                <button class="button" onclick={on_close} aria-label="Close">{ "Close ✕" }</button>
-            </div>
-            <p class="mono">{ format!("{} → {}", reset.src, reset.dst) }</p>
-            <div class="verdict">
-                { origin_badge(reset.origin.as_str()) }
-                <strong>{ reset.cause.as_str() }</strong>
-                if let Some(sub) = &reset.sub_cause { <span class="muted">{ sub.as_str() }</span> }
-                <span class="confidence" title="confidence">
-                    { bar(f64::from(reset.confidence) * 100.0, "fill-confidence".into()) }
-                </span>
-                <span>{ format::percent(reset.confidence) }</span>
-            </div>
-            <dl class="facts">
-                { fact("time", format::utc(reset.time)) }
-                { fact("flags", reset.flags.clone()) }
-                { fact("sender", format!("{} (whose address it carries)", reset.sender.as_str())) }
-                { fact("stage", reset.stage.as_str().to_string()) }
-                { fact("seq / ack", format!("{} / {}", reset.seq, reset.ack)) }
-                { fact("TTL", reset.ttl.to_string()) }
-                { fact("IP ID", reset.ip_id.map_or("- (IPv6)".to_string(), |id| format!("{id} (0x{id:04x})"))) }
-                { fact("payload", format!("{} bytes", reset.payload_len)) }
-                { fact("layers", reset.encapsulation.clone()) }
-                if let Some(signature) = &reset.signature { { fact("signature", signature.clone()) } }
-                if let Some(code) = reset.reason_code { { fact("reason code", code.to_string()) } }
-                if let Some(c) = connection {
-                    { fact("connection", format!("#{} {} {} ({} ↔ {})", c.id, c.conn_state, c.history, c.client, c.server)) }
-                }
-            </dl>
+        <Drawer title={format!("Reset in frame {}", reset.frame)} on_close={props.on_close.clone()}
+                testid={AttrValue::from("reset-detail")}>
+            <p class="mono endpoints">{ format!("{} → {}", reset.src, reset.dst) }
+                <CopyButton text={reset.frame.to_string()} label={format!("Copy the frame number {}", reset.frame)}
+                            testid={AttrValue::from("copy-frame")} />
+            </p>
+            { verdict(reset) }
+            { facts(reset, connection, props.report.capture.first_time) }
+            <PacketFilters frame={Some(reset.frame)} stream={reset.stream}
+                           a={reset.src.clone()} b={reset.dst.clone()} />
             if let Some(c) = connection {
+                <div class="ladder-tools">
+                    <TimeSelect mode={props.time_mode} on_change={props.on_time_mode.clone()} />
+                </div>
                 <Ladder packets={reset.ladder.clone()} rst_frame={reset.frame}
-                        client={c.client.clone()} server={c.server.clone()} />
+                        client={c.client.clone()} server={c.server.clone()}
+                        time_mode={props.time_mode} start={props.report.capture.first_time} />
             }
             if let Some(text) = &reset.payload_text {
                 <h3>{ "Text in the RST" }</h3>
                 <pre class="payload">{ text.clone() }</pre>
             }
+            { evidence(reset) }
+            { tips(reset) }
+        </Drawer>
+    }
+}
+
+fn verdict(reset: &Reset) -> Html {
+    html! {
+        <div class="verdict">
+            <Term text={reset.origin.as_str()} explain={glossary::origin(reset.origin)}
+                  class={classes!("badge", format!("origin-{}", reset.origin.as_str()))} />
+            <Term text={reset.cause.as_str()} explain={glossary::cause(reset.cause)} class="strong" />
+            if let Some(sub) = &reset.sub_cause { <span class="muted">{ sub.as_str() }</span> }
+            <span class="confidence" aria-hidden="true">
+                { bar(f64::from(reset.confidence) * 100.0, "fill-confidence".into()) }
+            </span>
+            <span>{ format!("{} confident", format::percent(reset.confidence)) }</span>
+        </div>
+    }
+}
+
+/// The packet's own numbers; seq and ack also relative to the ISNs when
+/// the ladder shows them so, so the facts and the ladder read alike.
+fn facts(reset: &Reset, connection: Option<&Connection>, start: Option<f64>) -> Html {
+    let fact =
+        |label: &str, value: Html| html! { <><dt>{ label.to_string() }</dt><dd>{ value }</dd></> };
+    let text = |value: String| html! { <span class="mono">{ value }</span> };
+    let in_ladder = reset.ladder.iter().find(|p| p.frame == reset.frame);
+    let relative = |raw: u32, rel: Option<u32>| match rel {
+        Some(rel) => format!("{raw} (relative {rel})"),
+        None => raw.to_string(),
+    };
+    let rel = in_ladder.filter(|p| p.relative);
+    let has_ack = reset.flags.contains("ACK");
+    let ack = if has_ack {
+        relative(reset.ack, rel.map(|p| p.ack))
+    } else {
+        format!("{} (no ACK flag: not an acknowledgement)", reset.ack)
+    };
+    html! {
+        <dl class="facts">
+            { fact("time", text(format!("{} ({} s after the capture's start)", format::utc_micros(reset.time),
+                TimeMode::Relative.show(reset.time, start, None)))) }
+            { fact("flags", text(reset.flags.clone())) }
+            { fact("sender", html! { <>{ reset.sender.as_str() }<span class="muted">{ " (whose address it carries)" }</span></> }) }
+            { fact("stage", html! { <Term text={reset.stage.as_str()} explain={glossary::stage(reset.stage)} /> }) }
+            { fact("seq", text(relative(reset.seq, rel.map(|p| p.seq)))) }
+            { fact("ack", text(ack)) }
+            { fact(glossary::ttl_name(reset.ip_id), text(reset.ttl.to_string())) }
+            if let Some(id) = reset.ip_id { { fact("IP ID", text(format!("{id} (0x{id:04x})"))) } }
+            { fact("payload", text(format!("{} bytes", reset.payload_len))) }
+            { fact("layers", text(reset.encapsulation.clone())) }
+            if let Some(signature) = &reset.signature {
+                { fact("signature", html! { <Term text={signature.clone()} explain={glossary::signature(signature)} /> }) }
+            }
+            if let Some(code) = reset.reason_code { { fact("reason code", text(code.to_string())) } }
+            if let Some(c) = connection { { fact("connection", connection_fact(c)) } }
+        </dl>
+    }
+}
+
+fn connection_fact(c: &Connection) -> Html {
+    html! {
+        <span>
+            { format!("#{}", c.id) }
+            if let Some(stream) = c.stream { { format!(" · tcp.stream {stream}") } }
+            { " · " }
+            <Term text={c.conn_state.clone()}
+                  explain={glossary::conn_state(&c.conn_state).unwrap_or("Zeek connection state.")}
+                  class="mono" />
+            { " · " }
+            <Term text={c.history.clone()} explain={glossary::history(&c.history)} class="mono" />
+            <br />
+            <span class="mono">{ format!("{} ↔ {}", c.client, c.server) }</span>
+        </span>
+    }
+}
+
+fn evidence(reset: &Reset) -> Html {
+    html! {
+        <>
             <h3>{ "Evidence" }</h3>
             if reset.evidence.is_empty() {
                 <p class="muted">{ "No signal decided this verdict." }</p>
@@ -91,13 +140,24 @@ pub fn ResetDetail(props: &Props) -> Html {
                 <ul class="evidence">
                     { for reset.evidence.iter().map(|e| html! {
                         <li>
-                            <span class="signal">{ e.signal.as_str() }</span>
+                            if let Some(meaning) = glossary::signal(e.signal.as_str()) {
+                                <Term text={e.signal.as_str()} explain={meaning} class="signal" />
+                            } else {
+                                <span class="signal">{ e.signal.as_str() }</span>
+                            }
                             { origin_badge(e.points_to.as_str()) }
                             <span>{ e.finding.clone() }</span>
                         </li>
                     }) }
                 </ul>
             }
+        </>
+    }
+}
+
+fn tips(reset: &Reset) -> Html {
+    html! {
+        <>
             <h3>{ "What to do" }</h3>
             if reset.tips.is_empty() {
                 <p class="muted">{ "No advice for this reset." }</p>
@@ -105,20 +165,14 @@ pub fn ResetDetail(props: &Props) -> Html {
             { for reset.tips.iter().map(|tip| html! {
                 <div class="tip">
                     <p>{ tip.text.clone() }</p>
-                    { for tip.commands.iter().map(|command| {
-                        let copy = {
-                            let command = command.clone();
-                            Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&command))
-                        };
-                        html! {
-                            <div class="command">
-                                <pre>{ command.clone() }</pre>
-                                <button class="button small" onclick={copy} aria-label="Copy command">{ "Copy" }</button>
-                            </div>
-                        }
+                    { for tip.commands.iter().map(|command| html! {
+                        <div class="command">
+                            <pre>{ command.clone() }</pre>
+                            <CopyButton text={command.clone()} label="Copy the command" />
+                        </div>
                     }) }
                 </div>
             }) }
-        </aside>
+        </>
     }
 }

@@ -1,11 +1,17 @@
-use std::cmp::Ordering;
-use std::net::IpAddr;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::{origin_badge, relative_time, Shared, MAX_ROWS};
-use crate::format;
+use super::grid_keys::{use_grid_keys, KeyAction, OnKey};
+use super::pager::Pager;
+use super::time_select::TimeSelect;
+use super::{origin_badge, Shared};
+use crate::filter::{Query, Row};
+use crate::format::{self, TimeMode};
+use crate::grid::Cell;
+use crate::reset_rows::{self, Column, GroupKey, Grouping, Line, PAGE_SIZES};
 use rstscope_core::report::Reset;
 use rstscope_core::Report;
 
@@ -14,98 +20,297 @@ pub struct Props {
     pub report: Shared<Report>,
     pub selected: Option<u64>,
     pub on_select: Callback<Option<u64>>,
-    /// The host filter: kept by the app, so a click on a top talker sets it.
+    /// The filter box: kept by the app, so a click on a top talker sets it.
     pub host: AttrValue,
     pub on_host: Callback<String>,
+    pub time_mode: TimeMode,
+    pub on_time_mode: Callback<TimeMode>,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Column {
-    Frame,
-    Source,
-    Destination,
-    Origin,
-    Cause,
-    Confidence,
-}
+/// The grid's columns: heading, sort column (if sortable), card-layout class.
+const COLUMNS: [(&str, Option<Column>, &str); 9] = [
+    ("Frame", Some(Column::Frame), "c-frame"),
+    ("Time", None, "c-time"),
+    ("From", Some(Column::Source), "c-from"),
+    ("To", Some(Column::Destination), "c-to"),
+    ("Flags", None, "c-flags"),
+    ("Sender", None, "c-sender"),
+    ("Origin", Some(Column::Origin), "c-origin"),
+    ("Cause", Some(Column::Cause), "c-cause"),
+    ("Confidence", Some(Column::Confidence), "c-conf"),
+];
 
-impl Column {
-    fn compare(self, a: &Reset, b: &Reset) -> Ordering {
-        match self {
-            Self::Frame => a.frame.cmp(&b.frame),
-            Self::Source => a.src.cmp(&b.src),
-            Self::Destination => a.dst.cmp(&b.dst),
-            Self::Origin => a.origin.cmp(&b.origin),
-            Self::Cause => a.cause.cmp(&b.cause),
-            Self::Confidence => a.confidence.total_cmp(&b.confidence),
-        }
-    }
-}
-
+/// The origin and cause picked in the selects ("" for all).
 #[derive(Clone, PartialEq, Default)]
-struct Filter {
+struct Choice {
     origin: String,
     cause: String,
 }
 
-impl Filter {
-    fn keeps(&self, reset: &Reset, host: &str) -> bool {
+impl Choice {
+    fn keeps(&self, reset: &Reset) -> bool {
         (self.origin.is_empty() || reset.origin.as_str() == self.origin)
             && (self.cause.is_empty() || reset.cause.as_str() == self.cause)
-            && (host_matches(host, &reset.src) || host_matches(host, &reset.dst))
     }
 }
 
-/// A whole address matches that host only ("10.0.0.1" not "10.0.0.10:80");
-/// anything else (part of an address, ":443") matches as text.
-fn host_matches(filter: &str, endpoint: &str) -> bool {
-    if filter.parse::<IpAddr>().is_err() {
-        return endpoint.contains(filter);
-    }
-    let host = match endpoint.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(v6),
-        None => endpoint.rsplit_once(':').map_or(endpoint, |(ip, _port)| ip),
-    };
-    host == filter
+/// What a grid row is, for the keys that act on it.
+#[derive(Clone, Copy, PartialEq)]
+enum RowKind {
+    Header,
+    Group(GroupKey, bool),
+    Reset(u64, Option<GroupKey>),
 }
 
-/// Every RST, filterable and sortable; Enter or a click opens its detail.
+impl RowKind {
+    fn cells(self) -> usize {
+        match self {
+            Self::Group(..) => 1,
+            _ => COLUMNS.len(),
+        }
+    }
+}
+
+/// Every RST: filterable, sortable, groupable by connection, a page at a
+/// time. The grid is one Tab stop (the WAI-ARIA grid pattern): arrows move
+/// between cells, Enter opens a reset or a group, Ctrl+C copies a cell.
 #[component]
 pub fn ResetsTable(props: &Props) -> Html {
-    let filter = use_state(Filter::default);
+    let choice = use_state(Choice::default);
     let sort = use_state(|| (Column::Frame, true));
+    let grouping = use_state(Grouping::default);
+    let expanded = use_state(HashSet::<GroupKey>::new);
+    let page = use_state(|| 0usize);
+    let size = use_state(|| PAGE_SIZES[1]);
     let report = &props.report;
+    let connections = use_memo(report.clone(), |report| {
+        let index: HashMap<u32, usize> = (report.connections.iter().enumerate())
+            .map(|(i, c)| (c.id, i))
+            .collect();
+        index
+    });
 
-    let host = props.host.trim();
+    // A new filter, sort or grouping starts again at the first page.
+    {
+        let page = page.clone();
+        let key = (
+            props.host.clone(),
+            (*choice).clone(),
+            *sort,
+            *grouping,
+            *size,
+        );
+        use_effect_with(key, move |_| page.set(0));
+    }
+
+    let query = Query::parse(&props.host);
     let mut rows: Vec<&Reset> = report
         .resets
         .iter()
-        .filter(|r| filter.keeps(r, host))
+        .filter(|r| choice.keeps(r))
+        .filter(|r| query.as_ref().map_or(true, |q| q.keeps(&row_of(r))))
         .collect();
-    let (column, ascending) = *sort;
-    rows.sort_by(|a, b| {
-        let order = column.compare(a, b).then(a.frame.cmp(&b.frame));
-        if ascending {
-            order
-        } else {
-            order.reverse()
+    reset_rows::sort(&mut rows, sort.0, sort.1);
+    let lines = reset_rows::lines(&rows, *grouping, &expanded);
+    let (range, _) = reset_rows::page(lines.len(), *page, *size);
+    let times = previous_times(&lines);
+    let shown = &lines[range.clone()];
+
+    let kinds: Rc<Vec<RowKind>> = Rc::new(
+        std::iter::once(RowKind::Header)
+            .chain(shown.iter().map(|line| match line {
+                Line::Group(g) => RowKind::Group(g.key, g.expanded),
+                Line::Reset { reset, nested } => {
+                    RowKind::Reset(reset.frame, nested.then_some(reset.connection))
+                }
+            }))
+            .collect(),
+    );
+    let widths: Rc<Vec<usize>> = Rc::new(kinds.iter().map(|k| k.cells()).collect());
+
+    let toggle = {
+        let expanded = expanded.clone();
+        Callback::from(move |key: GroupKey| {
+            let mut next = (*expanded).clone();
+            if !next.remove(&key) {
+                next.insert(key);
+            }
+            expanded.set(next);
+        })
+    };
+    let sort_by = {
+        let sort = sort.clone();
+        Callback::from(move |column: Column| {
+            let (current, ascending) = *sort;
+            sort.set((column, current != column || !ascending));
+        })
+    };
+    let on_key: OnKey = {
+        let (kinds, on_select) = (kinds.clone(), props.on_select.clone());
+        let (toggle, sort_by) = (toggle.clone(), sort_by.clone());
+        Rc::new(move |e: &KeyboardEvent, cell: Cell| {
+            let kind = kinds.get(cell.row).copied().unwrap_or(RowKind::Header);
+            match (e.key().as_str(), kind) {
+                ("Enter" | " ", RowKind::Header) => {
+                    if let Some((_, Some(column), _)) = COLUMNS.get(cell.col) {
+                        sort_by.emit(*column);
+                    }
+                }
+                ("Enter" | " ", RowKind::Group(key, _))
+                | ("ArrowRight", RowKind::Group(key, false))
+                | ("ArrowLeft", RowKind::Group(key, true)) => toggle.emit(key),
+                ("Enter" | " ", RowKind::Reset(frame, _)) => on_select.emit(Some(frame)),
+                ("ArrowLeft", RowKind::Reset(_, Some(group))) if cell.col == 0 => {
+                    // To the group row this reset is listed under.
+                    let above = kinds.get(..cell.row).unwrap_or_default();
+                    let row = above
+                        .iter()
+                        .rposition(|k| *k == RowKind::Group(group, true));
+                    return KeyAction::MoveTo(Cell {
+                        row: row.unwrap_or(cell.row),
+                        col: 0,
+                    });
+                }
+                _ => return KeyAction::Unhandled,
+            }
+            KeyAction::Handled
+        })
+    };
+    let keys = use_grid_keys(widths, on_key);
+
+    let tab = |row: usize, col: usize| keys.tab(row, col);
+    let header = COLUMNS.iter().enumerate().map(|(col, &(label, column, class))| {
+        let label = if col == 1 { props.time_mode.heading() } else { label };
+        let numeric = matches!(col, 0 | 8);
+        let class = classes!(class, numeric.then_some("num"));
+        match column {
+            Some(column) => {
+                let aria_sort = match (sort.0 == column, sort.1) {
+                    (false, _) => "none",
+                    (true, true) => "ascending",
+                    (true, false) => "descending",
+                };
+                let onclick = sort_by.reform(move |_: MouseEvent| column);
+                html! {
+                    <th role="columnheader" aria-sort={aria_sort} {class}>
+                        <button type="button" class="sort" {onclick} tabindex={tab(0, col)}
+                                data-cell={format!("0:{col}")}>{ label }
+                            <span class="sort-mark" aria-hidden="true">
+                                { match aria_sort { "ascending" => "▲", "descending" => "▼", _ => "" } }
+                            </span>
+                        </button>
+                    </th>
+                }
+            }
+            None => html! {
+                <th role="columnheader" {class} tabindex={tab(0, col)} data-cell={format!("0:{col}")}>
+                    { label }
+                </th>
+            },
         }
     });
-    let matching = rows.len();
 
-    let select_filter = |label: &'static str,
-                         options: Vec<String>,
-                         current: &str,
-                         pick: fn(&mut Filter, String)| {
+    let start = report.capture.first_time;
+    let reset_row = |row: usize, reset: &Reset, nested: bool, previous: Option<f64>| {
+        let frame = reset.frame;
+        let onclick = props.on_select.reform(move |_: MouseEvent| Some(frame));
+        let selected = props.selected == Some(frame);
+        let td = |col: usize, content: Html| {
+            let (label, _, class) = COLUMNS[col];
+            let class = classes!(class, matches!(col, 0 | 1 | 8).then_some("num"));
+            html! {
+                <td role="gridcell" {class} data-label={label} tabindex={tab(row, col)}
+                    data-cell={format!("{row}:{col}")}>{ content }</td>
+            }
+        };
+        let when = props.time_mode.show(reset.time, start, previous);
+        html! {
+            <tr role="row" data-testid="reset-row" data-frame={frame.to_string()}
+                data-origin={reset.origin.as_str()} data-cause={reset.cause.as_str()}
+                aria-rowindex={(range.start + row + 1).to_string()}
+                aria-level={nested.then_some("2")} aria-selected={selected.to_string()}
+                class={classes!("clickable", selected.then_some("selected"), nested.then_some("nested"))}
+                {onclick} key={format!("r{frame}")}>
+                { td(0, html! { <span class="mono">{ frame }</span> }) }
+                { td(1, html! { <span title={format::utc_micros(reset.time)}>{ when }</span> }) }
+                { td(2, html! { <span class="mono">{ reset.src.clone() }</span> }) }
+                { td(3, html! { <span class="mono">{ reset.dst.clone() }</span> }) }
+                { td(4, html! { <span class="mono">{ reset.flags.clone() }</span> }) }
+                { td(5, html! { reset.sender.as_str() }) }
+                { td(6, origin_badge(reset.origin.as_str())) }
+                { td(7, html! { <>{ reset.cause.as_str() }
+                    if let Some(sub) = &reset.sub_cause { <span class="muted">{ format!(" · {sub}") }</span> }
+                </> }) }
+                { td(8, html! { format::percent(reset.confidence) }) }
+            </tr>
+        }
+    };
+    let group_row = |row: usize, group: &reset_rows::Group<'_>| {
+        let key = group.key;
+        let onclick = toggle.reform(move |_: MouseEvent| key);
+        let connection = key
+            .and_then(|id| connections.get(&id))
+            .and_then(|&i| report.connections.get(i));
+        let title = match connection {
+            Some(c) => format!(
+                "Connection #{}{} · {} ↔ {}",
+                c.id,
+                c.stream
+                    .map(|s| format!(" (tcp.stream {s})"))
+                    .unwrap_or_default(),
+                c.client,
+                c.server
+            ),
+            None => "Resets outside any tracked connection".to_string(),
+        };
+        let n = group.resets.len();
+        html! {
+            <tr role="row" class="group-row clickable" data-testid="group-row"
+                data-connection={key.map(|k| k.to_string())} aria-level="1"
+                aria-expanded={group.expanded.to_string()}
+                aria-rowindex={(range.start + row + 1).to_string()} {onclick}
+                key={format!("g{key:?}")}>
+                <td role="gridcell" colspan={COLUMNS.len().to_string()} tabindex={tab(row, 0)}
+                    data-cell={format!("{row}:0")}>
+                    <span class="twisty" aria-hidden="true">{ if group.expanded { "▾" } else { "▸" } }</span>
+                    <span class="mono">{ title }</span>
+                    <span class="group-count">{ format!(" · {n} reset{}: ", if n == 1 { "" } else { "s" }) }</span>
+                    { for group.verdicts().into_iter().map(|(origin, cause, count)| html! {
+                        <span class="group-verdict">
+                            { origin_badge(origin.as_str()) }{ format!(" {}", cause.as_str()) }
+                            if count > 1 { { format!(" ×{count}") } }
+                        </span>
+                    }) }
+                </td>
+            </tr>
+        }
+    };
+    let body = shown.iter().enumerate().map(|(i, line)| {
+        let row = i + 1;
+        match line {
+            Line::Group(group) => group_row(row, group),
+            Line::Reset { reset, nested } => reset_row(
+                row,
+                reset,
+                *nested,
+                times.get(range.start + i).copied().flatten(),
+            ),
+        }
+    });
+
+    let select = |label: &'static str,
+                  options: Vec<String>,
+                  current: &str,
+                  pick: fn(&mut Choice, String)| {
         let current = current.to_string();
-        let filter = filter.clone();
+        let choice = choice.clone();
         let onchange = Callback::from(move |e: Event| {
-            let mut next = (*filter).clone();
+            let mut next = (*choice).clone();
             pick(
                 &mut next,
                 e.target_unchecked_into::<HtmlSelectElement>().value(),
             );
-            filter.set(next);
+            choice.set(next);
         });
         html! {
             <label class="filter">
@@ -119,101 +324,113 @@ pub fn ResetsTable(props: &Props) -> Html {
             </label>
         }
     };
+    let on_grouping = {
+        let grouping = grouping.clone();
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            grouping.set(if value == "connection" {
+                Grouping::Connection
+            } else {
+                Grouping::None
+            });
+        })
+    };
     let on_host = props
         .on_host
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    let header = |label: &'static str, which: Column, numeric: bool| {
-        let sort = sort.clone();
-        let (current, ascending) = *sort;
-        let aria_sort = match (current == which, ascending) {
-            (false, _) => "none",
-            (true, true) => "ascending",
-            (true, false) => "descending",
-        };
-        let onclick = Callback::from(move |_: MouseEvent| {
-            let (current, ascending) = *sort;
-            sort.set((which, current != which || !ascending));
-        });
-        html! {
-            <th aria-sort={aria_sort} class={classes!(numeric.then_some("num"))}>
-                <button class="sort" {onclick}>{ label }
-                    <span class="sort-mark" aria-hidden="true">
-                        { match aria_sort { "ascending" => "▲", "descending" => "▼", _ => "" } }
-                    </span>
-                </button>
-            </th>
+    let total = report.resets.len();
+    let matching = rows.len();
+    let understood = match &query {
+        Ok(q) if q.is_empty() => html! {},
+        Ok(q) => {
+            html! { <p class="filter-note muted" data-testid="filter-understood">{ format!("Showing resets where: {q}") }</p> }
         }
+        Err(err) => html! {
+            <p class="filter-error" role="alert" data-testid="filter-error">
+                { format!("Filter not applied. {err}") }
+            </p>
+        },
     };
-
-    let start = report.capture.first_time;
-    let row = |reset: &Reset| {
-        let frame = reset.frame;
-        let onclick = props.on_select.reform(move |_: MouseEvent| Some(frame));
-        let on_select = props.on_select.clone();
-        let onkeydown = Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_select.emit(Some(frame));
-            }
-        });
-        let selected = props.selected == Some(frame);
-        html! {
-            <tr data-testid="reset-row" data-frame={frame.to_string()}
-                data-origin={reset.origin.as_str()} data-cause={reset.cause.as_str()}
-                class={classes!("clickable", selected.then_some("selected"))}
-                tabindex="0" {onclick} {onkeydown} aria-selected={selected.to_string()}>
-                <td class="num">{ frame }</td>
-                <td class="num" title={format::utc(reset.time)}>{ relative_time(reset.time, start) }</td>
-                <td class="mono">{ reset.src.clone() }</td>
-                <td class="mono">{ reset.dst.clone() }</td>
-                <td class="mono">{ reset.flags.clone() }</td>
-                <td>{ reset.sender.as_str() }</td>
-                <td>{ origin_badge(reset.origin.as_str()) }</td>
-                <td>{ reset.cause.as_str() }
-                    if let Some(sub) = &reset.sub_cause { <span class="muted">{ format!(" · {sub}") }</span> }
-                </td>
-                <td class="num">{ format::percent(reset.confidence) }</td>
-            </tr>
-        }
-    };
-
     let origins = report.summary.by_origin.keys().cloned().collect();
     let causes = report.summary.by_cause.keys().cloned().collect();
+    let grid_role = if *grouping == Grouping::None {
+        "grid"
+    } else {
+        "treegrid"
+    };
+
     html! {
         <section class="table-panel" aria-label="Resets">
             <div class="filters">
-                { select_filter("Origin", origins, &filter.origin, |f, v| f.origin = v) }
-                { select_filter("Cause", causes, &filter.cause, |f, v| f.cause = v) }
                 <label class="filter grow">
-                    <span>{ "Host or port" }</span>
-                    <input type="search" placeholder="e.g. 10.0.0.5 or :443" data-testid="host-filter"
-                           value={props.host.clone()} oninput={on_host} />
+                    <span>{ "Filter (Wireshark or tcpdump terms)" }</span>
+                    <input type="search" placeholder="e.g. ip.addr==10.0.0.5, tcp.port==443, host 10.0.0.5, port 443"
+                           data-testid="host-filter" value={props.host.clone()} oninput={on_host}
+                           aria-invalid={query.is_err().to_string()} spellcheck="false" />
                 </label>
-                <span class="muted count">{ format!("{matching} of {}", report.resets.len()) }</span>
+                { select("Origin", origins, &choice.origin, |f, v| f.origin = v) }
+                { select("Cause", causes, &choice.cause, |f, v| f.cause = v) }
+                <label class="filter">
+                    <span>{ "Group by" }</span>
+                    <select onchange={on_grouping} data-testid="group-by">
+                        <option value="none" selected={*grouping == Grouping::None}>{ "nothing (one row per reset)" }</option>
+                        <option value="connection" selected={*grouping == Grouping::Connection}>{ "connection" }</option>
+                    </select>
+                </label>
+                <TimeSelect mode={props.time_mode} on_change={props.on_time_mode.clone()} />
+                <span class="muted count" data-testid="reset-matches">{ format!("{matching} of {total}") }</span>
             </div>
-            if report.resets.is_empty() {
-                <p class="empty">{ "No TCP resets in this capture." }</p>
+            { understood }
+            if total == 0 {
+                <p class="empty">{ empty_text(report) }</p>
+            } else if matching == 0 {
+                <p class="empty">{ "No reset matches the filter." }</p>
             } else {
                 <div class="table-scroll">
-                    <table class="data">
-                        <thead><tr>
-                            { header("Frame", Column::Frame, true) }
-                            <th class="num">{ "Time" }</th>
-                            { header("From", Column::Source, false) }
-                            { header("To", Column::Destination, false) }
-                            <th>{ "Flags" }</th>
-                            <th>{ "Sender" }</th>
-                            { header("Origin", Column::Origin, false) }
-                            { header("Cause", Column::Cause, false) }
-                            { header("Confidence", Column::Confidence, true) }
-                        </tr></thead>
-                        <tbody>{ for rows.iter().take(MAX_ROWS).map(|r| row(r)) }</tbody>
+                    <table class="data grid-table" role={grid_role} aria-label="Resets" ref={keys.node.clone()}
+                           aria-rowcount={(lines.len() + 1).to_string()} aria-colcount={COLUMNS.len().to_string()}
+                           onkeydown={keys.onkeydown.clone()} onfocusin={keys.onfocusin.clone()}
+                           data-testid="resets-grid">
+                        <thead><tr role="row" aria-rowindex="1">{ for header }</tr></thead>
+                        <tbody>{ for body }</tbody>
                     </table>
                 </div>
-                if matching > MAX_ROWS {
-                    <p class="muted">{ format!("Showing the first {MAX_ROWS} of {matching}; narrow the filter to see others.") }</p>
-                }
+                <Pager count={lines.len()} page={*page} size={*size} noun={if *grouping == Grouping::None { "resets" } else { "rows" }}
+                       on_page={Callback::from({ let page = page.clone(); move |p| page.set(p) })}
+                       on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
             }
         </section>
+    }
+}
+
+/// A reset as the filter box sees it.
+fn row_of(reset: &Reset) -> Row<'_> {
+    Row {
+        src: &reset.src,
+        dst: &reset.dst,
+        stream: reset.stream,
+        frames: std::slice::from_ref(&reset.frame),
+    }
+}
+
+/// For each line, the time of the reset line before it (for delta times).
+fn previous_times(lines: &[Line<'_>]) -> Vec<Option<f64>> {
+    let mut previous = None;
+    lines
+        .iter()
+        .map(|line| match line {
+            Line::Reset { reset, .. } => previous.replace(reset.time),
+            Line::Group(_) => None,
+        })
+        .collect()
+}
+
+/// Why the table is empty: no packets, no TCP, or no resets.
+pub fn empty_text(report: &Report) -> String {
+    let capture = &report.capture;
+    match (capture.packets, capture.tcp_packets) {
+        (0, _) => "The file holds no packets.".to_string(),
+        (n, 0) => format!("None of the {n} packets is TCP, so there are no resets."),
+        (_, n) => format!("No TCP resets among {n} TCP packets."),
     }
 }

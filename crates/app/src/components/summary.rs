@@ -15,6 +15,8 @@ pub struct Props {
     pub stats: Option<RunStats>,
     /// A top talker's address was clicked.
     pub on_talker: Callback<String>,
+    /// "See the warnings" was clicked.
+    pub on_warnings: Callback<()>,
 }
 
 /// The headline, the key numbers, the resets by origin and by cause, and
@@ -32,8 +34,9 @@ pub fn SummaryView(props: &Props) -> Html {
     };
     html! {
         <section class="summary" aria-label="Summary">
-            <div class="summary-file muted">{ props.name.clone() }</div>
+            <h1 class="summary-file">{ format!("Report on {}", props.name) }</h1>
             <p class="headline">{ report.summary.headline.clone() }</p>
+            { warnings_note(report, &props.on_warnings) }
             if let Some(cmp) = &report.comparison {
                 <p class="compare-headline" data-testid="compare-headline">
                     { comparison::headline(cmp) }
@@ -55,6 +58,29 @@ pub fn SummaryView(props: &Props) -> Html {
     }
 }
 
+/// A damaged capture says so beside the headline: what was lost, and where
+/// the details are.
+fn warnings_note(report: &Report, on_warnings: &Callback<()>) -> Html {
+    let warnings = &report.capture.warnings;
+    let Some(first) = warnings.first() else {
+        return html! {};
+    };
+    let more = match warnings.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    html! {
+        <div class="warning-note" role="note" data-testid="warning-note">
+            <strong>{ format!("This capture has {} warning{}: ", warnings.len(), if warnings.len() == 1 { "" } else { "s" }) }</strong>
+            { format!("{}{more}. ", first.message) }
+            { "What was read before a problem is in the report. " }
+            <button type="button" class="link" onclick={on_warnings.reform(|_: MouseEvent| ())}>
+                { "See the warnings" }
+            </button>
+        </div>
+    }
+}
+
 /// Counts as labelled horizontal bars, largest first.
 fn breakdown(title: &str, counts: &BTreeMap<String, u64>, badges: bool) -> Html {
     let mut rows: Vec<(&String, &u64)> = counts.iter().collect();
@@ -62,7 +88,7 @@ fn breakdown(title: &str, counts: &BTreeMap<String, u64>, badges: bool) -> Html 
     let max = rows.first().map_or(1, |(_, n)| **n).max(1);
     html! {
         <div class="breakdown">
-            <h3>{ title.to_string() }</h3>
+            <h2 class="mini">{ title.to_string() }</h2>
             if rows.is_empty() {
                 <p class="muted">{ "No resets." }</p>
             }
@@ -111,7 +137,7 @@ fn top_talkers(talkers: &[TopTalker], on_talker: &Callback<String>) -> Html {
     };
     html! {
         <div class="top-talkers" data-testid="top-talkers">
-            <h3>{ "Top talkers" }</h3>
+            <h2 class="mini">{ "Top talkers" }</h2>
             <div class="table-scroll">
                 <table class="data">
                     <thead><tr>

@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::Shared;
-use crate::format;
+use crate::format::{self, TimeMode};
 use rstscope_core::report::{Activity, Origin};
 use rstscope_core::Report;
 
@@ -18,9 +18,13 @@ const LEFT: f64 = 90.0;
 const MAX_DOTS: usize = 5000;
 
 /// Resets over the capture's span, one lane per origin, in front of the
-/// connections open at the time (grey bars); a dot opens its reset.
+/// connections open at the time (grey bars); a dot opens its reset. The
+/// dots are one Tab stop: Left/Right go to the previous or next reset in
+/// time, Home/End to the first and last, Enter opens it.
 #[component]
 pub fn Timeline(props: &Props) -> Html {
+    let active = use_state(|| 0usize);
+    let dots_ref = use_node_ref();
     let report = &props.report;
     let activity = &report.summary.activity;
     if report.resets.is_empty() && report.connections.is_empty() {
@@ -42,40 +46,90 @@ pub fn Timeline(props: &Props) -> Html {
     let lanes = Origin::ALL.iter().enumerate().map(|(i, origin)| {
         let y = LANE * i as f64 + LANE / 2.0;
         html! {
-            <g>
+            <g aria-hidden="true">
                 <line class="lane" x1={LEFT.to_string()} x2={WIDTH.to_string()}
                       y1={y.to_string()} y2={y.to_string()} />
                 <text class="lane-label" x="0" y={(y + 4.0).to_string()}>{ origin.as_str() }</text>
             </g>
         }
     });
-    let dots = report.resets.iter().take(MAX_DOTS).map(|reset| {
-        let lane = Origin::ALL
+    let count = report.resets.len().min(MAX_DOTS);
+    let current = (*active).min(count.saturating_sub(1));
+    let onkeydown = {
+        let (active, dots_ref, on_select) =
+            (active.clone(), dots_ref.clone(), props.on_select.clone());
+        let frames: Vec<u64> = report
+            .resets
             .iter()
-            .position(|o| *o == reset.origin)
-            .unwrap_or(0);
-        let frame = reset.frame;
-        let onclick = props.on_select.reform(move |_: MouseEvent| Some(frame));
-        html! {
-            <circle class={classes!("dot", format!("fill-{}", reset.origin.as_str()))}
-                    cx={format!("{:.1}", x(reset.time))}
-                    cy={format!("{:.1}", LANE * lane as f64 + LANE / 2.0)} r="5" {onclick}>
-                <title>{ format!("Frame {} · {} · {} · {}", frame, reset.cause.as_str(),
-                    reset.src, format::utc(reset.time)) }</title>
-            </circle>
-        }
-    });
+            .take(MAX_DOTS)
+            .map(|r| r.frame)
+            .collect();
+        Callback::from(move |e: KeyboardEvent| {
+            let next = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => (current + 1).min(count.saturating_sub(1)),
+                "ArrowLeft" | "ArrowUp" => current.saturating_sub(1),
+                "Home" => 0,
+                "End" => count.saturating_sub(1),
+                "Enter" | " " => {
+                    e.prevent_default();
+                    on_select.emit(frames.get(current).copied());
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            active.set(next);
+            focus_dot(&dots_ref, next);
+        })
+    };
+    let start_time = start;
+    let dots = report
+        .resets
+        .iter()
+        .take(MAX_DOTS)
+        .enumerate()
+        .map(|(i, reset)| {
+            let lane = Origin::ALL
+                .iter()
+                .position(|o| *o == reset.origin)
+                .unwrap_or(0);
+            let frame = reset.frame;
+            let onclick = {
+                let active = active.clone();
+                props.on_select.reform(move |_: MouseEvent| {
+                    active.set(i);
+                    Some(frame)
+                })
+            };
+            let label = format!(
+                "Frame {frame}: {}, {}, {} s after the start",
+                reset.origin.as_str(),
+                reset.cause.as_str(),
+                TimeMode::Relative.show(reset.time, Some(start_time), None)
+            );
+            html! {
+                <circle class={classes!("dot", format!("fill-{}", reset.origin.as_str()))}
+                        cx={format!("{:.1}", x(reset.time))}
+                        cy={format!("{:.1}", LANE * lane as f64 + LANE / 2.0)} r="5" {onclick}
+                        role="button" tabindex={if i == current { "0" } else { "-1" }}
+                        aria-label={label} data-dot={i.to_string()} data-testid="timeline-dot">
+                    <title>{ format!("Frame {} · {} · {} · {}", frame, reset.cause.as_str(),
+                        reset.src, format::utc(reset.time)) }</title>
+                </circle>
+            }
+        });
     let axis_y = LANE * Origin::ALL.len() as f64 + 16.0;
     let peak = activity.buckets.iter().map(|b| b.active).max().unwrap_or(0);
     html! {
         <section class="timeline" aria-label="Resets over time">
-            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="img"
-                 aria-label={format!("{} resets over {}", report.resets.len(), format::duration(span))}>
+            <svg viewBox={format!("0 0 {WIDTH} {height}")} role="group" ref={dots_ref} {onkeydown}
+                 aria-label={format!("{} resets over {}; arrow keys move between them, Enter opens one",
+                                     report.resets.len(), format::duration(span))}>
                 { activity_bars(activity, peak, LANE * Origin::ALL.len() as f64) }
                 { for lanes }
                 { for dots }
-                <text class="axis" x={LEFT.to_string()} y={axis_y.to_string()}>{ format::utc(start) }</text>
-                <text class="axis" x={WIDTH.to_string()} y={axis_y.to_string()} text-anchor="end">
+                <text class="axis" aria-hidden="true" x={LEFT.to_string()} y={axis_y.to_string()}>{ format::utc(start) }</text>
+                <text class="axis" aria-hidden="true" x={WIDTH.to_string()} y={axis_y.to_string()} text-anchor="end">
                     { format!("+{}", format::duration(span)) }
                 </text>
             </svg>
@@ -109,5 +163,20 @@ fn activity_bars(activity: &Activity, peak: u64, height: f64) -> Html {
             </rect>
         }
     });
-    html! { <g data-testid="activity">{ for bars }</g> }
+    html! { <g data-testid="activity" aria-hidden="true">{ for bars }</g> }
+}
+
+fn focus_dot(svg: &NodeRef, index: usize) {
+    use wasm_bindgen::JsCast;
+    let dot = svg
+        .cast::<web_sys::Element>()
+        .and_then(|svg| {
+            svg.query_selector(&format!("[data-dot=\"{index}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|el| el.dyn_into::<web_sys::SvgElement>().ok());
+    if let Some(dot) = dot {
+        let _ = dot.focus();
+    }
 }

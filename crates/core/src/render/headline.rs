@@ -9,7 +9,12 @@ use crate::report::{Cause, Story};
 /// The headline `story` tells.
 pub fn headline(story: &Story) -> String {
     match story {
-        Story::NoResets { packets } => format!("No TCP resets in {packets} packets."),
+        Story::NoResets { packets: 0, .. } => "No packets in this capture.".to_string(),
+        Story::NoResets {
+            packets,
+            tcp_packets: Some(0),
+        } => format!("No TCP packets among {packets} packets, so no resets."),
+        Story::NoResets { packets, .. } => format!("No TCP resets in {packets} packets."),
         Story::Forged {
             total,
             forged,

@@ -17,15 +17,17 @@ use crate::decode::flags::{ACK, SYN};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stream {
     pub number: u32,
-    /// Base seq of each direction: from the key's lower endpoint, from the upper.
-    base: [Option<u32>; 2],
+    /// Base seq of each direction: from the pair's lower endpoint, from the upper.
+    base_lo: Option<u32>,
+    base_hi: Option<u32>,
 }
 
 impl Stream {
     pub fn new(number: u32) -> Self {
         Self {
             number,
-            base: [None, None],
+            base_lo: None,
+            base_hi: None,
         }
     }
 
@@ -33,7 +35,8 @@ impl Stream {
     /// `seq`, sent from the lower endpoint of the pair when `from_lo`.
     pub fn restarted_by(&self, from_lo: bool, flags: u16, seq: u32) -> bool {
         let syn_only = flags & (SYN | ACK) == SYN;
-        syn_only && self.base[usize::from(!from_lo)].is_some_and(|base| base != seq)
+        let base = if from_lo { self.base_lo } else { self.base_hi };
+        syn_only && base.is_some_and(|base| base != seq)
     }
 
     /// Remembers the first sequence number of the packet's direction.
@@ -43,7 +46,12 @@ impl Stream {
         } else {
             seq.wrapping_sub(1)
         };
-        self.base[usize::from(!from_lo)].get_or_insert(base);
+        let slot = if from_lo {
+            &mut self.base_lo
+        } else {
+            &mut self.base_hi
+        };
+        slot.get_or_insert(base);
     }
 }
 
