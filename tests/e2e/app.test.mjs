@@ -102,7 +102,7 @@ describe('analysis in the browser', () => {
     await analyse(page, SAMPLE);
     const rows = page.locator('[data-testid=reset-row]');
     if ((await rows.count()) === 0) return; // nothing to open until the analysis finds resets
-    await rows.first().focus();
+    await rows.first().locator('td').first().focus();
     await page.keyboard.press('Enter');
     const drawer = page.getByRole('dialog');
     await drawer.waitFor();

@@ -32,6 +32,7 @@ pub mod filters;
 pub mod frame;
 pub mod render;
 pub mod report;
+pub mod select;
 pub mod summary;
 pub mod track;
 

@@ -44,6 +44,11 @@ impl Key {
     pub fn of(packet: &TcpPacket<'_>) -> Self {
         let a = (packet.ip.src, packet.tcp.src_port);
         let b = (packet.ip.dst, packet.tcp.dst_port);
+        Self::new(a, b)
+    }
+
+    /// The pair of `a` and `b`, in either order.
+    pub fn new(a: (IpAddr, u16), b: (IpAddr, u16)) -> Self {
         if endpoint_le(a, b) {
             Self { lo: a, hi: b }
         } else {
