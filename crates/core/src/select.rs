@@ -156,7 +156,7 @@ impl Selection {
 mod tests {
     use super::*;
     use crate::decode::flags::{ACK, RST, SYN};
-    use crate::decode::{Encapsulation, IpInfo, TcpOptions, TcpSegment};
+    use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpSegment};
 
     fn packet(src_port: u16, dst_port: u16, flags: u16, seq: u32) -> TcpPacket<'static> {
         let addr = |last| IpAddr::from([10, 0, 0, last]);
@@ -186,6 +186,7 @@ mod tests {
                 payload_len: 0,
             },
             encapsulation: Encapsulation::new(),
+            link: LinkMeta::default(),
             fragmented: false,
         }
     }
