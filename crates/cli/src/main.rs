@@ -1,7 +1,7 @@
 //! `rstscope`: the command-line face of rstscope-core. Glue only: read the
-//! capture, feed the analyzer, print the report.
+//! captures, feed the analyzer, print the reports.
 
-mod input;
+mod many;
 mod progress;
 mod text;
 
@@ -9,8 +9,9 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
-use rstscope_core::{Analysis, Analyzer, Config, Report};
+use clap::{error::ErrorKind, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use rstscope_batch::{analyze_pair, PairError, RowKind, Source};
+use rstscope_core::Report;
 
 #[derive(Parser)]
 #[command(
@@ -25,61 +26,152 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Analyse every TCP reset in a capture (.pcap, .pcapng, optionally gzipped; "-" reads stdin).
-    Analyze {
-        capture: PathBuf,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// A second capture of the same traffic from the other end of the
-        /// path: compares the two (which RSTs crossed the path, which were
-        /// made or dropped on it) and adds a "comparison" section.
-        #[arg(long, value_name = "OTHER_CAPTURE")]
-        peer: Option<PathBuf>,
-        /// In the text report, draw each reset's connection around it:
-        /// one line per packet, both directions, with seq/ack, flags, TTL
-        /// and the gap since the previous packet.
-        #[arg(long)]
-        ladder: bool,
-    },
+    /// Analyse every TCP reset in one or more captures.
+    #[command(after_help = EXIT_CODES)]
+    Analyze(AnalyzeArgs),
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 every capture was analysed; 1 none could be \
+(not a capture, unreadable, nothing found); 2 wrong arguments; 3 some captures were \
+analysed and some could not be (each has a one-line error on stderr).";
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// Captures (.pcap, .pcapng, optionally gzipped; "-" reads stdin) and
+    /// directories of captures (walked in name order; files that do not
+    /// start like a capture are skipped).
+    #[arg(required = true, value_name = "CAPTURE")]
+    captures: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// With --format ndjson or zeek: one row per reset (the default), per
+    /// connection, or per capture (analysed or not, with its error).
+    #[arg(long, value_enum)]
+    rows: Option<Rows>,
+    /// Captures analysed at once (0: one per core).
+    #[arg(short, long, default_value_t = 0, value_name = "N")]
+    jobs: usize,
+    /// A second capture of the same traffic from the other end of the
+    /// path: compares the two (which RSTs crossed the path, which were
+    /// made or dropped on it) and adds a "comparison" section.
+    #[arg(long, value_name = "OTHER_CAPTURE")]
+    peer: Option<PathBuf>,
+    /// In the text report, draw each reset's connection around it:
+    /// one line per packet, both directions, with seq/ack, flags, TTL
+    /// and the gap since the previous packet.
+    #[arg(long)]
+    ladder: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Readable report(s), then a combined summary for several captures.
+    Text,
+    /// One JSON document: the report, or for several captures
+    /// {"captures": [...], "summary": {...}}.
+    Json,
+    /// One JSON object per line and row, each naming its capture.
+    Ndjson,
+    /// A Zeek-style TSV log of the rows.
+    Zeek,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
+enum Rows {
+    Resets,
+    Connections,
+    Captures,
 }
 
-fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Analyze {
-            capture,
-            format,
-            peer,
-            ladder,
-        } => {
-            let report = match analyze_pair(&capture, peer.as_deref()) {
-                Ok(report) => report,
-                Err(message) => return fail(&message),
-            };
-            match print(&report, format, ladder) {
-                Ok(()) => ExitCode::SUCCESS,
-                // A closed pipe (`rstscope ... | head`) is not an error worth a message.
-                Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                Err(err) => fail(&format!("writing the report: {err}")),
-            }
+impl From<Rows> for RowKind {
+    fn from(rows: Rows) -> Self {
+        match rows {
+            Rows::Resets => RowKind::Resets,
+            Rows::Connections => RowKind::Connections,
+            Rows::Captures => RowKind::Captures,
         }
     }
 }
 
-/// The capture's report; with a peer capture, its comparison added.
-fn analyze_pair(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
-    let Some(peer) = peer else {
-        return analyze(capture, Config::default()).map(|analysis| analysis.report);
+impl AnalyzeArgs {
+    /// One file named alone keeps the single-report text and JSON of old;
+    /// rows look the same for one capture or many.
+    fn single(&self) -> bool {
+        matches!(self.format, Format::Text | Format::Json)
+            && matches!(self.captures.as_slice(), [one] if !one.is_dir())
+    }
+
+    fn check(&self) -> Result<(), &'static str> {
+        let rows = matches!(self.format, Format::Ndjson | Format::Zeek);
+        if self.rows.is_some() && !rows {
+            return Err("--rows goes with --format ndjson or zeek");
+        }
+        if self.peer.is_some() && !self.single() {
+            return Err(
+                "--peer compares two captures: give one capture file, and --format text or json",
+            );
+        }
+        Ok(())
+    }
+}
+
+fn main() -> ExitCode {
+    let Command::Analyze(args) = Cli::parse().command;
+    if let Err(message) = args.check() {
+        Cli::command()
+            .error(ErrorKind::ArgumentConflict, message)
+            .exit();
+    }
+    if !args.single() {
+        return many::run(
+            &args.captures,
+            many::Output::new(
+                args.format,
+                args.rows.map_or(RowKind::Resets, RowKind::from),
+                args.ladder,
+            ),
+            args.jobs,
+        );
+    }
+    let capture = args
+        .captures
+        .first()
+        .map_or(Path::new("-"), PathBuf::as_path);
+    let report = match analyze_one(capture, args.peer.as_deref()) {
+        Ok(report) => report,
+        Err(message) => return fail(&message),
     };
-    let main = analyze(capture, Config::traced())?;
-    let peer = analyze(peer, Config::traced())?;
-    Ok(main.compared_with(&peer))
+    match print(&report, args.format, args.ladder) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`rstscope ... | head`) is not an error worth a message.
+        Err(err) if err.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => fail(&format!("writing the report: {err}")),
+    }
+}
+
+/// The capture's report (compared with the peer capture's, if one is
+/// given), with a progress line on a terminal.
+fn analyze_one(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
+    if let Some(peer) = peer {
+        return analyze_pair(Source::Path(capture), Some(Source::Path(peer))).map_err(
+            |err| match err {
+                PairError::Main(m) => named(capture, m),
+                PairError::Peer(m) => named(peer, m),
+            },
+        );
+    }
+    let size = std::fs::metadata(capture)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let mut bar = progress::Bar::new(size, io::stderr().is_terminal());
+    let report = rstscope_batch::analyze(Source::Path(capture), |b| bar.update(b));
+    bar.clear();
+    report.map_err(|m| named(capture, m))
+}
+
+fn named(path: &Path, message: String) -> String {
+    format!("{}: {message}", path.display())
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -87,27 +179,15 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// One capture analysed; a failure names the file.
-fn analyze(path: &Path, config: Config) -> Result<Analysis, String> {
-    let named = |message: String| format!("{}: {message}", path.display());
-    let input = input::Input::open(path).map_err(|e| named(e.to_string()))?;
-    let mut analyzer = Analyzer::new(config);
-    let mut bar = progress::Bar::new(input.size, io::stderr().is_terminal());
-    let result = input.read_into(&mut analyzer, |b| bar.update(b));
-    bar.clear();
-    result.map_err(|e| named(e.to_string()))?;
-    Ok(analyzer.finish())
-}
-
 fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
     match format {
-        Format::Json => {
+        Format::Text => text::write(&mut out, report, ladder)?,
+        _ => {
             // `io::Error::from` keeps the kind of a write error (a closed pipe).
             serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
             writeln!(out)?;
         }
-        Format::Text => text::write(&mut out, report, ladder)?,
     }
     out.flush()
 }

@@ -50,3 +50,37 @@ impl Bar {
         }
     }
 }
+
+/// "analysed 3 of 10 captures" on stderr, when it is a terminal.
+pub struct Counter {
+    total: usize,
+    enabled: bool,
+    drawn: bool,
+}
+
+impl Counter {
+    pub fn new(total: usize, enabled: bool) -> Self {
+        Self {
+            total,
+            enabled,
+            drawn: false,
+        }
+    }
+
+    pub fn done(&mut self, done: u64) {
+        if self.enabled {
+            self.drawn = true;
+            let _ = write!(
+                io::stderr(),
+                "\r\x1b[2Kanalysed {done} of {} captures",
+                self.total
+            );
+        }
+    }
+
+    pub fn clear(&self) {
+        if self.drawn {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+    }
+}

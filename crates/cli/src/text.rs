@@ -205,7 +205,7 @@ fn write_top_talkers(out: &mut impl Write, talkers: &[TopTalker]) -> io::Result<
     Ok(())
 }
 
-fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
+pub fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
     let mut items: Vec<(&String, &u64)> = map.iter().collect();
     items.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     items

@@ -12,7 +12,7 @@ use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
 /// process holds a few MiB, never the file. (Measured on 1 GiB: 1 MiB and
 /// 4 MiB equal, 256 KiB 20% slower; every first touch of a buffer page
 /// costs a page fault, so bigger is not free either.)
-const CHUNK: usize = 1 << 20;
+pub(crate) const CHUNK: usize = 1 << 20;
 /// Buffers filled ahead of the analysing thread.
 const AHEAD: usize = 2;
 
@@ -34,6 +34,10 @@ impl Input {
         }
         let file = File::open(path)?;
         let meta = file.metadata()?;
+        if meta.is_dir() {
+            // Opening a directory succeeds on Linux; reading it would fail less clearly.
+            return Err(io::Error::new(ErrorKind::IsADirectory, "is a directory"));
+        }
         Ok(Input {
             source: Box::new(file),
             size: meta.is_file().then_some(meta.len()),
@@ -88,10 +92,10 @@ impl Input {
 }
 
 /// Reads until `buf` is full or the input ends; the bytes read.
-fn fill(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn fill(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut len = 0;
-    while len < buf.len() {
-        match source.read(&mut buf[len..]) {
+    while let Some(rest @ [_, ..]) = buf.get_mut(len..) {
+        match source.read(rest) {
             Ok(0) => break,
             Ok(n) => len += n,
             Err(err) if err.kind() == ErrorKind::Interrupted => {}

@@ -1,0 +1,34 @@
+//! rstscope outside the browser: the glue that the CLI and the Python
+//! package share, so that both analyse and print the same way.
+//!
+//! - [`analyze`] / [`analyze_pair`]: a file, stdin or bytes in memory to a
+//!   report (a regular file is read ahead on a second thread).
+//! - [`targets::expand`]: command-line arguments to captures (directories
+//!   walked in name order; files that do not start like a capture skipped).
+//! - [`pool::ordered`]: many captures on all cores, results in input order.
+//! - [`rows`] and [`zeek`]: reports as rows (NDJSON; Zeek-style TSV).
+//! - [`Combined`]: the summary of several captures.
+
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+mod analyze;
+mod combined;
+mod input;
+pub mod pool;
+pub mod rows;
+pub mod targets;
+pub mod zeek;
+
+pub use analyze::{analyze, analyze_pair, PairError, Source};
+pub use combined::Combined;
+pub use rows::{Outcome, RowKind};
