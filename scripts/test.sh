@@ -35,3 +35,6 @@ trunk build --release --offline
 step "browser tests"
 cargo build -p rstscope-cli -p rstscope-scenarios --release
 node --test tests/e2e/
+
+step "Python package, DuckDB recipe, Spark job (scripts/python.sh)"
+bash scripts/python.sh

@@ -2,6 +2,8 @@
 //! the same analysis for the CLI and the Python package, from a file, stdin
 //! or bytes already in memory.
 
+use std::fmt;
+use std::io;
 use std::path::Path;
 
 use rstscope_capture::{CaptureError, CaptureReader, Sink};
@@ -19,8 +21,29 @@ pub enum Source<'a> {
     Bytes(&'a [u8]),
 }
 
+/// Why a capture could not be analysed.
+#[derive(Debug)]
+pub enum Error {
+    /// The file could not be opened (missing, a directory, not allowed).
+    Open(io::Error),
+    /// The input is not a capture, or reading it failed (the error says
+    /// what the input looks like, and where).
+    Read(CaptureError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Open(err) => err.fmt(f),
+            Error::Read(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
 /// The capture's report. `progress(bytes)` is called as the input is read.
-pub fn analyze(source: Source<'_>, progress: impl FnMut(u64)) -> Result<Report, String> {
+pub fn analyze(source: Source<'_>, progress: impl FnMut(u64)) -> Result<Report, Error> {
     read(source, false, progress).map(|(report, _)| report)
 }
 
@@ -40,10 +63,10 @@ pub fn analyze_pair(main: Source<'_>, peer: Option<Source<'_>>) -> Result<Report
 }
 
 /// Which of the two captures could not be read, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum PairError {
-    Main(String),
-    Peer(String),
+    Main(Error),
+    Peer(Error),
 }
 
 /// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
@@ -68,19 +91,19 @@ fn read(
     source: Source<'_>,
     compare: bool,
     progress: impl FnMut(u64),
-) -> Result<(Report, Vantage), String> {
+) -> Result<(Report, Vantage), Error> {
     let mut tee = Tee {
         analyzer: Analyzer::new(Config::default()),
         vantage: compare.then(Vantage::default),
     };
     match source {
         Source::Path(path) => {
-            let input = Input::open(path).map_err(|e| e.to_string())?;
+            let input = Input::open(path).map_err(Error::Open)?;
             input.read_into(&mut tee, progress).map(|_| ())
         }
         Source::Bytes(bytes) => read_bytes(bytes, &mut tee, progress),
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(Error::Read)?;
     Ok((tee.analyzer.finish(), tee.vantage.unwrap_or_default()))
 }
 

@@ -29,6 +29,6 @@ pub mod rows;
 pub mod targets;
 pub mod zeek;
 
-pub use analyze::{analyze, analyze_pair, PairError, Source};
+pub use analyze::{analyze, analyze_pair, Error, PairError, Source};
 pub use combined::Combined;
 pub use rows::{Outcome, RowKind};

@@ -27,7 +27,8 @@ pub type Outcome = Result<Report, String>;
 
 #[derive(Serialize)]
 pub struct ResetRow<'a> {
-    pub capture: &'a str,
+    /// The capture's path as given (null for bytes given without a name).
+    pub capture: Option<&'a str>,
     #[serde(flatten)]
     pub reset: &'a Reset,
     /// The reset's connection's client and server ("ip:port"); null when
@@ -38,7 +39,7 @@ pub struct ResetRow<'a> {
 
 #[derive(Serialize)]
 pub struct ConnectionRow<'a> {
-    pub capture: &'a str,
+    pub capture: Option<&'a str>,
     #[serde(flatten)]
     pub connection: &'a Connection,
 }
@@ -47,7 +48,7 @@ pub struct ConnectionRow<'a> {
 /// a file was read, and to find the ones that were not.
 #[derive(Serialize)]
 pub struct CaptureRow<'a> {
-    pub capture: &'a str,
+    pub capture: Option<&'a str>,
     /// Why the capture could not be analysed; null when it was (the other
     /// fields are then absent).
     pub error: Option<&'a str>,
@@ -73,7 +74,7 @@ pub struct CaptureFacts<'a> {
 }
 
 impl<'a> CaptureRow<'a> {
-    pub fn new(capture: &'a str, outcome: &'a Outcome) -> Self {
+    pub fn new(capture: Option<&'a str>, outcome: &'a Outcome) -> Self {
         match outcome {
             Ok(report) => Self {
                 capture,
@@ -115,7 +116,10 @@ pub fn forged(report: &Report) -> u64 {
 }
 
 /// The reset rows of one report, in frame order.
-pub fn reset_rows<'a>(capture: &'a str, report: &'a Report) -> impl Iterator<Item = ResetRow<'a>> {
+pub fn reset_rows<'a>(
+    capture: Option<&'a str>,
+    report: &'a Report,
+) -> impl Iterator<Item = ResetRow<'a>> {
     report.resets.iter().map(move |reset| {
         let connection = reset
             .connection
@@ -141,7 +145,7 @@ pub fn find(connections: &[Connection], id: u32) -> Option<&Connection> {
 pub fn write_ndjson(
     out: &mut impl Write,
     kind: RowKind,
-    capture: &str,
+    capture: Option<&str>,
     outcome: &Outcome,
 ) -> io::Result<()> {
     match (kind, outcome) {

@@ -64,7 +64,9 @@ fn starts_like_capture(path: &Path) -> io::Result<bool> {
     // Enough for a gzip header with a file name and the first deflate block.
     let mut head = [0u8; 4096];
     let len = crate::input::fill(&mut File::open(path)?, &mut head)?;
-    Ok(rstscope_capture::starts_like_capture(head.get(..len).unwrap_or_default()))
+    Ok(rstscope_capture::starts_like_capture(
+        head.get(..len).unwrap_or_default(),
+    ))
 }
 
 #[cfg(test)]
@@ -156,6 +158,9 @@ mod tests {
     #[test]
     fn a_missing_file_is_kept_for_its_analysis_to_report() {
         let missing = PathBuf::from("/nonexistent/rstscope/x.pcap");
-        assert_eq!(expand(std::slice::from_ref(&missing)).captures, vec![missing]);
+        assert_eq!(
+            expand(std::slice::from_ref(&missing)).captures,
+            vec![missing]
+        );
     }
 }

@@ -141,7 +141,7 @@ pub fn write_close(out: &mut impl Write, closed: SystemTime) -> io::Result<()> {
 pub fn write_rows(
     out: &mut impl Write,
     kind: RowKind,
-    capture: &str,
+    capture: Option<&str>,
     outcome: &Outcome,
 ) -> io::Result<()> {
     match (kind, outcome) {
@@ -166,11 +166,7 @@ fn reset_row<'a>(row: &'a rows::ResetRow<'a>) -> Vec<Cell<'a>> {
         _ => (r.src.as_str(), r.dst.as_str()),
     };
     let is_orig = row.client.map(|client| client == r.src);
-    let mut cells = vec![
-        Cell::Time(r.time),
-        Cell::Str(row.capture),
-        Cell::Count(r.frame),
-    ];
+    let mut cells = vec![Cell::Time(r.time), row.capture.into(), Cell::Count(r.frame)];
     cells.push(count(r.connection));
     cells.extend(endpoint(orig));
     cells.extend(endpoint(resp));
@@ -205,10 +201,10 @@ fn reset_row<'a>(row: &'a rows::ResetRow<'a>) -> Vec<Cell<'a>> {
     cells
 }
 
-fn connection_row<'a>(capture: &'a str, c: &'a Connection) -> Vec<Cell<'a>> {
+fn connection_row<'a>(capture: Option<&'a str>, c: &'a Connection) -> Vec<Cell<'a>> {
     let mut cells = vec![
         Cell::Time(c.first_time),
-        Cell::Str(capture),
+        capture.into(),
         Cell::Count(c.id.into()),
     ];
     cells.extend(endpoint(&c.client));
@@ -228,18 +224,18 @@ fn connection_row<'a>(capture: &'a str, c: &'a Connection) -> Vec<Cell<'a>> {
     cells
 }
 
-fn capture_row<'a>(capture: &'a str, outcome: &'a Outcome) -> Vec<Cell<'a>> {
+fn capture_row<'a>(capture: Option<&'a str>, outcome: &'a Outcome) -> Vec<Cell<'a>> {
     let facts = outcome.as_ref().ok().map(|r: &Report| CaptureFacts::of(r));
     let time = |t: Option<f64>| t.map_or(Cell::Unset, Cell::Time);
     let Some(f) = facts else {
-        let mut cells = vec![Cell::Unset, Cell::Str(capture)];
+        let mut cells = vec![Cell::Unset, capture.into()];
         cells.push(outcome.as_ref().err().map(String::as_str).into());
         cells.extend((3..CAPTURES.len()).map(|_| Cell::Unset));
         return cells;
     };
     vec![
         time(f.first_time),
-        Cell::Str(capture),
+        capture.into(),
         Cell::Unset,
         Cell::Count(f.packets),
         Cell::Count(f.tcp_packets),
@@ -412,8 +408,11 @@ mod tests {
     #[test]
     fn every_row_has_as_many_cells_as_its_header_has_fields() {
         let outcome: Outcome = Err("not a capture".into());
-        assert_eq!(capture_row("x.pcap", &outcome).len(), CAPTURES.len());
+        assert_eq!(capture_row(Some("x.pcap"), &outcome).len(), CAPTURES.len());
         let report = Report::default();
-        assert_eq!(capture_row("x.pcap", &Ok(report)).len(), CAPTURES.len());
+        assert_eq!(
+            capture_row(Some("x.pcap"), &Ok(report)).len(),
+            CAPTURES.len()
+        );
     }
 }

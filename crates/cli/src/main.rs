@@ -155,8 +155,8 @@ fn analyze_one(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
     if let Some(peer) = peer {
         return analyze_pair(Source::Path(capture), Some(Source::Path(peer))).map_err(
             |err| match err {
-                PairError::Main(m) => named(capture, m),
-                PairError::Peer(m) => named(peer, m),
+                PairError::Main(err) => named(capture, err),
+                PairError::Peer(err) => named(peer, err),
             },
         );
     }
@@ -167,11 +167,11 @@ fn analyze_one(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
     let mut bar = progress::Bar::new(size, io::stderr().is_terminal());
     let report = rstscope_batch::analyze(Source::Path(capture), |b| bar.update(b));
     bar.clear();
-    report.map_err(|m| named(capture, m))
+    report.map_err(|err| named(capture, err))
 }
 
-fn named(path: &Path, message: String) -> String {
-    format!("{}: {message}", path.display())
+fn named(path: &Path, err: rstscope_batch::Error) -> String {
+    format!("{}: {err}", path.display())
 }
 
 fn fail(message: &str) -> ExitCode {

@@ -58,8 +58,8 @@ impl Output {
                 }
                 json_capture(out, capture, outcome)
             }
-            Output::Ndjson(kind) => rows::write_ndjson(out, *kind, capture, outcome),
-            Output::Zeek(kind) => zeek::write_rows(out, *kind, capture, outcome),
+            Output::Ndjson(kind) => rows::write_ndjson(out, *kind, Some(capture), outcome),
+            Output::Zeek(kind) => zeek::write_rows(out, *kind, Some(capture), outcome),
         }
     }
 
@@ -137,7 +137,9 @@ impl<W: Write> Run<W> {
         for (dir, err) in &found.unreadable {
             self.emit(dir, Err(format!("cannot list the directory: {err}")))?;
         }
-        let work = |path: &PathBuf| rstscope_batch::analyze(Source::Path(path), |_| {});
+        let work = |path: &PathBuf| {
+            rstscope_batch::analyze(Source::Path(path), |_| {}).map_err(|err| err.to_string())
+        };
         pool::ordered(
             &found.captures,
             pool::workers(jobs),
