@@ -3,11 +3,13 @@
 # builds the package into a virtualenv and runs their tests against the CLI
 # of the same tree.
 #
-#   scripts/python.sh            # what scripts/test.sh runs
+#   scripts/python.sh             # what scripts/test.sh runs
+#   scripts/python.sh --no-tests  # set up and build only (scripts/bench-scale.sh)
 #
 # Makes target/venv (RSTSCOPE_VENV=DIR elsewhere) and installs into it what
-# is missing: maturin, pyarrow, duckdb, pyspark, pytest. Spark needs Java
-# (17 here); without it the Spark tests print SKIPPED. Needs the release
+# is missing: maturin, pyarrow, duckdb, pyspark and pandas (which Spark's
+# Arrow functions need), pytest. Spark needs Java (17 here); without it the
+# Spark tests print SKIPPED. Needs the release
 # CLI and generator: cargo build --release -p rstscope-cli -p rstscope-scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +25,12 @@ if [ ! -x "$PY" ]; then
     apt-get install -y python3-venv >/dev/null && python3 -m venv "$VENV"
   fi
 fi
-# One pip call for whatever is missing (the packages' import names are theirs).
+# One pip call for whatever is missing: module name, then what pip installs.
+# (pandas: PySpark's Arrow functions import it, and do not support 3.x yet.)
 missing=$("$PY" -c 'import importlib.util as u
-print(*[m for m in ["maturin", "pyarrow", "duckdb", "pyspark", "pytest"] if not u.find_spec(m)])')
+need = {"maturin": "maturin", "pyarrow": "pyarrow", "duckdb": "duckdb", "pyspark": "pyspark",
+        "pandas": "pandas>=2.2,<3", "pytest": "pytest"}
+print(*[pip for module, pip in need.items() if not u.find_spec(module)])')
 if [ -n "$missing" ]; then
   say "installing $missing"
   # shellcheck disable=SC2086 # one word per package
@@ -47,6 +52,7 @@ cargo clippy --manifest-path "$MANIFEST" --release --all-targets -- -D warnings
 say "building the package"
 VIRTUAL_ENV=$VENV "$VENV/bin/maturin" develop --release --quiet --manifest-path "$MANIFEST"
 
+[ "${1:-}" = --no-tests ] && exit 0
 export RSTSCOPE_BIN_DIR=${RSTSCOPE_BIN_DIR:-$ROOT/target/release}
 cd crates/python
 "$PY" -m pytest -q -rs tests/

@@ -1,27 +1,33 @@
 """rstscope over a Spark cluster: captures in any storage Spark reads
 (local, HDFS, S3, ...) to a DataFrame of resets.
 
-    from rstscope import spark as rs
-    resets = rs.resets(spark, "s3a://sensors/2026/12/*/*.pcap.gz")
+    import rstscope.spark
+    resets = rstscope.spark.resets(spark, "s3a://sensors/2026/12/*/*.pcap.gz")
     resets.groupBy("origin", "cause").count().show()
 
-Each capture is one task: its bytes are read by Spark's `binaryFile` source
-and analysed in a Python worker by the `rstscope` package (installed on the
-executors, see the README's "At scale"), and the resulting DataFrame has
-one partition per capture. Limits that follow: a capture must fit in one
-task's memory (its bytes, about twice), and Spark's `binaryFile` refuses
-files over 2 GiB, so captures are rotated smaller (tcpdump -C / -G).
+Each capture is one task: Spark's `binaryFile` source reads its bytes, they
+reach a Python worker as Arrow (`mapInArrow`, which needs pandas), and the
+`rstscope` package analyses them there; the DataFrame has one partition per
+capture. Limits that follow: a capture must fit in one task's memory (its
+bytes, about three times), and `binaryFile` refuses files over 2 GiB, so captures
+are rotated smaller (tcpdump -G / -C).
 
-This uses the classic Spark API (an RDD fixes the partitions); it does not
-run on a Spark Connect session.
+The partitions are fixed when the DataFrame is made (Spark would otherwise
+pack small files together when the query runs), which Spark does through a
+local checkpoint: once computed, the rows are kept by the executors, and
+later actions reuse them instead of analysing again. Write them out
+(`.write.parquet(...)`) to keep them beyond the session.
 """
 
+import functools
+
+import pyarrow as pa
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from . import schema
 
-# Spark packs small files into one partition; with every file "costing" more
-# than a partition holds, each file gets a partition of its own.
+# Spark packs small files into one partition; with every file "costing"
+# more than a partition holds, each file gets a partition of its own.
 _ONE_FILE_PER_PARTITION = {"spark.sql.files.openCostInBytes": str(1 << 62)}
 
 
@@ -36,27 +42,27 @@ def resets(spark, paths, *, ignore_corrupt=None, **options):
     """
     if ignore_corrupt is None:
         ignore_corrupt = spark.conf.get("spark.sql.files.ignoreCorruptFiles", "false") == "true"
-    files = _files(spark, paths, options)
-    rows = files.mapPartitions(lambda part: _reset_rows(part, ignore_corrupt))
-    return spark.createDataFrame(rows, from_arrow_schema(schema.RESETS))
+    analyse = functools.partial(_reset_batches, ignore_corrupt=ignore_corrupt)
+    return _per_capture(spark, paths, options, analyse, schema.RESETS)
 
 
 def captures(spark, paths, **options):
     """One row per capture in `paths`: its counts and headline, or the
     error that kept it from being analysed (schema `rstscope.schema.CAPTURES`)."""
-    files = _files(spark, paths, options)
-    return spark.createDataFrame(files.mapPartitions(_capture_rows), from_arrow_schema(schema.CAPTURES))
+    return _per_capture(spark, paths, options, _capture_batches, schema.CAPTURES)
 
 
-def _files(spark, paths, options):
-    """An RDD of (path, content), one capture per partition. The partitions
-    are fixed when the RDD is made, so the setting can be put back at once."""
+def _per_capture(spark, paths, options, analyse, arrow_schema):
+    """`analyse` run over the captures' (path, content) batches, one capture
+    per partition. The partitions are planned while the setting is in force;
+    the checkpoint keeps that plan, so the setting is put back at once."""
     saved = {key: spark.conf.get(key, None) for key in _ONE_FILE_PER_PARTITION}
     for key, value in _ONE_FILE_PER_PARTITION.items():
         spark.conf.set(key, value)
     try:
-        reader = spark.read.format("binaryFile").options(**options)
-        return reader.load(paths).select("path", "content").rdd
+        files = spark.read.format("binaryFile").options(**options).load(paths)
+        rows = files.select("path", "content").mapInArrow(analyse, from_arrow_schema(arrow_schema))
+        return rows.localCheckpoint(eager=False)
     finally:
         for key, value in saved.items():
             if value is None:
@@ -65,19 +71,27 @@ def _files(spark, paths, options):
                 spark.conf.set(key, value)
 
 
-def _reset_rows(partition, ignore_corrupt):
+def _captures_in(batches):
+    """(path, content buffer) of every capture in the input batches."""
+    for batch in batches:
+        for path, content in zip(batch.column("path").to_pylist(), batch.column("content")):
+            yield path, content.as_buffer()
+
+
+def _reset_batches(batches, ignore_corrupt):
     import rstscope  # on the executor
 
-    for path, content in partition:
+    for path, content in _captures_in(batches):
         try:
-            yield from rstscope.resets(content, name=path).to_pylist()
+            yield rstscope.resets(content, name=path)
         except rstscope.CaptureError:
             if not ignore_corrupt:
                 raise
 
 
-def _capture_rows(partition):
+def _capture_batches(batches):
     import rstscope  # on the executor
 
-    for path, content in partition:
-        yield from rstscope.rows(content, "captures", name=path)
+    for path, content in _captures_in(batches):
+        rows = rstscope.rows(content, "captures", name=path)
+        yield pa.RecordBatch.from_pylist(rows, schema=schema.CAPTURES)
