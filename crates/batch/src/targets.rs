@@ -61,12 +61,13 @@ fn walk(dir: &Path, targets: &mut Targets) {
 }
 
 fn starts_like_capture(path: &Path) -> io::Result<bool> {
-    // Enough for a gzip header with a file name and the first deflate block.
+    // Enough for a gzip header with a file name and the first deflate
+    // block, and for the two records an ERF file is recognised by.
     let mut head = [0u8; 4096];
     let len = crate::input::fill(&mut File::open(path)?, &mut head)?;
-    Ok(rstscope_capture::starts_like_capture(
-        head.get(..len).unwrap_or_default(),
-    ))
+    let whole = len < head.len();
+    let head = head.get(..len).unwrap_or_default();
+    Ok(rstscope_capture::starts_like_capture(head, whole))
 }
 
 #[cfg(test)]
@@ -83,7 +84,6 @@ mod tests {
 
     const PCAP: &[u8] = &[0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
     const PCAPNG: &[u8] = &[0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0];
-    const GZIP: &[u8] = &[0x1f, 0x8b, 8, 0];
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
         use std::io::Write;
@@ -112,7 +112,7 @@ mod tests {
         fs::create_dir_all(dir.join("b/inner")).unwrap();
         fs::write(dir.join("c.pcap"), PCAP).unwrap();
         fs::write(dir.join("a.pcapng"), PCAPNG).unwrap();
-        fs::write(dir.join("b/inner/z.pcap.gz"), GZIP).unwrap();
+        fs::write(dir.join("b/inner/z.pcap.gz"), gzip(PCAP)).unwrap();
         fs::write(dir.join("b/rotated0"), PCAP).unwrap();
         fs::write(dir.join("README.md"), b"# notes").unwrap();
         fs::write(dir.join("empty"), b"").unwrap();

@@ -92,28 +92,22 @@ pub fn read_all(
     reader.finish(sink)
 }
 
-/// Whether `head`, the first bytes of a file, start like a capture this
-/// crate reads: pcap or pcapng, plain or gzipped. For picking captures out
-/// of a directory. Four bytes tell a plain file; for gzip, what `head`
-/// inflates to is looked at, and too short a `head` to tell counts as yes.
-pub fn starts_like_capture(head: &[u8]) -> bool {
-    if !gzip::is_gzip(head) {
-        return plain_capture(head);
+/// Whether `head`, the first bytes of a file (a few KiB; `whole` when that
+/// is all of it), start like a capture this crate reads (pcap, pcapng, ERF;
+/// plain or gzipped): the reader's own judgement of them. For picking
+/// captures out of a directory; too short a `head` to tell counts as yes.
+pub fn starts_like_capture(head: &[u8], whole: bool) -> bool {
+    struct Ignore;
+    impl Sink for Ignore {
+        fn frame(&mut self, _: &Frame<'_>) {}
+        fn warning(&mut self, _: Warning) {}
     }
-    let mut inner = Vec::new();
-    let _ = gzip::Gunzip::new().push(head, &mut |out: &[u8]| {
-        inner.extend(out.iter().take(4 - inner.len()));
-        if inner.len() < 4 {
-            std::ops::ControlFlow::Continue(())
-        } else {
-            std::ops::ControlFlow::Break(())
-        }
-    });
-    inner.len() < 4 || plain_capture(&inner)
-}
-
-fn plain_capture(head: &[u8]) -> bool {
-    pcap::Pcap::detect(head).is_some() || pcapng::PcapNg::detect(head).is_some()
+    let mut reader = CaptureReader::new();
+    let read = reader.push(head, &mut Ignore);
+    match (read, whole) {
+        (Ok(()), true) => reader.finish(&mut Ignore).is_ok(),
+        (read, _) => read.is_ok(),
+    }
 }
 
 /// Where frames and warnings go. The core's [`Analyzer`] is the usual sink.
