@@ -79,7 +79,7 @@ def test_connection_and_capture_rows_equal_the_cli_rows(scenarios):
 
 def test_input_that_is_not_a_capture_raises_a_clear_error(scenarios):
     labels = scenarios / "labels.tsv"
-    with pytest.raises(rstscope.CaptureError, match="not a pcap or pcapng capture"):
+    with pytest.raises(rstscope.CaptureError, match="text file, not a pcap"):
         rstscope.resets(labels)
     with pytest.raises(rstscope.CaptureError, match="at byte 0"):
         rstscope.analyze(b"GET / HTTP/1.1\r\n\r\n")
