@@ -68,6 +68,8 @@ const RESETS: &[(&str, &str)] = &[
     ("signature", "string"),
     ("payload_text", "string"),
     ("reason_code", "count"),
+    ("idle", "interval"),
+    ("retransmissions", "count"),
     ("evidence_signals", "vector[string]"),
     ("evidence_points_to", "vector[enum]"),
     ("evidence", "vector[string]"),
@@ -182,13 +184,22 @@ fn reset_row<'a>(row: &'a rows::ResetRow<'a>) -> Vec<Cell<'a>> {
         Cell::Str(r.sender.as_str()),
         Cell::Str(r.origin.as_str()),
         Cell::Str(r.cause.as_str()),
-        r.sub_cause.as_deref().into(),
+        r.sub_cause.map(|s| s.as_str()).into(),
         Cell::Double(r.confidence.into()),
         Cell::Str(r.stage.as_str()),
         r.signature.as_deref().into(),
         r.payload_text.as_deref().into(),
         count(r.reason_code),
-        Cell::List(r.evidence.iter().map(|e| e.signal.clone()).collect()),
+        r.observed
+            .idle_ns
+            .map_or(Cell::Unset, |ns| Cell::Interval(ns as f64 / 1e9)),
+        Cell::Count(r.observed.retransmissions.into()),
+        Cell::List(
+            r.evidence
+                .iter()
+                .map(|e| e.signal.as_str().into())
+                .collect(),
+        ),
         Cell::List(
             r.evidence
                 .iter()

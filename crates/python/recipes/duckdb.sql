@@ -47,9 +47,7 @@ LIMIT 20;
 WITH idle AS (
     SELECT regexp_replace(capture, '/[^/]*$', '') AS sensor,
            ttl,
-           -- The longest silence on the connection before the reset.
-           list_max(list_transform(list_filter(ladder, lambda p: p.frame <= frame),
-                                   lambda p: p.gap_ms)) / 1000 AS idle_s
+           observed.idle_ns / 1e9 AS idle_s   -- the silence the device gave up on
     FROM resets
     WHERE origin = 'middlebox' AND cause = 'idle-timeout'
 )

@@ -51,15 +51,14 @@ def test_rows_equal_the_cli_rows_one_partition_per_capture(spark, shared_capture
     paths = [str(p) for p in shared_captures]
     df = rstscope.spark.resets(spark, paths)
     assert df.rdd.getNumPartitions() == len(paths)
-    fields = rstscope.RESETS.names
     got = defaultdict(list)
     for row in df.collect():
         row = plain(row)
         row["capture"] = spark_path(row["capture"])
-        got[row["capture"]].append(normalise(row, fields))
+        got[row["capture"]].append(normalise(row, rstscope.RESETS))
     want = defaultdict(list)
     for row in cli_rows(*paths):
-        want[row["capture"]].append(normalise(row, fields))
+        want[row["capture"]].append(normalise(row, rstscope.RESETS))
     assert set(got) == set(want)
     for capture in want:
         assert got[capture] == want[capture], capture

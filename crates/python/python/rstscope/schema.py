@@ -10,11 +10,22 @@ the others; existing ones keep their names, types and meaning.
 
 import pyarrow as pa
 
+# An evidence item's typed `fact` (README, JSON output) is left out: its
+# fields differ from one kind of fact to the next, so it has no fixed
+# columns. `finding` is its rendered sentence; the JSON rows carry it whole.
 EVIDENCE = pa.struct(
     [
         ("signal", pa.string()),  # "ttl", "ip-id", "seq", "idle", "vantage", ...
         ("finding", pa.string()),  # what was seen, with the numbers
         ("points_to", pa.string()),  # client | server | middlebox | unknown
+    ]
+)
+
+OBSERVED = pa.struct(
+    [
+        ("idle_ns", pa.int64()),  # the idle gap behind an idle timeout
+        ("server_port", pa.int32()),
+        ("retransmissions", pa.int64()),  # of the same data before the reset
     ]
 )
 
@@ -63,6 +74,7 @@ RESETS = pa.schema(
         ("payload_text", pa.string()),
         ("reason_code", pa.int64()),
         ("tips", pa.list_(TIP)),
+        ("observed", OBSERVED),  # the numbers the tips quote
         ("ladder", pa.list_(LADDER_PACKET)),  # the connection's packets around the reset
         ("client", pa.string()),  # the connection's client "ip:port"
         ("server", pa.string()),  # the connection's server "ip:port"
