@@ -7,8 +7,7 @@ use std::io;
 use std::path::Path;
 
 use rstscope_capture::{CaptureError, CaptureReader, Sink};
-use rstscope_core::report::Warning;
-use rstscope_core::{Analyzer, Config, Frame, Report, Vantage};
+use rstscope_core::{Analysis, Analyzer, Config, Report};
 
 use crate::input::Input;
 
@@ -44,7 +43,7 @@ impl std::error::Error for Error {}
 
 /// The capture's report. `progress(bytes)` is called as the input is read.
 pub fn analyze(source: Source<'_>, progress: impl FnMut(u64)) -> Result<Report, Error> {
-    read(source, false, progress).map(|(report, _)| report)
+    analysis(source, Config::default(), progress).map(|analysis| analysis.report)
 }
 
 /// The capture's report; with a peer capture (the same traffic seen from
@@ -53,13 +52,9 @@ pub fn analyze_pair(main: Source<'_>, peer: Option<Source<'_>>) -> Result<Report
     let Some(peer) = peer else {
         return analyze(main, |_| {}).map_err(PairError::Main);
     };
-    let (mut report, main_vantage) = read(main, true, |_| {}).map_err(PairError::Main)?;
-    let (peer_report, peer_vantage) = read(peer, true, |_| {}).map_err(PairError::Peer)?;
-    report.comparison = Some(rstscope_core::compare(
-        (&report, &main_vantage),
-        (&peer_report, &peer_vantage),
-    ));
-    Ok(report)
+    let main = analysis(main, Config::traced(), |_| {}).map_err(PairError::Main)?;
+    let peer = analysis(peer, Config::traced(), |_| {}).map_err(PairError::Peer)?;
+    Ok(main.compared_with(&peer))
 }
 
 /// Which of the two captures could not be read, and why.
@@ -69,42 +64,23 @@ pub enum PairError {
     Peer(Error),
 }
 
-/// Feeds every frame to the analyzer and, when comparing, to the vantage recorder.
-struct Tee {
-    analyzer: Analyzer,
-    vantage: Option<Vantage>,
-}
-
-impl Sink for Tee {
-    fn frame(&mut self, frame: &Frame<'_>) {
-        self.analyzer.push(frame);
-        if let Some(vantage) = &mut self.vantage {
-            vantage.push(frame);
-        }
-    }
-    fn warning(&mut self, warning: Warning) {
-        self.analyzer.warn(warning);
-    }
-}
-
-fn read(
+/// The capture analysed under `config` (`Config::traced()` keeps what a
+/// comparison needs). `progress(bytes)` is called as the input is read.
+pub fn analysis(
     source: Source<'_>,
-    compare: bool,
+    config: Config,
     progress: impl FnMut(u64),
-) -> Result<(Report, Vantage), Error> {
-    let mut tee = Tee {
-        analyzer: Analyzer::new(Config::default()),
-        vantage: compare.then(Vantage::default),
-    };
+) -> Result<Analysis, Error> {
+    let mut analyzer = Analyzer::new(config);
     match source {
         Source::Path(path) => {
             let input = Input::open(path).map_err(Error::Open)?;
-            input.read_into(&mut tee, progress).map(|_| ())
+            input.read_into(&mut analyzer, progress).map(|_| ())
         }
-        Source::Bytes(bytes) => read_bytes(bytes, &mut tee, progress),
+        Source::Bytes(bytes) => read_bytes(bytes, &mut analyzer, progress),
     }
     .map_err(Error::Read)?;
-    Ok((tee.analyzer.finish(), tee.vantage.unwrap_or_default()))
+    Ok(analyzer.finish())
 }
 
 /// Bytes are pushed a slice at a time so that progress can be told.

@@ -1,8 +1,9 @@
 //! rstscope outside the browser: the glue that the CLI and the Python
 //! package share, so that both analyse and print the same way.
 //!
-//! - [`analyze`] / [`analyze_pair`]: a file, stdin or bytes in memory to a
-//!   report (a regular file is read ahead on a second thread).
+//! - [`analyze`] / [`analyze_pair`] / [`analysis`]: a file, stdin or bytes
+//!   in memory to a report (a regular file is read ahead on a second
+//!   thread), compared with a peer capture's if one is given.
 //! - [`targets::expand`]: command-line arguments to captures (directories
 //!   walked in name order; files that do not start like a capture skipped).
 //! - [`pool::ordered`]: many captures on all cores, results in input order.
@@ -29,6 +30,6 @@ pub mod rows;
 pub mod targets;
 pub mod zeek;
 
-pub use analyze::{analyze, analyze_pair, Error, PairError, Source};
+pub use analyze::{analysis, analyze, analyze_pair, Error, PairError, Source};
 pub use combined::Combined;
 pub use rows::{Outcome, RowKind};

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{error::ErrorKind, Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use rstscope_batch::{analyze_pair, PairError, RowKind, Source};
-use rstscope_core::Report;
+use rstscope_batch::{RowKind, Source};
+use rstscope_core::{Analysis, Config, Report};
 
 #[derive(Parser)]
 #[command(
@@ -149,29 +149,27 @@ fn main() -> ExitCode {
     }
 }
 
-/// The capture's report (compared with the peer capture's, if one is
-/// given), with a progress line on a terminal.
+/// The capture's report; with a peer capture, its comparison added.
 fn analyze_one(capture: &Path, peer: Option<&Path>) -> Result<Report, String> {
-    if let Some(peer) = peer {
-        return analyze_pair(Source::Path(capture), Some(Source::Path(peer))).map_err(
-            |err| match err {
-                PairError::Main(err) => named(capture, err),
-                PairError::Peer(err) => named(peer, err),
-            },
-        );
-    }
-    let size = std::fs::metadata(capture)
+    let Some(peer) = peer else {
+        return analyze(capture, Config::default()).map(|analysis| analysis.report);
+    };
+    let main = analyze(capture, Config::traced())?;
+    let peer = analyze(peer, Config::traced())?;
+    Ok(main.compared_with(&peer))
+}
+
+/// One capture analysed, with a progress line on a terminal; a failure
+/// names the file.
+fn analyze(path: &Path, config: Config) -> Result<Analysis, String> {
+    let size = std::fs::metadata(path)
         .ok()
         .filter(|m| m.is_file())
         .map(|m| m.len());
     let mut bar = progress::Bar::new(size, io::stderr().is_terminal());
-    let report = rstscope_batch::analyze(Source::Path(capture), |b| bar.update(b));
+    let result = rstscope_batch::analysis(Source::Path(path), config, |b| bar.update(b));
     bar.clear();
-    report.map_err(|err| named(capture, err))
-}
-
-fn named(path: &Path, err: rstscope_batch::Error) -> String {
-    format!("{}: {err}", path.display())
+    result.map_err(|err| format!("{}: {err}", path.display()))
 }
 
 fn fail(message: &str) -> ExitCode {
