@@ -1,12 +1,13 @@
 """Many captures on all cores: the CLI, the Python package and Spark local
 mode over the same set of generated captures (scripts/bench-scale.sh runs it).
 
-Every measurement is the wall time of a fresh process analysing all the
-files (best of --runs), with the files in the page cache. "One core" runs
-are pinned to CPU 0 with `taskset`, threads and child processes included,
-so a single-capture CLI's read-ahead thread shares that core too. Spark
-times exclude the JVM's start: each Spark process analyses one file first,
-then the timed set.
+Every measurement is the wall time of analysing all the files (best of
+--runs), with the files in the page cache. "One core" runs are pinned to
+CPU 0 with `taskset`, threads and child processes included, so a CLI
+worker's read-ahead thread shares that core too. The CLI's time is its
+whole process; the Python package's excludes the interpreter's start and
+imports (timed inside the process); Spark's excludes the JVM's start: each
+Spark process analyses one file first, then the timed set.
 """
 
 import argparse
@@ -36,8 +37,9 @@ def main():
     rows.append(measure("CLI --jobs 1, one core", ["taskset", "-c", "0", *cli, "--jobs", "1"], 1, args))
     rows.append(measure(f"CLI --jobs {CORES}, {CORES} cores", ["taskset", "-c", every, *cli, "--jobs", str(CORES)], CORES, args))
     package = [sys.executable, __file__, "--package-run", *map(str, files)]
-    rows.append(measure("Python package, 1 thread, one core", ["taskset", "-c", "0", *package, "--threads", "1"], 1, args))
-    rows.append(measure(f"Python package, {CORES} threads, {CORES} cores", ["taskset", "-c", every, *package, "--threads", str(CORES)], CORES, args))
+    for n, cpus in ((1, "0"), (CORES, every)):
+        command = ["taskset", "-c", cpus, *package, "--threads", str(n)]
+        rows.append(measure(f"Python package, {n} thread(s), {n} core(s)", command, n, args, timed_inside=True))
     if args.spark:
         for n, cpus in ((1, "0"), (CORES, every)):
             spark = ["taskset", "-c", cpus, sys.executable, __file__, "--spark-run", str(n), *map(str, files)]
@@ -100,9 +102,10 @@ def package_run(paths, threads):
 
     import rstscope
 
+    start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
         resets = sum(b.num_rows for b in pool.map(rstscope.resets, paths))
-    print(json.dumps({"resets": resets}))
+    print(json.dumps({"resets": resets}), time.perf_counter() - start)
 
 
 def spark_run(cores, paths):
