@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use rstscope_core::report::Warning;
+use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Analyzer, Config, Frame};
 use rstscope_fuzz_common::{link_type, TcpFrame};
 
@@ -104,7 +104,12 @@ impl Segment {
     }
 }
 
-const WARNING_KINDS: [&str; 4] = ["corrupt-block", "truncated-record", "truncated-gzip", "x"];
+const WARNING_KINDS: [WarningKind; 4] = [
+    WarningKind::CorruptBlock,
+    WarningKind::TruncatedRecord,
+    WarningKind::TruncatedGzip,
+    WarningKind::Decode,
+];
 
 fuzz_target!(|plan: Plan| {
     // Limits added to `Config` later keep their defaults until listed here.
@@ -128,7 +133,7 @@ fuzz_target!(|plan: Plan| {
             Step::Raw { link, data } => (link_type(*link), data.clone(), data.len()),
             Step::Warning { kind, frame } => {
                 analyzer.warn(Warning {
-                    kind: WARNING_KINDS[usize::from(*kind) % WARNING_KINDS.len()].into(),
+                    kind: WARNING_KINDS[usize::from(*kind) % WARNING_KINDS.len()],
                     frame: *frame,
                     offset: None,
                     message: "from the fuzzer".into(),

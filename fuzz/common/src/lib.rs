@@ -8,7 +8,7 @@ use std::io::Write;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rstscope_capture::Sink;
-use rstscope_core::report::Warning;
+use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Frame, LinkType};
 
 /// The link types the core names. The `decode` target's first byte indexes
@@ -136,7 +136,7 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 pub struct Checker<S> {
     pub inner: S,
     pub frames: u64,
-    pub warnings: Vec<(String, Option<u64>, Option<u64>)>,
+    pub warnings: Vec<(WarningKind, Option<u64>, Option<u64>)>,
     digest: DefaultHasher,
 }
 
@@ -174,7 +174,7 @@ impl<S: Sink> Sink for Checker<S> {
 
     fn warning(&mut self, warning: Warning) {
         self.warnings
-            .push((warning.kind.clone(), warning.frame, warning.offset));
+            .push((warning.kind, warning.frame, warning.offset));
         self.inner.warning(warning);
     }
 }
