@@ -14,7 +14,7 @@
 //! A new request is one [`ToWorker`] variant, its handler in `worker.rs`,
 //! and the [`FromWorker`] variant(s) of its answer.
 
-use rstscope_core::report::Reset;
+use rstscope_core::analyzer::RstPacket;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
@@ -97,8 +97,8 @@ pub struct LiveReset {
     pub flags: String,
 }
 
-impl From<&Reset> for LiveReset {
-    fn from(reset: &Reset) -> Self {
+impl From<&RstPacket> for LiveReset {
+    fn from(reset: &RstPacket) -> Self {
         Self {
             frame: reset.frame,
             time: reset.time,

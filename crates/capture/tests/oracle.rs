@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fs::File;
 
 use rstscope_capture::Sink;
-use rstscope_core::analyzer::flag_names;
+use rstscope_core::decode::flags::names as flag_names;
 use rstscope_core::decode::{self, DecodeErrorKind, Layer};
 use rstscope_core::report::{Report, Reset, Warning};
 use rstscope_core::{Analyzer, Config, Frame};

@@ -5,14 +5,13 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
 use crate::compare::trace::{self, Trace};
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
-use crate::report::{
-    CaptureInfo, Cause, Connection, LinkTypeCount, Origin, Report, Reset, Sender, Stage, Warning,
-    WarningKind,
-};
+use crate::render;
+use crate::report::{CaptureInfo, Connection, LinkTypeCount, Report, Reset, Warning, WarningKind};
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
 use crate::track::table::{self, Key};
@@ -202,15 +201,14 @@ impl Analyzer {
         // Later packets are the "after" of this connection's earlier resets.
         for &i in &conn.resets {
             if let Some(record) = self.resets.get_mut(i) {
-                record.observe(side, ts_ns, is_rst, packet.tcp.payload_len);
+                record.observe(side, ts_ns, packet.tcp.flags, packet.tcp.payload_len);
                 record.note_after(summary);
             }
         }
         if is_rst {
             let host = self.hosts.get(&packet.ip.src);
-            let report = bare_reset(frame, seconds(ts_ns), packet);
             let mut record = ResetRecord::new(
-                report,
+                rst_packet(frame, ts_ns, (conn.id, conn.stream.number), packet),
                 side,
                 ts_ns,
                 packet.tcp.flags,
@@ -220,11 +218,6 @@ impl Analyzer {
             );
             record.ladder = conn.history.to_vec();
             record.ladder.push(summary);
-            let payload = packet.tcp.payload;
-            record.report.payload_text = payload::text(payload);
-            record.report.reason_code = payload::reason_code(payload);
-            record.report.connection = Some(conn.id);
-            record.report.stream = Some(conn.stream.number);
             conn.resets.push(self.resets.len());
             self.resets.push(record);
         } else {
@@ -280,17 +273,7 @@ impl Analyzer {
 
     /// A connection ended: judge its resets and list it.
     fn close(&mut self, conn: Conn) {
-        for &i in &conn.resets {
-            let side = match self.resets.get(i) {
-                Some(record) if !record.judged => record.side,
-                _ => continue,
-            };
-            let host = self.hosts.get(&conn.dir(side).addr);
-            let peer = self.hosts.get(&conn.dir(side.other()).addr);
-            let scanner =
-                host.is_some_and(|h| h.is_scanner()) || peer.is_some_and(|h| h.is_scanner());
-            attribute::judge(&mut self.resets, i, &conn, host, scanner);
-        }
+        attribute::judge_connection(&mut self.resets, &conn, &self.hosts);
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
             return;
@@ -367,7 +350,7 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let resets: Vec<Reset> = self.resets.into_iter().map(|r| r.report).collect();
+        let resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
         let summary = summary::summarize(&resets, &connections, &self.info);
@@ -389,10 +372,10 @@ impl Analyzer {
         self.resets.len()
     }
 
-    /// The `i`-th RST seen so far. Only its packet's own fields (frame, time,
-    /// addresses, flags, ...) are final: the verdict comes with `finish`.
-    pub fn reset_at(&self, i: usize) -> Option<&Reset> {
-        self.resets.get(i).map(|record| &record.report)
+    /// The `i`-th RST seen so far, as its packet shows it: the verdict
+    /// comes with `finish`.
+    pub fn reset_at(&self, i: usize) -> Option<&RstPacket> {
+        self.resets.get(i).map(|record| &record.packet)
     }
 }
 
@@ -417,7 +400,7 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
             .resets
             .iter()
             .filter_map(|&i| resets.get(i))
-            .map(|r| r.report.frame)
+            .map(|r| r.packet.frame)
             .collect(),
     }
 }
@@ -426,34 +409,63 @@ fn seconds(ts_ns: i64) -> f64 {
     ts_ns as f64 / 1e9
 }
 
-fn bare_reset(frame: u64, time: f64, packet: &TcpPacket<'_>) -> Reset {
-    Reset {
+/// The RST's own fields.
+fn rst_packet(
+    frame: u64,
+    ts_ns: i64,
+    (connection, stream): (u32, u32),
+    packet: &TcpPacket<'_>,
+) -> RstPacket {
+    RstPacket {
         frame,
-        time,
+        time: seconds(ts_ns),
         src: endpoint(packet.ip.src, packet.tcp.src_port),
         dst: endpoint(packet.ip.dst, packet.tcp.dst_port),
         seq: packet.tcp.seq,
         ack: packet.tcp.ack,
-        flags: flag_names(packet.tcp.flags),
+        flags: flags::names(packet.tcp.flags),
         ttl: packet.ip.ttl,
         ip_id: packet.ip.id,
         payload_len: packet.tcp.payload_len,
         encapsulation: encapsulation_name(packet),
-        connection: None,
-        stream: None,
-        sender: Sender::Unknown,
-        origin: Origin::Unknown,
-        cause: Cause::Unknown,
-        sub_cause: None,
-        confidence: 0.0,
-        evidence: Vec::new(),
-        signature: None,
-        stage: Stage::Unknown,
-        payload_text: None,
-        reason_code: None,
-        tips: Vec::new(),
-        observed: Default::default(),
-        ladder: Vec::new(),
+        connection,
+        stream,
+        payload_text: payload::text(packet.tcp.payload),
+        reason_code: payload::reason_code(packet.tcp.payload),
+    }
+}
+
+/// The report entry of a judged RST.
+fn reset_entry(record: ResetRecord) -> Reset {
+    let p = record.packet;
+    let v = record.verdict.unwrap_or_else(attribute::judge::unjudged);
+    Reset {
+        frame: p.frame,
+        time: p.time,
+        src: p.src,
+        dst: p.dst,
+        seq: p.seq,
+        ack: p.ack,
+        flags: p.flags,
+        ttl: p.ttl,
+        ip_id: p.ip_id,
+        payload_len: p.payload_len,
+        encapsulation: p.encapsulation,
+        connection: Some(p.connection),
+        stream: Some(p.stream),
+        sender: v.sender,
+        origin: v.origin,
+        cause: v.cause,
+        sub_cause: v.sub_cause,
+        confidence: v.confidence,
+        evidence: v.evidence,
+        signature: v.signature,
+        stage: v.stage,
+        payload_text: p.payload_text,
+        reason_code: p.reason_code,
+        tips: render::tips(v.cause, v.origin, v.sub_cause, &v.observed),
+        observed: v.observed,
+        ladder: v.ladder,
     }
 }
 
@@ -489,27 +501,6 @@ fn push_decimal(out: &mut String, n: u32) {
         push_decimal(out, n / 10);
     }
     out.push(char::from(b'0' + (n % 10) as u8));
-}
-
-/// Flags in the order SYN, FIN, RST, PSH, ACK, URG, ECE, CWR, AE, joined by '+'.
-pub fn flag_names(bits: u16) -> String {
-    const NAMES: [(u16, &str); 9] = [
-        (flags::SYN, "SYN"),
-        (flags::FIN, "FIN"),
-        (flags::RST, "RST"),
-        (flags::PSH, "PSH"),
-        (flags::ACK, "ACK"),
-        (flags::URG, "URG"),
-        (flags::ECE, "ECE"),
-        (flags::CWR, "CWR"),
-        (flags::AE, "AE"),
-    ];
-    let names: Vec<&str> = NAMES
-        .iter()
-        .filter(|(b, _)| bits & b != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    names.join("+")
 }
 
 fn encapsulation_name(packet: &TcpPacket<'_>) -> String {

@@ -2,21 +2,22 @@
 //!
 //! Each RST is recorded with a snapshot of its connection at that moment
 //! ([`record::ResetRecord`]); later packets add "after" observations (data
-//! racing it, more RSTs). When the connection ends, [`judge`] weighs the
-//! signals ([`origin`]), picks the cause ([`cause`], with scan and probe
-//! patterns in [`probe`]), places the RST in the
-//! connection ([`pattern`]) and fills in the report entry.
+//! racing it, more RSTs). When the connection ends, [`judge`] judges its
+//! RSTs in frame order: the signals ([`origin`]) say who emitted each, the
+//! cause [`rules`] (with scan and probe patterns in [`probe`]) say why, and
+//! [`pattern`] places it in the connection.
 
-pub mod cause;
+pub mod facts;
 pub mod judge;
 pub mod origin;
 pub mod pattern;
 pub mod payload;
 pub mod probe;
 pub mod record;
+pub mod rules;
 
-pub use judge::judge;
-pub use record::ResetRecord;
+pub use judge::{judge_connection, Verdict};
+pub use record::{ResetRecord, RstPacket};
 
 use crate::report::Role;
 use crate::track::Side;

@@ -1,46 +1,99 @@
-//! The verdict on one RST: origin, cause, confidence, evidence, stage,
-//! signature and tips, written into its report entry.
+//! The verdict on each RST of a connection: who sent it (the origin
+//! signals), why (the cause rules), how sure we are, the evidence, where
+//! in the connection it fell and the numbers its tips quote.
 
 use alloc::vec::Vec;
 
-use super::cause;
-use super::origin::{self, Context, Sibling};
+use super::facts::{Earlier, Facts};
+use super::origin::{self, Context, Sibling, Weighing};
 use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
-use crate::render;
-use crate::report::{Observed, Origin, Sender, Signal};
+use super::rules::{self, Rule};
+use crate::report::{
+    Cause, Evidence, LadderPacket, Observed, Origin, Sender, Signal, Stage, SubCause,
+};
 use crate::track::conn::{Conn, Side};
-use crate::track::HostProfile;
+use crate::track::{HostProfile, HostTable, RolesFrom};
 
 /// RSTs of one side this close together form a burst (for signatures).
 const BURST_NS: i64 = 3_000_000_000;
 
-/// Judges `records[index]`, a RST of `conn`, with `host` the claimed
-/// sender's profile; `scanner` when either host swept ports with SYNs.
-pub fn judge(
-    records: &mut [ResetRecord],
+/// What was concluded about one RST.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub sender: Sender,
+    pub origin: Origin,
+    pub cause: Cause,
+    pub sub_cause: Option<SubCause>,
+    pub confidence: f32,
+    /// Strongest first.
+    pub evidence: Vec<Evidence>,
+    pub signature: Option<alloc::string::String>,
+    pub stage: Stage,
+    pub observed: Observed,
+    pub ladder: Vec<LadderPacket>,
+    /// The rule that decided the cause.
+    pub rule: Rule,
+}
+
+/// Judges every RST of `conn` (indices into `records`), in frame order:
+/// a later RST sees the verdicts of the earlier ones.
+pub fn judge_connection(records: &mut [ResetRecord], conn: &Conn, hosts: &HostTable) {
+    let mut earlier: Vec<Earlier> = Vec::new();
+    for &i in &conn.resets {
+        let Some(record) = records.get(i) else {
+            continue;
+        };
+        let verdict = match &record.verdict {
+            Some(v) => v.clone(),
+            None => {
+                let side = record.side;
+                let host = hosts.get(&conn.dir(side).addr);
+                let peer = hosts.get(&conn.dir(side.other()).addr);
+                let scanner =
+                    host.is_some_and(|h| h.is_scanner()) || peer.is_some_and(|h| h.is_scanner());
+                judge(records, i, conn, host, scanner, &earlier)
+            }
+        };
+        if let Some(record) = records.get_mut(i) {
+            earlier.push(Earlier {
+                frame: record.packet.frame,
+                side: record.side,
+                origin: verdict.origin,
+                cause: verdict.cause,
+                consequence_of: None,
+            });
+            record.verdict = Some(verdict);
+        }
+    }
+}
+
+/// The verdict on `records[index]`, a RST of `conn`, with `host` the
+/// claimed sender's profile; `scanner` when either host swept ports.
+fn judge(
+    records: &[ResetRecord],
     index: usize,
     conn: &Conn,
     host: Option<&HostProfile>,
     scanner: bool,
-) {
+    earlier: &[Earlier],
+) -> Verdict {
     let siblings: Vec<Sibling> = conn
         .resets
         .iter()
         .filter_map(|&i| records.get(i))
         .map(|r| Sibling {
-            frame: r.report.frame,
+            frame: r.packet.frame,
             side: r.side,
             ts_ns: r.ts_ns,
-            seq: r.report.seq,
-            ack: r.report.ack,
+            seq: r.packet.seq,
+            ack: r.packet.ack,
         })
         .collect();
     let burst = burst_of(records, index, conn);
-    let Some(record) = records.get_mut(index) else {
-        return;
+    let Some(record) = records.get(index) else {
+        return unjudged();
     };
-
     let ctx = Context {
         record,
         conn,
@@ -48,55 +101,86 @@ pub fn judge(
         siblings: &siblings,
     };
     let weighing = origin::weigh(&ctx);
-    let origin = if weighing.sender == 0.0 && weighing.middlebox == 0.0 {
+    let origin = origin_of(&weighing, record.side);
+    let stage = pattern::stage(record);
+    let facts = Facts {
+        record,
+        conn,
+        host,
+        scanner,
+        origin,
+        stage,
+        tampering: record.after.sender_packets > 0
+            || weighing
+                .items
+                .iter()
+                .any(|(_, e)| e.signal == Signal::Repeat),
+        earlier,
+    };
+    let (rule, decision) = rules::decide(&facts);
+    let origin_confidence = origin::confidence(&weighing);
+    let mut evidence = weighing.into_evidence();
+    evidence.extend(decision.evidence);
+    Verdict {
+        sender: sender_of(conn.roles_from, record.side),
+        origin,
+        cause: decision.cause,
+        sub_cause: decision.sub_cause,
+        confidence: (origin_confidence * (0.5 + 0.5 * decision.certainty)).clamp(0.0, 1.0),
+        evidence,
+        signature: pattern::signature(stage, &burst),
+        stage,
+        observed: Observed {
+            idle_ns: decision.idle_ns,
+            server_port: Some(conn.server.port),
+            retransmissions: record.snapshot.sender.rexmit_run,
+        },
+        ladder: record.ladder_packets(conn),
+        rule,
+    }
+}
+
+/// The origin the signals point to.
+fn origin_of(weighing: &Weighing, side: Side) -> Origin {
+    if weighing.sender == 0.0 && weighing.middlebox == 0.0 {
         Origin::Unknown
     } else if weighing.middlebox > weighing.sender {
         Origin::Middlebox
     } else {
-        match record.side {
+        match side {
             Side::Client => Origin::Client,
             Side::Server => Origin::Server,
         }
-    };
-    let tampering = record.after.sender_packets > 0
-        || weighing
-            .items
-            .iter()
-            .any(|(_, e)| e.signal == Signal::Repeat);
-    let origin_confidence = origin::confidence(&weighing);
-    let stage = pattern::stage(record);
-    let verdict = cause::decide(record, origin, stage, tampering, scanner);
+    }
+}
 
-    let mut evidence = weighing.into_evidence();
-    evidence.extend(verdict.evidence);
-    let observed = Observed {
-        idle_ns: verdict.idle_ns,
-        server_port: Some(conn.server.port),
-        retransmissions: record.snapshot.sender.rexmit_run,
-    };
-
-    let ladder = record.ladder_packets(conn);
-    let report = &mut record.report;
-    report.ladder = ladder;
-    report.connection = Some(conn.id);
-    report.sender = if conn.roles_from.is_certain() || conn.roles_from.name() == "ports" {
-        match record.side {
+/// Whose address the RST carries, when the roles are known.
+fn sender_of(roles_from: RolesFrom, side: Side) -> Sender {
+    if roles_from.is_certain() || roles_from == RolesFrom::Ports {
+        match side {
             Side::Client => Sender::Client,
             Side::Server => Sender::Server,
         }
     } else {
         Sender::Unknown
-    };
-    report.origin = origin;
-    report.cause = verdict.cause;
-    report.sub_cause = verdict.sub_cause;
-    report.confidence = (origin_confidence * (0.5 + 0.5 * verdict.certainty)).clamp(0.0, 1.0);
-    report.evidence = evidence;
-    report.stage = stage;
-    report.signature = pattern::signature(stage, &burst);
-    report.tips = render::tips(verdict.cause, origin, verdict.sub_cause, &observed);
-    report.observed = observed;
-    record.judged = true;
+    }
+}
+
+/// A RST whose record is missing: nothing concluded.
+pub fn unjudged() -> Verdict {
+    Verdict {
+        sender: Sender::Unknown,
+        origin: Origin::Unknown,
+        cause: Cause::Unknown,
+        sub_cause: None,
+        confidence: 0.0,
+        evidence: Vec::new(),
+        signature: None,
+        stage: Stage::Unknown,
+        observed: Observed::default(),
+        ladder: Vec::new(),
+        rule: Rule::NoContext,
+    }
 }
 
 /// The RSTs of `records[index]`'s burst: same side, no non-RST packet of
@@ -117,7 +201,7 @@ fn burst_of(records: &[ResetRecord], index: usize, conn: &Conn) -> Vec<BurstRst>
                 r.ts_ns,
                 BurstRst {
                     flags: r.flags,
-                    ack: r.report.ack,
+                    ack: r.packet.ack,
                 },
             )
         })

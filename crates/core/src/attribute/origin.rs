@@ -85,7 +85,7 @@ fn payload(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let sender = origin_of(r.side);
     let who = role(r.side);
-    if let Some(code) = r.report.reason_code {
+    if let Some(code) = r.packet.reason_code {
         let fact = Fact::DiagnosticCode { role: who, code };
         if code == 17 {
             w.add(fact, 2.0, Origin::Middlebox);
@@ -94,7 +94,7 @@ fn payload(ctx: &Context<'_>, w: &mut Weighing) {
         }
         return;
     }
-    if let Some(text) = r.report.payload_text.as_deref() {
+    if let Some(text) = r.packet.payload_text.as_deref() {
         if super::payload::is_big_ip(text) {
             let text = text.into();
             w.add(Fact::BigIpText { role: who, text }, 2.0, sender);
@@ -104,7 +104,7 @@ fn payload(ctx: &Context<'_>, w: &mut Weighing) {
 
 fn ttl(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let (ttl, who) = (r.report.ttl, role(r.side));
+    let (ttl, who) = (r.packet.ttl, role(r.side));
     let sender = origin_of(r.side);
     let conn_base: &TtlBaseline = &ctx.conn.dir(r.side).ttl;
     let host_base = ctx.host.map(|h| h.ttl).unwrap_or_default();
@@ -204,7 +204,7 @@ fn ttl(ctx: &Context<'_>, w: &mut Weighing) {
 
 fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let Some(id) = r.report.ip_id else { return };
+    let Some(id) = r.packet.ip_id else { return };
     let who = role(r.side);
     let sender = origin_of(r.side);
     let pattern = ctx.host.map_or(IpIdPattern::Unknown, |h| h.ip_id_style());
@@ -291,7 +291,7 @@ fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     let who = role(r.side);
     let sender = origin_of(r.side);
     let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
-    let (rst_seq, rst_ack) = (r.report.seq, r.report.ack);
+    let (rst_seq, rst_ack) = (r.packet.seq, r.packet.ack);
     let has_ack = r.flags & flags::ACK != 0;
 
     if has_ack && rst_ack == 0 && p.snd_nxt.is_some_and(|n| n != 0) {
@@ -423,16 +423,16 @@ fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
     const BURST_NS: i64 = 1_000_000_000;
     let close = ctx.siblings.iter().filter(|s| {
         s.side == r.side
-            && s.frame != r.report.frame
+            && s.frame != r.packet.frame
             && s.ts_ns.abs_diff(r.ts_ns) <= BURST_NS as u64
     });
     for s in close {
-        let ack_moves = seq::diff(s.ack, r.report.ack);
-        let seq_moves = seq::diff(s.seq, r.report.seq);
+        let ack_moves = seq::diff(s.ack, r.packet.ack);
+        let seq_moves = seq::diff(s.seq, r.packet.seq);
         if ack_moves != 0 || seq_moves.abs() > 2 {
             let fact = Fact::Repeat {
                 apart_ns: s.ts_ns.abs_diff(r.ts_ns) as i64,
-                later: s.frame > r.report.frame,
+                later: s.frame > r.packet.frame,
                 seq_moves,
                 ack_moves,
             };

@@ -1,13 +1,41 @@
 //! A RST as recorded when it was seen: its own fields, a snapshot of its
 //! connection at that moment, and what happened afterwards.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::analyzer::flag_names;
+use super::judge::Verdict;
 use crate::decode::flags;
-use crate::report::{LadderPacket, Reset};
-use crate::track::conn::{Conn, Direction, PacketSummary, Side};
+use crate::report::LadderPacket;
+use crate::track::conn::{Conn, Direction, PacketNote, PacketSummary, Side};
 use crate::track::HostProfile;
+
+/// A RST's own fields, as its packet shows them (final as soon as it is
+/// seen; the verdict comes when its connection ends).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RstPacket {
+    /// 1-based frame number.
+    pub frame: u64,
+    /// Seconds since the Unix epoch.
+    pub time: f64,
+    /// "ip:port" of the innermost IP/TCP headers.
+    pub src: String,
+    pub dst: String,
+    pub seq: u32,
+    pub ack: u32,
+    /// Flags joined by '+'.
+    pub flags: String,
+    pub ttl: u8,
+    pub ip_id: Option<u16>,
+    pub payload_len: u32,
+    pub encapsulation: String,
+    /// Id of its connection, and Wireshark's `tcp.stream` number of it.
+    pub connection: u32,
+    pub stream: u32,
+    /// Printable text of its payload, and a diagnostic reason code.
+    pub payload_text: Option<String>,
+    pub reason_code: Option<u32>,
+}
 
 /// Packets of the connection kept after a RST for its ladder.
 pub const LADDER_AFTER: usize = 4;
@@ -36,19 +64,22 @@ pub struct After {
     pub sender_data_ns: Option<i64>,
     pub peer_packets: u32,
     pub peer_first_ns: Option<i64>,
+    /// A SYN-ACK of the claimed sender after its RST: the real server
+    /// answering a SYN that something else had reset.
+    pub sender_syn_ack_ns: Option<i64>,
 }
 
 #[derive(Clone, Debug)]
 pub struct ResetRecord {
-    /// The report entry: raw fields filled when seen, verdict when judged.
-    pub report: Reset,
+    pub packet: RstPacket,
     pub side: Side,
     pub ts_ns: i64,
     pub flags: u16,
     pub dont_fragment: bool,
     pub snapshot: Snapshot,
     pub after: After,
-    pub judged: bool,
+    /// Set when its connection ends.
+    pub verdict: Option<Verdict>,
     /// The connection's last packets before the RST, the RST, and up to
     /// [`LADDER_AFTER`] packets after it (`after_kept` of them).
     pub ladder: Vec<PacketSummary>,
@@ -58,7 +89,7 @@ pub struct ResetRecord {
 impl ResetRecord {
     /// Records a RST from `side` before it updates `conn`.
     pub fn new(
-        report: Reset,
+        packet: RstPacket,
         side: Side,
         ts_ns: i64,
         flags: u16,
@@ -76,14 +107,14 @@ impl ResetRecord {
             sender_host_last_id: host.and_then(|h| h.last_ip_id),
         };
         Self {
-            report,
+            packet,
             side,
             ts_ns,
             flags,
             dont_fragment: df,
             snapshot,
             after: After::default(),
-            judged: false,
+            verdict: None,
             ladder: Vec::new(),
             after_kept: 0,
         }
@@ -127,10 +158,10 @@ impl ResetRecord {
                 let gap_ns = previous_ns.map_or(0, |prev| p.ts_ns.saturating_sub(prev).max(0));
                 previous_ns = Some(p.ts_ns);
                 LadderPacket {
-                    frame: p.frame(self.report.frame),
+                    frame: p.frame(self.packet.frame),
                     time: p.ts_ns as f64 / 1e9,
                     from: super::role(side),
-                    flags: flag_names(packet_flags),
+                    flags: flags::names(packet_flags),
                     seq,
                     ack,
                     relative,
@@ -145,11 +176,14 @@ impl ResetRecord {
     }
 
     /// Notes a later packet of the same connection.
-    pub fn observe(&mut self, side: Side, ts_ns: i64, is_rst: bool, payload_len: u32) {
+    pub fn observe(&mut self, side: Side, ts_ns: i64, tcp_flags: u16, payload_len: u32) {
         let delay = ts_ns.saturating_sub(self.ts_ns);
         if side == self.side {
-            if is_rst {
+            if tcp_flags & flags::RST != 0 {
                 return;
+            }
+            if tcp_flags & flags::SYN != 0 && tcp_flags & flags::ACK != 0 {
+                self.after.sender_syn_ack_ns.get_or_insert(delay);
             }
             self.after.sender_packets = self.after.sender_packets.saturating_add(1);
             self.after.sender_first_ns.get_or_insert(delay);
@@ -163,14 +197,15 @@ impl ResetRecord {
     }
 
     /// The peer packet this RST answers: the peer's last packet, when it
-    /// came after the sender's own last packet and not long before the RST.
-    pub fn trigger(&self) -> Option<crate::track::conn::PacketNote> {
+    /// came after the sender's own last packet (in capture order, which
+    /// holds when timestamps do not) and not long before the RST.
+    pub fn trigger(&self) -> Option<PacketNote> {
         let trigger = self.snapshot.peer.last?;
         let sender_after = self
             .snapshot
             .sender
             .last
-            .is_some_and(|own| own.ts_ns > trigger.ts_ns);
+            .is_some_and(|own| own.frame > trigger.frame);
         let delay = self.ts_ns.saturating_sub(trigger.ts_ns);
         (!sender_after && delay <= TRIGGER_WINDOW_NS).then_some(trigger)
     }

@@ -10,7 +10,6 @@ use super::clock::Clock;
 use super::trace::{Pkt, TraceConn};
 use super::verdict::{Context, View};
 use super::Capture;
-use crate::analyzer::flag_names;
 use crate::decode::flags;
 use crate::report::{AlignedPacket, CaptureName, Reset, Role};
 
@@ -147,7 +146,7 @@ impl Column<'_> {
             frame: p.frame,
             time: time_ns / 1e9,
             from,
-            flags: flag_names(p.flags),
+            flags: flags::names(p.flags),
             seq,
             ack,
             relative,

@@ -39,6 +39,27 @@ pub mod flags {
     pub const CWR: u16 = 0x080;
     /// Accurate-ECN bit (formerly NS).
     pub const AE: u16 = 0x100;
+
+    /// Flags in the order SYN, FIN, RST, PSH, ACK, URG, ECE, CWR, AE, joined by '+'.
+    pub fn names(bits: u16) -> alloc::string::String {
+        const NAMES: [(u16, &str); 9] = [
+            (SYN, "SYN"),
+            (FIN, "FIN"),
+            (RST, "RST"),
+            (PSH, "PSH"),
+            (ACK, "ACK"),
+            (URG, "URG"),
+            (ECE, "ECE"),
+            (CWR, "CWR"),
+            (AE, "AE"),
+        ];
+        let names: alloc::vec::Vec<&str> = NAMES
+            .iter()
+            .filter(|(b, _)| bits & b != 0)
+            .map(|(_, n)| *n)
+            .collect();
+        names.join("+")
+    }
 }
 
 /// One protocol layer passed through on the way to TCP.
@@ -175,6 +196,8 @@ pub struct TcpOptions {
     pub mss: Option<u16>,
     pub window_scale: Option<u8>,
     pub sack_permitted: bool,
+    /// SACK blocks (kind 5) are present: the receiver is missing data.
+    pub sack: bool,
     /// (TSval, TSecr)
     pub timestamps: Option<(u32, u32)>,
     /// An MPTCP MP_TCPRST option was present (its reason code).

@@ -106,6 +106,7 @@ const NOP: u8 = 1;
 const MSS: u8 = 2;
 const WINDOW_SCALE: u8 = 3;
 const SACK_PERMITTED: u8 = 4;
+const SACK: u8 = 5;
 const TIMESTAMPS: u8 = 8;
 const MPTCP: u8 = 30;
 const MPTCP_TCPRST: u8 = 0x8;
@@ -130,6 +131,7 @@ fn options(mut bytes: &[u8]) -> TcpOptions {
             (MSS, [a, b]) => out.mss = Some(u16::from_be_bytes([*a, *b])),
             (WINDOW_SCALE, [s]) => out.window_scale = Some(*s),
             (SACK_PERMITTED, []) => out.sack_permitted = true,
+            (SACK, [_, ..]) => out.sack = true,
             (TIMESTAMPS, [a, b, c, d, e, f, g, h]) => {
                 out.timestamps = Some((
                     u32::from_be_bytes([*a, *b, *c, *d]),
@@ -161,7 +163,11 @@ mod tests {
         assert_eq!(o.mss, Some(1460));
         assert_eq!(o.window_scale, Some(7));
         assert!(o.sack_permitted);
+        assert!(!o.sack);
         assert_eq!(o.timestamps, Some((1, 2)));
+        // One SACK block (left and right edges) after two NOPs.
+        let sack = [1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9];
+        assert!(options(&sack).sack);
     }
 
     #[test]

@@ -72,11 +72,19 @@ pub struct PacketNote {
     pub ts_ns: i64,
     pub flags: u16,
     pub seq: u32,
+    /// Acknowledgement number (meaningful with the ACK flag).
+    pub ack: u32,
     pub payload_len: u32,
     pub ttl: u8,
     pub ip_id: Option<u16>,
     /// Its data had been sent before (end at or below the highest seq sent).
     pub retransmission: bool,
+    /// Its data starts past the highest seq sent before: a gap, reordering.
+    pub out_of_order: bool,
+    /// A pure ACK repeating the previous acknowledgement (data is missing).
+    pub dup_ack: bool,
+    /// It carries SACK blocks.
+    pub sack: bool,
     /// Its data lies outside what the receiver could accept: already
     /// acknowledged, or beyond the advertised window.
     pub out_of_window: bool,
@@ -254,6 +262,11 @@ pub struct Direction {
     pub fin_ns: Option<i64>,
     pub retransmissions: u32,
     pub out_of_order: u32,
+    /// FIN segments sent, retransmissions included.
+    pub fins: u32,
+    /// Segments sent while the other side's window stayed 0 (window
+    /// probes), since it last opened.
+    pub zero_window_probes: u32,
     /// Retransmissions of the data at `rexmit_seq` in a row, with the time
     /// of the original and of the last copy (to show the backoff).
     pub rexmit_run: u32,
@@ -290,6 +303,8 @@ impl Direction {
             fin_ns: None,
             retransmissions: 0,
             out_of_order: 0,
+            fins: 0,
+            zero_window_probes: 0,
             rexmit_run: 0,
             rexmit_seq: 0,
             rexmit_first_ns: 0,
@@ -325,6 +340,9 @@ pub struct Conn {
     pub first_ns: i64,
     pub last_ns: i64,
     pub largest_gap_ns: i64,
+    /// Packets timestamped earlier than one before them (merged or
+    /// multi-interface captures): its timings are unreliable.
+    pub backwards: u32,
     /// Handshake times: client SYN, server SYN-ACK, client's first ACK after it.
     pub syn_ns: Option<i64>,
     pub syn_ack_ns: Option<i64>,
@@ -385,6 +403,7 @@ impl Conn {
             first_ns: ts_ns,
             last_ns: ts_ns,
             largest_gap_ns: 0,
+            backwards: 0,
             syn_ns: None,
             syn_ack_ns: None,
             ack_ns: None,
@@ -451,6 +470,9 @@ impl Conn {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         self.history.push(summary);
         let gap = ts_ns.saturating_sub(self.last_ns).max(0);
+        if ts_ns < self.last_ns {
+            self.backwards = self.backwards.saturating_add(1);
+        }
         self.largest_gap_ns = self.largest_gap_ns.max(gap);
         self.last_ns = self.last_ns.max(ts_ns);
         self.zeek.on_packet(&zeek::Segment {
@@ -463,12 +485,71 @@ impl Conn {
             window: tcp.window,
         });
 
-        let (syn, fin, rst, ack) = (
-            tcp.has(flags::SYN),
-            tcp.has(flags::FIN),
-            tcp.has(flags::RST),
-            tcp.has(flags::ACK),
-        );
+        self.handshake_times(side, tcp.flags, ts_ns);
+
+        let scaling = self.scaling();
+        // Read before `dir` borrows the connection (not a copy of the whole
+        // peer `Direction`, which costs a 272-byte copy per packet).
+        let data_end = tcp.seq.wrapping_add(tcp.payload_len);
+        let out_of_window =
+            tcp.payload_len > 0 && outside_window(tcp.seq, data_end, self.dir(side.other()));
+        let peer_window_shut = self.dir(side.other()).window == Some(0);
+        let dir = self.dir_mut(side);
+        dir.packets = dir.packets.saturating_add(1);
+        if tcp.has(flags::RST) {
+            // A RST's fields are what is being judged: keep them out of the
+            // sender's baselines and sequence state.
+            dir.rsts = dir.rsts.saturating_add(1);
+            return;
+        }
+        dir.fingerprint(packet);
+        dir.options_and_window(packet, ts_ns, scaling);
+        let dup_ack = tcp.has(flags::ACK)
+            && !tcp.has(flags::SYN | flags::FIN)
+            && tcp.payload_len == 0
+            && dir.last_ack == Some(tcp.ack);
+        if tcp.has(flags::ACK) {
+            dir.last_ack = Some(tcp.ack);
+        }
+        if peer_window_shut {
+            dir.zero_window_probes = dir.zero_window_probes.saturating_add(1);
+        }
+        let (retransmission, out_of_order) = dir.advance(packet, ts_ns);
+        let window_open = dir.window.is_some_and(|w| w > 0);
+        dir.last = Some(PacketNote {
+            frame,
+            ts_ns,
+            flags: tcp.flags,
+            seq: tcp.seq,
+            ack: tcp.ack,
+            payload_len: tcp.payload_len,
+            ttl: ip.ttl,
+            ip_id: ip.id,
+            retransmission,
+            out_of_order,
+            dup_ack,
+            sack: tcp.options.sack,
+            out_of_window,
+            gap_before_ns: gap,
+        });
+        let other = self.dir_mut(side.other());
+        if window_open {
+            other.zero_window_probes = 0;
+        }
+        // The peer's data is now acknowledged: its retransmission run ends.
+        if tcp.has(flags::ACK)
+            && other.rexmit_run > 0
+            && other
+                .snd_nxt
+                .is_some_and(|nxt| seq::diff(tcp.ack, nxt) >= 0)
+        {
+            other.rexmit_run = 0;
+        }
+    }
+
+    /// Notes the handshake's times: client SYN, server SYN-ACK, client ACK.
+    fn handshake_times(&mut self, side: Side, tcp_flags: u16, ts_ns: i64) {
+        let (syn, ack) = (tcp_flags & flags::SYN != 0, tcp_flags & flags::ACK != 0);
         if syn && !ack && side == Side::Client {
             self.syn_ns.get_or_insert(ts_ns);
         }
@@ -481,113 +562,94 @@ impl Conn {
         if !syn && ack && side == Side::Client && self.syn_ack_ns.is_some() {
             self.ack_ns.get_or_insert(ts_ns);
         }
+    }
+}
 
-        let scaling = self.scaling();
-        // Read before `dir` borrows the connection (not a copy of the whole
-        // peer `Direction`, which costs a 272-byte copy per packet).
-        let data_end = tcp.seq.wrapping_add(tcp.payload_len);
-        let out_of_window =
-            tcp.payload_len > 0 && outside_window(tcp.seq, data_end, self.dir(side.other()));
-        let dir = self.dir_mut(side);
-        dir.packets = dir.packets.saturating_add(1);
-        if rst {
-            // A RST's fields are what is being judged: keep them out of the
-            // sender's baselines and sequence state.
-            dir.rsts = dir.rsts.saturating_add(1);
-            return;
-        }
-        dir.bytes = dir.bytes.saturating_add(u64::from(tcp.payload_len));
+impl Direction {
+    /// Counts a non-RST packet into this side's IP fingerprint.
+    fn fingerprint(&mut self, packet: &TcpPacket<'_>) {
+        let (ip, tcp) = (&packet.ip, &packet.tcp);
+        self.bytes = self.bytes.saturating_add(u64::from(tcp.payload_len));
         if tcp.payload_len > 0 {
-            dir.data_packets = dir.data_packets.saturating_add(1);
+            self.data_packets = self.data_packets.saturating_add(1);
         }
-        dir.ttl.add(ip.ttl);
+        self.ttl.add(ip.ttl);
         if ip.dont_fragment {
-            dir.df_set = dir.df_set.saturating_add(1);
+            self.df_set = self.df_set.saturating_add(1);
         } else {
-            dir.df_clear = dir.df_clear.saturating_add(1);
+            self.df_clear = self.df_clear.saturating_add(1);
         }
         if let Some(id) = ip.id {
-            dir.ip_id.add(dir.last_ip_id, id);
-            dir.last_ip_id = Some(id);
+            self.ip_id.add(self.last_ip_id, id);
+            self.last_ip_id = Some(id);
         }
+    }
+
+    /// Timestamps, the ISN and window scale of a SYN, or the advertised window.
+    fn options_and_window(&mut self, packet: &TcpPacket<'_>, ts_ns: i64, scaling: bool) {
+        let tcp = &packet.tcp;
         if let Some((ts_val, _)) = tcp.options.timestamps {
-            dir.ts_val = Some(ts_val);
+            self.ts_val = Some(ts_val);
         }
-        if syn {
-            dir.isn = Some(tcp.seq);
-            dir.wscale = tcp.options.window_scale;
-            dir.syn_ns.get_or_insert(ts_ns);
+        if tcp.has(flags::SYN) {
+            self.isn = Some(tcp.seq);
+            self.wscale = tcp.options.window_scale;
+            self.syn_ns.get_or_insert(ts_ns);
         } else {
             let shift = if scaling {
-                dir.wscale.unwrap_or(0).min(14)
+                self.wscale.unwrap_or(0).min(14)
             } else {
                 0
             };
-            dir.window = Some(u32::from(tcp.window) << shift);
+            self.window = Some(u32::from(tcp.window) << shift);
         }
-        if ack {
-            dir.last_ack = Some(tcp.ack);
-        }
+    }
 
+    /// Moves SND.NXT on and follows retransmissions and FINs; returns
+    /// whether the segment was a retransmission, and whether it left a gap.
+    fn advance(&mut self, packet: &TcpPacket<'_>, ts_ns: i64) -> (bool, bool) {
+        let tcp = &packet.tcp;
+        let (syn, fin) = (tcp.has(flags::SYN), tcp.has(flags::FIN));
         let end = tcp
             .seq
             .wrapping_add(seq::segment_len(tcp.payload_len, syn, fin));
         let mut retransmission = false;
-        match dir.snd_nxt {
+        let mut out_of_order = false;
+        match self.snd_nxt {
             Some(nxt) if tcp.payload_len > 0 && seq::diff(end, nxt) <= 0 => {
                 retransmission = true;
-                dir.retransmissions = dir.retransmissions.saturating_add(1);
-                if dir.rexmit_run > 0 && dir.rexmit_seq == tcp.seq {
-                    dir.rexmit_run = dir.rexmit_run.saturating_add(1);
+                self.retransmissions = self.retransmissions.saturating_add(1);
+                if self.rexmit_run > 0 && self.rexmit_seq == tcp.seq {
+                    self.rexmit_run = self.rexmit_run.saturating_add(1);
                 } else {
-                    dir.rexmit_run = 1;
-                    dir.rexmit_seq = tcp.seq;
-                    dir.rexmit_first_ns =
-                        dir.last
+                    self.rexmit_run = 1;
+                    self.rexmit_seq = tcp.seq;
+                    self.rexmit_first_ns =
+                        self.last
                             .map_or(ts_ns, |l| if l.seq == tcp.seq { l.ts_ns } else { ts_ns });
                 }
-                dir.rexmit_last_ns = ts_ns;
+                self.rexmit_last_ns = ts_ns;
             }
             Some(nxt) => {
                 if tcp.payload_len > 0 && seq::after(tcp.seq, nxt) {
-                    dir.out_of_order = dir.out_of_order.saturating_add(1);
+                    self.out_of_order = self.out_of_order.saturating_add(1);
+                    out_of_order = true;
                 }
                 if seq::after(end, nxt) {
-                    dir.snd_nxt = Some(end);
+                    self.snd_nxt = Some(end);
                     if tcp.payload_len > 0 {
-                        dir.rexmit_run = 0;
+                        self.rexmit_run = 0;
                     }
                 }
             }
-            None => dir.snd_nxt = Some(end),
+            None => self.snd_nxt = Some(end),
         }
         if fin {
-            dir.fin_seq = Some(data_end);
-            dir.fin_ns.get_or_insert(ts_ns);
+            self.fin_seq = Some(tcp.seq.wrapping_add(tcp.payload_len));
+            self.fin_ns.get_or_insert(ts_ns);
+            self.fins = self.fins.saturating_add(1);
         }
-        dir.last = Some(PacketNote {
-            frame,
-            ts_ns,
-            flags: tcp.flags,
-            seq: tcp.seq,
-            payload_len: tcp.payload_len,
-            ttl: ip.ttl,
-            ip_id: ip.id,
-            retransmission,
-            out_of_window,
-            gap_before_ns: gap,
-        });
-        // The peer's data is now acknowledged: its retransmission run ends.
-        if ack {
-            let other = self.dir_mut(side.other());
-            if other.rexmit_run > 0
-                && other
-                    .snd_nxt
-                    .is_some_and(|nxt| seq::diff(tcp.ack, nxt) >= 0)
-            {
-                other.rexmit_run = 0;
-            }
-        }
+        (retransmission, out_of_order)
     }
 }
 

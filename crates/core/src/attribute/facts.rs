@@ -1,0 +1,82 @@
+//! What the cause rules see about one RST: its record (the packet, the
+//! connection just before it, what followed), the connection at its end,
+//! the claimed sender's host, the origin the signals point to, and the
+//! connection's earlier resets with their verdicts.
+
+use super::record::ResetRecord;
+use super::role;
+use crate::decode::flags;
+use crate::report::{Cause, Origin, Role, Stage};
+use crate::track::conn::{Conn, PacketNote, Side};
+use crate::track::HostProfile;
+
+/// Silence this long before a RST (or before the packet it answers) makes
+/// an idle timeout the explanation: NAT and firewall timeouts are minutes.
+pub const IDLE_NS: i64 = 30_000_000_000;
+
+/// An earlier reset of the same connection, as judged.
+#[derive(Clone, Copy, Debug)]
+pub struct Earlier {
+    pub frame: u64,
+    pub side: Side,
+    pub origin: Origin,
+    pub cause: Cause,
+    /// The root it followed from, when it was a consequence itself.
+    pub consequence_of: Option<u64>,
+}
+
+pub struct Facts<'a> {
+    pub record: &'a ResetRecord,
+    /// The connection at its end (baselines include packets after the RST).
+    pub conn: &'a Conn,
+    pub host: Option<&'a HostProfile>,
+    /// Either host swept ports with SYNs or sent stealth probes.
+    pub scanner: bool,
+    /// Who the signals say emitted it.
+    pub origin: Origin,
+    pub stage: Stage,
+    /// The claimed sender went on sending, or RSTs repeated with moving numbers.
+    pub tampering: bool,
+    /// The connection's resets before this one, in frame order.
+    pub earlier: &'a [Earlier],
+}
+
+impl Facts<'_> {
+    /// The claimed sender's role.
+    pub fn who(&self) -> Role {
+        role(self.record.side)
+    }
+
+    pub fn side(&self) -> Side {
+        self.record.side
+    }
+
+    /// The peer packet this RST answers, if it answers one.
+    pub fn trigger(&self) -> Option<PacketNote> {
+        self.record.trigger()
+    }
+
+    /// The RST carries the ACK flag.
+    pub fn has_ack(&self) -> bool {
+        self.record.flags & flags::ACK != 0
+    }
+
+    /// The RST answers the peer's SYN: the sender had sent nothing, the
+    /// peer nothing but its SYN.
+    pub fn answers_syn(&self) -> bool {
+        let s = &self.record.snapshot;
+        s.peer.isn.is_some()
+            && s.sender.isn.is_none()
+            && s.sender.snd_nxt.is_none()
+            && s.peer.data_packets == 0
+            && s.peer.last.is_some_and(|l| l.flags & flags::SYN != 0)
+    }
+
+    /// The silence before the packet this RST answers, when long enough
+    /// for an idle timeout.
+    pub fn idle_before_trigger(&self) -> Option<i64> {
+        self.trigger()
+            .map(|t| t.gap_before_ns)
+            .filter(|g| *g >= IDLE_NS)
+    }
+}

@@ -1,0 +1,51 @@
+//! Rules on what the RST's payload says.
+
+use super::Decision;
+use crate::attribute::facts::Facts;
+use crate::attribute::payload;
+use crate::report::{Cause, Fact, SubCause};
+
+/// A draft-ietf-tcpm-rst-diagnostic-payload reason code names the cause.
+pub fn diagnostic_reason(f: &Facts<'_>) -> Option<Decision> {
+    let code = f.record.packet.reason_code?;
+    let cause = match code {
+        3 => Cause::ClosedSocket,
+        4 | 5 => Cause::AppAbort,
+        7 => Cause::OutOfWindow,
+        6 | 14 => Cause::IdleTimeout,
+        12 | 13 => Cause::Refused,
+        17 => Cause::Injected,
+        _ => return None,
+    };
+    Some(Decision::new(cause, 0.95).because(Fact::DiagnosticReason { code }, f.origin))
+}
+
+/// A proxy (F5 BIG-IP) passes on a reset from its backend.
+pub fn relayed_reset(f: &Facts<'_>) -> Option<Decision> {
+    let text = f.record.packet.payload_text.as_deref()?;
+    if !payload::relays_remote_reset(text) {
+        return None;
+    }
+    let fact = Fact::RelayedReset { text: text.into() };
+    Some(
+        Decision::new(Cause::AppAbort, 0.7)
+            .sub(SubCause::BackendReset)
+            .because(fact, f.origin),
+    )
+}
+
+/// The RST's text names an idle or expiry timeout.
+pub fn says_timeout(f: &Facts<'_>) -> Option<Decision> {
+    let text = f.record.packet.payload_text.as_deref()?;
+    if !payload::mentions_timeout(text) {
+        return None;
+    }
+    let gap = f.record.snapshot.gap_before_ns;
+    let d = Decision::new(Cause::IdleTimeout, 0.9)
+        .because(Fact::PayloadSays { text: text.into() }, f.origin);
+    Some(if gap >= crate::attribute::facts::IDLE_NS {
+        d.idle(gap)
+    } else {
+        d
+    })
+}
