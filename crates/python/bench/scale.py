@@ -2,7 +2,9 @@
 mode over the same set of generated captures (scripts/bench-scale.sh runs it).
 
 Every measurement is the wall time of analysing all the files (best of
---runs), with the files in the page cache. "One core" runs are pinned to
+--runs), with the files in the page cache, beside the CPU time (user +
+system, all threads) of that run: on a shared machine, captures per
+CPU-second moves less with the load than captures per second. "One core" runs are pinned to
 CPU 0 with `taskset`, threads and child processes included, so a CLI
 worker's read-ahead thread shares that core too. The CLI's time is its
 whole process; the Python package's excludes the interpreter's start and
@@ -12,8 +14,10 @@ Spark process analyses one file first, then the timed set.
 
 import argparse
 import json
+import math
 import os
 import pathlib
+import resource
 import subprocess
 import sys
 import time
@@ -71,25 +75,35 @@ def generate(count, size):
 
 
 def measure(what, command, cores, args, timed_inside=False):
-    """Best wall time of `runs` runs (for Spark, the time it printed)."""
+    """Best wall time of `runs` runs, with the CPU time (user + system, all
+    threads) of that run. Processes timed inside print "TIME wall cpu" last
+    (cpu "nan" when they cannot tell it, as Spark's workers are not theirs)."""
     best = None
     for _ in range(args.runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-        seconds = float(out.split()[-1]) if timed_inside else time.perf_counter() - start
-        best = seconds if best is None else min(best, seconds)
-    print(f"{what}: {best:.2f} s", flush=True)
-    return what, cores, best
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        if timed_inside:
+            wall, cpu = (float(x) for x in out.split()[-2:])
+        if best is None or wall < best[0]:
+            best = (wall, cpu)
+    print(f"{what}: {best[0]:.2f} s, {best[1]:.2f} s CPU", flush=True)
+    return what, cores, *best
 
 
 def report(rows, files, total):
     one_core = rows[0][2]
     print()
-    print("| what | seconds | captures/s | MB/s | captures/s per core | vs CLI one core |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for what, cores, s in rows:
-        print(f"| {what} | {s:.2f} | {files / s:.1f} | {total / s / 1e6:.0f} | {files / s / cores:.1f} | "
-              f"{one_core / s:.2f}x |")
+    print("| what | seconds | CPU seconds | captures/s | MB/s | captures/s per core | per CPU-second | vs CLI one core |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for what, cores, s, cpu in rows:
+        per_cpu = "n/a" if math.isnan(cpu) else f"{files / cpu:.1f}"
+        cpu_text = "n/a" if math.isnan(cpu) else f"{cpu:.2f}"
+        print(f"| {what} | {s:.2f} | {cpu_text} | {files / s:.1f} | {total / s / 1e6:.0f} | "
+              f"{files / s / cores:.1f} | {per_cpu} | {one_core / s:.2f}x |")
 
 
 def load():
@@ -102,10 +116,11 @@ def package_run(paths, threads):
 
     import rstscope
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         resets = sum(b.num_rows for b in pool.map(rstscope.resets, paths))
-    print(json.dumps({"resets": resets}), time.perf_counter() - start)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(json.dumps({"resets": resets}), "TIME", wall, cpu)
 
 
 def spark_run(cores, paths):
@@ -123,7 +138,7 @@ def spark_run(cores, paths):
     resets = rstscope.spark.resets(spark, paths).count()
     seconds = time.perf_counter() - start
     spark.stop()
-    print(json.dumps({"resets": resets}), seconds)
+    print(json.dumps({"resets": resets}), "TIME", seconds, "nan")
 
 
 if __name__ == "__main__":
