@@ -37,10 +37,12 @@ pub enum SubCause {
     ChallengeAck,
     /// An inline IPS blocked the flow on a signature match.
     IpsBlock,
+    /// A full proxy relays the reset of the backend behind it.
+    BackendReset,
 }
 
 impl SubCause {
-    pub const ALL: [SubCause; 16] = [
+    pub const ALL: [SubCause; 17] = [
         SubCause::FirewallReject,
         SubCause::ConntrackInvalid,
         SubCause::StateExpired,
@@ -57,6 +59,7 @@ impl SubCause {
         SubCause::SpeculativeConnect,
         SubCause::ChallengeAck,
         SubCause::IpsBlock,
+        SubCause::BackendReset,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -77,6 +80,7 @@ impl SubCause {
             SubCause::SpeculativeConnect => "speculative-connect",
             SubCause::ChallengeAck => "challenge-ack",
             SubCause::IpsBlock => "ips-block",
+            SubCause::BackendReset => "backend-reset",
         }
     }
 }

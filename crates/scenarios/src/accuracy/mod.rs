@@ -21,8 +21,8 @@ use crate::real::{self, RealFile};
 
 /// Generated variants per family in each split: enough for a stable
 /// aggregate, small enough that the floor test stays a few seconds.
-pub const TRAIN_PER_FAMILY: u64 = 40;
-pub const HELD_OUT_PER_FAMILY: u64 = 40;
+pub const TRAIN_PER_FAMILY: u64 = 60;
+pub const HELD_OUT_PER_FAMILY: u64 = 60;
 
 /// Which truth set a reset belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -2,21 +2,24 @@
 //! endpoint application's idle timer, a load balancer's flow table.
 
 use rstscope_core::decode::flags::ACK;
-use rstscope_core::report::Cause;
+use rstscope_core::report::{Cause, Origin};
 
 use super::stacks;
-use super::{forged, own, pick, Device, Stage};
+use super::{forged, own, pick, verdict, Device, Stage};
 use crate::conversation::{other, rst_for, Conversation, Side};
 use crate::label::SubCause;
 use crate::net::{Incident, Verdict};
 use crate::payload;
 use crate::scenarios::traffic;
 
-/// Idle timeouts of real NATs, seconds: Azure NAT gateway 240 (4 min
-/// default), consumer routers 300-600, AWS NAT gateway 350, GCP Cloud NAT
+/// Idle timeouts of real NATs, seconds: aggressive cellular and enterprise
+/// settings of a minute or two, Azure NAT gateway 240 (4 min default),
+/// consumer routers 300-600, AWS NAT gateway 350, GCP Cloud NAT
 /// 1200 (established), Linux `nf_conntrack_tcp_timeout_established` set
 /// to an hour or two by firewall distributions (their documentation).
-const NAT_TIMEOUT_S: [f64; 7] = [240.0, 300.0, 350.0, 600.0, 1200.0, 3600.0, 7200.0];
+const NAT_TIMEOUT_S: [f64; 9] = [
+    60.0, 120.0, 240.0, 300.0, 350.0, 600.0, 1200.0, 3600.0, 7200.0,
+];
 
 /// A NAT at the client's edge (a home router, a carrier-grade NAT or a
 /// cloud NAT gateway a few hops out) forgets a connection idle longer than
@@ -178,21 +181,39 @@ pub fn endpoint(st: &mut Stage) {
 }
 
 /// An F5 BIG-IP virtual server (a full proxy: it is the client's TCP
-/// peer) sweeps a flow idle past its TCP profile's timeout (300 s by
-/// default) and says why in the RST's payload, as in tcpdump's
-/// `tcp_rst_data.pcap`.
+/// peer) says why it resets in the RST's payload (tcpdump's
+/// `tcp_rst_data.pcap`). It sweeps a flow idle past its TCP profile's
+/// timeout (300 s by default): its own decision, so the server's. Or it
+/// relays the reset of the pool member behind it ("TCP RST from remote
+/// system"): the backend aborted, the BIG-IP in between emitted it, as the
+/// real labels have it (`backend-reset`).
 pub fn big_ip(st: &mut Stage) {
     st.background(0.0, 60.0);
     let at = st.seconds(1.0, 60.0);
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "portal.example.com");
-    let timeout = pick(&mut st.rng, &[300.0, 300.0, 600.0, 1800.0]);
-    c.wait(timeout + st.seconds(0.0, 10.0));
-    let reason = format!(
-        "BIG-IP: [0x{:07x}:{}] Flow expired (sweeper)",
+    let tag = format!(
+        "BIG-IP: [0x{:07x}:{}]",
         st.rng.range(0x100_0000, 0xfff_ffff),
         st.rng.range(100, 3000)
     );
+    if st.chance(40) {
+        c.send(
+            Side::Client,
+            &payload::tls_application_data(500, &mut st.rng),
+        );
+        // The pool member's round trip and its abort, behind the proxy.
+        c.wait(st.seconds(0.001, 2.0));
+        let reason = format!("{tag} {{peer}} TCP RST from remote system");
+        let label =
+            verdict(Side::Server, Origin::Middlebox, Cause::AppAbort).sub(SubCause::BackendReset);
+        c.reset_with_text(Side::Server, &reason, label);
+        st.net.add(c);
+        return;
+    }
+    let timeout = pick(&mut st.rng, &[300.0, 300.0, 600.0, 1800.0]);
+    c.wait(timeout + st.seconds(0.0, 10.0));
+    let reason = format!("{tag} Flow expired (sweeper)");
     c.reset_with_text(Side::Server, &reason, own(Side::Server, Cause::IdleTimeout));
     st.net.add(c);
 }
@@ -309,7 +330,7 @@ pub fn keepalive_nat(st: &mut Stage) {
     let at = st.seconds(1.0, 30.0);
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "push.example.com");
-    let nat_timeout = pick(&mut st.rng, &NAT_TIMEOUT_S[..5]);
+    let nat_timeout = pick(&mut st.rng, &NAT_TIMEOUT_S[..7]);
     let keepalive = pick(&mut st.rng, &KEEPALIVE_S).max(nat_timeout + 60.0);
     let label = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
     // The probing side is the one whose packets the capture sees reach the NAT.

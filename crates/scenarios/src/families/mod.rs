@@ -463,7 +463,7 @@ static FAMILIES: &[Family] = &[
     },
     Family {
         name: "rst-with-reason",
-        description: "An F5 BIG-IP full proxy sweeps an idle flow and says why in the RST's payload.",
+        description: "An F5 BIG-IP full proxy says why it resets in the RST's payload: it swept an idle flow, or it relays its backend's reset.",
         vantages: &[AtClient, OnPath],
         clients: Stack::CLIENTS,
         servers: &[Stack::BigIp],
