@@ -51,7 +51,10 @@ pub fn segment<'a>(
         }
     };
     let header_len = header.slice().len();
-    let data = payload.get(header_len..).unwrap_or(&[]);
+    // Empty payloads are still slices of the frame (callers take offsets).
+    let data = payload
+        .get(header_len.min(payload.len())..)
+        .unwrap_or_default();
     let flags = u16::from_be_bytes([
         payload.get(12).copied().unwrap_or(0) & 0x01,
         payload.get(13).copied().unwrap_or(0),
@@ -93,7 +96,8 @@ fn cut_header(header: &[u8], header_len: usize, declared: usize) -> TcpSegment<'
         flags: u16_at(12) & 0x1FF,
         window: u16_at(14),
         options: options(header.get(MIN_HEADER_LEN..).unwrap_or_default()),
-        payload: &[],
+        // Empty, but inside the frame, as callers rely on.
+        payload: header.get(header.len()..).unwrap_or_default(),
         payload_len: u32::try_from(declared.saturating_sub(header_len)).unwrap_or(u32::MAX),
     }
 }
