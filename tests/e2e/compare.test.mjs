@@ -312,6 +312,8 @@ describe('captures that are not two ends of one path', () => {
     assert.match(cli.comparison.relation, /^no-(common-connection|time-overlap)$/);
     assert.deepEqual(await comparisonRows(page), expectedRows(cli));
     for (const row of await comparisonRows(page)) assert.equal(row.seen_at, 'not-compared');
+    assert.match(await page.locator('[data-testid=clock-offset]').textContent(), /unknown/);
+    assert.equal(await page.locator('[data-testid=clock-drift]').count(), 0, 'no drift without a clock');
     await claimsNothing(page, /share no connection|not running at the same time/);
   });
 

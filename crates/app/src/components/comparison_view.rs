@@ -5,7 +5,7 @@ use super::{origin_badge, relative_time, Shared};
 use crate::comparison;
 use crate::format;
 use rstscope_core::report::{
-    CaptureName, CaptureVantage, Comparison, MatchedConnection, VantagePoint,
+    CaptureName, CaptureVantage, Comparison, MatchedConnection, Relation, VantagePoint,
 };
 use rstscope_core::Report;
 
@@ -41,7 +41,10 @@ pub fn ComparisonView(props: &Props) -> Html {
                 <div class="comparison-text">
                 <ul class="comparison-facts">
                     <li data-testid="clock-offset">{ comparison::offset_text(cmp.clock_offset.as_ref()) }</li>
-                    <li data-testid="clock-drift">{ comparison::drift_text(cmp.drift.as_ref()) }</li>
+                    // Without an offset there is no clock to drift.
+                    if cmp.clock_offset.is_some() {
+                        <li data-testid="clock-drift">{ comparison::drift_text(cmp.drift.as_ref()) }</li>
+                    }
                     <li data-testid="match-counts">{ comparison::counts_text(cmp) }</li>
                 </ul>
                 <ul class="comparison-verdicts">
@@ -167,7 +170,11 @@ fn aligned(report: &Report, cmp: &Comparison, on_select: &Callback<Option<u64>>)
                 { for links }
                 { for dots }
                 <text class="axis" x={LEFT.to_string()} y={axis_y.to_string()}>
-                    { format!("{} (this capture's clock; the other end's shifted by the offset)", format::utc(start)) }
+                    { format!("{} ({})", format::utc(start), if cmp.clock_offset.is_some() {
+                        "this capture's clock; the other end's shifted by the offset"
+                    } else {
+                        "each capture's own clock: no offset is known"
+                    }) }
                 </text>
                 <text class="axis" x={WIDTH.to_string()} y={axis_y.to_string()} text-anchor="end">
                     { format!("+{}", format::duration(span)) }
@@ -277,7 +284,8 @@ fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<
 fn matched_table(cmp: &Comparison) -> Html {
     let ends = |client: &str, server: &str| format!("{client} → {server}");
     html! {
-        <details class="comparison-connections" open={cmp.matched.len() <= 20}>
+        <details class="comparison-connections"
+                 open={cmp.relation == Relation::TwoVantages && cmp.matched.len() <= 20}>
             <summary>{ format!("Connections: {} matched, {} in one capture only",
                                cmp.matched.len(), cmp.unmatched.len()) }</summary>
             <div class="table-scroll" tabindex="0" role="region" aria-label="Connections of both captures">
