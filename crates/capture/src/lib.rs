@@ -37,6 +37,7 @@ mod sniff;
 use std::io::{ErrorKind, Read};
 
 use rstscope_core::report::Warning;
+use rstscope_core::select::{self, SpanFinder};
 use rstscope_core::{Analyzer, Frame};
 
 pub use reader::CaptureReader;
@@ -123,6 +124,28 @@ impl Sink for Analyzer {
     fn warning(&mut self, warning: Warning) {
         self.warn(warning);
     }
+}
+
+/// The first pass of finding streams again ([`rstscope_core::select`]):
+/// it only looks at TCP segments; the analysis reported the warnings.
+impl Sink for SpanFinder {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        if let Some(packet) = select::tcp_of(frame) {
+            self.observe(frame.number, &packet);
+        }
+    }
+    fn warning(&mut self, _: Warning) {}
+}
+
+/// Every frame to a closure, for passes over a capture already analysed
+/// (its warnings were reported then).
+pub struct EachFrame<F>(pub F);
+
+impl<F: FnMut(&Frame<'_>)> Sink for EachFrame<F> {
+    fn frame(&mut self, frame: &Frame<'_>) {
+        (self.0)(frame);
+    }
+    fn warning(&mut self, _: Warning) {}
 }
 
 /// The input cannot be read as a capture at all. Problems after the first

@@ -30,6 +30,7 @@ pub mod compare;
 pub mod decode;
 pub mod filters;
 pub mod frame;
+pub mod listing;
 pub mod render;
 pub mod report;
 pub mod select;

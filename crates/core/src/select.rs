@@ -15,10 +15,20 @@ use core::net::IpAddr;
 
 use hashbrown::HashMap;
 
-use crate::decode::TcpPacket;
+use crate::decode::{self, Decoded, TcpPacket};
 use crate::filters;
+use crate::frame::Frame;
 use crate::track::stream::Stream;
 use crate::track::table::Key;
+
+/// The TCP segment a frame carries, as both passes see it: a TCP header
+/// quoted inside an ICMP error is not a segment of the connection.
+pub fn tcp_of<'a>(frame: &Frame<'a>) -> Option<TcpPacket<'a>> {
+    match decode::decode(frame.link_type, frame.data) {
+        Ok(Decoded::Tcp(packet)) => Some(packet),
+        _ => None,
+    }
+}
 
 /// A stream to find: the one on these endpoints that holds `frame`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -136,9 +146,17 @@ pub struct Selection {
 
 impl Selection {
     pub fn holds(&self, frame: u64, packet: &TcpPacket<'_>) -> bool {
+        self.stream_of(frame, packet).is_some()
+    }
+
+    /// Which of the streams found the packet belongs to, named by the
+    /// stream's first frame; None when it is in none of them.
+    pub fn stream_of(&self, frame: u64, packet: &TcpPacket<'_>) -> Option<u64> {
         self.pairs
-            .get(&Key::of(packet))
-            .is_some_and(|spans| spans.iter().any(|s| s.holds(frame)))
+            .get(&Key::of(packet))?
+            .iter()
+            .find(|s| s.holds(frame))
+            .map(|s| s.first)
     }
 
     /// No target was found.
