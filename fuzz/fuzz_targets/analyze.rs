@@ -156,6 +156,7 @@ fuzz_target!(|plan: Plan| {
             link_type,
             orig_len: u32::try_from(orig_len).unwrap_or(u32::MAX),
             data: &data,
+            process: None,
         });
     }
     let report = analyzer.finish().report;

@@ -5,6 +5,7 @@
 //! straddles two chunks is copied into `pending`, so memory stays at one unit
 //! (at most [`MAX_UNIT`] bytes) however big the file is.
 
+use rstscope_core::decode::ProcessMeta;
 use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Frame, LinkType};
 
@@ -40,6 +41,18 @@ pub(crate) struct Output<'a, S: Sink> {
 
 impl<S: Sink> Output<'_, S> {
     pub(crate) fn frame(&mut self, ts_ns: i64, link_type: LinkType, orig_len: u32, data: &[u8]) {
+        self.frame_of(ts_ns, link_type, orig_len, data, None);
+    }
+
+    /// A frame the file ties to a process (macOS pcapng).
+    pub(crate) fn frame_of(
+        &mut self,
+        ts_ns: i64,
+        link_type: LinkType,
+        orig_len: u32,
+        data: &[u8],
+        process: Option<ProcessMeta<'_>>,
+    ) {
         *self.frames = self.frames.saturating_add(1);
         let frame = Frame {
             number: *self.frames,
@@ -47,6 +60,7 @@ impl<S: Sink> Output<'_, S> {
             link_type,
             orig_len,
             data,
+            process,
         };
         self.sink.frame(&frame);
     }

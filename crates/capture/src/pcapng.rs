@@ -2,8 +2,11 @@
 //! Section Header Block starts a section with its own byte order and its own
 //! interfaces; each Interface Description Block adds an interface with its
 //! link type, snaplen and timestamp resolution/offset. Enhanced, Simple and
-//! obsolete Packet Blocks carry frames; all other blocks are skipped.
+//! obsolete Packet Blocks carry frames; all other blocks are skipped, except
+//! the process blocks of macOS `tcpdump -k`, whose process names the
+//! Enhanced Packet Blocks' Apple options point to.
 
+use rstscope_core::decode::ProcessMeta;
 use rstscope_core::LinkType;
 
 use crate::bytes::{magic, Endian};
@@ -15,6 +18,17 @@ const INTERFACE_DESCRIPTION: u32 = 1;
 const PACKET: u32 = 2;
 const SIMPLE_PACKET: u32 = 3;
 const ENHANCED_PACKET: u32 = 6;
+/// Apple's Darwin Process Event Block: a process id, then options (2: name).
+const DARWIN_PROCESS: u32 = 0x8000_0001;
+const OPT_PROCESS_NAME: u16 = 2;
+/// Apple EPB options: the index (within the section) of the process block
+/// of the packet's process, and of the effective process it acted for.
+const OPT_EPB_PROCESS: u16 = 0x8001;
+const OPT_EPB_EFFECTIVE_PROCESS: u16 = 0x8003;
+/// Process names longer than this are cut (macOS keeps 32 bytes).
+const MAX_PROCESS_NAME: usize = 64;
+/// More process blocks than this in one section are not kept (memory bound).
+const MAX_PROCESSES: usize = 1 << 16;
 
 /// Type, length, and the trailing copy of the length.
 const MIN_BLOCK_LEN: usize = 12;
@@ -32,6 +46,8 @@ const MAX_INTERFACES: usize = 1 << 16;
 pub(crate) struct PcapNg {
     endian: Endian,
     interfaces: Vec<Interface>,
+    /// Darwin process blocks of this section: pid and name.
+    processes: Vec<(u32, String)>,
     /// Simple Packet Blocks have no timestamp: they get the previous frame's.
     last_ts_ns: i64,
 }
@@ -82,6 +98,7 @@ impl PcapNg {
         (magic(head)? == SECTION_HEADER).then(|| Self {
             endian: Endian::Little,
             interfaces: Vec::new(),
+            processes: Vec::new(),
             last_ts_ns: 0,
         })
     }
@@ -129,6 +146,7 @@ impl PcapNg {
         let body = block.get(8..len.saturating_sub(4)).unwrap_or_default();
         if magic(block) == Some(SECTION_HEADER) {
             self.interfaces.clear();
+            self.processes.clear();
             return Ok(());
         }
         match e.u32(block, 0).unwrap_or(0) {
@@ -144,6 +162,10 @@ impl PcapNg {
                 self.packet(u32::from(interface), ts, body, 12, out)
             }
             SIMPLE_PACKET => self.simple_packet(body, out),
+            DARWIN_PROCESS => {
+                self.process(body);
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -180,6 +202,39 @@ impl PcapNg {
         Ok(())
     }
 
+    /// Keeps a Darwin process block's pid and name (cut to a bounded length).
+    fn process(&mut self, body: &[u8]) {
+        if self.processes.len() >= MAX_PROCESSES {
+            return;
+        }
+        let pid = self.endian.u32(body, 0).unwrap_or(0);
+        let name = options(self.endian, body.get(4..).unwrap_or_default())
+            .find(|(code, _)| *code == OPT_PROCESS_NAME)
+            .map(|(_, value)| text(value.get(..MAX_PROCESS_NAME).unwrap_or(value)))
+            .unwrap_or_default();
+        self.processes.push((pid, name));
+    }
+
+    /// The process an EPB's options point to, the effective one first.
+    fn packet_process(&self, options_area: &[u8]) -> Option<ProcessMeta<'_>> {
+        let (mut own, mut effective) = (None, None);
+        for (code, value) in options(self.endian, options_area) {
+            let index = self.endian.u32(value, 0);
+            match code {
+                OPT_EPB_PROCESS => own = index,
+                OPT_EPB_EFFECTIVE_PROCESS => effective = index,
+                _ => {}
+            }
+        }
+        let (pid, name) = effective
+            .or(own)
+            .and_then(|i| self.processes.get(usize::try_from(i).ok()?))?;
+        Some(ProcessMeta {
+            pid: Some(*pid),
+            name,
+        })
+    }
+
     /// EPB and obsolete PB share a layout from the captured length on.
     fn packet<S: Sink>(
         &mut self,
@@ -211,7 +266,15 @@ impl PcapNg {
         let ts_ns = iface.resolution.to_ns(ts_units) + i128::from(iface.offset_s) * 1_000_000_000;
         let ts_ns = i64::try_from(ts_ns).unwrap_or(if ts_ns < 0 { i64::MIN } else { i64::MAX });
         self.last_ts_ns = ts_ns;
-        out.frame(ts_ns, iface.link_type, orig_len, data);
+        let link_type = iface.link_type;
+        // Options follow the packet data, padded to 4 bytes.
+        let options_at = (at + 8).saturating_add(data.len().next_multiple_of(4));
+        let process = if self.processes.is_empty() {
+            None
+        } else {
+            self.packet_process(body.get(options_at..).unwrap_or_default())
+        };
+        out.frame_of(ts_ns, link_type, orig_len, data, process);
         Ok(())
     }
 
@@ -243,6 +306,12 @@ impl PcapNg {
         );
         Ok(())
     }
+}
+
+/// A name from a capture file: lossy UTF-8 up to the first NUL.
+fn text(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(bytes.get(..end).unwrap_or_default()).into_owned()
 }
 
 fn short() -> Problem {

@@ -688,6 +688,7 @@ fn two_million_distinct_syns_in_bounded_memory() {
                 link_type: LinkType::ETHERNET,
                 orig_len: data.len() as u32,
                 data: &data,
+                process: None,
             });
         }
         analyzer.finish().report
@@ -721,6 +722,7 @@ fn one_connection_with_millions_of_segments_in_bounded_memory() {
                 link_type: LinkType::ETHERNET,
                 orig_len: data.len() as u32,
                 data,
+                process: None,
             });
         };
         let (client_isn, server_isn) = (7_000u32, 9_000u32);
@@ -903,6 +905,7 @@ fn a_million_undecodable_frames_keep_the_warning_list_bounded() {
                 link_type: LinkType::ETHERNET,
                 orig_len: 3,
                 data: &[1, 2, 3],
+                process: None,
             });
         }
         analyzer.finish().report

@@ -83,6 +83,7 @@ fn per_packet(c: &mut Criterion) {
                     link_type: LinkType::ETHERNET,
                     orig_len: data.len() as u32,
                     data,
+                    process: None,
                 });
             }
             black_box(analyzer.finish().report)

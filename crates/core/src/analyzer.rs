@@ -151,7 +151,8 @@ impl Analyzer {
         self.info.last_time = Some(time);
 
         match decode::decode(frame.link_type, frame.data) {
-            Ok(Decoded::Tcp(packet)) => {
+            Ok(Decoded::Tcp(mut packet)) => {
+                packet.link.process = packet.link.process.or(frame.process);
                 self.info.tcp_packets += 1;
                 self.track(frame.number, frame.ts_ns, &packet);
             }

@@ -1,5 +1,7 @@
 //! The input of the core: one captured frame, as a capture reader hands it over.
 
+use crate::decode::ProcessMeta;
+
 /// A link-layer header type, as numbered by tcpdump's `LINKTYPE_*` registry
 /// (the value in a pcap file header or a pcapng interface description block).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,4 +86,8 @@ pub struct Frame<'a> {
     pub orig_len: u32,
     /// The captured bytes, starting at the link-layer header.
     pub data: &'a [u8],
+    /// The process the capture file ties the frame to, outside the frame's
+    /// bytes (macOS `tcpdump -k` pcapng: process blocks and per-packet
+    /// options). PKTAP frames carry theirs inside and decode it.
+    pub process: Option<ProcessMeta<'a>>,
 }

@@ -767,6 +767,7 @@ fn test_capture_time_backwards() {
             link_type: LinkType(1),
             orig_len: 0,
             data: &[],
+            process: None,
         });
     }
     let report = analyzer.finish().report;

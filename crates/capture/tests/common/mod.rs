@@ -19,6 +19,8 @@ pub struct Seen {
     pub orig_len: u32,
     pub captured: usize,
     pub data_hash: u64,
+    /// The process the file tied the frame to: pid and name.
+    pub process: Option<(Option<u32>, String)>,
 }
 
 #[derive(Default)]
@@ -38,6 +40,7 @@ impl Sink for Recorder {
             orig_len: frame.orig_len,
             captured: frame.data.len(),
             data_hash: hasher.finish(),
+            process: frame.process.map(|p| (p.pid, p.name.to_string())),
         });
     }
     fn warning(&mut self, warning: Warning) {
