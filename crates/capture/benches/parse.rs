@@ -14,36 +14,19 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use flate2::write::GzEncoder;
 use flate2::Compression;
-use rstscope_capture::{CaptureReader, Sink};
-use rstscope_core::report::Warning;
-use rstscope_core::Frame;
 use rstscope_scenarios::{bulk, Format};
 
-const CHUNK: usize = 1 << 20;
+mod common;
 
-#[derive(Default)]
-struct Count {
-    frames: u64,
-    bytes: u64,
-}
+use common::Count;
 
-impl Sink for Count {
-    fn frame(&mut self, frame: &Frame<'_>) {
-        self.frames += 1;
-        self.bytes += frame.data.len() as u64;
-    }
-    fn warning(&mut self, warning: Warning) {
-        panic!("a generated capture reads without warnings: {warning:?}");
-    }
-}
-
+/// The reader over a generated capture, which reads without warnings.
 fn read(input: &[u8]) -> Count {
-    let mut reader = CaptureReader::new();
-    let mut count = Count::default();
-    for chunk in input.chunks(CHUNK) {
-        reader.push(chunk, &mut count).expect("a capture");
-    }
-    reader.finish(&mut count).expect("a capture");
+    let count = common::read(input).expect("a capture");
+    assert_eq!(
+        count.warnings, 0,
+        "a generated capture reads without warnings"
+    );
     count
 }
 

@@ -1,7 +1,12 @@
 //! Classic libpcap files: a 24-byte file header, then records of a 16-byte
 //! header plus the captured bytes. Either byte order; micro- or nanosecond
 //! timestamps, told apart by the magic number.
+//!
+//! The framer sizes each record (and refuses absurd lengths); pcap-file's
+//! `PcapParser` reads the header and the records, through its raw path,
+//! which keeps records longer than the snaplen as real files hold them.
 
+use pcap_file::pcap::{PcapParser, RawPcapPacket};
 use rstscope_core::LinkType;
 
 use crate::bytes::{magic, Endian};
@@ -19,7 +24,7 @@ pub(crate) struct Pcap {
     endian: Endian,
     nanosecond: bool,
     /// Known once the file header is read.
-    link_type: Option<LinkType>,
+    header: Option<(PcapParser, LinkType)>,
 }
 
 impl Pcap {
@@ -34,7 +39,7 @@ impl Pcap {
         Some(Self {
             endian,
             nanosecond,
-            link_type: None,
+            header: None,
         })
     }
 
@@ -46,7 +51,7 @@ impl Pcap {
     }
 
     pub(crate) fn unit_len(&self, head: &[u8]) -> Result<Need, Problem> {
-        if self.link_type.is_none() {
+        if self.header.is_none() {
             return Ok(Need::Unit(FILE_HEADER_LEN));
         }
         let Some(captured) = self.endian.u32(head, 8) else {
@@ -67,31 +72,34 @@ impl Pcap {
         unit: &[u8],
         out: &mut Output<'_, S>,
     ) -> Result<(), Problem> {
-        let header = |at| {
-            self.endian
-                .u32(unit, at)
-                .ok_or_else(|| Problem::Corrupt("short record".into()))
-        };
-        let Some(link_type) = self.link_type else {
-            self.link_type = Some(LinkType(header(20)? & LINK_TYPE_MASK));
+        let Some((parser, link_type)) = &self.header else {
+            let (_, parser) = PcapParser::new(unit).map_err(corrupt)?;
+            let link_type = LinkType(u32::from(parser.header().datalink) & LINK_TYPE_MASK);
+            self.header = Some((parser, link_type));
             return Ok(());
         };
-        let seconds = i64::from(header(0)?);
-        let fraction = i64::from(header(4)?);
-        let orig_len = header(12)?;
+        let (_, record) = parser.next_raw_packet(unit).map_err(corrupt)?;
+        let RawPcapPacket {
+            ts_sec,
+            ts_frac,
+            orig_len,
+            data,
+            ..
+        } = record;
         let sub_second_ns = if self.nanosecond {
-            fraction
+            i64::from(ts_frac)
         } else {
-            fraction * 1_000
+            i64::from(ts_frac) * 1_000
         };
         // u32 seconds * 1e9 plus a u32 fraction * 1e3 stays far below i64::MAX.
-        let ts_ns = seconds * 1_000_000_000 + sub_second_ns;
-        out.frame(
-            ts_ns,
-            link_type,
-            orig_len,
-            unit.get(RECORD_HEADER_LEN..).unwrap_or_default(),
-        );
+        let ts_ns = i64::from(ts_sec) * 1_000_000_000 + sub_second_ns;
+        out.frame(ts_ns, *link_type, orig_len, &data);
         Ok(())
     }
+}
+
+/// The framer hands over whole units, so pcap-file only fails on a unit
+/// shorter than its header says.
+fn corrupt(err: impl std::fmt::Display) -> Problem {
+    Problem::Corrupt(format!("short record: {err}"))
 }

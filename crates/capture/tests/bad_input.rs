@@ -5,7 +5,9 @@ mod common;
 
 use std::io::Write;
 
-use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, read_in_chunks, shb_body};
+use std::time::Duration;
+
+use common::{read_in_chunks, NgFile, PcapFile};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rstscope_core::report::WarningKind;
@@ -67,17 +69,17 @@ fn gzip_of_a_non_capture_says_both() {
 
 #[test]
 fn pcap_header_alone_is_an_empty_capture() {
-    let (summary, sink) = read_in_chunks(&pcap_header(1), 5);
+    let (summary, sink) = read_in_chunks(&PcapFile::new(1).bytes(), 5);
     assert_eq!(summary.unwrap().frames, 0);
     assert!(sink.frames.is_empty() && sink.warnings.is_empty());
 }
 
 fn three_record_pcap() -> Vec<u8> {
-    let mut file = pcap_header(1);
+    let mut file = PcapFile::new(1);
     for i in 0..3u8 {
-        pcap_record(&mut file, 1_700_000_000 + u32::from(i), 0, &[i; 60]);
+        file.frame(1_700_000_000 + u32::from(i), 0, &[i; 60]);
     }
-    file
+    file.bytes()
 }
 
 #[test]
@@ -123,12 +125,12 @@ fn cut_gzip_stream_keeps_earlier_frames_and_warns() {
 
 /// 200 records of varied bytes, so that gzip cannot squeeze them to nothing.
 fn many_records() -> Vec<u8> {
-    let mut records = pcap_header(1);
+    let mut records = PcapFile::new(1);
     for i in 0..200u32 {
         let payload: Vec<u8> = (0..100).map(|j| (i * 7 + j * j) as u8).collect();
-        pcap_record(&mut records, 1_700_000_000 + i, 0, &payload);
+        records.frame(1_700_000_000 + i, 0, &payload);
     }
-    records
+    records.bytes()
 }
 
 #[test]
@@ -173,11 +175,15 @@ fn absurd_pcap_record_length_is_corruption() {
 
 #[test]
 fn pcapng_block_with_impossible_length_keeps_good_frames() {
-    let mut file = Vec::new();
-    ng_block(&mut file, false, 0x0A0D_0D0A, &shb_body(false));
-    ng_block(&mut file, false, 1, &idb_body(false, 1, None, None));
-    ng_block(&mut file, false, 6, &epb_body(false, 0, 1, &[1; 40]));
-    ng_block(&mut file, false, 6, &epb_body(false, 0, 2, &[2; 40]));
+    let mut ng = NgFile::new(false);
+    ng.interface(1, 0, None, None)
+        .packet(0, Duration::from_micros(1), &[1; 40])
+        .packet(0, Duration::from_micros(2), &[2; 40]);
+    let good_len = ng.len();
+    // A valid block to push after the damage.
+    ng.packet(0, Duration::from_micros(3), &[3; 40]);
+    let mut file = ng.bytes();
+    let more = file.split_off(good_len);
     let bad_at = file.len() as u64;
     file.extend_from_slice(&6u32.to_le_bytes());
     file.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
@@ -189,8 +195,6 @@ fn pcapng_block_with_impossible_length_keeps_good_frames() {
             reader.push(piece, &mut sink).unwrap();
         }
         // After the damage, even valid blocks are ignored.
-        let mut more = Vec::new();
-        ng_block(&mut more, false, 6, &epb_body(false, 0, 3, &[3; 40]));
         reader.push(&more, &mut sink).unwrap();
         reader.finish(&mut sink).unwrap();
         assert_eq!(sink.frames.len(), 2);

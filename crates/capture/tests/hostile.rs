@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use common::{epb_body, idb_body, ng_block, pcap_header, pcap_record, shb_body};
+use common::{pcap_record, NgFile, PcapFile, PCAP_HEADER_LEN};
 use flate2::{Compress, Compression, Crc, FlushCompress};
 use rstscope_capture::{CaptureReader, Sink, Summary};
 use rstscope_core::report::{Report, Warning, WarningKind};
@@ -288,7 +288,8 @@ fn gzip_bomb_of_empty_records_is_read_in_bounded_memory_and_time() {
         let mut reader = CaptureReader::new();
         let mut sink = Counter::default();
         let mut compressed = 0u64;
-        let content_len = gzip_bomb(&pcap_header(1), &[0; 16], BOMB_LEN, |piece| {
+        let header = PcapFile::new(1).bytes();
+        let content_len = gzip_bomb(&header, &[0; 16], BOMB_LEN, |piece| {
             compressed += piece.len() as u64;
             reader.push(piece, &mut sink).unwrap();
         });
@@ -305,7 +306,7 @@ fn gzip_bomb_of_empty_records_is_read_in_bounded_memory_and_time() {
     assert_eq!(sink.warnings, vec![], "a well-formed bomb finishes cleanly");
     assert_eq!(
         sink.frames,
-        (content_len - 24) / 16,
+        (content_len - PCAP_HEADER_LEN as u64) / 16,
         "every record is a frame"
     );
     assert_eq!(summary.frames, sink.frames);
@@ -319,13 +320,13 @@ fn gzip_bomb_of_empty_records_is_read_in_bounded_memory_and_time() {
 fn gzip_bomb_of_repeated_syn_records_through_the_analyzer() {
     // 2 GiB of the same 54-byte SYN as pcap records: 30 million frames of one
     // 4-tuple, the whole pipeline as the CLI and app run it.
-    let mut record = Vec::new();
-    pcap_record(&mut record, 1_700_000_000, 0, &syn_frame());
+    let header = PcapFile::new(1).bytes();
+    let record = pcap_record(1_700_000_000, 0, &syn_frame());
     let started = Instant::now();
     let ((content_len, report), heap) = peak_heap(|| {
         let mut reader = CaptureReader::new();
         let mut analyzer = Analyzer::new(Config::default());
-        let content_len = gzip_bomb(&pcap_header(1), &record, BOMB_LEN, |piece| {
+        let content_len = gzip_bomb(&header, &record, BOMB_LEN, |piece| {
             reader.push(piece, &mut analyzer).unwrap();
         });
         reader.finish(&mut analyzer).unwrap();
@@ -333,7 +334,7 @@ fn gzip_bomb_of_repeated_syn_records_through_the_analyzer() {
     });
     let elapsed = started.elapsed();
     report_resources("2 GiB gzip bomb of SYN records", heap, elapsed);
-    let frames = (content_len - 24) / record.len() as u64;
+    let frames = (content_len - PCAP_HEADER_LEN as u64) / record.len() as u64;
     assert_eq!(report.capture.packets, frames, "every record is counted");
     assert_eq!(
         report.capture.warnings,
@@ -371,11 +372,11 @@ fn gzip_bomb_that_is_not_a_capture_is_refused_at_once() {
 
 /// A pcap of `n` SYN records.
 fn pcap_with_syns(n: usize) -> Vec<u8> {
-    let mut capture = pcap_header(1);
+    let mut capture = PcapFile::new(1);
     for i in 0..n {
-        pcap_record(&mut capture, 1_700_000_000 + i as u32, 0, &syn_frame());
+        capture.frame(1_700_000_000 + i as u32, 0, &syn_frame());
     }
-    capture
+    capture.bytes()
 }
 
 #[test]
@@ -435,14 +436,13 @@ fn absurd_record_length_in_the_last_bytes_is_corruption_whatever_the_chunking() 
 
 /// A little-endian pcapng section with one Ethernet interface and `n` SYNs.
 fn pcapng_with_syns(n: usize) -> Vec<u8> {
-    let mut capture = Vec::new();
-    ng_block(&mut capture, false, 0x0A0D_0D0A, &shb_body(false));
-    ng_block(&mut capture, false, 1, &idb_body(false, 1, None, None));
+    let mut capture = NgFile::new(false);
+    capture.interface(1, 0, None, None);
     for i in 0..n {
-        let body = epb_body(false, 0, 1_700_000_000_000_000 + i as u64, &syn_frame());
-        ng_block(&mut capture, false, 6, &body);
+        let ts = Duration::from_micros(1_700_000_000_000_000 + i as u64);
+        capture.packet(0, ts, &syn_frame());
     }
-    capture
+    capture.bytes()
 }
 
 #[test]
@@ -496,7 +496,7 @@ fn largest_allowed_record_is_buffered_once() {
     // A 64 MiB record (the limit) arriving in pieces is assembled in one
     // buffer of its own size, not rounded up by doubling.
     const LEN: usize = 64 << 20;
-    let mut head = pcap_header(1);
+    let mut head = PcapFile::new(1).bytes();
     for field in [1u32, 0, LEN as u32, LEN as u32] {
         head.extend_from_slice(&field.to_le_bytes());
     }
@@ -519,11 +519,13 @@ fn largest_allowed_record_is_buffered_once() {
 
 #[test]
 fn epb_declaring_more_bytes_than_its_block_is_corruption() {
-    let mut capture = pcapng_with_syns(2);
-    let damage_at = capture.len() as u64;
-    let mut body = epb_body(false, 0, 0, &[0; 64]);
-    body[12..16].copy_from_slice(&u32::MAX.to_le_bytes());
-    ng_block(&mut capture, false, 6, &body);
+    let mut capture = pcapng_with_syns(3);
+    let damage_at = capture.len() - (12 + 20 + syn_frame().len().next_multiple_of(4));
+    // The last EPB's captured length (after the block header, interface and
+    // timestamp) claims 4 GiB.
+    let captured_len = damage_at + 8 + 12;
+    capture[captured_len..captured_len + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let damage_at = damage_at as u64;
     let (summary, sink) = {
         let mut sink = Counter::default();
         (read_chunks(&[&capture], &mut sink), sink)
@@ -548,7 +550,7 @@ fn timestamps_going_backwards_keep_every_frame() {
     ];
     let client = (Ipv4Addr::new(192, 0, 2, 7), 50_000);
     let server = (Ipv4Addr::new(198, 51, 100, 7), 80);
-    let mut capture = pcap_header(1);
+    let mut capture = PcapFile::new(1);
     let mut frame = Vec::new();
     let segments = [
         (client, server, SYN, 1000, 0),
@@ -560,8 +562,9 @@ fn timestamps_going_backwards_keep_every_frame() {
     for (&(src, dst, flags, seq, ack), &second) in segments.iter().zip(&seconds) {
         let payload = if flags & PSH != 0 { 10 } else { 0 };
         tcp_frame(&mut frame, src, dst, flags, seq, ack, payload);
-        pcap_record(&mut capture, second, 0, &frame);
+        capture.frame(second, 0, &frame);
     }
+    let capture = capture.bytes();
     let (_, recorded) = common::read_in_chunks(&capture, 3);
     let times: Vec<i64> = recorded
         .frames
@@ -609,11 +612,12 @@ fn frames_before_a_corrupt_pcap_record_are_kept_by_the_analyzer() {
 #[test]
 fn frames_before_a_pcapng_block_with_a_bad_trailer_are_kept() {
     let mut capture = pcapng_with_syns(5);
-    let mut bad = Vec::new();
-    ng_block(&mut bad, false, 6, &epb_body(false, 0, 9, &syn_frame()));
+    // One more SYN whose block's trailing length is damaged.
+    let mut bad = pcapng_with_syns(1);
     let last = bad.len() - 4;
     bad[last] ^= 0x40;
-    capture.extend_from_slice(&bad);
+    let epb = 12 + 20 + syn_frame().len().next_multiple_of(4);
+    capture.extend_from_slice(&bad[bad.len() - epb..]);
     capture.extend_from_slice(&pcapng_with_syns(3));
     let (summary, report) = analyze(&capture, 64);
     assert_eq!(summary.frames, 5);
@@ -831,7 +835,7 @@ impl Traffic {
 
     fn new(connections: u32) -> Self {
         Self {
-            bytes: pcap_header(1),
+            bytes: PcapFile::new(1).bytes(),
             connections,
             frame: Vec::new(),
             time_ms: 0,
@@ -857,7 +861,8 @@ impl Traffic {
     fn record(&mut self, frame: &[u8]) {
         self.time_ms += 1;
         let (s, ms) = (self.time_ms / 1000, self.time_ms % 1000);
-        pcap_record(&mut self.bytes, 1_700_000_000 + s, ms * 1000, frame);
+        let record = pcap_record(1_700_000_000 + s, ms * 1000, frame);
+        self.bytes.extend_from_slice(&record);
     }
 
     fn handshakes(&mut self) {

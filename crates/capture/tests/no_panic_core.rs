@@ -15,7 +15,7 @@ use std::time::Instant;
 use rstscope_capture::CaptureReader;
 use rstscope_core::{compare, Analysis, Analyzer, Config, LinkType};
 
-/// Mutants per capture: 67 shared captures give about 3 300.
+/// Mutants per capture: 94 shared captures give about 4 500.
 const MUTANTS_PER_CAPTURE: u64 = 48;
 /// Mutants per capture compared with their original (each costs two analyses).
 const COMPARED_PER_CAPTURE: u64 = 6;
@@ -210,47 +210,33 @@ fn no_panic(f: impl FnOnce()) -> Result<(), String> {
 fn captures() -> Vec<(String, Vec<u8>)> {
     let Some(dir) = common::captures_dir() else {
         println!("no_panic_core: using generated captures instead");
-        let mut pcap = common::pcap_header(1);
+        let mut pcap = common::PcapFile::new(1);
         for i in 0..50u8 {
-            common::pcap_record(&mut pcap, 1_700_000_000, u32::from(i), &[i; 60]);
+            pcap.frame(1_700_000_000, u32::from(i), &[i; 60]);
         }
-        let mut ng = Vec::new();
-        common::ng_block(&mut ng, true, 0x0A0D_0D0A, &common::shb_body(true));
-        common::ng_block(
-            &mut ng,
-            true,
-            1,
-            &common::idb_body(true, 1, Some(9), Some(-5)),
-        );
+        let pcap = pcap.bytes();
+        let mut ng = common::NgFile::new(true);
+        ng.interface(1, 0, Some(9), Some(-5));
         for i in 0..50u8 {
-            common::ng_block(
-                &mut ng,
-                true,
-                6,
-                &common::epb_body(true, 0, u64::from(i), &[i; 61]),
-            );
+            ng.packet(0, std::time::Duration::from_nanos(u64::from(i)), &[i; 61]);
         }
+        let ng = ng.bytes();
         return vec![
             ("generated.pcap".into(), pcap),
             ("generated.pcapng".into(), ng),
         ];
     };
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            let name = path.to_string_lossy();
-            name.ends_with(".pcap") || name.ends_with(".pcapng")
-        })
-        .collect();
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&path).unwrap())
-        })
-        .collect()
+    // Every capture the facts list, in the main folder and in linktypes/.
+    let mut out = Vec::new();
+    for folder in common::capture_folders() {
+        let prefix = if folder == dir { "" } else { "linktypes/" };
+        for row in common::read_tsv(&folder.join("facts.tsv")) {
+            let bytes = std::fs::read(folder.join(&row["file"])).unwrap();
+            out.push((format!("{prefix}{}", row["file"]), bytes));
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]

@@ -39,6 +39,7 @@ use crate::net::{IpId, Verdict};
 use crate::packet::Packet;
 use crate::rng::Rng;
 use crate::scenarios::RECIPES;
+use crate::write::CaptureWriter;
 use crate::{payload, write, ExpectedReset, Format, Link, Options};
 
 /// 2024-11-05 14:03:27 UTC, the catalogue's epoch: the capture's first second.
@@ -208,12 +209,10 @@ pub fn bulk_mix(
 ) -> io::Result<Stats> {
     let mut generator = Generator::new(seed, mix);
     let mut stats = Stats::default();
-    let header = write::capture(&[], Link::Ethernet, format);
-    out.write_all(&header)?;
-    stats.bytes = header.len() as u64;
+    let mut writer = CaptureWriter::new(out, format, Link::Ethernet.link_type())?;
+    stats.bytes = writer.bytes();
 
     let mut frame = Vec::with_capacity(2048);
-    let mut record = Vec::with_capacity(2048);
     let mut open_flow_sum = 0u64;
     while stats.bytes < size {
         let Some(wire) = generator.next_wire(&stats, size) else {
@@ -235,10 +234,8 @@ pub fn bulk_mix(
                 incident: stats.packets,
             });
         }
-        record.clear();
-        push_record(&mut record, format, wire.ts_us, &frame);
-        out.write_all(&record)?;
-        stats.bytes += record.len() as u64;
+        writer.frame(wire.ts_us, &frame)?;
+        stats.bytes = writer.bytes();
         stats.duration_s = (wire.ts_us - START_US) as f64 / 1e6;
         let open = generator.flows.len() + 1;
         stats.max_open_flows = stats.max_open_flows.max(open);
@@ -253,7 +250,7 @@ pub fn bulk_mix(
         .map(|(recipe, _)| recipe.name)
         .collect();
     stats.mean_open_flows = open_flow_sum as f64 / stats.packets.max(1) as f64;
-    out.flush()?;
+    writer.into_inner().flush()?;
     Ok(stats)
 }
 
@@ -964,16 +961,13 @@ impl Episode {
 /// capture measures its per-connection state.
 pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
-    let header = write::capture(&[], Link::Ethernet, format);
-    out.write_all(&header)?;
-    let mut bytes = header.len() as u64;
+    let mut writer = CaptureWriter::new(out, format, Link::Ethernet.link_type())?;
     let server = Host {
         id: 1,
         addr: IpAddr::V4(Ipv4Addr::new(198, 18, 0, 80)),
         fingerprint: Fingerprint::LINUX,
         hops: 6,
     };
-    let mut record = Vec::with_capacity(128);
     for i in 0..count {
         let [a, b, c, d] = (i as u32).to_be_bytes();
         let client = Host {
@@ -996,18 +990,11 @@ pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) ->
         for draft in c.into_drafts() {
             let mut packet = draft.packet;
             packet.ip_id = rng.u16();
-            record.clear();
-            push_record(
-                &mut record,
-                format,
-                packet.ts_us,
-                &write::frame(&packet, Link::Ethernet),
-            );
-            out.write_all(&record)?;
-            bytes += record.len() as u64;
+            writer.frame(packet.ts_us, &write::frame(&packet, Link::Ethernet))?;
         }
     }
-    out.flush()?;
+    let bytes = writer.bytes();
+    writer.into_inner().flush()?;
     Ok(bytes)
 }
 
@@ -1091,34 +1078,6 @@ fn quic_packet(long_header: bool, len: usize) -> Vec<u8> {
     };
     out.resize(len, 0);
     out
-}
-
-/// One pcap record or pcapng enhanced packet block (interface 0, µs).
-fn push_record(out: &mut Vec<u8>, format: Format, ts_us: i64, frame: &[u8]) {
-    let len = (frame.len() as u32).to_le_bytes();
-    match format {
-        Format::Pcap => {
-            out.extend_from_slice(&((ts_us / 1_000_000) as u32).to_le_bytes());
-            out.extend_from_slice(&((ts_us % 1_000_000) as u32).to_le_bytes());
-            out.extend_from_slice(&len);
-            out.extend_from_slice(&len);
-            out.extend_from_slice(frame);
-        }
-        Format::PcapNg => {
-            let padded = frame.len().next_multiple_of(4);
-            let total = (padded as u32 + 32).to_le_bytes();
-            out.extend_from_slice(&6u32.to_le_bytes());
-            out.extend_from_slice(&total);
-            out.extend_from_slice(&0u32.to_le_bytes());
-            out.extend_from_slice(&((ts_us as u64 >> 32) as u32).to_le_bytes());
-            out.extend_from_slice(&(ts_us as u32).to_le_bytes());
-            out.extend_from_slice(&len);
-            out.extend_from_slice(&len);
-            out.extend_from_slice(frame);
-            out.resize(out.len() + padded - frame.len(), 0);
-            out.extend_from_slice(&total);
-        }
-    }
 }
 
 #[cfg(test)]

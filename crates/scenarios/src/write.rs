@@ -1,11 +1,22 @@
-//! Capture files: link-layer framing, then pcap or pcapng records.
+//! Capture files: link-layer framing, then pcap or pcapng records, written
+//! by pcap-file ([`CaptureWriter`], the one writer of the project).
 //!
 //! IP and TCP headers are serialised by etherparse, which also computes the
 //! IPv4 header checksum and the TCP checksum over the pseudo-header.
 
+use std::io::{self, Write};
 use std::net::IpAddr;
+use std::time::Duration;
 
 use etherparse::{IpNumber, Ipv4Header, Ipv6FlowLabel, Ipv6Header, TcpHeader, TcpOptionElement};
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapTsResolution, PcapWriter};
+use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption,
+};
+use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
+use pcap_file::pcapng::PcapNgWriter;
+use pcap_file::{DataLink, Endianness};
 use rstscope_core::decode::flags;
 
 use crate::packet::Packet;
@@ -33,11 +44,14 @@ impl Link {
 
 /// The whole capture file for these packets.
 pub fn capture(packets: &[Packet], link: Link, format: Format) -> Vec<u8> {
-    let frames = packets.iter().map(|p| (p.ts_us, frame(p, link)));
-    match format {
-        Format::Pcap => pcap(frames, link.link_type()),
-        Format::PcapNg => pcapng(frames, link.link_type()),
+    let mut writer = CaptureWriter::new(Vec::new(), format, link.link_type())
+        .expect("writing to memory cannot fail");
+    for packet in packets {
+        writer
+            .frame(packet.ts_us, &frame(packet, link))
+            .expect("generated frames are small and after 1970");
     }
+    writer.into_inner()
 }
 
 /// One packet with its link-layer header.
@@ -175,75 +189,107 @@ fn tcp_options(packet: &Packet) -> Vec<TcpOptionElement> {
     out
 }
 
-/// Classic pcap, little-endian, microsecond timestamps.
-fn pcap(frames: impl Iterator<Item = (i64, Vec<u8>)>, link_type: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&[0; 8]); // thiszone, sigfigs
-    out.extend_from_slice(&SNAPLEN.to_le_bytes());
-    out.extend_from_slice(&link_type.to_le_bytes());
-    for (ts_us, data) in frames {
-        out.extend_from_slice(&((ts_us / 1_000_000) as u32).to_le_bytes());
-        out.extend_from_slice(&((ts_us % 1_000_000) as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        out.extend_from_slice(&data);
+/// Writes captures: classic pcap (little-endian, microsecond timestamps)
+/// or pcapng (one section, one interface at the default microsecond
+/// resolution, an enhanced packet block per frame), through pcap-file.
+pub struct CaptureWriter<W: Write> {
+    inner: Inner<W>,
+    /// Bytes written so far, headers included.
+    bytes: u64,
+}
+
+enum Inner<W: Write> {
+    Pcap(PcapWriter<W>),
+    PcapNg(PcapNgWriter<W>),
+}
+
+impl<W: Write> CaptureWriter<W> {
+    /// Writes the file header (pcap) or section and interface (pcapng).
+    pub fn new(out: W, format: Format, link_type: u32) -> io::Result<Self> {
+        // pcap-file does not say how long the headers it wrote are.
+        let headers = Inner::open(Vec::new(), format, link_type)?
+            .into_inner()
+            .len();
+        Ok(Self {
+            inner: Inner::open(out, format, link_type)?,
+            bytes: headers as u64,
+        })
     }
-    out
-}
 
-/// pcapng: one section, one interface (default microsecond resolution),
-/// an enhanced packet block per frame.
-fn pcapng(frames: impl Iterator<Item = (i64, Vec<u8>)>, link_type: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut shb = Vec::new();
-    shb.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
-    shb.extend_from_slice(&1u16.to_le_bytes());
-    shb.extend_from_slice(&0u16.to_le_bytes());
-    shb.extend_from_slice(&u64::MAX.to_le_bytes()); // section length unknown
-    push_option(&mut shb, 4, b"rstscope-scenarios"); // shb_userappl
-    push_option(&mut shb, 0, b"");
-    push_block(&mut out, 0x0a0d_0d0a, &shb);
-
-    let mut idb = Vec::new();
-    idb.extend_from_slice(&(link_type as u16).to_le_bytes());
-    idb.extend_from_slice(&0u16.to_le_bytes());
-    idb.extend_from_slice(&SNAPLEN.to_le_bytes());
-    push_option(&mut idb, 2, b"eth0"); // if_name
-    push_option(&mut idb, 0, b"");
-    push_block(&mut out, 1, &idb);
-
-    for (ts_us, data) in frames {
-        let mut epb = Vec::with_capacity(data.len() + 24);
-        epb.extend_from_slice(&0u32.to_le_bytes()); // interface 0
-        epb.extend_from_slice(&((ts_us as u64 >> 32) as u32).to_le_bytes());
-        epb.extend_from_slice(&(ts_us as u32).to_le_bytes());
-        epb.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        epb.extend_from_slice(&(data.len() as u32).to_le_bytes());
-        epb.extend_from_slice(&data);
-        pad4(&mut epb);
-        push_block(&mut out, 6, &epb);
+    /// Writes one frame captured whole at `ts_us` (µs since the epoch).
+    pub fn frame(&mut self, ts_us: i64, data: &[u8]) -> io::Result<()> {
+        let timestamp = Duration::from_micros(u64::try_from(ts_us).map_err(io::Error::other)?);
+        let len = u32::try_from(data.len()).map_err(io::Error::other)?;
+        let written = match &mut self.inner {
+            Inner::Pcap(writer) => {
+                let packet = PcapPacket::new(timestamp, len, data).map_err(io::Error::other)?;
+                writer.write_packet(&packet).map_err(io::Error::other)?
+            }
+            Inner::PcapNg(writer) => {
+                let packet = EnhancedPacketBlock {
+                    interface_id: 0,
+                    timestamp,
+                    original_len: len,
+                    data: data.into(),
+                    options: Vec::new(),
+                };
+                writer
+                    .write_pcapng_block(packet)
+                    .map_err(io::Error::other)?
+            }
+        };
+        self.bytes += written as u64;
+        Ok(())
     }
-    out
+
+    /// Bytes written so far, headers included.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    pub fn into_inner(self) -> W {
+        self.inner.into_inner()
+    }
 }
 
-fn push_block(out: &mut Vec<u8>, block_type: u32, body: &[u8]) {
-    let total = (body.len() + 12) as u32;
-    out.extend_from_slice(&block_type.to_le_bytes());
-    out.extend_from_slice(&total.to_le_bytes());
-    out.extend_from_slice(body);
-    out.extend_from_slice(&total.to_le_bytes());
-}
+impl<W: Write> Inner<W> {
+    fn open(out: W, format: Format, link_type: u32) -> io::Result<Self> {
+        let datalink = DataLink::from(link_type);
+        Ok(match format {
+            Format::Pcap => {
+                let header = PcapHeader {
+                    snaplen: SNAPLEN,
+                    datalink,
+                    ts_resolution: PcapTsResolution::MicroSecond,
+                    endianness: Endianness::Little,
+                    ..PcapHeader::default()
+                };
+                Inner::Pcap(PcapWriter::with_header(out, header).map_err(io::Error::other)?)
+            }
+            Format::PcapNg => {
+                let section = SectionHeaderBlock {
+                    endianness: Endianness::Little,
+                    options: vec![SectionHeaderOption::UserApplication(
+                        "rstscope-scenarios".into(),
+                    )],
+                    ..SectionHeaderBlock::default()
+                };
+                let mut writer =
+                    PcapNgWriter::with_section_header(out, section).map_err(io::Error::other)?;
+                let mut interface = InterfaceDescriptionBlock::new(datalink, SNAPLEN);
+                interface.options = vec![InterfaceDescriptionOption::IfName("eth0".into())];
+                writer
+                    .write_pcapng_block(interface)
+                    .map_err(io::Error::other)?;
+                Inner::PcapNg(writer)
+            }
+        })
+    }
 
-fn push_option(out: &mut Vec<u8>, code: u16, value: &[u8]) {
-    out.extend_from_slice(&code.to_le_bytes());
-    out.extend_from_slice(&(value.len() as u16).to_le_bytes());
-    out.extend_from_slice(value);
-    pad4(out);
-}
-
-fn pad4(out: &mut Vec<u8>) {
-    out.resize(out.len().next_multiple_of(4), 0);
+    fn into_inner(self) -> W {
+        match self {
+            Inner::Pcap(writer) => writer.into_inner(),
+            Inner::PcapNg(writer) => writer.into_inner(),
+        }
+    }
 }

@@ -13,7 +13,8 @@ use rstscope_core::{Frame, LinkType};
 
 /// The link types the core names. The `decode` target's first byte indexes
 /// this table; bytes past its end are used as a raw (mostly unknown) number.
-pub const LINK_TYPES: [LinkType; 10] = [
+/// New link types go at the end, so that kept inputs keep their meaning.
+pub const LINK_TYPES: [LinkType; 26] = [
     LinkType::NULL,
     LinkType::ETHERNET,
     LinkType::FDDI,
@@ -24,6 +25,22 @@ pub const LINK_TYPES: [LinkType; 10] = [
     LinkType::IPV6,
     LinkType::IPOIB,
     LinkType::LINUX_SLL2,
+    LinkType::PPP,
+    LinkType::PPP_HDLC,
+    LinkType::CISCO_HDLC,
+    LinkType::IEEE802_11,
+    LinkType::FRAME_RELAY,
+    LinkType::PRISM,
+    LinkType::RADIOTAP,
+    LinkType::USER2,
+    LinkType::AVS,
+    LinkType::JUNIPER_ETHER,
+    LinkType::PPI,
+    LinkType::ERF,
+    LinkType::IPNET,
+    LinkType::NFLOG,
+    LinkType::NETLINK,
+    LinkType::PKTAP,
 ];
 
 /// The link type a fuzz input's selector byte stands for.

@@ -1,10 +1,22 @@
 //! Shared by the capture tests: a sink that records what it is given, the
-//! shared capture folder, and writers for small synthetic captures.
+//! shared capture folder, and small synthetic captures written by pcap-file.
 #![allow(dead_code)] // each test binary uses a different part
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
+use std::time::Duration;
+
+use pcap_file::pcap::{PcapHeader, PcapWriter, RawPcapPacket};
+use pcap_file::pcapng::blocks::enhanced_packet::EnhancedPacketBlock;
+use pcap_file::pcapng::blocks::interface_description::{
+    InterfaceDescriptionBlock, InterfaceDescriptionOption, InterfaceTsResolution,
+};
+use pcap_file::pcapng::blocks::packet::PacketBlock;
+use pcap_file::pcapng::blocks::section_header::SectionHeaderBlock;
+use pcap_file::pcapng::blocks::simple_packet::SimplePacketBlock;
+use pcap_file::pcapng::{PcapNgBlock, PcapNgWriter, RawBlock};
+use pcap_file::{DataLink, Endianness};
 
 use rstscope_capture::Sink;
 use rstscope_core::report::Warning;
@@ -110,138 +122,170 @@ pub fn read_in_chunks(
     (reader.finish(&mut sink), sink)
 }
 
-/// A little-endian microsecond pcap file header.
-pub fn pcap_header(link_type: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    out.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
-    out.extend_from_slice(&2u16.to_le_bytes());
-    out.extend_from_slice(&4u16.to_le_bytes());
-    out.extend_from_slice(&0i32.to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes());
-    out.extend_from_slice(&65535u32.to_le_bytes());
-    out.extend_from_slice(&link_type.to_le_bytes());
-    out
-}
+/// A pcap file written by pcap-file: little-endian, microsecond
+/// timestamps unless built from another header.
+pub struct PcapFile(PcapWriter<Vec<u8>>);
 
-/// A little-endian pcap record.
-pub fn pcap_record(out: &mut Vec<u8>, seconds: u32, micros: u32, data: &[u8]) {
-    for field in [seconds, micros, data.len() as u32, data.len() as u32] {
-        out.extend_from_slice(&field.to_le_bytes());
+impl PcapFile {
+    pub fn new(link_type: u32) -> Self {
+        Self::with_header(PcapHeader {
+            datalink: DataLink::from(link_type),
+            endianness: Endianness::Little,
+            ..PcapHeader::default()
+        })
     }
-    out.extend_from_slice(data);
-}
 
-/// A pcapng block of `block_type` with `body` (padded to 4 bytes), in the given byte order.
-pub fn ng_block(out: &mut Vec<u8>, big_endian: bool, block_type: u32, body: &[u8]) {
-    let u32b = |v: u32| {
-        if big_endian {
-            v.to_be_bytes()
-        } else {
-            v.to_le_bytes()
-        }
-    };
-    let padded = body.len().next_multiple_of(4);
-    let total = (12 + padded) as u32;
-    out.extend_from_slice(&u32b(block_type));
-    out.extend_from_slice(&u32b(total));
-    out.extend_from_slice(body);
-    out.resize(out.len() + padded - body.len(), 0);
-    out.extend_from_slice(&u32b(total));
-}
+    pub fn with_header(header: PcapHeader) -> Self {
+        Self(PcapWriter::with_header(Vec::new(), header).unwrap())
+    }
 
-/// Writes u16/u32/u64 fields in one byte order.
-pub struct Fields {
-    pub big_endian: bool,
-    pub bytes: Vec<u8>,
-}
-
-impl Fields {
-    pub fn new(big_endian: bool) -> Self {
-        Self {
-            big_endian,
-            bytes: Vec::new(),
-        }
-    }
-    pub fn u16(mut self, v: u16) -> Self {
-        self.bytes.extend_from_slice(&if self.big_endian {
-            v.to_be_bytes()
-        } else {
-            v.to_le_bytes()
-        });
-        self
-    }
-    pub fn u32(mut self, v: u32) -> Self {
-        self.bytes.extend_from_slice(&if self.big_endian {
-            v.to_be_bytes()
-        } else {
-            v.to_le_bytes()
-        });
-        self
-    }
-    pub fn raw(mut self, v: &[u8]) -> Self {
-        self.bytes.extend_from_slice(v);
-        self
-    }
-    /// An option: code, length, value padded to 4 bytes.
-    pub fn option(self, code: u16, value: &[u8]) -> Self {
-        let pad = value.len().next_multiple_of(4) - value.len();
-        self.u16(code)
-            .u16(value.len() as u16)
-            .raw(value)
-            .raw(&vec![0; pad])
-    }
-}
-
-/// Section header block body: byte-order magic, version 1.0, unknown section length.
-pub fn shb_body(big_endian: bool) -> Vec<u8> {
-    Fields::new(big_endian)
-        .u32(0x1A2B_3C4D)
-        .u16(1)
-        .u16(0)
-        .raw(&[0xff; 8])
-        .bytes
-}
-
-/// Interface description block body, optionally with `if_tsresol` and `if_tsoffset`.
-pub fn idb_body(
-    big_endian: bool,
-    link_type: u16,
-    tsresol: Option<u8>,
-    tsoffset: Option<i64>,
-) -> Vec<u8> {
-    idb_with_snaplen(big_endian, link_type, 0, tsresol, tsoffset)
-}
-
-pub fn idb_with_snaplen(
-    big_endian: bool,
-    link_type: u16,
-    snaplen: u32,
-    tsresol: Option<u8>,
-    tsoffset: Option<i64>,
-) -> Vec<u8> {
-    let mut fields = Fields::new(big_endian).u16(link_type).u16(0).u32(snaplen);
-    if let Some(resol) = tsresol {
-        fields = fields.option(9, &[resol]);
-    }
-    if let Some(offset) = tsoffset {
-        let raw = if big_endian {
-            offset.to_be_bytes()
-        } else {
-            offset.to_le_bytes()
+    /// A record as given: the raw path writes what the typed one refuses
+    /// (captured length over the snaplen), as real files hold.
+    pub fn record(&mut self, seconds: u32, fraction: u32, data: &[u8], orig_len: u32) -> &mut Self {
+        let packet = RawPcapPacket {
+            ts_sec: seconds,
+            ts_frac: fraction,
+            incl_len: data.len() as u32,
+            orig_len,
+            data: data.into(),
         };
-        fields = fields.option(14, &raw);
+        self.0.write_raw_packet(&packet).unwrap();
+        self
     }
-    fields.u16(0).u16(0).bytes
+
+    /// A whole frame at `seconds` and `micros`.
+    pub fn frame(&mut self, seconds: u32, micros: u32, data: &[u8]) -> &mut Self {
+        self.record(seconds, micros, data, data.len() as u32)
+    }
+
+    pub fn bytes(self) -> Vec<u8> {
+        self.0.into_inner()
+    }
 }
 
-/// Enhanced packet block body.
-pub fn epb_body(big_endian: bool, interface: u32, ts: u64, data: &[u8]) -> Vec<u8> {
-    Fields::new(big_endian)
-        .u32(interface)
-        .u32((ts >> 32) as u32)
-        .u32(ts as u32)
-        .u32(data.len() as u32)
-        .u32(data.len() as u32)
-        .raw(data)
-        .bytes
+/// Length of a classic pcap file header.
+pub const PCAP_HEADER_LEN: usize = 24;
+
+/// One little-endian pcap record (header and data) as pcap-file writes it.
+pub fn pcap_record(seconds: u32, micros: u32, data: &[u8]) -> Vec<u8> {
+    let mut file = PcapFile::new(1);
+    file.frame(seconds, micros, data);
+    file.bytes().split_off(PCAP_HEADER_LEN)
+}
+
+/// A pcapng file written by pcap-file, block by block.
+pub struct NgFile(PcapNgWriter<Vec<u8>>);
+
+impl NgFile {
+    /// Starts with a section header in the given byte order.
+    pub fn new(big_endian: bool) -> Self {
+        let section = SectionHeaderBlock {
+            endianness: endianness(big_endian),
+            ..SectionHeaderBlock::default()
+        };
+        Self(PcapNgWriter::with_section_header(Vec::new(), section).unwrap())
+    }
+
+    /// Another section: its interfaces replace the last one's.
+    pub fn section(&mut self, big_endian: bool) -> &mut Self {
+        self.block(SectionHeaderBlock {
+            endianness: endianness(big_endian),
+            ..SectionHeaderBlock::default()
+        })
+    }
+
+    /// An interface, optionally with `if_tsresol` and `if_tsoffset` (seconds).
+    pub fn interface(
+        &mut self,
+        link_type: u16,
+        snaplen: u32,
+        tsresol: Option<u8>,
+        tsoffset: Option<i64>,
+    ) -> &mut Self {
+        let mut interface =
+            InterfaceDescriptionBlock::new(DataLink::from(u32::from(link_type)), snaplen);
+        if let Some(resolution) = tsresol {
+            let resolution = InterfaceTsResolution::from_u8(resolution).unwrap();
+            interface
+                .options
+                .push(InterfaceDescriptionOption::IfTsResol(resolution));
+        }
+        if let Some(offset) = tsoffset {
+            interface
+                .options
+                .push(InterfaceDescriptionOption::IfTsOffset(offset));
+        }
+        self.block(interface)
+    }
+
+    /// An enhanced packet block with the whole frame, at `ts` since the epoch.
+    pub fn packet(&mut self, interface: u32, ts: Duration, data: &[u8]) -> &mut Self {
+        self.block(EnhancedPacketBlock {
+            interface_id: interface,
+            timestamp: ts,
+            original_len: data.len() as u32,
+            data: data.into(),
+            options: Vec::new(),
+        })
+    }
+
+    /// An obsolete packet block.
+    pub fn old_packet(
+        &mut self,
+        interface: u16,
+        ts: Duration,
+        data: &[u8],
+        orig_len: u32,
+    ) -> &mut Self {
+        self.block(PacketBlock {
+            interface_id: interface,
+            drop_count: 0,
+            timestamp: ts,
+            original_len: orig_len,
+            data: data.into(),
+            options: Vec::new(),
+        })
+    }
+
+    pub fn simple_packet(&mut self, orig_len: u32, data: &[u8]) -> &mut Self {
+        self.block(SimplePacketBlock {
+            original_len: orig_len,
+            data: data.into(),
+        })
+    }
+
+    /// A block of a type pcap-file does not know, with `body` (a multiple of 4 bytes).
+    pub fn unknown(&mut self, block_type: u32, body: &[u8]) -> &mut Self {
+        let len = 12 + body.len() as u32;
+        let raw = RawBlock {
+            type_: block_type,
+            initial_len: len,
+            body: body.into(),
+            trailer_len: len,
+        };
+        self.0.write_raw_block(&raw).unwrap();
+        self
+    }
+
+    fn block<'a>(&mut self, block: impl PcapNgBlock<'a>) -> &mut Self {
+        self.0.write_pcapng_block(block).unwrap();
+        self
+    }
+
+    /// Bytes so far (where the next block starts).
+    pub fn len(&self) -> usize {
+        self.0.get_ref().len()
+    }
+
+    pub fn bytes(self) -> Vec<u8> {
+        self.0.into_inner()
+    }
+}
+
+fn endianness(big_endian: bool) -> Endianness {
+    if big_endian {
+        Endianness::Big
+    } else {
+        Endianness::Little
+    }
 }

@@ -18,6 +18,8 @@ use rstscope_capture::{CaptureReader, Sink};
 use rstscope_core::report::Warning;
 use rstscope_core::{Analyzer, Config, Frame};
 use rstscope_fuzz_common::{gzip, link_selector, CaptureInput, TcpFrame};
+use rstscope_scenarios::write::CaptureWriter;
+use rstscope_scenarios::Format;
 
 /// Frames taken from one capture for the decode corpus (evenly spread).
 const FRAMES_PER_CAPTURE: usize = 48;
@@ -54,18 +56,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// (file name, bytes) of every .pcap/.pcapng(.gz) directly in `dir`.
+/// (file name, bytes) of every capture directly in `dir` and in its
+/// `linktypes/` folder (pcap, pcapng and ERF files, gzipped or not).
 fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(dir)?
-        .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|path| {
+    const EXTENSIONS: [&str; 8] = [
+        ".pcap", ".pcapng", ".cap", ".erf", ".pcap.gz", ".pcapng.gz", ".cap.gz", ".erf.gz",
+    ];
+    let mut paths: Vec<PathBuf> = Vec::new();
+    for folder in [dir.to_path_buf(), dir.join("linktypes")] {
+        let Ok(entries) = fs::read_dir(&folder) else {
+            continue;
+        };
+        paths.extend(entries.filter_map(|entry| Some(entry.ok()?.path())).filter(|path| {
             let name = path.to_string_lossy();
-            path.is_file()
-                && [".pcap", ".pcapng", ".pcap.gz", ".pcapng.gz"]
-                    .iter()
-                    .any(|ext| name.ends_with(ext))
-        })
-        .collect();
+            path.is_file() && EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+        }));
+    }
     paths.sort();
     paths
         .into_iter()
@@ -183,51 +189,18 @@ fn generated() -> Vec<(String, Vec<u8>)> {
         frames.push(segment(false, RST, 901, 0, b""));
     }
     vec![
-        ("generated.pcap".into(), pcap(&frames)),
-        ("generated.pcapng".into(), pcapng(&frames)),
+        ("generated.pcap".into(), capture(&frames, Format::Pcap)),
+        ("generated.pcapng".into(), capture(&frames, Format::PcapNg)),
     ]
 }
 
-fn pcap(frames: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for field in [0xa1b2_c3d4u32, 0x0004_0002, 0, 0, 65535, 1] {
-        out.extend_from_slice(&field.to_le_bytes());
-    }
-    for (i, frame) in frames.iter().enumerate() {
-        let len = frame.len() as u32;
-        for field in [1_700_000_000, i as u32 * 1000, len, len] {
-            out.extend_from_slice(&field.to_le_bytes());
+/// The frames as a capture file, one per millisecond.
+fn capture(frames: &[Vec<u8>], format: Format) -> Vec<u8> {
+    let written = CaptureWriter::new(Vec::new(), format, 1).and_then(|mut writer| {
+        for (i, frame) in frames.iter().enumerate() {
+            writer.frame(1_700_000_000_000_000 + i as i64 * 1000, frame)?;
         }
-        out.extend_from_slice(frame);
-    }
-    out
-}
-
-fn pcapng(frames: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut block = |kind: u32, body: &[u8]| {
-        let padded = body.len().next_multiple_of(4);
-        let total = (12 + padded) as u32;
-        out.extend_from_slice(&kind.to_le_bytes());
-        out.extend_from_slice(&total.to_le_bytes());
-        out.extend_from_slice(body);
-        out.resize(out.len() + padded - body.len(), 0);
-        out.extend_from_slice(&total.to_le_bytes());
-    };
-    let mut shb = 0x1A2B_3C4Du32.to_le_bytes().to_vec();
-    shb.extend_from_slice(&[1, 0, 0, 0]);
-    shb.extend_from_slice(&[0xff; 8]);
-    block(0x0A0D_0D0A, &shb);
-    block(1, &[1, 0, 0, 0, 0, 0, 0, 0]);
-    for (i, frame) in frames.iter().enumerate() {
-        let ts = 1_700_000_000_000_000u64 + i as u64 * 1000;
-        let mut epb = Vec::new();
-        let len = frame.len() as u32;
-        for field in [0, (ts >> 32) as u32, ts as u32, len, len] {
-            epb.extend_from_slice(&field.to_le_bytes());
-        }
-        epb.extend_from_slice(frame);
-        block(6, &epb);
-    }
-    out
+        Ok(writer.into_inner())
+    });
+    written.unwrap_or_default()
 }
