@@ -223,6 +223,8 @@ impl Analyzer {
             self.resets.push(record);
         } else {
             let prev_id = conn.dir(side).last_ip_id;
+            // A retransmitted SYN opens no new connection.
+            let first_syn = conn.dir(side).syn_ns.is_none();
             let host = self.hosts.entry(packet.ip.src);
             host.add_packet(
                 ts_ns,
@@ -234,8 +236,9 @@ impl Analyzer {
             );
             if packet.tcp.has(flags::SYN) && packet.tcp.has(flags::ACK) {
                 host.note_server_port(packet.tcp.src_port);
-            } else if packet.tcp.has(flags::SYN) {
-                host.note_syn(packet.tcp.dst_port);
+            } else if packet.tcp.has(flags::SYN) && first_syn {
+                let parallel = host.note_syn(packet.tcp.dst_port, ts_ns);
+                conn.parallel_open = parallel;
             } else if conn.client.packets + conn.server.packets == 0
                 && attribute::probe::probe_of(packet.tcp.flags).is_some()
             {

@@ -12,7 +12,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
-pub use fact::{Counter, Fact, IpIdPattern, Probe};
+pub use fact::{Counter, Fact, IpIdPattern, Probe, SegmentFlaw};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -457,6 +457,17 @@ pub enum SubCause {
     FinProbe,
     NullProbe,
     XmasProbe,
+    /// A stateful firewall marked a segment INVALID and rejected it.
+    ConntrackInvalid,
+    /// The RST answers an RFC 5961 challenge ACK.
+    ChallengeAck,
+    /// The client gave up waiting for the answer to its request.
+    RequestTimeout,
+    /// The client dropped a connection it opened speculatively
+    /// (preconnect, the losing attempt of happy eyeballs).
+    SpeculativeConnect,
+    /// The sender gave up on a peer whose window stayed shut.
+    ZeroWindow,
 }
 
 /// The numbers a reset's tips quote.
@@ -564,6 +575,11 @@ names!(SubCause {
     FinProbe => "fin-probe",
     NullProbe => "null-probe",
     XmasProbe => "xmas-probe",
+    ConntrackInvalid => "conntrack-invalid",
+    ChallengeAck => "challenge-ack",
+    RequestTimeout => "request-timeout",
+    SpeculativeConnect => "speculative-connect",
+    ZeroWindow => "zero-window",
 });
 names!(WarningKind {
     TruncatedRecord => "truncated-record",

@@ -39,6 +39,7 @@ struct Pkt {
     wscale: Option<u8>,
     /// Payload length on the wire when the capture cut the payload short.
     wire_len: Option<u32>,
+    client_port: u16,
 }
 
 fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
@@ -54,6 +55,7 @@ fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
         df: true,
         wscale: Some(7),
         wire_len: None,
+        client_port: 40000,
     }
 }
 
@@ -79,11 +81,29 @@ impl Wire {
 
     /// Sends `p` now; returns its frame number.
     fn send(&mut self, p: Pkt) -> u64 {
+        self.send_with(p, None, TcpOptions::default())
+    }
+
+    /// Sends `p` carrying SACK blocks.
+    fn send_sack(&mut self, p: Pkt) -> u64 {
+        let options = TcpOptions {
+            sack: true,
+            ..TcpOptions::default()
+        };
+        self.send_with(p, None, options)
+    }
+
+    /// Sends `p` advertising `window`.
+    fn send_window(&mut self, p: Pkt, window: u16) -> u64 {
+        self.send_with(p, Some(window), TcpOptions::default())
+    }
+
+    fn send_with(&mut self, p: Pkt, window: Option<u16>, options: TcpOptions) -> u64 {
         self.frame += 1;
         let (src, dst, sport, dport) = if p.from_client {
-            (CLIENT, SERVER, 40000, p.port)
+            (CLIENT, SERVER, p.client_port, p.port)
         } else {
-            (SERVER, CLIENT, p.port, 40000)
+            (SERVER, CLIENT, p.port, p.client_port)
         };
         let counter = if p.from_client {
             &mut self.client_id
@@ -109,10 +129,10 @@ impl Wire {
                 seq: p.seq,
                 ack: p.ack,
                 flags: p.flags,
-                window: if p.flags & RST != 0 { 0 } else { 502 },
+                window: window.unwrap_or(if p.flags & RST != 0 { 0 } else { 502 }),
                 options: TcpOptions {
                     window_scale: if p.flags & SYN != 0 { p.wscale } else { None },
-                    ..TcpOptions::default()
+                    ..options
                 },
                 payload: p.payload,
                 payload_len: p.wire_len.unwrap_or(p.payload.len() as u32),
@@ -710,7 +730,8 @@ fn test_syn_sent_rst_ack_not_scan() {
 }
 
 /// A lone BIG-IP RST saying it passes on the backend's reset
-/// (tcpdump__tcp_rst_data.pcap): the proxy is the client's server and the
+/// (tcpdump__tcp_rst_data.pcap): the proxy between the client and the
+/// backend emitted it (a middlebox, as the real labels have it) and the
 /// cause is the backend's abort, not "unknown".
 #[test]
 fn test_closed_big_ip_relayed_rst() {
@@ -723,7 +744,7 @@ fn test_closed_big_ip_relayed_rst() {
     let r = reset(&report, rst);
     assert_eq!(
         verdict(r),
-        (Sender::Server, Origin::Server, Cause::AppAbort)
+        (Sender::Server, Origin::Middlebox, Cause::AppAbort)
     );
     assert_eq!(r.sub_cause, Some(SubCause::BackendReset));
     assert!(r.confidence < 0.6, "one packet: {}", r.confidence);
@@ -850,4 +871,476 @@ fn test_closed_syn_rst_crafted() {
         (r.cause, r.sub_cause),
         (Cause::Scan, Some(SubCause::CraftedFlags))
     );
+}
+
+// --- issue 11's error classes, one situation each (rules in attribute/rules/) ---
+
+fn has_sub(r: &Reset, sub: SubCause) -> bool {
+    r.sub_cause == Some(sub)
+}
+
+/// An injector near the client answers the SYN with a forged RST+ACK; the
+/// server's real SYN-ACK arrives later. Nothing refused the port: injected.
+#[test]
+fn test_syn_answered_by_injector_then_real_synack() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(pkt(true, 443, 777, 0, SYN));
+    w.wait(3 * MS);
+    let rst = w.send(Pkt {
+        ttl: Some(61),
+        ip_id: Some(48213),
+        df: false,
+        ..pkt(false, 443, 0, 778, RST | ACK)
+    });
+    w.wait(RTT);
+    w.send(pkt(false, 443, 9000, 778, SYN | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::Injected)
+    );
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.signal == Signal::Race && e.finding.contains("own SYN-ACK arrived")),
+        "{:?}",
+        r.evidence
+    );
+}
+
+/// The same forged answer with no SYN-ACK after it stays a firewall's
+/// refusal (the race rule needs the real server to answer).
+#[test]
+fn test_syn_answered_by_nearer_hop_without_synack_stays_refused() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(pkt(true, 443, 777, 0, SYN));
+    w.wait(3 * MS);
+    let rst = w.send(Pkt {
+        ttl: Some(61),
+        ip_id: Some(48213),
+        df: false,
+        ..pkt(false, 443, 0, 778, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::Refused)
+    );
+    assert!(has_sub(r, SubCause::FirewallReject));
+}
+
+/// The client's FIN is never acknowledged; it retransmits it with backoff
+/// and gives up with a RST: retransmit-timeout, not a graceful close.
+#[test]
+fn test_fin_retransmitted_with_backoff_then_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    for n in 0..4 {
+        w.send(pkt(true, 443, c, s, FIN | ACK));
+        w.wait((200 * MS) << n);
+    }
+    let rst = w.send(pkt(true, 443, c.wrapping_add(1), s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::RetransmitTimeout)
+    );
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.finding.contains("sent its FIN 4 times")),
+        "{:?}",
+        r.evidence
+    );
+    assert!(r.tips[0]
+        .text
+        .contains("after 3 unanswered retransmissions"));
+}
+
+/// The server sends FIN and aborts at once, before the client closed
+/// (Windows closesocket with linger 0): an application abort.
+#[test]
+fn test_fin_then_rst_before_peer_closes() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(2 * 1_000 * MS);
+    w.send(pkt(false, 443, s, c, FIN | ACK));
+    w.wait(MS);
+    let rst = w.send(pkt(false, 443, s.wrapping_add(1), c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+}
+
+/// Seen in the middle: the client's FIN and the server's data cross, so
+/// the data is not the last packet before the client's RST; still the
+/// client's kernel resets data it never acknowledged after its close.
+#[test]
+fn test_data_crossing_fin_then_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(500 * MS);
+    w.send(Pkt {
+        payload: b"late server data",
+        ..pkt(false, 443, s, c, ACK | PSH)
+    });
+    w.send(pkt(true, 443, c, s, FIN | ACK));
+    w.wait(RTT);
+    let rst = w.send(pkt(true, 443, c.wrapping_add(1), 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::ClosedSocket)
+    );
+    assert!(has_sub(r, SubCause::DataAfterClose));
+}
+
+/// The server's own netfilter marks the client's late retransmission of
+/// old data INVALID and REJECTs it: no ACK flag, seq = the segment's ACK,
+/// from the server's own stack. Out-of-window (conntrack-invalid), origin
+/// the server, with the conntrack tips.
+#[test]
+fn test_late_retransmission_rejected_by_host_firewall() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(300 * MS);
+    let old = c.wrapping_sub(30);
+    w.send(Pkt {
+        payload: b"GET / HTTP/1.1\r\nHost: exam",
+        ..pkt(true, 443, old, s, ACK | PSH)
+    });
+    w.wait(RTT);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 443, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::OutOfWindow)
+    );
+    assert!(has_sub(r, SubCause::ConntrackInvalid));
+    assert!(r
+        .tips
+        .iter()
+        .any(|t| t.commands.iter().any(|c| c.contains("ctstate INVALID"))));
+}
+
+/// A firewall two hops in front of the server REJECTs a client ACK with
+/// SACK blocks (a sequence-rewriting device left them pointing past
+/// anything sent): REJECT's numbers from a nearer TTL. A stateful
+/// firewall, not a censor.
+#[test]
+fn test_sack_beyond_data_rejected_by_firewall_near_server() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(200 * MS);
+    let mut sack = pkt(true, 443, c, s, ACK);
+    sack.ip_id = None;
+    let frame = w.send_sack(sack);
+    w.wait(RTT - 4 * MS);
+    let rst = w.send(Pkt {
+        ttl: Some(54),
+        ip_id: Some(0),
+        ..pkt(false, 443, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::OutOfWindow)
+    );
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| e.finding.contains(&format!("frame {frame}")) && e.finding.contains("SACK")),
+        "{:?}",
+        r.evidence
+    );
+}
+
+/// The client's request is acknowledged but never answered; 45 s later the
+/// client gives up: an application abort (request timeout), not idle.
+#[test]
+fn test_request_acknowledged_unanswered_then_client_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.send(Pkt {
+        payload: b"POST /report HTTP/1.1\r\n\r\n",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    let c = c.wrapping_add(25);
+    w.wait(RTT);
+    w.send(pkt(false, 443, s, c, ACK));
+    w.wait(45_000 * MS);
+    let rst = w.send(pkt(true, 443, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(has_sub(r, SubCause::RequestTimeout));
+}
+
+/// The client's window stays 0; the server probes it with backoff, then
+/// its application gives up: an application abort (zero window), not a
+/// retransmission timeout.
+#[test]
+fn test_zero_window_probed_then_sender_gives_up() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.send(Pkt {
+        payload: b"0123456789",
+        ..pkt(false, 443, s, c, ACK | PSH)
+    });
+    let s = s.wrapping_add(10);
+    let mut shut = pkt(true, 443, c, s, ACK);
+    shut.ip_id = None;
+    w.send_window(shut, 0);
+    for n in 0..4 {
+        w.wait((200 * MS) << n);
+        w.send(pkt(false, 443, s.wrapping_sub(1), c, ACK));
+        w.send_window(pkt(true, 443, c, s, ACK), 0);
+    }
+    w.wait(5_000 * MS);
+    let rst = w.send(pkt(false, 443, s, c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert!(has_sub(r, SubCause::ZeroWindow));
+}
+
+/// The server rebooted: the client retransmits its data with backoff into
+/// the void, and the server's new kernel resets the next copy. The server
+/// lost the connection (closed-socket, half-open); no idle timer expired.
+#[test]
+fn test_rebooted_server_resets_retransmission() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(60_000 * MS);
+    for n in 0..5 {
+        w.send(Pkt {
+            payload: b"application data",
+            ..pkt(true, 443, c, s, ACK | PSH)
+        });
+        w.wait((400 * MS) << n);
+    }
+    w.send(Pkt {
+        payload: b"application data",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    w.wait(RTT);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 443, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::ClosedSocket)
+    );
+    assert!(has_sub(r, SubCause::HalfOpen));
+}
+
+/// The client reconnects from the port of a connection the server still
+/// holds: the server answers its SYN with a challenge ACK (RFC 5961), and
+/// the client, in SYN-SENT, resets it at that ACK's number.
+#[test]
+fn test_challenge_ack_answered_from_syn_sent() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(120_000 * MS);
+    w.send(pkt(true, 443, 5_000_000, 0, SYN));
+    w.wait(RTT);
+    w.send(pkt(false, 443, s, c, ACK));
+    w.wait(MS / 5);
+    let rst = w.send(pkt(true, 443, c, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::ClosedSocket)
+    );
+    assert!(has_sub(r, SubCause::ChallengeAck), "{r:?}");
+}
+
+/// A browser opened two connections to the same port at once and used
+/// one; the other's SYN-ACK is reset by its kernel: a speculative
+/// connect, no scan.
+#[test]
+fn test_preconnect_synack_reset_by_browser() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.wait(50 * MS);
+    let spare = |p: Pkt| Pkt {
+        client_port: 40001,
+        ..p
+    };
+    w.send(spare(pkt(true, 443, 777, 0, SYN)));
+    w.exchange(443, c, s);
+    w.send(spare(pkt(false, 443, 9000, 778, SYN | ACK)));
+    w.wait(MS / 5);
+    let rst = w.send(spare(pkt(true, 443, 778, 0, RST)));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(has_sub(r, SubCause::SpeculativeConnect));
+}
+
+/// A lone SYN whose SYN-ACK the client resets, with no connection opened
+/// beside it: a half-open probe, as raw-packet tools send.
+#[test]
+fn test_lone_synack_reset_is_half_open_scan() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(pkt(true, 443, 777, 0, SYN));
+    w.wait(RTT);
+    w.send(pkt(false, 443, 9000, 778, SYN | ACK));
+    w.wait(MS / 5);
+    let rst = w.send(pkt(true, 443, 778, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+}
+
+/// A health checker alternating between its service port and 443 changes
+/// port on every SYN but sweeps no ports: its checks are no scan.
+#[test]
+fn test_health_checker_on_two_ports_is_no_scanner() {
+    let mut w = Wire::new();
+    let mut probes = Vec::new();
+    for n in 0..4u32 {
+        w.background(443, 5000 + n);
+        let (c, s) = w.handshake(8080, 100 + n * 1000, 9000 + n);
+        w.wait(MS);
+        probes.push(w.send(pkt(true, 8080, c, s, RST | ACK)));
+        w.wait(2_000 * MS);
+    }
+    let report = w.finish();
+    for frame in probes {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Client, Origin::Client, Cause::AppAbort)
+        );
+        assert!(has_sub(r, SubCause::ConnectProbe));
+    }
+}
+
+/// A load balancer sweeps an idle flow: 10 minutes of silence, then a RST
+/// in the server's name that the server did not send (another TTL and
+/// IP-ID). Its state expired: an idle timeout, not an injection.
+#[test]
+fn test_idle_flow_reset_unprompted_by_load_balancer() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(600_000 * MS);
+    let rst = w.send(Pkt {
+        ttl: Some(250),
+        ip_id: Some(4242),
+        df: false,
+        ..pkt(false, 443, s, c, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::IdleTimeout)
+    );
+    assert!(has_sub(r, SubCause::StateExpired));
+}
+
+/// A merged capture stamps the server's RST before the client packet it
+/// answers: the capture's clock cannot time it, so no "too early" timing
+/// evidence turns the server's own abort into a forgery.
+#[test]
+fn test_rst_stamped_before_its_trigger_is_not_timed() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.send(Pkt {
+        payload: b"request",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    let c = c.wrapping_add(7);
+    w.wait(-20 * MS);
+    let rst = w.send(pkt(false, 443, s, c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert!(r.evidence.iter().all(|e| e.signal != Signal::Timing));
+}
+
+/// A SYN scanner's kernel resets the SYN-ACK its hand-made probe drew:
+/// nmap's probes carry their own TTL, the kernel's RST the host's (64),
+/// so the mismatch is the scanner's doing, not a forgery.
+#[test]
+fn test_syn_scanner_kernel_resets_synack() {
+    let mut w = Wire::new();
+    let mut rst = 0;
+    for (n, port) in [21u16, 22, 23, 25, 80, 110].into_iter().enumerate() {
+        let isn = 1000 * n as u32;
+        let probe = Pkt {
+            ttl: Some(41),
+            ip_id: Some(54321),
+            ..pkt(true, port, isn, 0, SYN)
+        };
+        w.send(probe);
+        w.wait(RTT);
+        if port == 80 {
+            w.send(pkt(false, port, 9000, isn + 1, SYN | ACK));
+            w.wait(MS / 5);
+            rst = w.send(pkt(true, port, isn + 1, 0, RST));
+        } else {
+            w.send(pkt(false, port, 0, isn + 1, RST | ACK));
+        }
+        w.wait(MS);
+    }
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.finding.contains("hand-made SYNs")));
 }

@@ -101,7 +101,7 @@ fn judge(
         siblings: &siblings,
     };
     let weighing = origin::weigh(&ctx);
-    let origin = origin_of(&weighing, record.side);
+    let origin = origin_of(&weighing, record.side, record.trigger().is_some());
     let stage = pattern::stage(record);
     let facts = Facts {
         record,
@@ -118,6 +118,7 @@ fn judge(
         earlier,
     };
     let (rule, decision) = rules::decide(&facts);
+    let origin = decision.origin.unwrap_or(origin);
     let origin_confidence = origin::confidence(&weighing);
     let mut evidence = weighing.into_evidence();
     evidence.extend(decision.evidence);
@@ -133,16 +134,21 @@ fn judge(
         observed: Observed {
             idle_ns: decision.idle_ns,
             server_port: Some(conn.server.port),
-            retransmissions: record.snapshot.sender.rexmit_run,
+            retransmissions: decision
+                .retransmissions
+                .unwrap_or(record.snapshot.sender.rexmit_run),
         },
         ladder: record.ladder_packets(conn),
         rule,
     }
 }
 
-/// The origin the signals point to.
-fn origin_of(weighing: &Weighing, side: Side) -> Origin {
-    if weighing.sender == 0.0 && weighing.middlebox == 0.0 {
+/// The origin the signals point to. With no signal either way, a RST that
+/// answers the peer's packet (a closed port answering a probe, the
+/// sender's first packet in the capture) is taken as the claimed sender's
+/// own answer, as stacks answer; one that answers nothing stays unknown.
+fn origin_of(weighing: &Weighing, side: Side, answers: bool) -> Origin {
+    if weighing.sender == 0.0 && weighing.middlebox == 0.0 && !answers {
         Origin::Unknown
     } else if weighing.middlebox > weighing.sender {
         Origin::Middlebox

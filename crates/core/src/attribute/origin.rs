@@ -366,6 +366,11 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let Some(trigger) = r.trigger() else { return };
     let delay = r.ts_ns.saturating_sub(trigger.ts_ns);
+    // A RST stamped before the packet it answers: the capture's clock
+    // (merged interfaces) cannot time it.
+    if delay < 0 {
+        return;
+    }
     let expected = match r.side {
         Side::Server => ctx
             .conn

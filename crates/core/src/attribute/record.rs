@@ -178,6 +178,11 @@ impl ResetRecord {
     /// Notes a later packet of the same connection.
     pub fn observe(&mut self, side: Side, ts_ns: i64, tcp_flags: u16, payload_len: u32) {
         let delay = ts_ns.saturating_sub(self.ts_ns);
+        // Later in the file but stamped earlier (a merged capture whose
+        // time runs backwards): no evidence of what followed the RST.
+        if delay < 0 {
+            return;
+        }
         if side == self.side {
             if tcp_flags & flags::RST != 0 {
                 return;

@@ -4,12 +4,21 @@
 //! precedence, most specific first:
 //!
 //! 1. what the RST says about itself: a diagnostic reason code, a proxy
-//!    relaying its backend's reset, flags no stack sends ([`payload`], [`probe`]);
-//! 2. a RST forged on the path (the signals say middlebox): a refused SYN,
-//!    an invalid segment rejected, state expired after idle, else injected ([`path`]);
-//! 3. probes and scans, and refusals of a SYN ([`probe`], [`handshake`]);
-//! 4. how the connection was closing: FINs, data after a close ([`close`]);
-//! 5. a sender giving up: retransmissions, a text naming a timeout, idle ([`idle`]);
+//!    relaying its backend's reset, flags no stack sends; a port scanner's
+//!    kernel resetting the SYN-ACKs its hand-made SYNs drew, whose TTL and
+//!    IP-ID its probes never shared ([`payload`], [`probe`]);
+//! 2. a RST forged on the path (the signals say middlebox): a SYN answered
+//!    while the real SYN-ACK still came (a race, not a refusal), a refused
+//!    SYN, state expired after idle, an invalid segment rejected, else
+//!    injected ([`path`]); a host's own firewall rejecting an INVALID
+//!    segment with netfilter's numbers ([`path`]);
+//! 3. probes and scans, refusals of a SYN, a challenge ACK answered from
+//!    SYN-SENT, a connection its opener no longer wanted ([`probe`], [`handshake`]);
+//! 4. how the connection was closing: a FIN never acknowledged, data after
+//!    a close, both FINs, the sender's own FIN ([`idle`], [`close`]);
+//! 5. a sender giving up or a host that lost the connection: a window that
+//!    stayed shut, retransmissions, the peer retransmitting into a rebooted
+//!    host, a text naming a timeout, a request left unanswered, idle ([`idle`]);
 //! 6. nothing seen to explain it, else an application abort mid-connection ([`close`]).
 //!
 //! A new rule is one function here and its place in [`RULES`], with tests
@@ -37,6 +46,12 @@ pub struct Decision {
     pub evidence: Vec<Evidence>,
     /// The idle gap that explains an idle timeout.
     pub idle_ns: Option<i64>,
+    /// Retransmissions behind a give-up, when not the data run the
+    /// connection tracked (a FIN's).
+    pub retransmissions: Option<u32>,
+    /// Who emitted the RST, when the rule's evidence settles it against
+    /// the origin signals (which it then explains).
+    pub origin: Option<Origin>,
 }
 
 impl Decision {
@@ -47,7 +62,14 @@ impl Decision {
             certainty,
             evidence: Vec::new(),
             idle_ns: None,
+            retransmissions: None,
+            origin: None,
         }
+    }
+
+    fn emitted_by(mut self, origin: Origin) -> Self {
+        self.origin = Some(origin);
+        self
     }
 
     fn sub(mut self, sub: SubCause) -> Self {
@@ -73,20 +95,29 @@ pub enum Rule {
     DiagnosticReason,
     RelayedReset,
     CraftedFlags,
+    ScannerKernel,
+    PathSynRace,
     PathRefusal,
-    PathInvalidSegment,
     PathStateExpired,
+    PathInvalidSegment,
     PathInjection,
+    HostReject,
     StealthProbe,
     ConnectProbe,
     ScanRefused,
     Refused,
+    ChallengeAckAnswered,
+    SpeculativeConnect,
     HalfOpenScan,
     ScannerAbort,
-    AfterBothFins,
+    FinGiveUp,
     DataAfterClose,
+    AfterBothFins,
     AfterOwnFin,
+    ZeroWindowStall,
     RetransmitGiveUp,
+    PeerLostConnection,
+    RequestTimeout,
     PayloadTimeout,
     SilenceThenReset,
     StateForgotten,
@@ -101,21 +132,33 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::DiagnosticReason, payload::diagnostic_reason),
     (Rule::RelayedReset, payload::relayed_reset),
     (Rule::CraftedFlags, probe::crafted_flags),
+    (Rule::ScannerKernel, probe::scanner_kernel),
+    (Rule::PathSynRace, path::syn_race),
     (Rule::PathRefusal, path::refusal),
-    (Rule::PathInvalidSegment, path::invalid_segment),
     (Rule::PathStateExpired, path::state_expired),
+    (Rule::PathInvalidSegment, path::invalid_segment),
     (Rule::PathInjection, path::injection),
+    (Rule::HostReject, path::host_reject),
     (Rule::StealthProbe, probe::stealth),
     (Rule::ConnectProbe, probe::connect),
     (Rule::ScanRefused, probe::scan_refused),
     (Rule::Refused, handshake::refused),
+    (
+        Rule::ChallengeAckAnswered,
+        handshake::challenge_ack_answered,
+    ),
+    (Rule::SpeculativeConnect, handshake::speculative_connect),
     (Rule::HalfOpenScan, handshake::half_open_scan),
     (Rule::ScannerAbort, probe::scanner_abort),
-    (Rule::AfterBothFins, close::after_both_fins),
+    (Rule::FinGiveUp, idle::fin_give_up),
     (Rule::DataAfterClose, close::data_after_close),
+    (Rule::AfterBothFins, close::after_both_fins),
     (Rule::AfterOwnFin, close::after_own_fin),
+    (Rule::ZeroWindowStall, idle::zero_window_stall),
     (Rule::RetransmitGiveUp, idle::retransmit_give_up),
+    (Rule::PeerLostConnection, idle::peer_lost_connection),
     (Rule::PayloadTimeout, payload::says_timeout),
+    (Rule::RequestTimeout, idle::request_timeout),
     (Rule::SilenceThenReset, idle::silence_then_reset),
     (Rule::StateForgotten, idle::state_forgotten),
     (Rule::NoContext, close::no_context),

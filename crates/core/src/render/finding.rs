@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 
 use super::{duration, reason_name};
-use crate::report::{Counter, Fact, IpIdPattern, Probe, VantagePoint};
+use crate::report::{Counter, Fact, IpIdPattern, Probe, SegmentFlaw, VantagePoint};
 use crate::track::baseline::initial_ttl;
 
 /// What `fact` says, in one sentence with its numbers.
@@ -60,7 +60,8 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::PortSweep { .. }
         | Fact::AnswersSyn { .. }
         | Fact::HalfOpen { .. }
-        | Fact::ScannerAbort { .. } => shape(fact),
+        | Fact::ScannerAbort { .. }
+        | Fact::ScannerKernel { .. } => shape(fact),
         Fact::BothFin
         | Fact::DataAfterClose { .. }
         | Fact::AfterOwnFin { .. }
@@ -70,6 +71,15 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::NoContext
         | Fact::MidConnectionAnswer { .. }
         | Fact::MidConnectionAfter { .. } => close(fact),
+        Fact::SynAckAfterReset { .. }
+        | Fact::FinGaveUp { .. }
+        | Fact::DeviceSilenceReset { .. }
+        | Fact::UnwantedConnection { .. }
+        | Fact::ChallengeAckAnswered { .. }
+        | Fact::RequestUnanswered { .. }
+        | Fact::WindowStayedShut { .. }
+        | Fact::PeerRetransmitting { .. } => giving_up(fact),
+        Fact::InvalidTrigger { .. } | Fact::RejectNumbers { .. } => rejected(fact),
     }
 }
 
@@ -345,6 +355,9 @@ fn shape(fact: &Fact) -> String {
         Fact::ScannerAbort { role } => format!(
             "the {role} swept many ports with SYNs: a port scanner dropping the connection it probed"
         ),
+        Fact::ScannerKernel { role } => format!(
+            "the {role} sweeps ports with hand-made SYNs: its kernel, which never opened this connection, reset the SYN-ACK with its own TTL and IP-ID, not the probes'"
+        ),
         _ => String::new(),
     }
 }
@@ -407,6 +420,77 @@ fn close(fact: &Fact) -> String {
         Fact::MidConnectionAfter { gap_ns } => format!(
             "in-window RST mid-connection, {} after the last packet",
             duration(gap_ns)
+        ),
+        _ => String::new(),
+    }
+}
+
+/// Who gave up on the connection, or lost it, and how it shows.
+fn giving_up(fact: &Fact) -> String {
+    match *fact {
+        Fact::SynAckAfterReset { role, after_ns } => format!(
+            "the {role}'s own SYN-ACK arrived {} after this RST: a device answered the SYN first, and nothing refused the port",
+            duration(after_ns)
+        ),
+        Fact::FinGaveUp { role, fins, over_ns } => format!(
+            "the {role} sent its FIN {fins} times over {} without an ACK, then gave up",
+            duration(over_ns)
+        ),
+        Fact::DeviceSilenceReset { role, silence_ns } => format!(
+            "{} of silence, then a reset in the {role}'s name that the {role} did not send: a device's state for the connection expired",
+            duration(silence_ns)
+        ),
+        Fact::UnwantedConnection { role } => format!(
+            "the {role} reset the SYN-ACK of a connection it opened while sweeping no ports: it no longer wanted it (a preconnect or the losing attempt of happy eyeballs)"
+        ),
+        Fact::ChallengeAckAnswered { role, ack } => format!(
+            "the {role} had sent a new SYN on this port and answered the {}'s ACK (an RFC 5961 challenge ACK: the {} still held an old connection) with RST at its ack {ack}",
+            role.other(),
+            role.other()
+        ),
+        Fact::RequestUnanswered { role, bytes, waited_ns } => format!(
+            "the {}'s ACK acknowledged the {role}'s {bytes}-byte request, but no answer came for {}: the {role} stopped waiting",
+            role.other(),
+            duration(waited_ns)
+        ),
+        Fact::WindowStayedShut { role, probes } => format!(
+            "the {}'s window stayed 0 through {probes} window probes of the {role}: the {role} gave up on it",
+            role.other()
+        ),
+        Fact::PeerRetransmitting { role, copies, over_ns } => format!(
+            "the {} had retransmitted unanswered data {copies} times over {} when the {role} reset: the {role} had lost the connection (a reboot or restart), no idle timer expired",
+            role.other(),
+            duration(over_ns)
+        ),
+        _ => String::new(),
+    }
+}
+
+fn flaw(flaw: SegmentFlaw) -> &'static str {
+    match flaw {
+        SegmentFlaw::OutOfWindow => "its data lies outside the window",
+        SegmentFlaw::Retransmitted => "it repeats old data, late",
+        SegmentFlaw::OutOfOrder => "its data comes after a gap (out of order)",
+        SegmentFlaw::DuplicateAck => "it is a duplicate ACK",
+        SegmentFlaw::Sack => "it carries SACK blocks",
+    }
+}
+
+/// A stateful firewall's REJECT of a segment it marked INVALID.
+fn rejected(fact: &Fact) -> String {
+    match *fact {
+        Fact::InvalidTrigger { role, frame, flaw: why } => format!(
+            "answers the {}'s segment in frame {frame}, which conntrack marks INVALID: {}",
+            role.other(),
+            flaw(why)
+        ),
+        Fact::RejectNumbers { role, seq, with_ack: false } => format!(
+            "seq {seq} is the {}'s ACK and the ACK flag is clear: the numbers of netfilter's REJECT --reject-with tcp-reset (a stack holding the connection would have acknowledged the segment)",
+            role.other()
+        ),
+        Fact::RejectNumbers { role, with_ack: true, .. } => format!(
+            "seq 0 and ack = the end of the {}'s segment: the numbers of netfilter's REJECT --reject-with tcp-reset",
+            role.other()
         ),
         _ => String::new(),
     }

@@ -70,6 +70,13 @@ pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed
                 "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1",
             ],
         )],
+        (Cause::OutOfWindow, _) if sub == Some(SubCause::ConntrackInvalid) => vec![tip(
+            "The host's own firewall (netfilter) marked a late, reordered or out-of-window segment INVALID and rejected it with a reset in the host's name. Drop INVALID packets right after the ESTABLISHED,RELATED accept and before any REJECT --reject-with tcp-reset, or let conntrack be liberal about windows.".to_string(),
+            &[
+                "iptables -I INPUT 2 -m conntrack --ctstate INVALID -j DROP",
+                "sysctl -w net.netfilter.nf_conntrack_tcp_be_liberal=1",
+            ],
+        )],
         (Cause::OutOfWindow, _) => vec![tip(
             "The endpoint rejected a segment outside its window: look for reordering or a sequence-number rewrite on the path (load balancer, NAT).".to_string(),
             &[],
@@ -82,9 +89,29 @@ pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed
             format!("A connection opened and reset at once with no data: typical of load-balancer or monitoring health checks on port {port}. Expected if the source is your checker; otherwise find who probes the port."),
             &[&format!("tcpdump -ni any 'tcp port {port} and tcp[tcpflags] & tcp-rst != 0'")],
         )],
+        (Cause::AppAbort, _) if sub == Some(SubCause::RequestTimeout) => vec![tip(
+            format!("The client stopped waiting for an answer the server had acknowledged but never sent: look at the server's (or its backend's) latency on port {port}, and at the client's request timeout."),
+            &[],
+        )],
+        (Cause::AppAbort, _) if sub == Some(SubCause::ZeroWindow) => vec![tip(
+            "The receiver's window stayed shut (its application stopped reading) and the sender gave up: find why the receiving application stalled; the network is not at fault.".to_string(),
+            &["ss -tnp state established '( rcv-q > 0 )'"],
+        )],
+        (Cause::AppAbort, _) if sub == Some(SubCause::SpeculativeConnect) => vec![tip(
+            "Benign: the client dropped a connection it opened speculatively (a browser's preconnect or the losing attempt of happy eyeballs).".to_string(),
+            &[],
+        )],
         (Cause::AppAbort, _) => vec![tip(
             "The application aborted the connection: read its logs around this time; close sockets only after reading all pending data, and avoid SO_LINGER 0 unless an abort is meant.".to_string(),
             &["journalctl --since '-10 min'"],
+        )],
+        (Cause::ClosedSocket, _) if sub == Some(SubCause::HalfOpen) => vec![tip(
+            "The host no longer had this connection (it rebooted or its process restarted) and its kernel reset the peer's next segment. Expected after a restart; let the peer reconnect, and use keepalives to find such half-open connections sooner.".to_string(),
+            &["sysctl -w net.ipv4.tcp_keepalive_time=300"],
+        )],
+        (Cause::ClosedSocket, _) if sub == Some(SubCause::ChallengeAck) => vec![tip(
+            "The client reconnected from a port whose old connection the server still held; the server's challenge ACK (RFC 5961) was answered by the client's RST, which clears the old connection. Benign; the next SYN gets through.".to_string(),
+            &[],
         )],
         (Cause::ClosedSocket, _) => vec![tip(
             "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),

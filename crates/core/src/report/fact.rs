@@ -175,6 +175,9 @@ pub enum Fact {
     HalfOpen { role: Role },
     /// The `role`, a scanner, dropped a connection it probed.
     ScannerAbort { role: Role },
+    /// The `role` sweeps ports with hand-made SYNs; its kernel resets the
+    /// SYN-ACKs they draw, with its own TTL and IP-ID.
+    ScannerKernel { role: Role },
     /// Both sides had sent FIN.
     BothFin,
     /// The `role` had closed; the other side still sent `bytes`.
@@ -201,6 +204,51 @@ pub enum Fact {
     MidConnectionAnswer { role: Role, bytes: u32 },
     /// Mid-connection, `gap_ns` after the last packet.
     MidConnectionAfter { gap_ns: i64 },
+    /// The `role`'s own SYN-ACK came `after_ns` after a RST in its name
+    /// answered the SYN: a device won the race, nothing refused the port.
+    SynAckAfterReset { role: Role, after_ns: i64 },
+    /// The `role` sent its FIN `fins` times over `over_ns` without an ACK.
+    FinGaveUp { role: Role, fins: u32, over_ns: i64 },
+    /// `silence_ns` of silence, then a device reset in the `role`'s name.
+    DeviceSilenceReset { role: Role, silence_ns: i64 },
+    /// The `role` reset the SYN-ACK of a connection it opened while
+    /// sweeping no ports: it no longer wanted it.
+    UnwantedConnection { role: Role },
+    /// The `role`, in SYN-SENT after reusing a port, answered the other
+    /// side's ACK (an RFC 5961 challenge ACK) with RST at its `ack`.
+    ChallengeAckAnswered { role: Role, ack: u32 },
+    /// The `role`'s `bytes`-byte request was acknowledged but unanswered
+    /// for `waited_ns`, then the `role` reset.
+    RequestUnanswered {
+        role: Role,
+        bytes: u32,
+        waited_ns: i64,
+    },
+    /// The other side's window stayed 0 through `probes` window probes;
+    /// the `role` gave up.
+    WindowStayedShut { role: Role, probes: u32 },
+    /// The other side's segment this RST answers (`frame`) is one a
+    /// stateful firewall's conntrack marks INVALID, for the reason `flaw`.
+    InvalidTrigger {
+        role: Role,
+        frame: u64,
+        flaw: SegmentFlaw,
+    },
+    /// The RST's numbers are netfilter REJECT's (`--reject-with
+    /// tcp-reset`): no ACK flag and `seq` = the segment's ACK, or seq 0 and
+    /// ack = the segment's end (`with_ack`).
+    RejectNumbers {
+        role: Role,
+        seq: u32,
+        with_ack: bool,
+    },
+    /// The other side was retransmitting unanswered data (`copies` copies
+    /// over `over_ns`) when the `role` reset: it had lost the connection.
+    PeerRetransmitting {
+        role: Role,
+        copies: u32,
+        over_ns: i64,
+    },
 
     // --- two captures (`there` / `here`: a capture by the end it is nearer) ---
     /// The RST was past the comparison's recording limits.
@@ -286,9 +334,10 @@ impl Fact {
             Fact::ForgedUnexplained { .. }
             | Fact::MidConnectionAnswer { .. }
             | Fact::MidConnectionAfter { .. } => Signal::Stage,
-            Fact::StealthProbe { .. } | Fact::PortSweep { .. } | Fact::ScannerAbort { .. } => {
-                Signal::Scan
-            }
+            Fact::StealthProbe { .. }
+            | Fact::PortSweep { .. }
+            | Fact::ScannerAbort { .. }
+            | Fact::ScannerKernel { .. } => Signal::Scan,
             Fact::ConnectProbe { scanner, .. } => {
                 if *scanner {
                     Signal::Scan
@@ -297,6 +346,16 @@ impl Fact {
                 }
             }
             Fact::BothFin | Fact::DataAfterClose { .. } | Fact::AfterOwnFin { .. } => Signal::Fin,
+            Fact::SynAckAfterReset { .. } => Signal::Race,
+            Fact::InvalidTrigger { .. } => Signal::Retransmit,
+            Fact::RejectNumbers { .. } => Signal::Seq,
+            Fact::FinGaveUp { .. }
+            | Fact::WindowStayedShut { .. }
+            | Fact::PeerRetransmitting { .. } => Signal::Retransmit,
+            Fact::DeviceSilenceReset { .. } | Fact::RequestUnanswered { .. } => Signal::Idle,
+            Fact::UnwantedConnection { .. } | Fact::ChallengeAckAnswered { .. } => {
+                Signal::Handshake
+            }
             Fact::VantagePastLimits
             | Fact::VantageNoConnection { .. }
             | Fact::VantageBothNearerThere { .. }
@@ -308,6 +367,23 @@ impl Fact {
             | Fact::VantageSameCapture => Signal::Vantage,
         }
     }
+}
+
+/// Why conntrack would call a segment INVALID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SegmentFlaw {
+    /// Its data lies outside the window conntrack tracks.
+    OutOfWindow,
+    /// Old data sent again, late.
+    Retransmitted,
+    /// Data past a gap: segments arriving out of order.
+    OutOfOrder,
+    /// A duplicate ACK (data missing).
+    DuplicateAck,
+    /// SACK blocks (a sequence-rewriting device leaves them pointing past
+    /// anything sent).
+    Sack,
 }
 
 /// A host's IP-ID behaviour, as far as the capture shows it.

@@ -343,6 +343,9 @@ pub struct Conn {
     /// Packets timestamped earlier than one before them (merged or
     /// multi-interface captures): its timings are unreliable.
     pub backwards: u32,
+    /// The client had opened another connection to the same port just
+    /// before this one (a connection pool or preconnect opening in parallel).
+    pub parallel_open: bool,
     /// Handshake times: client SYN, server SYN-ACK, client's first ACK after it.
     pub syn_ns: Option<i64>,
     pub syn_ack_ns: Option<i64>,
@@ -404,6 +407,7 @@ impl Conn {
             last_ns: ts_ns,
             largest_gap_ns: 0,
             backwards: 0,
+            parallel_open: false,
             syn_ns: None,
             syn_ack_ns: None,
             ack_ns: None,

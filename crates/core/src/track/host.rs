@@ -44,22 +44,50 @@ pub struct HostProfile {
     pub syns: u32,
     pub syn_port_changes: u32,
     last_syn_port: u16,
+    last_syn_ns: i64,
+    /// The first [`SCAN_PORTS`] different destination ports of its SYNs
+    /// (`syn_ports_seen` of them filled).
+    syn_ports: [u16; SCAN_PORTS],
+    syn_ports_seen: u8,
     /// FIN, NULL or Xmas probes sent (segments without SYN, ACK or RST):
     /// only scanners send them.
     pub stealth_probes: u32,
 }
 
-/// SYNs to this many different ports in a row make a host a scanner.
-const SCAN_PORT_CHANGES: u32 = 20;
+/// SYNs to the same port this close together open connections in parallel.
+pub const PARALLEL_NS: i64 = 1_000_000_000;
+
+/// SYNs to this many different ports, changing port on most of them, make
+/// a host a scanner (a scan of four ports). A browser or a health checker
+/// alternating between two services changes port often, but on few ports.
+const SCAN_PORTS: usize = 4;
 
 impl HostProfile {
-    /// Counts a connection-opening SYN (no ACK) to `port`.
-    pub fn note_syn(&mut self, port: u16) {
+    /// Counts a connection-opening SYN (no ACK) to `port` at `ts_ns`;
+    /// true when the SYN before it went to the same port at most
+    /// [`PARALLEL_NS`] earlier (connections opened in parallel).
+    pub fn note_syn(&mut self, port: u16, ts_ns: i64) -> bool {
+        let parallel = self.syns > 0
+            && port == self.last_syn_port
+            && (0..=PARALLEL_NS).contains(&ts_ns.saturating_sub(self.last_syn_ns));
+        self.last_syn_ns = ts_ns;
         if self.syns > 0 && port != self.last_syn_port {
             self.syn_port_changes = self.syn_port_changes.saturating_add(1);
         }
         self.syns = self.syns.saturating_add(1);
         self.last_syn_port = port;
+        let seen = usize::from(self.syn_ports_seen);
+        let known = self
+            .syn_ports
+            .get(..seen)
+            .is_some_and(|p| p.contains(&port));
+        if !known {
+            if let Some(slot) = self.syn_ports.get_mut(seen) {
+                *slot = port;
+                self.syn_ports_seen = self.syn_ports_seen.saturating_add(1);
+            }
+        }
+        parallel
     }
 
     /// Counts a FIN, NULL or Xmas probe.
@@ -70,7 +98,7 @@ impl HostProfile {
     /// Swept many ports with SYNs, changing port on most of them, or sent
     /// any stealth probe.
     pub fn is_scanner(&self) -> bool {
-        let sweep = self.syn_port_changes >= SCAN_PORT_CHANGES
+        let sweep = usize::from(self.syn_ports_seen) >= SCAN_PORTS
             && self.syn_port_changes.saturating_mul(2) >= self.syns;
         sweep || self.stealth_probes > 0
     }

@@ -2,7 +2,9 @@
 
 use super::Decision;
 use crate::attribute::facts::Facts;
+use crate::attribute::record::TRIGGER_WINDOW_NS;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
+use crate::track::seq;
 
 /// Both sides had sent FIN: the RST only tears down.
 pub fn after_both_fins(f: &Facts<'_>) -> Option<Decision> {
@@ -17,14 +19,28 @@ pub fn after_both_fins(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
-/// The sender had closed; the peer still sent data, which its kernel reset.
+/// The sender had closed; the peer still sent data, which its kernel
+/// reset. The data need not be the last thing before the RST in capture
+/// order (a capture in the middle sees the FIN and the data cross): it is
+/// the peer's recent data that the sender never acknowledged. This holds
+/// even after both FINs, when both sides closed at once.
 pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
-    let fin = f.record.snapshot.sender.fin_seq?;
-    let t = f.trigger().filter(|t| t.payload_len > 0)?;
+    let s = &f.record.snapshot;
+    let fin = s.sender.fin_seq?;
+    let data = s.peer.last.filter(|p| p.payload_len > 0)?;
+    let recent = f.record.ts_ns.abs_diff(data.ts_ns) <= TRIGGER_WINDOW_NS as u64;
+    let data_end = data.seq.wrapping_add(data.payload_len);
+    let unacked = s
+        .sender
+        .last_ack
+        .is_none_or(|acked| seq::after(data_end, acked));
+    if !(recent && unacked) {
+        return None;
+    }
     let fact = Fact::DataAfterClose {
         role: f.who(),
         fin_seq: fin,
-        bytes: t.payload_len,
+        bytes: data.payload_len,
     };
     Some(
         Decision::new(Cause::ClosedSocket, 0.9)
@@ -33,18 +49,16 @@ pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
-/// The sender had already sent its FIN.
+/// The sender had sent its FIN, and reset before the peer closed: the
+/// application closed and then aborted (Windows closesocket with linger
+/// 0, router telnet servers), not a graceful close.
 pub fn after_own_fin(f: &Facts<'_>) -> Option<Decision> {
     let fin = f.record.snapshot.sender.fin_seq?;
     let fact = Fact::AfterOwnFin {
         role: f.who(),
         fin_seq: fin,
     };
-    Some(
-        Decision::new(Cause::GracefulClose, 0.75)
-            .sub(SubCause::RstAfterFin)
-            .because(fact, f.origin),
-    )
+    Some(Decision::new(Cause::AppAbort, 0.6).because(fact, f.origin))
 }
 
 /// No handshake or data seen to explain the RST.

@@ -3,6 +3,7 @@
 use super::probe::last_was_syn;
 use super::Decision;
 use crate::attribute::facts::Facts;
+use crate::decode::flags;
 use crate::report::{Cause, Fact, SubCause};
 use crate::track::Side;
 
@@ -15,22 +16,69 @@ pub fn refused(f: &Facts<'_>) -> Option<Decision> {
     Some(Decision::new(Cause::Refused, 0.9).because(fact, f.origin))
 }
 
-/// The client answered the SYN-ACK with RST instead of its ACK: a
-/// half-open (SYN) scan.
-pub fn half_open_scan(f: &Facts<'_>) -> Option<Decision> {
+/// The client answered the SYN-ACK with RST instead of its ACK.
+pub fn is_half_open(f: &Facts<'_>) -> bool {
     let s = &f.record.snapshot;
-    let scan = f.side() == Side::Client
+    f.side() == Side::Client
         && s.peer.isn.is_some()
         && s.ack_ns.is_none()
         && s.sender.data_packets == 0
-        && last_was_syn(&s.sender);
-    if !scan {
+        && last_was_syn(&s.sender)
+}
+
+/// The client answered the SYN-ACK with RST instead of its ACK: a
+/// half-open (SYN) scan.
+pub fn half_open_scan(f: &Facts<'_>) -> Option<Decision> {
+    if !is_half_open(f) {
         return None;
     }
     let fact = Fact::HalfOpen { role: f.who() };
     Some(
         Decision::new(Cause::Scan, 0.85)
             .sub(SubCause::HalfOpen)
+            .because(fact, f.origin),
+    )
+}
+
+/// The sender, in SYN-SENT on a port an old connection still held, got
+/// the peer's bare ACK (an RFC 5961 §4 challenge ACK, acknowledging the
+/// old connection, not the SYN) and reset it at that ACK's number (RFC
+/// 9293 §3.10.7.3): the RST answers a connection the sender no longer has.
+pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
+    let s = &f.record.snapshot;
+    let t = f.trigger()?;
+    let syn = s
+        .sender
+        .last
+        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
+    let challenge =
+        t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0 && t.ack != syn.seq.wrapping_add(1);
+    if !(challenge && f.record.packet.seq == t.ack) {
+        return None;
+    }
+    let fact = Fact::ChallengeAckAnswered {
+        role: f.who(),
+        ack: t.ack,
+    };
+    Some(
+        Decision::new(Cause::ClosedSocket, 0.85)
+            .sub(SubCause::ChallengeAck)
+            .because(fact, f.origin),
+    )
+}
+
+/// A client that sweeps no ports reset the SYN-ACK of a connection it
+/// opened beside another to the same port (a browser's preconnect or
+/// connection pool): it no longer wanted it, no scan. A lone probe tells
+/// nothing either way and stays a half-open scan.
+pub fn speculative_connect(f: &Facts<'_>) -> Option<Decision> {
+    if f.scanner || !f.conn.parallel_open || !f.earlier.is_empty() || !is_half_open(f) {
+        return None;
+    }
+    let fact = Fact::UnwantedConnection { role: f.who() };
+    Some(
+        Decision::new(Cause::AppAbort, 0.7)
+            .sub(SubCause::SpeculativeConnect)
             .because(fact, f.origin),
     )
 }

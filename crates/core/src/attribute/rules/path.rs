@@ -2,11 +2,28 @@
 //! endpoint's name: what made the device send it.
 
 use super::Decision;
-use crate::attribute::facts::Facts;
-use crate::report::{Cause, Fact, Origin, Stage, SubCause};
+use crate::attribute::facts::{Facts, IDLE_NS};
+use crate::decode::flags;
+use crate::report::{Cause, Fact, Origin, SegmentFlaw, Stage, SubCause};
+use crate::track::conn::PacketNote;
 
 fn forged(f: &Facts<'_>) -> bool {
     f.origin == Origin::Middlebox
+}
+
+/// A device answered the SYN in the server's name, and the server's own
+/// SYN-ACK still came: an injector won the race. A device that refuses a
+/// port does not also let the server answer.
+pub fn syn_race(f: &Facts<'_>) -> Option<Decision> {
+    if !forged(f) || !f.answers_syn() {
+        return None;
+    }
+    let after_ns = f.record.after.sender_syn_ack_ns?;
+    let fact = Fact::SynAckAfterReset {
+        role: f.who(),
+        after_ns,
+    };
+    Some(Decision::new(Cause::Injected, 0.9).because(fact, Origin::Middlebox))
 }
 
 /// A device answered the SYN in the server's name: a firewall refusing the port.
@@ -22,32 +39,135 @@ pub fn refusal(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
-/// A stateful device rejected a retransmitted or out-of-window segment.
+/// A stateful device rejected a segment its conntrack marks INVALID. A
+/// retransmitted or out-of-window segment is enough; reordering, duplicate
+/// ACKs and SACK blocks also need the RST to carry REJECT's numbers (a
+/// censor answers ordinary data, not those).
 pub fn invalid_segment(f: &Facts<'_>) -> Option<Decision> {
     if !forged(f) {
         return None;
     }
-    let t = f
-        .trigger()
-        .filter(|t| t.retransmission || t.out_of_window)?;
-    let fact = Fact::AnswersInvalidSegment {
-        role: f.who(),
-        frame: t.frame,
-        seq: t.seq,
-        out_of_window: t.out_of_window,
-    };
-    Some(Decision::new(Cause::OutOfWindow, 0.9).because(fact, Origin::Middlebox))
+    let t = f.trigger()?;
+    let why = flaw(&t)?;
+    let numbers = reject_numbers(f, &t);
+    let plain = matches!(why, SegmentFlaw::OutOfWindow | SegmentFlaw::Retransmitted);
+    if !plain && numbers.is_none() {
+        return None;
+    }
+    let role = f.who();
+    let mut d = Decision::new(Cause::OutOfWindow, 0.9)
+        .sub(SubCause::ConntrackInvalid)
+        .because(
+            Fact::InvalidTrigger {
+                role,
+                frame: t.frame,
+                flaw: why,
+            },
+            Origin::Middlebox,
+        );
+    if let Some(fact) = numbers {
+        d = d.because(fact, Origin::Middlebox);
+    }
+    Some(d)
 }
 
-/// A device's state for the connection expired while it idled.
+/// The host's own firewall (netfilter on the host) rejected a segment it
+/// marked INVALID on a live connection: REJECT's numbers answering a
+/// flawed segment, where the host's stack would have acknowledged it.
+/// The origin stays the host: its kernel sent the RST.
+pub fn host_reject(f: &Facts<'_>) -> Option<Decision> {
+    let t = f.trigger()?;
+    let why = flaw(&t)?;
+    let s = &f.record.snapshot;
+    // A run of retransmissions with backoff is a peer talking to a host
+    // that lost the connection, not one late segment.
+    let live = t.gap_before_ns < IDLE_NS
+        && s.peer.rexmit_run <= 1
+        && s.sender.fin_seq.is_none()
+        && f.earlier.is_empty();
+    let numbers = reject_numbers(f, &t).filter(|_| live)?;
+    let role = f.who();
+    let fact = Fact::InvalidTrigger {
+        role,
+        frame: t.frame,
+        flaw: why,
+    };
+    Some(
+        Decision::new(Cause::OutOfWindow, 0.75)
+            .sub(SubCause::ConntrackInvalid)
+            .because(fact, f.origin)
+            .because(numbers, f.origin),
+    )
+}
+
+/// Why conntrack would mark the segment `t` INVALID, if it would.
+fn flaw(t: &PacketNote) -> Option<SegmentFlaw> {
+    Some(if t.out_of_window {
+        SegmentFlaw::OutOfWindow
+    } else if t.retransmission {
+        SegmentFlaw::Retransmitted
+    } else if t.out_of_order {
+        SegmentFlaw::OutOfOrder
+    } else if t.sack {
+        SegmentFlaw::Sack
+    } else if t.dup_ack {
+        SegmentFlaw::DuplicateAck
+    } else {
+        return None;
+    })
+}
+
+/// netfilter's REJECT --reject-with tcp-reset answers a segment with ACK
+/// by `seq = SEG.ACK` and no ACK flag, one without by seq 0 and ack =
+/// its end: the evidence, when the RST's numbers are these.
+fn reject_numbers(f: &Facts<'_>, t: &PacketNote) -> Option<Fact> {
+    let p = &f.record.packet;
+    let role = f.who();
+    if t.flags & flags::ACK != 0 {
+        (!f.has_ack() && p.seq == t.ack).then_some(Fact::RejectNumbers {
+            role,
+            seq: p.seq,
+            with_ack: false,
+        })
+    } else {
+        let end = t.seq.wrapping_add(t.payload_len);
+        (f.has_ack() && p.seq == 0 && p.ack == end).then_some(Fact::RejectNumbers {
+            role,
+            seq: 0,
+            with_ack: true,
+        })
+    }
+}
+
+/// A device's state for the connection expired while it idled: it resets
+/// the first packet after the silence (a keepalive probe too, which is why
+/// this precedes the invalid-segment rule), or resets unprompted at expiry
+/// (a load balancer or firewall sweeping idle flows).
 pub fn state_expired(f: &Facts<'_>) -> Option<Decision> {
     if !forged(f) {
         return None;
     }
-    let idle = f.idle_before_trigger()?;
-    let fact = Fact::IdleBeforeTrigger {
-        role: f.who(),
-        idle_ns: idle,
+    let role = f.who();
+    let (idle, fact) = match (f.trigger(), f.idle_before_trigger()) {
+        (_, Some(idle)) => (
+            idle,
+            Fact::IdleBeforeTrigger {
+                role,
+                idle_ns: idle,
+            },
+        ),
+        (None, None) => {
+            let silence = f.record.snapshot.gap_before_ns;
+            if silence < IDLE_NS {
+                return None;
+            }
+            let fact = Fact::DeviceSilenceReset {
+                role,
+                silence_ns: silence,
+            };
+            (silence, fact)
+        }
+        (Some(_), None) => return None,
     };
     Some(
         Decision::new(Cause::IdleTimeout, 0.9)

@@ -3,7 +3,7 @@
 use super::Decision;
 use crate::attribute::facts::Facts;
 use crate::attribute::payload;
-use crate::report::{Cause, Fact, SubCause};
+use crate::report::{Cause, Fact, Origin, SubCause};
 
 /// A draft-ietf-tcpm-rst-diagnostic-payload reason code names the cause.
 pub fn diagnostic_reason(f: &Facts<'_>) -> Option<Decision> {
@@ -20,17 +20,20 @@ pub fn diagnostic_reason(f: &Facts<'_>) -> Option<Decision> {
     Some(Decision::new(cause, 0.95).because(Fact::DiagnosticReason { code }, f.origin))
 }
 
-/// A proxy (F5 BIG-IP) passes on a reset from its backend.
+/// A proxy (F5 BIG-IP) passes on a reset from its backend: the proxy, a
+/// device between the client and the backend, emitted it.
 pub fn relayed_reset(f: &Facts<'_>) -> Option<Decision> {
     let text = f.record.packet.payload_text.as_deref()?;
     if !payload::relays_remote_reset(text) {
         return None;
     }
     let fact = Fact::RelayedReset { text: text.into() };
+    // The proxy in between emitted it for the backend behind it.
     Some(
         Decision::new(Cause::AppAbort, 0.7)
             .sub(SubCause::BackendReset)
-            .because(fact, f.origin),
+            .because(fact, Origin::Middlebox)
+            .emitted_by(Origin::Middlebox),
     )
 }
 

@@ -22,6 +22,28 @@ pub fn crafted_flags(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
+/// A host sweeping ports with hand-made SYNs (nmap -sS, masscan): its
+/// kernel, which never opened those connections, resets the SYN-ACKs they
+/// draw with its own TTL and IP-ID, not the probes'; a masscan banner grab
+/// may even speak after it. The scanner sent it, whatever the mismatch.
+pub fn scanner_kernel(f: &Facts<'_>) -> Option<Decision> {
+    let sweeper = f.host.is_some_and(|h| h.is_scanner());
+    if !sweeper || !super::handshake::is_half_open(f) {
+        return None;
+    }
+    let role = f.who();
+    let sender = match f.side() {
+        Side::Client => Origin::Client,
+        Side::Server => Origin::Server,
+    };
+    Some(
+        Decision::new(Cause::Scan, 0.85)
+            .sub(SubCause::HalfOpen)
+            .because(Fact::ScannerKernel { role }, sender)
+            .emitted_by(sender),
+    )
+}
+
 /// A closed port answering a FIN, NULL or Xmas probe.
 pub fn stealth(f: &Facts<'_>) -> Option<Decision> {
     if f.side() != Side::Server {
