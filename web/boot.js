@@ -1,9 +1,11 @@
-// Starts the app (wasm-bindgen's module from trunk) and, where supported, the
-// service worker that keeps the app working offline. A file rather than
-// trunk's inline loader, so the Content-Security-Policy needs no inline script.
-import init from './app.js';
-
-await init({ module_or_path: './app_bg.wasm' });
+// Starts the app (wasm-bindgen's module from trunk) and the service worker
+// that keeps it working offline and updates it one whole build at a time.
+// A file rather than trunk's inline loader, so the Content-Security-Policy
+// needs no inline script. web/finish-build.mjs gives it a hashed name and
+// puts this build's file names in <meta name="rstscope-files">.
+const files = document.querySelector('meta[name="rstscope-files"]').dataset;
+const { default: init } = await import(files.app);
+await init({ module_or_path: files.wasm });
 
 // Pasting another share link into this tab changes only the fragment: load it.
 addEventListener('hashchange', () => {
@@ -11,7 +13,48 @@ addEventListener('hashchange', () => {
 });
 
 if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('./sw.js').catch((err) => {
-    console.warn('rstscope: offline support unavailable:', err);
+  watchForUpdates().catch((err) => console.warn('rstscope: offline support unavailable:', err));
+}
+
+/**
+ * A new build, once its service worker has every file, is offered to the
+ * app ('rstscope:update-ready', also noted as <html data-update="ready"> for
+ * an app that starts listening later); the app's 'rstscope:apply-update'
+ * activates it and this page reloads into it.
+ */
+async function watchForUpdates() {
+  const container = navigator.serviceWorker;
+  // 'none': the browser checks sw.js past its HTTP cache on every visit.
+  const registration = await container.register('./sw.js', { updateViaCache: 'none' });
+  let offered = null;
+  const offer = (worker) => {
+    // The first install has nothing to replace: it serves from the next load.
+    if (!container.controller || offered === worker) return;
+    offered = worker;
+    document.documentElement.dataset.update = 'ready';
+    dispatchEvent(new CustomEvent('rstscope:update-ready'));
+  };
+  if (registration.waiting) offer(registration.waiting);
+  registration.addEventListener('updatefound', () => {
+    const worker = registration.installing;
+    worker?.addEventListener('statechange', () => {
+      if (worker.state === 'installed') offer(worker);
+    });
   });
+  let applying = false;
+  addEventListener('rstscope:apply-update', () => {
+    // Another tab may have activated it already: then a reload is all it takes.
+    if (offered?.state === 'activated') {
+      location.reload();
+      return;
+    }
+    applying = true;
+    offered?.postMessage({ type: 'activate-update' });
+  });
+  // Only the page that asked reloads; other tabs carry on with their build.
+  container.addEventListener('controllerchange', () => {
+    if (applying) location.reload();
+  });
+  // An app left open for days still hears of new builds.
+  setInterval(() => registration.update().catch(() => {}), 60 * 60 * 1000);
 }

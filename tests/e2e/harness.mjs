@@ -25,19 +25,28 @@ const MIME = {
   '.json': 'application/json',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; resolves to { origin, close }. */
-export async function serveDist() {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error('dist/ is missing: run `trunk build --release --offline` first');
+/**
+ * Serves a build on 127.0.0.1 at a free port, as a static host would:
+ * `dist` (default dist/) at the path `base` (default `/`), and with
+ * `headers`, the response headers its `_headers` file asks for (as Netlify
+ * and Cloudflare Pages apply them). `setDist()` swaps the files served,
+ * which is a deploy. Resolves to { origin, url (origin + base), setDist, close }.
+ */
+export async function serveDist({ dist = DIST, base = '/', headers = false } = {}) {
+  let root = resolve(dist);
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`${root} has no index.html: run \`trunk build --release --offline\` first`);
   }
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(DIST, path.endsWith('/') ? `${path}index.html` : path));
+    const inside = path.startsWith(base) ? path.slice(base.length - 1) : null;
+    const file = inside && normalize(join(root, inside.endsWith('/') ? `${inside}index.html` : inside));
     try {
-      if (!file.startsWith(DIST) || !(await stat(file)).isFile()) throw new Error('not a file');
+      if (!file || !file.startsWith(root) || !(await stat(file)).isFile()) throw new Error('not a file');
       res.writeHead(200, {
         'content-type': MIME[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-cache',
+        ...(headers ? await headersFor(root, inside) : {}),
       });
       res.end(await readFile(file));
     } catch {
@@ -46,7 +55,34 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const origin = `http://127.0.0.1:${server.address().port}`;
-  return { origin, close: () => new Promise((ok) => server.close(ok)) };
+  return {
+    origin,
+    url: `${origin}${base}`,
+    setDist: (next) => { root = resolve(next); },
+    close: () => new Promise((ok) => server.close(ok)),
+  };
+}
+
+/**
+ * The headers a build's `_headers` file gives `path` (relative to where
+ * the build is served): blocks of a path pattern (exact, or ending in `*`)
+ * and indented `Name: value` lines.
+ */
+async function headersFor(root, path) {
+  const rules = await readFile(join(root, '_headers'), 'utf8').catch(() => '');
+  const found = {};
+  let matches = false;
+  for (const line of rules.split('\n')) {
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      const pattern = line.trim();
+      matches = pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+    } else if (matches) {
+      const [, name, value] = /^\s+([^:]+):\s*(.*)$/.exec(line) ?? [];
+      if (name) found[name.toLowerCase()] = value;
+    }
+  }
+  return found;
 }
 
 export function launchBrowser() {

@@ -7,6 +7,16 @@ fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }
 
+/// This build's loader of the `worker` binary (trunk's `data-loader-shim`),
+/// as web/finish-build.mjs names it in `<meta name="rstscope-files">`.
+pub fn worker_script() -> String {
+    window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(r#"meta[name="rstscope-files"]"#).ok()?)
+        .and_then(|meta| meta.get_attribute("data-worker"))
+        .unwrap_or_else(|| "./worker_loader.js".into())
+}
+
 /// The page's location fragment, with its `#` ("" when there is none).
 pub fn location_hash() -> String {
     window()

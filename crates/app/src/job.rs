@@ -11,9 +11,6 @@ use web_sys::{MessageEvent, Worker};
 use crate::protocol::{codec, FromWorker, ToWorker};
 use crate::share::ShareError;
 
-/// trunk's loader for the `worker` binary (see index.html, `data-loader-shim`).
-const WORKER_SCRIPT: &str = "./worker_loader.js";
-
 pub struct WorkerJob {
     worker: Worker,
     // Kept so the handlers live as long as the worker.
@@ -29,7 +26,7 @@ impl WorkerJob {
         on_message: impl Fn(FromWorker) + 'static,
     ) -> Result<Self, String> {
         let (request, transfer) = codec::encode(request)?;
-        let worker = Worker::new(WORKER_SCRIPT)
+        let worker = Worker::new(&crate::browser::worker_script())
             .map_err(|err| format!("the worker did not start: {err:?}"))?;
         let on_message = Rc::new(on_message);
 
@@ -38,7 +35,12 @@ impl WorkerJob {
         let on_reply =
             Closure::<dyn FnMut(MessageEvent)>::new(
                 move |event: MessageEvent| match codec::decode::<FromWorker>(event.data()) {
-                    Ok(FromWorker::Ready) => {
+                    Ok(FromWorker::Ready { build }) if build != crate::BUILD => {
+                        report(FromWorker::Failed {
+                            message: other_build(&build),
+                        });
+                    }
+                    Ok(FromWorker::Ready { .. }) => {
                         if sender
                             .post_message_with_transfer(&request, &transfer)
                             .is_err()
@@ -50,7 +52,10 @@ impl WorkerJob {
                     }
                     Ok(message) => report(message),
                     Err(err) => report(FromWorker::Failed {
-                        message: format!("unexpected message from the worker: {err}"),
+                        message: format!(
+                            "unexpected message from the worker ({err}); was rstscope updated \
+                             while this page was open? Reload the page"
+                        ),
                     }),
                 },
             );
@@ -73,6 +78,16 @@ impl WorkerJob {
             _on_error: on_error,
         })
     }
+}
+
+/// Says that the page and its worker come from two builds: a cache (or a
+/// deploy) mixed them, and the page must be loaded again.
+fn other_build(worker: &str) -> String {
+    format!(
+        "this page is rstscope {} but its analysis worker is rstscope {worker}: they come from \
+         different builds (a deploy while the page was open, or a stale cache). Reload the page",
+        crate::BUILD
+    )
 }
 
 impl Drop for WorkerJob {

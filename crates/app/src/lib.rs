@@ -29,6 +29,15 @@ pub mod worker;
 #[cfg(test)]
 mod test_reports;
 
+/// This build's name: crate version + git commit (see `build.rs`). The page
+/// and its worker must carry the same one.
+pub const BUILD: &str = env!("RSTSCOPE_BUILD");
+
+/// What exported reports and share links name as their `generator`.
+pub fn generator() -> String {
+    format!("rstscope {BUILD}")
+}
+
 /// Renders the app into the page's body.
 #[cfg(target_arch = "wasm32")]
 pub fn start_ui() {

@@ -49,8 +49,11 @@ pub struct CaptureFile {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FromWorker {
     /// The worker's WebAssembly is loaded; only now may the page post the
-    /// request (a message posted earlier would find no handler).
-    Ready,
+    /// request (a message posted earlier would find no handler). `build`
+    /// is the worker's [`BUILD`](crate::BUILD): the page refuses a worker
+    /// of another build (their messages need not match). Keep this variant
+    /// as it is, so any two builds can tell each other apart.
+    Ready { build: String },
     /// Input bytes read so far, out of `total`, and the read rate, of the
     /// capture being read (`capture`: 0 for the first, 1 for the other end's).
     Progress {
@@ -236,7 +239,9 @@ mod tests {
     #[test]
     fn messages_survive_the_trip() {
         let messages = [
-            FromWorker::Ready,
+            FromWorker::Ready {
+                build: "0.1.0+0123456789ab".into(),
+            },
             FromWorker::Progress {
                 capture: 1,
                 bytes: 4 << 20,

@@ -120,6 +120,7 @@ pub fn fixture_report() -> Report {
             connection(2, "[2001:db8:1::2]:40000", "[2001:db8:1::7]:80", vec![9]),
         ],
         comparison: None,
+        generator: Some("rstscope 0.1.0+0123456789ab".into()),
     }
 }
 

@@ -49,7 +49,9 @@ pub fn run() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&FromWorker::Ready);
+    post(&FromWorker::Ready {
+        build: crate::BUILD.into(),
+    });
 }
 
 /// The request's last message; those before it are posted on the way.
@@ -102,8 +104,9 @@ async fn analyse(captures: &[CaptureFile]) -> FromWorker {
         )),
     };
     match result {
-        Ok((report, mut stats)) => {
+        Ok((mut report, mut stats)) => {
             stats.seconds = now_s() - started;
+            report.generator = Some(crate::generator());
             FromWorker::Done {
                 report: Box::new(report),
                 stats,

@@ -364,6 +364,7 @@ impl Analyzer {
             resets,
             connections,
             comparison: None,
+            generator: None,
         };
         Analysis {
             report,

@@ -27,6 +27,11 @@ pub struct Report {
     /// (`rstscope analyze <capture> --peer <other>`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// The program and build that analysed the capture, e.g. `rstscope
+    /// 0.1.0+0cd928b1a2b3` (version + git commit); set by the front end,
+    /// absent where it was not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

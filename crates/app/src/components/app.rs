@@ -8,6 +8,7 @@ use super::live_resets::LiveResetsView;
 use super::peer_zone::PeerZone;
 use super::progress::Progress;
 use super::report_view::ReportView;
+use super::update_notice::UpdateNotice;
 use super::Shared;
 use crate::browser;
 use crate::hooks::use_analysis::use_analysis;
@@ -54,6 +55,7 @@ pub fn App() -> Html {
                 </span>
             </header>
             <main class="page">
+                <UpdateNotice />
                 if state.is_shared() {
                     <div class="notice">
                         { "A shared report (read-only; the capture itself was not shared). " }
@@ -89,6 +91,8 @@ pub fn App() -> Html {
             <footer class="footer muted">
                 { "rstscope · the same Rust analysis as the command line: " }
                 <code>{ "rstscope analyze capture.pcapng" }</code>
+                { " · version " }
+                <span class="mono" data-testid="app-build">{ crate::BUILD }</span>
             </footer>
         </>
     }

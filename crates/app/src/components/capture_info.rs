@@ -35,6 +35,11 @@ pub fn CaptureInfoView(props: &Props) -> Html {
                     { row("TCP packets", capture.tcp_packets.to_string()) }
                     { row("cut by snaplen", capture.truncated_frames.to_string()) }
                     { row("evicted connections", capture.evicted_connections.to_string()) }
+                    // The build that analysed it (a shared report's sender's).
+                    <tr><th>{ "analysed by" }</th>
+                        <td class="mono" data-testid="report-generator">
+                            { props.report.generator.clone().unwrap_or_else(|| "-".into()) }
+                        </td></tr>
                 </table>
                 <table class="kv">
                     { for capture.link_types.iter().map(|l| row(&format!("link {} ({})", l.name, l.id), l.frames.to_string())) }

@@ -26,6 +26,7 @@ pub mod summary;
 pub mod term;
 pub mod time_select;
 pub mod timeline;
+pub mod update_notice;
 
 use std::ops::Deref;
 use std::rc::Rc;

@@ -1,0 +1,121 @@
+// Finishes trunk's build of the static site (a post_build hook, see
+// Trunk.toml), in trunk's staging folder before it becomes dist/:
+//
+// 1. boot.js and the worker's files get content-hashed names like the files
+//    trunk hashes, and the page names the app's and the worker's files in
+//    <meta name=rstscope-files> (boot.js loads the app from there; the app
+//    starts its worker from there).
+// 2. sw.js receives the precache list: every file of this build with its
+//    SHA-256. The service worker installs a build only when every file it
+//    downloaded has the listed digest, so a half-deployed site never mixes
+//    two builds (see ARCHITECTURE.md, "Updates").
+// 3. The response headers static hosts read (_headers for Netlify and
+//    Cloudflare Pages, .htaccess for Apache), with the page's own
+//    Content-Security-Policy, so the two never disagree.
+//
+// Usage: node web/finish-build.mjs [STAGING_DIR]  (trunk sets TRUNK_STAGING_DIR)
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!dir) fail('no staging folder: run by trunk (TRUNK_STAGING_DIR) or pass one');
+
+/** Files the browser never fetches as part of the app. */
+const NOT_PRECACHED = new Set(['sw.js', '_headers', '.htaccess']);
+
+function fail(message) {
+  console.error(`finish-build: ${message}`);
+  process.exit(1);
+}
+
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest();
+const read = (name) => readFileSync(join(dir, name));
+
+/** The one file of the build whose name matches `pattern`. */
+function one(pattern) {
+  const found = readdirSync(dir).filter((name) => pattern.test(name));
+  if (found.length !== 1) fail(`expected one file matching ${pattern}, found ${JSON.stringify(found)}`);
+  return found[0];
+}
+
+function replaceOnce(text, search, replacement, where) {
+  if (!text.includes(search)) fail(`${where}: "${search}" not found`);
+  return text.replace(search, replacement);
+}
+
+/** A content hash for file names, like trunk's: 16 hex digits. */
+const hashOf = (...parts) => sha256(Buffer.concat(parts)).toString('hex').slice(0, 16);
+
+// 1. Hashed boot.js and worker files (trunk hashes neither); the page names
+//    the files it loads.
+const worker = `worker-${hashOf(read('worker.js'), read('worker_bg.wasm'))}`;
+renameSync(join(dir, 'worker.js'), join(dir, `${worker}.js`));
+renameSync(join(dir, 'worker_bg.wasm'), join(dir, `${worker}_bg.wasm`));
+unlinkSync(join(dir, 'worker_loader.js'));
+// What trunk's loader shim does, with the hashed names.
+writeFileSync(join(dir, `${worker}_loader.js`),
+  `importScripts("./${worker}.js");wasm_bindgen("./${worker}_bg.wasm");`);
+const files = {
+  app: one(/^app-[0-9a-f]+\.js$/),
+  wasm: one(/^app-[0-9a-f]+_bg\.wasm$/),
+  worker: `${worker}_loader.js`,
+};
+const boot = `boot-${hashOf(read('boot.js'))}.js`;
+renameSync(join(dir, 'boot.js'), join(dir, boot));
+
+let html = read('index.html').toString();
+const meta = `<meta name="rstscope-files" data-app="./${files.app}" data-wasm="./${files.wasm}" data-worker="./${files.worker}" />`;
+const preload =
+  `<link rel="modulepreload" href="./${files.app}" />\n    ` +
+  `<link rel="preload" href="./${files.wasm}" as="fetch" type="application/wasm" crossorigin />`;
+html = replaceOnce(html, '<script type="module" src="./boot.js"></script>',
+  `${meta}\n    ${preload}\n    <script type="module" src="./${boot}"></script>`, 'index.html');
+// trunk leaves the app's <link data-trunk> when it injects no loader script.
+html = html.replace(/\s*<link data-trunk rel="rust"[^>]*>/g, '').replace(/\n(\s*\n)+/g, '\n');
+writeFileSync(join(dir, 'index.html'), html);
+
+// 2. The precache list, in sw.js.
+function walk(folder) {
+  return readdirSync(folder).flatMap((name) => {
+    const path = join(folder, name);
+    return statSync(path).isDirectory() ? walk(path) : [relative(dir, path).split(sep).join('/')];
+  });
+}
+const precached = walk(dir)
+  .filter((name) => !NOT_PRECACHED.has(name))
+  .sort()
+  .map((name) => ({ url: `./${name}`, sha256: sha256(read(name)).toString('base64') }));
+// The build's name: a digest of every file's digest.
+const build = sha256(precached.map((f) => `${f.url} ${f.sha256}\n`).join('')).toString('hex').slice(0, 16);
+const list = JSON.stringify({ build, files: precached }, null, 1);
+const sw = replaceOnce(read('sw.js').toString(), 'const PRECACHE = null;', `const PRECACHE = ${list};`, 'sw.js');
+writeFileSync(join(dir, 'sw.js'), sw);
+
+// 3. Response headers for static hosts, with the page's CSP.
+const csp = /<meta http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+if (!csp) fail('index.html has no Content-Security-Policy <meta>');
+// As a header the policy can also forbid framing (a <meta> cannot).
+const headerCsp = `${csp}; frame-ancestors 'none'`;
+const headers = {
+  'Content-Security-Policy': headerCsp,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+writeFileSync(join(dir, '_headers'), [
+  '# Read by Netlify and Cloudflare Pages (written by web/finish-build.mjs).',
+  '/*',
+  ...Object.entries(headers).map(([name, value]) => `  ${name}: ${value}`),
+  '',
+].join('\n'));
+writeFileSync(join(dir, '.htaccess'), [
+  '# Read by Apache (written by web/finish-build.mjs).',
+  'AddType application/wasm .wasm',
+  'AddType application/manifest+json .webmanifest',
+  '<IfModule mod_headers.c>',
+  ...Object.entries(headers).map(([name, value]) => `  Header set ${name} "${value}"`),
+  '</IfModule>',
+  '',
+].join('\n'));
+
+console.log(`finish-build: build ${build}, ${precached.length} files precached, boot ${boot}`);
