@@ -50,6 +50,8 @@ pub fn fixture_report() -> Report {
         }],
         observed: Observed::default(),
         ladder: Vec::new(),
+        consequence_of: None,
+        incident: None,
     };
     let connection = |id: u32, client: &str, server: &str, resets: Vec<u64>| Connection {
         id,
@@ -119,6 +121,7 @@ pub fn fixture_report() -> Report {
             connection(1, "192.168.1.10:50000", "203.0.113.7:443", vec![5, 6]),
             connection(2, "[2001:db8:1::2]:40000", "[2001:db8:1::7]:80", vec![9]),
         ],
+        incidents: Vec::new(),
         comparison: None,
         generator: Some("rstscope 0.1.0+0123456789ab".into()),
     }

@@ -29,7 +29,7 @@ fn verdicts(path: &std::path::Path) -> String {
     );
     for r in &report.resets {
         out.push_str(&format!(
-            "#{} {} origin={} cause={} sub={} conf={:.2} sig={} stage={}\n",
+            "#{} {} origin={} cause={} sub={} conf={:.2} sig={} stage={}{}\n",
             r.frame,
             r.sender.as_str(),
             r.origin.as_str(),
@@ -38,6 +38,8 @@ fn verdicts(path: &std::path::Path) -> String {
             r.confidence,
             r.signature.as_deref().unwrap_or("-"),
             r.stage.as_str(),
+            r.consequence_of
+                .map_or(String::new(), |root| format!(" after=#{root}")),
         ));
     }
     out

@@ -1,10 +1,11 @@
-//! The human-readable report: headline, counts, then one block per reset.
+//! The human-readable report: headline, counts, the incidents, then one
+//! block per reset.
 
 use std::io::{self, Write};
 
 use rstscope_core::compare::story;
 use rstscope_core::filters;
-use rstscope_core::report::{Comparison, Report, Reset, Role, TopTalker};
+use rstscope_core::report::{Comparison, Incident, Report, Reset, Role, TopTalker};
 
 /// With `ladder`, each reset is followed by its ladder of packets.
 pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<()> {
@@ -72,6 +73,7 @@ pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<
         )?;
         write_top_talkers(out, &report.summary.top_talkers)?;
     }
+    write_incidents(out, &report.incidents)?;
     for reset in &report.resets {
         writeln!(out)?;
         write_reset(out, reset)?;
@@ -215,6 +217,36 @@ pub fn counts(map: &std::collections::BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
+/// Each incident with its summary, root and resets, before the resets.
+fn write_incidents(out: &mut impl Write, incidents: &[Incident]) -> io::Result<()> {
+    if incidents.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "Incidents ({}):", incidents.len())?;
+    for i in incidents {
+        writeln!(
+            out,
+            "  #{} {} ({} / {}): {}",
+            i.id, i.kind, i.origin, i.cause, i.summary
+        )?;
+        let frames: Vec<String> = i.frames.iter().map(u64::to_string).collect();
+        let conns = if i.connections.len() == 1 {
+            "connection"
+        } else {
+            "connections"
+        };
+        writeln!(
+            out,
+            "     root frame {}; frames {}; {} {conns}",
+            i.root_frame,
+            frames.join(", "),
+            i.connections.len()
+        )?;
+    }
+    Ok(())
+}
+
 fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
     writeln!(
         out,
@@ -233,6 +265,15 @@ fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
             .unwrap_or_default(),
         r.confidence * 100.0
     )?;
+    match (r.consequence_of, r.incident) {
+        (Some(root), Some(id)) => writeln!(
+            out,
+            "  followed from the reset in frame {root} (incident #{id})"
+        )?,
+        (Some(root), None) => writeln!(out, "  followed from the reset in frame {root}")?,
+        (None, Some(id)) => writeln!(out, "  incident #{id}")?,
+        (None, None) => {}
+    }
     if let Some(stream) = r.stream {
         writeln!(
             out,

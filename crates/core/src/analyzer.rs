@@ -354,15 +354,17 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
+        let mut resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
-        let summary = summary::summarize(&resets, &connections, &self.info);
+        let incidents = summary::incidents::group(&mut resets, &connections);
+        let summary = summary::summarize(&resets, &incidents, &connections, &self.info);
         let report = Report {
             capture: self.info,
             summary,
             resets,
             connections,
+            incidents,
             comparison: None,
             generator: None,
         };
@@ -471,6 +473,8 @@ fn reset_entry(record: ResetRecord) -> Reset {
         tips: render::tips(v.cause, v.origin, v.sub_cause, &v.observed),
         observed: v.observed,
         ladder: v.ladder,
+        consequence_of: v.consequence_of,
+        incident: None,
     }
 }
 

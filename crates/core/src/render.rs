@@ -8,6 +8,7 @@
 
 mod finding;
 mod headline;
+mod incident;
 mod tips;
 
 use alloc::format;
@@ -17,6 +18,7 @@ use crate::report::{Evidence, Report};
 
 pub use finding::{finding, pattern};
 pub use headline::{headline, plain};
+pub use incident::incident;
 pub use tips::tips;
 
 /// Writes every sentence of `report` from its typed data: each evidence
@@ -24,6 +26,9 @@ pub use tips::tips;
 /// that arrived as typed data alone (a share link) reads as it did.
 pub fn sentences(report: &mut Report) {
     report.summary.headline = headline(&report.summary.story);
+    for incident in &mut report.incidents {
+        incident.summary = self::incident(&incident.story());
+    }
     for reset in &mut report.resets {
         reset.evidence.iter_mut().for_each(evidence);
         reset.tips = tips(reset.cause, reset.origin, reset.sub_cause, &reset.observed);

@@ -23,6 +23,11 @@ pub struct Report {
     pub resets: Vec<Reset>,
     /// Every TCP connection seen, in order of first packet.
     pub connections: Vec<Connection>,
+    /// The resets grouped by what happened: a root reset with the resets
+    /// that followed from it, and one actor hitting many connections; in
+    /// order of their first reset (absent in reports made before them).
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
     /// This capture compared with a second capture of the same traffic
     /// (`rstscope analyze <capture> --peer <other>`); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +198,14 @@ pub enum Story {
         other: u64,
         idle_ns: Option<i64>,
     },
+    /// The `total` resets fall into fewer `incidents` (some followed from
+    /// others, or one actor hit several connections); `largest` is the
+    /// incident with the most resets.
+    Incidents {
+        total: u64,
+        incidents: u64,
+        largest: IncidentStory,
+    },
     /// No reset forged: the endpoints sent all `total`; `top` is the most
     /// common cause; `all_unknown` when no origin could be told.
     FromEndpoints {
@@ -325,6 +338,94 @@ pub struct Reset {
     /// Empty when the RST belongs to no connection.
     #[serde(default)]
     pub ladder: Vec<LadderPacket>,
+    /// The frame of the earlier reset that tore the connection down, when
+    /// this one only answered a segment for a socket no longer there (a
+    /// consequence); null for a root reset.
+    #[serde(default)]
+    pub consequence_of: Option<u64>,
+    /// The `id` of its entry in `incidents` (absent in older reports).
+    #[serde(default)]
+    pub incident: Option<u32>,
+}
+
+/// Resets that belong together: a root reset and the resets that followed
+/// from it on its connection, or one actor's resets across connections (a
+/// censor, a scanner, a NAT expiring idle flows, a firewall).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Incident {
+    /// 1-based, in order of the incident's first reset.
+    pub id: u32,
+    pub kind: IncidentKind,
+    /// Who emitted its root resets, and why.
+    pub origin: Origin,
+    pub cause: Cause,
+    /// The first root reset.
+    pub root_frame: u64,
+    /// Every reset of the incident, roots and consequences, in frame order.
+    pub frames: Vec<u64>,
+    /// The ids of the connections it touched, ascending.
+    pub connections: Vec<u32>,
+    /// Its root resets (consequences excluded).
+    pub roots: u64,
+    /// Its consequence resets, counted by who emitted them.
+    pub followers: Vec<OriginCount>,
+    /// One sentence: `render::incident(self)`.
+    pub summary: String,
+}
+
+impl Incident {
+    /// What its summary says.
+    pub fn story(&self) -> IncidentStory {
+        IncidentStory {
+            kind: self.kind,
+            origin: self.origin,
+            cause: self.cause,
+            roots: self.roots,
+            connections: self.connections.len() as u64,
+            followers: self.followers.clone(),
+        }
+    }
+}
+
+/// An incident's content, as counts: what its summary sentence and the
+/// headline say about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentStory {
+    pub kind: IncidentKind,
+    pub origin: Origin,
+    pub cause: Cause,
+    pub roots: u64,
+    pub connections: u64,
+    pub followers: Vec<OriginCount>,
+}
+
+/// What kind of event an incident is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IncidentKind {
+    /// Resets on one connection: a root and what followed from it.
+    Connection,
+    /// A device on the path injecting resets (censorship, DPI).
+    Injection,
+    /// A host scanning or probing another's ports, with the refusals.
+    Scan,
+    /// Connections refused between the same two hosts.
+    Refusals,
+    /// A NAT or firewall forgetting idle connections.
+    StateExpiry,
+    /// A device on the path resetting for another reason (a firewall
+    /// rejecting segments, answering for closed sockets).
+    Device,
+}
+
+/// A number of resets emitted by one origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OriginCount {
+    pub origin: Origin,
+    pub resets: u64,
 }
 
 /// One packet of a reset's ladder (sequence) diagram.
@@ -607,6 +708,14 @@ names!(Cause {
     GracefulClose => "graceful-close",
     RetransmitTimeout => "retransmit-timeout",
     Unknown => "unknown",
+});
+names!(IncidentKind {
+    Connection => "connection",
+    Injection => "injection",
+    Scan => "scan",
+    Refusals => "refusals",
+    StateExpiry => "state-expiry",
+    Device => "device",
 });
 names!(Stage {
     PostSyn => "post-syn",

@@ -3,6 +3,7 @@
 //! activity over time.
 
 mod activity;
+pub mod incidents;
 mod top_talkers;
 
 use alloc::collections::BTreeMap;
@@ -10,14 +11,21 @@ use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use crate::render;
-use crate::report::{CaptureInfo, Cause, CauseCount, Connection, Origin, Reset, Story, Summary};
+use crate::report::{
+    CaptureInfo, Cause, CauseCount, Connection, Incident, Origin, Reset, Story, Summary,
+};
 
 /// Confidence from which a verdict counts as strong evidence in the headline.
 const STRONG: f32 = 0.5;
 /// Causes of forged resets the headline names one by one.
 const NAMED_CAUSES: usize = 3;
 
-pub fn summarize(resets: &[Reset], connections: &[Connection], info: &CaptureInfo) -> Summary {
+pub fn summarize(
+    resets: &[Reset],
+    incidents: &[Incident],
+    connections: &[Connection],
+    info: &CaptureInfo,
+) -> Summary {
     let mut summary = Summary::default();
     for reset in resets {
         *summary
@@ -29,21 +37,29 @@ pub fn summarize(resets: &[Reset], connections: &[Connection], info: &CaptureInf
             .entry(reset.cause.as_str().to_string())
             .or_default() += 1;
     }
-    summary.story = story(resets, info);
+    summary.story = story(resets, info, incidents);
     summary.headline = render::headline(&summary.story);
     summary.top_talkers = top_talkers::rank(resets);
     summary.activity = activity::over_time(connections, resets, info);
     summary
 }
 
-/// What the headline says: the forged resets by cause, else the most
-/// common cause.
-fn story(resets: &[Reset], info: &CaptureInfo) -> Story {
+/// What the headline says: the incidents when the resets fall into fewer
+/// of them, else the forged resets by cause, else the most common cause.
+fn story(resets: &[Reset], info: &CaptureInfo, incidents: &[Incident]) -> Story {
     let total = resets.len() as u64;
     if total == 0 {
         return Story::NoResets {
             packets: info.packets,
             tcp_packets: Some(info.tcp_packets),
+        };
+    }
+    let largest = incidents.iter().rev().max_by_key(|i| i.frames.len());
+    if let Some(largest) = largest.filter(|_| (incidents.len() as u64) < total) {
+        return Story::Incidents {
+            total,
+            incidents: incidents.len() as u64,
+            largest: largest.story(),
         };
     }
     let forged: Vec<&Reset> = resets
@@ -139,6 +155,8 @@ pub(crate) mod tests {
             tips: Vec::new(),
             observed: Default::default(),
             ladder: Vec::new(),
+            consequence_of: None,
+            incident: None,
         }
     }
 
@@ -174,7 +192,7 @@ pub(crate) mod tests {
             last_time: Some(30.0),
             ..CaptureInfo::default()
         };
-        let summary = summarize(&resets, &[connection(1, 0.0, 30.0)], &info);
+        let summary = summarize(&resets, &[], &[connection(1, 0.0, 30.0)], &info);
         assert_eq!(summary.by_origin.get("middlebox"), Some(&1));
         let talkers: Vec<(&str, u64)> = summary
             .top_talkers
@@ -205,7 +223,7 @@ pub(crate) mod tests {
         let resets = [forged(1, Cause::Injected), forged(2, Cause::Injected)];
         let info = CaptureInfo::default();
         assert_eq!(
-            render::headline(&story(&resets, &info)),
+            render::headline(&story(&resets, &info, &[])),
             "2 of 2 resets were forged on the path: a device on the path injected them (censorship or DPI)."
         );
     }
@@ -222,7 +240,7 @@ pub(crate) mod tests {
         ];
         let info = CaptureInfo::default();
         assert_eq!(
-            render::headline(&story(&resets, &info)),
+            render::headline(&story(&resets, &info, &[])),
             "3 of 4 resets were forged on the path: 2 injected by a censor or DPI device, \
              1 from a NAT or firewall that forgot an idle connection (after ~301 s)."
         );
@@ -232,7 +250,7 @@ pub(crate) mod tests {
             forged(6, Cause::OutOfWindow),
             forged(7, Cause::Scan),
         ]);
-        let text = render::headline(&story(&resets, &info));
+        let text = render::headline(&story(&resets, &info, &[]));
         assert!(
             text.starts_with("6 of 7 resets were forged on the path: 2 injected"),
             "{text}"

@@ -6,7 +6,8 @@ use core::net::{IpAddr, Ipv4Addr};
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
 use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 use rstscope_core::report::{
-    Cause, Origin, Report, Reset, Sender, Signal, Stage, SubCause, WarningKind,
+    Cause, IncidentKind, Origin, OriginCount, Report, Reset, Sender, Signal, Stage, SubCause,
+    WarningKind,
 };
 use rstscope_core::{Analyzer, Config};
 
@@ -673,7 +674,16 @@ fn test_rej_syn_retransmit() {
     assert_eq!(report.resets.len(), 3);
     for r in &report.resets {
         assert_eq!(verdict(r), (Sender::Server, Origin::Server, Cause::Refused));
+        // Each retry is refused on its own, all in one incident.
+        assert_eq!((r.consequence_of, r.incident), (None, Some(1)));
     }
+    let incident = report.incidents.first().expect("one incident");
+    assert_eq!(report.incidents.len(), 1);
+    assert_eq!(
+        (incident.kind, incident.roots, incident.connections.len()),
+        (IncidentKind::Refusals, 3, 3)
+    );
+    assert_eq!(incident.summary, "the server refused 3 connections");
 }
 
 /// Data the snaplen cut off is never delivered to Zeek's reassembler, so
@@ -1343,4 +1353,152 @@ fn test_syn_scanner_kernel_resets_synack() {
         .evidence
         .iter()
         .any(|e| e.finding.contains("hand-made SYNs")));
+}
+
+/// The server's data in flight reaches a client whose socket is gone; its
+/// kernel answers with bare RSTs at the data's ack, IP-ID 0 with DF.
+fn late_data_answered(w: &mut Wire, port: u16, (c, s): (u32, u32), segments: u32) -> Vec<u64> {
+    let mut answers = Vec::new();
+    for i in 0..segments {
+        w.send(Pkt {
+            payload: b"server data in flight",
+            ..pkt(false, port, s.wrapping_add(21 * i), c, ACK | PSH)
+        });
+        w.wait(MS / 10);
+        answers.push(w.send(Pkt {
+            ip_id: Some(0),
+            ..pkt(true, port, c, 0, RST)
+        }));
+        w.wait(MS);
+    }
+    answers
+}
+
+#[test]
+fn test_closed_after_injected_rst_answers_late_data() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    w.send(Pkt {
+        payload: b"\x16\x03\x01 client hello",
+        ..pkt(true, 443, c, s, ACK | PSH)
+    });
+    let c = c.wrapping_add(17);
+    w.wait(5 * MS);
+    let forged = [0, 1460].map(|step| {
+        w.send(Pkt {
+            ttl: Some(248),
+            ip_id: Some(999),
+            df: false,
+            ..pkt(false, 443, s, c.wrapping_add(step), RST | ACK)
+        })
+    });
+    w.wait(RTT);
+    let answers = late_data_answered(&mut w, 443, (c, s), 3);
+    let report = w.finish();
+    for frame in forged {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Middlebox, Cause::Injected)
+        );
+        assert_eq!(
+            r.consequence_of, None,
+            "a second forged RST is no consequence"
+        );
+    }
+    for &frame in &answers {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Client, Origin::Client, Cause::ClosedSocket)
+        );
+        assert_eq!(r.consequence_of, Some(forged[0]));
+        assert_eq!(r.incident, Some(1));
+    }
+    let [incident] = report.incidents.as_slice() else {
+        panic!("one incident: {:?}", report.incidents);
+    };
+    assert_eq!(incident.kind, IncidentKind::Injection);
+    assert_eq!(incident.root_frame, forged[0]);
+    assert_eq!(incident.frames.len(), 5);
+    assert_eq!(
+        incident.followers,
+        [OriginCount {
+            origin: Origin::Client,
+            resets: 3
+        }]
+    );
+    assert_eq!(
+        report.summary.headline,
+        "5 resets: a censor or DPI device injected 2 resets into 1 connection; the client's 3 later resets followed from them."
+    );
+}
+
+#[test]
+fn test_closed_after_app_abort_answers_in_flight_data() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(2 * MS);
+    let abort = w.send(pkt(true, 443, c, s, RST | ACK));
+    let answers = late_data_answered(&mut w, 443, (c, s), 2);
+    let report = w.finish();
+    let root = reset(&report, abort);
+    assert_eq!(
+        verdict(root),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert_eq!(root.consequence_of, None);
+    for frame in answers {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Client, Origin::Client, Cause::ClosedSocket)
+        );
+        assert_eq!(r.consequence_of, Some(abort));
+        assert!(r
+            .evidence
+            .iter()
+            .any(|e| e.finding.contains(&format!("frame {abort}"))));
+    }
+    assert_eq!(report.incidents.len(), 1);
+    assert_eq!(
+        report.incidents.first().map(|i| i.summary.as_str()),
+        Some("the client aborted a connection; the client's 2 later resets followed from it")
+    );
+}
+
+#[test]
+fn test_closed_socket_without_teardown_answers_stand_alone() {
+    // The server lost the connection (a reboot): each of the client's
+    // segments gets the kernel's bare RST, none caused by another.
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(5_000 * MS);
+    let mut answers = Vec::new();
+    for i in 0..2 {
+        w.send(Pkt {
+            payload: b"more request",
+            ..pkt(true, 443, c.wrapping_add(12 * i), s, ACK | PSH)
+        });
+        w.wait(RTT);
+        answers.push(w.send(Pkt {
+            ip_id: Some(0),
+            ..pkt(false, 443, s, 0, RST)
+        }));
+        w.wait(400 * MS);
+    }
+    let report = w.finish();
+    for frame in answers {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Server, Cause::ClosedSocket)
+        );
+        assert_eq!(r.consequence_of, None);
+    }
 }

@@ -6,7 +6,7 @@
 use super::record::ResetRecord;
 use super::role;
 use crate::decode::flags;
-use crate::report::{Cause, Origin, Role, Stage};
+use crate::report::{Cause, Origin, Role, Stage, SubCause};
 use crate::track::conn::{Conn, PacketNote, Side};
 use crate::track::HostProfile;
 
@@ -21,6 +21,7 @@ pub struct Earlier {
     pub side: Side,
     pub origin: Origin,
     pub cause: Cause,
+    pub sub_cause: Option<SubCause>,
     /// The root it followed from, when it was a consequence itself.
     pub consequence_of: Option<u64>,
 }

@@ -34,6 +34,8 @@ pub struct Verdict {
     pub ladder: Vec<LadderPacket>,
     /// The rule that decided the cause.
     pub rule: Rule,
+    /// The frame of the earlier reset whose teardown this one followed from.
+    pub consequence_of: Option<u64>,
 }
 
 /// Judges every RST of `conn` (indices into `records`), in frame order:
@@ -61,7 +63,8 @@ pub fn judge_connection(records: &mut [ResetRecord], conn: &Conn, hosts: &HostTa
                 side: record.side,
                 origin: verdict.origin,
                 cause: verdict.cause,
-                consequence_of: None,
+                sub_cause: verdict.sub_cause,
+                consequence_of: verdict.consequence_of,
             });
             record.verdict = Some(verdict);
         }
@@ -99,6 +102,7 @@ fn judge(
         conn,
         host,
         siblings: &siblings,
+        after_teardown: rules::consequence::root(earlier, record.side).is_some(),
     };
     let weighing = origin::weigh(&ctx);
     let origin = origin_of(&weighing, record.side, record.trigger().is_some());
@@ -140,6 +144,7 @@ fn judge(
         },
         ladder: record.ladder_packets(conn),
         rule,
+        consequence_of: decision.consequence_of,
     }
 }
 
@@ -186,6 +191,7 @@ pub fn unjudged() -> Verdict {
         observed: Observed::default(),
         ladder: Vec::new(),
         rule: Rule::NoContext,
+        consequence_of: None,
     }
 }
 

@@ -30,6 +30,11 @@ pub struct Context<'a> {
     pub conn: &'a Conn,
     pub host: Option<&'a HostProfile>,
     pub siblings: &'a [Sibling],
+    /// An earlier reset had torn the connection down: a stack answering
+    /// for the dead socket takes its seq from the segment it answers and
+    /// its IP-ID from outside the connection, and answers each segment
+    /// with moving numbers, so those numbers say nothing about a forger.
+    pub after_teardown: bool,
 }
 
 /// Signals that argued for one origin, with their weights.
@@ -249,6 +254,9 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     }
     let conn_counter = conn_dir.ip_id.style() == IpIdStyle::Counter;
     if let Some(last) = conn_dir.last_ip_id.filter(|l| *l != 0) {
+        if ctx.after_teardown {
+            return;
+        }
         if pattern == IpIdPattern::PerConnection || conn_counter {
             continue_or_break(w, sender, who, id, last, Counter::Connection);
             return;
@@ -325,6 +333,9 @@ fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     }
     let Some(nxt) = s.snd_nxt else { return };
     let offset = seq::diff(rst_seq, nxt);
+    if ctx.after_teardown && offset != 0 {
+        return;
+    }
     let seq = rst_seq;
     if offset == 0 {
         w.add(Fact::SeqExact { role: who, seq }, 0.5, sender);
@@ -424,6 +435,9 @@ fn race(ctx: &Context<'_>, w: &mut Weighing) {
 }
 
 fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
+    if ctx.after_teardown {
+        return;
+    }
     let r = ctx.record;
     const BURST_NS: i64 = 1_000_000_000;
     let close = ctx.siblings.iter().filter(|s| {

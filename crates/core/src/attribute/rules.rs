@@ -6,7 +6,10 @@
 //! 1. what the RST says about itself: a diagnostic reason code, a proxy
 //!    relaying its backend's reset, flags no stack sends; a port scanner's
 //!    kernel resetting the SYN-ACKs its hand-made SYNs drew, whose TTL and
-//!    IP-ID its probes never shared ([`payload`], [`probe`]);
+//!    IP-ID its probes never shared ([`payload`], [`probe`]); then whether an
+//!    earlier reset had already torn the connection down, so this one only
+//!    answers a segment for a socket no longer there ([`consequence`];
+//!    whoever sent it, a device answering for a dead socket included);
 //! 2. a RST forged on the path (the signals say middlebox): a SYN answered
 //!    while the real SYN-ACK still came (a race, not a refusal), a refused
 //!    SYN, state expired after idle, an invalid segment rejected, else
@@ -15,7 +18,9 @@
 //! 3. probes and scans, refusals of a SYN, a challenge ACK answered from
 //!    SYN-SENT, a connection its opener no longer wanted ([`probe`], [`handshake`]);
 //! 4. how the connection was closing: a FIN never acknowledged, data after
-//!    a close, both FINs, the sender's own FIN ([`idle`], [`close`]);
+//!    a close, an endpoint's stack answering with no socket for the
+//!    connection ([`consequence`]), both FINs, the sender's own FIN
+//!    ([`idle`], [`close`]);
 //! 5. a sender giving up or a host that lost the connection: a window that
 //!    stayed shut, retransmissions, the peer retransmitting into a rebooted
 //!    host, a text naming a timeout, a request left unanswered, idle ([`idle`]);
@@ -25,6 +30,7 @@
 //! named for the situation in `tests/engine.rs`.
 
 mod close;
+pub mod consequence;
 mod handshake;
 mod idle;
 mod path;
@@ -52,6 +58,8 @@ pub struct Decision {
     /// Who emitted the RST, when the rule's evidence settles it against
     /// the origin signals (which it then explains).
     pub origin: Option<Origin>,
+    /// The frame of the earlier reset this one followed from.
+    pub consequence_of: Option<u64>,
 }
 
 impl Decision {
@@ -64,6 +72,7 @@ impl Decision {
             idle_ns: None,
             retransmissions: None,
             origin: None,
+            consequence_of: None,
         }
     }
 
@@ -86,6 +95,11 @@ impl Decision {
         self.idle_ns = Some(idle_ns);
         self
     }
+
+    fn after(mut self, root_frame: u64) -> Self {
+        self.consequence_of = Some(root_frame);
+        self
+    }
 }
 
 /// Which rule decided a verdict.
@@ -97,6 +111,7 @@ pub enum Rule {
     CraftedFlags,
     ScannerKernel,
     PathSynRace,
+    AfterTeardown,
     PathRefusal,
     PathStateExpired,
     PathInvalidSegment,
@@ -112,6 +127,7 @@ pub enum Rule {
     ScannerAbort,
     FinGiveUp,
     DataAfterClose,
+    SocketlessAnswer,
     AfterBothFins,
     AfterOwnFin,
     ZeroWindowStall,
@@ -134,6 +150,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::CraftedFlags, probe::crafted_flags),
     (Rule::ScannerKernel, probe::scanner_kernel),
     (Rule::PathSynRace, path::syn_race),
+    (Rule::AfterTeardown, consequence::after_teardown),
     (Rule::PathRefusal, path::refusal),
     (Rule::PathStateExpired, path::state_expired),
     (Rule::PathInvalidSegment, path::invalid_segment),
@@ -152,6 +169,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::ScannerAbort, probe::scanner_abort),
     (Rule::FinGiveUp, idle::fin_give_up),
     (Rule::DataAfterClose, close::data_after_close),
+    (Rule::SocketlessAnswer, consequence::socketless_answer),
     (Rule::AfterBothFins, close::after_both_fins),
     (Rule::AfterOwnFin, close::after_own_fin),
     (Rule::ZeroWindowStall, idle::zero_window_stall),

@@ -65,6 +65,8 @@ pub fn finding(fact: &Fact) -> String {
         Fact::BothFin
         | Fact::DataAfterClose { .. }
         | Fact::AfterOwnFin { .. }
+        | Fact::AfterTeardown { .. }
+        | Fact::SocketlessAnswer { .. }
         | Fact::GaveUp { .. }
         | Fact::SilenceThenReset { .. }
         | Fact::IdleForgotten { .. }
@@ -397,6 +399,13 @@ fn close(fact: &Fact) -> String {
         Fact::AfterOwnFin { role, fin_seq } => {
             format!("the {role} had already sent its FIN (seq {fin_seq})")
         }
+        Fact::SocketlessAnswer { role, seq } => format!(
+            "bare RST with seq {seq}, the ack of the {}'s segment it answers: the answer of a stack with no socket for the connection (RFC 9293 §3.10.7.1)",
+            role.other()
+        ),
+        Fact::AfterTeardown { role, root_frame } => format!(
+            "the reset in frame {root_frame} had already torn the connection down: the {role}'s stack answered a segment for a socket no longer there"
+        ),
         Fact::GaveUp { role, retransmissions, over_ns } => format!(
             "the {role} retransmitted the same data {retransmissions} times over {} without an ACK, then reset",
             duration(over_ns)

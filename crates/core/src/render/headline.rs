@@ -48,6 +48,22 @@ pub fn headline(story: &Story) -> String {
                 format!("{forged} of {total} {resets} {were} forged on the path ({strong} with strong evidence): {how}.")
             }
         }
+        Story::Incidents {
+            total,
+            incidents: 1,
+            largest,
+        } => {
+            let resets = resets_word(*total);
+            format!("{total} {resets}: {}.", super::incident(largest))
+        }
+        Story::Incidents {
+            total,
+            incidents,
+            largest,
+        } => format!(
+            "{total} resets in {incidents} incidents; the largest: {}.",
+            super::incident(largest)
+        ),
         Story::FromEndpoints {
             total,
             top,

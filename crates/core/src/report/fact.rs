@@ -188,6 +188,12 @@ pub enum Fact {
     },
     /// The `role` had sent its FIN.
     AfterOwnFin { role: Role, fin_seq: u32 },
+    /// The reset at `root_frame` had torn the connection down before: the
+    /// `role`'s stack answered a segment for a socket no longer there.
+    AfterTeardown { role: Role, root_frame: u64 },
+    /// A bare RST (no ACK flag) whose seq is the ack of the segment it
+    /// answers: what a stack without a socket for the connection sends.
+    SocketlessAnswer { role: Role, seq: u32 },
     /// The `role` retransmitted the same data, then reset.
     GaveUp {
         role: Role,
@@ -318,7 +324,8 @@ impl Fact {
             | Fact::SeqExact { .. }
             | Fact::SeqIsPeerAck { .. }
             | Fact::SeqInWindow { .. }
-            | Fact::SeqOutsideWindow { .. } => Signal::Seq,
+            | Fact::SeqOutsideWindow { .. }
+            | Fact::SocketlessAnswer { .. } => Signal::Seq,
             Fact::TimingEarly { .. } | Fact::TimingInLine { .. } => Signal::Timing,
             Fact::RaceData { .. } | Fact::RacePackets { .. } => Signal::Race,
             Fact::Repeat { .. } => Signal::Repeat,
@@ -333,7 +340,8 @@ impl Fact {
             | Fact::IdleForgotten { .. } => Signal::Idle,
             Fact::ForgedUnexplained { .. }
             | Fact::MidConnectionAnswer { .. }
-            | Fact::MidConnectionAfter { .. } => Signal::Stage,
+            | Fact::MidConnectionAfter { .. }
+            | Fact::AfterTeardown { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }
             | Fact::ScannerAbort { .. }
