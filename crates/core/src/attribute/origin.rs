@@ -397,7 +397,12 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
         return;
     };
     let (who, delay_ns, answer_ns) = (role(r.side), delay, expected);
-    if delay.saturating_mul(2) < expected && expected.saturating_sub(delay) >= EARLY_MARGIN_NS {
+    // The endpoint cannot answer sooner than its own round trip from the
+    // capture; a RST well inside it (by a fifth, and beyond LAN jitter)
+    // came from nearer: a careful injector copying TTL and IP-ID still
+    // cannot beat the clock.
+    let early = delay.saturating_mul(5) < expected.saturating_mul(4);
+    if early && expected.saturating_sub(delay) >= EARLY_MARGIN_NS {
         let fact = Fact::TimingEarly {
             role: who,
             delay_ns,
@@ -423,7 +428,9 @@ fn race(ctx: &Context<'_>, w: &mut Weighing) {
             role: who,
             after_ns: data,
         };
-        w.add(fact, 2.5, Origin::Middlebox);
+        // No stack sends data on a connection it reset: this outweighs a
+        // copied TTL and IP-ID.
+        w.add(fact, 3.5, Origin::Middlebox);
     } else if let Some(first) = a.sender_first_ns {
         let fact = Fact::RacePackets {
             role: who,

@@ -24,7 +24,9 @@
 //! 5. a sender giving up or a host that lost the connection: a window that
 //!    stayed shut, retransmissions, the peer retransmitting into a rebooted
 //!    host, a text naming a timeout, a request left unanswered, idle ([`idle`]);
-//! 6. nothing seen to explain it, else an application abort mid-connection ([`close`]).
+//! 6. a bare RST answering data at its ACK: a stack with no socket for the
+//!    connection ([`close`]);
+//! 7. nothing seen to explain it, else an application abort mid-connection ([`close`]).
 //!
 //! A new rule is one function here and its place in [`RULES`], with tests
 //! named for the situation in `tests/engine.rs`.
@@ -137,6 +139,7 @@ pub enum Rule {
     PayloadTimeout,
     SilenceThenReset,
     StateForgotten,
+    NoSocketAnswer,
     NoContext,
     MidConnection,
 }
@@ -179,6 +182,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::RequestTimeout, idle::request_timeout),
     (Rule::SilenceThenReset, idle::silence_then_reset),
     (Rule::StateForgotten, idle::state_forgotten),
+    (Rule::NoSocketAnswer, close::no_socket_answer),
     (Rule::NoContext, close::no_context),
 ];
 

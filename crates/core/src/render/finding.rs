@@ -82,6 +82,10 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::WindowStayedShut { .. }
         | Fact::PeerRetransmitting { .. } => giving_up(fact),
         Fact::InvalidTrigger { .. } | Fact::RejectNumbers { .. } => rejected(fact),
+        Fact::NoSocketAnswer { role, frame, bytes } => format!(
+            "a bare RST (no ACK flag) at the sequence number the {}'s {bytes}-byte segment (frame {frame}) acknowledged: the answer of a {role} stack with no socket for the connection (an application's abort carries ACK)",
+            role.other()
+        ),
     }
 }
 

@@ -233,6 +233,9 @@ pub enum Fact {
     /// The other side's window stayed 0 through `probes` window probes;
     /// the `role` gave up.
     WindowStayedShut { role: Role, probes: u32 },
+    /// A bare RST (no ACK flag) at the ACK of the other side's `bytes`-byte
+    /// segment in `frame`: the `role`'s stack had no socket for it.
+    NoSocketAnswer { role: Role, frame: u64, bytes: u32 },
     /// The other side's segment this RST answers (`frame`) is one a
     /// stateful firewall's conntrack marks INVALID, for the reason `flaw`.
     InvalidTrigger {
@@ -356,7 +359,7 @@ impl Fact {
             Fact::BothFin | Fact::DataAfterClose { .. } | Fact::AfterOwnFin { .. } => Signal::Fin,
             Fact::SynAckAfterReset { .. } => Signal::Race,
             Fact::InvalidTrigger { .. } => Signal::Retransmit,
-            Fact::RejectNumbers { .. } => Signal::Seq,
+            Fact::RejectNumbers { .. } | Fact::NoSocketAnswer { .. } => Signal::Seq,
             Fact::FinGaveUp { .. }
             | Fact::WindowStayedShut { .. }
             | Fact::PeerRetransmitting { .. } => Signal::Retransmit,

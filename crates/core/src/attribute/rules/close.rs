@@ -3,6 +3,7 @@
 use super::Decision;
 use crate::attribute::facts::Facts;
 use crate::attribute::record::TRIGGER_WINDOW_NS;
+use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
 use crate::track::seq;
 
@@ -21,26 +22,27 @@ pub fn after_both_fins(f: &Facts<'_>) -> Option<Decision> {
 
 /// The sender had closed; the peer still sent data, which its kernel
 /// reset. The data need not be the last thing before the RST in capture
-/// order (a capture in the middle sees the FIN and the data cross): it is
-/// the peer's recent data that the sender never acknowledged. This holds
-/// even after both FINs, when both sides closed at once.
+/// order (a capture in the middle sees the FIN and the data cross, and the
+/// peer's own FIN may follow its data): it is the peer's data, sent until
+/// just before the RST, that the closed sender never acknowledged. This
+/// holds even after both FINs, when both sides closed at once.
 pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
     let s = &f.record.snapshot;
     let fin = s.sender.fin_seq?;
-    let data = s.peer.last.filter(|p| p.payload_len > 0)?;
-    let recent = f.record.ts_ns.abs_diff(data.ts_ns) <= TRIGGER_WINDOW_NS as u64;
-    let data_end = data.seq.wrapping_add(data.payload_len);
-    let unacked = s
-        .sender
-        .last_ack
-        .is_none_or(|acked| seq::after(data_end, acked));
-    if !(recent && unacked) {
+    let last = s.peer.last?;
+    let recent = f.record.ts_ns.abs_diff(last.ts_ns) <= TRIGGER_WINDOW_NS as u64;
+    let data_end = s.peer.fin_seq.or(s.peer.snd_nxt)?;
+    let unacked = match s.sender.last_ack {
+        Some(acked) => seq::diff(data_end, acked),
+        None => i64::from(last.payload_len),
+    };
+    if !recent || unacked <= 0 || s.peer.data_packets == 0 {
         return None;
     }
     let fact = Fact::DataAfterClose {
         role: f.who(),
         fin_seq: fin,
-        bytes: data.payload_len,
+        bytes: u32::try_from(unacked).unwrap_or(u32::MAX),
     };
     Some(
         Decision::new(Cause::ClosedSocket, 0.9)
@@ -59,6 +61,25 @@ pub fn after_own_fin(f: &Facts<'_>) -> Option<Decision> {
         fin_seq: fin,
     };
     Some(Decision::new(Cause::AppAbort, 0.6).because(fact, f.origin))
+}
+
+/// A bare RST (no ACK flag) at the sequence number the peer's data
+/// segment acknowledged: RFC 9293's answer of a stack with no socket for
+/// the connection (an application's abort carries ACK). Whatever ended the
+/// connection happened out of the capture's sight.
+pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
+    let t = f
+        .trigger()
+        .filter(|t| t.payload_len > 0 && t.flags & flags::ACK != 0)?;
+    if f.has_ack() || f.record.packet.seq != t.ack {
+        return None;
+    }
+    let fact = Fact::NoSocketAnswer {
+        role: f.who(),
+        frame: t.frame,
+        bytes: t.payload_len,
+    };
+    Some(Decision::new(Cause::ClosedSocket, 0.7).because(fact, f.origin))
 }
 
 /// No handshake or data seen to explain the RST.
