@@ -52,6 +52,7 @@ pub fn fixture_report() -> Report {
         ladder: Vec::new(),
         consequence_of: None,
         incident: None,
+        conflict: None,
     };
     let connection = |id: u32, client: &str, server: &str, resets: Vec<u64>| Connection {
         id,

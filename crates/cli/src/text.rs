@@ -274,6 +274,9 @@ fn write_reset(out: &mut impl Write, r: &Reset) -> io::Result<()> {
         (None, Some(id)) => writeln!(out, "  incident #{id}")?,
         (None, None) => {}
     }
+    if let Some(conflict) = &r.conflict {
+        writeln!(out, "  signals disagree: {}", conflict.sentence)?;
+    }
     if let Some(stream) = r.stream {
         writeln!(
             out,

@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
 use crate::compare::trace::{self, Trace};
+use crate::confidence;
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
 use crate::render;
@@ -355,6 +356,7 @@ impl Analyzer {
             })
             .collect();
         let mut resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
+        confidence::calibrate(&mut resets, &self.info);
         let mut connections = self.connections;
         connections.sort_by_key(|c| c.id);
         let incidents = summary::incidents::group(&mut resets, &connections);
@@ -475,6 +477,7 @@ fn reset_entry(record: ResetRecord) -> Reset {
         ladder: v.ladder,
         consequence_of: v.consequence_of,
         incident: None,
+        conflict: None,
     }
 }
 

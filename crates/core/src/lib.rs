@@ -27,6 +27,7 @@ extern crate alloc;
 pub mod analyzer;
 pub mod attribute;
 pub mod compare;
+pub mod confidence;
 pub mod decode;
 pub mod filters;
 pub mod frame;

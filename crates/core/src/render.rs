@@ -6,6 +6,7 @@
 //! typed data reads exactly as it did (a share link can carry the data
 //! alone, and the receiving app writes the sentences).
 
+mod conflict;
 mod finding;
 mod headline;
 mod incident;
@@ -16,6 +17,7 @@ use alloc::string::String;
 
 use crate::report::{Evidence, Report};
 
+pub use conflict::{conflict, signal_name};
 pub use finding::{finding, pattern};
 pub use headline::{headline, plain};
 pub use incident::incident;
@@ -32,6 +34,9 @@ pub fn sentences(report: &mut Report) {
     for reset in &mut report.resets {
         reset.evidence.iter_mut().for_each(evidence);
         reset.tips = tips(reset.cause, reset.origin, reset.sub_cause, &reset.observed);
+        if let Some(c) = &mut reset.conflict {
+            c.sentence = conflict(c);
+        }
     }
     if let Some(comparison) = &mut report.comparison {
         for reset in &mut comparison.resets {

@@ -5,6 +5,7 @@
 //! outside the repository read them: keep every field and its meaning; add
 //! fields, never repurpose them.
 
+mod conflict;
 mod fact;
 
 use alloc::collections::BTreeMap;
@@ -12,6 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
+pub use conflict::Conflict;
 pub use fact::{Counter, Fact, IpIdPattern, Probe, SegmentFlaw};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -316,7 +318,9 @@ pub struct Reset {
     pub cause: Cause,
     /// A finer cause when one is known.
     pub sub_cause: Option<SubCause>,
-    /// How sure we are of `origin` and `cause`, in [0, 1].
+    /// The probability that `origin` and `cause` are both right, in [0, 1]:
+    /// of the verdicts shown at 0.7, about 70 % are right (calibrated on the
+    /// generator's train split, see `confidence` and ACCURACY.md).
     pub confidence: f32,
     /// The signals that decided the verdict, strongest first.
     pub evidence: Vec<Evidence>,
@@ -346,6 +350,10 @@ pub struct Reset {
     /// The `id` of its entry in `incidents` (absent in older reports).
     #[serde(default)]
     pub incident: Option<u32>,
+    /// The signals point to two origins: which, and the sentence that says
+    /// so. Null when they agree.
+    #[serde(default)]
+    pub conflict: Option<Conflict>,
 }
 
 /// Resets that belong together: a root reset and the resets that followed

@@ -157,6 +157,7 @@ pub(crate) mod tests {
             ladder: Vec::new(),
             consequence_of: None,
             incident: None,
+            conflict: None,
         }
     }
 

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use rstscope_scenarios::accuracy::{self, floor, markdown, metrics::Summary, Run, Scored, Set};
+use rstscope_scenarios::calibrate;
 use rstscope_scenarios::families::{self, Split};
 
 pub struct AccuracyArgs {
@@ -174,5 +175,33 @@ pub fn write_variant(family: &str, index: &str, out: &str) -> std::io::Result<St
             },
         );
     }
+    Ok(message)
+}
+
+/// `rstscope-scenarios calibrate [--out <fitted.rs>]`: fits the confidence
+/// table on the train split (never the held-out one) and writes it as the
+/// core's Rust module.
+pub fn calibrate(args: &[&str]) -> std::io::Result<String> {
+    let out = match args {
+        [] => "crates/core/src/confidence/table/fitted.rs",
+        ["--out", path] => path,
+        _ => return Err(std::io::Error::other("usage: calibrate [--out <file.rs>]")),
+    };
+    let scored = accuracy::score_split(Split::Train, accuracy::TRAIN_PER_FAMILY);
+    let (fit, trials) = calibrate::fit(&scored);
+    let source = format!(
+        "the train split ({} variants per family, seeds 1..)",
+        accuracy::TRAIN_PER_FAMILY
+    );
+    fs::write(out, fit.rust(&source, &trials))?;
+    let mut message = String::from("cross-validation on train (5 folds by capture):");
+    for t in &trials {
+        let _ = write!(message, "\n  {}", t.line().trim_start_matches("//! - "));
+    }
+    let _ = write!(
+        message,
+        "\nwrote {out}: {} train resets, m = {}",
+        fit.resets, fit.smoothing
+    );
     Ok(message)
 }

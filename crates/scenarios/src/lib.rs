@@ -8,6 +8,7 @@
 
 pub mod accuracy;
 pub mod bulk;
+pub mod calibrate;
 pub mod conversation;
 pub mod families;
 pub mod host;

@@ -11,6 +11,8 @@
 //! `rstscope-scenarios accuracy [--errors] [--family F] ...` scores the
 //! engine on the generated splits and the real labels and writes
 //! `ACCURACY.md` (see `scripts/accuracy.sh`);
+//! `rstscope-scenarios calibrate` fits `confidence` on the train split and
+//! rewrites the core's table (see `scripts/calibrate.sh`);
 //! `rstscope-scenarios variant <family> <index> <out>` writes one train
 //! variant with its labels.
 
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
             Ok(accuracy_args) => accuracy_cmd::run(&accuracy_args),
             Err(message) => Err(std::io::Error::other(message)),
         },
+        ["calibrate", ref rest @ ..] => accuracy_cmd::calibrate(rest),
         ["variant", family, index, out] => accuracy_cmd::write_variant(family, index, out),
         ["bulk", ref rest @ ..] => match BulkArgs::parse(rest) {
             Ok(bulk_args) => write_bulk(&bulk_args),
@@ -43,7 +46,7 @@ fn main() -> ExitCode {
                 "usage: rstscope-scenarios sample <out.pcapng> | all <dir> \
                  | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N>) [--mix long|web|scan|flood] \
                  [--format pcap|pcapng] [--seed N] <out> | accuracy [--errors] [--family F] [--train N] \
-                 [--held-out N] | variant <family> <index> <out>"
+                 [--held-out N] | calibrate [--out <file.rs>] | variant <family> <index> <out>"
             );
             return ExitCode::from(2);
         }

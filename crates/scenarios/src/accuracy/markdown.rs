@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use rstscope_core::report::Cause;
 
-use super::metrics::{confusion, group_by, Calibration, Ratio, Summary};
+use super::metrics::{confusion, group_by, per_capture_calibration, Calibration, Ratio, Summary};
 use super::{Link, RealStatus, Run, Scored, Set};
 use crate::families;
 
@@ -18,6 +18,7 @@ pub fn render(run: &Run) -> String {
     header(&mut out, run);
     let sets = [Set::HeldOut, Set::Real, Set::Train];
     summary_table(&mut out, run, &sets);
+    confidence_section(&mut out, run, &sets);
     for set in [Set::HeldOut, Set::Real] {
         let items = of(run, set);
         if items.is_empty() {
@@ -36,6 +37,7 @@ pub fn render(run: &Run) -> String {
     if !train.is_empty() {
         let _ = writeln!(out, "\n## Train split (for reference)\n");
         per_source(&mut out, &train, Set::Train);
+        calibration_table(&mut out, &Summary::of(&train).calibration);
     }
     families_list(&mut out);
     out
@@ -307,6 +309,89 @@ fn confusion_table(out: &mut String, items: &[&Scored]) {
         }
         out.push('\n');
     }
+}
+
+/// How `confidence` is made, and how well it is calibrated on each set.
+fn confidence_section(out: &mut String, run: &Run, sets: &[Set]) {
+    use rstscope_core::confidence::table::fitted;
+    let _ = writeln!(
+        out,
+        "\n## Confidence\n\n\
+         `confidence` is the probability that origin and cause are both right. The engine looks it up \
+         by what the verdict rests on (cause, origin, sub-cause, stage, an earlier RST of the connection, \
+         the ACK flag, how many signals agree and conflict, the capture's clock) in a table fitted on the \
+         train split only: `scripts/calibrate.sh` writes `crates/core/src/confidence/table/fitted.rs` \
+         ({} train resets, smoothing m = {}). The held-out split and the real labels are never fitted on.\n\n\
+         | set | verdicts | mean confidence | right | ECE | AUROC |\n|---|---:|---:|---:|---:|---:|",
+        fitted::TRAIN_RESETS,
+        fitted::SMOOTHING
+    );
+    let mut off = Vec::new();
+    for &set in sets {
+        let items = of(run, set);
+        let c = Summary::of(&items).calibration;
+        let count: usize = c.bins.iter().map(|b| b.count).sum();
+        if count == 0 {
+            continue;
+        }
+        let mean = c.bins.iter().map(|b| b.confidence_sum).sum::<f64>() / count as f64;
+        let right = c.bins.iter().map(|b| b.right).sum::<usize>() as f64 / count as f64;
+        let _ = writeln!(
+            out,
+            "| {} | {count} | {mean:.3} | {:.1} % | {} | {} |",
+            set.name(),
+            right * 100.0,
+            num(c.ece),
+            num(c.auroc)
+        );
+        if set == Set::Real {
+            let (ece, auroc) = per_capture_calibration(&items);
+            let captures = group_by(&items, |s| s.capture.clone()).len();
+            let _ = writeln!(
+                out,
+                "| real labels, each of the {captures} captures weighing the same | | | | {} | {} |",
+                num(ece),
+                num(auroc)
+            );
+        }
+        off.extend(
+            off_bins(&c)
+                .into_iter()
+                .map(|b| format!("{}: {b}", set.name())),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nWhere it is off (confidence bins of at least {MIN_BIN} verdicts whose right share is more than \
+         {:.0} points from their mean confidence): {}.",
+        OFF_BY * 100.0,
+        if off.is_empty() { "none".to_string() } else { off.join("; ") }
+    );
+}
+
+/// Bins this small are noise, not miscalibration.
+const MIN_BIN: usize = 5;
+const OFF_BY: f64 = 0.10;
+
+/// "0.6–0.7: 13 verdicts at 0.639, 30.8 % right" for every bin off by more than [`OFF_BY`].
+fn off_bins(c: &Calibration) -> Vec<String> {
+    c.bins
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.count >= MIN_BIN)
+        .filter_map(|(i, b)| {
+            let (mean, right) = (b.mean_confidence()?, b.accuracy()?);
+            ((right - mean).abs() > OFF_BY).then(|| {
+                format!(
+                    "{:.1}–{:.1}: {} verdicts at {mean:.3}, {:.1} % right",
+                    i as f64 / 10.0,
+                    (i + 1) as f64 / 10.0,
+                    b.count,
+                    right * 100.0
+                )
+            })
+        })
+        .collect()
 }
 
 fn calibration_table(out: &mut String, calibration: &Calibration) {

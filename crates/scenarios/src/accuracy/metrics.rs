@@ -222,27 +222,58 @@ impl Calibration {
 
 /// Mann-Whitney U over (score, positive) pairs, normalised to [0, 1].
 fn auroc(points: &[(f64, bool)]) -> Option<f64> {
-    let mut sorted: Vec<(f64, bool)> = points.to_vec();
+    let weighted: Vec<(f64, bool, f64)> = points.iter().map(|&(s, p)| (s, p, 1.0)).collect();
+    auroc_weighted(&weighted)
+}
+
+/// The same over (score, positive, weight): the weighted share of
+/// (positive, negative) pairs the score orders right, ties counting half.
+fn auroc_weighted(points: &[(f64, bool, f64)]) -> Option<f64> {
+    let mut sorted: Vec<(f64, bool, f64)> = points.to_vec();
     sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let positives = sorted.iter().filter(|p| p.1).count();
-    let negatives = sorted.len() - positives;
-    if positives == 0 || negatives == 0 {
-        return None;
+    let (mut below, mut pairs_right) = (0.0, 0.0);
+    for tie in sorted.chunk_by(|a, b| a.0 == b.0) {
+        let weight =
+            |positive: bool| -> f64 { tie.iter().filter(|p| p.1 == positive).map(|p| p.2).sum() };
+        let (pos, neg) = (weight(true), weight(false));
+        pairs_right += pos * (below + 0.5 * neg);
+        below += neg;
     }
-    // Average ranks (1-based) over ties.
-    let mut rank_sum = 0.0;
-    let mut i = 0;
-    while i < sorted.len() {
-        let mut j = i;
-        while j < sorted.len() && sorted[j].0 == sorted[i].0 {
-            j += 1;
-        }
-        let rank = (i + 1 + j) as f64 / 2.0;
-        rank_sum += rank * sorted[i..j].iter().filter(|p| p.1).count() as f64;
-        i = j;
+    let positives: f64 = sorted.iter().filter(|p| p.1).map(|p| p.2).sum();
+    let pairs = positives * below;
+    (pairs > 0.0).then(|| pairs_right / pairs)
+}
+
+/// ECE and AUROC with every capture weighing the same (each of its `n`
+/// verdicts weighs 1/n), so one capture of a thousand alike resets does
+/// not stand for all the others.
+pub fn per_capture_calibration(items: &[&Scored]) -> (Option<f64>, Option<f64>) {
+    let groups = group_by(items, |s| s.capture.clone());
+    let mut points: Vec<(f64, bool, f64)> = Vec::new();
+    for group in groups.values() {
+        let judged: Vec<(f64, bool)> = group
+            .iter()
+            .filter_map(|s| Some((f64::from(s.judged.as_ref()?.confidence), s.right())))
+            .collect();
+        let weight = 1.0 / judged.len().max(1) as f64;
+        points.extend(judged.iter().map(|&(c, r)| (c, r, weight)));
     }
-    let p = positives as f64;
-    Some((rank_sum - p * (p + 1.0) / 2.0) / (p * negatives as f64))
+    let mut bins = [(0.0, 0.0, 0.0); 10];
+    for &(confidence, right, w) in &points {
+        let index = ((confidence * 10.0).floor().max(0.0) as usize).min(9);
+        let bin = &mut bins[index];
+        bin.0 += w;
+        bin.1 += w * confidence;
+        bin.2 += w * f64::from(u8::from(right));
+    }
+    let total: f64 = bins.iter().map(|b| b.0).sum();
+    let ece = (total > 0.0).then(|| {
+        bins.iter()
+            .filter(|b| b.0 > 0.0)
+            .map(|b| b.0 / total * ((b.2 - b.1) / b.0).abs())
+            .sum()
+    });
+    (ece, auroc_weighted(&points))
 }
 
 /// Counts of (labelled cause, reported cause); `None`: no reset reported.
@@ -271,7 +302,8 @@ pub fn group_by<'a, K: Ord>(
 mod tests {
     use super::*;
     use crate::accuracy::{Judged, Set, Truth};
-    use rstscope_core::report::{Origin, Sender};
+    use rstscope_core::confidence::{Basis, Count, Earlier};
+    use rstscope_core::report::{Origin, Sender, Stage};
 
     /// A reset labelled app-abort in `capture`, judged with `cause` at
     /// `confidence`, in the report's incident `incident`.
@@ -303,6 +335,17 @@ mod tests {
                 cause,
                 sub_cause: None,
                 confidence,
+                basis: Basis {
+                    cause,
+                    origin: Origin::Client,
+                    sub_cause: None,
+                    stage: Stage::LaterInFlow,
+                    earlier: Earlier::None,
+                    with_ack: true,
+                    agreeing: Count::One,
+                    conflicting: Count::Zero,
+                    clock_backwards: false,
+                },
                 consequence_of: Link::NotReported,
                 incident: Some(incident.into()),
                 evidence: Vec::new(),
@@ -352,5 +395,12 @@ mod tests {
         let tied = [(0.5, true), (0.5, false)];
         assert_eq!(auroc(&tied), Some(0.5));
         assert_eq!(auroc(&[(0.5, true)]), None);
+    }
+
+    #[test]
+    fn auroc_weighs_pairs_by_their_weights() {
+        // The misordered pair (0.2 right, 0.8 wrong) weighs 3 of 4.
+        let points = [(0.2, true, 3.0), (0.9, true, 1.0), (0.8, false, 1.0)];
+        assert_eq!(auroc_weighted(&points), Some(0.25));
     }
 }

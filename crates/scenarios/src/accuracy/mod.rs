@@ -13,6 +13,7 @@ pub mod metrics;
 use std::path::Path;
 
 use rstscope_capture::CaptureReader;
+use rstscope_core::confidence::{self, Basis};
 use rstscope_core::report::{Cause, Origin, Report, Reset, Sender};
 use rstscope_core::{Analyzer, Config};
 
@@ -73,6 +74,8 @@ pub struct Judged {
     pub cause: Cause,
     pub sub_cause: Option<String>,
     pub confidence: f32,
+    /// What the verdict rests on: what its confidence was looked up by.
+    pub basis: Basis,
     pub consequence_of: Link,
     /// The reset's `incident` (its JSON text), when the report has the field.
     pub incident: Option<String>,
@@ -153,6 +156,7 @@ pub fn score_split(split: Split, count: u64) -> Vec<Scored> {
 
 fn score_variant(variant: &Variant) -> Vec<Scored> {
     let report = analyze(&variant.bytes()).unwrap_or_default();
+    let bases = confidence::bases(&report.resets, &report.capture);
     let set = match variant.split {
         Split::Train => Set::Train,
         Split::HeldOut => Set::HeldOut,
@@ -202,7 +206,7 @@ fn score_variant(variant: &Variant) -> Vec<Scored> {
                 consequence_of: e.consequence_of,
                 incident: Some(e.incident),
             },
-            judged: judged(&report, e.frame),
+            judged: judged(&report, &bases, e.frame),
         })
         .collect()
 }
@@ -253,6 +257,7 @@ pub fn score_real(
 }
 
 fn score_file(file: &RealFile, report: &Report) -> Vec<Scored> {
+    let bases = confidence::bases(&report.resets, &report.capture);
     file.labels
         .iter()
         .map(|l| Scored {
@@ -270,7 +275,7 @@ fn score_file(file: &RealFile, report: &Report) -> Vec<Scored> {
                 consequence_of: l.consequence_of,
                 incident: None,
             },
-            judged: judged(report, l.frame),
+            judged: judged(report, &bases, l.frame),
         })
         .collect()
 }
@@ -331,8 +336,10 @@ pub fn analyze(bytes: &[u8]) -> Result<Report, String> {
     Ok(analyzer.finish().report)
 }
 
-fn judged(report: &Report, frame: u64) -> Option<Judged> {
-    let reset = report.resets.iter().find(|r| r.frame == frame)?;
+/// The verdict on the RST at `frame`, with `bases` those of the report's resets.
+fn judged(report: &Report, bases: &[Basis], frame: u64) -> Option<Judged> {
+    let index = report.resets.iter().position(|r| r.frame == frame)?;
+    let reset = report.resets.get(index)?;
     let json = serde_json::to_value(reset).unwrap_or_default();
     let consequence_of = match json.get("consequence_of") {
         None => Link::NotReported,
@@ -344,6 +351,7 @@ fn judged(report: &Report, frame: u64) -> Option<Judged> {
         cause: reset.cause,
         sub_cause: reset.sub_cause.map(|s| s.as_str().to_string()),
         confidence: reset.confidence,
+        basis: *bases.get(index)?,
         consequence_of,
         incident: json.get("incident").map(|v| v.to_string()),
         evidence: evidence(reset),
