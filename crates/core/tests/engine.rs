@@ -271,13 +271,14 @@ fn test_syn_sent_rst_from_nearer_hop() {
         .evidence
         .iter()
         .any(|e| e.signal == Signal::Timing && e.points_to == Origin::Middlebox));
+    // Strong or weak is the calibrated confidence's to say (it follows
+    // the fitted table); the story is the headline's.
+    let headline = &report.summary.headline;
     assert!(
-        report
-            .summary
-            .headline
-            .starts_with("1 of 1 reset was forged on the path"),
-        "{}",
-        report.summary.headline
+        headline.starts_with("1 of 1 reset")
+            && headline.contains("forged on the path")
+            && headline.contains("a firewall refused connections in the server's name"),
+        "{headline}"
     );
 }
 
