@@ -26,6 +26,23 @@ function cli(args) {
   return JSON.parse(execFileSync(path, [...args, '--format', 'json'], { maxBuffer: 1 << 28 }));
 }
 
+const FLAG_NAMES = [[0x002, 'SYN'], [0x001, 'FIN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'],
+  [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];
+
+/** tshark's packet list of one tcp.stream, as the drawer's columns show it. */
+function tsharkStream(file, stream) {
+  const fields = ['frame.number', 'tcp.flags', 'tcp.len', 'tcp.seq', 'tcp.ack', 'tcp.window_size',
+    'tcp.analysis.duplicate_ack', 'tcp.analysis.retransmission'];
+  const out = execFileSync('tshark', ['-r', file, '-Y', `tcp.stream eq ${stream}`, '-T', 'fields',
+    '-E', 'occurrence=l', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  return out.trim().split('\n').map((line) => {
+    const [frame, flags, len, seq, ack, window, dup, retrans] = line.split('\t');
+    const bits = parseInt(flags, 16);
+    const names = FLAG_NAMES.filter(([bit]) => bits & bit).map(([, n]) => n).join('+');
+    return [Number(frame), names, len, seq, bits & 0x010 ? ack : '', window, dup === '1', retrans === '1'];
+  });
+}
+
 async function newPage(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
@@ -117,6 +134,63 @@ describe('from a verdict to Wireshark', () => {
       await page.keyboard.press('Escape');
       await drawer.waitFor({ state: 'detached' });
     }
+  });
+
+  test('a reset\'s connection lists every packet as tshark lists its tcp.stream', async (t) => {
+    const name = 'ndpi__reddit.pcap';
+    const file = join(CAPTURES, name);
+    if (!existsSync(file)) {
+      console.log('SKIPPED: ../shared/captures not found');
+      t.skip('SKIPPED: ../shared/captures not found');
+      return;
+    }
+    const report = cli(['analyze', file]);
+    // The reset whose stream has the most packets: notes, windows and both directions.
+    const size = (r) => report.connections.find((c) => c.id === r.connection)?.client_packets
+      + report.connections.find((c) => c.id === r.connection)?.server_packets || 0;
+    const reset = report.resets.filter((r) => r.stream != null).sort((a, b) => size(b) - size(a))[0];
+    const expected = tsharkStream(file, reset.stream);
+    const page = await newPage();
+    await page.goto(server.origin);
+    await analyse(page, file);
+    await page.locator('[data-testid=host-filter]').fill(`frame.number == ${reset.frame}`);
+    await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.locator('[data-testid=list-packets]').click();
+    const rows = drawer.locator('[data-testid=packet-list] tbody tr');
+    await rows.first().waitFor({ timeout: 60_000 });
+    const listed = await rows.evaluateAll((trs) => trs.map((tr) => {
+      const cell = (col) => tr.querySelector(`[data-col=${col}]`).textContent;
+      return [Number(tr.dataset.frame), cell('flags'), cell('len'), cell('seq'), cell('ack'), cell('window'),
+        cell('notes').includes('duplicate ACK'), cell('notes').includes('retransmission')];
+    }));
+    assert.ok(expected.length > 1, `stream ${reset.stream} has ${expected.length} packets`);
+    assert.deepEqual(listed, expected);
+    assert.equal(await drawer.locator('[data-testid=packet-list] tr.marked').getAttribute('data-frame'), String(reset.frame));
+    assert.deepEqual(await axeViolations(page), [], 'drawer with its packet list');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a reset\'s connection exports as a pcapng that tshark reads with the right frames', async () => {
+    const page = await sampleReport();
+    const reset = sample.resets.find((r) => r.stream != null && r.cause === 'injected') ?? sample.resets[0];
+    await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+    const drawer = page.getByRole('dialog');
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      drawer.locator('[data-testid=export-pcap]').click(),
+    ]);
+    assert.equal(download.suggestedFilename(), `rstscope-frame-${reset.frame}.pcapng`);
+    const file = join(dir, download.suggestedFilename());
+    await download.saveAs(file);
+    const fields = (path, filter, names) => execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields',
+      ...names.flatMap((n) => ['-e', n])], { encoding: 'utf8' }).trim().split('\n');
+    const names = ['frame.time_epoch', 'frame.len', 'tcp.flags'];
+    assert.deepEqual(fields(file, 'frame', names), fields(SAMPLE, `tcp.stream eq ${reset.stream}`, names));
+    const comment = fields(file, `frame.comment contains "rstscope"`, ['frame.comment', 'tcp.flags.reset']);
+    assert.ok(comment.length >= 1 && comment.every((c) => c.endsWith('\t1')), comment.join(' | '));
+    assert.ok(comment.some((c) => c.includes(`origin ${reset.origin}, cause ${reset.cause}`)), comment.join(' | '));
+    await drawer.getByText(/Saved rstscope-frame-\d+\.pcapng/).waitFor();
   });
 
   test('a connection opens with its filters and its resets', async () => {

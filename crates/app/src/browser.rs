@@ -35,16 +35,29 @@ pub fn page_url_with(fragment: &str) -> String {
 
 /// Offers `text` as a file download; nothing is uploaded anywhere.
 pub fn download(file_name: &str, mime: &str, text: &str) {
-    let Some(document) = window().and_then(|w| w.document()) else {
-        return;
-    };
     let parts = js_sys::Array::of1(&text.into());
     let options = BlobPropertyBag::new();
     options.set_type(mime);
-    let Ok(blob) = Blob::new_with_str_sequence_and_options(&parts, &options) else {
+    if let Ok(blob) = Blob::new_with_str_sequence_and_options(&parts, &options) {
+        download_blob(file_name, &blob);
+    }
+}
+
+/// Offers `bytes` as a file download.
+pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    if let Ok(blob) = Blob::new_with_u8_array_sequence_and_options(&parts, &options) {
+        download_blob(file_name, &blob);
+    }
+}
+
+fn download_blob(file_name: &str, blob: &Blob) {
+    let Some(document) = window().and_then(|w| w.document()) else {
         return;
     };
-    let Ok(url) = Url::create_object_url_with_blob(&blob) else {
+    let Ok(url) = Url::create_object_url_with_blob(blob) else {
         return;
     };
     if let Some(anchor) = document

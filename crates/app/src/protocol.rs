@@ -15,6 +15,7 @@
 //! and the [`FromWorker`] variant(s) of its answer.
 
 use rstscope_core::analyzer::RstPacket;
+use rstscope_core::listing::ListedPacket;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,30 @@ pub enum ToWorker {
         #[serde(with = "bytes")]
         json: Vec<u8>,
     },
+    /// List one connection's packets, read again from the capture (two
+    /// passes, memory bounded by the one stream). Answered by progress,
+    /// then `Packets` or `Failed`.
+    ListPackets {
+        capture: CaptureFile,
+        conversation: Conversation,
+    },
+    /// Write these connections' packets as pcapng, read again from the
+    /// capture, with a comment on the frames named. Answered by progress,
+    /// then `Pcapng` or `Failed`.
+    ExportPcap {
+        capture: CaptureFile,
+        conversations: Vec<Conversation>,
+        comments: Vec<FrameComment>,
+    },
+}
+
+/// A packet comment to write on a frame of an export (a RST's verdict).
+#[cfg(target_arch = "wasm32")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameComment {
+    pub frame: u64,
+    pub text: String,
 }
 
 /// A capture the user chose (or the built-in sample), with its name.
@@ -76,12 +101,36 @@ pub enum FromWorker {
         report: Box<Report>,
         stats: RunStats,
     },
+    /// One connection's packets, as Wireshark lists `tcp.stream eq N`; the
+    /// first `listing::MAX_LISTED`, and how many more there were.
+    Packets {
+        packets: Vec<ListedPacket>,
+        more: u64,
+    },
+    /// The export's pcapng file, and how many packets it holds.
+    Pcapng {
+        #[serde(with = "bytes")]
+        file: Vec<u8>,
+        packets: u64,
+    },
     /// The report JSON the page posted, packed as a share link's fragment
     /// (`#report=…`, however long: the page checks that it fits).
     Link { fragment: String },
     /// The request cannot be done: the input is not a capture at all (or
     /// could not be read), or the request was not understood.
     Failed { message: String },
+}
+
+/// A connection to find again: the stream on these endpoints that holds
+/// `frame` (a reset, or the connection's first packet). `client` is shown
+/// as the client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Conversation {
+    /// "ip:port", as the report writes endpoints.
+    pub client: String,
+    pub server: String,
+    pub frame: u64,
 }
 
 /// Most resets listed live while a capture is read.
@@ -271,6 +320,27 @@ mod tests {
             },
             FromWorker::Link {
                 fragment: "#report=v1.eJw".into(),
+            },
+            FromWorker::Pcapng {
+                file: vec![0x0a, 0x0d, 0x0d, 0x0a],
+                packets: 1,
+            },
+            FromWorker::Packets {
+                packets: vec![ListedPacket {
+                    frame: 3,
+                    time: 1_700_000_000.5,
+                    from: rstscope_core::report::Role::Server,
+                    flags: "RST+ACK".into(),
+                    seq: 1,
+                    ack: Some(1),
+                    len: 0,
+                    window: 0,
+                    ttl: 57,
+                    ip_id: None,
+                    notes: vec![rstscope_core::listing::Note::DupAck],
+                    dup_ack: Some(2),
+                }],
+                more: 12,
             },
             FromWorker::Failed {
                 message: "this is a ZIP archive, not a capture".into(),

@@ -8,14 +8,24 @@
 //! it reads one after the other and adds their comparison to the first
 //! one's report.
 //!
+//! To list a connection's packets, or export connections as pcapng, it
+//! reads the capture again twice (the streams' spans, then their packets),
+//! memory bounded by those streams.
+//!
 //! To make a share link, it packs a report's JSON: compressing a big
 //! report takes seconds, which the page must not freeze for.
 //!
 //! The page cancels by terminating the worker.
 
 use js_sys::Uint8Array;
-use rstscope_capture::{CaptureReader, Format};
-use rstscope_core::{Analysis, Analyzer, Config, Report};
+use std::collections::HashMap;
+
+use rstscope_capture::export::PcapngExport;
+use rstscope_capture::{CaptureReader, EachFrame, Format, Sink};
+use rstscope_core::decode::TcpPacket;
+use rstscope_core::listing::Lister;
+use rstscope_core::select::{self, SpanFinder, Target};
+use rstscope_core::{Analysis, Analyzer, Config, Frame, Report};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -24,7 +34,10 @@ use web_sys::{
     ReadableStreamDefaultReader, ReadableStreamReadResult,
 };
 
-use crate::protocol::{codec, CaptureFile, FromWorker, LiveReset, RunStats, ToWorker, LIVE_RESETS};
+use crate::protocol::{
+    codec, CaptureFile, Conversation, FrameComment, FromWorker, LiveReset, RunStats, ToWorker,
+    LIVE_RESETS,
+};
 use crate::share;
 
 /// Seconds between progress messages: smooth enough for a progress bar,
@@ -61,7 +74,157 @@ async fn answer(request: ToWorker) -> FromWorker {
         ToWorker::PackLink { json } => FromWorker::Link {
             fragment: share::pack(&json),
         },
+        ToWorker::ListPackets {
+            capture,
+            conversation,
+        } => list_packets(&capture, &conversation)
+            .await
+            .unwrap_or_else(|message| FromWorker::Failed {
+                message: format!("{}: {message}", capture.name),
+            }),
+        ToWorker::ExportPcap {
+            capture,
+            conversations,
+            comments,
+        } => export_pcap(&capture, &conversations, &comments)
+            .await
+            .unwrap_or_else(|message| FromWorker::Failed {
+                message: format!("{}: {message}", capture.name),
+            }),
     }
+}
+
+/// The conversation's packets, as Wireshark lists them (`core::listing`).
+async fn list_packets(
+    capture: &CaptureFile,
+    conversation: &Conversation,
+) -> Result<FromWorker, String> {
+    let target = target(conversation)?;
+    let mut lister = Lister::new(target.a);
+    each_selected(&capture.blob, &[target], |frame, packet| {
+        lister.push(frame.number, frame.ts_ns, packet);
+    })
+    .await?;
+    let (packets, more) = lister.finish();
+    Ok(FromWorker::Packets { packets, more })
+}
+
+/// The conversations' packets as a pcapng file, the comments on their frames.
+async fn export_pcap(
+    capture: &CaptureFile,
+    conversations: &[Conversation],
+    comments: &[FrameComment],
+) -> Result<FromWorker, String> {
+    let targets = conversations
+        .iter()
+        .map(target)
+        .collect::<Result<Vec<_>, _>>()?;
+    let comments: HashMap<u64, &str> = comments
+        .iter()
+        .map(|c| (c.frame, c.text.as_str()))
+        .collect();
+    let mut export = PcapngExport::new(Vec::new()).map_err(|e| e.to_string())?;
+    let mut failed = None;
+    each_selected(&capture.blob, &targets, |frame, _| {
+        if failed.is_none() {
+            let comment = comments.get(&frame.number).copied();
+            failed = export.push(frame, comment).err();
+        }
+    })
+    .await?;
+    if let Some(err) = failed {
+        return Err(err.to_string());
+    }
+    let packets = export.frames();
+    Ok(FromWorker::Pcapng {
+        file: export.finish(),
+        packets,
+    })
+}
+
+fn target(conversation: &Conversation) -> Result<Target, String> {
+    let Conversation {
+        client,
+        server,
+        frame,
+    } = conversation;
+    Target::of(client, server, *frame)
+        .ok_or_else(|| format!("{client} and {server} are not addresses with ports"))
+}
+
+/// Hands `each` the frames of the streams holding the targets, in capture
+/// order: a first pass finds where each stream begins and ends, a second
+/// picks its frames (`core::select`); memory bounded by the targets.
+async fn each_selected(
+    capture: &Blob,
+    targets: &[Target],
+    mut each: impl FnMut(&Frame<'_>, &TcpPacket<'_>),
+) -> Result<(), String> {
+    let size = capture.size() as u64;
+    let mut progress = PassProgress::new(size.saturating_mul(2));
+    let mut finder = SpanFinder::new(targets);
+    read_through(capture, &mut finder, |bytes| progress.at(bytes)).await?;
+    let selection = finder.finish();
+    if selection.is_empty() {
+        return Err("the connection's packets are not in this capture".into());
+    }
+    let mut sink = EachFrame(|frame: &Frame<'_>| {
+        if let Some(packet) = select::tcp_of(frame).filter(|p| selection.holds(frame.number, p)) {
+            each(frame, &packet);
+        }
+    });
+    read_through(capture, &mut sink, |bytes| progress.at(size + bytes)).await
+}
+
+/// Progress over passes that read the capture again.
+struct PassProgress {
+    total: u64,
+    started: f64,
+    last_post: f64,
+}
+
+impl PassProgress {
+    fn new(total: u64) -> Self {
+        let started = now_s();
+        Self {
+            total,
+            started,
+            last_post: started,
+        }
+    }
+
+    fn at(&mut self, bytes: u64) {
+        let now = now_s();
+        if now - self.last_post < POST_EVERY_S {
+            return;
+        }
+        self.last_post = now;
+        post(&FromWorker::Progress {
+            capture: 0,
+            bytes,
+            total: self.total,
+            mb_per_s: bytes as f64 / 1e6 / (now - self.started).max(1e-3),
+        });
+    }
+}
+
+/// The capture read through into `sink`, `on_chunk` told the bytes read.
+async fn read_through(
+    capture: &Blob,
+    sink: &mut impl Sink,
+    mut on_chunk: impl FnMut(u64),
+) -> Result<(), String> {
+    let mut reader = CaptureReader::new();
+    let mut chunks = Chunks::new(capture)?;
+    let mut buffer = Vec::new();
+    let mut offset = 0;
+    while chunks.next(&mut buffer).await? {
+        reader.push(&buffer, sink).map_err(|err| err.to_string())?;
+        offset += buffer.len() as u64;
+        on_chunk(offset);
+    }
+    reader.finish(sink).map_err(|err| err.to_string())?;
+    Ok(())
 }
 
 fn global() -> DedicatedWorkerGlobalScope {

@@ -27,6 +27,7 @@
 
 mod bytes;
 mod erf;
+pub mod export;
 mod framer;
 mod gzip;
 mod pcap;

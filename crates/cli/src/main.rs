@@ -1,6 +1,7 @@
 //! `rstscope`: the command-line face of rstscope-core. Glue only: read the
 //! captures, feed the analyzer, print the reports.
 
+mod export;
 mod many;
 mod progress;
 mod text;
@@ -61,6 +62,8 @@ struct AnalyzeArgs {
     /// and the gap since the previous packet.
     #[arg(long)]
     ladder: bool,
+    #[command(flatten)]
+    export: export::ExportArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -111,6 +114,14 @@ impl AnalyzeArgs {
                 "--peer compares two captures: give one capture file, and --format text or json",
             );
         }
+        if self.export.export_pcap.is_some() {
+            if !self.single() {
+                return Err("--export-pcap writes one capture's packets: give one capture file, and --format text or json");
+            }
+            if self.captures.iter().any(|c| c == Path::new("-")) {
+                return Err("--export-pcap reads the capture again: give a file, not stdin");
+            }
+        }
         Ok(())
     }
 }
@@ -141,6 +152,12 @@ fn main() -> ExitCode {
         Ok(report) => report,
         Err(message) => return fail(&message),
     };
+    if let Some(out) = &args.export.export_pcap {
+        match export::write(capture, &report, &args.export) {
+            Ok(frames) => eprintln!("rstscope: wrote {frames} packets to {}", out.display()),
+            Err(message) => return fail(&message),
+        }
+    }
     match print(&report, args.format, args.ladder) {
         Ok(()) => ExitCode::SUCCESS,
         // A closed pipe (`rstscope ... | head`) is not an error worth a message.

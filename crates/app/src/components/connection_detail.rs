@@ -1,10 +1,15 @@
 use yew::prelude::*;
 
 use super::drawer::Drawer;
+use super::export_pcap::ExportPcap;
 use super::packet_filters::PacketFilters;
+use super::packet_list::PacketList;
 use super::term::Term;
 use super::{origin_badge, Shared};
+use crate::format::TimeMode;
+use crate::protocol::{CaptureFile, Conversation, FrameComment};
 use crate::{format, glossary};
+use rstscope_capture::export::verdict_comment;
 use rstscope_core::report::Connection;
 use rstscope_core::Report;
 
@@ -15,6 +20,8 @@ pub struct Props {
     pub on_close: Callback<()>,
     /// One of its resets was picked: its frame.
     pub on_select: Callback<Option<u64>>,
+    /// The capture, to list the packets; None for a shared report.
+    pub capture: Option<CaptureFile>,
 }
 
 /// One connection: who, how it went (Zeek's state and history, in words),
@@ -53,6 +60,17 @@ pub fn ConnectionDetail(props: &Props) -> Html {
                     explain={glossary::history(&c.history)} /> }) }
             </dl>
             <PacketFilters stream={c.stream} a={c.client.clone()} b={c.server.clone()} />
+            if let Some(frame) = c.first_frame.or_else(|| c.resets.first().copied()) {
+                <h3>{ "All packets" }</h3>
+                <ExportPcap capture={props.capture.clone()}
+                            conversations={vec![Conversation { client: c.client.clone(), server: c.server.clone(), frame }]}
+                            comments={resets.clone().map(|r| FrameComment { frame: r.frame, text: verdict_comment(r) }).collect::<Vec<_>>()}
+                            file_name={format!("rstscope-connection-{}.pcapng", c.id)}
+                            label="Export this connection (pcapng)" />
+                <PacketList capture={props.capture.clone()} start={props.report.capture.first_time}
+                            conversation={Conversation { client: c.client.clone(), server: c.server.clone(), frame }}
+                            time_mode={TimeMode::default()} />
+            }
             <h3>{ format!("Resets ({})", c.resets.len()) }</h3>
             if c.resets.is_empty() {
                 <p class="muted">{ "No reset in this connection." }</p>

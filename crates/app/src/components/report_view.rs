@@ -131,14 +131,16 @@ pub fn ReportView(props: &Props) -> Html {
             if let Some(reset) = selected_reset {
                 <ResetDetail reset={reset.clone()} report={report.clone()}
                              on_close={props.on_select.reform(|()| None)}
-                             time_mode={*time_mode} {on_time_mode} />
+                             time_mode={*time_mode} {on_time_mode}
+                             capture={loaded.files.first().cloned()} />
             } else if let Some(connection) = selected_connection {
                 <ConnectionDetail connection={connection.clone()} report={report.clone()}
                                   on_close={Callback::from({
                                       let open_connection = open_connection.clone();
                                       move |()| open_connection.set(None)
                                   })}
-                                  on_select={on_select_from_connection} />
+                                  on_select={on_select_from_connection}
+                                  capture={loaded.files.first().cloned()} />
             }
         </div>
     }

@@ -2,13 +2,17 @@ use yew::prelude::*;
 
 use super::copy_button::CopyButton;
 use super::drawer::Drawer;
+use super::export_pcap::ExportPcap;
 use super::ladder::Ladder;
 use super::packet_filters::PacketFilters;
+use super::packet_list::PacketList;
 use super::term::Term;
 use super::time_select::TimeSelect;
 use super::{bar, origin_badge, Shared};
 use crate::format::{self, TimeMode};
 use crate::glossary;
+use crate::protocol::{CaptureFile, Conversation, FrameComment};
+use rstscope_capture::export::verdict_comment;
 use rstscope_core::report::{Connection, Reset};
 use rstscope_core::Report;
 
@@ -19,6 +23,8 @@ pub struct Props {
     pub on_close: Callback<()>,
     pub time_mode: TimeMode,
     pub on_time_mode: Callback<TimeMode>,
+    /// The capture, to list the connection's packets; None for a shared report.
+    pub capture: Option<CaptureFile>,
 }
 
 /// One reset in full: the verdict, the packet's facts, filters to find it
@@ -48,6 +54,14 @@ pub fn ResetDetail(props: &Props) -> Html {
                         client={c.client.clone()} server={c.server.clone()}
                         time_mode={props.time_mode} start={props.report.capture.first_time} />
             }
+            <h3>{ "All packets" }</h3>
+            <ExportPcap capture={props.capture.clone()} conversations={vec![conversation(reset, connection)]}
+                        comments={comments(&props.report, reset.connection, reset)}
+                        file_name={format!("rstscope-frame-{}.pcapng", reset.frame)}
+                        label="Export this connection (pcapng)" />
+            <PacketList capture={props.capture.clone()} conversation={conversation(reset, connection)}
+                        start={props.report.capture.first_time} time_mode={props.time_mode}
+                        mark={Some(reset.frame)} />
             if let Some(text) = &reset.payload_text {
                 <h3>{ "Text in the RST" }</h3>
                 <pre class="payload">{ text.clone() }</pre>
@@ -56,6 +70,36 @@ pub fn ResetDetail(props: &Props) -> Html {
             { tips(reset) }
         </Drawer>
     }
+}
+
+/// The reset's connection, its client shown as the client.
+fn conversation(reset: &Reset, connection: Option<&Connection>) -> Conversation {
+    let (client, server) = match connection {
+        Some(c) => (c.client.clone(), c.server.clone()),
+        None => (reset.dst.clone(), reset.src.clone()),
+    };
+    Conversation {
+        client,
+        server,
+        frame: reset.frame,
+    }
+}
+
+/// The verdicts of the connection's resets, as the export's packet comments.
+fn comments(report: &Report, connection: Option<u32>, reset: &Reset) -> Vec<FrameComment> {
+    let of_connection = |r: &&Reset| connection.is_some() && r.connection == connection;
+    let others = report
+        .resets
+        .iter()
+        .filter(of_connection)
+        .filter(|r| r.frame != reset.frame);
+    std::iter::once(reset)
+        .chain(others)
+        .map(|r| FrameComment {
+            frame: r.frame,
+            text: verdict_comment(r),
+        })
+        .collect()
 }
 
 fn verdict(reset: &Reset) -> Html {

@@ -1,0 +1,98 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::browser;
+use crate::job::WorkerJob;
+use crate::protocol::{CaptureFile, Conversation, FrameComment, FromWorker, ToWorker};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The capture to read again; None for a shared report (no capture).
+    pub capture: Option<CaptureFile>,
+    pub conversations: Vec<Conversation>,
+    /// Comments for frames of the export (the RSTs' verdicts).
+    pub comments: Vec<FrameComment>,
+    /// The downloaded file's name.
+    pub file_name: AttrValue,
+    pub label: AttrValue,
+}
+
+#[derive(Clone, PartialEq)]
+enum Export {
+    Idle,
+    /// Share of the two passes read.
+    Reading(f64),
+    Saved(u64),
+    Failed(String),
+}
+
+/// Exports connections' packets as a pcapng file that opens in Wireshark
+/// (original timestamps and link types, each RST's verdict as a comment),
+/// read again from the capture in a worker.
+#[component]
+pub fn ExportPcap(props: &Props) -> Html {
+    let export = use_state(|| Export::Idle);
+    // Dropped with the component: leaving stops the worker.
+    let job = use_mut_ref(|| None::<WorkerJob>);
+    let Some(capture) = props.capture.clone() else {
+        return html! {};
+    };
+    let onclick = {
+        let (export, job) = (export.clone(), job.clone());
+        let request = ToWorker::ExportPcap {
+            capture,
+            conversations: props.conversations.clone(),
+            comments: props.comments.clone(),
+        };
+        let file_name = props.file_name.to_string();
+        Callback::from(move |_: MouseEvent| start(&export, &job, &request, file_name.clone()))
+    };
+    let busy = matches!(*export, Export::Reading(_));
+    html! {
+        <div class="export-pcap">
+            <button type="button" class="button" data-testid="export-pcap" {onclick} disabled={busy}>
+                { props.label.clone() }
+            </button>
+            <span role="status" class="muted">
+                { match &*export {
+                    Export::Idle => html! {},
+                    Export::Reading(share) => html! {
+                        <label>{ " Reading the capture… " }<progress max="1" value={share.to_string()} /></label>
+                    },
+                    Export::Saved(packets) => html! {
+                        { format!(" Saved {} ({packets} packet{}).", props.file_name,
+                            if *packets == 1 { "" } else { "s" }) }
+                    },
+                    Export::Failed(message) => html! { <span class="error">{ format!(" {message}") }</span> },
+                } }
+            </span>
+        </div>
+    }
+}
+
+fn start(
+    export: &UseStateHandle<Export>,
+    job: &Rc<RefCell<Option<WorkerJob>>>,
+    request: &ToWorker,
+    file_name: String,
+) {
+    export.set(Export::Reading(0.0));
+    let state = export.clone();
+    let on_message = move |message| match message {
+        FromWorker::Progress { bytes, total, .. } => {
+            state.set(Export::Reading(bytes as f64 / total.max(1) as f64));
+        }
+        FromWorker::Pcapng { file, packets } => {
+            browser::download_bytes(&file_name, "application/vnd.tcpdump.pcap", &file);
+            state.set(Export::Saved(packets));
+        }
+        FromWorker::Failed { message } => state.set(Export::Failed(message)),
+        _ => {}
+    };
+    match WorkerJob::start(request, on_message) {
+        Ok(started) => *job.borrow_mut() = Some(started),
+        Err(message) => export.set(Export::Failed(message)),
+    }
+}
