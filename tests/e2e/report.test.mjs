@@ -477,6 +477,17 @@ describe('everyone can use it', () => {
     });
   }
 
+  test('the landing page paints before the WebAssembly loads, with the app\'s own words', async () => {
+    const html = await (await fetch(`${server.origin}/index.html`)).text();
+    const page = await newPage();
+    await page.goto(server.origin);
+    await page.getByRole('button', { name: 'Try the sample' }).waitFor();
+    assert.equal(await page.locator('#prerender').count(), 0, 'the app replaced the static copy');
+    assert.equal(await page.locator('h1').count(), 1);
+    const words = await page.locator('.drop-zone h1, .drop-zone p').allTextContents();
+    for (const text of words) assert.ok(html.includes(text), `index.html lacks: ${text}`);
+  });
+
   test('axe-core finds no violation in a comparison of two captures (desktop and phone)', async () => {
     const scenarios = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', 'rstscope-scenarios');
     assert.ok(existsSync(scenarios), `${scenarios} is missing: cargo build --release -p rstscope-scenarios`);

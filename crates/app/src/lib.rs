@@ -41,5 +41,13 @@ pub fn generator() -> String {
 /// Renders the app into the page's body.
 #[cfg(target_arch = "wasm32")]
 pub fn start_ui() {
+    // index.html's static copy of the landing page, painted before the
+    // WebAssembly loaded: the app draws the real one.
+    if let Some(prerender) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("prerender"))
+    {
+        prerender.remove();
+    }
     yew::Renderer::<components::app::App>::new().render();
 }

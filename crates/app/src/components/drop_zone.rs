@@ -15,6 +15,8 @@ pub struct Props {
 }
 
 /// Where a capture comes in: drag and drop, the file picker, or the sample.
+/// index.html holds a static copy of its landing text (painted before the
+/// WebAssembly loads); the browser tests check that the two agree.
 #[component]
 pub fn DropZone(props: &Props) -> Html {
     let zone = use_file_drop(props.on_capture.clone(), props.busy);

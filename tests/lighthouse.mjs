@@ -1,0 +1,89 @@
+// Lighthouse (mobile, simulated throttling) on the landing page and on a
+// shared report, served from dist/ as a static host serves it (gzip).
+// Prints one line per page and run; scripts/lighthouse.sh installs
+// Lighthouse and runs this. Not part of scripts/test.sh: it measures.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DIST, SAMPLE, analyse, launchBrowser } from './e2e/harness.mjs';
+
+const LIGHTHOUSE = process.env.LIGHTHOUSE_MODULE;
+const RUNS = Number(process.env.RUNS ?? 3);
+const MIME = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml',
+  '.json': 'application/json', '.webmanifest': 'application/manifest+json', '.png': 'image/png',
+};
+const COMPRESSED = new Set(['.html', '.js', '.mjs', '.wasm', '.css', '.svg', '.json', '.webmanifest']);
+
+async function serve() {
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const file = normalize(join(DIST, path.endsWith('/') ? `${path}index.html` : path));
+    try {
+      if (!file.startsWith(DIST) || !(await stat(file)).isFile()) throw new Error('not a file');
+      let body = await readFile(file);
+      const headers = { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=600' };
+      if (COMPRESSED.has(extname(file)) && /gzip/.test(req.headers['accept-encoding'] ?? '')) {
+        body = gzipSync(body, { level: 9 });
+        headers['content-encoding'] = 'gzip';
+      }
+      res.writeHead(200, headers).end(body);
+    } catch {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** The sample's report as a share link, made by the app itself. */
+async function shareLink(origin) {
+  const browser = await launchBrowser();
+  const page = await browser.newPage();
+  await page.goto(origin);
+  await analyse(page, SAMPLE);
+  const link = await page.locator('[data-testid=share-link]').inputValue();
+  await browser.close();
+  return link;
+}
+
+const { default: lighthouse } = await import(LIGHTHOUSE);
+const { launch } = await import(process.env.CHROME_LAUNCHER_MODULE);
+const server = await serve();
+const pages = [['landing', `${server.origin}/`], ['shared report', await shareLink(server.origin)]];
+const chrome = await launch({
+  chromePath: '/usr/bin/chromium',
+  chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  for (const [name, url] of pages) {
+    for (let run = 1; run <= RUNS; run++) {
+      const { lhr } = await lighthouse(url, {
+        port: chrome.port, output: 'json', logLevel: 'error',
+        onlyCategories: ['performance', 'accessibility'],
+      });
+      const audit = (id) => lhr.audits[id]?.numericValue ?? NaN;
+      console.log([
+        `${name} run ${run}:`,
+        `performance ${lhr.categories.performance.score.toFixed(2)}`,
+        `accessibility ${lhr.categories.accessibility.score.toFixed(2)}`,
+        `FCP ${(audit('first-contentful-paint') / 1000).toFixed(1)} s`,
+        `LCP ${(audit('largest-contentful-paint') / 1000).toFixed(1)} s`,
+        `TBT ${audit('total-blocking-time').toFixed(0)} ms`,
+        `CLS ${audit('cumulative-layout-shift').toFixed(3)}`,
+        `transferred ${(audit('total-byte-weight') / 1024).toFixed(0)} KiB`,
+        `(benchmark index ${lhr.environment.benchmarkIndex})`,
+      ].join(' '));
+      const failing = Object.values(lhr.audits)
+        .filter((a) => lhr.categories.accessibility.auditRefs.some((r) => r.id === a.id) && a.score === 0)
+        .map((a) => a.id);
+      if (failing.length) console.log(`  accessibility audits failing: ${failing.join(', ')}`);
+    }
+  }
+} finally {
+  await chrome.kill();
+  server.close();
+}
