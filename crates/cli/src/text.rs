@@ -19,10 +19,10 @@ pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<
         .collect();
     writeln!(
         out,
-        "Capture: {} packets, {} TCP, {} connections, link types: {}",
-        capture.packets,
+        "Capture: {}, {} TCP, {}, link types: {}",
+        count(capture.packets, "packet"),
         capture.tcp_packets,
-        report.connections.len(),
+        count(report.connections.len() as u64, "connection"),
         if links.is_empty() {
             "none".to_string()
         } else {
@@ -325,4 +325,13 @@ fn write_ladder(out: &mut impl Write, r: &Reset) -> io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// "1 packet", "2 packets".
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -297,7 +297,8 @@ fn timing(fact: &Fact) -> String {
             packets,
             first_ns,
         } => format!(
-            "{packets} {role} packet(s) after this RST, the first at +{}",
+            "{packets} {role} packet{} after this RST, the first at +{}",
+            if packets == 1 { "" } else { "s" },
             duration(first_ns)
         ),
         Fact::Repeat {
@@ -305,11 +306,16 @@ fn timing(fact: &Fact) -> String {
             later,
             seq_moves,
             ack_moves,
-        } => format!(
-            "another RST {} {}: seq moves by {seq_moves}, ack by {ack_moves}",
-            duration(apart_ns),
-            if later { "later" } else { "earlier" }
-        ),
+        } => {
+            let when = if later { "later" } else { "earlier" };
+            let apart = duration(apart_ns);
+            // An ack that did not move is not news.
+            if ack_moves == 0 {
+                format!("another RST {apart} {when}: seq moves by {seq_moves}")
+            } else {
+                format!("another RST {apart} {when}: seq moves by {seq_moves}, ack by {ack_moves}")
+            }
+        }
         _ => String::new(),
     }
 }
@@ -563,5 +569,39 @@ fn vantage(fact: &Fact) -> String {
         ),
         Fact::VantageSameCapture => "the other capture holds the same packets at the same moments (the same capture): it tells nothing about the path".into(),
         _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Role;
+
+    fn repeat(ack_moves: i64) -> String {
+        finding(&Fact::Repeat {
+            apart_ns: 2_000_000,
+            later: true,
+            seq_moves: 1460,
+            ack_moves,
+        })
+    }
+
+    #[test]
+    fn test_repeat_names_the_ack_only_when_it_moved() {
+        assert!(!repeat(0).contains("ack"), "{}", repeat(0));
+        assert!(repeat(-5).contains("ack by -5"));
+    }
+
+    #[test]
+    fn test_one_packet_is_singular() {
+        let race = |packets| {
+            finding(&Fact::RacePackets {
+                role: Role::Client,
+                packets,
+                first_ns: 1_000,
+            })
+        };
+        assert!(race(1).starts_with("1 client packet after"), "{}", race(1));
+        assert!(race(3).starts_with("3 client packets after"));
     }
 }

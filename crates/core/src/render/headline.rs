@@ -13,7 +13,14 @@ pub fn headline(story: &Story) -> String {
         Story::NoResets {
             packets,
             tcp_packets: Some(0),
+        } if *packets == 1 => {
+            "No TCP packet: the capture holds 1 packet, so no resets.".to_string()
+        }
+        Story::NoResets {
+            packets,
+            tcp_packets: Some(0),
         } => format!("No TCP packets among {packets} packets, so no resets."),
+        Story::NoResets { packets: 1, .. } => "No TCP resets in 1 packet.".to_string(),
         Story::NoResets { packets, .. } => format!("No TCP resets in {packets} packets."),
         Story::Forged {
             total,
@@ -138,5 +145,29 @@ fn part(cause: Cause, idle: Option<f64>) -> String {
         Cause::Injected => "injected by a censor or DPI device".to_string(),
         Cause::Refused => "from a firewall refusing a connection in the server's name".to_string(),
         _ => "sent by a device in an endpoint's name".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_one_packet_is_singular() {
+        let none = |packets, tcp_packets| {
+            headline(&Story::NoResets {
+                packets,
+                tcp_packets,
+            })
+        };
+        assert_eq!(
+            none(1, Some(0)),
+            "No TCP packet: the capture holds 1 packet, so no resets."
+        );
+        assert_eq!(none(1, Some(1)), "No TCP resets in 1 packet.");
+        assert_eq!(
+            none(7, Some(0)),
+            "No TCP packets among 7 packets, so no resets."
+        );
     }
 }
