@@ -5,6 +5,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
+use crate::attribute::echo::Echoes;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
 use crate::compare::trace::{self, Trace};
@@ -94,6 +95,8 @@ pub struct Analyzer {
     other: BTreeMap<NotTcp, u64>,
     conns: ConnTable,
     hosts: HostTable,
+    /// Each 4-tuple's RSTs, for a host repeating one answer.
+    echoes: Echoes,
     resets: Vec<ResetRecord>,
     connections: Vec<Connection>,
     dropped_warnings: u64,
@@ -114,6 +117,7 @@ impl Analyzer {
             other: BTreeMap::new(),
             conns: ConnTable::new(config.max_connections),
             hosts: HostTable::new(config.max_hosts),
+            echoes: Echoes::default(),
             resets: Vec::new(),
             connections: Vec::new(),
             dropped_warnings: 0,
@@ -218,6 +222,7 @@ impl Analyzer {
                 conn,
                 host,
             );
+            self.echoes.note(packet);
             record.ladder = conn.history.to_vec();
             record.ladder.push(summary);
             conn.resets.push(self.resets.len());
@@ -278,7 +283,7 @@ impl Analyzer {
 
     /// A connection ended: judge its resets and list it.
     fn close(&mut self, conn: Conn) {
-        attribute::judge_connection(&mut self.resets, &conn, &self.hosts);
+        attribute::judge_connection(&mut self.resets, &conn, &self.hosts, &self.echoes);
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
             return;

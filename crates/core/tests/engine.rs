@@ -1502,3 +1502,45 @@ fn test_closed_socket_without_teardown_answers_stand_alone() {
         assert_eq!(r.consequence_of, None);
     }
 }
+
+#[test]
+fn test_closed_lost_connection_repeats_same_rst() {
+    // A host that lost a connection answers its peer's keepalives, which
+    // the capture filtered out, with the same bare RST every minute.
+    let mut w = Wire::new();
+    let mut frames = Vec::new();
+    for i in 0..3 {
+        frames.push(w.send(Pkt {
+            ttl: Some(8),
+            ip_id: Some(0x1252 + i),
+            ..pkt(true, 80, 1_388_789_261, 1_388_789_261, RST)
+        }));
+        w.wait(60_000 * MS);
+    }
+    let report = w.finish();
+    for frame in frames {
+        let r = reset(&report, frame);
+        assert_eq!((r.origin, r.cause), (Origin::Client, Cause::ClosedSocket));
+        assert_eq!(r.sub_cause, Some(SubCause::HalfOpen));
+        assert_eq!(r.consequence_of, None);
+    }
+    assert_eq!(report.connections.len(), 3);
+    assert_eq!(
+        report.incidents.len(),
+        1,
+        "one host answering for one lost connection"
+    );
+}
+
+#[test]
+fn test_closed_bare_rst_alone_stays_unknown() {
+    // Once is no pattern: a lone bare RST says nothing about its cause.
+    let mut w = Wire::new();
+    let first = w.send(pkt(true, 80, 1234, 0, RST));
+    w.wait(60_000 * MS);
+    let other = w.send(pkt(true, 80, 9999, 0, RST));
+    let report = w.finish();
+    for frame in [first, other] {
+        assert_eq!(reset(&report, frame).cause, Cause::Unknown);
+    }
+}

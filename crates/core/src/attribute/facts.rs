@@ -40,6 +40,9 @@ pub struct Facts<'a> {
     pub tampering: bool,
     /// The connection's resets before this one, in frame order.
     pub earlier: &'a [Earlier],
+    /// How often the sender sent this same RST on these ports, when it
+    /// repeated it (across connections) and sent no other.
+    pub echo: Option<u32>,
 }
 
 impl Facts<'_> {

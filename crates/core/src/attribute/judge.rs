@@ -4,6 +4,7 @@
 
 use alloc::vec::Vec;
 
+use super::echo::Echoes;
 use super::facts::{Earlier, Facts};
 use super::origin::{self, Context, Sibling, Weighing};
 use super::pattern::{self, BurstRst};
@@ -40,7 +41,12 @@ pub struct Verdict {
 
 /// Judges every RST of `conn` (indices into `records`), in frame order:
 /// a later RST sees the verdicts of the earlier ones.
-pub fn judge_connection(records: &mut [ResetRecord], conn: &Conn, hosts: &HostTable) {
+pub fn judge_connection(
+    records: &mut [ResetRecord],
+    conn: &Conn,
+    hosts: &HostTable,
+    echoes: &Echoes,
+) {
     let mut earlier: Vec<Earlier> = Vec::new();
     for &i in &conn.resets {
         let Some(record) = records.get(i) else {
@@ -54,7 +60,13 @@ pub fn judge_connection(records: &mut [ResetRecord], conn: &Conn, hosts: &HostTa
                 let peer = hosts.get(&conn.dir(side.other()).addr);
                 let scanner =
                     host.is_some_and(|h| h.is_scanner()) || peer.is_some_and(|h| h.is_scanner());
-                judge(records, i, conn, host, scanner, &earlier)
+                let seen = Seen {
+                    host,
+                    scanner,
+                    echoes,
+                    earlier: &earlier,
+                };
+                judge(records, i, conn, &seen)
             }
         };
         if let Some(record) = records.get_mut(i) {
@@ -71,16 +83,25 @@ pub fn judge_connection(records: &mut [ResetRecord], conn: &Conn, hosts: &HostTa
     }
 }
 
-/// The verdict on `records[index]`, a RST of `conn`, with `host` the
-/// claimed sender's profile; `scanner` when either host swept ports.
-fn judge(
-    records: &[ResetRecord],
-    index: usize,
-    conn: &Conn,
-    host: Option<&HostProfile>,
+/// What is known beside the connection when one of its RSTs is judged.
+struct Seen<'a> {
+    /// The claimed sender's profile.
+    host: Option<&'a HostProfile>,
+    /// Either host swept ports.
     scanner: bool,
-    earlier: &[Earlier],
-) -> Verdict {
+    echoes: &'a Echoes,
+    /// The connection's resets before this one, as judged.
+    earlier: &'a [Earlier],
+}
+
+/// The verdict on `records[index]`, a RST of `conn`.
+fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) -> Verdict {
+    let Seen {
+        host,
+        scanner,
+        echoes,
+        earlier,
+    } = *seen;
     let siblings: Vec<Sibling> = conn
         .resets
         .iter()
@@ -103,6 +124,7 @@ fn judge(
         host,
         siblings: &siblings,
         after_teardown: rules::consequence::root(earlier, record.side).is_some(),
+        echo: echoes.repeated(conn, record.side, record.packet.seq),
     };
     let weighing = origin::weigh(&ctx);
     let origin = origin_of(&weighing, record.side, record.trigger().is_some());
@@ -120,6 +142,7 @@ fn judge(
                 .iter()
                 .any(|(_, e)| e.signal == Signal::Repeat),
         earlier,
+        echo: ctx.echo,
     };
     let (rule, decision) = rules::decide(&facts);
     let origin = decision.origin.unwrap_or(origin);

@@ -30,6 +30,9 @@ pub struct Context<'a> {
     pub conn: &'a Conn,
     pub host: Option<&'a HostProfile>,
     pub siblings: &'a [Sibling],
+    /// How often the claimed sender sent this same RST on these ports (at
+    /// least twice, and no other), across connections.
+    pub echo: Option<u32>,
     /// An earlier reset had torn the connection down: a stack answering
     /// for the dead socket takes its seq from the segment it answers and
     /// its IP-ID from outside the connection, and answers each segment
@@ -78,6 +81,7 @@ pub fn weigh(ctx: &Context<'_>) -> Weighing {
     timing(ctx, &mut w);
     race(ctx, &mut w);
     repeat(ctx, &mut w);
+    echo(ctx, &mut w);
     payload(ctx, &mut w);
     w
 }
@@ -466,6 +470,23 @@ fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
             return;
         }
     }
+}
+
+/// The same RST again and again from a sender that sent nothing else:
+/// its own stack answering a peer that keeps sending (an injector does not
+/// repeat itself minutes apart with the same numbers).
+fn echo(ctx: &Context<'_>, w: &mut Weighing) {
+    let r = ctx.record;
+    let Some(times) = ctx.echo else { return };
+    if r.snapshot.sender.clean_packets() > 0 {
+        return;
+    }
+    let fact = Fact::RstRepeated {
+        role: role(r.side),
+        times,
+        seq: r.packet.seq,
+    };
+    w.add(fact, 1.0, origin_of(r.side));
 }
 
 /// Confidence in the origin: the margin between the two hypotheses,

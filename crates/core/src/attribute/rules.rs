@@ -26,7 +26,9 @@
 //!    host, a text naming a timeout, a request left unanswered, idle ([`idle`]);
 //! 6. a bare RST answering data at its ACK: a stack with no socket for the
 //!    connection ([`close`]);
-//! 7. nothing seen to explain it, else an application abort mid-connection ([`close`]).
+//! 7. the same RST again and again with nothing else: a lost connection
+//!    ([`consequence`]);
+//! 8. nothing seen to explain it, else an application abort mid-connection ([`close`]).
 //!
 //! A new rule is one function here and its place in [`RULES`], with tests
 //! named for the situation in `tests/engine.rs`.
@@ -140,6 +142,7 @@ pub enum Rule {
     SilenceThenReset,
     StateForgotten,
     NoSocketAnswer,
+    LostConnection,
     NoContext,
     MidConnection,
 }
@@ -183,6 +186,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::SilenceThenReset, idle::silence_then_reset),
     (Rule::StateForgotten, idle::state_forgotten),
     (Rule::NoSocketAnswer, close::no_socket_answer),
+    (Rule::LostConnection, consequence::lost_connection),
     (Rule::NoContext, close::no_context),
 ];
 

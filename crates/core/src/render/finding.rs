@@ -41,7 +41,8 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::TimingInLine { .. }
         | Fact::RaceData { .. }
         | Fact::RacePackets { .. }
-        | Fact::Repeat { .. } => timing(fact),
+        | Fact::Repeat { .. }
+        | Fact::RstRepeated { .. } => timing(fact),
         Fact::VantagePastLimits
         | Fact::VantageNoConnection { .. }
         | Fact::VantageBothNearerThere { .. }
@@ -67,6 +68,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::AfterOwnFin { .. }
         | Fact::AfterTeardown { .. }
         | Fact::SocketlessAnswer { .. }
+        | Fact::LostConnection { .. }
         | Fact::GaveUp { .. }
         | Fact::SilenceThenReset { .. }
         | Fact::IdleForgotten { .. }
@@ -316,6 +318,9 @@ fn timing(fact: &Fact) -> String {
                 format!("another RST {apart} {when}: seq moves by {seq_moves}, ack by {ack_moves}")
             }
         }
+        Fact::RstRepeated { role, times, seq } => format!(
+            "the {role} sent this same RST (seq {seq}) {times} times from these ports and nothing else: one stack answering again and again, not a forger"
+        ),
         _ => String::new(),
     }
 }
@@ -409,6 +414,10 @@ fn close(fact: &Fact) -> String {
         Fact::AfterOwnFin { role, fin_seq } => {
             format!("the {role} had already sent its FIN (seq {fin_seq})")
         }
+        Fact::LostConnection { role, times } => format!(
+            "nothing but the same RST from the {role} ({times} times): it answers a {} still sending on a connection the {role} no longer has (half-open)",
+            role.other()
+        ),
         Fact::SocketlessAnswer { role, seq } => format!(
             "bare RST with seq {seq}, the ack of the {}'s segment it answers: the answer of a stack with no socket for the connection (RFC 9293 §3.10.7.1)",
             role.other()

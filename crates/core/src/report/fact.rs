@@ -191,6 +191,12 @@ pub enum Fact {
     /// The reset at `root_frame` had torn the connection down before: the
     /// `role`'s stack answered a segment for a socket no longer there.
     AfterTeardown { role: Role, root_frame: u64 },
+    /// The `role` sent this same RST (`seq`) `times` on these ports, and
+    /// nothing else: one stack answering again and again.
+    RstRepeated { role: Role, times: u32, seq: u32 },
+    /// Nothing but that RST from the `role`: it answers a peer still
+    /// sending on a connection the `role` no longer has (half-open).
+    LostConnection { role: Role, times: u32 },
     /// A bare RST (no ACK flag) whose seq is the ack of the segment it
     /// answers: what a stack without a socket for the connection sends.
     SocketlessAnswer { role: Role, seq: u32 },
@@ -331,7 +337,7 @@ impl Fact {
             | Fact::SocketlessAnswer { .. } => Signal::Seq,
             Fact::TimingEarly { .. } | Fact::TimingInLine { .. } => Signal::Timing,
             Fact::RaceData { .. } | Fact::RacePackets { .. } => Signal::Race,
-            Fact::Repeat { .. } => Signal::Repeat,
+            Fact::Repeat { .. } | Fact::RstRepeated { .. } => Signal::Repeat,
             Fact::CraftedFlags { .. } => Signal::Flags,
             Fact::AnswersSynInName { .. }
             | Fact::AnswersSyn { .. }
@@ -344,7 +350,8 @@ impl Fact {
             Fact::ForgedUnexplained { .. }
             | Fact::MidConnectionAnswer { .. }
             | Fact::MidConnectionAfter { .. }
-            | Fact::AfterTeardown { .. } => Signal::Stage,
+            | Fact::AfterTeardown { .. }
+            | Fact::LostConnection { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }
             | Fact::ScannerAbort { .. }

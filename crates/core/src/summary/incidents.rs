@@ -8,7 +8,9 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::render;
-use crate::report::{Cause, Connection, Incident, IncidentKind, Origin, OriginCount, Reset};
+use crate::report::{
+    Cause, Connection, Incident, IncidentKind, Origin, OriginCount, Reset, SubCause,
+};
 
 /// The actor an incident's roots share.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,6 +21,8 @@ enum Actor<'a> {
     Device(IncidentKind, Cause, &'a str),
     /// Scans and refusals between two hosts (client, server).
     Hosts(&'a str, &'a str),
+    /// A host answering again and again for a connection it lost.
+    Lost(&'a str, &'a str),
 }
 
 /// Groups `resets` (in frame order) into incidents, and sets each reset's
@@ -77,6 +81,9 @@ fn actor<'a>(reset: &Reset, hosts: &BTreeMap<u32, (&'a str, &'a str)>) -> Actor<
         return Actor::Connection(reset.connection, reset.frame);
     };
     match kind {
+        IncidentKind::Connection if reset.sub_cause == Some(SubCause::HalfOpen) => {
+            Actor::Lost(client, server)
+        }
         IncidentKind::Connection => Actor::Connection(reset.connection, 0),
         IncidentKind::Scan | IncidentKind::Refusals => Actor::Hosts(client, server),
         // A NAT or firewall at the client's edge expires that client's flows.

@@ -59,6 +59,25 @@ pub fn socketless_answer(f: &Facts<'_>) -> Option<Decision> {
     })
 }
 
+/// Nothing from the sender but the same RST, again and again: it answers
+/// a peer still sending on a connection it no longer has (half-open, RFC
+/// 9293 §3.5.1), each answer on its own.
+pub fn lost_connection(f: &Facts<'_>) -> Option<Decision> {
+    let times = f.echo?;
+    if f.record.snapshot.sender.clean_packets() > 0 {
+        return None;
+    }
+    let fact = Fact::LostConnection {
+        role: f.who(),
+        times,
+    };
+    Some(
+        Decision::new(Cause::ClosedSocket, 0.7)
+            .sub(SubCause::HalfOpen)
+            .because(fact, f.origin),
+    )
+}
+
 /// The first of the connection's `earlier` resets that tore it down for a
 /// RST from `side`: later RSTs from there only answer for a socket no
 /// longer there (whoever emitted them, a device answering for the dead
