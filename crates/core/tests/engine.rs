@@ -1544,3 +1544,40 @@ fn test_closed_bare_rst_alone_stays_unknown() {
         assert_eq!(reset(&report, frame).cause, Cause::Unknown);
     }
 }
+
+#[test]
+fn test_closed_lost_connection_repeats_through_route_change() {
+    // Hours of the same answer: once the route gains two hops, the TTL
+    // drifts but the sender, port and seq stay; every answer is the same
+    // host's. A TTL from another initial value is another sender's.
+    let mut w = Wire::new();
+    let mut frames = Vec::new();
+    for (i, ttl) in [8u8, 8, 10, 8, 8].into_iter().enumerate() {
+        frames.push(w.send(Pkt {
+            ttl: Some(ttl),
+            ip_id: Some(0x1252 + i as u16),
+            ..pkt(true, 80, 1_388_789_261, 1_388_789_261, RST)
+        }));
+        w.wait(60_000 * MS);
+    }
+    let report = w.finish();
+    for frame in frames {
+        let r = reset(&report, frame);
+        assert_eq!((r.origin, r.cause), (Origin::Client, Cause::ClosedSocket));
+        assert_eq!(r.sub_cause, Some(SubCause::HalfOpen));
+    }
+    assert_eq!(report.incidents.len(), 1);
+
+    let mut w = Wire::new();
+    let mut frames = Vec::new();
+    for ttl in [60u8, 60, 120, 60] {
+        frames.push(w.send(Pkt {
+            ttl: Some(ttl),
+            ..pkt(true, 80, 1_388_789_261, 1_388_789_261, RST)
+        }));
+        w.wait(60_000 * MS);
+    }
+    let report = w.finish();
+    let last = frames.last().copied().unwrap_or_default();
+    assert_ne!(reset(&report, last).cause, Cause::ClosedSocket);
+}

@@ -4,12 +4,20 @@
 //! bare RST, from the same port with the same seq and TTL. Each answer is
 //! a connection of its own to the tracker (they are seconds or minutes
 //! apart), so they are counted here, per 4-tuple, across connections.
+//! Over hours the route may change by a hop or two: the TTL may drift
+//! that much without making the answers another sender's.
 
 use alloc::collections::BTreeMap;
 use core::net::IpAddr;
 
 use crate::decode::TcpPacket;
+use crate::track::baseline::initial_ttl;
 use crate::track::conn::{Conn, Side};
+
+/// Hops a route may gain or lose between answers minutes or hours apart;
+/// another emitter sits at another distance or starts from another
+/// initial TTL.
+const ROUTE_CHANGE_HOPS: u8 = 3;
 
 /// 4-tuples remembered at most: a RST flood stops adding new ones.
 const MAX_TUPLES: usize = 16_384;
@@ -21,10 +29,12 @@ type Tuple = (IpAddr, u16, IpAddr, u16);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Echo {
     pub seq: u32,
+    /// The first RST's TTL.
     pub ttl: u8,
-    /// RSTs with that seq and TTL.
+    /// RSTs with that seq and a TTL at most a route change away.
     pub times: u32,
-    /// A RST with another seq or TTL came too: not one answer repeated.
+    /// A RST with another seq, or a TTL further away, came too: not one
+    /// answer repeated.
     pub varied: bool,
 }
 
@@ -39,7 +49,7 @@ impl Echoes {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         let tuple = (ip.src, tcp.src_port, ip.dst, tcp.dst_port);
         if let Some(echo) = self.tuples.get_mut(&tuple) {
-            if echo.seq == tcp.seq && echo.ttl == ip.ttl {
+            if echo.seq == tcp.seq && same_sender(echo.ttl, ip.ttl) {
                 echo.times = echo.times.saturating_add(1);
             } else {
                 echo.varied = true;
@@ -63,4 +73,10 @@ impl Echoes {
         let echo = self.tuples.get(&(from.addr, from.port, to.addr, to.port))?;
         (echo.seq == seq && echo.times >= 2 && !echo.varied).then_some(echo.times)
     }
+}
+
+/// Whether a RST with `ttl` may come from the sender whose first repeated
+/// RST had `first`: the same initial TTL, at most a route change away.
+fn same_sender(first: u8, ttl: u8) -> bool {
+    initial_ttl(first) == initial_ttl(ttl) && first.abs_diff(ttl) <= ROUTE_CHANGE_HOPS
 }
