@@ -9,8 +9,9 @@
 //! by what survives NAT (ISNs, sequence numbers and payload, IP-IDs), never
 //! by addresses alone. The result is typed: which captures these are
 //! ([`Relation`]: two points of one path, one capture twice, or unrelated),
-//! and for every RST its fate on the path ([`PathFate`]) and its time on
-//! the main capture's clock; [`story`] puts them in words for every front end.
+//! and for every RST its fate on the path
+//! ([`PathFate`](crate::report::PathFate)) and its time on the main
+//! capture's clock; [`story`] puts them in words for every front end.
 
 mod clock;
 mod differences;

@@ -6,7 +6,7 @@
 //! targets: [`SpanFinder`] learns, for each target, the frames its stream
 //! spans on its pair of endpoints (a stream ends where Wireshark starts the
 //! next one on the same pair: a SYN with a new ISN, see
-//! [`crate::track::stream`]); [`Selection`] then tells, packet by packet,
+//! `track::stream`); [`Selection`] then tells, packet by packet,
 //! whether it belongs to one of them. Only the pairs of the targets are
 //! followed, so nothing grows with the capture.
 

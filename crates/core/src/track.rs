@@ -14,6 +14,6 @@ pub mod stream;
 pub mod table;
 pub mod zeek;
 
-pub use conn::{Conn, RolesFrom, Side};
+pub use conn::{RolesFrom, Side};
 pub use host::{HostProfile, HostTable};
 pub use table::ConnTable;
