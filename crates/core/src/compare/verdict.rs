@@ -14,8 +14,11 @@ use crate::report::{
     VantagePoint,
 };
 
-/// A connection silent this long before the packet a RST answers had idled out.
-const IDLE_NS: i64 = 60_000_000_000;
+/// A connection silent this long before the packet a RST made on the path
+/// answers had idled out of the device that made it; a shorter silence reads
+/// as an injection. Longer than one capture's idle gap (30 s,
+/// `attribute::facts::IDLE_NS`).
+const PATH_IDLE_TIMEOUT_NS: i64 = 60_000_000_000;
 
 pub struct Context<'a> {
     pub main: &'a Capture<'a>,
@@ -384,7 +387,7 @@ fn path_cause(single: Cause, packets: &[Pkt], k: usize) -> Cause {
                 .windows(2)
                 .last()
                 .and_then(|w| Some(w.get(1)?.ts_ns.saturating_sub(w.first()?.ts_ns)));
-            if idle.is_some_and(|gap| gap >= IDLE_NS) {
+            if idle.is_some_and(|gap| gap >= PATH_IDLE_TIMEOUT_NS) {
                 Cause::IdleTimeout
             } else {
                 Cause::Injected
