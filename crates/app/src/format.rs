@@ -133,6 +133,20 @@ pub fn bytes(n: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// Core's lower-case clause ("a censor ... injected 2 resets") as a
+/// sentence: capital first letter, full stop.
+pub fn sentence(clause: &str) -> String {
+    let mut chars = clause.trim().chars();
+    let Some(first) = chars.next() else {
+        return String::new();
+    };
+    let mut text: String = first.to_uppercase().chain(chars).collect();
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
+}
+
 /// A confidence in [0, 1] as a whole percentage.
 pub fn percent(confidence: f32) -> String {
     format!("{:.0}%", (confidence.clamp(0.0, 1.0) * 100.0))
@@ -141,6 +155,16 @@ pub fn percent(confidence: f32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clauses_become_sentences() {
+        assert_eq!(
+            sentence("a port scan: 9 resets on 9 connections"),
+            "A port scan: 9 resets on 9 connections."
+        );
+        assert_eq!(sentence("Done."), "Done.");
+        assert_eq!(sentence(" "), "");
+    }
 
     #[test]
     fn utc_times() {

@@ -3,7 +3,7 @@
 //! signals. The app shows them on hover and focus; docs/GLOSSARY.md says the
 //! same (a test checks that every term here is there).
 
-use rstscope_core::report::{Cause, Origin, Stage};
+use rstscope_core::report::{Cause, IncidentKind, Origin, Stage};
 
 /// Zeek's `conn_state` codes (conn.log), in Zeek's words, shortened.
 pub const CONN_STATES: &[(&str, &str)] = &[
@@ -168,6 +168,17 @@ pub fn cause(cause: Cause) -> &'static str {
     }
 }
 
+pub fn incident_kind(kind: IncidentKind) -> &'static str {
+    match kind {
+        IncidentKind::Connection => "Resets on one connection: a root reset and what followed from it.",
+        IncidentKind::Injection => "A device on the path injecting resets (censorship, DPI, IPS).",
+        IncidentKind::Scan => "A host probing another's ports, with the refusals.",
+        IncidentKind::Refusals => "Connections refused between the same two hosts.",
+        IncidentKind::StateExpiry => "A NAT or firewall forgetting idle connections.",
+        IncidentKind::Device => "A device on the path resetting for another reason (rejecting segments, answering for closed sockets).",
+    }
+}
+
 /// Evidence signal names.
 pub const SIGNALS: &[(&str, &str)] = &[
     (
@@ -285,6 +296,11 @@ mod tests {
         for stage in Stage::ALL {
             if !docs.contains(&format!("`{}`", stage.as_str())) {
                 missing.push(stage.as_str().to_string());
+            }
+        }
+        for kind in IncidentKind::ALL {
+            if !docs.contains(&format!("`{}`", kind.as_str())) {
+                missing.push(kind.as_str().to_string());
             }
         }
         for cause in Cause::ALL {

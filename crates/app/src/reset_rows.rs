@@ -1,6 +1,6 @@
 //! The resets table's rows, apart from how they are drawn: filtered, sorted,
-//! grouped by connection (one row per connection, its resets under it when
-//! expanded) and cut into pages, so any number of resets stays usable.
+//! grouped by connection or by incident (one row per group, its resets under
+//! it when expanded) and cut into pages, so any number of resets stays usable.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
@@ -51,10 +51,22 @@ pub enum Grouping {
     None,
     /// One row per connection, with its resets under it.
     Connection,
+    /// One row per incident (core's `incidents`), with its resets under it.
+    Incident,
 }
 
-/// What a group row stands for: a connection id (None for resets that
-/// belong to no connection).
+impl Grouping {
+    /// The key of the group `reset` falls in.
+    fn key(self, reset: &Reset) -> GroupKey {
+        match self {
+            Self::None | Self::Connection => reset.connection,
+            Self::Incident => reset.incident,
+        }
+    }
+}
+
+/// What a group row stands for: a connection id, or an incident id when
+/// grouping by incident (None for resets that belong to none).
 pub type GroupKey = Option<u32>;
 
 /// One line of the table as shown.
@@ -105,13 +117,14 @@ pub fn lines<'a>(
                 nested: false,
             })
             .collect(),
-        Grouping::Connection => {
+        Grouping::Connection | Grouping::Incident => {
             let mut order: Vec<GroupKey> = Vec::new();
             let mut members: BTreeMap<GroupKey, Vec<&Reset>> = BTreeMap::new();
             for &reset in rows {
-                let list = members.entry(reset.connection).or_default();
+                let key = grouping.key(reset);
+                let list = members.entry(key).or_default();
                 if list.is_empty() {
-                    order.push(reset.connection);
+                    order.push(key);
                 }
                 list.push(reset);
             }
@@ -206,6 +219,32 @@ mod tests {
             first.resets.iter().map(|r| r.frame).collect::<Vec<_>>()
         );
         assert_eq!(expanded.len(), keys.len() + first.resets.len());
+    }
+
+    #[test]
+    fn grouping_by_incident_gives_each_incident_its_resets() {
+        let report = sample_report();
+        assert!(
+            report.incidents.len() > 1,
+            "the sample has several incidents"
+        );
+        let rows: Vec<&Reset> = report.resets.iter().collect();
+        let every: HashSet<GroupKey> = report.incidents.iter().map(|i| Some(i.id)).collect();
+        let grouped = lines(&rows, Grouping::Incident, &every);
+        for incident in &report.incidents {
+            let group = grouped.iter().find_map(|line| match line {
+                Line::Group(g) if g.key == Some(incident.id) => Some(g),
+                _ => None,
+            });
+            let frames: Vec<u64> =
+                group.map_or_else(Vec::new, |g| g.resets.iter().map(|r| r.frame).collect());
+            assert_eq!(frames, incident.frames, "incident {}", incident.id);
+        }
+        let nested = grouped
+            .iter()
+            .filter(|l| matches!(l, Line::Reset { nested: true, .. }))
+            .count();
+        assert_eq!(nested, report.resets.len());
     }
 
     #[test]

@@ -43,6 +43,16 @@ pub fn Drawer(props: &Props) -> Html {
             }
         });
     }
+    // New content (another reset followed from this one): read from the top.
+    {
+        let panel = panel.clone();
+        use_effect_with(props.title.clone(), move |_| {
+            if let Some(panel) = panel.cast::<HtmlElement>() {
+                panel.set_scroll_top(0);
+                let _ = panel.focus();
+            }
+        });
+    }
     let onkeydown = {
         let (on_close, panel) = (props.on_close.clone(), panel.clone());
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {

@@ -13,6 +13,7 @@ pub mod drop_zone;
 pub mod error_banner;
 pub mod export_pcap;
 pub mod grid_keys;
+pub mod incidents_view;
 pub mod ladder;
 pub mod live_resets;
 pub mod packet_filters;

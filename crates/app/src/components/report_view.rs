@@ -5,6 +5,7 @@ use super::capture_info::CaptureInfoView;
 use super::comparison_view::ComparisonView;
 use super::connection_detail::ConnectionDetail;
 use super::connections_table::ConnectionsTable;
+use super::incidents_view::IncidentsView;
 use super::reset_detail::ResetDetail;
 use super::resets_table::ResetsTable;
 use super::share_panel::SharePanel;
@@ -43,7 +44,8 @@ impl Tab {
     }
 }
 
-/// A finished report: summary, timeline, sharing, then the tables.
+/// A finished report: summary and sharing, the incidents, the comparison,
+/// the timeline, then the tables.
 #[component]
 pub fn ReportView(props: &Props) -> Html {
     let tab = use_state(|| Tab::Resets);
@@ -100,6 +102,7 @@ pub fn ReportView(props: &Props) -> Html {
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
                 <SharePanel report={report.clone()} {name} />
             </div>
+            <IncidentsView report={report.clone()} on_select={props.on_select.clone()} />
             <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
                             on_select={props.on_select.clone()} />
             <Timeline report={report.clone()} on_select={props.on_select.clone()} />
@@ -131,6 +134,7 @@ pub fn ReportView(props: &Props) -> Html {
             if let Some(reset) = selected_reset {
                 <ResetDetail reset={reset.clone()} report={report.clone()}
                              on_close={props.on_select.reform(|()| None)}
+                             on_select={props.on_select.clone()}
                              time_mode={*time_mode} {on_time_mode}
                              capture={loaded.files.first().cloned()} />
             } else if let Some(connection) = selected_connection {

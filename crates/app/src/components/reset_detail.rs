@@ -21,6 +21,8 @@ pub struct Props {
     pub reset: Reset,
     pub report: Shared<Report>,
     pub on_close: Callback<()>,
+    /// Another reset picked (the root this one follows from): its frame.
+    pub on_select: Callback<Option<u64>>,
     pub time_mode: TimeMode,
     pub on_time_mode: Callback<TimeMode>,
     /// The capture, to list the connection's packets; None for a shared report.
@@ -43,6 +45,7 @@ pub fn ResetDetail(props: &Props) -> Html {
                             testid={AttrValue::from("copy-frame")} />
             </p>
             { verdict(reset) }
+            { story(reset, &props.report, &props.on_select) }
             { facts(reset, connection, props.report.capture.first_time) }
             <PacketFilters frame={Some(reset.frame)} stream={reset.stream}
                            a={reset.src.clone()} b={reset.dst.clone()} />
@@ -113,6 +116,58 @@ fn verdict(reset: &Reset) -> Html {
                 { bar(f64::from(reset.confidence) * 100.0, "fill-confidence".into()) }
             </span>
             <span>{ format!("{} confident", format::percent(reset.confidence)) }</span>
+            if let Some(conflict) = &reset.conflict {
+                <p class="conflict" data-testid="conflict">
+                    <span class="strong">{ "Signals disagree: " }</span>{ conflict.sentence.clone() }
+                </p>
+            }
+        </div>
+    }
+}
+
+/// Later resets listed in a root's drawer, at most.
+const FOLLOWERS_LISTED: usize = 10;
+
+/// Where the reset stands in its incident: the root it follows from, or
+/// the resets that followed from it, each a link that opens that reset.
+fn story(reset: &Reset, report: &Report, on_select: &Callback<Option<u64>>) -> Html {
+    let link = |frame: u64, testid: &'static str| {
+        html! {
+            <button type="button" class="link" data-testid={testid}
+                    onclick={on_select.reform(move |_| Some(frame))}>{ format!("frame {frame}") }</button>
+        }
+    };
+    let incident = reset
+        .incident
+        .and_then(|id| report.incidents.iter().find(|i| i.id == id));
+    let followers: Vec<u64> = report
+        .resets
+        .iter()
+        .filter(|r| r.consequence_of == Some(reset.frame))
+        .map(|r| r.frame)
+        .collect();
+    html! {
+        <div class="story">
+            if let Some(root) = reset.consequence_of {
+                <p class="follows" data-testid="follows-from">
+                    { "Follows from " }{ link(root, "follows-link") }
+                    { ": that reset tore the connection down, and this one answered a segment \
+                       that reached a socket no longer there." }
+                </p>
+            }
+            if !followers.is_empty() {
+                <p data-testid="followers">
+                    { format!("{} later reset{} followed from this one: ", followers.len(),
+                        if followers.len() == 1 { "" } else { "s" }) }
+                    { for followers.iter().take(FOLLOWERS_LISTED).map(|&f| link(f, "follower-link")) }
+                    if followers.len() > FOLLOWERS_LISTED { { "…" } }
+                </p>
+            }
+            if let Some(i) = incident {
+                <p class="muted" data-testid="reset-incident">
+                    { format!("Incident #{}: {}", i.id, format::sentence(&i.summary)) }
+                </p>
+            }
         </div>
     }
 }

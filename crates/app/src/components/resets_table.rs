@@ -71,8 +71,8 @@ impl RowKind {
     }
 }
 
-/// Every RST: filterable, sortable, groupable by connection, a page at a
-/// time. The grid is one Tab stop (the WAI-ARIA grid pattern): arrows move
+/// Every RST: filterable, sortable, groupable by connection or incident, a
+/// page at a time. The grid is one Tab stop (the WAI-ARIA grid pattern): arrows move
 /// between cells, Enter opens a reset or a group, Ctrl+C copies a cell.
 #[component]
 pub fn ResetsTable(props: &Props) -> Html {
@@ -101,6 +101,11 @@ pub fn ResetsTable(props: &Props) -> Html {
             *size,
         );
         use_effect_with(key, move |_| page.set(0));
+    }
+    // Group keys mean connections or incidents: a new grouping starts closed.
+    {
+        let expanded = expanded.clone();
+        use_effect_with(*grouping, move |_| expanded.set(HashSet::new()));
     }
 
     let query = Query::parse(&props.host);
@@ -240,6 +245,9 @@ pub fn ResetsTable(props: &Props) -> Html {
                 { td(6, origin_badge(reset.origin.as_str())) }
                 { td(7, html! { <>{ reset.cause.as_str() }
                     if let Some(sub) = &reset.sub_cause { <span class="muted">{ format!(" · {sub}") }</span> }
+                    if let Some(root) = reset.consequence_of {
+                        <span class="follows" data-testid="row-follows">{ format!("follows from frame {root}") }</span>
+                    }
                 </> }) }
                 { td(8, html! { format::percent(reset.confidence) }) }
             </tr>
@@ -251,8 +259,16 @@ pub fn ResetsTable(props: &Props) -> Html {
         let connection = key
             .and_then(|id| connections.get(&id))
             .and_then(|&i| report.connections.get(i));
-        let title = match connection {
-            Some(c) => format!(
+        let incident = key.and_then(|id| report.incidents.iter().find(|i| i.id == id));
+        let title = match (*grouping, connection, incident) {
+            (Grouping::Incident, _, Some(i)) => format!(
+                "Incident #{} · {} · {}",
+                i.id,
+                i.kind.as_str(),
+                format::sentence(&i.summary)
+            ),
+            (Grouping::Incident, _, None) => "Resets in no incident".to_string(),
+            (_, Some(c), _) => format!(
                 "Connection #{}{} · {} ↔ {}",
                 c.id,
                 c.stream
@@ -261,19 +277,23 @@ pub fn ResetsTable(props: &Props) -> Html {
                 c.client,
                 c.server
             ),
-            None => "Resets outside any tracked connection".to_string(),
+            (_, None, _) => "Resets outside any tracked connection".to_string(),
+        };
+        let (by_connection, by_incident) = match *grouping {
+            Grouping::Incident => (None, key.map(|k| k.to_string())),
+            _ => (key.map(|k| k.to_string()), None),
         };
         let n = group.resets.len();
         html! {
             <tr role="row" class="group-row clickable" data-testid="group-row"
-                data-connection={key.map(|k| k.to_string())} aria-level="1"
+                data-connection={by_connection} data-incident={by_incident} aria-level="1"
                 aria-expanded={group.expanded.to_string()}
                 aria-rowindex={(range.start + row + 1).to_string()} {onclick}
                 key={format!("g{key:?}")}>
                 <td role="gridcell" colspan={COLUMNS.len().to_string()} tabindex={tab(row, 0)}
                     data-cell={format!("{row}:0")}>
                     <span class="twisty" aria-hidden="true">{ if group.expanded { "▾" } else { "▸" } }</span>
-                    <span class="mono">{ title }</span>
+                    <span class={classes!((*grouping == Grouping::Connection).then_some("mono"))}>{ title }</span>
                     <span class="group-count">{ format!(" · {n} reset{}: ", if n == 1 { "" } else { "s" }) }</span>
                     { for group.verdicts().into_iter().map(|(origin, cause, count)| html! {
                         <span class="group-verdict">
@@ -328,10 +348,10 @@ pub fn ResetsTable(props: &Props) -> Html {
         let grouping = grouping.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            grouping.set(if value == "connection" {
-                Grouping::Connection
-            } else {
-                Grouping::None
+            grouping.set(match value.as_str() {
+                "connection" => Grouping::Connection,
+                "incident" => Grouping::Incident,
+                _ => Grouping::None,
             });
         })
     };
@@ -375,6 +395,9 @@ pub fn ResetsTable(props: &Props) -> Html {
                     <select onchange={on_grouping} data-testid="group-by">
                         <option value="none" selected={*grouping == Grouping::None}>{ "nothing (one row per reset)" }</option>
                         <option value="connection" selected={*grouping == Grouping::Connection}>{ "connection" }</option>
+                        if !report.incidents.is_empty() {
+                            <option value="incident" selected={*grouping == Grouping::Incident}>{ "incident" }</option>
+                        }
                     </select>
                 </label>
                 <TimeSelect mode={props.time_mode} on_change={props.on_time_mode.clone()} />
