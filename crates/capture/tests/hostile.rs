@@ -820,6 +820,55 @@ fn established_connections_allocate_nothing_per_packet() {
     assert!(report.resets.is_empty());
 }
 
+/// The budget of a new connection: no allocation while it is tracked (its
+/// table slot, host profile and first two ladder packets reuse memory held
+/// by the tables), one when it has a third packet (its ladder ring), and
+/// five when it is listed in the report (its strings). Here a flood of
+/// answered SYNs from distinct hosts keeps both tables full, so every new
+/// connection and host evicts old ones.
+#[test]
+fn new_connections_allocate_within_budget() {
+    const WARM: u32 = 5_000;
+    const MEASURED: u32 = 20_000;
+    let mut capture = Traffic::new(0);
+    for i in 0..WARM {
+        capture.syn_and_syn_ack(i);
+    }
+    let warm = capture.bytes.len();
+    for i in WARM..WARM + MEASURED {
+        capture.syn_and_syn_ack(i);
+    }
+    let per_connection = |max_listed_connections: usize| {
+        let mut analyzer = Analyzer::new(Config {
+            max_connections: 1_000,
+            max_hosts: 1_000,
+            max_listed_connections,
+            ..Config::default()
+        });
+        let mut reader = CaptureReader::new();
+        reader.push(&capture.bytes[..warm], &mut analyzer).unwrap();
+        let ((), made) = allocations(|| {
+            reader.push(&capture.bytes[warm..], &mut analyzer).unwrap();
+        });
+        reader.finish(&mut analyzer).unwrap();
+        let report = analyzer.finish().report;
+        assert!(report.capture.evicted_connections >= u64::from(MEASURED));
+        made as f64 / f64::from(MEASURED)
+    };
+    // Choosing victims allocates its lists once per batch (of 62 here) in
+    // each table: about 0.1 per connection.
+    let tracked = per_connection(0);
+    assert!(
+        tracked < 0.15,
+        "{tracked:.3} allocations per tracked connection"
+    );
+    let listed = per_connection(usize::MAX);
+    assert!(
+        (5.0..5.2).contains(&listed),
+        "{listed:.3} allocations per listed connection"
+    );
+}
+
 /// A pcap of many clients talking to one server, written round by round.
 struct Traffic {
     bytes: Vec<u8>,
@@ -866,11 +915,16 @@ impl Traffic {
     }
 
     fn handshakes(&mut self) {
-        let (c, s) = (Self::CLIENT_ISN, Self::SERVER_ISN);
         for i in 0..self.connections {
-            self.tcp(true, i, SYN, c, 0, 0);
-            self.tcp(false, i, SYN | ACK, s, c + 1, 0);
+            self.syn_and_syn_ack(i);
         }
+    }
+
+    /// The first two packets of connection `i` (client `i`, a host of its own).
+    fn syn_and_syn_ack(&mut self, i: u32) {
+        let (c, s) = (Self::CLIENT_ISN, Self::SERVER_ISN);
+        self.tcp(true, i, SYN, c, 0, 0);
+        self.tcp(false, i, SYN | ACK, s, c + 1, 0);
     }
 
     /// A request, a response and an ACK on every connection, and a UDP datagram.

@@ -197,7 +197,10 @@ impl Analyzer {
     fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
-        let (conn, side) = self.conns.lookup(key, frame, ts_ns, packet, &self.hosts);
+        let Some((conn, side, slot)) = self.conns.lookup(key, frame, ts_ns, packet, &self.hosts)
+        else {
+            return;
+        };
         if let Some(trace) = &mut self.trace {
             trace.record(conn, side, frame, ts_ns, packet);
         }
@@ -267,7 +270,10 @@ impl Analyzer {
             self.hosts.entry(server).note_delays(server_delay, None);
             self.hosts.entry(client).note_delays(None, client_delay);
         }
-        if let Some(due) = table::leaves_at(conn, ended_before) {
+        let leaves = table::leaves_at(conn, ended_before);
+        let (finished, last_ns) = (conn.finished(), conn.last_ns);
+        self.conns.touched(slot, finished, last_ns);
+        if let Some(due) = leaves {
             self.conns.expire_at(key, due);
         }
         self.conns.expire(ts_ns);
@@ -362,8 +368,7 @@ impl Analyzer {
             .collect();
         let mut resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
         confidence::calibrate(&mut resets, &self.info);
-        let mut connections = self.connections;
-        connections.sort_by_key(|c| c.id);
+        let connections = by_id(self.connections);
         let incidents = summary::incidents::group(&mut resets, &connections);
         let summary = summary::summarize(&resets, &incidents, &connections, &self.info);
         let report = Report {
@@ -417,6 +422,21 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
             .map(|r| r.packet.frame)
             .collect(),
     }
+}
+
+/// `connections` in id order. They are sorted as (id, index) pairs, then
+/// moved once: a `Connection` is too big to move around in a sort.
+fn by_id(connections: Vec<Connection>) -> Vec<Connection> {
+    let mut order: Vec<(u32, usize)> = connections.iter().map(|c| c.id).zip(0..).collect();
+    if order.is_sorted() {
+        return connections;
+    }
+    order.sort_unstable();
+    let mut slots: Vec<Option<Connection>> = connections.into_iter().map(Some).collect();
+    order
+        .iter()
+        .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 fn seconds(ts_ns: i64) -> f64 {

@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod conn;
+mod evict;
 pub mod host;
 pub mod seq;
 pub mod stream;

@@ -1,13 +1,13 @@
 //! Per-address baselines across all of a host's connections, so a reset
 //! can be judged even on a connection with few packets of its own.
 
-use alloc::boxed::Box;
-use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use hashbrown::HashMap;
+use hashbrown::hash_map::{Entry, HashMap};
+use slab::Slab;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
+use super::evict;
 use crate::report::IpIdPattern;
 
 /// How many server ports a host remembers (for guessing roles without a
@@ -189,9 +189,15 @@ impl HostProfile {
 /// All hosts seen, bounded: past the limit the least recently seen are
 /// dropped (counted in `evicted`).
 pub struct HostTable {
-    /// Boxed: the table doubles when evictions leave it full of deleted
-    /// slots, and each slot then costs a pointer, not a profile.
-    hosts: HashMap<IpAddr, Box<HostProfile>>,
+    /// Address -> key of its profile in `profiles`.
+    index: HashMap<IpAddr, usize>,
+    /// The profiles, side by side and reused once evicted: a new host
+    /// allocates nothing once the table is full, and eviction reads one
+    /// array instead of following a pointer per host.
+    profiles: Slab<(IpAddr, HostProfile)>,
+    /// Never handed out while the index and the slab agree, which they
+    /// always do (see [`HostTable::entry`]).
+    spare: HostProfile,
     max: usize,
     pub evicted: u64,
 }
@@ -199,36 +205,53 @@ pub struct HostTable {
 impl HostTable {
     pub fn new(max: usize) -> Self {
         Self {
-            hosts: HashMap::new(),
+            index: HashMap::new(),
+            profiles: Slab::new(),
+            spare: HostProfile::default(),
             max: max.max(16),
             evicted: 0,
         }
     }
 
     pub fn get(&self, addr: &IpAddr) -> Option<&HostProfile> {
-        self.hosts.get(addr).map(|host| &**host)
+        let key = *self.index.get(addr)?;
+        self.profiles.get(key).map(|(_, host)| host)
     }
 
     pub fn entry(&mut self, addr: IpAddr) -> &mut HostProfile {
         // Only at the limit does a new host cost a second lookup.
-        if self.hosts.len() >= self.max && !self.hosts.contains_key(&addr) {
+        if self.index.len() >= self.max && !self.index.contains_key(&addr) {
             self.evict();
         }
-        self.hosts.entry(addr).or_default()
+        let Self {
+            index,
+            profiles,
+            spare,
+            ..
+        } = self;
+        let key = match index.entry(addr) {
+            Entry::Occupied(entry) => *entry.get(),
+            Entry::Vacant(entry) => *entry.insert(profiles.insert((addr, HostProfile::default()))),
+        };
+        profiles.get_mut(key).map_or(spare, |(_, host)| host)
     }
 
-    /// Drops the least recently seen sixteenth in one go, so eviction costs
-    /// O(1) per new host on average.
+    /// Drops the least recently seen sixteenth in one go (by address among
+    /// equals), so eviction costs O(1) per new host on average.
     fn evict(&mut self) {
-        let mut ages: Vec<(i64, IpAddr)> =
-            self.hosts.iter().map(|(a, h)| (h.last_ns, *a)).collect();
+        let ages = self
+            .profiles
+            .iter()
+            .map(|(key, (_, host))| (host.last_ns, key))
+            .collect();
         let count = (self.max / 16).max(1);
-        if count < ages.len() {
-            ages.select_nth_unstable(count);
-        }
-        for (_, addr) in ages.iter().take(count) {
-            self.hosts.remove(addr);
-            self.evicted = self.evicted.saturating_add(1);
+        let profiles = &self.profiles;
+        let victims = evict::first(ages, count, |key| profiles.get(key).map(|&(addr, _)| addr));
+        for addr in victims {
+            if let Some(key) = self.index.remove(&addr) {
+                self.profiles.try_remove(key);
+                self.evicted = self.evicted.saturating_add(1);
+            }
         }
     }
 }

@@ -4,14 +4,15 @@
 //! last packet, and past the size limit the finished, then least recently
 //! active, connections are evicted.
 
-use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use hashbrown::hash_map::{Entry, HashMap};
+use slab::Slab;
 
 use super::conn::{Conn, RolesFrom, Side};
+use super::evict;
 use super::host::HostTable;
 use super::stream::{Numbering, Stream};
 use crate::decode::{flags, TcpPacket};
@@ -47,6 +48,14 @@ impl Key {
         Self::new(a, b)
     }
 
+    /// The key of `conn`'s packets.
+    fn of_conn(conn: &Conn) -> Self {
+        Self::new(
+            (conn.client.addr, conn.client.port),
+            (conn.server.addr, conn.server.port),
+        )
+    }
+
     /// The pair of `a` and `b`, in either order.
     pub fn new(a: (IpAddr, u16), b: (IpAddr, u16)) -> Self {
         if endpoint_le(a, b) {
@@ -72,8 +81,14 @@ fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
 }
 
 pub struct ConnTable {
-    /// Boxed: the table's spare slots then cost a pointer, not a `Conn`.
-    conns: HashMap<Key, Box<Conn>>,
+    /// 4-tuple -> slot of its connection in `conns`.
+    index: HashMap<Key, usize>,
+    /// The connections side by side, their slots reused once they leave:
+    /// a new connection allocates nothing once the table has grown.
+    conns: Slab<Conn>,
+    /// Per slot of `conns`, what eviction weighs, kept apart so that
+    /// choosing victims reads 16 bytes per connection, not its ~1 KB.
+    weights: Vec<Weight>,
     max: usize,
     next_id: u32,
     /// Wireshark's stream numbers (`tcp.stream`).
@@ -93,10 +108,25 @@ pub struct ConnTable {
     pub retired: Vec<Conn>,
 }
 
+/// A connection's place in the table (see [`ConnTable::touched`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Slot(usize);
+
+/// What eviction weighs for one slot: finished connections go first, then
+/// the least recently active.
+#[derive(Clone, Copy, Debug, Default)]
+struct Weight {
+    live: bool,
+    finished: bool,
+    last_ns: i64,
+}
+
 impl ConnTable {
     pub fn new(max: usize) -> Self {
         Self {
-            conns: HashMap::new(),
+            index: HashMap::new(),
+            conns: Slab::new(),
+            weights: Vec::new(),
             max: max.max(16),
             next_id: 0,
             streams: Numbering::default(),
@@ -109,7 +139,8 @@ impl ConnTable {
     }
 
     /// The connection `packet` (whose key is `key`) belongs to, created if
-    /// needed, and the side that sent it.
+    /// needed, the side that sent it, and its slot. Always `Some`: the
+    /// index only holds slots that exist.
     pub fn lookup(
         &mut self,
         key: Key,
@@ -117,41 +148,68 @@ impl ConnTable {
         ts_ns: i64,
         packet: &TcpPacket<'_>,
         hosts: &HostTable,
-    ) -> (&mut Conn, Side) {
+    ) -> Option<(&mut Conn, Side, Slot)> {
         // Only at the limit does a new connection cost a second lookup.
-        if self.conns.len() >= self.max && !self.conns.contains_key(&key) {
+        if self.index.len() >= self.max && !self.index.contains_key(&key) {
             self.evict();
         }
         let (from_lo, flags, seq) = (key.sent_from_lo(packet), packet.tcp.flags, packet.tcp.seq);
+        let Self {
+            index,
+            conns,
+            weights,
+            next_id,
+            streams,
+            departed,
+            retired,
+            ..
+        } = self;
         let mut fresh = |stream: Stream| {
             let (side, roles_from) = roles(packet, hosts);
-            let id = self.next_id;
-            self.next_id = self.next_id.saturating_add(1);
+            let id = *next_id;
+            *next_id = next_id.saturating_add(1);
             Conn::new(id, side, roles_from, frame, ts_ns, packet, stream)
         };
-        let conn = match self.conns.entry(key) {
+        let (slot, conn) = match index.entry(key) {
             Entry::Occupied(entry) => {
-                let conn = entry.into_mut();
+                let slot = *entry.get();
+                let conn = conns.get_mut(slot)?;
                 let mut stream = conn.stream;
-                self.streams.advance(&mut stream, from_lo, flags, seq);
+                streams.advance(&mut stream, from_lo, flags, seq);
                 if starts_new_connection(conn, ts_ns, packet) {
-                    let old = core::mem::replace(&mut **conn, fresh(stream));
-                    self.retired.push(old);
+                    retired.push(core::mem::replace(conn, fresh(stream)));
                 }
                 conn.stream = stream;
-                conn
+                (slot, conn)
             }
             Entry::Vacant(entry) => {
-                let mut stream = match self.departed.remove(&key) {
+                let mut stream = match departed.remove(&key) {
                     Some(stream) => stream,
-                    None => self.streams.fresh(),
+                    None => streams.fresh(),
                 };
-                self.streams.advance(&mut stream, from_lo, flags, seq);
-                entry.insert(Box::new(fresh(stream)))
+                streams.advance(&mut stream, from_lo, flags, seq);
+                let vacant = conns.vacant_entry();
+                let slot = *entry.insert(vacant.key());
+                if weights.len() <= slot {
+                    weights.resize(slot + 1, Weight::default());
+                }
+                (slot, vacant.insert(fresh(stream)))
             }
         };
         let side = conn.side_of(packet.ip.src, packet.tcp.src_port);
-        (conn, side)
+        Some((conn, side, Slot(slot)))
+    }
+
+    /// Notes what eviction weighs for the connection in `slot` after its
+    /// packet: whether it has `finished`, and its last activity.
+    pub fn touched(&mut self, slot: Slot, finished: bool, last_ns: i64) {
+        if let Some(weight) = self.weights.get_mut(slot.0) {
+            *weight = Weight {
+                live: true,
+                finished,
+                last_ns,
+            };
+        }
     }
 
     /// Queues the connection under `key` to leave the table at `due` (see
@@ -171,10 +229,12 @@ impl ConnTable {
             }
             self.expiring.pop_front();
             // The connection may have had packets (or been replaced) since.
-            let Entry::Occupied(entry) = self.conns.entry(key) else {
+            let Some(&slot) = self.index.get(&key) else {
                 continue;
             };
-            let conn = entry.get();
+            let Some(conn) = self.conns.get(slot) else {
+                continue;
+            };
             if !ends_quietly(conn) {
                 continue;
             }
@@ -182,11 +242,25 @@ impl ConnTable {
             if due > now_ns {
                 self.expiring.push_back((due, key));
             } else {
-                let conn = entry.remove();
-                self.depart(key, conn.stream);
-                self.retired.push(*conn);
+                self.remove(key);
             }
         }
+    }
+
+    /// Takes the connection under `key` out of the table, into `retired`.
+    fn remove(&mut self, key: Key) -> bool {
+        let Some(slot) = self.index.remove(&key) else {
+            return false;
+        };
+        if let Some(weight) = self.weights.get_mut(slot) {
+            weight.live = false;
+        }
+        let Some(conn) = self.conns.try_remove(slot) else {
+            return false;
+        };
+        self.depart(key, conn.stream);
+        self.retired.push(conn);
+        true
     }
 
     /// Keeps the stream of a pair whose connection leaves the table.
@@ -204,34 +278,46 @@ impl ConnTable {
     /// Removes every connection (end of capture), the retired ones first,
     /// then the rest by id.
     pub fn drain(&mut self) -> impl Iterator<Item = Conn> + '_ {
-        let mut conns: Vec<Box<Conn>> = self.conns.drain().map(|(_, conn)| conn).collect();
-        conns.sort_unstable_by_key(|conn| conn.id);
+        // Sorted as (id, slot) pairs: a connection is too big to move around.
+        let mut order: Vec<(u32, usize)> =
+            self.conns.iter().map(|(slot, c)| (c.id, slot)).collect();
+        order.sort_unstable();
+        self.index.clear();
+        self.weights.clear();
         self.expiring.clear();
-        self.retired
-            .drain(..)
-            .chain(conns.into_iter().map(|conn| *conn))
+        let Self { conns, retired, .. } = self;
+        let remaining = order
+            .into_iter()
+            .filter_map(|(_, slot)| conns.try_remove(slot));
+        retired.drain(..).chain(remaining)
     }
 
     /// Drops a sixteenth of the table: finished connections first, then
-    /// the least recently active. Batching keeps the cost O(1) per new
-    /// connection on average.
+    /// the least recently active, then by key. Batching keeps the cost O(1)
+    /// per new connection on average.
     fn evict(&mut self) {
-        let mut order: Vec<(bool, i64, Key)> = self
-            .conns
-            .iter()
-            .map(|(k, c)| (!c.finished(), c.last_ns, *k))
-            .collect();
         let count = (self.max / 16).max(1);
-        if count < order.len() {
-            order.select_nth_unstable(count);
-        }
-        for (_, _, key) in order.iter().take(count) {
-            if let Some(conn) = self.conns.remove(key) {
-                self.depart(*key, conn.stream);
-                self.retired.push(*conn);
+        for key in self.victims(count) {
+            if self.remove(key) {
                 self.evicted = self.evicted.saturating_add(1);
             }
         }
+    }
+
+    /// The first `count` connections in the order (unfinished, last
+    /// activity, key).
+    fn victims(&self, count: usize) -> Vec<Key> {
+        let mut weights = Vec::with_capacity(self.conns.len());
+        weights.extend(
+            self.weights
+                .iter()
+                .enumerate()
+                .filter(|(_, weight)| weight.live)
+                .map(|(slot, weight)| ((!weight.finished, weight.last_ns), slot)),
+        );
+        evict::first(weights, count, |slot| {
+            self.conns.get(slot).map(Key::of_conn)
+        })
     }
 }
 
