@@ -280,11 +280,18 @@ impl Analyzer {
         self.retire_finished();
     }
 
-    /// Judges and lists connections the table let go of.
+    /// Judges and lists connections the table let go of, in the order they
+    /// left: past the listing limit, the first to leave are the ones listed.
     fn retire_finished(&mut self) {
-        while let Some(conn) = self.conns.retired.pop() {
+        if self.conns.retired.is_empty() {
+            return;
+        }
+        // Taken and put back: the list keeps its memory for the next ones.
+        let mut retired = core::mem::take(&mut self.conns.retired);
+        for conn in retired.drain(..) {
             self.close(conn);
         }
+        self.conns.retired = retired;
     }
 
     /// A connection ended: judge its resets and list it.

@@ -1,44 +1,41 @@
 //! Choosing what leaves a full table: the first `count` entries in the
 //! order (weight, key), where weights are small and kept side by side and
 //! keys are costly to reach (a visit to each entry). Keys are fetched only
-//! for the entries that tie at the cut, so a choice costs O(n) on the
-//! weights alone, and picks exactly the entries a full sort would.
+//! for the chosen entries and those that tie at the cut, so a choice costs
+//! O(n) on the weights plus a sort of the chosen, and gives exactly what a
+//! full sort would, in its order: what happens to the victims then
+//! (the order they are listed and forgotten in) does not depend on how the
+//! standard library's selection happens to arrange them.
 
 use alloc::vec::Vec;
 
-/// The first `count` of `entries` (weight, slot) in the order (weight,
-/// `key_of(slot)`); entries whose key is `None` are left out.
+/// The first `count` of `entries` (weight, slot) as (weight, `key_of(slot)`),
+/// sorted; entries whose key is `None` are left out.
 pub fn first<W, K>(
     mut entries: Vec<(W, usize)>,
     count: usize,
     key_of: impl Fn(usize) -> Option<K>,
-) -> Vec<K>
+) -> Vec<(W, K)>
 where
     W: Ord + Copy,
     K: Ord,
 {
-    if count >= entries.len() {
-        return entries
-            .iter()
-            .filter_map(|&(_, slot)| key_of(slot))
-            .collect();
+    if count < entries.len() {
+        entries.select_nth_unstable_by_key(count, |e| e.0);
     }
-    let (before, &mut (cut, _), _) = entries.select_nth_unstable_by_key(count, |e| e.0);
-    let mut chosen = Vec::with_capacity(count);
+    let (before, after) = entries.split_at(count.min(entries.len()));
+    // Entries of the cut's weight compete by key, on both sides of it.
+    let tied = |(weight, _): &&(W, usize)| after.first().is_some_and(|cut| *weight == cut.0);
+    let ties = after.iter().filter(tied).count();
+    let mut chosen = Vec::with_capacity(before.len() + ties);
     chosen.extend(
         before
             .iter()
-            .filter(|(weight, _)| *weight < cut)
-            .filter_map(|&(_, slot)| key_of(slot)),
+            .chain(after.iter().filter(tied))
+            .filter_map(|&(weight, slot)| Some((weight, key_of(slot)?))),
     );
-    let mut tied: Vec<K> = entries
-        .iter()
-        .filter(|(weight, _)| *weight == cut)
-        .filter_map(|&(_, slot)| key_of(slot))
-        .collect();
-    tied.sort_unstable();
-    let room = count.saturating_sub(chosen.len());
-    chosen.extend(tied.into_iter().take(room));
+    chosen.sort_unstable();
+    chosen.truncate(count);
     chosen
 }
 
@@ -48,7 +45,8 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
-        /// The same entries as sorting everything by (weight, key).
+        /// The same entries, in the same order, as sorting everything by
+        /// (weight, key).
         #[test]
         fn picks_what_a_full_sort_picks(
             weights in proptest::collection::vec(0u8..4, 0..60),
@@ -57,13 +55,12 @@ mod tests {
             // Keys: distinct, in an order unrelated to the slots.
             let key_of = |slot: usize| Some((slot * 37) % 101);
             let entries: Vec<(u8, usize)> = weights.iter().copied().zip(0..).collect();
-            let mut chosen = first(entries.clone(), count, key_of);
+            let chosen: Vec<usize> =
+                first(entries.clone(), count, key_of).into_iter().map(|(_, k)| k).collect();
             let mut sorted: Vec<(u8, usize)> =
                 entries.iter().map(|&(w, slot)| (w, (slot * 37) % 101)).collect();
             sorted.sort_unstable();
-            let mut expected: Vec<usize> = sorted.iter().take(count).map(|&(_, k)| k).collect();
-            chosen.sort_unstable();
-            expected.sort_unstable();
+            let expected: Vec<usize> = sorted.iter().take(count).map(|&(_, k)| k).collect();
             prop_assert_eq!(chosen, expected);
         }
     }

@@ -247,7 +247,7 @@ impl HostTable {
         let count = (self.max / 16).max(1);
         let profiles = &self.profiles;
         let victims = evict::first(ages, count, |key| profiles.get(key).map(|&(addr, _)| addr));
-        for addr in victims {
+        for (_, addr) in victims {
             if let Some(key) = self.index.remove(&addr) {
                 self.profiles.try_remove(key);
                 self.evicted = self.evicted.saturating_add(1);

@@ -297,7 +297,7 @@ impl ConnTable {
     /// per new connection on average.
     fn evict(&mut self) {
         let count = (self.max / 16).max(1);
-        for key in self.victims(count) {
+        for (_, key) in self.victims(count) {
             if self.remove(key) {
                 self.evicted = self.evicted.saturating_add(1);
             }
@@ -305,8 +305,8 @@ impl ConnTable {
     }
 
     /// The first `count` connections in the order (unfinished, last
-    /// activity, key).
-    fn victims(&self, count: usize) -> Vec<Key> {
+    /// activity, key), in that order: the order they leave in.
+    fn victims(&self, count: usize) -> Vec<((bool, i64), Key)> {
         let mut weights = Vec::with_capacity(self.conns.len());
         weights.extend(
             self.weights
