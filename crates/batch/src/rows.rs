@@ -1,17 +1,19 @@
 //! Reports as rows for data pipelines: one JSON object per reset, per
-//! connection or per capture, each naming its capture. The same rows feed
+//! connection, per incident or per capture, each naming its capture. The same rows feed
 //! `rstscope analyze --format ndjson`, the Python package's Arrow batches
 //! and the Spark job, so they are equal wherever they come from.
 //!
 //! A reset row is the report's `Reset` object, field for field, with
 //! `capture` first and the connection's `client` and `server` after it; a
-//! connection row is the report's `Connection` with `capture`. New fields of
+//! connection row is the report's `Connection` with `capture`; an incident
+//! row is the report's `Incident` with `capture` first and the time of its
+//! root reset last. New fields of
 //! the report appear in the rows by themselves.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use rstscope_core::report::{Connection, Origin, Report, Reset};
+use rstscope_core::report::{Connection, Incident, Origin, Report, Reset};
 use serde::Serialize;
 
 /// Which rows to write.
@@ -19,6 +21,7 @@ use serde::Serialize;
 pub enum RowKind {
     Resets,
     Connections,
+    Incidents,
     Captures,
 }
 
@@ -42,6 +45,16 @@ pub struct ConnectionRow<'a> {
     pub capture: Option<&'a str>,
     #[serde(flatten)]
     pub connection: &'a Connection,
+}
+
+#[derive(Serialize)]
+pub struct IncidentRow<'a> {
+    pub capture: Option<&'a str>,
+    #[serde(flatten)]
+    pub incident: &'a Incident,
+    /// When its root reset was captured (seconds since the epoch); null if
+    /// the report does not list that reset.
+    pub time: Option<f64>,
 }
 
 /// One row per capture, analysed or not: what a pipeline needs to know that
@@ -133,6 +146,24 @@ pub fn reset_rows<'a>(
     })
 }
 
+/// The incident rows of one report, in the order of their first reset.
+pub fn incident_rows<'a>(
+    capture: Option<&'a str>,
+    report: &'a Report,
+) -> impl Iterator<Item = IncidentRow<'a>> {
+    report.incidents.iter().map(move |incident| IncidentRow {
+        capture,
+        incident,
+        time: reset_at(&report.resets, incident.root_frame).map(|r| r.time),
+    })
+}
+
+/// The reset in `frame` (the report lists resets in frame order).
+fn reset_at(resets: &[Reset], frame: u64) -> Option<&Reset> {
+    let at = resets.binary_search_by_key(&frame, |r| r.frame).ok()?;
+    resets.get(at)
+}
+
 /// The connection with `id` (the report lists connections in id order).
 pub fn find(connections: &[Connection], id: u32) -> Option<&Connection> {
     let at = connections.binary_search_by_key(&id, |c| c.id).ok()?;
@@ -153,6 +184,9 @@ pub fn write_ndjson(
         (_, Err(_)) => Ok(()),
         (RowKind::Resets, Ok(report)) => {
             reset_rows(capture, report).try_for_each(|row| line(out, &row))
+        }
+        (RowKind::Incidents, Ok(report)) => {
+            incident_rows(capture, report).try_for_each(|row| line(out, &row))
         }
         (RowKind::Connections, Ok(report)) => {
             report.connections.iter().try_for_each(|connection| {

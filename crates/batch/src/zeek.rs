@@ -96,6 +96,21 @@ const CONNECTIONS: &[(&str, &str)] = &[
     ("resets", "vector[count]"),
 ];
 
+const INCIDENTS: &[(&str, &str)] = &[
+    ("ts", "time"),
+    ("capture", "string"),
+    ("incident", "count"),
+    ("kind", "enum"),
+    ("origin", "enum"),
+    ("cause", "enum"),
+    ("root_frame", "count"),
+    ("frames", "vector[count]"),
+    ("conns", "vector[count]"),
+    ("roots", "count"),
+    ("followers", "vector[string]"),
+    ("summary", "string"),
+];
+
 const CAPTURES: &[(&str, &str)] = &[
     ("ts", "time"),
     ("capture", "string"),
@@ -114,6 +129,7 @@ fn columns(kind: RowKind) -> (&'static str, &'static [(&'static str, &'static st
     match kind {
         RowKind::Resets => ("rstscope_resets", RESETS),
         RowKind::Connections => ("rstscope_conn", CONNECTIONS),
+        RowKind::Incidents => ("rstscope_incidents", INCIDENTS),
         RowKind::Captures => ("rstscope_captures", CAPTURES),
     }
 }
@@ -152,6 +168,8 @@ pub fn write_rows(
         (RowKind::Resets, Ok(report)) => {
             rows::reset_rows(capture, report).try_for_each(|row| write_row(out, &reset_row(&row)))
         }
+        (RowKind::Incidents, Ok(report)) => rows::incident_rows(capture, report)
+            .try_for_each(|row| write_row(out, &incident_row(&row))),
         (RowKind::Connections, Ok(report)) => report
             .connections
             .iter()
@@ -233,6 +251,31 @@ fn connection_row<'a>(capture: Option<&'a str>, c: &'a Connection) -> Vec<Cell<'
         Cell::List(c.resets.iter().map(u64::to_string).collect()),
     ]);
     cells
+}
+
+fn incident_row<'a>(row: &'a rows::IncidentRow<'a>) -> Vec<Cell<'a>> {
+    let i = row.incident;
+    let counts = |values: &[u64]| values.iter().map(u64::to_string).collect();
+    let connections: Vec<u64> = i.connections.iter().map(|&c| c.into()).collect();
+    vec![
+        row.time.map_or(Cell::Unset, Cell::Time),
+        row.capture.into(),
+        Cell::Count(i.id.into()),
+        Cell::Str(i.kind.as_str()),
+        Cell::Str(i.origin.as_str()),
+        Cell::Str(i.cause.as_str()),
+        Cell::Count(i.root_frame),
+        Cell::List(counts(&i.frames)),
+        Cell::List(counts(&connections)),
+        Cell::Count(i.roots),
+        Cell::List(
+            i.followers
+                .iter()
+                .map(|f| format!("{}:{}", f.origin, f.resets))
+                .collect(),
+        ),
+        Cell::Str(&i.summary),
+    ]
 }
 
 fn capture_row<'a>(capture: Option<&'a str>, outcome: &'a Outcome) -> Vec<Cell<'a>> {

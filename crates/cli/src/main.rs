@@ -46,7 +46,8 @@ struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// With --format ndjson or zeek: one row per reset (the default), per
-    /// connection, or per capture (analysed or not, with its error).
+    /// connection, per incident, or per capture (analysed or not, with its
+    /// error).
     #[arg(long, value_enum)]
     rows: Option<Rows>,
     /// Captures analysed at once (0: one per core).
@@ -83,6 +84,7 @@ enum Format {
 enum Rows {
     Resets,
     Connections,
+    Incidents,
     Captures,
 }
 
@@ -91,6 +93,7 @@ impl From<Rows> for RowKind {
         match rows {
             Rows::Resets => RowKind::Resets,
             Rows::Connections => RowKind::Connections,
+            Rows::Incidents => RowKind::Incidents,
             Rows::Captures => RowKind::Captures,
         }
     }

@@ -247,6 +247,40 @@ fn ndjson_connection_and_capture_rows() {
     assert!(rows[1]["error"].as_str().unwrap().contains("not a pcap"));
 }
 
+/// An incident row is the report's incident with its capture and the time
+/// of its root reset, for every capture in the order given.
+#[test]
+fn ndjson_incident_rows_are_the_reports_incidents() {
+    let (dir, paths) = capture_dir("incidents");
+    let rows = ndjson(&ok(&[
+        "analyze",
+        s(&dir),
+        "--format",
+        "ndjson",
+        "--rows",
+        "incidents",
+    ]));
+    let mut want = Vec::new();
+    for path in &paths {
+        let report = single_report(path);
+        for incident in report["incidents"].as_array().unwrap() {
+            let root = report["resets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["frame"] == incident["root_frame"])
+                .unwrap();
+            let mut row = serde_json::Map::new();
+            row.insert("capture".into(), s(path).into());
+            row.extend(incident.as_object().unwrap().clone());
+            row.insert("time".into(), root["time"].clone());
+            want.push(row);
+        }
+    }
+    assert!(!want.is_empty());
+    assert_eq!(rows, want);
+}
+
 /// Zeek's header, one line per row with as many fields as `#fields`, and
 /// values that match the NDJSON rows.
 #[test]
@@ -255,6 +289,7 @@ fn zeek_logs_have_the_header_and_one_field_per_column() {
     for (rows, path) in [
         ("resets", "rstscope_resets"),
         ("connections", "rstscope_conn"),
+        ("incidents", "rstscope_incidents"),
         ("captures", "rstscope_captures"),
     ] {
         let log = String::from_utf8(ok(&[

@@ -112,7 +112,8 @@ fn analyze_json<'py>(
     Ok(PyBytes::new(py, &json))
 }
 
-/// The capture's rows of `kind` ("resets", "connections" or "captures") as
+/// The capture's rows of `kind` ("resets", "connections", "incidents" or
+/// "captures") as
 /// NDJSON bytes, exactly as `rstscope analyze --format ndjson` writes them,
 /// with `name` in their `capture` field (a path's own text by default).
 #[pyfunction]
@@ -126,10 +127,11 @@ fn rows_ndjson<'py>(
     let kind = match kind {
         "resets" => RowKind::Resets,
         "connections" => RowKind::Connections,
+        "incidents" => RowKind::Incidents,
         "captures" => RowKind::Captures,
         other => {
             return Err(PyValueError::new_err(format!(
-                "rows are \"resets\", \"connections\" or \"captures\", not {other:?}"
+                "rows are \"resets\", \"connections\", \"incidents\" or \"captures\", not {other:?}"
             )))
         }
     };

@@ -68,11 +68,12 @@ def test_analyze_with_a_peer_returns_the_cli_comparison(pair):
     assert report["comparison"]["resets"]
 
 
-def test_connection_and_capture_rows_equal_the_cli_rows(scenarios):
+def test_connection_incident_and_capture_rows_equal_the_cli_rows(scenarios):
     paths = sorted(scenarios.glob("*-vlan.pcap"))
-    for kind in ("connections", "captures"):
+    for kind in ("connections", "incidents", "captures"):
         want = cli_rows(*paths, "--rows", kind)
         got = [row for p in paths for row in rstscope.rows(p, kind)]
+        assert want, kind
         assert got == want, kind
 
 

@@ -42,8 +42,8 @@ def analyze(capture, peer=None):
 
 def rows(capture, kind="resets", *, name=None):
     """The capture's rows as dicts, exactly the lines of
-    `rstscope analyze --format ndjson --rows KIND`: "resets", "connections"
-    or "captures" (one row, with "error" set instead of raising when the
+    `rstscope analyze --format ndjson --rows KIND`: "resets", "connections",
+    "incidents" or "captures" (one row, with "error" set instead of raising when the
     input is not a capture). `name` goes in each row's "capture" field
     (default: the path as given; None for bytes).
     """
