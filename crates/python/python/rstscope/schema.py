@@ -29,6 +29,16 @@ OBSERVED = pa.struct(
     ]
 )
 
+CONFLICT = pa.struct(
+    [
+        ("concluded", pa.string()),  # the origin concluded
+        ("for_concluded", pa.list_(pa.string())),  # signals that point to it
+        ("other", pa.string()),  # the origin the other signals point to
+        ("for_other", pa.list_(pa.string())),
+        ("sentence", pa.string()),  # "TTL says server, timing says path"
+    ]
+)
+
 TIP = pa.struct([("text", pa.string()), ("commands", pa.list_(pa.string()))])
 
 LADDER_PACKET = pa.struct(
@@ -63,6 +73,7 @@ RESETS = pa.schema(
         ("payload_len", pa.int64()),
         ("encapsulation", pa.string()),  # "eth:vlan:ipv4", ...
         ("connection", pa.int64()),  # id in the report's connections
+        ("stream", pa.int64()),  # Wireshark's tcp.stream of the reset's packet
         ("sender", pa.string()),  # whose address it carries: client | server | unknown
         ("origin", pa.string()),  # who emitted it: client | server | middlebox | unknown
         ("cause", pa.string()),  # refused, app-abort, ..., injected, scan, unknown
@@ -76,6 +87,9 @@ RESETS = pa.schema(
         ("tips", pa.list_(TIP)),
         ("observed", OBSERVED),  # the numbers the tips quote
         ("ladder", pa.list_(LADDER_PACKET)),  # the connection's packets around the reset
+        ("consequence_of", pa.int64()),  # frame of the reset it followed from; null for a root
+        ("incident", pa.int64()),  # id in the report's incidents
+        ("conflict", CONFLICT),  # null when the signals agree
         ("client", pa.string()),  # the connection's client "ip:port"
         ("server", pa.string()),  # the connection's server "ip:port"
     ]
