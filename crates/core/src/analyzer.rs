@@ -498,7 +498,8 @@ fn reset_entry(record: ResetRecord) -> Reset {
         origin: v.origin,
         cause: v.cause,
         sub_cause: v.sub_cause,
-        confidence: v.confidence,
+        // Looked up by confidence::calibrate once every reset is judged.
+        confidence: 0.0,
         evidence: v.evidence,
         signature: v.signature,
         stage: v.stage,

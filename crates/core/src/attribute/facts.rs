@@ -36,8 +36,6 @@ pub struct Facts<'a> {
     /// Who the signals say emitted it.
     pub origin: Origin,
     pub stage: Stage,
-    /// The claimed sender went on sending, or RSTs repeated with moving numbers.
-    pub tampering: bool,
     /// The connection's resets before this one, in frame order.
     pub earlier: &'a [Earlier],
     /// How often the sender sent this same RST on these ports, when it

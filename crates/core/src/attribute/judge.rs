@@ -10,9 +10,7 @@ use super::origin::{self, Context, Sibling, Weighing};
 use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
 use super::rules::{self, Rule};
-use crate::report::{
-    Cause, Evidence, LadderPacket, Observed, Origin, Sender, Signal, Stage, SubCause,
-};
+use crate::report::{Cause, Evidence, LadderPacket, Observed, Origin, Sender, Stage, SubCause};
 use crate::track::conn::{Conn, Side};
 use crate::track::{HostProfile, HostTable, RolesFrom};
 
@@ -26,7 +24,6 @@ pub struct Verdict {
     pub origin: Origin,
     pub cause: Cause,
     pub sub_cause: Option<SubCause>,
-    pub confidence: f32,
     /// Strongest first.
     pub evidence: Vec<Evidence>,
     pub signature: Option<alloc::string::String>,
@@ -136,17 +133,11 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         scanner,
         origin,
         stage,
-        tampering: record.after.sender_packets > 0
-            || weighing
-                .items
-                .iter()
-                .any(|(_, e)| e.signal == Signal::Repeat),
         earlier,
         echo: ctx.echo,
     };
     let (rule, decision) = rules::decide(&facts);
     let origin = decision.origin.unwrap_or(origin);
-    let origin_confidence = origin::confidence(&weighing);
     let mut evidence = weighing.into_evidence();
     evidence.extend(decision.evidence);
     Verdict {
@@ -154,7 +145,6 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         origin,
         cause: decision.cause,
         sub_cause: decision.sub_cause,
-        confidence: (origin_confidence * (0.5 + 0.5 * decision.certainty)).clamp(0.0, 1.0),
         evidence,
         signature: pattern::signature(stage, &burst),
         stage,
@@ -207,7 +197,6 @@ pub fn unjudged() -> Verdict {
         origin: Origin::Unknown,
         cause: Cause::Unknown,
         sub_cause: None,
-        confidence: 0.0,
         evidence: Vec::new(),
         signature: None,
         stage: Stage::Unknown,

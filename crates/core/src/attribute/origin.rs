@@ -488,15 +488,3 @@ fn echo(ctx: &Context<'_>, w: &mut Weighing) {
     };
     w.add(fact, 1.0, origin_of(r.side));
 }
-
-/// Confidence in the origin: the margin between the two hypotheses,
-/// scaled by how much evidence there was.
-pub fn confidence(w: &Weighing) -> f32 {
-    let total = w.sender + w.middlebox;
-    if total <= 0.0 {
-        return 0.15;
-    }
-    let margin = (w.sender - w.middlebox).abs() / total;
-    let amount = total / (total + 2.0);
-    (0.15 + 0.8 * margin * amount).clamp(0.0, 1.0)
-}

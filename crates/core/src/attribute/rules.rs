@@ -51,8 +51,6 @@ use crate::report::{Cause, Evidence, Fact, Origin, SubCause};
 pub struct Decision {
     pub cause: Cause,
     pub sub_cause: Option<SubCause>,
-    /// How clearly the connection's shape points at this cause, in [0, 1].
-    pub certainty: f32,
     pub evidence: Vec<Evidence>,
     /// The idle gap that explains an idle timeout.
     pub idle_ns: Option<i64>,
@@ -67,11 +65,10 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(cause: Cause, certainty: f32) -> Self {
+    fn new(cause: Cause) -> Self {
         Self {
             cause,
             sub_cause: None,
-            certainty,
             evidence: Vec::new(),
             idle_ns: None,
             retransmissions: None,

@@ -14,7 +14,7 @@ pub fn after_both_fins(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     Some(
-        Decision::new(Cause::GracefulClose, 0.9)
+        Decision::new(Cause::GracefulClose)
             .sub(SubCause::RstAfterFin)
             .because(Fact::BothFin, f.origin),
     )
@@ -45,7 +45,7 @@ pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
         bytes: u32::try_from(unacked).unwrap_or(u32::MAX),
     };
     Some(
-        Decision::new(Cause::ClosedSocket, 0.9)
+        Decision::new(Cause::ClosedSocket)
             .sub(SubCause::DataAfterClose)
             .because(fact, f.origin),
     )
@@ -60,7 +60,7 @@ pub fn after_own_fin(f: &Facts<'_>) -> Option<Decision> {
         role: f.who(),
         fin_seq: fin,
     };
-    Some(Decision::new(Cause::AppAbort, 0.6).because(fact, f.origin))
+    Some(Decision::new(Cause::AppAbort).because(fact, f.origin))
 }
 
 /// A bare RST (no ACK flag) at the sequence number the peer's data
@@ -79,13 +79,13 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
         frame: t.frame,
         bytes: t.payload_len,
     };
-    Some(Decision::new(Cause::ClosedSocket, 0.7).because(fact, f.origin))
+    Some(Decision::new(Cause::ClosedSocket).because(fact, f.origin))
 }
 
 /// No handshake or data seen to explain the RST.
 pub fn no_context(f: &Facts<'_>) -> Option<Decision> {
     (f.stage == Stage::Unknown)
-        .then(|| Decision::new(Cause::Unknown, 0.3).because(Fact::NoContext, Origin::Unknown))
+        .then(|| Decision::new(Cause::Unknown).because(Fact::NoContext, Origin::Unknown))
 }
 
 /// The fallback: an in-window RST mid-connection, the application aborting.
@@ -99,5 +99,5 @@ pub fn mid_connection(f: &Facts<'_>) -> Decision {
             gap_ns: f.record.snapshot.gap_before_ns,
         },
     };
-    Decision::new(Cause::AppAbort, 0.6).because(fact, f.origin)
+    Decision::new(Cause::AppAbort).because(fact, f.origin)
 }

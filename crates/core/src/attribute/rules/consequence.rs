@@ -24,7 +24,7 @@ pub fn after_teardown(f: &Facts<'_>) -> Option<Decision> {
         root_frame: root.frame,
     };
     Some(
-        Decision::new(Cause::ClosedSocket, 0.85)
+        Decision::new(Cause::ClosedSocket)
             .after(root.frame)
             .because(fact, f.origin),
     )
@@ -50,7 +50,7 @@ pub fn socketless_answer(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     let seq = f.record.packet.seq;
-    let decision = Decision::new(Cause::ClosedSocket, 0.75)
+    let decision = Decision::new(Cause::ClosedSocket)
         .because(Fact::SocketlessAnswer { role: f.who(), seq }, f.origin);
     // After its own FIN, the socket closed: this answer tears it down.
     Some(match f.record.snapshot.sender.fin_seq {
@@ -72,7 +72,7 @@ pub fn lost_connection(f: &Facts<'_>) -> Option<Decision> {
         times,
     };
     Some(
-        Decision::new(Cause::ClosedSocket, 0.7)
+        Decision::new(Cause::ClosedSocket)
             .sub(SubCause::HalfOpen)
             .because(fact, f.origin),
     )

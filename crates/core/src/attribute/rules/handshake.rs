@@ -13,7 +13,7 @@ pub fn refused(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     let fact = Fact::AnswersSyn { role: f.who() };
-    Some(Decision::new(Cause::Refused, 0.9).because(fact, f.origin))
+    Some(Decision::new(Cause::Refused).because(fact, f.origin))
 }
 
 /// The client answered the SYN-ACK with RST instead of its ACK.
@@ -34,7 +34,7 @@ pub fn half_open_scan(f: &Facts<'_>) -> Option<Decision> {
     }
     let fact = Fact::HalfOpen { role: f.who() };
     Some(
-        Decision::new(Cause::Scan, 0.85)
+        Decision::new(Cause::Scan)
             .sub(SubCause::HalfOpen)
             .because(fact, f.origin),
     )
@@ -61,7 +61,7 @@ pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
         ack: t.ack,
     };
     Some(
-        Decision::new(Cause::ClosedSocket, 0.85)
+        Decision::new(Cause::ClosedSocket)
             .sub(SubCause::ChallengeAck)
             .because(fact, f.origin),
     )
@@ -77,7 +77,7 @@ pub fn speculative_connect(f: &Facts<'_>) -> Option<Decision> {
     }
     let fact = Fact::UnwantedConnection { role: f.who() };
     Some(
-        Decision::new(Cause::AppAbort, 0.7)
+        Decision::new(Cause::AppAbort)
             .sub(SubCause::SpeculativeConnect)
             .because(fact, f.origin),
     )

@@ -25,7 +25,7 @@ pub fn retransmit_give_up(f: &Facts<'_>) -> Option<Decision> {
         retransmissions: sender.rexmit_run,
         over_ns: sender.rexmit_last_ns.saturating_sub(sender.rexmit_first_ns),
     };
-    Some(Decision::new(Cause::RetransmitTimeout, 0.9).because(fact, f.origin))
+    Some(Decision::new(Cause::RetransmitTimeout).because(fact, f.origin))
 }
 
 /// Long silence, then the sender reset on its own: an idle timeout.
@@ -39,7 +39,7 @@ pub fn silence_then_reset(f: &Facts<'_>) -> Option<Decision> {
         silence_ns: gap,
     };
     Some(
-        Decision::new(Cause::IdleTimeout, 0.8)
+        Decision::new(Cause::IdleTimeout)
             .because(fact, f.origin)
             .idle(gap),
     )
@@ -58,13 +58,13 @@ pub fn state_forgotten(f: &Facts<'_>) -> Option<Decision> {
     };
     if f.side() == Side::Client {
         return Some(
-            Decision::new(Cause::ClosedSocket, 0.6)
+            Decision::new(Cause::ClosedSocket)
                 .sub(SubCause::HalfOpen)
                 .because(fact, f.origin),
         );
     }
     Some(
-        Decision::new(Cause::IdleTimeout, 0.7)
+        Decision::new(Cause::IdleTimeout)
             .sub(SubCause::StateExpired)
             .because(fact, f.origin)
             .idle(idle),
@@ -94,7 +94,7 @@ pub fn fin_give_up(f: &Facts<'_>) -> Option<Decision> {
         fins: s.sender.fins,
         over_ns: last.saturating_sub(first).max(0),
     };
-    let mut d = Decision::new(Cause::RetransmitTimeout, 0.9).because(fact, f.origin);
+    let mut d = Decision::new(Cause::RetransmitTimeout).because(fact, f.origin);
     d.retransmissions = Some(s.sender.fins.saturating_sub(1));
     Some(d)
 }
@@ -114,7 +114,7 @@ pub fn zero_window_stall(f: &Facts<'_>) -> Option<Decision> {
         probes: s.sender.zero_window_probes,
     };
     Some(
-        Decision::new(Cause::AppAbort, 0.8)
+        Decision::new(Cause::AppAbort)
             .sub(SubCause::ZeroWindow)
             .because(fact, f.origin),
     )
@@ -143,7 +143,7 @@ pub fn peer_lost_connection(f: &Facts<'_>) -> Option<Decision> {
         over_ns,
     };
     Some(
-        Decision::new(Cause::ClosedSocket, 0.8)
+        Decision::new(Cause::ClosedSocket)
             .sub(SubCause::HalfOpen)
             .because(fact, f.origin),
     )
@@ -171,7 +171,7 @@ pub fn request_timeout(f: &Facts<'_>) -> Option<Decision> {
         waited_ns: f.record.ts_ns.saturating_sub(request.ts_ns).max(0),
     };
     Some(
-        Decision::new(Cause::AppAbort, 0.75)
+        Decision::new(Cause::AppAbort)
             .sub(SubCause::RequestTimeout)
             .because(fact, f.origin),
     )

@@ -4,7 +4,7 @@
 use super::Decision;
 use crate::attribute::facts::{Facts, IDLE_NS};
 use crate::decode::flags;
-use crate::report::{Cause, Fact, Origin, SegmentFlaw, Stage, SubCause};
+use crate::report::{Cause, Fact, Origin, SegmentFlaw, SubCause};
 use crate::track::conn::PacketNote;
 
 fn forged(f: &Facts<'_>) -> bool {
@@ -23,7 +23,7 @@ pub fn syn_race(f: &Facts<'_>) -> Option<Decision> {
         role: f.who(),
         after_ns,
     };
-    Some(Decision::new(Cause::Injected, 0.9).because(fact, Origin::Middlebox))
+    Some(Decision::new(Cause::Injected).because(fact, Origin::Middlebox))
 }
 
 /// A device answered the SYN in the server's name: a firewall refusing the port.
@@ -33,7 +33,7 @@ pub fn refusal(f: &Facts<'_>) -> Option<Decision> {
     }
     let fact = Fact::AnswersSynInName { role: f.who() };
     Some(
-        Decision::new(Cause::Refused, 0.9)
+        Decision::new(Cause::Refused)
             .sub(SubCause::FirewallReject)
             .because(fact, Origin::Middlebox),
     )
@@ -55,7 +55,7 @@ pub fn invalid_segment(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     let role = f.who();
-    let mut d = Decision::new(Cause::OutOfWindow, 0.9)
+    let mut d = Decision::new(Cause::OutOfWindow)
         .sub(SubCause::ConntrackInvalid)
         .because(
             Fact::InvalidTrigger {
@@ -93,7 +93,7 @@ pub fn host_reject(f: &Facts<'_>) -> Option<Decision> {
         flaw: why,
     };
     Some(
-        Decision::new(Cause::OutOfWindow, 0.75)
+        Decision::new(Cause::OutOfWindow)
             .sub(SubCause::ConntrackInvalid)
             .because(fact, f.origin)
             .because(numbers, f.origin),
@@ -170,7 +170,7 @@ pub fn state_expired(f: &Facts<'_>) -> Option<Decision> {
         (Some(_), None) => return None,
     };
     Some(
-        Decision::new(Cause::IdleTimeout, 0.9)
+        Decision::new(Cause::IdleTimeout)
             .sub(SubCause::StateExpired)
             .because(fact, Origin::Middlebox)
             .idle(idle),
@@ -182,8 +182,6 @@ pub fn injection(f: &Facts<'_>) -> Option<Decision> {
     if !forged(f) {
         return None;
     }
-    let early = matches!(f.stage, Stage::PostAck | Stage::PostPsh);
-    let certainty = if f.tampering || early { 0.85 } else { 0.6 };
     let fact = Fact::ForgedUnexplained { role: f.who() };
-    Some(Decision::new(Cause::Injected, certainty).because(fact, Origin::Middlebox))
+    Some(Decision::new(Cause::Injected).because(fact, Origin::Middlebox))
 }

@@ -17,7 +17,7 @@ pub fn diagnostic_reason(f: &Facts<'_>) -> Option<Decision> {
         17 => Cause::Injected,
         _ => return None,
     };
-    Some(Decision::new(cause, 0.95).because(Fact::DiagnosticReason { code }, f.origin))
+    Some(Decision::new(cause).because(Fact::DiagnosticReason { code }, f.origin))
 }
 
 /// A proxy (F5 BIG-IP) passes on a reset from its backend: the proxy, a
@@ -30,7 +30,7 @@ pub fn relayed_reset(f: &Facts<'_>) -> Option<Decision> {
     let fact = Fact::RelayedReset { text: text.into() };
     // The proxy in between emitted it for the backend behind it.
     Some(
-        Decision::new(Cause::AppAbort, 0.7)
+        Decision::new(Cause::AppAbort)
             .sub(SubCause::BackendReset)
             .because(fact, Origin::Middlebox)
             .emitted_by(Origin::Middlebox),
@@ -44,7 +44,7 @@ pub fn says_timeout(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     let gap = f.record.snapshot.gap_before_ns;
-    let d = Decision::new(Cause::IdleTimeout, 0.9)
+    let d = Decision::new(Cause::IdleTimeout)
         .because(Fact::PayloadSays { text: text.into() }, f.origin);
     Some(if gap >= crate::attribute::facts::IDLE_NS {
         d.idle(gap)

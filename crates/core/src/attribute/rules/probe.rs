@@ -16,7 +16,7 @@ pub fn crafted_flags(f: &Facts<'_>) -> Option<Decision> {
         flags: f.record.packet.flags.clone(),
     };
     Some(
-        Decision::new(Cause::Scan, 0.6)
+        Decision::new(Cause::Scan)
             .sub(SubCause::CraftedFlags)
             .because(fact, Origin::Unknown),
     )
@@ -37,7 +37,7 @@ pub fn scanner_kernel(f: &Facts<'_>) -> Option<Decision> {
         Side::Server => Origin::Server,
     };
     Some(
-        Decision::new(Cause::Scan, 0.85)
+        Decision::new(Cause::Scan)
             .sub(SubCause::HalfOpen)
             .because(Fact::ScannerKernel { role }, sender)
             .emitted_by(sender),
@@ -55,7 +55,7 @@ pub fn stealth(f: &Facts<'_>) -> Option<Decision> {
         probe: kind,
     };
     Some(
-        Decision::new(Cause::Scan, 0.9)
+        Decision::new(Cause::Scan)
             .sub(probe::sub_cause(kind))
             .because(fact, f.origin),
     )
@@ -74,11 +74,11 @@ pub fn connect(f: &Facts<'_>) -> Option<Decision> {
         scanner: f.scanner,
     };
     Some(if f.scanner {
-        Decision::new(Cause::Scan, 0.85)
+        Decision::new(Cause::Scan)
             .sub(SubCause::ConnectScan)
             .because(fact, f.origin)
     } else {
-        Decision::new(Cause::AppAbort, 0.7)
+        Decision::new(Cause::AppAbort)
             .sub(SubCause::ConnectProbe)
             .because(fact, f.origin)
     })
@@ -92,7 +92,7 @@ pub fn scan_refused(f: &Facts<'_>) -> Option<Decision> {
     }
     let fact = Fact::PortSweep { role: f.who() };
     Some(
-        Decision::new(Cause::Refused, 0.9)
+        Decision::new(Cause::Refused)
             .sub(SubCause::ScanProbe)
             .because(fact, f.origin),
     )
@@ -107,7 +107,7 @@ pub fn scanner_abort(f: &Facts<'_>) -> Option<Decision> {
     }
     let fact = Fact::ScannerAbort { role: f.who() };
     Some(
-        Decision::new(Cause::Scan, 0.8)
+        Decision::new(Cause::Scan)
             .sub(SubCause::ScannerAbort)
             .because(fact, f.origin),
     )
