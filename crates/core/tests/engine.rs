@@ -1581,3 +1581,66 @@ fn test_closed_lost_connection_repeats_through_route_change() {
     let last = frames.last().copied().unwrap_or_default();
     assert_ne!(reset(&report, last).cause, Cause::ClosedSocket);
 }
+
+#[test]
+fn test_closed_fin_then_resets_crossing_data() {
+    // The server sends its last message and closes (FIN) while the
+    // client's messages are in flight; they crossed both (their ack stops
+    // before the server's message), and the server's stack, its socket
+    // gone, resets each at its SEG.ACK with IP-IDs of another series: its
+    // own answers, not a forger copying the client's ack.
+    let mut w = Wire::new();
+    w.background(30303, 5000);
+    let (c, s) = w.handshake(30303, 100, 9000);
+    let (c, s) = w.exchange(30303, c, s);
+    w.wait(2 * MS);
+    const LAST: &[u8] = b"devp2p disconnect: too many peers, going away now....";
+    for (i, part) in [&LAST[..40], &LAST[40..]].into_iter().enumerate() {
+        w.send(Pkt {
+            payload: part,
+            ip_id: Some(0x6577 + i as u16),
+            ..pkt(false, 30303, s.wrapping_add(40 * i as u32), c, ACK | PSH)
+        });
+    }
+    let fin = s.wrapping_add(LAST.len() as u32);
+    w.send(Pkt {
+        ip_id: Some(0x6579),
+        ..pkt(false, 30303, fin, c, FIN | ACK)
+    });
+    // What each client segment acks: the server's message had arrived in
+    // part, then whole, never the FIN.
+    let acked = [s, s.wrapping_add(40), fin];
+    let mut sent = c;
+    for (len, ack) in [32u32, 1, 4].into_iter().zip(acked) {
+        w.send(Pkt {
+            payload: &b"devp2p message in flight........"[..len as usize],
+            ..pkt(true, 30303, sent, ack, ACK | PSH)
+        });
+        sent = sent.wrapping_add(len);
+        w.wait(MS / 10);
+    }
+    w.wait(RTT);
+    let answers: Vec<u64> = acked
+        .into_iter()
+        .zip(0xb1ceu16..)
+        .map(|(ack, id)| {
+            w.send(Pkt {
+                ip_id: Some(id),
+                ..pkt(false, 30303, ack, 0, RST)
+            })
+        })
+        .collect();
+    let report = w.finish();
+    let root = answers.first().copied().unwrap_or_default();
+    for &frame in &answers {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Server, Cause::ClosedSocket),
+            "{:?}",
+            r.evidence
+        );
+        let linked = (frame != root).then_some(root);
+        assert_eq!(r.consequence_of, linked);
+    }
+}

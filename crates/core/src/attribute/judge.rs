@@ -120,7 +120,8 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         conn,
         host,
         siblings: &siblings,
-        after_teardown: rules::consequence::root(earlier, record.side).is_some(),
+        socket_gone: rules::consequence::root(earlier, record.side).is_some()
+            || origin::after_own_fin(record),
         echo: echoes.repeated(conn, record.side, record.packet.seq),
     };
     let weighing = origin::weigh(&ctx);

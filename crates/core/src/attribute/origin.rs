@@ -33,11 +33,27 @@ pub struct Context<'a> {
     /// How often the claimed sender sent this same RST on these ports (at
     /// least twice, and no other), across connections.
     pub echo: Option<u32>,
-    /// An earlier reset had torn the connection down: a stack answering
-    /// for the dead socket takes its seq from the segment it answers and
-    /// its IP-ID from outside the connection, and answers each segment
-    /// with moving numbers, so those numbers say nothing about a forger.
-    pub after_teardown: bool,
+    /// The sender's socket may be gone: an earlier reset had torn the
+    /// connection down, or it is [`after_own_fin`]. A stack answering for the dead socket takes its seq
+    /// from the segment it answers and its IP-ID from outside the
+    /// connection, and answers each segment with moving numbers, so those
+    /// numbers say nothing about a forger.
+    pub socket_gone: bool,
+}
+
+/// Data the sender's FIN did not cover, at most: an unscaled window.
+const UNACKED_AT_FIN: i64 = 65_535;
+
+/// A bare RST (no ACK) from a sender that had sent its FIN, whose seq is
+/// that FIN's or up to a window behind it: the form of its closing
+/// stack's answer (RFC 9293 §3.10.7.1: seq = SEG.ACK) to a peer segment
+/// that crossed the FIN, acking only what had reached the peer.
+pub fn after_own_fin(r: &ResetRecord) -> bool {
+    let Some(fin) = r.snapshot.sender.fin_seq else {
+        return false;
+    };
+    let behind = seq::diff(fin, r.packet.seq);
+    r.flags & flags::ACK == 0 && (0..=UNACKED_AT_FIN).contains(&behind)
 }
 
 /// Signals that argued for one origin, with their weights.
@@ -258,7 +274,7 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     }
     let conn_counter = conn_dir.ip_id.style() == IpIdStyle::Counter;
     if let Some(last) = conn_dir.last_ip_id.filter(|l| *l != 0) {
-        if ctx.after_teardown {
+        if ctx.socket_gone {
             return;
         }
         if pattern == IpIdPattern::PerConnection || conn_counter {
@@ -337,7 +353,7 @@ fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     }
     let Some(nxt) = s.snd_nxt else { return };
     let offset = seq::diff(rst_seq, nxt);
-    if ctx.after_teardown && offset != 0 {
+    if ctx.socket_gone && offset != 0 {
         return;
     }
     let seq = rst_seq;
@@ -446,7 +462,7 @@ fn race(ctx: &Context<'_>, w: &mut Weighing) {
 }
 
 fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
-    if ctx.after_teardown {
+    if ctx.socket_gone {
         return;
     }
     let r = ctx.record;
