@@ -77,6 +77,8 @@ try {
         `transferred ${(audit('total-byte-weight') / 1024).toFixed(0)} KiB`,
         `(benchmark index ${lhr.environment.benchmarkIndex})`,
       ].join(' '));
+      const lcp = lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
+      if (lcp) console.log(`  LCP element: ${lcp.selector} ${lcp.snippet.slice(0, 80)}`);
       const failing = Object.values(lhr.audits)
         .filter((a) => lhr.categories.accessibility.auditRefs.some((r) => r.id === a.id) && a.score === 0)
         .map((a) => a.id);

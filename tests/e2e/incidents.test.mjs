@@ -166,8 +166,12 @@ describe('consequences and conflicts', () => {
     const roots = await page.locator('[data-testid=reset-row]:not(:has([data-testid=row-follows]))')
       .evaluateAll((rs) => rs.map((r) => Number(r.dataset.frame)));
     assert.deepEqual(roots, report.resets.filter((r) => r.consequence_of === null).map((r) => r.frame).slice(0, 100));
-    await row.locator('td').first().click();
+    // The row's link opens the root; the follower's drawer has the same link.
+    await row.locator('[data-testid=row-follows]').click();
     const drawer = page.locator('[data-testid=reset-detail]');
+    assert.equal(await drawer.locator('h2').textContent(), `Reset in frame ${root}`);
+    await page.keyboard.press('Escape');
+    await row.locator('td').first().click();
     assert.match(await drawer.locator('[data-testid=follows-from]').textContent(), new RegExp(`^Follows from frame ${root}:`));
     await drawer.locator('[data-testid=follows-link]').click();
     assert.equal(await drawer.locator('h2').textContent(), `Reset in frame ${root}`);

@@ -246,7 +246,7 @@ pub fn ResetsTable(props: &Props) -> Html {
                 { td(7, html! { <>{ reset.cause.as_str() }
                     if let Some(sub) = &reset.sub_cause { <span class="muted">{ format!(" · {sub}") }</span> }
                     if let Some(root) = reset.consequence_of {
-                        <span class="follows" data-testid="row-follows">{ format!("follows from frame {root}") }</span>
+                        { follows_link(root, &props.on_select) }
                     }
                 </> }) }
                 { td(8, html! { format::percent(reset.confidence) }) }
@@ -423,6 +423,21 @@ pub fn ResetsTable(props: &Props) -> Html {
                        on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
             }
         </section>
+    }
+}
+
+/// "follows from frame N" in a consequence's row, opening that reset on a
+/// click. Out of the Tab order: the grid has one Tab stop, and the row's
+/// drawer (Enter) has the same link for the keyboard.
+fn follows_link(root: u64, on_select: &Callback<Option<u64>>) -> Html {
+    let onclick = on_select.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        Some(root)
+    });
+    html! {
+        <button type="button" class="link follows" tabindex="-1" data-testid="row-follows" {onclick}>
+            { format!("follows from frame {root}") }
+        </button>
     }
 }
 
