@@ -219,7 +219,7 @@ describe('share links', () => {
     await analyse(page, SAMPLE);
     const original = await resetRows(page);
     const link = await page.locator('[data-testid=share-link]').inputValue();
-    assert.ok(link.startsWith(`${server.origin}/#report=v1.`), link);
+    assert.ok(link.startsWith(`${server.origin}/#report=v2.`), link);
 
     const fresh = await newPage();
     await fresh.goto(link);

@@ -117,8 +117,8 @@ pub async fn ask(request: &ToWorker) -> Result<FromWorker, String> {
     answer.map_err(|_| "the worker gave no answer".to_string())
 }
 
-/// [`share::pack`](crate::share::pack) in a worker: compressing a big
-/// report takes seconds, which the page must not freeze for.
+/// [`share::pack`](crate::share::pack) of a link payload in a worker:
+/// compressing a big report takes seconds, which the page must not freeze for.
 pub async fn pack_in_worker(json: Vec<u8>) -> Result<String, ShareError> {
     match ask(&ToWorker::PackLink { json }).await {
         Ok(FromWorker::Link { fragment }) => Ok(fragment),

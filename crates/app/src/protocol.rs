@@ -28,7 +28,8 @@ pub enum ToWorker {
     /// other end), compare the two. Answered by progress, partial resets,
     /// then `Done` or `Failed`.
     Analyse { captures: Vec<CaptureFile> },
-    /// Pack a report's JSON as a share link. Answered by `Link` or `Failed`.
+    /// Pack a share link's payload (`share::payload`, named `json` from
+    /// when links carried the report JSON). Answered by `Link` or `Failed`.
     PackLink {
         #[serde(with = "bytes")]
         json: Vec<u8>,
@@ -113,7 +114,7 @@ pub enum FromWorker {
         file: Vec<u8>,
         packets: u64,
     },
-    /// The report JSON the page posted, packed as a share link's fragment
+    /// The link payload the page posted (`share::payload`), packed as a share link's fragment
     /// (`#report=…`, however long: the page checks that it fits).
     Link { fragment: String },
     /// The request cannot be done: the input is not a capture at all (or

@@ -12,7 +12,7 @@
 //! reads the capture again twice (the streams' spans, then their packets),
 //! memory bounded by those streams.
 //!
-//! To make a share link, it packs a report's JSON: compressing a big
+//! To make a share link, it packs a report's link payload: compressing a big
 //! report takes seconds, which the page must not freeze for.
 //!
 //! The page cancels by terminating the worker.

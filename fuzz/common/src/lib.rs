@@ -196,19 +196,29 @@ impl<S: Sink> Sink for Checker<S> {
     }
 }
 
-/// A share-link fragment carrying `json` as the app packs reports: raw
-/// deflate, base64url without padding, behind `#report=v1.`. Not
-/// `rstscope_app::share::pack` itself: at the fastest level instead of its
-/// level 6 the share target runs twice as many inputs (23 k against 12.6 k
-/// in 15 s), and the decoder under test reads both alike.
+/// An old share-link fragment carrying a report's `json` as rstscope
+/// packed them before links carried typed data: raw deflate, base64url
+/// without padding, behind `#report=v1.`. Not the app's own packing: at the
+/// fastest level instead of its level 9 the share target runs twice as
+/// many inputs, and the decoder under test reads both alike.
 pub fn share_link_of_json(json: &[u8]) -> String {
+    share_link("v1.", json)
+}
+
+/// A share-link fragment carrying a `v2.` payload (MessagePack of the
+/// app's `share::Link`), packed as [`share_link_of_json`] packs JSON.
+pub fn share_link_of_payload(payload: &[u8]) -> String {
+    share_link("v2.", payload)
+}
+
+fn share_link(version: &str, bytes: &[u8]) -> String {
     use base64::Engine;
     let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
     // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(json);
+    let _ = encoder.write_all(bytes);
     let packed = encoder.finish().unwrap_or_default();
     let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed);
-    format!("#report=v1.{payload}")
+    format!("#report={version}{payload}")
 }
 
 /// A sink that drops everything.

@@ -61,6 +61,11 @@ pub fn App() -> Html {
                         { "A shared report (read-only; the capture itself was not shared). " }
                         <a href="./">{ "Analyse a capture" }</a>
                     </div>
+                    if share::is_older(&browser::location_hash()) {
+                        <p class="notice" data-testid="older-link">
+                            { "This link was made by an older rstscope (format v1): this version wrote its sentences again from the verdicts and evidence it carries, and leaves out its ladder diagrams." }
+                        </p>
+                    }
                 } else {
                     <DropZone on_capture={analysis.open.clone()} on_sample={analysis.open_sample.clone()}
                               busy={state.is_busy()}

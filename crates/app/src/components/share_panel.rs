@@ -3,6 +3,7 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::copy_button::CopyButton;
 use super::Shared;
 use crate::anonymize::anonymize;
 use crate::share::{self, Omitted, ShareError};
@@ -111,10 +112,6 @@ fn shared_report(report: &Shared<Report>, link: Option<&LinkResult>, name: &str)
             html! { <p class="muted small" data-testid="share-preparing">{ "Preparing the link…" }</p> }
         }
         Some(Ok((url, omitted))) => {
-            let copy = {
-                let url = url.clone();
-                Callback::from(move |_: MouseEvent| browser::copy_to_clipboard(&url))
-            };
             let select_all = Callback::from(|e: FocusEvent| {
                 e.target_unchecked_into::<HtmlInputElement>().select();
             });
@@ -123,7 +120,7 @@ fn shared_report(report: &Shared<Report>, link: Option<&LinkResult>, name: &str)
                 <div class="share-link">
                     <input type="text" readonly=true data-testid="share-link" value={url.clone()}
                            aria-label="Share link" onfocus={select_all} />
-                    <button class="button" onclick={copy}>{ "Copy link" }</button>
+                    <CopyButton text={url.clone()} label="Copy the share link" testid="copy-link" />
                 </div>
                 if omitted.any() {
                     <p class="muted small" data-testid="share-omitted">{ omitted_text(omitted) }</p>
@@ -144,7 +141,7 @@ fn shared_report(report: &Shared<Report>, link: Option<&LinkResult>, name: &str)
     }
 }
 
-/// Says what the link left out, and where the whole report is.
+/// Says what the link leaves out, and where the whole report is.
 fn omitted_text(omitted: &Omitted) -> String {
     let mut parts = Vec::new();
     if omitted.ladders {
@@ -156,8 +153,11 @@ fn omitted_text(omitted: &Omitted) -> String {
             omitted.connections
         ));
     }
+    if omitted.comparison_notes {
+        parts.push("the comparison's explanations (why each capture is at its end, the details of each difference)".to_string());
+    }
     format!(
-        "To fit in a link, it leaves out {}; every verdict is there. Export JSON for the whole report.",
-        parts.join(" and ")
+        "The link carries every verdict and its evidence as data (the app that opens it writes the sentences); it leaves out {}. Export JSON for the whole report.",
+        parts.join(", ")
     )
 }

@@ -3,7 +3,8 @@
 //! `seeds <captures-dir | --generated> <corpus-dir>` writes
 //! * `<corpus>/capture/`: every capture as is, gzipped, and "gzip me" inputs;
 //! * `<corpus>/decode/`: single frames of every capture (selector byte + frame);
-//! * `<corpus>/share/`: the report JSON of every capture (for share links).
+//! * `<corpus>/share/`: the report JSON (old links) and the link payload
+//!   (v2 links) of every capture.
 //!
 //! With `--generated` (no shared captures on this machine) small synthetic
 //! captures are used instead. Existing files are overwritten, so running it
@@ -60,17 +61,28 @@ fn main() -> ExitCode {
 /// `linktypes/` folder (pcap, pcapng and ERF files, gzipped or not).
 fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     const EXTENSIONS: [&str; 8] = [
-        ".pcap", ".pcapng", ".cap", ".erf", ".pcap.gz", ".pcapng.gz", ".cap.gz", ".erf.gz",
+        ".pcap",
+        ".pcapng",
+        ".cap",
+        ".erf",
+        ".pcap.gz",
+        ".pcapng.gz",
+        ".cap.gz",
+        ".erf.gz",
     ];
     let mut paths: Vec<PathBuf> = Vec::new();
     for folder in [dir.to_path_buf(), dir.join("linktypes")] {
         let Ok(entries) = fs::read_dir(&folder) else {
             continue;
         };
-        paths.extend(entries.filter_map(|entry| Some(entry.ok()?.path())).filter(|path| {
-            let name = path.to_string_lossy();
-            path.is_file() && EXTENSIONS.iter().any(|ext| name.ends_with(ext))
-        }));
+        paths.extend(
+            entries
+                .filter_map(|entry| Some(entry.ok()?.path()))
+                .filter(|path| {
+                    let name = path.to_string_lossy();
+                    path.is_file() && EXTENSIONS.iter().any(|ext| name.ends_with(ext))
+                }),
+        );
     }
     paths.sort();
     paths
@@ -107,12 +119,17 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
             fs::write(capture_dir.join(format!("seed-{name}.{kind}")), seed)?;
             capture_seeds += 1;
         }
-        // The report JSON of the capture, as a `share` input (mode 0: pack it).
+        // The capture's report as `share` inputs: its JSON (mode 0, an old
+        // link) and its link payload (mode 2, a v2 link).
         let mut analyzer = Analyzer::new(Config::default());
         if rstscope_capture::read_all(bytes.as_slice(), &mut analyzer, |_| {}).is_ok() {
+            let report = analyzer.finish().report;
             let mut seed = vec![0];
-            seed.extend(serde_json::to_vec(&analyzer.finish().report).unwrap_or_default());
+            seed.extend(serde_json::to_vec(&report).unwrap_or_default());
             fs::write(share_dir.join(format!("seed-{name}.json")), seed)?;
+            let mut seed = vec![2];
+            seed.extend(rstscope_app::share::payload(&report));
+            fs::write(share_dir.join(format!("seed-{name}.v2")), seed)?;
         }
         let mut frames = Frames::default();
         let mut reader = CaptureReader::new();

