@@ -18,9 +18,9 @@ use std::collections::BTreeMap;
 use rstscope_core::decode::flags::names as flag_names;
 use rstscope_core::report::{
     Activity, CaptureInfo, CaptureName, CaptureVantage, Cause, ClockOffset, ComparedReset,
-    Comparison, Connection, Difference, Drift, Evidence, Fact, LinkTypeCount, MatchMethod,
-    MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender, Stage,
-    SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
+    Comparison, Connection, Difference, Drift, Evidence, Fact, Incident, LinkTypeCount,
+    MatchMethod, MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender,
+    Stage, SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
 };
 use rstscope_core::{render, summary, LinkType, Report};
 use serde::{Deserialize, Serialize};
@@ -37,6 +37,9 @@ pub struct Link {
     /// the capture's `unlisted_connections`).
     pub connections: Vec<LinkConnection>,
     pub comparison: Option<LinkComparison>,
+    /// The report's incidents (typed: see `report::Incident`).
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,6 +87,10 @@ pub struct LinkReset {
     pub payload_text: Option<String>,
     pub reason_code: Option<u32>,
     pub observed: Observed,
+    #[serde(default)]
+    pub consequence_of: Option<u64>,
+    #[serde(default)]
+    pub incident: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -125,6 +132,7 @@ impl Link {
             resets: report.resets.iter().map(LinkReset::of).collect(),
             connections,
             comparison: report.comparison.as_ref().map(LinkComparison::of),
+            incidents: report.incidents.clone(),
         }
     }
 
@@ -141,7 +149,7 @@ impl Link {
             .collect();
         // Counts, story and headline from the resets; the activity chart
         // as carried (it also counts the connections left out).
-        let mut summary = summary::summarize(&resets, &[], &capture);
+        let mut summary = summary::summarize(&resets, &self.incidents, &[], &capture);
         summary.activity = self.activity;
         let mut report = Report {
             capture,
@@ -150,6 +158,7 @@ impl Link {
             connections,
             comparison: self.comparison.map(LinkComparison::into_comparison),
             generator: self.generator,
+            incidents: self.incidents,
         };
         render::sentences(&mut report);
         report
@@ -256,6 +265,8 @@ impl LinkReset {
             payload_text: r.payload_text.clone(),
             reason_code: r.reason_code,
             observed: r.observed,
+            consequence_of: r.consequence_of,
+            incident: r.incident,
         }
     }
 
@@ -291,6 +302,8 @@ impl LinkReset {
             tips: Vec::new(),
             observed: self.observed,
             ladder: Vec::new(),
+            consequence_of: self.consequence_of,
+            incident: self.incident,
         }
     }
 }
