@@ -4,7 +4,7 @@
 //! The first byte picks what the rest is, modulo 3: 0, an old (`v1.`)
 //! link's report JSON, packed the way those links were; 1, the fragment
 //! itself (prefix, version, base64, deflate bombs); 2, a `v2.` link's
-//! payload (MessagePack of `share::Link`), packed the way links are, so the
+//! payload (postcard of `share::Link`), packed the way links are, so the
 //! fuzzer reaches the typed decoder and the checks of what a link may
 //! claim. A fragment that decodes must survive encode + decode unchanged.
 #![no_main]

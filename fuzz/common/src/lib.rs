@@ -205,7 +205,7 @@ pub fn share_link_of_json(json: &[u8]) -> String {
     share_link("v1.", json)
 }
 
-/// A share-link fragment carrying a `v2.` payload (MessagePack of the
+/// A share-link fragment carrying a `v2.` payload (postcard of the
 /// app's `share::Link`), packed as [`share_link_of_json`] packs JSON.
 pub fn share_link_of_payload(payload: &[u8]) -> String {
     share_link("v2.", payload)

@@ -11,7 +11,7 @@ use rstscope_core::report::Fact;
 use serde_json::Value;
 
 use super::model::{
-    difference_text, flag_bits, Link, LinkCapture, LinkComparison, LinkConnection, LinkReset,
+    difference_text, flag_bits, Ends, Link, LinkCapture, LinkComparison, LinkConnection, LinkReset,
     UNMATCHED_REASONS,
 };
 
@@ -49,11 +49,12 @@ pub fn check(link: &Link) -> Result<(), Refusal> {
     if activity.buckets.len() > MAX_BUCKETS || !finite {
         return Err("its activity chart is not one rstscope draws".into());
     }
-    for reset in &link.resets {
-        self::reset(reset, link, &limits).map_err(|why| format!("reset {}: {why}", reset.frame))?;
+    for (reset, time) in link.resets.iter().zip(link.reset_times()) {
+        self::reset(reset, time, link, &limits)
+            .map_err(|why| format!("reset {}: {why}", reset.frame))?;
     }
     for connection in &link.connections {
-        self::connection(connection, &limits)
+        self::connection(connection, link, &limits)
             .map_err(|why| format!("connection {}: {why}", connection.id))?;
     }
     if let Some(comparison) = &link.comparison {
@@ -76,11 +77,11 @@ impl Limits {
             .first_time
             .into_iter()
             .chain(link.capture.last_time)
-            .chain(link.resets.iter().map(|r| r.time))
+            .chain(link.reset_times())
             .chain(
                 link.connections
                     .iter()
-                    .flat_map(|c| [c.first_time, c.last_time]),
+                    .flat_map(|c| [link.at(c.first_time), c.last_time.at(link.at(c.first_time))]),
             )
             .chain(
                 link.comparison
@@ -175,13 +176,21 @@ fn is_other_traffic(name: &str) -> bool {
         || name.strip_prefix("ethertype 0x").is_some_and(hex)
 }
 
-fn reset(r: &LinkReset, link: &Link, limits: &Limits) -> Result<(), Refusal> {
+fn reset(r: &LinkReset, time: f64, link: &Link, limits: &Limits) -> Result<(), Refusal> {
     limits.count("its frame", r.frame)?;
-    if !r.time.is_finite() {
+    if !time.is_finite() {
         return Err("its time is not a number".into());
     }
-    address("source", &r.src)?;
-    address("destination", &r.dst)?;
+    match &r.ends {
+        Ends::Own(src, dst) => {
+            address("source", src)?;
+            address("destination", dst)?;
+        }
+        Ends::ClientToServer | Ends::ServerToClient if r.connection.is_none() => {
+            return Err("its addresses are its connection's, and it has none".into())
+        }
+        Ends::ClientToServer | Ends::ServerToClient => {}
+    }
     if r.flags >= 1 << 9 {
         return Err(format!("flag bits {:#x} are not TCP flags", r.flags));
     }
@@ -224,14 +233,15 @@ fn reset(r: &LinkReset, link: &Link, limits: &Limits) -> Result<(), Refusal> {
     )
 }
 
-fn connection(c: &LinkConnection, limits: &Limits) -> Result<(), Refusal> {
+fn connection(c: &LinkConnection, link: &Link, limits: &Limits) -> Result<(), Refusal> {
     address("client", &c.client)?;
     address("server", &c.server)?;
     const ROLES_FROM: [&str; 5] = ["handshake", "syn", "syn-ack", "ports", "first-packet"];
     if !ROLES_FROM.contains(&c.roles_from.as_str()) {
         return Err("its roles come from no rule rstscope has".into());
     }
-    if !(c.first_time.is_finite() && c.last_time.is_finite()) {
+    let first = link.at(c.first_time);
+    if !(first.is_finite() && c.last_time.at(first).is_finite()) {
         return Err("its times are not numbers".into());
     }
     limits.count("its first frame", c.first_frame.unwrap_or(0))?;

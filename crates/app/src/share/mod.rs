@@ -1,6 +1,6 @@
 //! Share links: a report's typed data (never the capture, never its
 //! sentences) in the URL fragment, as
-//! `#report=v2.<base64url(deflate(MessagePack of model::Link))>`. The
+//! `#report=v2.<base64url(deflate(postcard of model::Link))>`. The
 //! fragment is not sent to any server, so opening a link sends the report
 //! nowhere either.
 //!
@@ -12,6 +12,7 @@
 //! are dropped and written again.
 
 mod check;
+mod facts;
 mod model;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -79,7 +80,7 @@ impl fmt::Display for ShareError {
 }
 
 /// The fragment (with its leading `#`) that carries a link's `payload`
-/// (MessagePack of a [`Link`]), however long. Run in the worker for the app.
+/// (postcard of a [`Link`]), however long. Run in the worker for the app.
 pub fn pack(payload: &[u8]) -> String {
     format!("{PREFIX}{VERSION}{}", deflate_base64(payload))
 }
@@ -91,7 +92,7 @@ fn deflate_base64(bytes: &[u8]) -> String {
 /// The payload of `report`'s link: its typed data, positionally.
 pub fn payload(report: &Report) -> Vec<u8> {
     // Serialising plain data into a Vec cannot fail.
-    rmp_serde::to_vec(&Link::of(report)).unwrap_or_default()
+    postcard::to_allocvec(&Link::of(report)).unwrap_or_default()
 }
 
 /// The fragment that reproduces `report`, if it fits in a link.
@@ -191,7 +192,7 @@ fn decode_payload(payload: &str) -> Result<Report, ShareError> {
         });
     }
     let link = if let Some(data) = payload.strip_prefix(VERSION) {
-        rmp_serde::from_slice(&inflate(data)?)
+        postcard::from_bytes(&inflate(data)?)
             .map_err(|err| ShareError::NotAReport(err.to_string()))?
     } else if let Some(data) = payload.strip_prefix(VERSION_1) {
         let old: Report = serde_json::from_slice(&inflate(data)?).map_err(|err| {

@@ -4,8 +4,9 @@
 //! headline, findings, tips and commands from the core's catalogue), so
 //! whoever makes a link cannot put words in rstscope's mouth.
 //!
-//! Serialised as MessagePack with structs as arrays (field names are not
-//! carried), then deflated. To stay readable by later versions, fields are
+//! Serialised with postcard (fields in order, no names; enums as their
+//! variant's index; integers as varints; times as [`Ticks`]), then
+//! deflated. To stay readable by later versions, fields are
 //! only ever added at the end of a struct, with `#[serde(default)]`; a new
 //! evidence `Fact` kind is read by name. Left out on purpose: ladders,
 //! connections without a reset (counted as unlisted), the
@@ -18,11 +19,11 @@ use std::collections::BTreeMap;
 use rstscope_core::decode::flags::names as flag_names;
 use rstscope_core::report::{
     Activity, CaptureInfo, CaptureName, CaptureVantage, Cause, ClockOffset, ComparedReset,
-    Comparison, Connection, Difference, Drift, Evidence, Fact, Incident, LinkTypeCount,
-    MatchMethod, MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender,
-    Stage, SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
+    Comparison, Connection, Difference, Drift, Evidence, Fact, LinkTypeCount, MatchMethod,
+    MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender, Stage,
+    SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
 };
-use rstscope_core::{render, summary, LinkType, Report};
+use rstscope_core::{confidence, render, summary, LinkType, Report};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,9 +38,6 @@ pub struct Link {
     /// the capture's `unlisted_connections`).
     pub connections: Vec<LinkConnection>,
     pub comparison: Option<LinkComparison>,
-    /// The report's incidents (typed: see `report::Incident`).
-    #[serde(default)]
-    pub incidents: Vec<Incident>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,9 +59,10 @@ pub struct LinkCapture {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LinkReset {
     pub frame: u64,
-    pub time: f64,
-    pub src: String,
-    pub dst: String,
+    /// From the reset before: see [`Link::reset_times`].
+    pub time: Ticks,
+    /// Source and destination.
+    pub ends: Ends,
     pub seq: u32,
     pub ack: u32,
     /// TCP flag bits (the report's names are written from them).
@@ -80,6 +79,7 @@ pub struct LinkReset {
     pub sub_cause: Option<SubCause>,
     pub confidence: f32,
     /// Each evidence item: the origin it argues for and its fact.
+    #[serde(with = "super::facts")]
     pub evidence: Vec<(Origin, Fact)>,
     pub signature: Option<String>,
     pub stage: Stage,
@@ -89,8 +89,6 @@ pub struct LinkReset {
     pub observed: Observed,
     #[serde(default)]
     pub consequence_of: Option<u64>,
-    #[serde(default)]
-    pub incident: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -101,8 +99,9 @@ pub struct LinkConnection {
     pub client: String,
     pub server: String,
     pub roles_from: String,
-    pub first_time: f64,
-    pub last_time: f64,
+    pub first_time: Ticks,
+    /// From `first_time`.
+    pub last_time: Ticks,
     pub client_packets: u64,
     pub server_packets: u64,
     pub client_bytes: u64,
@@ -114,13 +113,14 @@ pub struct LinkConnection {
 impl Link {
     /// The typed data of `report` (its sentences stay behind).
     pub fn of(report: &Report) -> Link {
+        let base = report.capture.first_time.unwrap_or(0.0);
         let with_resets: std::collections::BTreeSet<u32> =
             report.resets.iter().filter_map(|r| r.connection).collect();
         let connections: Vec<LinkConnection> = report
             .connections
             .iter()
             .filter(|c| with_resets.contains(&c.id))
-            .map(LinkConnection::of)
+            .map(|c| LinkConnection::of(c, base))
             .collect();
         let mut capture = LinkCapture::of(&report.capture);
         let left_out = (report.connections.len() - connections.len()) as u64;
@@ -129,10 +129,21 @@ impl Link {
             generator: report.generator.clone(),
             capture,
             activity: report.summary.activity.clone(),
-            resets: report.resets.iter().map(LinkReset::of).collect(),
+            resets: report
+                .resets
+                .iter()
+                .scan(base, |previous, r| {
+                    let connection = report
+                        .connections
+                        .iter()
+                        .find(|c| Some(c.id) == r.connection);
+                    let link = LinkReset::of(r, *previous, connection);
+                    *previous = r.time;
+                    Some(link)
+                })
+                .collect(),
             connections,
             comparison: report.comparison.as_ref().map(LinkComparison::of),
-            incidents: report.incidents.clone(),
         }
     }
 
@@ -140,16 +151,35 @@ impl Link {
     /// Call [`super::check::check`] first: it refuses what the catalogue
     /// cannot say.
     pub fn into_report(self) -> Report {
+        let base = self.base();
+        let times = self.reset_times();
         let capture = self.capture.into_info();
-        let resets: Vec<Reset> = self.resets.into_iter().map(LinkReset::into_reset).collect();
-        let connections = self
+        let ends: BTreeMap<u32, (String, String)> = self
+            .connections
+            .iter()
+            .map(|c| (c.id, (c.client.clone(), c.server.clone())))
+            .collect();
+        let mut resets: Vec<Reset> = self
+            .resets
+            .into_iter()
+            .zip(times)
+            .map(|(r, time)| {
+                let connection = r.connection.and_then(|id| ends.get(&id));
+                let connection = connection.map(|(c, s)| (c.as_str(), s.as_str()));
+                r.into_reset(time, connection)
+            })
+            .collect();
+        let connections: Vec<Connection> = self
             .connections
             .into_iter()
-            .map(|c| c.into_connection(&resets))
+            .map(|c| c.into_connection(&resets, base))
             .collect();
-        // Counts, story and headline from the resets; the activity chart
-        // as carried (it also counts the connections left out).
-        let mut summary = summary::summarize(&resets, &self.incidents, &[], &capture);
+        // Incidents follow from the resets and their connections' hosts,
+        // as the analyzer groups them; counts, story and headline from the
+        // resets; the activity chart as carried (it also counts the
+        // connections left out).
+        let incidents = summary::incidents::group(&mut resets, &connections);
+        let mut summary = summary::summarize(&resets, &incidents, &[], &capture);
         summary.activity = self.activity;
         let mut report = Report {
             capture,
@@ -158,10 +188,50 @@ impl Link {
             connections,
             comparison: self.comparison.map(LinkComparison::into_comparison),
             generator: self.generator,
-            incidents: self.incidents,
+            incidents,
         };
         render::sentences(&mut report);
         report
+    }
+}
+
+impl Link {
+    /// The time [`Ticks`] count from: the capture's first.
+    fn base(&self) -> f64 {
+        self.capture.first_time.unwrap_or(0.0)
+    }
+
+    /// The time `ticks` stands for in this link.
+    pub fn at(&self, ticks: Ticks) -> f64 {
+        ticks.at(self.base())
+    }
+
+    /// The resets' times: each counts from the one before (the first from
+    /// the capture's first time), so a burst of resets costs a byte or two.
+    pub fn reset_times(&self) -> Vec<f64> {
+        self.resets
+            .iter()
+            .scan(self.base(), |previous, r| {
+                *previous = r.time.at(*previous);
+                Some(*previous)
+            })
+            .collect()
+    }
+}
+
+/// A time as the distance of its f64 bits from a base time's: exact both
+/// ways (wrapping integer arithmetic), and a few bytes as a varint where
+/// the f64 takes eight (400 s after the base, at 2^-22 s per step: 5 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticks(i64);
+
+impl Ticks {
+    pub fn of(time: f64, base: f64) -> Self {
+        Self((time.to_bits() as i64).wrapping_sub(base.to_bits() as i64))
+    }
+
+    pub fn at(self, base: f64) -> f64 {
+        f64::from_bits((base.to_bits() as i64).wrapping_add(self.0) as u64)
     }
 }
 
@@ -234,13 +304,42 @@ pub fn warning_text(kind: WarningKind) -> &'static str {
     }
 }
 
+/// A reset's source and destination: its connection's two ends, one way
+/// or the other (most resets: no address travels twice), or its own.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Ends {
+    ClientToServer,
+    ServerToClient,
+    Own(String, String),
+}
+
+impl Ends {
+    fn of(src: &str, dst: &str, connection: Option<&Connection>) -> Self {
+        match connection {
+            Some(c) if (src, dst) == (&c.client, &c.server) => Self::ClientToServer,
+            Some(c) if (src, dst) == (&c.server, &c.client) => Self::ServerToClient,
+            _ => Self::Own(src.to_string(), dst.to_string()),
+        }
+    }
+
+    /// Source and destination, given the reset's connection (client,
+    /// server); `None` when they are its connection's and it has none.
+    pub fn addresses(self, connection: Option<(&str, &str)>) -> Option<(String, String)> {
+        match (self, connection) {
+            (Self::Own(src, dst), _) => Some((src, dst)),
+            (Self::ClientToServer, Some((c, s))) => Some((c.to_string(), s.to_string())),
+            (Self::ServerToClient, Some((c, s))) => Some((s.to_string(), c.to_string())),
+            (_, None) => None,
+        }
+    }
+}
+
 impl LinkReset {
-    fn of(r: &Reset) -> Self {
+    fn of(r: &Reset, previous: f64, connection: Option<&Connection>) -> Self {
         Self {
             frame: r.frame,
-            time: r.time,
-            src: r.src.clone(),
-            dst: r.dst.clone(),
+            time: Ticks::of(r.time, previous),
+            ends: Ends::of(&r.src, &r.dst, connection),
             seq: r.seq,
             ack: r.ack,
             flags: flag_bits(&r.flags).unwrap_or_default(),
@@ -266,16 +365,16 @@ impl LinkReset {
             reason_code: r.reason_code,
             observed: r.observed,
             consequence_of: r.consequence_of,
-            incident: r.incident,
         }
     }
 
-    fn into_reset(self) -> Reset {
-        Reset {
+    fn into_reset(self, time: f64, connection: Option<(&str, &str)>) -> Reset {
+        let (src, dst) = self.ends.addresses(connection).unwrap_or_default();
+        let mut reset = Reset {
             frame: self.frame,
-            time: self.time,
-            src: self.src,
-            dst: self.dst,
+            time,
+            src,
+            dst,
             seq: self.seq,
             ack: self.ack,
             flags: flag_names(self.flags),
@@ -303,13 +402,17 @@ impl LinkReset {
             observed: self.observed,
             ladder: Vec::new(),
             consequence_of: self.consequence_of,
-            incident: self.incident,
-        }
+            incident: None,
+            conflict: None,
+        };
+        // Whether the evidence disagrees follows from the evidence itself.
+        reset.conflict = confidence::conflict(&reset);
+        reset
     }
 }
 
 impl LinkConnection {
-    fn of(c: &Connection) -> Self {
+    fn of(c: &Connection, base: f64) -> Self {
         Self {
             id: c.id,
             stream: c.stream,
@@ -317,8 +420,8 @@ impl LinkConnection {
             client: c.client.clone(),
             server: c.server.clone(),
             roles_from: c.roles_from.clone(),
-            first_time: c.first_time,
-            last_time: c.last_time,
+            first_time: Ticks::of(c.first_time, base),
+            last_time: Ticks::of(c.last_time, c.first_time),
             client_packets: c.client_packets,
             server_packets: c.server_packets,
             client_bytes: c.client_bytes,
@@ -329,7 +432,7 @@ impl LinkConnection {
     }
 
     /// The connection, with the frames of its resets.
-    fn into_connection(self, resets: &[Reset]) -> Connection {
+    fn into_connection(self, resets: &[Reset], base: f64) -> Connection {
         Connection {
             id: self.id,
             stream: self.stream,
@@ -337,8 +440,8 @@ impl LinkConnection {
             client: self.client,
             server: self.server,
             roles_from: self.roles_from,
-            first_time: self.first_time,
-            last_time: self.last_time,
+            first_time: self.first_time.at(base),
+            last_time: self.last_time.at(self.first_time.at(base)),
             client_packets: self.client_packets,
             server_packets: self.server_packets,
             client_bytes: self.client_bytes,
@@ -413,6 +516,7 @@ pub struct LinkComparedReset {
     pub origin: Origin,
     pub cause: Cause,
     pub confidence: f32,
+    #[serde(with = "super::facts")]
     pub evidence: Vec<(Origin, Fact)>,
     pub fate: PathFate,
     pub main_time: f64,

@@ -77,8 +77,28 @@ fn the_sample_reads_the_same_through_a_link() {
         assert_eq!(a.evidence, b.evidence);
     }
     println!("the sample's link: {} characters", fragment.len());
-    // 9,300 characters as report JSON; the aim is 2,000 (BENCHMARKS.md).
-    assert!(fragment.len() < 2_500, "{} characters", fragment.len());
+    print_what_the_bytes_are_spent_on(&Link::of(&report));
+    // 9,300 characters as report JSON (v1); under 2,000 a link survives
+    // chat and ticket systems (BENCHMARKS.md).
+    assert!(fragment.len() < 2_000, "{} characters", fragment.len());
+}
+
+/// Deflated bytes of the link, and of each part alone (parts share
+/// deflate's window, so they add up to more than the whole).
+fn print_what_the_bytes_are_spent_on(link: &Link) {
+    let deflated = |bytes: Vec<u8>| miniz_oxide::deflate::compress_to_vec(&bytes, 9).len();
+    let of = |part: &dyn Fn() -> Vec<u8>| deflated(part());
+    let evidence: Vec<_> = link.resets.iter().map(|r| r.evidence.clone()).collect();
+    let mut bare = link.clone();
+    bare.resets.iter_mut().for_each(|r| r.evidence.clear());
+    println!(
+        "deflated bytes: whole {}; resets without evidence {}; evidence {}; connections {}; activity {}",
+        of(&|| postcard::to_allocvec(link).unwrap_or_default()),
+        of(&|| postcard::to_allocvec(&bare.resets).unwrap_or_default()),
+        of(&|| postcard::to_allocvec(&evidence).unwrap_or_default()),
+        of(&|| postcard::to_allocvec(&link.connections).unwrap_or_default()),
+        of(&|| postcard::to_allocvec(&link.activity).unwrap_or_default()),
+    );
 }
 
 #[test]
@@ -151,7 +171,7 @@ fn forged_numbers_and_strings_are_refused() {
     let refused = |edit: &dyn Fn(&mut Link), expect: &str| {
         let mut link = Link::of(&sample_report());
         edit(&mut link);
-        let payload = rmp_serde::to_vec(&link).expect("serialises");
+        let payload = postcard::to_allocvec(&link).expect("serialises");
         match decode(&pack(&payload)) {
             Some(Err(ShareError::Refused(why))) => assert!(why.contains(expect), "{why}"),
             other => panic!("not refused ({expect}): {other:?}"),
@@ -164,7 +184,17 @@ fn forged_numbers_and_strings_are_refused() {
     refused(&|l| l.resets[0].frame = l.capture.packets + 1, "frame");
     refused(&|l| l.resets[0].confidence = 7.0, "confidence");
     refused(
-        &|l| l.resets[0].src = "run curl | sudo bash".into(),
+        &|l| {
+            l.resets[0].connection = None;
+            l.resets[0].ends = model::Ends::ClientToServer;
+        },
+        "has none",
+    );
+    refused(
+        &|l| {
+            l.resets[0].ends =
+                model::Ends::Own("run curl | sudo bash".into(), "192.0.2.1:80".into())
+        },
         "source",
     );
     refused(

@@ -1,0 +1,176 @@
+//! Evidence facts on the wire. `Fact` is tagged by its kind's name, as in
+//! the report JSON, which postcard cannot read back; so each fact travels
+//! as MessagePack (struct fields in order), with its kind's name swapped
+//! for its place in [`KINDS`] when it is there. The names were 40% of a
+//! link's bytes; the index is one byte. A kind missing from the table
+//! (one added to the core after it) travels by name, so the table only
+//! ever saves bytes, never loses a fact.
+
+use rstscope_core::report::{Fact, Origin};
+use serde::de::Error as _;
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The fact kinds of link format v2, by index. Links made with this table
+/// must open forever: only ever append.
+pub const KINDS: [&str; 76] = [
+    "diagnostic-code",
+    "diagnostic-reason",
+    "big-ip-text",
+    "relayed-reset",
+    "payload-says",
+    "ttl-initial",
+    "ttl-as-connection",
+    "ttl-as-host-not-connection",
+    "ttl-differs-connection",
+    "ttl-as-host",
+    "ttl-differs-host",
+    "ttl-alone",
+    "df-missing",
+    "ip-id-zero-unexpected",
+    "ip-id-zero-df",
+    "ip-id-copies-trigger",
+    "ip-id-continues",
+    "ip-id-breaks",
+    "ip-id-not-zero",
+    "ack-zero",
+    "ack-beyond",
+    "ack-isn-plus-one",
+    "seq-exact",
+    "seq-is-peer-ack",
+    "seq-in-window",
+    "seq-outside-window",
+    "timing-early",
+    "timing-in-line",
+    "race-data",
+    "race-packets",
+    "repeat",
+    "crafted-flags",
+    "answers-syn-in-name",
+    "answers-invalid-segment",
+    "idle-before-trigger",
+    "forged-unexplained",
+    "stealth-probe",
+    "connect-probe",
+    "port-sweep",
+    "answers-syn",
+    "half-open",
+    "scanner-abort",
+    "scanner-kernel",
+    "both-fin",
+    "data-after-close",
+    "after-own-fin",
+    "after-teardown",
+    "rst-repeated",
+    "lost-connection",
+    "socketless-answer",
+    "gave-up",
+    "silence-then-reset",
+    "idle-forgotten",
+    "no-context",
+    "mid-connection-answer",
+    "mid-connection-after",
+    "syn-ack-after-reset",
+    "fin-gave-up",
+    "device-silence-reset",
+    "unwanted-connection",
+    "challenge-ack-answered",
+    "request-unanswered",
+    "window-stayed-shut",
+    "no-socket-answer",
+    "invalid-trigger",
+    "reject-numbers",
+    "peer-retransmitting",
+    "vantage-past-limits",
+    "vantage-no-connection",
+    "vantage-both-nearer-there",
+    "vantage-both",
+    "vantage-not-watching",
+    "vantage-made-on-path",
+    "vantage-dropped-on-path",
+    "vantage-one-side-only",
+    "vantage-same-capture",
+];
+
+/// A fact's kind: its index in [`KINDS`], or its name.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+enum Kind {
+    Known(u8),
+    Named(String),
+}
+
+/// One evidence item as carried: the origin it argues for, the fact's
+/// kind, its number of MessagePack fields (kind included) and those
+/// fields after the kind.
+type Wire = (Origin, Kind, u32, Vec<u8>);
+
+fn to_wire(origin: Origin, fact: &Fact) -> Result<Wire, String> {
+    let packed = rmp_serde::to_vec(fact).map_err(|err| err.to_string())?;
+    let mut rest = packed.as_slice();
+    let fields = rmp::decode::read_array_len(&mut rest).map_err(|err| err.to_string())?;
+    let len = rmp::decode::read_str_len(&mut rest).map_err(|err| err.to_string())?;
+    let (name, rest) = rest
+        .split_at_checked(len as usize)
+        .ok_or("a fact's kind is cut short")?;
+    let name = core::str::from_utf8(name).map_err(|err| err.to_string())?;
+    let kind = match KINDS.iter().position(|k| *k == name) {
+        Some(index) => Kind::Known(index as u8),
+        None => Kind::Named(name.to_string()),
+    };
+    Ok((origin, kind, fields, rest.to_vec()))
+}
+
+fn from_wire((origin, kind, fields, rest): Wire) -> Result<(Origin, Fact), String> {
+    let name = match &kind {
+        Kind::Known(index) => *KINDS
+            .get(usize::from(*index))
+            .ok_or_else(|| format!("fact kind {index} is not one rstscope has"))?,
+        Kind::Named(name) => name.as_str(),
+    };
+    let mut packed = Vec::with_capacity(rest.len() + name.len() + 8);
+    // Writing into a Vec cannot fail.
+    let _ = rmp::encode::write_array_len(&mut packed, fields);
+    let _ = rmp::encode::write_str(&mut packed, name);
+    packed.extend_from_slice(&rest);
+    let fact = rmp_serde::from_slice(&packed).map_err(|err| format!("an evidence fact: {err}"))?;
+    Ok((origin, fact))
+}
+
+/// `#[serde(with = "facts")]` for a list of evidence items.
+pub fn serialize<S: Serializer>(items: &[(Origin, Fact)], s: S) -> Result<S::Ok, S::Error> {
+    let wire: Result<Vec<Wire>, String> = items.iter().map(|(o, f)| to_wire(*o, f)).collect();
+    wire.map_err(S::Error::custom)?.serialize(s)
+}
+
+pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Origin, Fact)>, D::Error> {
+    let wire: Vec<Wire> = Vec::deserialize(d)?;
+    wire.into_iter()
+        .map(|item| from_wire(item).map_err(D::Error::custom))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_distinct() {
+        let mut sorted = KINDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), KINDS.len());
+    }
+
+    #[test]
+    fn a_kind_outside_the_table_travels_by_name() {
+        let wire = (
+            Origin::Server,
+            Kind::Named("ip-id-zero-df".into()),
+            1,
+            Vec::new(),
+        );
+        assert_eq!(from_wire(wire), Ok((Origin::Server, Fact::IpIdZeroDf)));
+        let wire = (Origin::Server, Kind::Known(u8::MAX), 1, Vec::new());
+        assert!(from_wire(wire).is_err_and(|why| why.contains("255")));
+    }
+}
