@@ -6,7 +6,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { ROOT, SAMPLE, analyse, launchBrowser, resetRows, serveDist } from './harness.mjs';
@@ -38,63 +39,123 @@ async function open(fragment) {
 
 const base64url = (bytes) => Buffer.from(bytes).toString('base64url');
 const v1 = (report) => `#report=v1.${base64url(deflateRawSync(Buffer.from(JSON.stringify(report))))}`;
-const v2 = (link) => `#report=v2.${base64url(deflateRawSync(msgpack(link)))}`;
+const v2 = (link) => `#report=v2.${base64url(deflateRawSync(postcard(link)))}`;
 
-/** A number MessagePack writes as a float64 (others are integers). */
-const float = (x) => ({ float: x });
+/**
+ * Postcard of typed values: what the app's links hold. Plain arrays are
+ * structs and tuples (fields in order); `vec` is a sequence, `variant` an
+ * enum value, `some` an Option's value (null is None); numbers are typed.
+ */
+const typed = (type, value) => ({ type, value });
+const u = (n) => typed('u', BigInt(n));
+const i = (n) => typed('i', BigInt(n));
+const u8 = (n) => typed('u8', n);
+const f32 = (x) => typed('f32', x);
+const f64 = (x) => typed('f64', x);
+const some = (v) => typed('some', v);
+const vec = (items) => typed('vec', items);
+const bytes = (buf) => typed('bytes', buf);
+const variant = (index, ...payload) => typed('variant', [index, payload]);
 
-/** MessagePack of plain values: what the app's links hold (structs as arrays). */
-function msgpack(value) {
+function postcard(value) {
   const parts = [];
-  const byte = (...b) => parts.push(Buffer.from(b));
+  const varint = (n) => {
+    const out = [];
+    do {
+      let b = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+    parts.push(Buffer.from(out));
+  };
   const write = (v) => {
-    if (v === null || v === undefined) byte(0xc0);
-    else if (typeof v === 'boolean') byte(v ? 0xc3 : 0xc2);
-    else if (typeof v === 'number' || typeof v === 'bigint') {
-      const b = Buffer.alloc(9);
-      b[0] = 0xcf;
-      b.writeBigUInt64BE(BigInt(v), 1);
-      parts.push(b);
-    } else if (v instanceof Object && 'float' in v) {
-      const b = Buffer.alloc(9);
-      b[0] = 0xcb;
-      b.writeDoubleBE(v.float, 1);
-      parts.push(b);
-    } else if (typeof v === 'string') {
+    if (v === null) return parts.push(Buffer.from([0]));
+    if (typeof v === 'string') {
       const s = Buffer.from(v);
-      byte(0xdb, ...[24, 16, 8, 0].map((shift) => (s.length >> shift) & 0xff));
-      parts.push(s);
-    } else if (Array.isArray(v)) {
-      byte(0xdd, ...[24, 16, 8, 0].map((shift) => (v.length >> shift) & 0xff));
-      v.forEach(write);
-    } else {
-      const entries = Object.entries(v);
-      byte(0xdf, ...[24, 16, 8, 0].map((shift) => (entries.length >> shift) & 0xff));
-      for (const [k, x] of entries) {
-        write(k);
-        write(x);
-      }
+      varint(BigInt(s.length));
+      return parts.push(s);
+    }
+    if (Array.isArray(v)) return v.forEach(write);
+    const b = Buffer.alloc(8);
+    switch (v.type) {
+      case 'u': return varint(v.value);
+      case 'i': return varint(v.value < 0n ? (-v.value << 1n) - 1n : v.value << 1n);
+      case 'u8': return parts.push(Buffer.from([v.value]));
+      case 'f32': b.writeFloatLE(v.value); return parts.push(b.subarray(0, 4));
+      case 'f64': b.writeDoubleLE(v.value); return parts.push(b);
+      case 'some': parts.push(Buffer.from([1])); return write(v.value);
+      case 'vec': varint(BigInt(v.value.length)); return v.value.forEach(write);
+      case 'bytes': varint(BigInt(v.value.length)); return parts.push(Buffer.from(v.value));
+      case 'variant': varint(BigInt(v.value[0])); return v.value[1].forEach(write);
+      default: throw new Error(`not a typed value: ${JSON.stringify(v)}`);
     }
   };
   write(value);
   return Buffer.concat(parts);
 }
 
+/** A time as the app's `Ticks`: the distance of its f64 bits from `base`'s. */
+function ticks(time, base) {
+  const bits = (x) => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(x);
+    return b.readBigInt64LE();
+  };
+  return i(BigInt.asIntN(64, bits(time) - bits(base)));
+}
+
+/** The variants of a Rust enum in declaration order, as serde's kebab-case
+ * names: postcard writes an enum value as its index. */
+function variants(file, name) {
+  const source = readFileSync(join(ROOT, file), 'utf8');
+  const body = source.slice(source.indexOf(`pub enum ${name} {`));
+  const names = body.slice(0, body.indexOf('\n}')).split('\n').slice(1)
+    .map((line) => line.match(/^ {4}([A-Z]\w*)/)?.[1]).filter(Boolean);
+  assert.ok(names.length > 1, `enum ${name} not found in ${file}`);
+  return Object.fromEntries(names.map((n, index) => [n.replace(/(?<!^)([A-Z])/g, '-$1').toLowerCase(), index]));
+}
+const REPORT = 'crates/core/src/report.rs';
+const index = (file, name, value) => {
+  const found = variants(file, name)[value];
+  return found ?? 200; // a name this version does not have: an index past its variants
+};
+/** The fact kinds' table of the link format (share/facts.rs). */
+function factKind(kind) {
+  const source = readFileSync(join(ROOT, 'crates/app/src/share/facts.rs'), 'utf8');
+  const table = source.slice(source.indexOf('pub const KINDS'), source.indexOf('];'));
+  const kinds = [...table.matchAll(/"([a-z0-9-]+)"/g)].map((m) => m[1]);
+  assert.ok(kinds.includes(kind), kind);
+  return kinds.indexOf(kind);
+}
+
+/** MessagePack of a fact's fields after its kind: a role and an i64. */
+function factFields(role, n) {
+  const number = Buffer.alloc(9);
+  number[0] = 0xd3;
+  number.writeBigInt64BE(n, 1);
+  return Buffer.concat([Buffer.from([0xa0 | role.length]), Buffer.from(role), number]);
+}
+
 const T0 = 1700000000;
 /** A hand-made v2 link: one forged idle timeout, fields in the app's order. */
 function handMade({ cause = 'idle-timeout', idleNs = 120_000_000_000n, extra = [] } = {}) {
-  const capture = [20, 20, [[1, 20]], [], {}, 0, float(T0), float(T0 + 300), 0, 0];
-  const activity = [float(T0), float(5), [[1, 1, 0], [0, 1, 1]]];
-  const fact = { kind: 'idle-before-trigger', role: 'server', idle_ns: idleNs };
+  const capture = [u(20), u(20), vec([[u(1), u(20)]]), vec([]), vec([]), u(0), some(f64(T0)), some(f64(T0 + 300)), u(0), u(0)];
+  const activity = [f64(T0), f64(5), vec([[u(1), u(1), u(0)], [u(0), u(1), u(1)]])];
+  const middlebox = variant(index(REPORT, 'Origin', 'middlebox'));
+  const fact = [middlebox, variant(0, u8(factKind('idle-before-trigger'))), u(3), bytes(factFields('server', idleNs))];
+  const ownEnds = variant(2, '192.0.2.1:443', '198.51.100.2:50000');
   const reset = [
-    12, float(T0 + 200), '192.0.2.1:443', '198.51.100.2:50000', 1000, 2000, 0x14, 61, 7, 0, 'eth:ipv4',
-    1, 0, 'server', 'middlebox', cause, null, float(0.8), [['middlebox', fact]], null, 'later-in-flow',
-    null, null, [idleNs, 443, 0], ...extra,
+    u(12), ticks(T0 + 200, T0), ownEnds, u(1000), u(2000), u(0x14), u8(61), some(u(7)), u(0), 'eth:ipv4',
+    some(u(1)), some(u(0)), variant(index(REPORT, 'Sender', 'server')), middlebox,
+    variant(index(REPORT, 'Cause', cause)), null, f32(0.8), vec([fact]), null,
+    variant(index(REPORT, 'Stage', 'later-in-flow')), null, null, [some(i(idleNs)), some(u(443)), u(0)], null, ...extra,
   ];
   const connection = [
-    1, 0, 1, '198.51.100.2:50000', '192.0.2.1:443', 'handshake', float(T0), float(T0 + 200), 6, 5, 100, 200, 'RSTR', 'ShADr',
+    u(1), some(u(0)), some(u(1)), '198.51.100.2:50000', '192.0.2.1:443', 'handshake', ticks(T0, T0), ticks(T0 + 200, T0),
+    u(6), u(5), u(100), u(200), 'RSTR', 'ShADr',
   ];
-  return [null, capture, activity, [reset], [connection], null];
+  return [null, capture, activity, vec([reset]), vec([connection]), null];
 }
 
 const FORGED = {
@@ -131,9 +192,9 @@ describe('forged share links', () => {
   });
 
   for (const [name, fragment, why] of [
-    ['an unknown cause name', () => v2(handMade({ cause: 'kernel-bug' })), /kernel-bug/],
+    ['an unknown cause', () => v2(handMade({ cause: 'kernel-bug' })), /does not hold an rstscope report.*unknown kind/],
     ['an idle gap longer than the capture', () => v2(handMade({ idleNs: 9_000_000_000_000_000_000n })), /idle_ns of \d+ s is longer than the capture \(300 s\)/],
-    ['a tip and a command smuggled after the fields', () => v2(handMade({ extra: [[[FORGED.tip, [FORGED.command]]]] })), /does not hold an rstscope report/],
+    ['a tip and a command smuggled after the fields', () => v2(handMade({ extra: [vec([[FORGED.tip, vec([FORGED.command])]])] })), /does not hold an rstscope report/],
     ['an old link with an unknown cause', async () => v1(forgedOld((r) => { r.resets[0].cause = 'kernel-bug'; })), /older rstscope.*kernel-bug/],
     ['an old link with an oversized number', async () => v1(forgedOld((r) => { r.resets[0].observed.idle_ns = 9e18; })), /idle gap of \d+ s is longer than the capture/],
   ]) {
@@ -177,9 +238,56 @@ describe('forged share links', () => {
     assert.ok(link.startsWith(`${server.origin}/#report=v2.`), link);
     const fragment = link.slice(link.indexOf('#'));
     console.log(`the sample's share link: ${fragment.length} characters in the fragment, ${link.length} in all`);
-    assert.ok(fragment.length < 2500, `${fragment.length} characters`);
+    assert.ok(fragment.length < 2000, `${fragment.length} characters`);
     const fresh = await open(fragment);
     assert.deepEqual(await resetRows(fresh), await resetRows(page));
+  });
+});
+
+describe('an exported report opens again', () => {
+  test('"Export JSON", dropped on the page, shows the same verdicts; a forged tip in it never shows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rstscope-share-'));
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(server.origin);
+      await analyse(page, SAMPLE);
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.getByRole('button', { name: 'Export JSON' }).click(),
+      ]);
+      const file = join(dir, download.suggestedFilename());
+      await download.saveAs(file);
+      assert.ok(file.endsWith('.rstscope.json'), file);
+
+      const fresh = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      const errors = [];
+      fresh.on('pageerror', (err) => errors.push(err));
+      await fresh.goto(server.origin);
+      await analyse(fresh, file);
+      assert.equal(await fresh.locator('[data-testid=error]').count(), 0, await fresh.locator('body').textContent());
+      assert.deepEqual(await resetRows(fresh), await resetRows(page));
+      assert.match(await fresh.locator('main').textContent(), /A shared report/);
+      assert.deepEqual(errors, []);
+
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      report.summary.headline = FORGED.headline;
+      report.resets[0].tips = [{ text: FORGED.tip, commands: [FORGED.command] }];
+      const forged = join(dir, 'forged.rstscope.json');
+      writeFileSync(forged, JSON.stringify(report));
+      const third = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+      await third.goto(server.origin);
+      await analyse(third, forged);
+      assert.deepEqual(await resetRows(third), await resetRows(page));
+      assertNoForgedText(await allText(third));
+
+      writeFileSync(forged, '{"capture": "not a report"}');
+      await third.goto(server.origin);
+      await analyse(third, forged);
+      assert.match(await third.locator('[data-testid=error]').textContent(), /not an rstscope report JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

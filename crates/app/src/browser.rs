@@ -96,6 +96,15 @@ pub async fn fetch_blob(path: &str) -> Result<Blob, String> {
     Ok(blob.unchecked_into())
 }
 
+/// The bytes of a blob the user chose (a report JSON: small next to a
+/// capture, which the worker streams instead).
+pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|_| "the file could not be read".to_string())?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// Resolves once the browser has painted what is on screen now: long work
 /// started after it does not hold back the first view of a report.
 pub async fn after_paint() {

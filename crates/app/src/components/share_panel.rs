@@ -128,7 +128,9 @@ fn shared_report(report: &Shared<Report>, link: Option<&LinkResult>, name: &str)
                 </>
             }
         }
-        Some(Err(err)) => html! { <p class="muted">{ err.to_string() }</p> },
+        Some(Err(err)) => {
+            html! { <p class="muted" data-testid="share-unavailable">{ err.to_string() }</p> }
+        }
     };
     html! {
         <>

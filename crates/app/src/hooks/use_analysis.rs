@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::browser;
 use crate::job::WorkerJob;
 use crate::protocol::{CaptureFile, ToWorker};
+use crate::share;
 use crate::state::{Action, State};
 
 /// The built-in sample capture, copied next to index.html by trunk.
@@ -107,6 +108,12 @@ fn start(
         )));
         return;
     }
+    if let [file] = &files[..] {
+        if share::is_report_json(&file.name) {
+            open_report(dispatcher.clone(), file.blob.clone());
+            return;
+        }
+    }
     let request = ToWorker::Analyse {
         captures: files.clone(),
     };
@@ -118,4 +125,24 @@ fn start(
         Ok(started) => *job.borrow_mut() = Some(started),
         Err(message) => dispatcher.dispatch(Action::Failed(message)),
     }
+}
+
+/// Opens an exported report JSON, as a share link opens (read-only).
+fn open_report(dispatcher: UseReducerDispatcher<State>, blob: web_sys::Blob) {
+    if blob.size() as u64 > share::MAX_JSON {
+        dispatcher.dispatch(Action::Failed(format!(
+            "this report cannot be opened: the file is larger than {} MiB",
+            share::MAX_JSON >> 20
+        )));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        let opened = browser::blob_bytes(&blob)
+            .await
+            .and_then(|bytes| share::open_json(&bytes).map_err(|err| err.to_string()));
+        dispatcher.dispatch(match opened {
+            Ok(report) => Action::OpenLink(Box::new(report)),
+            Err(why) => Action::Failed(format!("this report cannot be opened: {why}")),
+        });
+    });
 }

@@ -234,6 +234,10 @@ fn reset(r: &LinkReset, time: f64, link: &Link, limits: &Limits) -> Result<(), R
 }
 
 fn connection(c: &LinkConnection, link: &Link, limits: &Limits) -> Result<(), Refusal> {
+    // A link lists only its resets' connections (the others are counted).
+    if !link.resets.iter().any(|r| r.connection == Some(c.id)) {
+        return Err("no reset of the link belongs to it".into());
+    }
     address("client", &c.client)?;
     address("server", &c.server)?;
     const ROLES_FROM: [&str; 5] = ["handshake", "syn", "syn-ack", "ports", "first-packet"];

@@ -35,6 +35,8 @@ const VERSION_1: &str = "v1.";
 pub const MAX_FRAGMENT: usize = 1_000_000;
 /// Largest payload a link may inflate to (deflate bombs stop here).
 pub const MAX_PAYLOAD: usize = 32 << 20;
+/// Largest report JSON opened from a file (a 10k-reset report is ~30 MB).
+pub const MAX_JSON: u64 = 256 << 20;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ShareError {
@@ -192,8 +194,7 @@ fn decode_payload(payload: &str) -> Result<Report, ShareError> {
         });
     }
     let link = if let Some(data) = payload.strip_prefix(VERSION) {
-        postcard::from_bytes(&inflate(data)?)
-            .map_err(|err| ShareError::NotAReport(err.to_string()))?
+        read_link(&inflate(data)?)?
     } else if let Some(data) = payload.strip_prefix(VERSION_1) {
         let old: Report = serde_json::from_slice(&inflate(data)?).map_err(|err| {
             ShareError::NotAReport(format!(
@@ -206,6 +207,46 @@ fn decode_payload(payload: &str) -> Result<Report, ShareError> {
     };
     check(&link).map_err(ShareError::Refused)?;
     Ok(link.into_report())
+}
+
+/// A `v2.` payload: one [`Link`], and nothing after it (postcard itself
+/// would ignore bytes past the end, where a forger could hide anything).
+fn read_link(payload: &[u8]) -> Result<Link, ShareError> {
+    let not_a_report = |why: String| ShareError::NotAReport(why);
+    let (link, rest) = postcard::take_from_bytes::<Link>(payload).map_err(|err| {
+        not_a_report(match err {
+            postcard::Error::DeserializeUnexpectedEnd => "it is cut short".into(),
+            postcard::Error::SerdeDeCustom | postcard::Error::DeserializeBadEnum => {
+                "it holds a value of an unknown kind (a cause, origin or evidence this version does not have)".into()
+            }
+            other => other.to_string(),
+        })
+    })?;
+    if !rest.is_empty() {
+        return Err(not_a_report(format!(
+            "{} bytes follow the report",
+            rest.len()
+        )));
+    }
+    Ok(link)
+}
+
+/// A report JSON (the app's "Export JSON", the CLI's `--format json`),
+/// opened as a link is: a file can come from a stranger too, so only its
+/// typed data is read and checked, and this app writes every sentence.
+/// What links leave out (ladders, connections without a reset) stays out.
+pub fn open_json(json: &[u8]) -> Result<Report, ShareError> {
+    let report: Report = serde_json::from_slice(json).map_err(|err| {
+        ShareError::NotAReport(format!("the file is not an rstscope report JSON: {err}"))
+    })?;
+    let link = Link::of(&report);
+    check(&link).map_err(ShareError::Refused)?;
+    Ok(link.into_report())
+}
+
+/// Whether a file the user chose is a report JSON rather than a capture.
+pub fn is_report_json(name: &str) -> bool {
+    name.to_ascii_lowercase().ends_with(".json")
 }
 
 fn inflate(data: &str) -> Result<Vec<u8>, ShareError> {

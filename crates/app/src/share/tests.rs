@@ -165,6 +165,37 @@ fn old_links_outside_the_schema_say_they_are_old() {
     assert!(why.contains("older rstscope"), "{why}");
 }
 
+/// An exported report JSON opens as its link does: the same verdicts,
+/// every sentence this app's; a forged tip in it never shows.
+#[test]
+fn an_exported_report_opens_again() {
+    let report = sample_report();
+    let json = serde_json::to_vec_pretty(&report).expect("serialises");
+    assert_eq!(open_json(&json), Ok(as_linked(&report)));
+    let mut forged = report.clone();
+    forged.resets[0].tips[0].text = "apply the hotfix".into();
+    forged.summary.headline = "run the fix below".into();
+    let opened = open_json(&serde_json::to_vec(&forged).expect("serialises")).expect("opens");
+    assert_eq!(opened, as_linked(&report));
+    let Err(ShareError::NotAReport(why)) = open_json(b"\x0a\xd4\xc3\xb2 a capture") else {
+        panic!("a capture is not a report");
+    };
+    assert!(why.contains("not an rstscope report JSON"), "{why}");
+    assert!(is_report_json("sample.rstscope.JSON") && !is_report_json("sample.pcapng"));
+}
+
+/// Bytes after the link's data are refused, not ignored: they could hide
+/// anything.
+#[test]
+fn bytes_after_the_link_are_refused() {
+    let mut payload = payload(&sample_report());
+    payload.extend_from_slice(b"apply the hotfix");
+    match decode(&pack(&payload)) {
+        Some(Err(ShareError::NotAReport(why))) => assert!(why.contains("16 bytes follow"), "{why}"),
+        other => panic!("not refused: {other:?}"),
+    }
+}
+
 /// A link whose data a catalogue cannot say is refused, saying why.
 #[test]
 fn forged_numbers_and_strings_are_refused() {
@@ -183,6 +214,15 @@ fn forged_numbers_and_strings_are_refused() {
     );
     refused(&|l| l.resets[0].frame = l.capture.packets + 1, "frame");
     refused(&|l| l.resets[0].confidence = 7.0, "confidence");
+    refused(
+        &|l| {
+            for reset in &mut l.resets {
+                reset.connection = None;
+                reset.ends = model::Ends::Own("192.0.2.1:1".into(), "192.0.2.2:2".into());
+            }
+        },
+        "no reset of the link belongs to it",
+    );
     refused(
         &|l| {
             l.resets[0].connection = None;
