@@ -20,9 +20,10 @@
 # crates/capture/tests/no_panic_core.rs.
 #
 # Set up on a fresh machine: installs cargo-fuzz if missing, builds the seed
-# corpora from ../shared/captures (raw, gzipped, and single frames for the
-# decode target, report JSON for the share target) or, when that folder is
-# missing, from generated captures.
+# corpora of every target (fuzz/common/src/bin/seeds.rs) from the captures
+# in ../shared/captures (if there) and the generator's scenarios, each cut
+# to 16 KiB: raw and gzipped for capture, single frames for decode, frame
+# sequences for analyze, report JSON and link payloads for share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,7 +53,7 @@ cargo build --quiet --release --manifest-path fuzz/Cargo.toml -p rstscope-fuzz-c
 if [ -d ../shared/captures ]; then
   seed_source=../shared/captures
 else
-  echo "WARNING: ../shared/captures not found: seeding the fuzzers with generated captures only"
+  echo "WARNING: ../shared/captures not found: seeding the fuzzers with the generator's scenarios only"
   seed_source=--generated
 fi
 fuzz/target/release/seeds "$seed_source" fuzz/corpus
@@ -70,8 +71,10 @@ for target in "${targets[@]}"; do
   echo "==> fuzzing $target for ${seconds}s"
   mkdir -p "corpus/$target" "regressions/$target" "artifacts/$target"
   extra=()
-  # Whole captures as inputs are slow to mutate: cap the size (seeds are cut).
-  [ "$target" = capture ] && extra=(-max_len=131072)
+  # Small inputs run fast and mutate well: seeds are cut to 16 KiB (share:
+  # a report JSON up to 32 KiB).
+  [ "$target" = capture ] && extra=(-max_len=16387)
+  [ "$target" = share ] && extra=(-max_len=32768)
   marker=$(mktemp)
   # The first corpus folder receives new inputs; regressions are only replayed.
   if "${cargo[@]}" fuzz run -a "$target" "corpus/$target" "regressions/$target" -- \

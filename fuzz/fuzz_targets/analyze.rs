@@ -1,6 +1,11 @@
 //! A sequence of frames built from the input, pushed into the `Analyzer`,
 //! then `finish()` and JSON serialisation of the report.
 //!
+//! The first byte picks the format: odd, frames as a capture holds them
+//! (`FrameRecord`s: seeds are real captures' and the generator's
+//! scenarios' frames), with small limits when bit 1 is set; even, a
+//! `Plan` the fuzzer builds step by step, as below.
+//!
 //! Frames are mostly well-formed TCP over Ethernet between a small pool of
 //! endpoints (so 4-tuples repeat, in both directions, with any flags, sequence
 //! numbers and options), mixed with raw frames of any link type, reader
@@ -10,11 +15,11 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use arbitrary::Arbitrary;
+use arbitrary::{Arbitrary, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Analyzer, Config, Frame};
-use rstscope_fuzz_common::{link_type, TcpFrame};
+use rstscope_fuzz_common::{link_type, FrameRecord, TcpFrame};
 
 #[derive(Arbitrary, Debug)]
 struct Plan {
@@ -111,7 +116,47 @@ const WARNING_KINDS: [WarningKind; 4] = [
     WarningKind::Decode,
 ];
 
-fuzz_target!(|plan: Plan| {
+fuzz_target!(|input: &[u8]| {
+    let Some((&mode, rest)) = input.split_first() else {
+        return;
+    };
+    if mode & 1 == 1 {
+        run_frames(mode & 2 != 0, rest);
+    } else if let Ok(plan) = Plan::arbitrary_take_rest(Unstructured::new(rest)) {
+        run_plan(&plan);
+    }
+});
+
+fn run_frames(small: bool, input: &[u8]) {
+    let config = if small {
+        Config {
+            max_connections: 4,
+            max_warnings: 4,
+            max_hosts: 4,
+            max_listed_connections: 4,
+            ..Config::default()
+        }
+    } else {
+        Config::default()
+    };
+    let mut analyzer = Analyzer::new(config);
+    let mut ts_ns: i64 = 1_700_000_000_000_000_000;
+    let records = FrameRecord::read_all(input);
+    for (number, record) in (1..).zip(&records) {
+        ts_ns = ts_ns.saturating_add(i64::from(record.gap_us) * 1000);
+        analyzer.push(&Frame {
+            number,
+            ts_ns,
+            link_type: link_type(record.selector),
+            orig_len: record.data.len() as u32,
+            data: record.data,
+            process: None,
+        });
+    }
+    check(analyzer, records.len() as u64);
+}
+
+fn run_plan(plan: &Plan) {
     // Limits added to `Config` later keep their defaults until listed here.
     #[allow(clippy::needless_update)]
     let mut analyzer = Analyzer::new(Config {
@@ -159,6 +204,11 @@ fuzz_target!(|plan: Plan| {
             process: None,
         });
     }
+    check(analyzer, frames);
+}
+
+/// The report counts every frame and serialises.
+fn check(analyzer: Analyzer, frames: u64) {
     let report = analyzer.finish().report;
     assert_eq!(
         report.capture.packets, frames,
@@ -166,4 +216,4 @@ fuzz_target!(|plan: Plan| {
     );
     assert!(report.capture.tcp_packets <= frames);
     serde_json::to_string(&report).expect("a report always serialises");
-});
+}

@@ -72,5 +72,5 @@ fuzz_target!(|input: &[u8]| {
         report.capture.packets, frames,
         "the report counts every frame"
     );
-    serde_json::to_string(&report).expect("a report always serialises");
+    serde_json::to_writer(std::io::sink(), &report).expect("a report always serialises");
 });

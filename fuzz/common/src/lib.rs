@@ -3,10 +3,7 @@
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::io::Write;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use rstscope_capture::Sink;
 use rstscope_core::report::{Warning, WarningKind};
 use rstscope_core::{Frame, LinkType};
@@ -139,12 +136,59 @@ fn splitmix(state: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// gzip of `data` (one member, fast compression).
+/// The `analyze` target's frames format (its first byte odd): frames as a
+/// capture holds them, so seeds cut from real captures and the generator's
+/// scenarios reach the analyzer with real connections. Each frame: its
+/// link selector ([`link_type`]), microseconds since the frame before (u32
+/// LE), its length (u16 LE) and its bytes.
+pub struct FrameRecord<'a> {
+    pub selector: u8,
+    pub gap_us: u32,
+    pub data: &'a [u8],
+}
+
+impl FrameRecord<'_> {
+    /// Appends this frame to an input.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        let len = u16::try_from(self.data.len()).unwrap_or(u16::MAX);
+        out.push(self.selector);
+        out.extend_from_slice(&self.gap_us.to_le_bytes());
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&self.data[..usize::from(len)]);
+    }
+
+    /// The frames of an input, up to the first one cut short.
+    pub fn read_all(mut input: &[u8]) -> Vec<FrameRecord<'_>> {
+        let mut frames = Vec::new();
+        while let Some((&[selector, g0, g1, g2, g3, l0, l1], rest)) = input.split_first_chunk() {
+            let len = usize::from(u16::from_le_bytes([l0, l1]));
+            let Some((data, rest)) = rest.split_at_checked(len) else {
+                break;
+            };
+            frames.push(FrameRecord {
+                selector,
+                gap_us: u32::from_le_bytes([g0, g1, g2, g3]),
+                data,
+            });
+            input = rest;
+        }
+        frames
+    }
+}
+
+/// gzip of `data`: one member whose deflate stream is [`stored`] blocks
+/// (the reader inflates them like compressed ones; compressing here cost
+/// a tenth of the capture target's time). The seeds' ".gz" inputs are
+/// really compressed, so Huffman-coded streams are fuzzed too.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(data);
-    encoder.finish().unwrap_or_default()
+    // ID1 ID2, CM deflate, no flags, no mtime, no extra flags, OS unknown.
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.extend_from_slice(&stored(data));
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
 }
 
 /// A sink that checks the reader's promises as frames arrive and keeps a
@@ -198,9 +242,10 @@ impl<S: Sink> Sink for Checker<S> {
 
 /// An old share-link fragment carrying a report's `json` as rstscope
 /// packed them before links carried typed data: raw deflate, base64url
-/// without padding, behind `#report=v1.`. Not the app's own packing: at the
-/// fastest level instead of its level 9 the share target runs twice as
-/// many inputs, and the decoder under test reads both alike.
+/// without padding, behind `#report=v1.`. Not the app's own packing: the
+/// deflate stream is [`stored`] blocks, which any inflater reads like
+/// compressed ones, at no cost (a compressor's state is ~300 KB to set up
+/// and fill per input: a quarter of the share target's time).
 pub fn share_link_of_json(json: &[u8]) -> String {
     share_link("v1.", json)
 }
@@ -213,12 +258,27 @@ pub fn share_link_of_payload(payload: &[u8]) -> String {
 
 fn share_link(version: &str, bytes: &[u8]) -> String {
     use base64::Engine;
-    let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = encoder.write_all(bytes);
-    let packed = encoder.finish().unwrap_or_default();
-    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed);
+    let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(stored(bytes));
     format!("#report={version}{payload}")
+}
+
+/// `bytes` as a raw deflate stream of stored (uncompressed) blocks
+/// (RFC 1951 3.2.4): per block of at most 65,535 bytes, a header byte
+/// (BFINAL on the last, BTYPE 00), LEN and its complement, the bytes.
+pub fn stored(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 5 * (bytes.len() / 65_535 + 1));
+    let mut blocks = bytes.chunks(65_535).peekable();
+    if blocks.peek().is_none() {
+        out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    }
+    while let Some(block) = blocks.next() {
+        let len = block.len() as u16;
+        out.push(u8::from(blocks.peek().is_none()));
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
 }
 
 /// A sink that drops everything.
@@ -356,5 +416,28 @@ mod tests {
         .to_ethernet();
         assert_eq!(frame.len(), 14 + 20 + 24 + 2);
         assert_eq!(checksum(&frame[14..34]), 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn stored_deflate_and_gzip_inflate_to_their_input() {
+        for len in [0, 1, 65_535, 65_536, 200_000] {
+            let data: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let mut inflated = Vec::new();
+            flate2::read::DeflateDecoder::new(stored(&data).as_slice())
+                .read_to_end(&mut inflated)
+                .expect("inflates");
+            assert_eq!(inflated, data, "deflate of {len} bytes");
+            let mut gunzipped = Vec::new();
+            flate2::read::GzDecoder::new(gzip(&data).as_slice())
+                .read_to_end(&mut gunzipped)
+                .expect("gunzips");
+            assert_eq!(gunzipped, data, "gzip of {len} bytes");
+        }
     }
 }

@@ -1,14 +1,18 @@
 //! Builds the seed corpora for the fuzz targets.
 //!
-//! `seeds <captures-dir | --generated> <corpus-dir>` writes
+//! `seeds <captures-dir | --generated> <corpus-dir>` takes the shared real
+//! captures (unless `--generated`: none on this machine) and every scenario
+//! of the generator (each in one of its framings), each cut to
+//! [`MAX_SEED`] bytes (small inputs run fast and mutate well; the start of
+//! a capture reaches every layer), and writes
 //! * `<corpus>/capture/`: every capture as is, gzipped, and "gzip me" inputs;
 //! * `<corpus>/decode/`: single frames of every capture (selector byte + frame);
+//! * `<corpus>/analyze/`: every capture's frames (`FrameRecord`s);
 //! * `<corpus>/share/`: the report JSON (old links) and the link payload
 //!   (v2 links) of every capture.
 //!
-//! With `--generated` (no shared captures on this machine) small synthetic
-//! captures are used instead. Existing files are overwritten, so running it
-//! again is cheap and keeps what the fuzzer added.
+//! Existing files are overwritten, so running it again is cheap and keeps
+//! what the fuzzer added.
 
 use std::collections::HashSet;
 use std::fs;
@@ -18,12 +22,14 @@ use std::process::ExitCode;
 use rstscope_capture::{CaptureReader, Sink};
 use rstscope_core::report::Warning;
 use rstscope_core::{Analyzer, Config, Frame};
-use rstscope_fuzz_common::{gzip, link_selector, CaptureInput, TcpFrame};
-use rstscope_scenarios::write::CaptureWriter;
-use rstscope_scenarios::Format;
+use rstscope_fuzz_common::{link_selector, CaptureInput, FrameRecord};
+use rstscope_scenarios::Options;
 
 /// Frames taken from one capture for the decode corpus (evenly spread).
 const FRAMES_PER_CAPTURE: usize = 48;
+/// Longest seed: captures are cut here (mid-record: the reader's
+/// truncation path is seeded too).
+const MAX_SEED: usize = 16 << 10;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,8 +37,8 @@ fn main() -> ExitCode {
         eprintln!("usage: seeds <captures-dir | --generated> <corpus-dir>");
         return ExitCode::from(2);
     };
-    let captures = if source == "--generated" {
-        generated()
+    let mut captures = if source == "--generated" {
+        Vec::new()
     } else {
         match read_dir(Path::new(source)) {
             Ok(captures) => captures,
@@ -42,6 +48,7 @@ fn main() -> ExitCode {
             }
         }
     };
+    captures.extend(scenarios());
     match write_corpora(&captures, Path::new(corpus)) {
         Ok((capture_seeds, decode_seeds)) => {
             println!(
@@ -102,17 +109,23 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
     let capture_dir = corpus.join("capture");
     let decode_dir = corpus.join("decode");
     let share_dir = corpus.join("share");
+    let analyze_dir = corpus.join("analyze");
     fs::create_dir_all(&share_dir)?;
+    fs::create_dir_all(&analyze_dir)?;
     fs::create_dir_all(&capture_dir)?;
     fs::create_dir_all(&decode_dir)?;
     let mut capture_seeds = 0;
     let mut seen_frames = HashSet::new();
-    for (index, (name, bytes)) in captures.iter().enumerate() {
+    for (index, (name, whole)) in captures.iter().enumerate() {
+        let bytes = &whole[..whole.len().min(MAX_SEED)];
         // Alternate between one push and small chunks (chunking byte).
         let chunking = if index % 2 == 0 { 0 } else { 9 };
         let variants = [
             ("raw", CaptureInput::encode(false, chunking, bytes)),
-            ("gz", CaptureInput::encode(false, chunking, &gzip(bytes))),
+            (
+                "gz",
+                CaptureInput::encode(false, chunking, &compressed_gzip(bytes)),
+            ),
             ("gzip-in-target", CaptureInput::encode(true, 5, bytes)),
         ];
         for (kind, seed) in variants {
@@ -122,22 +135,27 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
         // The capture's report as `share` inputs: its JSON (mode 0, an old
         // link) and its link payload (mode 2, a v2 link).
         let mut analyzer = Analyzer::new(Config::default());
-        if rstscope_capture::read_all(bytes.as_slice(), &mut analyzer, |_| {}).is_ok() {
+        if rstscope_capture::read_all(bytes, &mut analyzer, |_| {}).is_ok() {
             let report = analyzer.finish().report;
-            let mut seed = vec![0];
-            seed.extend(serde_json::to_vec(&report).unwrap_or_default());
-            fs::write(share_dir.join(format!("seed-{name}.json")), seed)?;
+            let json = serde_json::to_vec(&report).unwrap_or_default();
+            // A report of many connections is long: the target's max_len.
+            if json.len() < 2 * MAX_SEED {
+                let mut seed = vec![0];
+                seed.extend(json);
+                fs::write(share_dir.join(format!("seed-{name}.json")), seed)?;
+            }
             let mut seed = vec![2];
             seed.extend(rstscope_app::share::payload(&report));
             fs::write(share_dir.join(format!("seed-{name}.v2")), seed)?;
         }
         let mut frames = Frames::default();
         let mut reader = CaptureReader::new();
-        if reader.push(bytes, &mut frames).is_ok() {
+        if reader.push(whole, &mut frames).is_ok() {
             let _ = reader.finish(&mut frames);
         }
+        fs::write(analyze_dir.join(format!("seed-{name}")), frames.records())?;
         let step = frames.0.len().div_ceil(FRAMES_PER_CAPTURE).max(1);
-        for frame in frames.0.into_iter().step_by(step) {
+        for (_, frame) in frames.0.into_iter().step_by(step) {
             if seen_frames.insert(frame.clone()) {
                 let file = decode_dir.join(format!("seed-{name}.{}", seen_frames.len()));
                 fs::write(file, frame)?;
@@ -147,77 +165,71 @@ fn write_corpora(captures: &[(String, Vec<u8>)], corpus: &Path) -> std::io::Resu
     Ok((capture_seeds, seen_frames.len()))
 }
 
-/// Frames as `decode` inputs: selector byte, then the frame bytes.
+/// gzip of `data`, really compressed (the targets' own `gzip` stores).
+fn compressed_gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(data);
+    encoder.finish().unwrap_or_default()
+}
+
+/// Frames as `decode` inputs (selector byte, then the frame bytes), with
+/// their times.
 #[derive(Default)]
-struct Frames(Vec<Vec<u8>>);
+struct Frames(Vec<(i64, Vec<u8>)>);
+
+impl Frames {
+    /// The first frames, up to [`MAX_SEED`] bytes, as an `analyze` input
+    /// (frames format, default limits).
+    fn records(&self) -> Vec<u8> {
+        let mut out = vec![1];
+        let mut previous = self.0.first().map_or(0, |(ts, _)| *ts);
+        for (ts_ns, input) in &self.0 {
+            let Some((&selector, data)) = input.split_first() else {
+                continue;
+            };
+            if out.len() + data.len() > MAX_SEED {
+                break;
+            }
+            let gap_us =
+                u32::try_from(ts_ns.saturating_sub(previous).max(0) / 1000).unwrap_or(u32::MAX);
+            previous = *ts_ns;
+            FrameRecord {
+                selector,
+                gap_us,
+                data,
+            }
+            .write(&mut out);
+        }
+        out
+    }
+}
 
 impl Sink for Frames {
     fn frame(&mut self, frame: &Frame<'_>) {
         if let Some(selector) = link_selector(frame.link_type) {
             let mut input = vec![selector];
             input.extend_from_slice(frame.data);
-            self.0.push(input);
+            self.0.push((frame.ts_ns, input));
         }
     }
     fn warning(&mut self, _: Warning) {}
 }
 
-/// Small synthetic captures: a refused connection and a reset mid-transfer,
-/// over IPv4 and IPv6, as pcap and pcapng.
-fn generated() -> Vec<(String, Vec<u8>)> {
-    let client: std::net::IpAddr = [192, 0, 2, 10].into();
-    let server: std::net::IpAddr = [198, 51, 100, 20].into();
-    let client6: std::net::IpAddr = "2001:db8::10".parse().unwrap_or(client);
-    let server6: std::net::IpAddr = "2001:db8::20".parse().unwrap_or(server);
-    let mut frames = Vec::new();
-    for (c, s) in [(client, server), (client6, server6)] {
-        let segment = |forward: bool, flags: u16, seq: u32, ack: u32, payload: &[u8]| {
-            let (src, dst, src_port, dst_port) = if forward {
-                (c, s, 40000, 443)
-            } else {
-                (s, c, 443, 40000)
-            };
-            TcpFrame {
-                src,
-                dst,
-                src_port,
-                dst_port,
-                seq,
-                ack,
-                flags,
-                window: 65535,
-                ttl: if forward { 64 } else { 57 },
-                ip_id: 1,
-                options: &[2, 4, 5, 0xb4, 1, 3, 3, 7],
-                payload,
-            }
-            .to_ethernet()
-        };
-        const SYN: u16 = 0x002;
-        const RST: u16 = 0x004;
-        const PSH_ACK: u16 = 0x018;
-        const ACK: u16 = 0x010;
-        frames.push(segment(true, SYN, 100, 0, b""));
-        frames.push(segment(false, RST | ACK, 0, 101, b""));
-        frames.push(segment(true, SYN, 500, 0, b""));
-        frames.push(segment(false, SYN | ACK, 900, 501, b""));
-        frames.push(segment(true, ACK, 501, 901, b""));
-        frames.push(segment(true, PSH_ACK, 501, 901, b"GET / HTTP/1.1\r\n\r\n"));
-        frames.push(segment(false, RST, 901, 0, b""));
-    }
-    vec![
-        ("generated.pcap".into(), capture(&frames, Format::Pcap)),
-        ("generated.pcapng".into(), capture(&frames, Format::PcapNg)),
-    ]
-}
-
-/// The frames as a capture file, one per millisecond.
-fn capture(frames: &[Vec<u8>], format: Format) -> Vec<u8> {
-    let written = CaptureWriter::new(Vec::new(), format, 1).and_then(|mut writer| {
-        for (i, frame) in frames.iter().enumerate() {
-            writer.frame(1_700_000_000_000_000 + i as i64 * 1000, frame)?;
-        }
-        Ok(writer.into_inner())
-    });
-    written.unwrap_or_default()
+/// Every scenario of the generator's catalogue, each in one of its
+/// framings (IPv4/IPv6, link types, pcap/pcapng) in turn.
+fn scenarios() -> Vec<(String, Vec<u8>)> {
+    let variants = rstscope_scenarios::variants();
+    let catalogue = rstscope_scenarios::catalogue(&Options::default());
+    (0..catalogue.len())
+        .filter_map(|index| {
+            let options = variants.get(index % variants.len().max(1))?;
+            let scenario = rstscope_scenarios::catalogue(options)
+                .into_iter()
+                .nth(index)?;
+            let name = format!("scenario-{index:03}-{}", scenario.name);
+            Some((name, rstscope_scenarios::write(&scenario, options)))
+        })
+        .collect()
 }
