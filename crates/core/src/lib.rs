@@ -15,7 +15,8 @@
 //! [`compare::story`], [`render`], the frame types ([`Frame`], [`LinkType`],
 //! [`decode`]'s views and flags), [`filters`], [`select`] and [`listing`] (a
 //! report's packets in other tools, found again in the capture and listed);
-//! [`confidence`] for the calibration harness (its `Basis` and fitted table).
+//! [`confidence`] for the calibration harness (its `Basis` and fitted table);
+//! [`rebuild_report`] for a report read back from its typed parts (share links).
 //! `track` and `summary` are private; `attribute` is public only while its
 //! rules are being written (its staged facts would read as dead code) and is
 //! no API.
@@ -52,3 +53,4 @@ pub use analyzer::{Analysis, Analyzer, Config};
 pub use compare::compare;
 pub use frame::{Frame, LinkType};
 pub use report::Report;
+pub use summary::rebuild::{rebuild_report, ReportParts};

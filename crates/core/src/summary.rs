@@ -4,6 +4,7 @@
 
 mod activity;
 pub mod incidents;
+pub mod rebuild;
 mod top_talkers;
 
 use alloc::collections::BTreeMap;

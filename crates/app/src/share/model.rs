@@ -23,7 +23,7 @@ use rstscope_core::report::{
     MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender, Stage,
     SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
 };
-use rstscope_core::{confidence, render, summary, LinkType, Report};
+use rstscope_core::{LinkType, Report, ReportParts};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -159,7 +159,7 @@ impl Link {
             .iter()
             .map(|c| (c.id, (c.client.clone(), c.server.clone())))
             .collect();
-        let mut resets: Vec<Reset> = self
+        let resets: Vec<Reset> = self
             .resets
             .into_iter()
             .zip(times)
@@ -174,24 +174,16 @@ impl Link {
             .into_iter()
             .map(|c| c.into_connection(&resets, base))
             .collect();
-        // Incidents follow from the resets and their connections' hosts,
-        // as the analyzer groups them; counts, story and headline from the
-        // resets; the activity chart as carried (it also counts the
-        // connections left out).
-        let incidents = summary::incidents::group(&mut resets, &connections);
-        let mut summary = summary::summarize(&resets, &incidents, &[], &capture);
-        summary.activity = self.activity;
-        let mut report = Report {
+        // Incidents, conflicts, counts, story, headline and every sentence
+        // as the analyzer derives them; the activity chart as carried.
+        rstscope_core::rebuild_report(ReportParts {
             capture,
-            summary,
             resets,
             connections,
+            activity: self.activity,
             comparison: self.comparison.map(LinkComparison::into_comparison),
             generator: self.generator,
-            incidents,
-        };
-        render::sentences(&mut report);
-        report
+        })
     }
 }
 
@@ -370,7 +362,7 @@ impl LinkReset {
 
     fn into_reset(self, time: f64, connection: Option<(&str, &str)>) -> Reset {
         let (src, dst) = self.ends.addresses(connection).unwrap_or_default();
-        let mut reset = Reset {
+        Reset {
             frame: self.frame,
             time,
             src,
@@ -404,10 +396,7 @@ impl LinkReset {
             consequence_of: self.consequence_of,
             incident: None,
             conflict: None,
-        };
-        // Whether the evidence disagrees follows from the evidence itself.
-        reset.conflict = confidence::conflict(&reset);
-        reset
+        }
     }
 }
 
