@@ -420,7 +420,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod tests {
+mod stored_tests {
     use super::*;
     use std::io::Read;
 
