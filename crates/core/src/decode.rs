@@ -404,3 +404,48 @@ impl Cursor<'_> {
 
 #[cfg(test)]
 mod tests;
+
+/// A segment as the tests of what follows decoding want one: plain IPv4
+/// between 10.0.0.1:`client_port` (the client) and 10.0.0.2:443, TTL 64,
+/// DF, IP ID 7, no options, `len` payload bytes not captured.
+#[cfg(test)]
+pub(crate) fn test_segment(
+    from_client: bool,
+    client_port: u16,
+    flags: u16,
+    seq: u32,
+    ack: u32,
+    len: u32,
+    window: u16,
+) -> TcpPacket<'static> {
+    let client = (IpAddr::from([10, 0, 0, 1]), client_port);
+    let server = (IpAddr::from([10, 0, 0, 2]), 443);
+    let ((src, src_port), (dst, dst_port)) = match from_client {
+        true => (client, server),
+        false => (server, client),
+    };
+    TcpPacket {
+        ip: IpInfo {
+            src,
+            dst,
+            ttl: 64,
+            id: Some(7),
+            dont_fragment: true,
+            tos: 0,
+        },
+        tcp: TcpSegment {
+            src_port,
+            dst_port,
+            seq,
+            ack,
+            flags,
+            window,
+            options: TcpOptions::default(),
+            payload: &[],
+            payload_len: len,
+        },
+        encapsulation: Encapsulation::new(),
+        link: LinkMeta::default(),
+        fragmented: false,
+    }
+}

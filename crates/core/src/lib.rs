@@ -32,6 +32,8 @@
         clippy::unimplemented
     )
 )]
+// Functions short enough to see whole (threshold in clippy.toml).
+#![deny(clippy::too_many_lines)]
 
 extern crate alloc;
 

@@ -249,7 +249,7 @@ impl Lister {
 mod tests {
     use super::*;
     use crate::decode::flags::{PSH, RST, SYN};
-    use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpSegment};
+    use crate::decode::test_segment;
 
     const CLIENT: u16 = 5000;
 
@@ -262,36 +262,7 @@ mod tests {
         len: u32,
         window: u16,
     ) -> TcpPacket<'static> {
-        let (c, s) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
-        let ((src, src_port), (dst, dst_port)) = if from_client {
-            ((c, CLIENT), (s, 443))
-        } else {
-            ((s, 443), (c, CLIENT))
-        };
-        TcpPacket {
-            ip: IpInfo {
-                src,
-                dst,
-                ttl: 64,
-                id: Some(7),
-                dont_fragment: true,
-                tos: 0,
-            },
-            tcp: TcpSegment {
-                src_port,
-                dst_port,
-                seq,
-                ack,
-                flags,
-                window,
-                options: TcpOptions::default(),
-                payload: &[],
-                payload_len: len,
-            },
-            encapsulation: Encapsulation::new(),
-            link: LinkMeta::default(),
-            fragmented: false,
-        }
+        test_segment(from_client, CLIENT, flags, seq, ack, len, window)
     }
 
     /// Lists the segments one millisecond apart (frames from 1).

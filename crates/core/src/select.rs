@@ -174,39 +174,13 @@ impl Selection {
 mod tests {
     use super::*;
     use crate::decode::flags::{ACK, RST, SYN};
-    use crate::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpSegment};
+    use crate::decode::test_segment;
 
+    /// A segment from `src_port` to `dst_port`: 443 is the server's.
     fn packet(src_port: u16, dst_port: u16, flags: u16, seq: u32) -> TcpPacket<'static> {
-        let addr = |last| IpAddr::from([10, 0, 0, last]);
-        let (src, dst) = if src_port == 443 {
-            (addr(2), addr(1))
-        } else {
-            (addr(1), addr(2))
-        };
-        TcpPacket {
-            ip: IpInfo {
-                src,
-                dst,
-                ttl: 64,
-                id: None,
-                dont_fragment: true,
-                tos: 0,
-            },
-            tcp: TcpSegment {
-                src_port,
-                dst_port,
-                seq,
-                ack: 0,
-                flags,
-                window: 100,
-                options: TcpOptions::default(),
-                payload: &[],
-                payload_len: 0,
-            },
-            encapsulation: Encapsulation::new(),
-            link: LinkMeta::default(),
-            fragmented: false,
-        }
+        let from_client = src_port != 443;
+        let client_port = if from_client { src_port } else { dst_port };
+        test_segment(from_client, client_port, flags, seq, 0, 0, 100)
     }
 
     /// Frames 1-9: a refused connection, a second one on the same ports

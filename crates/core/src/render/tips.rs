@@ -85,38 +85,8 @@ pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed
             "Resets forged on the path (censor, DPI or traffic shaper): not fixable at the endpoints. Encrypt the metadata it matches (TLS with ECH, a VPN or tunnel), and report it.".to_string(),
             &[],
         )],
-        (Cause::AppAbort, _) if sub == Some(SubCause::ConnectProbe) => vec![tip(
-            format!("A connection opened and reset at once with no data: typical of load-balancer or monitoring health checks on port {port}. Expected if the source is your checker; otherwise find who probes the port."),
-            &[&format!("tcpdump -ni any 'tcp port {port} and tcp[tcpflags] & tcp-rst != 0'")],
-        )],
-        (Cause::AppAbort, _) if sub == Some(SubCause::RequestTimeout) => vec![tip(
-            format!("The client stopped waiting for an answer the server had acknowledged but never sent: look at the server's (or its backend's) latency on port {port}, and at the client's request timeout."),
-            &[],
-        )],
-        (Cause::AppAbort, _) if sub == Some(SubCause::ZeroWindow) => vec![tip(
-            "The receiver's window stayed shut (its application stopped reading) and the sender gave up: find why the receiving application stalled; the network is not at fault.".to_string(),
-            &["ss -tnp state established '( rcv-q > 0 )'"],
-        )],
-        (Cause::AppAbort, _) if sub == Some(SubCause::SpeculativeConnect) => vec![tip(
-            "Benign: the client dropped a connection it opened speculatively (a browser's preconnect or the losing attempt of happy eyeballs).".to_string(),
-            &[],
-        )],
-        (Cause::AppAbort, _) => vec![tip(
-            "The application aborted the connection: read its logs around this time; close sockets only after reading all pending data, and avoid SO_LINGER 0 unless an abort is meant.".to_string(),
-            &["journalctl --since '-10 min'"],
-        )],
-        (Cause::ClosedSocket, _) if sub == Some(SubCause::HalfOpen) => vec![tip(
-            "The host no longer had this connection (it rebooted or its process restarted) and its kernel reset the peer's next segment. Expected after a restart; let the peer reconnect, and use keepalives to find such half-open connections sooner.".to_string(),
-            &["sysctl -w net.ipv4.tcp_keepalive_time=300"],
-        )],
-        (Cause::ClosedSocket, _) if sub == Some(SubCause::ChallengeAck) => vec![tip(
-            "The client reconnected from a port whose old connection the server still held; the server's challenge ACK (RFC 5961) was answered by the client's RST, which clears the old connection. Benign; the next SYN gets through.".to_string(),
-            &[],
-        )],
-        (Cause::ClosedSocket, _) => vec![tip(
-            "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),
-            &[],
-        )],
+        (Cause::AppAbort, _) => app_abort_tips(sub, &port),
+        (Cause::ClosedSocket, _) => closed_socket_tips(sub),
         (Cause::Scan, _) => scan_tips(sub),
         (Cause::GracefulClose, _) => vec![tip(
             "Benign: the RST came after the FIN exchange, so all data had been delivered.".to_string(),
@@ -128,6 +98,50 @@ pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed
         )],
         (Cause::Unknown, _) => vec![tip(
             "Too little context to explain this reset: capture closer to both ends, including the connection's start.".to_string(),
+            &[],
+        )],
+    }
+}
+
+/// What to do about an application's abort, by how it looked.
+fn app_abort_tips(sub: Option<SubCause>, port: &str) -> Vec<Tip> {
+    match sub {
+        Some(SubCause::ConnectProbe) => vec![tip(
+            format!("A connection opened and reset at once with no data: typical of load-balancer or monitoring health checks on port {port}. Expected if the source is your checker; otherwise find who probes the port."),
+            &[&format!("tcpdump -ni any 'tcp port {port} and tcp[tcpflags] & tcp-rst != 0'")],
+        )],
+        Some(SubCause::RequestTimeout) => vec![tip(
+            format!("The client stopped waiting for an answer the server had acknowledged but never sent: look at the server's (or its backend's) latency on port {port}, and at the client's request timeout."),
+            &[],
+        )],
+        Some(SubCause::ZeroWindow) => vec![tip(
+            "The receiver's window stayed shut (its application stopped reading) and the sender gave up: find why the receiving application stalled; the network is not at fault.".to_string(),
+            &["ss -tnp state established '( rcv-q > 0 )'"],
+        )],
+        Some(SubCause::SpeculativeConnect) => vec![tip(
+            "Benign: the client dropped a connection it opened speculatively (a browser's preconnect or the losing attempt of happy eyeballs).".to_string(),
+            &[],
+        )],
+        _ => vec![tip(
+            "The application aborted the connection: read its logs around this time; close sockets only after reading all pending data, and avoid SO_LINGER 0 unless an abort is meant.".to_string(),
+            &["journalctl --since '-10 min'"],
+        )],
+    }
+}
+
+/// What to do about a reset from a host that had closed its side.
+fn closed_socket_tips(sub: Option<SubCause>) -> Vec<Tip> {
+    match sub {
+        Some(SubCause::HalfOpen) => vec![tip(
+            "The host no longer had this connection (it rebooted or its process restarted) and its kernel reset the peer's next segment. Expected after a restart; let the peer reconnect, and use keepalives to find such half-open connections sooner.".to_string(),
+            &["sysctl -w net.ipv4.tcp_keepalive_time=300"],
+        )],
+        Some(SubCause::ChallengeAck) => vec![tip(
+            "The client reconnected from a port whose old connection the server still held; the server's challenge ACK (RFC 5961) was answered by the client's RST, which clears the old connection. Benign; the next SYN gets through.".to_string(),
+            &[],
+        )],
+        _ => vec![tip(
+            "Data arrived after the host had closed its side. Make the protocol's close handshake explicit (e.g. HTTP keep-alive timeouts: the client's pool timeout must be shorter than the server's), and retry idempotent requests.".to_string(),
             &[],
         )],
     }
