@@ -1644,3 +1644,34 @@ fn test_closed_fin_then_resets_crossing_data() {
         assert_eq!(r.consequence_of, linked);
     }
 }
+
+#[test]
+fn test_abort_form_lone_rst_ack_with_live_numbers() {
+    // A capture begun mid-flow holds nothing of the connection but one
+    // RST+ACK with live numbers, client port 52615 to port 80: a socket
+    // closing by abort. A seq-0 RST+ACK is the no-socket answer to a SYN,
+    // and two ephemeral ports leave the roles, hence the cause, unknown.
+    let mut w = Wire::new();
+    let abort = w.send(Pkt {
+        client_port: 52615,
+        ..pkt(true, 80, 3_552_319_757, 174_485_452, RST | ACK)
+    });
+    w.wait(100 * MS);
+    let refusal_form = w.send(Pkt {
+        client_port: 52616,
+        ..pkt(true, 80, 0, 174_485_452, RST | ACK)
+    });
+    w.wait(100 * MS);
+    let ephemeral = w.send(Pkt {
+        client_port: 53504,
+        ..pkt(true, 54023, 3_903_104_816, 1_114_106_775, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, abort);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert_ne!(reset(&report, refusal_form).cause, Cause::AppAbort);
+    assert_eq!(reset(&report, ephemeral).cause, Cause::Unknown);
+}

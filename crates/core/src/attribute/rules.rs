@@ -140,6 +140,7 @@ pub enum Rule {
     StateForgotten,
     NoSocketAnswer,
     LostConnection,
+    AbortForm,
     NoContext,
     MidConnection,
 }
@@ -184,6 +185,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::StateForgotten, idle::state_forgotten),
     (Rule::NoSocketAnswer, close::no_socket_answer),
     (Rule::LostConnection, consequence::lost_connection),
+    (Rule::AbortForm, close::abort_form),
     (Rule::NoContext, close::no_context),
 ];
 

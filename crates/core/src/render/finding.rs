@@ -73,6 +73,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::SilenceThenReset { .. }
         | Fact::IdleForgotten { .. }
         | Fact::NoContext
+        | Fact::AbortForm { .. }
         | Fact::MidConnectionAnswer { .. }
         | Fact::MidConnectionAfter { .. } => close(fact),
         Fact::SynAckAfterReset { .. }
@@ -441,6 +442,9 @@ fn close(fact: &Fact) -> String {
         Fact::NoContext => {
             "no handshake or data seen on this connection to explain the RST".into()
         }
+        Fact::AbortForm { role } => format!(
+            "nothing else of this connection captured, and the {role}'s RST carries the ACK flag with live sequence numbers: the form of a socket closing by abort (a stack without the connection answers with a bare RST at the segment's ack, or with seq 0 to a SYN)"
+        ),
         Fact::MidConnectionAnswer { role, bytes } => format!(
             "in-window RST mid-connection, answering the {}'s {bytes}-byte segment",
             role.other()

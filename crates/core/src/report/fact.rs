@@ -212,6 +212,9 @@ pub enum Fact {
     IdleForgotten { role: Role, idle_ns: i64 },
     /// No handshake or data seen to explain the RST.
     NoContext,
+    /// Nothing else of the connection seen, and the `role`'s RST carries
+    /// the ACK flag with live numbers: a socket closing by abort.
+    AbortForm { role: Role },
     /// Mid-connection, answering a `bytes`-byte segment of the other side.
     MidConnectionAnswer { role: Role, bytes: u32 },
     /// Mid-connection, `gap_ns` after the last packet.
@@ -351,7 +354,8 @@ impl Fact {
             | Fact::MidConnectionAnswer { .. }
             | Fact::MidConnectionAfter { .. }
             | Fact::AfterTeardown { .. }
-            | Fact::LostConnection { .. } => Signal::Stage,
+            | Fact::LostConnection { .. }
+            | Fact::AbortForm { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }
             | Fact::ScannerAbort { .. }

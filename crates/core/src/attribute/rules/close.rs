@@ -5,6 +5,7 @@ use crate::attribute::facts::Facts;
 use crate::attribute::record::TRIGGER_WINDOW_NS;
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
+use crate::track::conn::{RolesFrom, Side};
 use crate::track::seq;
 
 /// Both sides had sent FIN: the RST only tears down.
@@ -80,6 +81,37 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
         bytes: t.payload_len,
     };
     Some(Decision::new(Cause::ClosedSocket).because(fact, f.origin))
+}
+
+/// The connection's only packet is a RST+ACK with live numbers (a capture
+/// that began mid-flow, roles told by the ports): a socket aborting. A
+/// stack without the connection answers a stray segment with a bare RST
+/// at its ack, or a SYN with seq 0 (RFC 9293 §3.10.7.1), so that form is
+/// no answer; with no signal on who sent it, the claimed sender did. A
+/// RST carrying data says more (a reason, a diagnostic) than its form.
+pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
+    let r = f.record;
+    let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
+    let alone = s.clean_packets() == 0 && p.clean_packets() == 0;
+    let live = f.has_ack() && r.packet.seq != 0 && r.packet.ack != 0 && r.packet.payload_len == 0;
+    if f.stage != Stage::Unknown || !alone || !live || f.conn.roles_from != RolesFrom::Ports {
+        return None;
+    }
+    let sender = match f.side() {
+        Side::Client => Origin::Client,
+        Side::Server => Origin::Server,
+    };
+    let origin = if f.origin == Origin::Unknown {
+        sender
+    } else {
+        f.origin
+    };
+    let fact = Fact::AbortForm { role: f.who() };
+    Some(
+        Decision::new(Cause::AppAbort)
+            .because(fact, sender)
+            .emitted_by(origin),
+    )
 }
 
 /// No handshake or data seen to explain the RST.
