@@ -6,6 +6,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::attribute::echo::Echoes;
+use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
 use crate::compare::trace::{self, Trace};
@@ -16,6 +17,7 @@ use crate::render;
 use crate::report::{CaptureInfo, Connection, LinkTypeCount, Report, Reset, Warning, WarningKind};
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
+use crate::track::link::{Names, Stations};
 use crate::track::table::{self, Key};
 use crate::track::{ConnTable, HostTable};
 
@@ -97,6 +99,10 @@ pub struct Analyzer {
     hosts: HostTable,
     /// Each 4-tuple's RSTs, for a host repeating one answer.
     echoes: Echoes,
+    /// Rule prefixes and process names from link headers, stored once.
+    names: Names,
+    /// Each Wi-Fi transmitter's recent MAC frames (monitor-mode captures).
+    stations: Stations,
     resets: Vec<ResetRecord>,
     connections: Vec<Connection>,
     dropped_warnings: u64,
@@ -118,6 +124,8 @@ impl Analyzer {
             conns: ConnTable::new(config.max_connections),
             hosts: HostTable::new(config.max_hosts),
             echoes: Echoes::default(),
+            names: Names::default(),
+            stations: Stations::default(),
             resets: Vec::new(),
             connections: Vec::new(),
             dropped_warnings: 0,
@@ -197,6 +205,7 @@ impl Analyzer {
     fn track(&mut self, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>) {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
+        let wifi = packet.link.wifi.map(|w| self.stations.note(&w, ts_ns));
         let Some((conn, side, slot)) = self.conns.lookup(key, frame, ts_ns, packet, &self.hosts)
         else {
             return;
@@ -206,6 +215,7 @@ impl Analyzer {
         }
         let ended_before = conn.zeek.finished();
         let summary = PacketSummary::of(frame, ts_ns, side, packet);
+        let link = conn.note_link(side, frame, &packet.link, wifi, is_rst, &mut self.names);
 
         // Later packets are the "after" of this connection's earlier resets.
         for &i in &conn.resets {
@@ -226,6 +236,7 @@ impl Analyzer {
                 host,
             );
             self.echoes.note(packet);
+            record.link = LinkSeen::of(conn, side, frame, link, &self.names);
             record.ladder = conn.history.to_vec();
             record.ladder.push(summary);
             conn.resets.push(self.resets.len());
@@ -480,6 +491,8 @@ fn rst_packet(
 fn reset_entry(record: ResetRecord) -> Reset {
     let p = record.packet;
     let v = record.verdict.unwrap_or_else(attribute::judge::unjudged);
+    let mut tips = render::tips(v.cause, v.origin, v.sub_cause, &v.observed);
+    tips.extend(render::link_tips(&v.evidence));
     Reset {
         frame: p.frame,
         time: p.time,
@@ -505,7 +518,7 @@ fn reset_entry(record: ResetRecord) -> Reset {
         stage: v.stage,
         payload_text: p.payload_text,
         reason_code: p.reason_code,
-        tips: render::tips(v.cause, v.origin, v.sub_cause, &v.observed),
+        tips,
         observed: v.observed,
         ladder: v.ladder,
         consequence_of: v.consequence_of,

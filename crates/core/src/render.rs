@@ -10,6 +10,7 @@ mod conflict;
 mod finding;
 mod headline;
 mod incident;
+mod link;
 mod tips;
 
 use alloc::format;
@@ -21,6 +22,7 @@ pub use conflict::{conflict, signal_name};
 pub use finding::{finding, pattern};
 pub use headline::{headline, plain};
 pub use incident::incident;
+pub use link::tips as link_tips;
 pub use tips::tips;
 
 /// Writes every sentence of `report` from its typed data: each evidence
@@ -37,6 +39,7 @@ pub fn sentences(report: &mut Report) {
         if let Some(c) = &mut reset.conflict {
             c.sentence = conflict(c);
         }
+        reset.tips.extend(link_tips(&reset.evidence));
     }
     if let Some(comparison) = &mut report.comparison {
         for reset in &mut comparison.resets {

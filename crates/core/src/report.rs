@@ -540,6 +540,9 @@ pub enum Signal {
     Flags,
     /// Two captures of the same traffic compared.
     Vantage,
+    /// What the link layer recorded: Wi-Fi retries and radio, the
+    /// netfilter rule that logged a packet, the process that owned it.
+    Link,
 }
 
 /// A finer cause.
@@ -673,6 +676,7 @@ names!(Signal {
     Scan => "scan",
     Flags => "flags",
     Vantage => "vantage",
+    Link => "link",
 });
 names!(SubCause {
     RstAfterFin => "rst-after-fin",

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::echo::Echoes;
 use super::facts::{Earlier, Facts};
+use super::link;
 use super::origin::{self, Context, Sibling, Weighing};
 use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
@@ -125,7 +126,10 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         echo: echoes.repeated(conn, record.side, record.packet.seq),
     };
     let weighing = origin::weigh(&ctx);
-    let origin = origin_of(&weighing, record.side, record.trigger().is_some());
+    // Where netfilter logged the packets, when it did, outweighs the signals.
+    let logged = link::logged_origin(record);
+    let origin =
+        logged.unwrap_or_else(|| origin_of(&weighing, record.side, record.trigger().is_some()));
     let stage = pattern::stage(record);
     let facts = Facts {
         record,
@@ -138,9 +142,13 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         echo: ctx.echo,
     };
     let (rule, decision) = rules::decide(&facts);
-    let origin = decision.origin.unwrap_or(origin);
+    let origin = match logged {
+        Some(logged) => logged,
+        None => decision.origin.unwrap_or(origin),
+    };
     let mut evidence = weighing.into_evidence();
     evidence.extend(decision.evidence);
+    evidence.extend(link::evidence(record, origin));
     Verdict {
         sender: sender_of(conn.roles_from, record.side),
         origin,

@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::judge::Verdict;
+use super::link::LinkSeen;
 use crate::decode::flags;
 use crate::report::LadderPacket;
 use crate::track::conn::{Conn, Direction, PacketNote, PacketSummary, Side};
@@ -84,6 +85,8 @@ pub struct ResetRecord {
     /// [`LADDER_AFTER`] packets after it (`after_kept` of them).
     pub ladder: Vec<PacketSummary>,
     pub after_kept: u8,
+    /// What the link layer recorded about the RST and its peer's last packet.
+    pub link: LinkSeen,
 }
 
 impl ResetRecord {
@@ -117,6 +120,7 @@ impl ResetRecord {
             verdict: None,
             ladder: Vec::new(),
             after_kept: 0,
+            link: LinkSeen::default(),
         }
     }
 

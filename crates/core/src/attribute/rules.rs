@@ -10,25 +10,27 @@
 //!    earlier reset had already torn the connection down, so this one only
 //!    answers a segment for a socket no longer there ([`consequence`];
 //!    whoever sent it, a device answering for a dead socket included);
-//! 2. a RST forged on the path (the signals say middlebox): a SYN answered
+//! 2. a packet the capturing host's firewall singled out and rejected, as
+//!    NFLOG logged it ([`link`]);
+//! 3. a RST forged on the path (the signals say middlebox): a SYN answered
 //!    while the real SYN-ACK still came (a race, not a refusal), a refused
 //!    SYN, state expired after idle, an invalid segment rejected, else
 //!    injected ([`path`]); a host's own firewall rejecting an INVALID
 //!    segment with netfilter's numbers ([`path`]);
-//! 3. probes and scans, refusals of a SYN, a challenge ACK answered from
+//! 4. probes and scans, refusals of a SYN, a challenge ACK answered from
 //!    SYN-SENT, a connection its opener no longer wanted ([`probe`], [`handshake`]);
-//! 4. how the connection was closing: a FIN never acknowledged, data after
+//! 5. how the connection was closing: a FIN never acknowledged, data after
 //!    a close, an endpoint's stack answering with no socket for the
 //!    connection ([`consequence`]), both FINs, the sender's own FIN
 //!    ([`idle`], [`close`]);
-//! 5. a sender giving up or a host that lost the connection: a window that
+//! 6. a sender giving up or a host that lost the connection: a window that
 //!    stayed shut, retransmissions, the peer retransmitting into a rebooted
 //!    host, a text naming a timeout, a request left unanswered, idle ([`idle`]);
-//! 6. a bare RST answering data at its ACK: a stack with no socket for the
+//! 7. a bare RST answering data at its ACK: a stack with no socket for the
 //!    connection ([`close`]);
-//! 7. the same RST again and again with nothing else: a lost connection
+//! 8. the same RST again and again with nothing else: a lost connection
 //!    ([`consequence`]);
-//! 8. nothing seen to explain it, else an application abort mid-connection ([`close`]).
+//! 9. nothing seen to explain it, else an application abort mid-connection ([`close`]).
 //!
 //! A new rule is one function here and its place in [`RULES`], with tests
 //! named for the situation in `tests/engine.rs`.
@@ -37,6 +39,7 @@ mod close;
 pub mod consequence;
 mod handshake;
 mod idle;
+mod link;
 mod path;
 mod payload;
 mod probe;
@@ -113,6 +116,7 @@ pub enum Rule {
     ScannerKernel,
     PathSynRace,
     AfterTeardown,
+    LoggedReject,
     PathRefusal,
     PathStateExpired,
     PathInvalidSegment,
@@ -155,6 +159,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::ScannerKernel, probe::scanner_kernel),
     (Rule::PathSynRace, path::syn_race),
     (Rule::AfterTeardown, consequence::after_teardown),
+    (Rule::LoggedReject, link::logged_reject),
     (Rule::PathRefusal, path::refusal),
     (Rule::PathStateExpired, path::state_expired),
     (Rule::PathInvalidSegment, path::invalid_segment),

@@ -3,6 +3,8 @@
 //! that owned it. Borrowed from the frame and `Copy`: carrying it costs no
 //! allocation, so every packet can have it.
 
+use serde::{Deserialize, Serialize};
+
 /// Link-layer facts about one packet; each part is present only when the
 /// capture's link type records it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,7 +59,8 @@ pub struct NflogMeta<'a> {
 }
 
 /// Netfilter hooks of the IPv4/IPv6 families, in the kernel's numbering.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Hook {
     PreRouting,
     Input,

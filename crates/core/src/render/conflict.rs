@@ -51,6 +51,7 @@ pub fn signal_name(signal: Signal) -> &'static str {
         Signal::Scan => "the scan",
         Signal::Flags => "the flags",
         Signal::Vantage => "the other capture",
+        Signal::Link => "the link layer",
     }
 }
 

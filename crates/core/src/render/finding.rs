@@ -89,6 +89,9 @@ pub fn finding(fact: &Fact) -> String {
             "a bare RST (no ACK flag) at the sequence number the {}'s {bytes}-byte segment (frame {frame}) acknowledged: the answer of a {role} stack with no socket for the connection (an application's abort carries ACK)",
             role.other()
         ),
+        Fact::WifiLink { .. } | Fact::NflogRule { .. } | Fact::Process { .. } => {
+            super::link::finding(fact)
+        }
     }
 }
 

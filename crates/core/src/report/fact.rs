@@ -16,6 +16,7 @@ use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
 use super::{CaptureName, Role, Signal, VantagePoint};
+use crate::decode::Hook;
 
 /// One observation behind a verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -306,6 +307,40 @@ pub enum Fact {
     /// The other capture is this one again (the same packets at the same
     /// moments): it tells nothing about the path.
     VantageSameCapture,
+
+    // --- the link layer (monitor-mode Wi-Fi, NFLOG, PKTAP) ---
+    /// The `role`'s packet `frame` on a Wi-Fi link: transmitted `attempts`
+    /// times over `span_ns` (802.11 retries), after `overtaken` newer frames
+    /// of the same station had gone, the first `late_ns` before it; the
+    /// radio's signal and rate as the monitor received it.
+    WifiLink {
+        role: Role,
+        frame: u64,
+        attempts: u8,
+        span_ns: i64,
+        overtaken: u16,
+        late_ns: i64,
+        signal_dbm: Option<i8>,
+        rate_kbps: Option<u32>,
+    },
+    /// The `role`'s packet `frame` was logged by the netfilter rule whose
+    /// log prefix is `prefix`, on `hook` (NFLOG group `group`); `usual` is
+    /// the prefix that logged the side's other packets, when another.
+    NflogRule {
+        role: Role,
+        frame: u64,
+        prefix: String,
+        hook: Option<Hook>,
+        group: u16,
+        usual: Option<String>,
+    },
+    /// The `role`'s packets belonged to the process `name` (PKTAP, macOS
+    /// `tcpdump -k`).
+    Process {
+        role: Role,
+        name: String,
+        pid: Option<u32>,
+    },
 }
 
 impl Fact {
@@ -387,6 +422,7 @@ impl Fact {
             | Fact::VantageDroppedOnPath { .. }
             | Fact::VantageOneSideOnly { .. }
             | Fact::VantageSameCapture => Signal::Vantage,
+            Fact::WifiLink { .. } | Fact::NflogRule { .. } | Fact::Process { .. } => Signal::Link,
         }
     }
 }

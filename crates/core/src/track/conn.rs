@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use super::baseline::{IpIdStats, TtlBaseline};
+use super::link::{ConnLink, LinkNote, Names, SideLink, WifiNote};
 use super::seq;
 use super::stream::Stream;
 use super::zeek::{self, Zeek};
-use crate::decode::{flags, TcpPacket};
+use crate::decode::{flags, LinkMeta, TcpPacket};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Side {
@@ -356,6 +357,9 @@ pub struct Conn {
     pub resets: Vec<usize>,
     /// Its last packets, for the ladder diagram of its resets.
     pub history: History,
+    /// What the link layer recorded about its packets; allocated at the
+    /// first packet that carries any such metadata.
+    pub link: Option<Box<ConnLink>>,
 }
 
 /// One packet as the tracker needs it.
@@ -414,7 +418,40 @@ impl Conn {
             zeek: Zeek::new(&first, tcp.src_port, tcp.dst_port),
             resets: Vec::new(),
             history: History::Empty,
+            link: None,
         }
+    }
+
+    /// Notes what the link layer recorded about a packet of `side` (frame
+    /// `frame`; `wifi`: its 802.11 transmission); `None` when it recorded
+    /// nothing.
+    pub fn note_link(
+        &mut self,
+        side: Side,
+        frame: u64,
+        meta: &LinkMeta<'_>,
+        wifi: Option<WifiNote>,
+        rst: bool,
+        names: &mut Names,
+    ) -> Option<LinkNote> {
+        if !super::link::carries_any(meta) {
+            return None;
+        }
+        let link = self.link.get_or_insert_with(Box::default);
+        let side_link: &mut SideLink = match side {
+            Side::Client => &mut link.client,
+            Side::Server => &mut link.server,
+        };
+        Some(side_link.note(frame, meta, wifi, rst, names))
+    }
+
+    /// What `side`'s packets showed of the link layer, if anything.
+    pub fn side_link(&self, side: Side) -> Option<&SideLink> {
+        let link = self.link.as_deref()?;
+        Some(match side {
+            Side::Client => &link.client,
+            Side::Server => &link.server,
+        })
     }
 
     pub fn dir(&self, side: Side) -> &Direction {
