@@ -9,7 +9,7 @@ use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
 
 use crate::host::{Host, IpIdStyle};
 use crate::net::{Draft, IpId, ResetId, Verdict};
-use crate::packet::{Packet, TcpOptions};
+use crate::packet::{LinkNote, Packet, TcpOptions};
 use crate::rng::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,6 +204,13 @@ impl Conversation {
     /// The last value of `side`'s IP-ID series (for its per-connection counter).
     pub fn ip_id_of(&self, side: Side) -> u16 {
         self.peer(side).ip_id
+    }
+
+    /// What the link layer records about the last packet the capture saw.
+    pub fn note_last(&mut self, note: LinkNote) {
+        if let Some(draft) = self.drafts.last_mut() {
+            draft.packet.link_note = note;
+        }
     }
 
     pub(crate) fn into_drafts(self) -> Vec<Draft> {
@@ -677,6 +684,7 @@ impl Conversation {
             window: segment.window,
             options: segment.options,
             payload: segment.payload,
+            link_note: LinkNote::Plain,
         };
         self.drafts.push(Draft {
             packet,

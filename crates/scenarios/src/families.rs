@@ -18,9 +18,11 @@ mod abort;
 mod censor;
 mod closed;
 mod idle;
+mod nflog;
 mod probe;
 mod reject;
 mod retransmit;
+mod wifi;
 
 use rstscope_core::report::{Cause, Origin, Sender};
 
@@ -131,7 +133,7 @@ pub fn variant(family: &'static Family, split: Split, index: u64) -> Variant {
     let seed = split.seed(index);
     let mut rng = Rng::new(family_seed(family.name, seed));
     let vantage = pick(&mut rng, family.vantages);
-    let options = Options {
+    let mut options = Options {
         ipv6: rng.range(0, 99) < 35,
         link: pick(&mut rng, &Link::ALL),
         format: pick(&mut rng, &[Format::Pcap, Format::PcapNg]),
@@ -145,6 +147,7 @@ pub fn variant(family: &'static Family, split: Split, index: u64) -> Variant {
     let merged = rng.range(0, 9) == 0;
     let mut stage = Stage::new(Rng::new(rng.next_u64()), options.ipv6, path, stacks);
     (family.build)(&mut stage);
+    options.link = stage.link.unwrap_or(options.link);
     let setting = stage.describe();
     let near = match vantage {
         Vantage::Server => stage.server,
@@ -224,6 +227,7 @@ fn forged(side: Side, cause: Cause) -> Verdict {
 fn busy(st: &mut Stage) {
     let fits = |f: &&Family| {
         f.name != "busy-hosts"
+            && !OWN_CAPTURE.contains(&f.name)
             && f.vantages.contains(&st.path.vantage)
             && f.clients.contains(&st.client_stack)
             && f.servers.contains(&st.server_stack)
@@ -238,6 +242,10 @@ fn busy(st: &mut Stage) {
         (candidates.remove(index).build)(st);
     }
 }
+
+/// Stories told by a capture of their own link type (monitor-mode Wi-Fi,
+/// NFLOG): not mixed into a busy pair's capture.
+const OWN_CAPTURE: &[&str] = &["wifi-reorder", "conntrack-invalid-nflog"];
 
 fn family_seed(name: &str, seed: u64) -> u64 {
     name.bytes().fold(seed ^ 0x7275_7468, |h, b| {
@@ -550,5 +558,23 @@ static FAMILIES: &[Family] = &[
         servers: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::Windows, Stack::FreeBsd, Stack::MacOs],
         min_hops: 6,
         build: busy,
+    },
+    Family {
+        name: "wifi-reorder",
+        description: "A Wi-Fi station's upload (monitor-mode capture, radiotap): a MAC frame overtaken by newer ones is retried and arrives late, after TCP repaired the hole and moved past the window; a firewall marks it conntrack INVALID and REJECTs it in the server's name.",
+        vantages: &[AtClient],
+        clients: Stack::CLIENTS,
+        servers: Stack::GENERAL,
+        min_hops: 4,
+        build: wifi::reorder,
+    },
+    Family {
+        name: "conntrack-invalid-nflog",
+        description: "conntrack-invalid as tcpdump -i nflog records it on a Linux server: its rules log every packet, and the INVALID rule logs the late or out-of-window segment under its own prefix before REJECT answers it.",
+        vantages: &[AtServer],
+        clients: Stack::GENERAL,
+        servers: &[Stack::Linux, Stack::LinuxNoTimestamps],
+        min_hops: 1,
+        build: nflog::conntrack_invalid,
     },
 ];

@@ -13,6 +13,7 @@ pub mod conversation;
 pub mod families;
 pub mod host;
 pub mod label;
+pub mod monitor;
 pub mod net;
 pub mod packet;
 pub mod pairs;
@@ -66,6 +67,19 @@ pub enum Link {
     LinuxSll,
     /// Bare IP packets (`LINKTYPE_RAW`, 101).
     RawIp,
+    /// 802.11 in monitor mode with radiotap headers (127): the station's
+    /// link as the monitor heard it.
+    Radiotap(Radio),
+    /// Linux NFLOG (239): what the capturing host's netfilter rules logged.
+    Nflog,
+}
+
+/// A Wi-Fi station's link as a monitor-mode capture hears it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Radio {
+    pub signal_dbm: i8,
+    /// Legacy PHY rate, in radiotap's 500 kbit/s units.
+    pub rate_500kbps: u8,
 }
 
 impl Link {
@@ -77,6 +91,8 @@ impl Link {
             Link::Vlan => "vlan",
             Link::LinuxSll => "linux-sll",
             Link::RawIp => "raw-ip",
+            Link::Radiotap(_) => "radiotap",
+            Link::Nflog => "nflog",
         }
     }
 }

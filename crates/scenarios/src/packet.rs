@@ -36,4 +36,19 @@ pub struct Packet {
     pub window: u16,
     pub options: TcpOptions,
     pub payload: Vec<u8>,
+    /// What a link layer that records more than addresses adds.
+    pub link_note: LinkNote,
+}
+
+/// What the link layer records about a packet in captures that can say it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LinkNote {
+    #[default]
+    Plain,
+    /// Sent again by the Wi-Fi link: the 802.11 Retry bit, with the
+    /// sequence number of the MAC frame it repeats.
+    WifiRetry,
+    /// Logged by the netfilter rule with this prefix (NFLOG), not by the
+    /// host's usual rule for its direction.
+    Logged(&'static str),
 }

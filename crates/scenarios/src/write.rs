@@ -19,6 +19,7 @@ use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::{DataLink, Endianness};
 use rstscope_core::decode::flags;
 
+use crate::monitor::{self, Air};
 use crate::packet::Packet;
 use crate::{Format, Link};
 
@@ -38,6 +39,8 @@ impl Link {
             Link::Ethernet | Link::Vlan => 1,
             Link::LinuxSll => 113,
             Link::RawIp => 101,
+            Link::Radiotap(_) => 127,
+            Link::Nflog => 239,
         }
     }
 }
@@ -46,9 +49,14 @@ impl Link {
 pub fn capture(packets: &[Packet], link: Link, format: Format) -> Vec<u8> {
     let mut writer = CaptureWriter::new(Vec::new(), format, link.link_type())
         .expect("writing to memory cannot fail");
+    let mut air = Air::default();
     for packet in packets {
+        let data = match link {
+            Link::Radiotap(radio) => air.frame(packet, &ip_packet(packet), radio),
+            _ => frame(packet, link),
+        };
         writer
-            .frame(packet.ts_us, &frame(packet, link))
+            .frame(packet.ts_us, &data)
             .expect("generated frames are small and after 1970");
     }
     writer.into_inner()
@@ -90,6 +98,9 @@ pub fn frame(packet: &Packet, link: Link) -> Vec<u8> {
             out.extend_from_slice(&ip);
         }
         Link::RawIp => out = ip,
+        // One packet alone: the first frame its transmitter sends.
+        Link::Radiotap(radio) => out = Air::default().frame(packet, &ip, radio),
+        Link::Nflog => out = monitor::nflog(packet, &ip),
     }
     out
 }

@@ -184,7 +184,7 @@ fn linux(st: &Stage, side: Side) -> bool {
 /// A router position 1-2 hops in front of `side`'s host on the far side of
 /// the capture from the other end, so the capture sees the segment reach
 /// it and the reset come back; `None` when there is no such position.
-fn firewall_near(st: &mut Stage, side: Side) -> Option<u8> {
+pub(super) fn firewall_near(st: &mut Stage, side: Side) -> Option<u8> {
     let (hops, tap) = (st.path.hops, st.path.tap);
     let step = st.rng.range(1, 2) as u8;
     let position = match side {
@@ -195,7 +195,7 @@ fn firewall_near(st: &mut Stage, side: Side) -> Option<u8> {
     (position >= 1 && position < hops && st.path.sees(from, position)).then_some(position)
 }
 
-fn send_trigger(st: &mut Stage, c: &mut Conversation, from: Side, bulk_start: u32) {
+pub(super) fn send_trigger(st: &mut Stage, c: &mut Conversation, from: Side, bulk_start: u32) {
     let trigger = pick(
         &mut st.rng,
         &[

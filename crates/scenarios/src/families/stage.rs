@@ -56,6 +56,9 @@ pub struct Stage {
     pub server_stack: Stack,
     /// Kernel turnaround of each side, µs (client, server).
     turnaround_us: [i64; 2],
+    /// The link type the story needs (monitor-mode Wi-Fi, NFLOG), instead
+    /// of the variant's random one.
+    pub link: Option<crate::Link>,
 }
 
 impl Stage {
@@ -85,6 +88,7 @@ impl Stage {
             client_stack: stacks.0,
             server_stack: stacks.1,
             turnaround_us,
+            link: None,
         }
     }
 
