@@ -189,6 +189,15 @@ fn test_nflog_singled_out_packet_rejected_by_the_host_firewall() {
         .commands
         .iter()
         .any(|c| c.contains("--nflog-prefix INVALID-REJECT"))));
+    let rule_tips = r
+        .tips
+        .iter()
+        .filter(|t| t.text.contains("netfilter logged"))
+        .count();
+    assert_eq!(
+        rule_tips, 1,
+        "only the singled-out packet's rule gets a tip"
+    );
 }
 
 /// The same on a router: the rejected packet was forwarded (FORWARD) and

@@ -93,7 +93,11 @@ fn variants_vary_what_the_family_allows() {
         // A story told by a link type of its own (monitor-mode Wi-Fi,
         // NFLOG) keeps it; the others vary it.
         let own_link = links.len() == 1 && links.iter().all(|l| ["radiotap", "nflog"].contains(l));
-        assert!(links.len() >= 3 || own_link, "{}: link types {links:?}", family.name);
+        assert!(
+            links.len() >= 3 || own_link,
+            "{}: link types {links:?}",
+            family.name
+        );
         let settings: BTreeSet<&str> = variants.iter().map(|v| v.traits.setting.as_str()).collect();
         assert!(
             settings.len() > variants.len() / 2,

@@ -115,9 +115,11 @@ fn tip(fact: &Fact) -> Option<Tip> {
                 .to_vec(),
             })
         }
+        // Only a packet a rule of its own singled out: the RST's own log
+        // entry, or a rule that logs everything, names no culprit.
         Fact::NflogRule {
             prefix, hook, usual, ..
-        } if usual.is_some() || !prefix.is_empty() => {
+        } if usual.is_some() => {
             let chain = hook.map_or("INPUT", |h| h.chain());
             let mut commands = Vec::new();
             if plain_word(prefix) {
