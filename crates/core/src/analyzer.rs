@@ -273,6 +273,7 @@ impl Analyzer {
             side,
             packet,
             summary,
+            air_retry: wifi.is_some_and(|w| w.attempts > 1),
         });
         // The handshake just completed: remember how fast each host answers.
         if !had_ack && conn.ack_ns.is_some() {

@@ -331,6 +331,79 @@ fn test_wifi_retried_overtaken_segment_is_evidence_of_the_reset() {
     assert!(r.tips.iter().any(|t| t.text.contains("Wi-Fi link")));
 }
 
+/// An upload on a live connection, seen in monitor mode: the server
+/// acknowledges all five segments, then three more copies of the first
+/// arrive, and the server's bare RST at their ACK answers the last
+/// (REJECT's numbers). `air`: the copies are the link retrying the first
+/// MAC frame (one TCP transmission); else TCP's own retransmissions (new
+/// MAC frames, backing off).
+fn late_copies(air: bool) -> Reset {
+    let mut wire = Wire::new();
+    let (mut c, mut s) = (1000u32, 5000u32);
+    let mut mac = [0u16; 2];
+    let mut next = |from_client: bool| {
+        let m = &mut mac[usize::from(from_client)];
+        *m += 1;
+        wifi(if from_client { 1 } else { 9 }, *m, false)
+    };
+    wire.send(true, c, 0, SYN, &[], next(true), 64);
+    wire.send(false, s, c + 1, SYN | ACK, &[], next(false), 52);
+    (c, s) = (c + 1, s + 1);
+    wire.send(true, c, s, ACK, &[], next(true), 64);
+    let (hole, hole_link) = (c, next(true));
+    wire.send(true, c, s, ACK | PSH, DATA, hole_link, 64);
+    for _ in 0..4 {
+        c += DATA.len() as u32;
+        wire.send(true, c, s, ACK | PSH, DATA, next(true), 64);
+    }
+    c += DATA.len() as u32;
+    wire.send(false, s, c, ACK, &[], next(false), 52);
+    for backoff in [20, 40, 80] {
+        wire.now += backoff * MS;
+        let link = if air {
+            let mut retry = hole_link;
+            if let Some(w) = &mut retry.wifi {
+                w.retry = true;
+            }
+            retry
+        } else {
+            next(true)
+        };
+        wire.send(true, hole, s, ACK | PSH, DATA, link, 64);
+    }
+    let rst = wire.send(false, s, 0, RST, &[], next(false), 52);
+    let report = wire.finish();
+    let r = report
+        .resets
+        .iter()
+        .find(|r| r.frame == rst)
+        .expect("the RST");
+    r.clone()
+}
+
+/// The link's retries of one old MAC frame are one TCP transmission, not a
+/// peer backing off into a host that lost the connection: the connection
+/// was live, and a bare RST at the stale segment's ACK is netfilter's
+/// REJECT of a segment conntrack calls INVALID.
+#[test]
+fn test_wifi_air_retries_of_an_old_frame_rejected_as_invalid() {
+    let r = late_copies(true);
+    assert_eq!((r.origin, r.cause), (Origin::Server, Cause::OutOfWindow));
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::RejectNumbers { .. })));
+}
+
+/// The same copies as TCP retransmissions backing off: the peer talks to a
+/// host that lost the connection, not one late segment.
+#[test]
+fn test_wifi_tcp_retransmissions_are_not_one_late_segment() {
+    let r = late_copies(false);
+    assert_eq!(r.origin, Origin::Server);
+    assert_ne!(r.cause, Cause::OutOfWindow);
+}
+
 /// In-order Wi-Fi frames on a good link are no evidence.
 #[test]
 fn test_wifi_clean_link_adds_nothing() {

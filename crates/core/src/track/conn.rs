@@ -370,6 +370,9 @@ pub struct Seen<'p, 'a> {
     pub packet: &'p TcpPacket<'a>,
     /// The packet as the ladder keeps it (the analyzer has built it already).
     pub summary: PacketSummary,
+    /// The capture heard this 802.11 MAC frame before: the link retrying
+    /// one TCP transmission on the air, not TCP retransmitting.
+    pub air_retry: bool,
 }
 
 impl Conn {
@@ -507,6 +510,7 @@ impl Conn {
             side,
             packet,
             summary,
+            air_retry,
         } = *seen;
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         self.history.push(summary);
@@ -555,7 +559,7 @@ impl Conn {
         if peer_window_shut {
             dir.zero_window_probes = dir.zero_window_probes.saturating_add(1);
         }
-        let (retransmission, out_of_order) = dir.advance(packet, ts_ns);
+        let (retransmission, out_of_order) = dir.advance(packet, ts_ns, air_retry);
         let window_open = dir.window.is_some_and(|w| w > 0);
         dir.last = Some(PacketNote {
             frame,
@@ -646,9 +650,26 @@ impl Direction {
         }
     }
 
+    /// Counts a retransmission of `seq` in the current run (a new run for
+    /// another sequence number), for TCP's backoff.
+    fn extend_rexmit_run(&mut self, seq: u32, ts_ns: i64) {
+        if self.rexmit_run > 0 && self.rexmit_seq == seq {
+            self.rexmit_run = self.rexmit_run.saturating_add(1);
+        } else {
+            self.rexmit_run = 1;
+            self.rexmit_seq = seq;
+            self.rexmit_first_ns =
+                self.last
+                    .map_or(ts_ns, |l| if l.seq == seq { l.ts_ns } else { ts_ns });
+        }
+        self.rexmit_last_ns = ts_ns;
+    }
+
     /// Moves SND.NXT on and follows retransmissions and FINs; returns
     /// whether the segment was a retransmission, and whether it left a gap.
-    fn advance(&mut self, packet: &TcpPacket<'_>, ts_ns: i64) -> (bool, bool) {
+    /// An `air_retry` is old data again but not TCP's backoff: it does not
+    /// extend the retransmission run.
+    fn advance(&mut self, packet: &TcpPacket<'_>, ts_ns: i64, air_retry: bool) -> (bool, bool) {
         let tcp = &packet.tcp;
         let (syn, fin) = (tcp.has(flags::SYN), tcp.has(flags::FIN));
         let end = tcp
@@ -660,16 +681,9 @@ impl Direction {
             Some(nxt) if tcp.payload_len > 0 && seq::diff(end, nxt) <= 0 => {
                 retransmission = true;
                 self.retransmissions = self.retransmissions.saturating_add(1);
-                if self.rexmit_run > 0 && self.rexmit_seq == tcp.seq {
-                    self.rexmit_run = self.rexmit_run.saturating_add(1);
-                } else {
-                    self.rexmit_run = 1;
-                    self.rexmit_seq = tcp.seq;
-                    self.rexmit_first_ns =
-                        self.last
-                            .map_or(ts_ns, |l| if l.seq == tcp.seq { l.ts_ns } else { ts_ns });
+                if !air_retry {
+                    self.extend_rexmit_run(tcp.seq, ts_ns);
                 }
-                self.rexmit_last_ns = ts_ns;
             }
             Some(nxt) => {
                 if tcp.payload_len > 0 && seq::after(tcp.seq, nxt) {
