@@ -130,7 +130,10 @@ def spark_run(cores, paths):
     import rstscope.spark
 
     os.environ["PYSPARK_PYTHON"] = sys.executable
+    # Local mode runs the tasks in the driver's JVM: its default 1 GiB heap
+    # ran out with two 64 MiB captures in flight (binaryFile's copies).
     spark = (SparkSession.builder.master(f"local[{cores}]").config("spark.ui.enabled", "false")
+             .config("spark.driver.memory", "3g")
              .config("spark.ui.showConsoleProgress", "false").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     rstscope.spark.resets(spark, paths[:1]).count()
