@@ -49,6 +49,7 @@ fn main() -> ExitCode {
         }
     };
     captures.extend(scenarios());
+    captures.extend(link_layer_variants());
     match write_corpora(&captures, Path::new(corpus)) {
         Ok((capture_seeds, decode_seeds)) => {
             println!(
@@ -215,6 +216,19 @@ impl Sink for Frames {
         }
     }
     fn warning(&mut self, _: Warning) {}
+}
+
+/// The generator's captures whose link layer carries evidence: monitor-mode
+/// 802.11 with radiotap (retries, sequence numbers, signal and rate) and
+/// NFLOG (rule prefixes and hooks), two variants each.
+fn link_layer_variants() -> Vec<(String, Vec<u8>)> {
+    use rstscope_scenarios::families::{self, Split};
+    ["wifi-reorder", "conntrack-invalid-nflog"]
+        .into_iter()
+        .filter_map(families::find)
+        .flat_map(|family| (1..=2).map(move |i| families::variant(family, Split::Train, i)))
+        .map(|variant| (variant.file_name(), variant.bytes()))
+        .collect()
 }
 
 /// Every scenario of the generator's catalogue, each in one of its
