@@ -222,6 +222,10 @@ pub const SIGNALS: &[(&str, &str)] = &[
     ),
     ("stage", "Where in the connection the RST fell."),
     ("vantage", "What the capture at the other end saw."),
+    (
+        "link",
+        "What the link layer recorded: Wi-Fi retries, reordering and radio, the netfilter rule that logged a packet (NFLOG), the process that owned the connection (PKTAP).",
+    ),
 ];
 
 pub fn signal(name: &str) -> Option<&'static str> {
@@ -261,6 +265,13 @@ mod tests {
             signature("SYN;ACK → RST+ACK"),
             "Tampering signature (SIGCOMM 2023): after the handshake completed, a RST with the ACK flag came."
         );
+    }
+
+    #[test]
+    fn every_signal_core_writes_is_explained() {
+        for s in rstscope_core::report::Signal::ALL {
+            assert!(signal(s.as_str()).is_some(), "{}", s.as_str());
+        }
     }
 
     #[test]
