@@ -157,7 +157,7 @@ fn v4_pseudonym(n: u32) -> Ipv4Addr {
 mod tests {
     use super::*;
     use crate::test_reports::{fixture_report, sample_report};
-    use rstscope_core::report::{Evidence, Fact, Role, Signal};
+    use rstscope_core::report::{Endpoint, Evidence, Fact, Role, Signal};
     use std::collections::BTreeSet;
 
     /// Every IP address in the report's JSON.
@@ -236,7 +236,7 @@ mod tests {
                 .find(|c| c.id == id)
                 .expect("listed");
             // The reset's endpoints are the connection's, both before and after.
-            let pair = |a: &str, b: &str| [a.to_string(), b.to_string()];
+            let pair = |a: &Endpoint, b: &Endpoint| [*a, *b];
             let sides = [
                 pair(&conn.client, &conn.server),
                 pair(&conn.server, &conn.client),
@@ -261,7 +261,7 @@ mod tests {
     fn addresses_inside_sentences_are_replaced() {
         let mut report = fixture_report();
         let reset = report.resets.first_mut().expect("the fixture has resets");
-        reset.src = "10.1.2.3:443".into();
+        reset.src = "10.1.2.3:443".parse().expect("an endpoint");
         reset.evidence.push(Evidence {
             signal: Signal::Ttl,
             finding: "TTL 63 from 10.1.2.3, not 52 as from [2001:db8:aa::1]:80 or fe80::1.".into(),
@@ -273,7 +273,7 @@ mod tests {
         });
         let shared = anonymize(&report).expect("anonymises");
         let reset = &shared.resets[0];
-        let host = reset.src.rsplit_once(':').expect("ip:port").0;
+        let host = reset.src.ip.to_string();
         let finding = &reset.evidence.last().expect("pushed").finding;
         let mut found = Vec::new();
         for_each_address(finding, |ip| found.push(ip));
@@ -305,14 +305,10 @@ mod tests {
             "the sample has resets"
         );
         let shared = anonymize(&report).expect("anonymises");
-        let host = |endpoint: &str| -> IpAddr {
-            let (ip, _port) = endpoint.rsplit_once(':').expect("ip:port");
-            ip.trim_matches(['[', ']']).parse().expect("an address")
-        };
         let endpoints: BTreeSet<IpAddr> = shared
             .resets
             .iter()
-            .flat_map(|r| [host(&r.src), host(&r.dst)])
+            .flat_map(|r| [r.src.ip, r.dst.ip])
             .collect();
         for (talker, original) in shared
             .summary

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use rstscope_core::filters::endpoint;
+use rstscope_core::report::Endpoint as End;
 
 /// A parsed filter; the empty filter keeps every row.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -47,8 +47,8 @@ enum Dir {
 /// What a filter is matched against: a reset (its packet's source and
 /// destination) or a connection (client and server).
 pub struct Row<'a> {
-    pub src: &'a str,
-    pub dst: &'a str,
+    pub src: End,
+    pub dst: End,
     pub stream: Option<u32>,
     /// The frames it stands for: a reset's own, a connection's resets.
     pub frames: &'a [u64],
@@ -89,10 +89,7 @@ impl Query {
     }
 
     pub fn keeps(&self, row: &Row<'_>) -> bool {
-        let src = endpoint(row.src);
-        let dst = endpoint(row.dst);
-        let subject = Subject { row, src, dst };
-        self.0.as_ref().is_none_or(|expr| expr.keeps(&subject))
+        self.0.as_ref().is_none_or(|expr| expr.keeps(row))
     }
 }
 
@@ -106,14 +103,8 @@ impl fmt::Display for Query {
     }
 }
 
-struct Subject<'a> {
-    row: &'a Row<'a>,
-    src: Option<(IpAddr, u16)>,
-    dst: Option<(IpAddr, u16)>,
-}
-
 impl Expr {
-    fn keeps(&self, s: &Subject<'_>) -> bool {
+    fn keeps(&self, s: &Row<'_>) -> bool {
         match self {
             Self::Or(all) => all.iter().any(|e| e.keeps(s)),
             Self::And(all) => all.iter().all(|e| e.keeps(s)),
@@ -124,22 +115,25 @@ impl Expr {
 }
 
 impl Term {
-    fn keeps(&self, s: &Subject<'_>) -> bool {
+    fn keeps(&self, s: &Row<'_>) -> bool {
         let ends = |dir: Dir| match dir {
-            Dir::Either => [s.src, s.dst],
-            Dir::Src => [s.src, None],
-            Dir::Dst => [None, s.dst],
+            Dir::Either => [Some(s.src), Some(s.dst)],
+            Dir::Src => [Some(s.src), None],
+            Dir::Dst => [None, Some(s.dst)],
         };
         match self {
             Self::Host(dir, net, prefix) => ends(*dir)
                 .iter()
                 .flatten()
-                .any(|(ip, _)| in_network(*ip, *net, *prefix)),
-            Self::Port(dir, port) => ends(*dir).iter().flatten().any(|(_, p)| p == port),
-            Self::Endpoint(ip, port) => [s.src, s.dst].contains(&Some((*ip, *port))),
-            Self::Stream(n) => s.row.stream == Some(*n),
-            Self::Frame(n) => s.row.frames.contains(n),
-            Self::Partial(text) => s.row.src.contains(text) || s.row.dst.contains(text),
+                .any(|end| in_network(end.ip, *net, *prefix)),
+            Self::Port(dir, port) => ends(*dir).iter().flatten().any(|end| end.port == *port),
+            Self::Endpoint(ip, port) => [s.src, s.dst].contains(&End::new(*ip, *port)),
+            Self::Stream(n) => s.stream == Some(*n),
+            Self::Frame(n) => s.frames.contains(n),
+            // What is being typed matches the endpoint as the table shows it.
+            Self::Partial(text) => [s.src, s.dst]
+                .iter()
+                .any(|end| end.to_string().contains(text.as_str())),
         }
     }
 }
@@ -414,8 +408,8 @@ fn bare(word: &str) -> Option<Term> {
             return Some(Term::Port(Dir::Either, port));
         }
     }
-    if let Some((ip, port)) = endpoint(word) {
-        return Some(Term::Endpoint(ip, port));
+    if let Ok(end) = word.parse::<End>() {
+        return Some(Term::Endpoint(end.ip, end.port));
     }
     let address_like = word
         .chars()
@@ -483,16 +477,23 @@ fn width(ip: IpAddr) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::{Ipv4Addr, Ipv6Addr};
 
     const RESET: Row<'static> = Row {
-        src: "10.0.0.5:50000",
-        dst: "203.0.113.7:443",
+        src: End::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 5)), 50000),
+        dst: End::new(IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7)), 443),
         stream: Some(3),
         frames: &[12],
     };
     const V6: Row<'static> = Row {
-        src: "[2001:db8::1]:443",
-        dst: "[2001:db8::2]:61000",
+        src: End::new(
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+            443,
+        ),
+        dst: End::new(
+            IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2)),
+            61000,
+        ),
         stream: Some(4),
         frames: &[20, 21],
     };
@@ -571,10 +572,10 @@ mod tests {
     fn conversation_filters_as_wireshark_and_rstscope_write_them() {
         let wireshark = "(ip.addr eq 10.0.0.5 and ip.addr eq 203.0.113.7) and (tcp.port eq 50000 and tcp.port eq 443)";
         assert!(keeps(wireshark, &RESET));
-        let ours = rstscope_core::filters::conversation(RESET.src, RESET.dst).unwrap();
+        let ours = rstscope_core::filters::conversation(RESET.src, RESET.dst);
         assert!(keeps(&ours, &RESET));
         assert!(!keeps(&ours, &V6));
-        let bpf = rstscope_core::filters::bpf(RESET.src, RESET.dst).unwrap();
+        let bpf = rstscope_core::filters::bpf(RESET.src, RESET.dst);
         assert!(keeps(bpf.trim_start_matches("tcp and "), &RESET));
     }
 

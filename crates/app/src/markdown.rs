@@ -74,10 +74,10 @@ fn write_comparison(md: &mut String, cmp: &Comparison) -> core::fmt::Result {
             writeln!(
                 md,
                 "- {} → {} here, {} → {} there (matched by {}):",
-                inline(&m.main_client),
-                inline(&m.main_server),
-                inline(&m.peer_client),
-                inline(&m.peer_server),
+                inline(&m.main_client.to_string()),
+                inline(&m.main_server.to_string()),
+                inline(&m.peer_client.to_string()),
+                inline(&m.peer_server.to_string()),
                 m.how.as_str()
             )?;
             for d in &m.differences {
@@ -202,8 +202,8 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.frame,
             format::utc(r.time),
-            inline(&r.src),
-            inline(&r.dst),
+            inline(&r.src.to_string()),
+            inline(&r.dst.to_string()),
             inline(&r.flags),
             r.sender.as_str(),
             r.origin.as_str(),
@@ -217,8 +217,8 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
             md,
             "\n### Frame {}: {} → {}\n\n{}, {}",
             r.frame,
-            inline(&r.src),
-            inline(&r.dst),
+            inline(&r.src.to_string()),
+            inline(&r.dst.to_string()),
             r.origin.as_str(),
             r.cause.as_str()
         )?;
@@ -316,7 +316,7 @@ mod tests {
     #[test]
     fn table_cells_cannot_break_the_table() {
         let mut report = fixture_report();
-        report.resets[0].src = "a|b\nc".into();
+        report.resets[0].flags = "a|b\nc".into();
         let md = to_markdown(&report);
         let row = md.lines().find(|l| l.starts_with("| 5 |")).expect("row");
         // Ten cell borders, none from the data.

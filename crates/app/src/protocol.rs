@@ -16,6 +16,7 @@
 
 use rstscope_core::analyzer::RstPacket;
 use rstscope_core::listing::ListedPacket;
+use rstscope_core::report::Endpoint;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
@@ -128,9 +129,8 @@ pub enum FromWorker {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Conversation {
-    /// "ip:port", as the report writes endpoints.
-    pub client: String,
-    pub server: String,
+    pub client: Endpoint,
+    pub server: Endpoint,
     pub frame: u64,
 }
 
@@ -145,8 +145,8 @@ pub struct LiveReset {
     /// Seconds since the Unix epoch.
     pub time: f64,
     /// "ip:port" of the packet's source and destination.
-    pub src: String,
-    pub dst: String,
+    pub src: Endpoint,
+    pub dst: Endpoint,
     pub flags: String,
 }
 
@@ -155,8 +155,8 @@ impl From<&RstPacket> for LiveReset {
         Self {
             frame: reset.frame,
             time: reset.time,
-            src: reset.src.clone(),
-            dst: reset.dst.clone(),
+            src: reset.src,
+            dst: reset.dst,
             flags: reset.flags.clone(),
         }
     }
@@ -304,8 +304,8 @@ mod tests {
                 new_resets: vec![LiveReset {
                     frame: 7,
                     time: 1_700_000_000.25,
-                    src: "[2001:db8::1]:443".into(),
-                    dst: "10.0.0.5:50000".into(),
+                    src: "[2001:db8::1]:443".parse().unwrap(),
+                    dst: "10.0.0.5:50000".parse().unwrap(),
                     flags: "RST+ACK".into(),
                 }],
             },

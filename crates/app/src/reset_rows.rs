@@ -22,6 +22,7 @@ impl Column {
     pub fn compare(self, a: &Reset, b: &Reset) -> Ordering {
         match self {
             Self::Frame => a.frame.cmp(&b.frame),
+            // Addresses in numeric order (10.0.0.9 before 10.0.0.10), then ports.
             Self::Source => a.src.cmp(&b.src),
             Self::Destination => a.dst.cmp(&b.dst),
             Self::Origin => a.origin.cmp(&b.origin),

@@ -99,7 +99,7 @@ async fn list_packets(
     capture: &CaptureFile,
     conversation: &Conversation,
 ) -> Result<FromWorker, String> {
-    let target = target(conversation)?;
+    let target = target(conversation);
     let mut lister = Lister::new(target.a);
     each_selected(&capture.blob, &[target], |frame, packet| {
         lister.push(frame.number, frame.ts_ns, packet);
@@ -115,10 +115,7 @@ async fn export_pcap(
     conversations: &[Conversation],
     comments: &[FrameComment],
 ) -> Result<FromWorker, String> {
-    let targets = conversations
-        .iter()
-        .map(target)
-        .collect::<Result<Vec<_>, _>>()?;
+    let targets: Vec<Target> = conversations.iter().map(target).collect();
     let comments: HashMap<u64, &str> = comments
         .iter()
         .map(|c| (c.frame, c.text.as_str()))
@@ -142,14 +139,8 @@ async fn export_pcap(
     })
 }
 
-fn target(conversation: &Conversation) -> Result<Target, String> {
-    let Conversation {
-        client,
-        server,
-        frame,
-    } = conversation;
-    Target::of(client, server, *frame)
-        .ok_or_else(|| format!("{client} and {server} are not addresses with ports"))
+fn target(conversation: &Conversation) -> Target {
+    Target::of(conversation.client, conversation.server, conversation.frame)
 }
 
 /// Hands `each` the frames of the streams holding the targets, in capture

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use rstscope_core::report::{Connection, Incident, Origin, Report, Reset};
+use rstscope_core::report::{Connection, Endpoint, Incident, Origin, Report, Reset};
 use serde::Serialize;
 
 /// Which rows to write.
@@ -36,8 +36,8 @@ pub struct ResetRow<'a> {
     pub reset: &'a Reset,
     /// The reset's connection's client and server ("ip:port"); null when
     /// the reset belongs to no listed connection.
-    pub client: Option<&'a str>,
-    pub server: Option<&'a str>,
+    pub client: Option<Endpoint>,
+    pub server: Option<Endpoint>,
 }
 
 #[derive(Serialize)]
@@ -140,8 +140,8 @@ pub fn reset_rows<'a>(
         ResetRow {
             capture,
             reset,
-            client: connection.map(|c| c.client.as_str()),
-            server: connection.map(|c| c.server.as_str()),
+            client: connection.map(|c| c.client),
+            server: connection.map(|c| c.server),
         }
     })
 }

@@ -10,10 +10,10 @@
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::SystemTime;
 
-use rstscope_core::report::{Connection, Report};
+use rstscope_core::report::{Connection, Endpoint, Report};
 
 use crate::rows::{self, CaptureFacts, Outcome, RowKind};
 
@@ -183,7 +183,7 @@ fn reset_row<'a>(row: &'a rows::ResetRow<'a>) -> Vec<Cell<'a>> {
     // reset outside any connection, its own source and destination.
     let (orig, resp) = match (row.client, row.server) {
         (Some(client), Some(server)) => (client, server),
-        _ => (r.src.as_str(), r.dst.as_str()),
+        _ => (r.src, r.dst),
     };
     let is_orig = row.client.map(|client| client == r.src);
     let mut cells = vec![Cell::Time(r.time), row.capture.into(), Cell::Count(r.frame)];
@@ -236,8 +236,8 @@ fn connection_row<'a>(capture: Option<&'a str>, c: &'a Connection) -> Vec<Cell<'
         capture.into(),
         Cell::Count(c.id.into()),
     ];
-    cells.extend(endpoint(&c.client));
-    cells.extend(endpoint(&c.server));
+    cells.extend(endpoint(c.client));
+    cells.extend(endpoint(c.server));
     cells.extend([
         Cell::Str("tcp"),
         Cell::Interval(c.last_time - c.first_time),
@@ -302,12 +302,9 @@ fn capture_row<'a>(capture: Option<&'a str>, outcome: &'a Outcome) -> Vec<Cell<'
     ]
 }
 
-/// An "ip:port" endpoint as Zeek's address and port fields.
-fn endpoint(text: &str) -> [Cell<'static>; 2] {
-    match text.parse::<SocketAddr>() {
-        Ok(addr) => [Cell::Addr(addr.ip()), Cell::Port(addr.port())],
-        Err(_) => [Cell::Unset, Cell::Unset],
-    }
+/// An endpoint as Zeek's address and port fields.
+fn endpoint(end: Endpoint) -> [Cell<'static>; 2] {
+    [Cell::Addr(end.ip), Cell::Port(end.port)]
 }
 
 fn write_row(out: &mut impl Write, cells: &[Cell<'_>]) -> io::Result<()> {
@@ -442,13 +439,11 @@ mod tests {
         assert_eq!(rendered(Cell::Double(0.85f32.into())), "0.85");
         assert_eq!(rendered(Cell::Double(1.0)), "1");
         assert_eq!(rendered(Cell::Bool(false)), "F");
-        let [ip, port] = endpoint("[2001:db8::1]:443");
+        let [ip, port] = endpoint("[2001:db8::1]:443".parse().unwrap());
         assert_eq!(
             (rendered(ip), rendered(port)),
             ("2001:db8::1".into(), "443".into())
         );
-        let [ip, port] = endpoint("not an endpoint");
-        assert_eq!((rendered(ip), rendered(port)), ("-".into(), "-".into()));
     }
 
     #[test]

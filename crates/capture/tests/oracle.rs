@@ -105,7 +105,7 @@ fn compare_reset(
     let tshark_flags =
         u16::from_str_radix(field("tcp.flags").trim_start_matches("0x"), 16).unwrap();
     let checks = [
-        ("src", src, ours.src.clone()),
+        ("src", src, ours.src.to_string()),
         (
             "flags",
             flag_names(tshark_flags & 0x1FF),
@@ -116,7 +116,7 @@ fn compare_reset(
             field("tcp.len").to_string(),
             ours.payload_len.to_string(),
         ),
-        ("dst", dst, ours.dst.clone()),
+        ("dst", dst, ours.dst.to_string()),
         (
             "seq",
             field("tcp.seq_raw").to_string(),

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{captures_dir, read_tsv};
-use rstscope_core::report::Connection;
+use rstscope_core::report::{Connection, Endpoint};
 use rstscope_core::{Analyzer, Config, Report};
 
 /// (capture, "orig>resp", Zeek's "STATE history", why we differ).
@@ -53,14 +53,11 @@ fn analyze(path: &Path) -> Report {
 }
 
 /// "ip:port" in Zeek's conn.log spelling: IPv6 without brackets.
-fn zeek_endpoint(ours: &str) -> String {
-    match ours.strip_prefix('[') {
-        Some(rest) => rest.replacen("]:", ":", 1),
-        None => ours.to_string(),
-    }
+fn zeek_endpoint(ours: &Endpoint) -> String {
+    format!("{}:{}", ours.ip, ours.port)
 }
 
-fn endpoint_matches(zeek: &str, ours: &str) -> bool {
+fn endpoint_matches(zeek: &str, ours: &Endpoint) -> bool {
     let ours = zeek_endpoint(ours);
     match zeek.strip_suffix(":?") {
         Some(addr) => ours.rsplit_once(':').is_some_and(|(a, _)| a == addr),
@@ -295,8 +292,14 @@ fn parses_every_cell_form() {
     assert_eq!(list.len(), 4);
     assert_eq!(list[3].state, None);
     assert_eq!(list[3].history.as_deref(), Some("^hA"));
-    assert!(endpoint_matches("1.2.3.4:?", "1.2.3.4:999"));
-    assert!(endpoint_matches("2001::1:80", "[2001::1]:80"));
+    assert!(endpoint_matches(
+        "1.2.3.4:?",
+        &"1.2.3.4:999".parse().unwrap()
+    ));
+    assert!(endpoint_matches(
+        "2001::1:80",
+        &"[2001::1]:80".parse().unwrap()
+    ));
     let states = parse_cell("b/.stdout: Zeek TCP endpoint states (0 INACTIVE,1 SYN_SENT,2 SYN_ACK_SENT,3 PARTIAL,4 ESTABLISHED,5 CLOSED,6 RESET): orig state=1, resp state=6").unwrap();
     assert_eq!(states[0].state.as_deref(), Some("REJ"));
     assert_eq!(conn_state_of(5, 6), "RSTR");

@@ -74,7 +74,7 @@ pub fn write(capture: &Path, report: &Report, args: &ExportArgs) -> Result<u64, 
     }
     let targets: Vec<Target> = picked
         .iter()
-        .filter_map(|r| Target::of(&r.src, &r.dst, r.frame))
+        .map(|r| Target::of(r.src, r.dst, r.frame))
         .collect();
     // Every RST exported carries its verdict, picked or not.
     let comments: HashMap<u64, String> = report

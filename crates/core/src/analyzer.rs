@@ -14,7 +14,9 @@ use crate::confidence;
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
 use crate::render;
-use crate::report::{CaptureInfo, Connection, LinkTypeCount, Report, Reset, Warning, WarningKind};
+use crate::report::{
+    CaptureInfo, Connection, Endpoint, LinkTypeCount, Report, Reset, Warning, WarningKind,
+};
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
 use crate::track::link::{Names, Stations};
@@ -423,8 +425,8 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
         id: conn.id,
         stream: Some(conn.first_stream),
         first_frame: Some(conn.first_frame),
-        client: endpoint(c.addr, c.port),
-        server: endpoint(s.addr, s.port),
+        client: Endpoint::new(c.addr, c.port),
+        server: Endpoint::new(s.addr, s.port),
         roles_from: conn.roles_from.name().to_string(),
         first_time: seconds(conn.first_ns),
         last_time: seconds(conn.last_ns),
@@ -472,8 +474,8 @@ fn rst_packet(
     RstPacket {
         frame,
         time: seconds(ts_ns),
-        src: endpoint(packet.ip.src, packet.tcp.src_port),
-        dst: endpoint(packet.ip.dst, packet.tcp.dst_port),
+        src: Endpoint::new(packet.ip.src, packet.tcp.src_port),
+        dst: Endpoint::new(packet.ip.dst, packet.tcp.dst_port),
         seq: packet.tcp.seq,
         ack: packet.tcp.ack,
         flags: flags::names(packet.tcp.flags),
@@ -528,40 +530,6 @@ fn reset_entry(record: ResetRecord) -> Reset {
     }
 }
 
-/// "ip:port", with IPv6 addresses in brackets. IPv4 addresses and ports are
-/// written digit by digit: through `format!` an endpoint cost ten times as
-/// much, and every listed connection has two.
-pub fn endpoint(ip: core::net::IpAddr, port: u16) -> String {
-    let mut out = String::new();
-    match ip {
-        core::net::IpAddr::V4(v4) => {
-            out.reserve_exact("255.255.255.255:65535".len());
-            let [a, b, c, d] = v4.octets();
-            for (octet, dot) in [(a, true), (b, true), (c, true), (d, false)] {
-                push_decimal(&mut out, u32::from(octet));
-                if dot {
-                    out.push('.');
-                }
-            }
-        }
-        core::net::IpAddr::V6(v6) => {
-            use core::fmt::Write;
-            // Writing to a String cannot fail.
-            let _ = write!(out, "[{v6}]");
-        }
-    }
-    out.push(':');
-    push_decimal(&mut out, u32::from(port));
-    out
-}
-
-fn push_decimal(out: &mut String, n: u32) {
-    if n >= 10 {
-        push_decimal(out, n / 10);
-    }
-    out.push(char::from(b'0' + (n % 10) as u8));
-}
-
 fn encapsulation_name(packet: &TcpPacket<'_>) -> String {
     let names: Vec<&str> = packet
         .encapsulation
@@ -585,31 +553,5 @@ fn not_tcp_name(kind: NotTcp) -> String {
         NotTcp::WlanManagement => "802.11 management/control".to_string(),
         NotTcp::Netlink => "netlink".to_string(),
         NotTcp::UnknownLinkType(lt) => format!("linktype {}", lt.0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_read_as_display_writes_them() {
-        let cases = [
-            ("0.0.0.0", 0),
-            ("10.0.0.1", 80),
-            ("255.255.255.255", 65535),
-            ("192.168.100.9", 4430),
-            ("::", 0),
-            ("2001:db8::1", 443),
-            ("::ffff:10.0.0.1", 8080),
-        ];
-        for (addr, port) in cases {
-            let ip: core::net::IpAddr = addr.parse().unwrap();
-            let expected = match ip {
-                core::net::IpAddr::V4(v4) => format!("{v4}:{port}"),
-                core::net::IpAddr::V6(v6) => format!("[{v6}]:{port}"),
-            };
-            assert_eq!(endpoint(ip, port), expected);
-        }
     }
 }

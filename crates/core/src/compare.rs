@@ -26,20 +26,17 @@ mod verdict;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::net::IpAddr;
 
-use crate::analyzer::{endpoint, Analysis};
+use crate::analyzer::Analysis;
 use crate::report::{
-    CaptureName, CaptureVantage, ClockOffset, Comparison, Drift, MatchMethod, MatchedConnection,
-    Relation, Report, Reset, UnmatchedConnection, VantagePoint,
+    CaptureName, CaptureVantage, ClockOffset, Comparison, Drift, Endpoint, MatchMethod,
+    MatchedConnection, Relation, Report, Reset, UnmatchedConnection, VantagePoint,
 };
 pub use trace::{Limits, Trace};
 
 use clock::{Clock, Sample};
 use matching::Match;
 use trace::{Pkt, TraceConn};
-
-type Endpoint = (IpAddr, u16);
 
 /// One capture as the comparison sees it: its report and its trace.
 pub(crate) struct Capture<'a> {
@@ -307,17 +304,16 @@ fn by_addresses(
 
 fn matched_entry(ctx: &verdict::Context<'_>, m: &Match) -> MatchedConnection {
     let (main, peer) = (ctx.main, ctx.peer);
-    let end = |e: Endpoint| endpoint(e.0, e.1);
     let (main_client, main_server) = main
         .conn(m.main)
-        .map(|c| (end(c.client), end(c.server)))
+        .map(|c| (c.client, c.server))
         .unwrap_or_default();
     // The peer's endpoints in main's roles.
     let (peer_client, peer_server) = peer
         .conn(m.peer)
         .map(|c| match m.flipped {
-            false => (end(c.client), end(c.server)),
-            true => (end(c.server), end(c.client)),
+            false => (c.client, c.server),
+            true => (c.server, c.client),
         })
         .unwrap_or_default();
     MatchedConnection {
@@ -368,8 +364,8 @@ fn unmatched(
             out.push(UnmatchedConnection {
                 capture: this.name,
                 connection: this.listed(i),
-                client: endpoint(c.client.0, c.client.1),
-                server: endpoint(c.server.0, c.server.1),
+                client: c.client,
+                server: c.server,
                 first_time: seconds(c.first_ns),
                 reason: reason.into(),
             });

@@ -21,7 +21,7 @@ pub mod table;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::report::{CaptureInfo, Cause, Origin, Reset, Stage, SubCause, WarningKind};
+use crate::report::{CaptureInfo, Cause, Endpoint, Origin, Reset, Stage, SubCause, WarningKind};
 
 pub use conflict::conflict;
 
@@ -82,16 +82,16 @@ pub fn bases(resets: &[Reset], info: &CaptureInfo) -> Vec<Basis> {
         .iter()
         .any(|w| w.kind == WarningKind::TimeBackwards);
     // Per connection, the senders of the RSTs listed so far.
-    let mut senders: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    let mut senders: BTreeMap<u32, Vec<Endpoint>> = BTreeMap::new();
     resets
         .iter()
         .map(|r| {
             let earlier = match r.connection {
                 Some(id) => {
                     let seen = senders.entry(id).or_default();
-                    let earlier = earlier(seen, &r.src);
-                    if !seen.contains(&r.src.as_str()) {
-                        seen.push(&r.src);
+                    let earlier = earlier(seen, r.src);
+                    if !seen.contains(&r.src) {
+                        seen.push(r.src);
                     }
                     earlier
                 }
@@ -103,7 +103,7 @@ pub fn bases(resets: &[Reset], info: &CaptureInfo) -> Vec<Basis> {
 }
 
 /// Whether `src` or another address of the connection sent a RST before.
-fn earlier(seen: &[&str], src: &str) -> Earlier {
+fn earlier(seen: &[Endpoint], src: Endpoint) -> Earlier {
     if seen.contains(&src) {
         Earlier::SameSender
     } else if seen.is_empty() {

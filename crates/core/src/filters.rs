@@ -7,6 +7,8 @@ use alloc::format;
 use alloc::string::String;
 use core::net::IpAddr;
 
+use crate::report::Endpoint;
+
 /// `frame.number == N`: one packet.
 pub fn frame(frame: u64) -> String {
     format!("frame.number == {frame}")
@@ -17,34 +19,28 @@ pub fn stream(stream: u32) -> String {
     format!("tcp.stream eq {stream}")
 }
 
-/// An endpoint as the report writes it: "10.0.0.1:443" or "[2001:db8::1]:443".
-pub fn endpoint(text: &str) -> Option<(IpAddr, u16)> {
-    let (addr, port) = match text.strip_prefix('[') {
-        Some(v6) => v6.split_once("]:")?,
-        None => text.rsplit_once(':')?,
-    };
-    Some((addr.parse().ok()?, port.parse().ok()?))
-}
-
 /// Both endpoints' addresses and ports, as Wireshark's conversation filter
 /// does: `ip.addr==A && tcp.port==P && ip.addr==B && tcp.port==Q`
-/// (`ipv6.addr` for IPv6). None when an endpoint is not "ip:port".
-pub fn conversation(a: &str, b: &str) -> Option<String> {
-    let ((a, p), (b, q)) = (endpoint(a)?, endpoint(b)?);
-    Some(format!(
-        "{}=={a} && tcp.port=={p} && {}=={b} && tcp.port=={q}",
-        ip_field(a),
-        ip_field(b)
-    ))
+/// (`ipv6.addr` for IPv6).
+pub fn conversation(a: Endpoint, b: Endpoint) -> String {
+    format!(
+        "{}=={} && tcp.port=={} && {}=={} && tcp.port=={}",
+        ip_field(a.ip),
+        a.ip,
+        a.port,
+        ip_field(b.ip),
+        b.ip,
+        b.port
+    )
 }
 
 /// The same conversation as a tcpdump capture filter:
 /// `host A and port P and host B and port Q`.
-pub fn bpf(a: &str, b: &str) -> Option<String> {
-    let ((a, p), (b, q)) = (endpoint(a)?, endpoint(b)?);
-    Some(format!(
-        "tcp and host {a} and port {p} and host {b} and port {q}"
-    ))
+pub fn bpf(a: Endpoint, b: Endpoint) -> String {
+    format!(
+        "tcp and host {} and port {} and host {} and port {}",
+        a.ip, a.port, b.ip, b.port
+    )
 }
 
 fn ip_field(addr: IpAddr) -> &'static str {
@@ -64,33 +60,29 @@ mod tests {
         assert_eq!(stream(0), "tcp.stream eq 0");
     }
 
+    fn ends(a: &str, b: &str) -> (Endpoint, Endpoint) {
+        (a.parse().unwrap(), b.parse().unwrap())
+    }
+
     #[test]
     fn test_conversation_of_ipv4_endpoints() {
+        let (a, b) = ends("10.0.0.5:50000", "203.0.113.7:443");
         assert_eq!(
-            conversation("10.0.0.5:50000", "203.0.113.7:443").as_deref(),
-            Some("ip.addr==10.0.0.5 && tcp.port==50000 && ip.addr==203.0.113.7 && tcp.port==443")
+            conversation(a, b),
+            "ip.addr==10.0.0.5 && tcp.port==50000 && ip.addr==203.0.113.7 && tcp.port==443"
         );
         assert_eq!(
-            bpf("10.0.0.5:50000", "203.0.113.7:443").as_deref(),
-            Some("tcp and host 10.0.0.5 and port 50000 and host 203.0.113.7 and port 443")
+            bpf(a, b),
+            "tcp and host 10.0.0.5 and port 50000 and host 203.0.113.7 and port 443"
         );
     }
 
     #[test]
     fn test_conversation_of_ipv6_endpoints() {
+        let (a, b) = ends("[2001:db8::1]:443", "[fe80::2]:50000");
         assert_eq!(
-            conversation("[2001:db8::1]:443", "[fe80::2]:50000").as_deref(),
-            Some(
-                "ipv6.addr==2001:db8::1 && tcp.port==443 && ipv6.addr==fe80::2 && tcp.port==50000"
-            )
+            conversation(a, b),
+            "ipv6.addr==2001:db8::1 && tcp.port==443 && ipv6.addr==fe80::2 && tcp.port==50000"
         );
-    }
-
-    #[test]
-    fn test_endpoints_that_are_not_addresses_give_no_filter() {
-        assert_eq!(conversation("host-a:443", "10.0.0.1:80"), None);
-        assert_eq!(conversation("10.0.0.1", "10.0.0.2:80"), None);
-        assert_eq!(endpoint("[::1]443"), None);
-        assert_eq!(endpoint("10.0.0.1:99999"), None);
     }
 }

@@ -6,6 +6,7 @@
 //! fields, never repurpose them.
 
 mod conflict;
+mod endpoint;
 mod fact;
 
 use alloc::collections::BTreeMap;
@@ -14,6 +15,7 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 pub use conflict::Conflict;
+pub use endpoint::{Endpoint, NotAnEndpoint};
 pub use fact::{Counter, Fact, IpIdPattern, Probe, SegmentFlaw};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -291,9 +293,9 @@ pub struct Reset {
     pub frame: u64,
     /// Seconds since the Unix epoch.
     pub time: f64,
-    /// "ip:port" ("[v6]:port" for IPv6) of the innermost IP/TCP headers.
-    pub src: String,
-    pub dst: String,
+    /// "ip:port" ("\[v6\]:port" for IPv6) of the innermost IP/TCP headers.
+    pub src: Endpoint,
+    pub dst: Endpoint,
     /// Raw (absolute) sequence and acknowledgement numbers.
     pub seq: u32,
     pub ack: u32,
@@ -620,8 +622,8 @@ pub struct Connection {
     #[serde(default)]
     pub first_frame: Option<u64>,
     /// "ip:port" of the side that opened the connection (Zeek's originator).
-    pub client: String,
-    pub server: String,
+    pub client: Endpoint,
+    pub server: Endpoint,
     /// How the roles were decided: "handshake", "syn", "syn-ack", "ports",
     /// "first-packet". Anything but "handshake"/"syn"/"syn-ack" is a guess.
     pub roles_from: String,
@@ -894,10 +896,10 @@ pub struct MatchedConnection {
     /// How sure the match is, in [0, 1].
     pub confidence: f32,
     /// "ip:port" of each end as each capture saw them (they differ across NAT).
-    pub main_client: String,
-    pub main_server: String,
-    pub peer_client: String,
-    pub peer_server: String,
+    pub main_client: Endpoint,
+    pub main_server: Endpoint,
+    pub peer_client: Endpoint,
+    pub peer_server: Endpoint,
     /// Packets found in both captures.
     pub packets_matched: u64,
     /// What the path changed: the fingerprints of the devices in between.
@@ -921,8 +923,8 @@ pub struct UnmatchedConnection {
     pub capture: CaptureName,
     /// Id in that capture's report (null if the report did not list it).
     pub connection: Option<u32>,
-    pub client: String,
-    pub server: String,
+    pub client: Endpoint,
+    pub server: Endpoint,
     /// Seconds since the Unix epoch, in that capture's clock.
     pub first_time: f64,
     /// Why no counterpart: "outside the other capture's time span", ...

@@ -16,8 +16,8 @@ use core::net::IpAddr;
 use hashbrown::HashMap;
 
 use crate::decode::{self, Decoded, TcpPacket};
-use crate::filters;
 use crate::frame::Frame;
+use crate::report::Endpoint;
 use crate::track::stream::Stream;
 use crate::track::table::Key;
 
@@ -39,14 +39,14 @@ pub struct Target {
 }
 
 impl Target {
-    /// From the report's "ip:port" endpoints (a reset's src and dst, a
-    /// connection's client and server); None when one is not an address.
-    pub fn of(a: &str, b: &str, frame: u64) -> Option<Self> {
-        Some(Self {
-            a: filters::endpoint(a)?,
-            b: filters::endpoint(b)?,
+    /// From the report's endpoints (a reset's src and dst, a connection's
+    /// client and server).
+    pub fn of(a: Endpoint, b: Endpoint, frame: u64) -> Self {
+        Self {
+            a: (a.ip, a.port),
+            b: (b.ip, b.port),
             frame,
-        })
+        }
     }
 }
 
@@ -211,8 +211,12 @@ mod tests {
             .collect()
     }
 
+    fn target_on(a: &str, b: &str, frame: u64) -> Target {
+        Target::of(a.parse().unwrap(), b.parse().unwrap(), frame)
+    }
+
     fn target(frame: u64) -> Target {
-        Target::of("10.0.0.1:5000", "10.0.0.2:443", frame).unwrap()
+        target_on("10.0.0.1:5000", "10.0.0.2:443", frame)
     }
 
     #[test]
@@ -223,20 +227,19 @@ mod tests {
 
     #[test]
     fn test_endpoints_in_either_order_name_the_same_pair() {
-        let reversed = Target::of("10.0.0.2:443", "10.0.0.1:5000", 6).unwrap();
+        let reversed = target_on("10.0.0.2:443", "10.0.0.1:5000", 6);
         assert_eq!(select(&[reversed]), [4, 5, 6, 8]);
     }
 
     #[test]
     fn test_several_targets_and_the_last_stream_runs_to_the_end() {
         assert_eq!(select(&[target(1), target(9)]), [1, 2, 9]);
-        let other = Target::of("10.0.0.1:6000", "10.0.0.2:443", 3).unwrap();
+        let other = target_on("10.0.0.1:6000", "10.0.0.2:443", 3);
         assert_eq!(select(&[other, target(5)]), [3, 4, 5, 6, 7, 8]);
     }
 
     #[test]
     fn test_a_frame_not_on_the_pair_selects_nothing() {
         assert_eq!(select(&[target(3)]), Vec::<u64>::new());
-        assert!(Target::of("host:1", "10.0.0.2:443", 1).is_none());
     }
 }

@@ -53,7 +53,7 @@ fn conn_id(report: &Report, ends: &(String, String)) -> u32 {
     report
         .connections
         .iter()
-        .find(|c| (&c.client, &c.server) == (&ends.0, &ends.1))
+        .find(|c| (c.client.to_string(), c.server.to_string()) == *ends)
         .unwrap_or_else(|| panic!("no connection {ends:?}"))
         .id
 }

@@ -5,7 +5,7 @@ use super::{origin_badge, relative_time, Shared};
 use crate::comparison;
 use crate::format;
 use rstscope_core::report::{
-    CaptureName, CaptureVantage, Comparison, MatchedConnection, Relation, VantagePoint,
+    CaptureName, CaptureVantage, Comparison, Endpoint, MatchedConnection, Relation, VantagePoint,
 };
 use rstscope_core::Report;
 
@@ -282,7 +282,7 @@ fn resets_table(report: &Report, cmp: &Comparison, open: &UseStateHandle<Option<
 }
 
 fn matched_table(cmp: &Comparison) -> Html {
-    let ends = |client: &str, server: &str| format!("{client} → {server}");
+    let ends = |client: &Endpoint, server: &Endpoint| format!("{client} → {server}");
     html! {
         <details class="comparison-connections"
                  open={cmp.relation == Relation::TwoVantages && cmp.matched.len() <= 20}>

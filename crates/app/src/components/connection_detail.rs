@@ -59,16 +59,16 @@ pub fn ConnectionDetail(props: &Props) -> Html {
                 { fact("Zeek history", html! { <Term text={c.history.clone()} class="mono"
                     explain={glossary::history(&c.history)} /> }) }
             </dl>
-            <PacketFilters stream={c.stream} a={c.client.clone()} b={c.server.clone()} />
+            <PacketFilters stream={c.stream} a={c.client} b={c.server} />
             if let Some(frame) = c.first_frame.or_else(|| c.resets.first().copied()) {
                 <h3>{ "All packets" }</h3>
                 <ExportPcap capture={props.capture.clone()}
-                            conversations={vec![Conversation { client: c.client.clone(), server: c.server.clone(), frame }]}
+                            conversations={vec![Conversation { client: c.client, server: c.server, frame }]}
                             comments={resets.clone().map(|r| FrameComment { frame: r.frame, text: verdict_comment(r) }).collect::<Vec<_>>()}
                             file_name={format!("rstscope-connection-{}.pcapng", c.id)}
                             label="Export this connection (pcapng)" />
                 <PacketList capture={props.capture.clone()} start={props.report.capture.first_time}
-                            conversation={Conversation { client: c.client.clone(), server: c.server.clone(), frame }}
+                            conversation={Conversation { client: c.client, server: c.server, frame }}
                             time_mode={TimeMode::default()} />
             }
             <h3>{ format!("Resets ({})", c.resets.len()) }</h3>

@@ -109,10 +109,10 @@ pub fn ConnectionsTable(props: &Props) -> Html {
                 aria-rowindex={(range.start + row + 1).to_string()} {onclick} key={id.to_string()}>
                 { td(0, html! { id }) }
                 { td(1, html! { c.stream.map(|s| s.to_string()).unwrap_or_default() }) }
-                { td(2, html! { <span class="mono">{ c.client.clone() }
+                { td(2, html! { <span class="mono">{ c.client.to_string() }
                     if guessed { <span class="muted" title="roles guessed">{ " ?" }</span> }
                 </span> }) }
-                { td(3, html! { <span class="mono">{ c.server.clone() }</span> }) }
+                { td(3, html! { <span class="mono">{ c.server.to_string() }</span> }) }
                 { td(4, html! { <Term text={c.conn_state.clone()} class="state" focusable={false}
                     explain={glossary::conn_state(&c.conn_state).unwrap_or("Zeek connection state.")} /> }) }
                 { td(5, html! { <Term text={c.history.clone()} class="mono" focusable={false}
@@ -171,8 +171,8 @@ pub fn ConnectionsTable(props: &Props) -> Html {
 /// A connection as the filter box sees it: client to server.
 fn row_of(c: &Connection) -> Row<'_> {
     Row {
-        src: &c.client,
-        dst: &c.server,
+        src: c.client,
+        dst: c.server,
         stream: c.stream,
         frames: &c.resets,
     }

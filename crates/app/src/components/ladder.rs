@@ -2,16 +2,16 @@ use yew::prelude::*;
 
 use crate::format::{self, TimeMode};
 use crate::glossary;
-use rstscope_core::report::{LadderPacket, Role};
+use rstscope_core::report::{Endpoint, LadderPacket, Role};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub packets: Vec<LadderPacket>,
     /// Frame of the RST the ladder is drawn around.
     pub rst_frame: u64,
-    /// "ip:port" of each end.
-    pub client: String,
-    pub server: String,
+    /// Each end.
+    pub client: Endpoint,
+    pub server: Endpoint,
     /// How the time column reads, and the capture's first frame.
     pub time_mode: TimeMode,
     pub start: Option<f64>,
@@ -135,7 +135,7 @@ pub fn Ladder(props: &Props) -> Html {
     }
 }
 
-fn end_label(role: &str, endpoint: &str, x: f64) -> Html {
+fn end_label(role: &str, endpoint: &Endpoint, x: f64) -> Html {
     html! {
         <g class="ladder-end">
             <text class="ladder-role" x={x.to_string()} y="16" text-anchor="middle">{ role.to_string() }</text>

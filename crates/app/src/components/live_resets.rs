@@ -38,8 +38,8 @@ pub fn LiveResetsView(props: &Props) -> Html {
                             <tr data-testid="live-reset-row">
                                 <td class="num">{ reset.frame }</td>
                                 <td>{ format::utc(reset.time) }</td>
-                                <td class="mono">{ reset.src.clone() }</td>
-                                <td class="mono">{ reset.dst.clone() }</td>
+                                <td class="mono">{ reset.src.to_string() }</td>
+                                <td class="mono">{ reset.dst.to_string() }</td>
                                 <td class="mono">{ reset.flags.clone() }</td>
                             </tr>
                         }) }

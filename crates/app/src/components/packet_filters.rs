@@ -2,6 +2,7 @@ use yew::prelude::*;
 
 use super::copy_button::CopyButton;
 use rstscope_core::filters;
+use rstscope_core::report::Endpoint;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -10,9 +11,9 @@ pub struct Props {
     pub frame: Option<u64>,
     /// Wireshark's `tcp.stream` of the conversation.
     pub stream: Option<u32>,
-    /// The two endpoints, "ip:port".
-    pub a: AttrValue,
-    pub b: AttrValue,
+    /// The two endpoints.
+    pub a: Endpoint,
+    pub b: Endpoint,
 }
 
 /// Copyable filters that show these packets in Wireshark and tcpdump.
@@ -25,12 +26,12 @@ pub fn PacketFilters(props: &Props) -> Html {
     if let Some(stream) = props.stream {
         rows.push(("its stream", filters::stream(stream), "filter-stream"));
     }
-    if let Some(pair) = filters::conversation(&props.a, &props.b) {
-        rows.push(("both endpoints", pair, "filter-conversation"));
-    }
-    if let Some(bpf) = filters::bpf(&props.a, &props.b) {
-        rows.push(("tcpdump -w …", bpf, "filter-bpf"));
-    }
+    rows.push((
+        "both endpoints",
+        filters::conversation(props.a, props.b),
+        "filter-conversation",
+    ));
+    rows.push(("tcpdump -w …", filters::bpf(props.a, props.b), "filter-bpf"));
     html! {
         <section class="packet-filters" aria-label="Filters for Wireshark and tcpdump">
             <h3>{ "Find these packets" }</h3>

@@ -48,13 +48,13 @@ pub fn ResetDetail(props: &Props) -> Html {
             { story(reset, &props.report, &props.on_select) }
             { facts(reset, connection, props.report.capture.first_time) }
             <PacketFilters frame={Some(reset.frame)} stream={reset.stream}
-                           a={reset.src.clone()} b={reset.dst.clone()} />
+                           a={reset.src} b={reset.dst} />
             if let Some(c) = connection {
                 <div class="ladder-tools">
                     <TimeSelect mode={props.time_mode} on_change={props.on_time_mode.clone()} />
                 </div>
                 <Ladder packets={reset.ladder.clone()} rst_frame={reset.frame}
-                        client={c.client.clone()} server={c.server.clone()}
+                        client={c.client} server={c.server}
                         time_mode={props.time_mode} start={props.report.capture.first_time} />
             }
             <h3>{ "All packets" }</h3>
@@ -78,8 +78,8 @@ pub fn ResetDetail(props: &Props) -> Html {
 /// The reset's connection, its client shown as the client.
 fn conversation(reset: &Reset, connection: Option<&Connection>) -> Conversation {
     let (client, server) = match connection {
-        Some(c) => (c.client.clone(), c.server.clone()),
-        None => (reset.dst.clone(), reset.src.clone()),
+        Some(c) => (c.client, c.server),
+        None => (reset.dst, reset.src),
     };
     Conversation {
         client,

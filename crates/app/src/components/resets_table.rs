@@ -238,8 +238,8 @@ pub fn ResetsTable(props: &Props) -> Html {
                 {onclick} key={format!("r{frame}")}>
                 { td(0, html! { <span class="mono">{ frame }</span> }) }
                 { td(1, html! { <span title={format::utc_micros(reset.time)}>{ when }</span> }) }
-                { td(2, html! { <span class="mono">{ reset.src.clone() }</span> }) }
-                { td(3, html! { <span class="mono">{ reset.dst.clone() }</span> }) }
+                { td(2, html! { <span class="mono">{ reset.src.to_string() }</span> }) }
+                { td(3, html! { <span class="mono">{ reset.dst.to_string() }</span> }) }
                 { td(4, html! { <span class="mono">{ reset.flags.clone() }</span> }) }
                 { td(5, html! { reset.sender.as_str() }) }
                 { td(6, origin_badge(reset.origin.as_str())) }
@@ -444,8 +444,8 @@ fn follows_link(root: u64, on_select: &Callback<Option<u64>>) -> Html {
 /// A reset as the filter box sees it.
 fn row_of(reset: &Reset) -> Row<'_> {
     Row {
-        src: &reset.src,
-        dst: &reset.dst,
+        src: reset.src,
+        dst: reset.dst,
         stream: reset.stream,
         frames: std::slice::from_ref(&reset.frame),
     }

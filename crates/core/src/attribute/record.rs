@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use super::judge::Verdict;
 use super::link::LinkSeen;
 use crate::decode::flags;
-use crate::report::LadderPacket;
+use crate::report::{Endpoint, LadderPacket};
 use crate::track::conn::{Conn, Direction, PacketNote, PacketSummary, Side};
 use crate::track::HostProfile;
 
@@ -20,8 +20,8 @@ pub struct RstPacket {
     /// Seconds since the Unix epoch.
     pub time: f64,
     /// "ip:port" of the innermost IP/TCP headers.
-    pub src: String,
-    pub dst: String,
+    pub src: Endpoint,
+    pub dst: Endpoint,
     pub seq: u32,
     pub ack: u32,
     /// Flags joined by '+'.

@@ -10,9 +10,8 @@ use alloc::vec::Vec;
 use super::matching::Match;
 use super::trace::Pkt;
 use super::verdict::{views, Context, View};
-use crate::analyzer::endpoint;
 use crate::decode::flags;
-use crate::report::{Difference, VantagePoint};
+use crate::report::{Difference, Endpoint, VantagePoint};
 
 /// Frame numbers listed in a difference's finding.
 const LISTED_FRAMES: usize = 5;
@@ -57,26 +56,28 @@ pub fn differences(ctx: &Context<'_>, m: &Match) -> Vec<Difference> {
     out
 }
 
-type Endpoint = (core::net::IpAddr, u16);
-
 /// Address and port translation of one end.
 fn translation(role: &str, mine: Endpoint, theirs: Endpoint, out: &mut Vec<Difference>) {
-    if mine.0 != theirs.0 {
+    if mine.ip != theirs.ip {
         out.push(Difference {
             kind: "nat".into(),
             finding: format!(
                 "the {role} is {} in main and {} in peer: address{} translated (NAT)",
-                endpoint(mine.0, mine.1),
-                endpoint(theirs.0, theirs.1),
-                if mine.1 != theirs.1 { " and port" } else { "" }
+                mine,
+                theirs,
+                if mine.port != theirs.port {
+                    " and port"
+                } else {
+                    ""
+                }
             ),
         });
-    } else if mine.1 != theirs.1 {
+    } else if mine.port != theirs.port {
         out.push(Difference {
             kind: "port".into(),
             finding: format!(
                 "the {role}'s port is {} in main and {} in peer: port translated",
-                mine.1, theirs.1
+                mine.port, theirs.port
             ),
         });
     }

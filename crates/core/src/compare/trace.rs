@@ -7,9 +7,9 @@
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use core::net::IpAddr;
 
 use crate::decode::{flags, TcpPacket};
+use crate::report::Endpoint;
 use crate::track::conn::{Conn, Side};
 
 /// Limits that keep the trace's memory bounded on any input.
@@ -105,8 +105,8 @@ pub type PktKey = (u32, u32, u16, u32);
 /// One connection of the trace.
 #[derive(Clone, Debug)]
 pub struct TraceConn {
-    pub client: (IpAddr, u16),
-    pub server: (IpAddr, u16),
+    pub client: Endpoint,
+    pub server: Endpoint,
     /// The roles come from a SYN or SYN-ACK, not from a guess.
     pub roles_certain: bool,
     /// ISNs from the client's SYN and the server's SYN-ACK.
@@ -126,8 +126,8 @@ pub struct TraceConn {
 impl TraceConn {
     fn new(conn: &Conn, ts_ns: i64) -> Self {
         Self {
-            client: (conn.client.addr, conn.client.port),
-            server: (conn.server.addr, conn.server.port),
+            client: Endpoint::new(conn.client.addr, conn.client.port),
+            server: Endpoint::new(conn.server.addr, conn.server.port),
             roles_certain: conn.roles_from.is_certain(),
             isn_client: None,
             isn_server: None,

@@ -164,10 +164,10 @@ fn nat_vote(main: &Capture<'_>, peer: &Capture<'_>, matches: &[Match]) -> Option
         let (mc, pc) = (main.conn(m.main)?, peer.conn(m.peer)?);
         let main_client = mc.client;
         let peer_client = if m.flipped { pc.server } else { pc.client };
-        if main_client.0 == peer_client.0 {
+        if main_client.ip == peer_client.ip {
             continue;
         }
-        let (a, b) = (is_private(main_client.0), is_private(peer_client.0));
+        let (a, b) = (is_private(main_client.ip), is_private(peer_client.ip));
         if a != b {
             let (inside, outside) = if a {
                 ("main", "peer")
@@ -178,8 +178,8 @@ fn nat_vote(main: &Capture<'_>, peer: &Capture<'_>, matches: &[Match]) -> Option
                 if a { 1 } else { -1 },
                 format!(
                     "the client's private address {} is seen in the {inside} capture, its NAT translation {} in the {outside} capture",
-                    if a { main_client.0 } else { peer_client.0 },
-                    if a { peer_client.0 } else { main_client.0 },
+                    if a { main_client.ip } else { peer_client.ip },
+                    if a { peer_client.ip } else { main_client.ip },
                 ),
             ));
         }

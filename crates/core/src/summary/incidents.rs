@@ -6,6 +6,7 @@
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
+use core::net::IpAddr;
 
 use crate::render;
 use crate::report::{
@@ -14,26 +15,26 @@ use crate::report::{
 
 /// The actor an incident's roots share.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Actor<'a> {
+enum Actor {
     /// One connection's own resets (a RST without one stands alone).
     Connection(Option<u32>, u64),
     /// A device's resets of one kind, toward the host it is keyed by.
-    Device(IncidentKind, Cause, &'a str),
+    Device(IncidentKind, Cause, IpAddr),
     /// Scans and refusals between two hosts (client, server).
-    Hosts(&'a str, &'a str),
+    Hosts(IpAddr, IpAddr),
     /// A host answering again and again for a connection it lost.
-    Lost(&'a str, &'a str),
+    Lost(IpAddr, IpAddr),
 }
 
 /// Groups `resets` (in frame order) into incidents, and sets each reset's
 /// `incident`.
 pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> {
-    let hosts: BTreeMap<u32, (&str, &str)> = connections
+    let hosts: BTreeMap<u32, (IpAddr, IpAddr)> = connections
         .iter()
-        .map(|c| (c.id, (host(&c.client), host(&c.server))))
+        .map(|c| (c.id, (c.client.ip, c.server.ip)))
         .collect();
     let mut incidents: Vec<Incident> = Vec::new();
-    let mut by_actor: BTreeMap<Actor<'_>, usize> = BTreeMap::new();
+    let mut by_actor: BTreeMap<Actor, usize> = BTreeMap::new();
     let mut by_frame: BTreeMap<u64, usize> = BTreeMap::new();
     for reset in resets.iter_mut() {
         let root = reset
@@ -75,7 +76,7 @@ pub fn kind_of(origin: Origin, cause: Cause) -> IncidentKind {
     }
 }
 
-fn actor<'a>(reset: &Reset, hosts: &BTreeMap<u32, (&'a str, &'a str)>) -> Actor<'a> {
+fn actor(reset: &Reset, hosts: &BTreeMap<u32, (IpAddr, IpAddr)>) -> Actor {
     let kind = kind_of(reset.origin, reset.cause);
     let Some(&(client, server)) = reset.connection.and_then(|id| hosts.get(&id)) else {
         return Actor::Connection(reset.connection, reset.frame);
@@ -134,12 +135,4 @@ fn join(incident: &mut Incident, reset: &Reset, consequence: bool) {
             resets: 1,
         }),
     }
-}
-
-/// The host part of an "ip:port" endpoint ("[v6]:port" for IPv6).
-fn host(endpoint: &str) -> &str {
-    let bare = endpoint
-        .rsplit_once(':')
-        .map_or(endpoint, |(host, _port)| host);
-    bare.trim_start_matches('[').trim_end_matches(']')
 }
