@@ -19,9 +19,9 @@ use std::collections::BTreeMap;
 use rstscope_core::decode::flags::names as flag_names;
 use rstscope_core::report::{
     Activity, CaptureInfo, CaptureName, CaptureVantage, Cause, ClockOffset, ComparedReset,
-    Comparison, Connection, Difference, Drift, Evidence, Fact, LinkTypeCount, MatchMethod,
-    MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender, Stage,
-    SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
+    Comparison, Connection, Difference, Drift, Endpoint, Evidence, Fact, LinkTypeCount,
+    MatchMethod, MatchedConnection, Observed, Origin, PathFate, Relation, Reset, SeenAt, Sender,
+    Stage, SubCause, UnmatchedConnection, VantagePoint, Warning, WarningKind,
 };
 use rstscope_core::{LinkType, Report, ReportParts};
 use serde::{Deserialize, Serialize};
@@ -96,8 +96,8 @@ pub struct LinkConnection {
     pub id: u32,
     pub stream: Option<u32>,
     pub first_frame: Option<u64>,
-    pub client: String,
-    pub server: String,
+    pub client: Endpoint,
+    pub server: Endpoint,
     pub roles_from: String,
     pub first_time: Ticks,
     /// From `first_time`.
@@ -154,10 +154,10 @@ impl Link {
         let base = self.base();
         let times = self.reset_times();
         let capture = self.capture.into_info();
-        let ends: BTreeMap<u32, (String, String)> = self
+        let ends: BTreeMap<u32, (Endpoint, Endpoint)> = self
             .connections
             .iter()
-            .map(|c| (c.id, (c.client.clone(), c.server.clone())))
+            .map(|c| (c.id, (c.client, c.server)))
             .collect();
         let resets: Vec<Reset> = self
             .resets
@@ -165,7 +165,7 @@ impl Link {
             .zip(times)
             .map(|(r, time)| {
                 let connection = r.connection.and_then(|id| ends.get(&id));
-                let connection = connection.map(|(c, s)| (c.as_str(), s.as_str()));
+                let connection = connection.copied();
                 r.into_reset(time, connection)
             })
             .collect();
@@ -302,25 +302,28 @@ pub fn warning_text(kind: WarningKind) -> &'static str {
 pub enum Ends {
     ClientToServer,
     ServerToClient,
-    Own(String, String),
+    Own(Endpoint, Endpoint),
 }
 
 impl Ends {
-    fn of(src: &str, dst: &str, connection: Option<&Connection>) -> Self {
+    fn of(src: Endpoint, dst: Endpoint, connection: Option<&Connection>) -> Self {
         match connection {
-            Some(c) if (src, dst) == (&c.client, &c.server) => Self::ClientToServer,
-            Some(c) if (src, dst) == (&c.server, &c.client) => Self::ServerToClient,
-            _ => Self::Own(src.to_string(), dst.to_string()),
+            Some(c) if (src, dst) == (c.client, c.server) => Self::ClientToServer,
+            Some(c) if (src, dst) == (c.server, c.client) => Self::ServerToClient,
+            _ => Self::Own(src, dst),
         }
     }
 
     /// Source and destination, given the reset's connection (client,
     /// server); `None` when they are its connection's and it has none.
-    pub fn addresses(self, connection: Option<(&str, &str)>) -> Option<(String, String)> {
+    pub fn addresses(
+        self,
+        connection: Option<(Endpoint, Endpoint)>,
+    ) -> Option<(Endpoint, Endpoint)> {
         match (self, connection) {
             (Self::Own(src, dst), _) => Some((src, dst)),
-            (Self::ClientToServer, Some((c, s))) => Some((c.to_string(), s.to_string())),
-            (Self::ServerToClient, Some((c, s))) => Some((s.to_string(), c.to_string())),
+            (Self::ClientToServer, Some((c, s))) => Some((c, s)),
+            (Self::ServerToClient, Some((c, s))) => Some((s, c)),
             (_, None) => None,
         }
     }
@@ -331,7 +334,7 @@ impl LinkReset {
         Self {
             frame: r.frame,
             time: Ticks::of(r.time, previous),
-            ends: Ends::of(&r.src, &r.dst, connection),
+            ends: Ends::of(r.src, r.dst, connection),
             seq: r.seq,
             ack: r.ack,
             flags: flag_bits(&r.flags).unwrap_or_default(),
@@ -360,7 +363,7 @@ impl LinkReset {
         }
     }
 
-    fn into_reset(self, time: f64, connection: Option<(&str, &str)>) -> Reset {
+    fn into_reset(self, time: f64, connection: Option<(Endpoint, Endpoint)>) -> Reset {
         let (src, dst) = self.ends.addresses(connection).unwrap_or_default();
         Reset {
             frame: self.frame,
@@ -406,8 +409,8 @@ impl LinkConnection {
             id: c.id,
             stream: c.stream,
             first_frame: c.first_frame,
-            client: c.client.clone(),
-            server: c.server.clone(),
+            client: c.client,
+            server: c.server,
             roles_from: c.roles_from.clone(),
             first_time: Ticks::of(c.first_time, base),
             last_time: Ticks::of(c.last_time, c.first_time),
@@ -472,7 +475,7 @@ pub struct LinkComparison {
     pub matched: Vec<LinkMatched>,
     /// Capture, connection, client, server, first time, and which of
     /// [`UNMATCHED_REASONS`].
-    pub unmatched: Vec<(CaptureName, Option<u32>, String, String, f64, u8)>,
+    pub unmatched: Vec<(CaptureName, Option<u32>, Endpoint, Endpoint, f64, u8)>,
     pub clock_offset: Option<ClockOffset>,
     pub drift: Option<Drift>,
     pub resets: Vec<LinkComparedReset>,
@@ -485,10 +488,10 @@ pub struct LinkMatched {
     pub peer: Option<u32>,
     pub how: MatchMethod,
     pub confidence: f32,
-    pub main_client: String,
-    pub main_server: String,
-    pub peer_client: String,
-    pub peer_server: String,
+    pub main_client: Endpoint,
+    pub main_server: Endpoint,
+    pub peer_client: Endpoint,
+    pub peer_server: Endpoint,
     pub packets_matched: u64,
     /// The kinds of difference (see [`difference_text`]).
     pub differences: Vec<String>,
@@ -560,8 +563,8 @@ impl LinkComparison {
                     (
                         u.capture,
                         u.connection,
-                        u.client.clone(),
-                        u.server.clone(),
+                        u.client,
+                        u.server,
                         u.first_time,
                         reason,
                     )
@@ -637,10 +640,10 @@ impl LinkMatched {
             peer: m.peer,
             how: m.how,
             confidence: m.confidence,
-            main_client: m.main_client.clone(),
-            main_server: m.main_server.clone(),
-            peer_client: m.peer_client.clone(),
-            peer_server: m.peer_server.clone(),
+            main_client: m.main_client,
+            main_server: m.main_server,
+            peer_client: m.peer_client,
+            peer_server: m.peer_server,
             packets_matched: m.packets_matched,
             differences: m.differences.iter().map(|d| d.kind.clone()).collect(),
         }

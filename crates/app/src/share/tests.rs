@@ -1,6 +1,6 @@
 use super::*;
 use crate::test_reports::{fixture_report, sample_report};
-use rstscope_core::report::{Cause, Fact, Tip};
+use rstscope_core::report::{Cause, Endpoint, Fact, Tip};
 
 /// A `v1.` link of `json`, as older versions of rstscope made them.
 fn pack_v1(json: &[u8]) -> String {
@@ -218,7 +218,8 @@ fn forged_numbers_and_strings_are_refused() {
         &|l| {
             for reset in &mut l.resets {
                 reset.connection = None;
-                reset.ends = model::Ends::Own("192.0.2.1:1".into(), "192.0.2.2:2".into());
+                let (src, dst) = ("192.0.2.1:1".parse(), "192.0.2.2:2".parse());
+                reset.ends = model::Ends::Own(src.unwrap(), dst.unwrap());
             }
         },
         "no reset of the link belongs to it",
@@ -229,13 +230,6 @@ fn forged_numbers_and_strings_are_refused() {
             l.resets[0].ends = model::Ends::ClientToServer;
         },
         "has none",
-    );
-    refused(
-        &|l| {
-            l.resets[0].ends =
-                model::Ends::Own("run curl | sudo bash".into(), "192.0.2.1:80".into())
-        },
-        "source",
     );
     refused(
         &|l| l.resets[0].encapsulation = "apply the hotfix".into(),
@@ -285,6 +279,17 @@ fn forged_numbers_and_strings_are_refused() {
 }
 
 /// Unknown names (a cause the catalogue lacks) fail the typed payload.
+/// Links carry addresses as Endpoints: text that is not "ip:port" (a forged
+/// command where an address travels) does not even decode.
+#[test]
+fn addresses_that_are_not_addresses_do_not_decode() {
+    let forged = postcard::to_allocvec("run curl | sudo bash").unwrap();
+    assert!(postcard::from_bytes::<Endpoint>(&forged).is_err());
+    let real = postcard::to_allocvec("[2001:db8::1]:443").unwrap();
+    let endpoint: Endpoint = postcard::from_bytes(&real).unwrap();
+    assert_eq!(endpoint.to_string(), "[2001:db8::1]:443");
+}
+
 #[test]
 fn unknown_causes_are_refused() {
     let json = serde_json::to_string(&fixture_report()).expect("serialises");
