@@ -46,6 +46,11 @@ fn capture_dir(tag: &str) -> (PathBuf, Vec<PathBuf>) {
     (dir, paths)
 }
 
+/// `rstscope analyze TARGET --format FORMAT --rows KIND`'s output.
+fn rows_of(target: &Path, format: &str, kind: &str) -> Vec<u8> {
+    ok(&["analyze", s(target), "--format", format, "--rows", kind])
+}
+
 fn single_report(path: &Path) -> Value {
     serde_json::from_slice(&ok(&["analyze", s(path), "--format", "json"])).unwrap()
 }
@@ -205,14 +210,7 @@ fn ndjson_reset_rows_are_the_reports_resets_with_their_capture() {
 #[test]
 fn ndjson_connection_and_capture_rows() {
     let (dir, paths) = capture_dir("rows");
-    let rows = ndjson(&ok(&[
-        "analyze",
-        s(&dir),
-        "--format",
-        "ndjson",
-        "--rows",
-        "connections",
-    ]));
+    let rows = ndjson(&rows_of(&dir, "ndjson", "connections"));
     let want: usize = paths
         .iter()
         .map(|p| single_report(p)["connections"].as_array().unwrap().len())
@@ -252,14 +250,7 @@ fn ndjson_connection_and_capture_rows() {
 #[test]
 fn ndjson_incident_rows_are_the_reports_incidents() {
     let (dir, paths) = capture_dir("incidents");
-    let rows = ndjson(&ok(&[
-        "analyze",
-        s(&dir),
-        "--format",
-        "ndjson",
-        "--rows",
-        "incidents",
-    ]));
+    let rows = ndjson(&rows_of(&dir, "ndjson", "incidents"));
     let mut want = Vec::new();
     for path in &paths {
         let report = single_report(path);
@@ -292,15 +283,7 @@ fn zeek_logs_have_the_header_and_one_field_per_column() {
         ("incidents", "rstscope_incidents"),
         ("captures", "rstscope_captures"),
     ] {
-        let log = String::from_utf8(ok(&[
-            "analyze",
-            s(&dir),
-            "--format",
-            "zeek",
-            "--rows",
-            rows,
-        ]))
-        .unwrap();
+        let log = String::from_utf8(rows_of(&dir, "zeek", rows)).unwrap();
         let lines: Vec<&str> = log.lines().collect();
         assert_eq!(lines[0], "#separator \\x09");
         assert_eq!(lines[1], "#set_separator\t,");
@@ -325,14 +308,7 @@ fn zeek_logs_have_the_header_and_one_field_per_column() {
         for line in data {
             assert_eq!(line.split('\t').count(), fields.len(), "{line}");
         }
-        let nd = ndjson(&ok(&[
-            "analyze",
-            s(&dir),
-            "--format",
-            "ndjson",
-            "--rows",
-            rows,
-        ]));
+        let nd = ndjson(&rows_of(&dir, "ndjson", rows));
         assert_eq!(data.len(), nd.len(), "{rows}");
         let column = |name: &str| fields.iter().position(|f| *f == name).unwrap();
         for (line, row) in data.iter().zip(&nd) {
