@@ -1646,6 +1646,59 @@ fn test_closed_fin_then_resets_crossing_data() {
 }
 
 #[test]
+fn test_closed_crossing_closes_each_side_answers_on_its_own() {
+    // Both ends send a last message and close at once; the messages and
+    // FINs cross. Each stack, its socket closed, answers the other's
+    // message with a bare RST at its SEG.ACK. The server's answer follows
+    // the client's reset in the capture, but answers a message the client
+    // sent before it (one direction keeps its order): it is a root of its
+    // own, not a consequence of the client's reset.
+    let mut w = Wire::new();
+    w.background(30303, 5000);
+    let (c, s) = w.handshake(30303, 100, 9000);
+    let (c, s) = w.exchange(30303, c, s);
+    w.wait(2 * MS);
+    const LAST: &[u8] = b"devp2p disconnect: going away now";
+    let len = LAST.len() as u32;
+    w.send(Pkt {
+        payload: LAST,
+        ..pkt(true, 30303, c, s, ACK | PSH)
+    });
+    w.send(pkt(true, 30303, c.wrapping_add(len), s, FIN | ACK));
+    w.wait(MS);
+    w.send(Pkt {
+        payload: LAST,
+        ..pkt(false, 30303, s, c, ACK | PSH)
+    });
+    w.send(pkt(false, 30303, s.wrapping_add(len), c, FIN | ACK));
+    w.wait(MS / 10);
+    let client_root = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(true, 30303, c, 0, RST)
+    });
+    w.wait(RTT);
+    let server_root = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 30303, s, 0, RST)
+    });
+    let report = w.finish();
+    for (frame, sender, origin) in [
+        (client_root, Sender::Client, Origin::Client),
+        (server_root, Sender::Server, Origin::Server),
+    ] {
+        let r = reset(&report, frame);
+        assert_eq!(
+            verdict(r),
+            (sender, origin, Cause::ClosedSocket),
+            "{:?}",
+            r.evidence
+        );
+        assert_eq!(r.consequence_of, None, "frame {frame}");
+        assert_eq!(r.sub_cause, Some(SubCause::DataAfterClose));
+    }
+}
+
+#[test]
 fn test_abort_form_lone_rst_ack_with_live_numbers() {
     // A capture begun mid-flow holds nothing of the connection but one
     // RST+ACK with live numbers, client port 52615 to port 80: a socket

@@ -121,7 +121,7 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         conn,
         host,
         siblings: &siblings,
-        socket_gone: rules::consequence::root(earlier, record.side).is_some()
+        socket_gone: rules::consequence::root(earlier, record).is_some()
             || origin::after_own_fin(record),
         echo: echoes.repeated(conn, record.side, record.packet.seq),
     };

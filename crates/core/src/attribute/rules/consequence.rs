@@ -8,13 +8,14 @@
 
 use super::Decision;
 use crate::attribute::facts::{Earlier, Facts};
+use crate::attribute::record::ResetRecord;
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, SubCause};
 use crate::track::conn::Side;
 
 /// The RST followed an earlier reset that tore its connection down.
 pub fn after_teardown(f: &Facts<'_>) -> Option<Decision> {
-    let root = root(f.earlier, f.side())?;
+    let root = root(f.earlier, f.record)?;
     // A device that forged the root and resets again is forging again.
     if root.origin == Origin::Middlebox && f.origin == Origin::Middlebox {
         return None;
@@ -78,15 +79,25 @@ pub fn lost_connection(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
-/// The first of the connection's `earlier` resets that tore it down for a
-/// RST from `side`: later RSTs from there only answer for a socket no
-/// longer there (whoever emitted them, a device answering for the dead
-/// socket included).
-pub fn root(earlier: &[Earlier], side: Side) -> Option<&Earlier> {
+/// The first of the connection's `earlier` resets that tore it down for
+/// `rst`: later RSTs from there only answer for a socket no longer there
+/// (whoever emitted them, a device answering for the dead socket included).
+pub fn root<'e>(earlier: &'e [Earlier], rst: &ResetRecord) -> Option<&'e Earlier> {
+    // The peer's last segment (RSTs aside) before `rst`.
+    let peer_last = rst.snapshot.peer.last.map(|l| l.frame);
     earlier
         .iter()
         .filter(|e| e.consequence_of.is_none())
-        .find(|e| tore_down(e, side))
+        .filter(|e| e.side == rst.side || sent_after(peer_last, e))
+        .find(|e| tore_down(e, rst.side))
+}
+
+/// A root in the peer's name explains this side's RST only when the peer
+/// sent on after it: the segments it had sent before reached this side
+/// ahead of the root (one direction keeps its order), so answering them
+/// was this side's own doing (its close, its abort).
+fn sent_after(peer_last: Option<u64>, root: &Earlier) -> bool {
+    peer_last.is_some_and(|frame| frame > root.frame)
 }
 
 fn tore_down(root: &Earlier, side: Side) -> bool {
