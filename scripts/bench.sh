@@ -9,9 +9,12 @@
 # ratio compares numbers of the same moment: the raw read (`cat FILE >
 # /dev/null`, page cache warm) as the physical limit; the CLI (N runs, with
 # peak RSS from /usr/bin/time); tshark with a reset filter (one run); the
-# core alone on one thread (examples/analysis_time.rs, N runs); and the web
+# core alone on one thread (examples/analysis_time.rs, N runs); the web
 # app in headless Chromium (tests/bench/browser.mjs, needs a built dist/:
-# its worker's own analysis time is the wasm figure). Then the worst case
+# its worker's own analysis time is the wasm figure); and the same core in
+# wasm in Chromium with the capture in memory (tests/bench/wasm-core.mjs:
+# the engine's speed apart from the browser's file reading, first run and
+# median of the later N-1). Then the worst case
 # for memory (200 000 distinct SYNs) and the app's first load.
 #
 # Prints a table per mix (medians of N, best in brackets), the cost per
@@ -86,6 +89,12 @@ elif [ ! -d tests/node_modules/playwright-core ]; then
   say "browser: skipped, playwright-core is not installed (bash scripts/setup-web.sh)"
 else
   BROWSER_READY=1
+fi
+WASM_CORE=
+if [ "$BROWSER" = 1 ] && [ -d tests/node_modules/playwright-core ]; then
+  say "building tests/bench/wasm-core (the core alone in wasm, the worker's settings)"
+  cargo build --release --quiet --manifest-path tests/bench/wasm-core/Cargo.toml --target wasm32-unknown-unknown
+  WASM_CORE=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/wasm_core_bench.wasm
 fi
 HAVE_TSHARK=0
 if [ "$TSHARK" = 1 ] && command -v tshark >/dev/null; then HAVE_TSHARK=1
@@ -163,6 +172,15 @@ bench_mix() {
     fi
   fi
 
+  local wasmcore_first=n/a wasmcore_later=n/a
+  if [ -n "$WASM_CORE" ]; then
+    say "$mix: the core in wasm, capture in memory (tests/bench/wasm-core.mjs, $RUNS runs)"
+    if node tests/bench/wasm-core.mjs "$WASM_CORE" "$file" --runs "$RUNS" >"$OUT/wasm-core.json"; then
+      wasmcore_first=$(json "$OUT/wasm-core.json" first_s)
+      wasmcore_later=$(json "$OUT/wasm-core.json" median_later_s)
+    fi
+  fi
+
   eval "R_file_$mix=\$file R_gen_$mix=\$gen R_bytes_$mix=\$bytes R_labels_$mix=\$labels"
   eval "R_raw_$mix=\${raw% *} R_rawbest_$mix=\${raw#* } R_cli_$mix=\${cli% *} R_clibest_$mix=\${cli#* }"
   eval "R_cpu_$mix=\${cpu% *} R_core_$mix=\${core% *} R_corebest_$mix=\${core#* }"
@@ -171,6 +189,7 @@ bench_mix() {
   eval "R_frames_$mix=\$frames R_conns_$mix=\$conns R_resets_$mix=\$resets R_agree_$mix=\$agree"
   eval "R_tshark_$mix=\$tshark_s R_tsharkrss_$mix=\$tshark_rss R_tsharkresets_$mix=\$tshark_resets"
   eval "R_browser_$mix=\$browser_s R_wasm_$mix=\$wasm_s R_worker_$mix=\$worker_mb R_browserresets_$mix=\$browser_resets"
+  eval "R_wcfirst_$mix=\$wasmcore_first R_wclater_$mix=\$wasmcore_later"
 }
 
 IFS=, read -r -a MIX_LIST <<<"$MIXES"
@@ -241,13 +260,14 @@ for m in "${MIX_LIST[@]}"; do
 done
 cat <<EOF
 
-| mix | CLI MB/s | ns/frame (CLI) | ns/frame (core, 1 thread) | µs/connection (CLI) | extra µs per new connection vs long |
-|---|---:|---:|---:|---:|---:|
+| mix | CLI MB/s | ns/frame (CLI) | ns/frame (core, 1 thread) | µs/connection (CLI) | extra µs per new connection vs long | wasm core in memory s, first run; later | wasm core / native core, first; later |
+|---|---:|---:|---:|---:|---:|---:|---:|
 EOF
 for m in "${MIX_LIST[@]}"; do
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$m" "$(mbps "$(get bytes "$m")" "$(get cli "$m")")" \
+  printf '| %s | %s | %s | %s | %s | %s | %s; %s | %s; %s |\n' "$m" "$(mbps "$(get bytes "$m")" "$(get cli "$m")")" \
     "$(per "$(get cli "$m")" "$(get frames "$m")" 1e9)" "$(per "$(get core "$m")" "$(get frames "$m")" 1e9)" \
-    "$(per "$(get cli "$m")" "$(get conns "$m")" 1e6)" "$(marginal "$m")"
+    "$(per "$(get cli "$m")" "$(get conns "$m")" 1e6)" "$(marginal "$m")" "$(get wcfirst "$m")" "$(get wclater "$m")" \
+    "$(ratio "$(get core "$m")" "$(get wcfirst "$m")")" "$(ratio "$(get core "$m")" "$(get wclater "$m")")"
 done
 cat <<EOF
 

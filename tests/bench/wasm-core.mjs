@@ -1,0 +1,90 @@
+// The analysis core's speed in WebAssembly, apart from the browser's file
+// reading: headless Chromium runs tests/bench/wasm-core (the app worker's
+// reader and analyzer, same build settings) in a dedicated worker, on the
+// capture held in memory, fed in 4 MiB chunks as examples/analysis_time.rs
+// feeds the native core. Only the pushes and the finish are timed. The
+// first run is what a fresh worker does (V8 compiles lazily with its
+// baseline compiler, then optimises hot functions in the background);
+// later runs show the optimised code. Prints one JSON line.
+//
+//   node tests/bench/wasm-core.mjs WASM CAPTURE [--runs N]
+//
+// scripts/bench.sh builds WASM (cargo build --release --target
+// wasm32-unknown-unknown in tests/bench/wasm-core) and runs this per mix.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { launchBrowser } from '../e2e/harness.mjs';
+
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const [wasmPath, capture] = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
+if (!wasmPath || !capture || !(runs >= 1)) {
+  console.error('usage: node tests/bench/wasm-core.mjs WASM CAPTURE [--runs N]');
+  process.exit(2);
+}
+
+// Runs inside the worker: every run a fresh reader and analyzer.
+const workerSource = `
+onmessage = async ({ data: runs }) => {
+  const CHUNK = 4 << 20;
+  const bytes = new Uint8Array(await (await fetch('/capture')).arrayBuffer());
+  const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), {});
+  const core = instance.exports;
+  const seconds = [];
+  let resets = -1;
+  for (let run = 0; run < runs; run++) {
+    const at = core.start(CHUNK);
+    let ms = 0;
+    for (let offset = 0; offset < bytes.length; offset += CHUNK) {
+      const chunk = bytes.subarray(offset, offset + CHUNK);
+      new Uint8Array(core.memory.buffer, at, chunk.length).set(chunk);
+      const started = performance.now();
+      core.push(chunk.length);
+      ms += performance.now() - started;
+    }
+    const started = performance.now();
+    resets = core.finish();
+    ms += performance.now() - started;
+    seconds.push(ms / 1000);
+  }
+  postMessage({ seconds, resets });
+};`;
+
+const files = {
+  '/': ['text/html', '<!doctype html><title>wasm core</title>'],
+  '/worker.js': ['text/javascript', workerSource],
+  '/core.wasm': ['application/wasm', readFileSync(wasmPath)],
+  '/capture': ['application/octet-stream', readFileSync(capture)],
+};
+const server = createServer((request, response) => {
+  const [type, body] = files[request.url] ?? ['text/plain', 'not found'];
+  response.writeHead(files[request.url] ? 200 : 404, { 'content-type': type });
+  response.end(body);
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  const { seconds, resets } = await page.evaluate((runs) => new Promise((ok, fail) => {
+    const worker = new Worker('/worker.js');
+    worker.onmessage = (event) => ok(event.data);
+    worker.onerror = (event) => fail(new Error(event.message));
+    worker.postMessage(runs);
+  }), runs);
+  const later = seconds.slice(1).sort((a, b) => a - b);
+  const round = (s) => Number(s.toFixed(4));
+  console.log(JSON.stringify({
+    capture,
+    bytes: files['/capture'][1].length,
+    first_s: round(seconds[0]),
+    median_later_s: later.length ? round(later[(later.length - 1) >> 1]) : null,
+    best_s: round(Math.min(...seconds)),
+    runs: seconds.map(round),
+    resets,
+  }));
+} finally {
+  await browser.close();
+  server.close();
+}
