@@ -1,6 +1,8 @@
 // Lighthouse (mobile, simulated throttling) on the landing page and on a
 // shared report, served from dist/ as a static host serves it (gzip).
-// Prints one line per page and run; scripts/lighthouse.sh installs
+// Prints one line per page and run, the LCP element and, for the shared
+// report, the app's mark of the report's own first paint (observed, not
+// simulated: Lighthouse throttles only its estimates); scripts/lighthouse.sh installs
 // Lighthouse and runs this. Not part of scripts/test.sh: it measures.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -77,6 +79,9 @@ try {
         `transferred ${(audit('total-byte-weight') / 1024).toFixed(0)} KiB`,
         `(benchmark index ${lhr.environment.benchmarkIndex})`,
       ].join(' '));
+      // The report's own first paint (its summary and incidents), which the app marks.
+      const painted = lhr.audits['user-timings']?.details?.items?.find((t) => t.name === 'rstscope:report-painted');
+      if (painted) console.log(`  report painted (user timing, observed): ${(painted.startTime / 1000).toFixed(2)} s`);
       const lcp = lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node;
       if (lcp) console.log(`  LCP element: ${lcp.selector} ${lcp.snippet.slice(0, 80)}`);
       const failing = Object.values(lhr.audits)

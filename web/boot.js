@@ -4,7 +4,15 @@
 // needs no inline script. web/finish-build.mjs gives it a hashed name and
 // puts this build's file names in <meta name="rstscope-files">.
 const files = document.querySelector('meta[name="rstscope-files"]').dataset;
-const { default: init } = await import(files.app);
+// index.html's static copy paints before the app replaces it, so its text is
+// the page's largest paint (LCP) and the app's equal copy is not a later one;
+// for a share link the report's headline is then its own, larger, paint. A
+// tab opened in the background paints nothing: it waits at most 100 ms.
+const painted = new Promise((ok) => {
+  requestAnimationFrame(() => setTimeout(ok, 0));
+  setTimeout(ok, 100);
+});
+const [{ default: init }] = await Promise.all([import(files.app), painted]);
 await init({ module_or_path: files.wasm });
 
 // Pasting another share link into this tab changes only the fragment: load it.

@@ -4,7 +4,8 @@
 // 1. boot.js and the worker's files get content-hashed names like the files
 //    trunk hashes, and the page names the app's and the worker's files in
 //    <meta name=rstscope-files> (boot.js loads the app from there; the app
-//    starts its worker from there).
+//    starts its worker from there), and the Content-Security-Policy allows
+//    the page's inline script by its hash.
 // 2. sw.js receives the precache list: every file of this build with its
 //    SHA-256. The service worker installs a build only when every file it
 //    downloaded has the listed digest, so a half-deployed site never mixes
@@ -71,6 +72,12 @@ const preload =
   `<link rel="preload" href="./${files.wasm}" as="fetch" type="application/wasm" crossorigin />`;
 html = replaceOnce(html, '<script type="module" src="./boot.js"></script>',
   `${meta}\n    ${preload}\n    <script type="module" src="./${boot}"></script>`, 'index.html');
+// The page's one inline script (a share link's placeholder, before the
+// first paint) is allowed by its hash, as CSP Level 2 allows inline code.
+for (const [, code] of html.matchAll(/<script>([^<]*)<\/script>/g)) {
+  const hash = `'sha256-${sha256(Buffer.from(code)).toString('base64')}'`;
+  html = replaceOnce(html, "script-src 'self'", `script-src 'self' ${hash}`, 'index.html');
+}
 // trunk leaves the app's <link data-trunk> when it injects no loader script.
 html = html.replace(/\s*<link data-trunk rel="rust"[^>]*>/g, '').replace(/\n(\s*\n)+/g, '\n');
 writeFileSync(join(dir, 'index.html'), html);

@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  CAPTURES, ROOT, SAMPLE, SCREENSHOTS, analyse, expectedResets, launchBrowser, recordRequests, resetRows, serveDist,
+  CAPTURES, ROOT, SAMPLE, SCREENSHOTS, analyse, expectedResets, launchBrowser, recordRequests, reportShown, resetRows,
+  serveDist,
 } from './harness.mjs';
 
 /** Real captures with a few resets each (tshark's RST frames in rst/). */
@@ -77,7 +78,7 @@ describe('analysis in the browser', () => {
     const page = await newPage();
     await page.goto(server.origin);
     await page.getByRole('button', { name: 'Try the sample' }).click();
-    await page.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(page);
     await checkAgainstExpected(page, SAMPLE);
   });
 
@@ -206,7 +207,7 @@ describe('analysis in the browser', () => {
     await screenshot(page, 'error-1280');
     // Still usable: a capture analyses afterwards, and the error goes away.
     await analyse(page, SAMPLE);
-    await page.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(page);
     assert.equal(await error.count(), 0);
     assert.deepEqual(page.errors, []);
   });
@@ -223,7 +224,7 @@ describe('share links', () => {
 
     const fresh = await newPage();
     await fresh.goto(link);
-    await fresh.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(fresh);
     assert.deepEqual(await resetRows(fresh), original);
     assert.equal(await fresh.locator('input[type=file]').count(), 0, 'shared reports are read-only');
     await screenshot(fresh, 'shared-1280');
@@ -243,7 +244,7 @@ describe('share links', () => {
 
     const fresh = await newPage();
     await fresh.goto(link);
-    await fresh.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(fresh);
     assert.deepEqual(await resetRows(fresh), await resetRows(page));
     const text = await fresh.locator('body').textContent();
     for (const address of new Set(addresses)) assert.ok(!text.includes(address), `${address} leaked`);
@@ -295,9 +296,9 @@ describe('offline', () => {
     await page.context().setOffline(true);
     await page.reload();
     await analyse(page, SAMPLE);
-    await page.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(page);
     await page.getByRole('button', { name: 'Try the sample' }).click();
-    await page.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(page);
   });
 });
 

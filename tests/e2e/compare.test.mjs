@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { ROOT, SAMPLE, SCREENSHOTS, launchBrowser, serveDist } from './harness.mjs';
+import { ROOT, SAMPLE, SCREENSHOTS, launchBrowser, reportShown, serveDist } from './harness.mjs';
 
 let server;
 let browser;
@@ -92,7 +92,7 @@ async function compareInPage(page) {
   await page.goto(server.origin);
   assert.equal(await page.locator('[data-testid=peer-input]').count(), 0, 'no second picker before a capture');
   await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(client);
-  await page.locator('[data-testid=reset-count]').waitFor();
+  await reportShown(page);
   await page.locator('input[type=file][data-testid=peer-input]').setInputFiles(peer);
   await waitForComparison(page);
 }
@@ -244,7 +244,7 @@ describe('comparing two captures', () => {
 
     // The other end's zone takes one file; the report on screen stays.
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(client);
-    await page.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(page);
     await dropFiles(page, '.peer-zone', [peer, SAMPLE]);
     await error.waitFor();
     assert.match(await error.textContent(), /2 files were given for the other end/);

@@ -4,7 +4,7 @@
 // offline use all work there, and no request leaves the sub-path.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SAMPLE, analyse, launchBrowser, recordRequests, resetRows, serveDist } from './harness.mjs';
+import { SAMPLE, analyse, launchBrowser, recordRequests, reportShown, resetRows, serveDist } from './harness.mjs';
 
 const BASE = '/tools/rstscope/';
 
@@ -64,7 +64,7 @@ describe(`deployed under ${BASE}`, () => {
     await context.setOffline(true);
     const shared = await context.newPage();
     await shared.goto(link);
-    await shared.locator('[data-testid=reset-count]').waitFor();
+    await reportShown(shared);
     assert.deepEqual(await resetRows(shared), rows, 'the share link opens offline');
 
     await page.reload();

@@ -106,7 +106,17 @@ export function recordRequests(context) {
 /** Opens a capture through the page's file input and waits for the report. */
 export async function analyse(page, file) {
   await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(file);
+  await reportShown(page);
+}
+
+/**
+ * Waits for a report (or an error) and for the whole report: its first
+ * render draws the summary and incidents, the tables follow after a paint
+ * (`aria-busy` until then).
+ */
+export async function reportShown(page) {
   await page.locator('[data-testid=reset-count], [data-testid=error]').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('.report[aria-busy=true]'));
 }
 
 /** The resets table as the page shows it: frame, origin, cause per row. */

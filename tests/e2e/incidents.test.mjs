@@ -4,30 +4,16 @@
 // axe-core on these views at desktop and phone widths. The capture comes
 // from the project's generator (a busy-hosts variant: several incidents,
 // consequence resets, conflicting signals); the CLI's JSON is the expectation.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ROOT, analyse, axeViolations, launchBrowser, resetRows, serveDist } from './harness.mjs';
+import { join } from 'node:path';
+import { axeViolations, resetRows } from './harness.mjs';
+import { PHONE, cliJson, pageSuite, releaseBinary } from './pages.mjs';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
-
-let server;
-let browser;
-let dir;
+const suite = pageSuite('incidents');
 let file;
 let report;
-
-function binary(name) {
-  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', name);
-  assert.ok(existsSync(path), `${path} is missing: cargo build --release -p rstscope-cli -p rstscope-scenarios`);
-  return path;
-}
-
-const analyseCli = (path) =>
-  JSON.parse(execFileSync(binary('rstscope'), ['analyze', path, '--format', 'json'], { maxBuffer: 1 << 26 }));
 
 /**
  * The first busy-hosts variant whose report has what these tests need:
@@ -35,9 +21,9 @@ const analyseCli = (path) =>
  */
 function fixture() {
   for (let index = 0; index < 12; index += 1) {
-    const path = join(dir, `busy-hosts-${index}.pcap`);
-    execFileSync(binary('rstscope-scenarios'), ['variant', 'busy-hosts', String(index), path]);
-    const json = analyseCli(path);
+    const path = join(suite.dir, `busy-hosts-${index}.pcap`);
+    execFileSync(releaseBinary('rstscope-scenarios'), ['variant', 'busy-hosts', String(index), path]);
+    const json = cliJson(['analyze', path]);
     const enough = json.incidents.length > 1
       && json.resets.some((r) => r.consequence_of !== null)
       && json.resets.some((r) => r.conflict);
@@ -49,28 +35,10 @@ function fixture() {
 /** Core's lower-case clause as the app shows it: a sentence. */
 const sentence = (clause) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}.`;
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const reportPage = (options) => suite.reportOf(file, options);
 
-async function reportPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err));
-  await page.goto(server.origin);
-  await analyse(page, file);
-  return page;
-}
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rstscope-incidents-'));
+before(() => {
   ({ path: file, json: report } = fixture());
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('incidents', () => {

@@ -3,28 +3,16 @@
 // paging and keyboard use of the tables, time views, the drawer as a modal
 // dialog, accessibility (axe-core: no violation at desktop and phone widths)
 // and the phone card layout.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import {
-  CAPTURES, ROOT, SAMPLE, analyse, axeViolations, launchBrowser, resetRows, serveDist,
-} from './harness.mjs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CAPTURES, SAMPLE, analyse, axeViolations, reportShown, resetRows } from './harness.mjs';
+import { PHONE, cliJson as cli, pageSuite, releaseBinary } from './pages.mjs';
 
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
-
-let server;
-let browser;
-let dir;
+const suite = pageSuite('report');
 let sample;
-
-function cli(args) {
-  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', 'rstscope');
-  assert.ok(existsSync(path), `${path} is missing: cargo build --release -p rstscope-cli`);
-  return JSON.parse(execFileSync(path, [...args, '--format', 'json'], { maxBuffer: 1 << 28 }));
-}
 
 const FLAG_NAMES = [[0x002, 'SYN'], [0x001, 'FIN'], [0x004, 'RST'], [0x008, 'PSH'], [0x010, 'ACK'],
   [0x020, 'URG'], [0x040, 'ECE'], [0x080, 'CWR'], [0x100, 'AE']];
@@ -43,21 +31,8 @@ function tsharkStream(file, stream) {
   });
 }
 
-async function newPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err));
-  return page;
-}
-
-async function sampleReport(options) {
-  const page = await newPage(options);
-  await page.goto(server.origin);
-  await analyse(page, SAMPLE);
-  return page;
-}
+const newPage = (options, url) => suite.newPage(options, url);
+const sampleReport = (options) => suite.reportOf(SAMPLE, options);
 
 const clipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
 const focused = (page) => page.evaluate(() => {
@@ -65,17 +40,8 @@ const focused = (page) => page.evaluate(() => {
   return { cell: el?.dataset.cell ?? null, inDialog: !!el?.closest('[role=dialog]'), tag: el?.tagName };
 });
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rstscope-report-'));
+before(() => {
   sample = cli(['analyze', SAMPLE]);
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('from a verdict to Wireshark', () => {
@@ -122,7 +88,6 @@ describe('from a verdict to Wireshark', () => {
     const col = (name) => head.indexOf(name);
     const tshark = new Map(lines.map((l) => [Number(l[col('frame.number')]), l[col('tcp.stream')]]));
     const page = await newPage();
-    await page.goto(server.origin);
     await analyse(page, file);
     // The group rows name each connection's stream; the filter box finds each by it.
     const frames = [...tshark.keys()].slice(0, 6);
@@ -151,7 +116,6 @@ describe('from a verdict to Wireshark', () => {
     const reset = report.resets.filter((r) => r.stream != null).sort((a, b) => size(b) - size(a))[0];
     const expected = tsharkStream(file, reset.stream);
     const page = await newPage();
-    await page.goto(server.origin);
     await analyse(page, file);
     await page.locator('[data-testid=host-filter]').fill(`frame.number == ${reset.frame}`);
     await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
@@ -181,7 +145,7 @@ describe('from a verdict to Wireshark', () => {
       drawer.locator('[data-testid=export-pcap]').click(),
     ]);
     assert.equal(download.suggestedFilename(), `rstscope-frame-${reset.frame}.pcapng`);
-    const file = join(dir, download.suggestedFilename());
+    const file = join(suite.dir, download.suggestedFilename());
     await download.saveAs(file);
     const fields = (path, filter, names) => execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields',
       ...names.flatMap((n) => ['-e', n])], { encoding: 'utf8' }).trim().split('\n');
@@ -284,7 +248,6 @@ describe('tables that scale', () => {
     const expected = cli(['analyze', file]).resets.map((r) => r.frame);
     assert.ok(expected.length > 1000);
     const page = await newPage();
-    await page.goto(server.origin);
     await analyse(page, file);
     const pageFrames = async () => (await resetRows(page)).map((r) => r.frame);
     assert.deepEqual(await pageFrames(), expected.slice(0, 100));
@@ -395,18 +358,17 @@ describe('times, drawer and tabs', () => {
 describe('claims and messages', () => {
   test('a cut capture says so beside the headline; an empty one says "no packets"', async () => {
     const bytes = readFileSync(SAMPLE);
-    const cut = join(dir, 'cut-sample.pcapng');
+    const cut = join(suite.dir, 'cut-sample.pcapng');
     // Half of the last 100-byte block is gone.
     writeFileSync(cut, bytes.subarray(0, bytes.length - 250));
     const page = await newPage();
-    await page.goto(server.origin);
     await analyse(page, cut);
     const note = page.locator('[data-testid=warning-note]');
     assert.match(await note.textContent(), /This capture has \d+ warnings?/);
     await note.getByRole('button', { name: 'See the warnings' }).click();
     assert.equal(await page.getByRole('tab', { name: /^Capture/ }).getAttribute('aria-selected'), 'true');
 
-    const empty = join(dir, 'empty.pcap');
+    const empty = join(suite.dir, 'empty.pcap');
     const header = Buffer.alloc(24);
     header.writeUInt32LE(0xa1b2c3d4, 0);
     header.writeUInt16LE(2, 4);
@@ -415,7 +377,6 @@ describe('claims and messages', () => {
     header.writeUInt32LE(1, 20);
     writeFileSync(empty, header);
     const fresh = await newPage();
-    await fresh.goto(server.origin);
     await analyse(fresh, empty);
     assert.equal(await fresh.locator('.headline').textContent(), 'No packets in this capture.');
     assert.equal(await fresh.locator('.table-panel .empty').textContent(), 'The file holds no packets.');
@@ -423,13 +384,26 @@ describe('claims and messages', () => {
 
   test('an error names the file it is about', async () => {
     const page = await newPage();
-    await page.goto(server.origin);
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles({
       name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not packets\n'.repeat(50)),
     });
     const error = page.locator('[data-testid=error]');
     await error.waitFor();
     assert.match(await error.textContent(), /^notes\.txt: /);
+  });
+
+  test('an IPv6 reset says "hop limit" where an IPv4 one says "TTL", in its facts and its ladder', async () => {
+    execFileSync(releaseBinary('rstscope-scenarios'), ['all', suite.dir]);
+    for (const [ip, word, other] of [['ipv6', 'hop limit', 'TTL'], ['ipv4', 'TTL', 'hop limit']]) {
+      const page = await suite.reportOf(join(suite.dir, `censor-injection-${ip}-ethernet.pcapng`));
+      await page.locator('[data-testid=reset-row]').first().click();
+      const drawer = page.getByRole('dialog');
+      assert.equal(await drawer.locator(`dt:text-is("${word}")`).count(), 1, `${ip}: a "${word}" fact`);
+      assert.equal(await drawer.locator(`dt:text-is("${other}")`).count(), 0, `${ip}: no "${other}" fact`);
+      const ladder = await drawer.locator('[data-testid=ladder]').textContent();
+      assert.ok(ladder.includes(word) && !ladder.includes(other), `${ip} ladder: ${ladder.slice(0, 200)}`);
+      await page.context().close();
+    }
   });
 
   test('jargon is explained on focus', async () => {
@@ -452,7 +426,6 @@ describe('everyone can use it', () => {
   for (const [label, options] of [['desktop', {}], ['phone', PHONE]]) {
     test(`axe-core finds no violation (${label}): landing, report, drawer, connection, shared report`, async () => {
       const page = await newPage(options);
-      await page.goto(server.origin);
       await page.getByRole('button', { name: 'Try the sample' }).waitFor();
       assert.deepEqual(await axeViolations(page), [], 'landing');
       await analyse(page, SAMPLE);
@@ -470,17 +443,15 @@ describe('everyone can use it', () => {
       assert.deepEqual(await axeViolations(page), [], 'connection drawer');
       await page.keyboard.press('Escape');
       const link = await page.locator('[data-testid=share-link]').inputValue();
-      const shared = await newPage(options);
-      await shared.goto(link);
-      await shared.locator('[data-testid=reset-count]').waitFor();
+      const shared = await newPage(options, link);
+      await reportShown(shared);
       assert.deepEqual(await axeViolations(shared), [], 'shared report');
     });
   }
 
   test('the landing page paints before the WebAssembly loads, with the app\'s own words', async () => {
-    const html = await (await fetch(`${server.origin}/index.html`)).text();
+    const html = await (await fetch(`${suite.server.origin}/index.html`)).text();
     const page = await newPage();
-    await page.goto(server.origin);
     await page.getByRole('button', { name: 'Try the sample' }).waitFor();
     assert.equal(await page.locator('#prerender').count(), 0, 'the app replaced the static copy');
     assert.equal(await page.locator('h1').count(), 1);
@@ -488,16 +459,42 @@ describe('everyone can use it', () => {
     for (const text of words) assert.ok(html.includes(text), `index.html lacks: ${text}`);
   });
 
+  test('a share link paints the report\'s placeholder, never the landing copy, and nothing shifts', async () => {
+    const analysed = await sampleReport();
+    const link = await analysed.locator('[data-testid=share-link]').inputValue();
+    for (const options of [{}, PHONE]) {
+      const page = await newPage(options, null);
+      // The WebAssembly waits until the placeholder has been looked at.
+      let release;
+      const held = new Promise((ok) => { release = ok; });
+      await page.route(/app-[0-9a-f]+_bg\.wasm$/, async (route) => { await held; await route.continue(); });
+      await page.goto(link);
+      assert.ok(await page.locator('.prerender-report').isVisible(), 'the report placeholder shows');
+      assert.equal(await page.locator('.prerender-landing').isVisible(), false, 'the landing copy does not');
+      await page.evaluate(() => {
+        globalThis.shifts = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) globalThis.shifts += e.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+      });
+      release();
+      await reportShown(page);
+      assert.equal(await page.locator('#prerender').count(), 0);
+      const marks = await page.evaluate(() => performance.getEntriesByName('rstscope:report-painted').length);
+      assert.equal(marks, 1, 'the report marks its first paint');
+      assert.ok(await page.evaluate(() => globalThis.shifts) < 0.01, `layout shift ${await page.evaluate(() => globalThis.shifts)}`);
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+  });
+
   test('axe-core finds no violation in a comparison of two captures (desktop and phone)', async () => {
-    const scenarios = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', 'rstscope-scenarios');
-    assert.ok(existsSync(scenarios), `${scenarios} is missing: cargo build --release -p rstscope-scenarios`);
-    execFileSync(scenarios, ['pair', dir]);
+    execFileSync(releaseBinary('rstscope-scenarios'), ['pair', suite.dir]);
     for (const options of [{}, PHONE]) {
       const page = await newPage(options);
-      await page.goto(server.origin);
-      await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(join(dir, 'client.pcapng'));
-      await page.locator('[data-testid=reset-count]').waitFor();
-      await page.locator('input[type=file][data-testid=peer-input]').setInputFiles(join(dir, 'server.pcapng'));
+      await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(join(suite.dir, 'client.pcapng'));
+      await reportShown(page);
+      await page.locator('input[type=file][data-testid=peer-input]').setInputFiles(join(suite.dir, 'server.pcapng'));
       await page.locator('[data-testid=comparison]').waitFor();
       assert.deepEqual(await axeViolations(page), [], `comparison ${options.viewport?.width ?? 1280}px`);
       await page.locator('[data-testid=comparison-row]').first().click();
@@ -517,6 +514,20 @@ describe('everyone can use it', () => {
       }
     }
     assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+    // A card is one box: its cells draw no borders or padding of the desktop table, the
+    // row draws one line under the card; grouped and nested rows too.
+    for (const group of ['none', 'connection']) {
+      await page.locator('[data-testid=group-by]').selectOption(group);
+      if (group !== 'none') await page.locator('[data-testid=group-row]').first().click();
+      const drawn = await page.evaluate(() => [...document.querySelectorAll('.grid-table tbody tr[role=row]')]
+        .filter((tr) => tr.offsetParent !== null)
+        .flatMap((tr) => [...tr.cells].map((td) => ({ tr, td, style: getComputedStyle(td) }))
+          .filter(({ style }) => ['Top', 'Right', 'Bottom', 'Left']
+            .some((side) => style[`border${side}Width`] !== '0px' && style[`border${side}Style`] !== 'none')
+            || style.paddingLeft !== '0px' || style.whiteSpace === 'nowrap')
+          .map(({ tr, td }) => `${tr.className || 'row'} ${td.className}`)));
+      assert.deepEqual(drawn, [], `card cells with a table cell's border, padding or nowrap (grouped by ${group})`);
+    }
     // A checkbox's target is its label; links inside a sentence are exempt (WCAG 2.5.8).
     const small = await page.evaluate(() => [...document.querySelectorAll('button, select, input, a[href], [role=tab]')]
       .filter((el) => el.offsetParent !== null && getComputedStyle(el).visibility !== 'hidden')

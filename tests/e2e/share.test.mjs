@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
-import { ROOT, SAMPLE, analyse, launchBrowser, resetRows, serveDist } from './harness.mjs';
+import { ROOT, SAMPLE, analyse, launchBrowser, reportShown, resetRows, serveDist } from './harness.mjs';
 
 let server;
 let browser;
@@ -33,7 +33,7 @@ async function open(fragment) {
   page.on('pageerror', (err) => errors.push(err));
   page.errors = errors;
   await page.goto(`${server.origin}/${fragment}`);
-  await page.locator('[data-testid=reset-count], [data-testid=error]').first().waitFor();
+  await reportShown(page);
   return page;
 }
 

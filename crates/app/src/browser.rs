@@ -105,6 +105,14 @@ pub async fn blob_bytes(blob: &Blob) -> Result<Vec<u8>, String> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// A `performance.mark` named `name`, for Lighthouse's user timings and
+/// the browser tests: when the page reached a point a user sees.
+pub fn mark(name: &str) {
+    if let Some(performance) = window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
 /// Resolves once the browser has painted what is on screen now: long work
 /// started after it does not hold back the first view of a report.
 pub async fn after_paint() {

@@ -6,14 +6,17 @@ use rstscope_core::Report;
 use yew::Reducible;
 
 use crate::protocol::{CaptureFile, FromWorker, LiveReset, RunStats};
+use crate::share;
 
 /// Where the report on screen came from.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
     /// A capture analysed here; its file name.
     Capture(String),
-    /// A share link: the report only, read-only.
-    Link,
+    /// A share link (or an exported report, opened as one): the report
+    /// only, read-only. `fragment` is the link's own `#report=…` when it
+    /// is of the format this app writes: the report's share link as is.
+    Link { fragment: Option<String> },
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +80,21 @@ impl Default for State {
 }
 
 impl State {
+    /// The state a page at `fragment` opens in: a share link's report (or
+    /// why it cannot be opened) is decoded before the first render, so the
+    /// page never draws the landing page first and then replaces it.
+    pub fn opened_at(fragment: &str) -> Self {
+        let action = match share::decode(fragment) {
+            None => return Self::default(),
+            Some(Ok(report)) => Action::OpenLink {
+                report: Box::new(report),
+                fragment: (!share::is_older(fragment)).then(|| fragment.to_string()),
+            },
+            Some(Err(err)) => Action::Failed(format!("this share link cannot be opened: {err}")),
+        };
+        Rc::unwrap_or_clone(Rc::new(Self::default()).reduce(action))
+    }
+
     pub fn is_busy(&self) -> bool {
         matches!(self.phase, Phase::Analysing { .. })
     }
@@ -84,7 +102,7 @@ impl State {
     pub fn is_shared(&self) -> bool {
         self.loaded
             .as_ref()
-            .is_some_and(|l| l.source == Source::Link)
+            .is_some_and(|l| matches!(l.source, Source::Link { .. }))
     }
 }
 
@@ -96,7 +114,11 @@ pub enum Action {
     Failed(String),
     Cancel,
     /// A share link was opened.
-    OpenLink(Box<Report>),
+    OpenLink {
+        report: Box<Report>,
+        /// The share link it was opened from, when it can be shared as is.
+        fragment: Option<String>,
+    },
     Select(Option<u64>),
     FilterHost(String),
 }
@@ -125,11 +147,11 @@ impl Reducible for State {
             Action::Worker(message) => return self.on_worker(message),
             Action::Failed(message) => next.phase = Phase::Failed(message),
             Action::Cancel => next.phase = Phase::Idle,
-            Action::OpenLink(report) => {
+            Action::OpenLink { report, fragment } => {
                 next = State {
                     loaded: Some(Rc::new(Loaded {
                         report: Rc::new(*report),
-                        source: Source::Link,
+                        source: Source::Link { fragment },
                         peer: None,
                         files: Vec::new(),
                         stats: None,

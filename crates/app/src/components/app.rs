@@ -21,18 +21,6 @@ pub fn App() -> Html {
     let analysis = use_analysis();
     let state = &analysis.state;
 
-    // Opened from a share link: show that report, or why it cannot be read.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            if let Some(result) = share::decode(&browser::location_hash()) {
-                dispatcher.dispatch(match result {
-                    Ok(report) => Action::OpenLink(Box::new(report)),
-                    Err(err) => Action::Failed(format!("this share link cannot be opened: {err}")),
-                });
-            }
-        });
-    }
     let on_select = {
         let dispatcher = state.dispatcher();
         Callback::from(move |frame| dispatcher.dispatch(Action::Select(frame)))

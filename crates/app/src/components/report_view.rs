@@ -12,6 +12,7 @@ use super::share_panel::SharePanel;
 use super::summary::SummaryView;
 use super::timeline::Timeline;
 use super::Shared;
+use crate::browser;
 use crate::format::TimeMode;
 use crate::state::{Loaded, Source};
 
@@ -53,9 +54,9 @@ pub fn ReportView(props: &Props) -> Html {
     let open_connection = use_state(|| None::<u32>);
     let loaded = &props.loaded;
     let report = Shared(loaded.report.clone());
-    let name = match &loaded.source {
-        Source::Capture(name) => name.clone(),
-        Source::Link => "shared report".to_string(),
+    let (name, link) = match &loaded.source {
+        Source::Capture(name) => (name.clone(), None),
+        Source::Link { fragment } => ("shared report".to_string(), fragment.clone()),
     };
 
     // A top talker clicked: its resets, in the table, in view.
@@ -94,17 +95,36 @@ pub fn ReportView(props: &Props) -> Html {
     let selected_connection =
         open_connection.and_then(|id| report.connections.iter().find(|c| c.id == id));
     let warnings = report.capture.warnings.len();
+    // The first render draws what a reader looks at first (summary,
+    // incidents, comparison); the timeline and tables follow once the
+    // browser has painted it, so a big report does not hold the first
+    // view back in one long task.
+    let complete = use_state(|| false);
+    {
+        let complete = complete.clone();
+        use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                browser::after_paint().await;
+                browser::mark("rstscope:report-painted");
+                complete.set(true);
+            });
+        });
+    }
 
     html! {
-        <div class="report">
+        <div class="report" aria-busy={(!*complete).to_string()}>
             <div class="report-top">
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
-                <SharePanel report={report.clone()} {name} />
+                <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} />
             </div>
             <IncidentsView report={report.clone()} on_select={props.on_select.clone()} />
             <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
                             on_select={props.on_select.clone()} />
+            if !*complete {
+                // Holds the place of what follows, so nothing below moves into view.
+                <div class="report-pending" aria-hidden="true"></div>
+            } else {
             <Timeline report={report.clone()} on_select={props.on_select.clone()} />
             { tab_list(*tab, &tab, &tabs_ref, &report, warnings) }
             <div role="tabpanel" id={format!("{}-panel", tab.id())} aria-labelledby={tab.id()}
@@ -145,6 +165,7 @@ pub fn ReportView(props: &Props) -> Html {
                                   })}
                                   on_select={on_select_from_connection}
                                   capture={loaded.files.first().cloned()} />
+            }
             }
         </div>
     }

@@ -15,6 +15,10 @@ pub struct Props {
     pub report: Shared<Report>,
     /// The capture's file name, the stem of export file names.
     pub name: AttrValue,
+    /// The share link's fragment this report was opened from: its link as
+    /// is, not made again (which takes a worker and a second decode).
+    #[prop_or_default]
+    pub link: Option<AttrValue>,
 }
 
 /// A link that reproduces the report (not the capture), and exports.
@@ -39,9 +43,15 @@ pub fn SharePanel(props: &Props) -> Html {
     let link = use_state(|| None::<(Shared<Report>, LinkResult)>);
     {
         let link = link.clone();
+        let as_is = props.link.clone().filter(|_| !*anonymised);
         use_effect_with(prepared.clone(), move |prepared| {
             if let Ok(report) = &**prepared {
                 let report = report.clone();
+                if let Some(fragment) = as_is {
+                    let url = browser::page_url_with(&fragment);
+                    link.set(Some((report.clone(), Ok((url, Omitted::of(&report))))));
+                    return;
+                }
                 wasm_bindgen_futures::spawn_local(async move {
                     browser::after_paint().await;
                     let made = share::encode_fitting(&report, job::pack_in_worker)

@@ -30,7 +30,7 @@ pub struct Analysis {
 
 #[hook]
 pub fn use_analysis() -> Analysis {
-    let state = use_reducer(State::default);
+    let state = use_reducer(|| State::opened_at(&browser::location_hash()));
     let job = use_mut_ref(|| None::<WorkerJob>);
 
     // A finished run's worker goes here rather than in its own message
@@ -141,7 +141,10 @@ fn open_report(dispatcher: UseReducerDispatcher<State>, blob: web_sys::Blob) {
             .await
             .and_then(|bytes| share::open_json(&bytes).map_err(|err| err.to_string()));
         dispatcher.dispatch(match opened {
-            Ok(report) => Action::OpenLink(Box::new(report)),
+            Ok(report) => Action::OpenLink {
+                report: Box::new(report),
+                fragment: None,
+            },
             Err(why) => Action::Failed(format!("this report cannot be opened: {why}")),
         });
     });
