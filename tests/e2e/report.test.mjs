@@ -317,6 +317,28 @@ describe('times, drawer and tabs', () => {
     assert.equal(await ladder.locator('.ladder-when').first().textContent(), '0.000000');
   });
 
+  test('a drawer\'s numbers agree: the seq, ack and TTL of its facts are its RST\'s in the ladder', async () => {
+    const page = await sampleReport();
+    const drawer = page.getByRole('dialog');
+    const laddered = sample.resets.filter((r) => r.ladder.length > 0);
+    assert.ok(laddered.length > 0, 'the sample has ladders');
+    for (const reset of laddered) {
+      await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+      await drawer.waitFor();
+      const fact = async (names) => (await drawer.locator(names.map((n) => `dt:text-is("${n}") + dd`).join(', ')).textContent());
+      // "raw" or "raw (relative n)": the ladder shows the relative number when there is one.
+      const shown = (text) => { const [, raw, rel] = /^(\d+)(?: \(relative (\d+)\))?/.exec(text); return rel ?? raw; };
+      const label = await drawer.locator('[data-testid=ladder-rst] .ladder-label').textContent();
+      const where = `frame ${reset.frame}: ${label}`;
+      assert.equal(/seq (\d+)/.exec(label)[1], shown(await fact(['seq'])), where);
+      if (reset.flags.includes('ACK')) assert.equal(/ack (\d+)/.exec(label)[1], shown(await fact(['ack'])), where);
+      assert.equal(/(?:TTL|hop limit) (\d+)/.exec(label)[1], (await fact(['TTL', 'hop limit'])).trim(), where);
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+    }
+    assert.deepEqual(page.errors, []);
+  });
+
   test('the drawer keeps the focus inside and gives it back', async () => {
     const page = await sampleReport();
     const row = page.locator('[data-testid=reset-row]').nth(2);
