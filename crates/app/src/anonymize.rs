@@ -17,7 +17,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Works on the report's JSON form, so every string field is covered,
 /// including fields added to the model later.
 pub fn anonymize(report: &Report) -> Result<Report, String> {
-    let mut json = serde_json::to_value(report).map_err(|err| err.to_string())?;
+    // Through JSON text, with the writer ("Export JSON") and the reader
+    // (the worker's reports) the page has anyway: `to_value`/`from_value`
+    // would add a serde_json::Value writer and reader of every report type.
+    let text = serde_json::to_vec_pretty(report).map_err(|err| err.to_string())?;
+    let mut json: Value = serde_json::from_slice(&text).map_err(|err| err.to_string())?;
     // No pseudonym may be an address the report already holds, or two hosts
     // would read as one.
     let mut real = HashSet::new();
@@ -31,7 +35,8 @@ pub fn anonymize(report: &Report) -> Result<Report, String> {
         ..Pseudonyms::default()
     };
     for_each_string(&mut json, &mut |text| names.rewrite(text));
-    serde_json::from_value(json).map_err(|err| err.to_string())
+    let text = serde_json::to_vec(&json).map_err(|err| err.to_string())?;
+    serde_json::from_slice(&text).map_err(|err| err.to_string())
 }
 
 /// Calls `f` on every string in `json`, object keys included.
