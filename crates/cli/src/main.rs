@@ -2,6 +2,7 @@
 //! captures, feed the analyzer, print the reports.
 
 mod export;
+mod json;
 mod many;
 mod progress;
 mod text;
@@ -202,8 +203,7 @@ fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
     match format {
         Format::Text => text::write(&mut out, report, ladder)?,
         _ => {
-            // `io::Error::from` keeps the kind of a write error (a closed pipe).
-            serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
+            json::write_pretty(&mut out, report)?;
             writeln!(out)?;
         }
     }

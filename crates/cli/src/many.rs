@@ -68,7 +68,7 @@ impl Output {
             Output::Text { lines, .. } => text_combined(out, combined, lines),
             Output::Json { .. } => {
                 write!(out, "\n],\n\"summary\": ")?;
-                serde_json::to_writer_pretty(&mut *out, combined).map_err(io::Error::from)?;
+                crate::json::write_pretty(&mut *out, combined)?;
                 writeln!(out, "\n}}")
             }
             Output::Ndjson(_) => Ok(()),
@@ -231,5 +231,5 @@ fn json_capture(out: &mut impl Write, capture: &str, outcome: &Outcome) -> io::R
         report: outcome.as_ref().ok(),
         error: outcome.as_ref().err().map(String::as_str),
     };
-    serde_json::to_writer_pretty(&mut *out, &entry).map_err(io::Error::from)
+    crate::json::write_pretty(&mut *out, &entry)
 }

@@ -315,11 +315,17 @@ impl Analyzer {
             self.info.unlisted_connections += 1;
             return;
         }
-        // Grow by doubling, but not past the limit (a flood fills it: the
-        // last doubling would reserve 6 MB that is never used).
+        // Grow by doubling up to the limit (a flood fills it: the last
+        // doubling would reserve 6 MB that is never used), then by an eighth:
+        // past it only connections with resets come, and a doubling there
+        // would reserve ~20 MB for a few thousand of them.
         let (len, limit) = (self.connections.len(), self.config.max_listed_connections);
-        if len == self.connections.capacity() && len < limit {
-            let more = len.max(4).min(limit.saturating_sub(len));
+        if len == self.connections.capacity() {
+            let more = if len < limit {
+                len.max(4).min(limit.saturating_sub(len))
+            } else {
+                (len / 8).max(4)
+            };
             self.connections.reserve_exact(more);
         }
         self.connections.push(connection_entry(&conn, &self.resets));
@@ -343,6 +349,11 @@ impl Analyzer {
         for conn in remaining.drain() {
             self.close(conn);
         }
+        // Every connection is judged: the tables (~60 MB when full) go
+        // before the report's entries are built, not after.
+        drop(remaining);
+        self.hosts = HostTable::new(0);
+        self.echoes = Echoes::default();
         if let (count @ 1.., Some(first)) = self.backwards {
             self.warn(Warning {
                 kind: WarningKind::TimeBackwards,
@@ -446,18 +457,32 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
 }
 
 /// `connections` in id order. They are sorted as (id, index) pairs, then
-/// moved once: a `Connection` is too big to move around in a sort.
-fn by_id(connections: Vec<Connection>) -> Vec<Connection> {
+/// put in place by following the permutation's cycles: each connection is
+/// swapped at most once into its place, and no second list (~30 MB at the
+/// listing limit) is built beside the first.
+fn by_id(mut connections: Vec<Connection>) -> Vec<Connection> {
     let mut order: Vec<(u32, usize)> = connections.iter().map(|c| c.id).zip(0..).collect();
     if order.is_sorted() {
         return connections;
     }
     order.sort_unstable();
-    let mut slots: Vec<Option<Connection>> = connections.into_iter().map(Some).collect();
-    order
-        .iter()
-        .filter_map(|&(_, i)| slots.get_mut(i).and_then(Option::take))
-        .collect()
+    // `place[i]`: the position the connection now at `i` belongs at.
+    let mut place: Vec<usize> = (0..order.len()).collect();
+    for (rank, &(_, from)) in order.iter().enumerate() {
+        if let Some(slot) = place.get_mut(from) {
+            *slot = rank;
+        }
+    }
+    for i in 0..connections.len() {
+        while let Some(&to) = place
+            .get(i)
+            .filter(|&&to| to != i && to < connections.len())
+        {
+            connections.swap(i, to);
+            place.swap(i, to);
+        }
+    }
+    connections
 }
 
 fn seconds(ts_ns: i64) -> f64 {

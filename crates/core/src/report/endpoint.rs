@@ -4,7 +4,7 @@
 //! never parse it again.
 
 use core::fmt;
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr};
 use core::str::FromStr;
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
@@ -40,23 +40,33 @@ impl From<(IpAddr, u16)> for Endpoint {
 /// connection and per reset.
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = Digits::default();
         match self.ip {
-            IpAddr::V4(v4) => {
-                let [a, b, c, d] = v4.octets();
-                for (octet, dot) in [(a, true), (b, true), (c, true), (d, false)] {
-                    buf.decimal(u32::from(octet));
-                    if dot {
-                        buf.push(b'.');
-                    }
-                }
+            IpAddr::V4(v4) => f.write_str(v4_text(v4, self.port).as_str()),
+            IpAddr::V6(v6) => {
+                let mut port = Digits::default();
+                port.push(b':');
+                port.decimal(u32::from(self.port));
+                write!(f, "[{v6}]{}", port.as_str())
             }
-            IpAddr::V6(v6) => write!(f, "[{v6}]")?,
         }
-        buf.push(b':');
-        buf.decimal(u32::from(self.port));
-        f.write_str(buf.as_str())
     }
+}
+
+/// "a.b.c.d:port", written without the formatting machinery: a report
+/// holds two per connection, and `collect_str` through `Display` cost a
+/// tenth of the CLI's instructions on a flood.
+fn v4_text(v4: Ipv4Addr, port: u16) -> Digits {
+    let mut buf = Digits::default();
+    let [a, b, c, d] = v4.octets();
+    for (octet, dot) in [(a, true), (b, true), (c, true), (d, false)] {
+        buf.decimal(u32::from(octet));
+        if dot {
+            buf.push(b'.');
+        }
+    }
+    buf.push(b':');
+    buf.decimal(u32::from(port));
+    buf
 }
 
 /// Room for "255.255.255.255:65535".
@@ -115,7 +125,10 @@ impl FromStr for Endpoint {
 
 impl Serialize for Endpoint {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.ip {
+            IpAddr::V4(v4) => serializer.serialize_str(v4_text(v4, self.port).as_str()),
+            IpAddr::V6(_) => serializer.collect_str(self),
+        }
     }
 }
 
