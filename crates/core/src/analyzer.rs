@@ -6,6 +6,8 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::attribute::echo::Echoes;
+use crate::attribute::judge::Verdict;
+use crate::attribute::ledger::Ledger;
 use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
@@ -105,7 +107,7 @@ pub struct Analyzer {
     names: Names,
     /// Each Wi-Fi transmitter's recent MAC frames (monitor-mode captures).
     stations: Stations,
-    resets: Vec<ResetRecord>,
+    resets: Ledger,
     connections: Vec<Connection>,
     dropped_warnings: u64,
     /// Latest frame time so far, and the frames that went back in time
@@ -128,7 +130,7 @@ impl Analyzer {
             echoes: Echoes::default(),
             names: Names::default(),
             stations: Stations::default(),
-            resets: Vec::new(),
+            resets: Ledger::default(),
             connections: Vec::new(),
             dropped_warnings: 0,
             latest_ns: None,
@@ -221,7 +223,7 @@ impl Analyzer {
 
         // Later packets are the "after" of this connection's earlier resets.
         for &i in &conn.resets {
-            if let Some(record) = self.resets.get_mut(i) {
+            if let Some(record) = self.resets.open_mut(i) {
                 record.observe(side, ts_ns, packet.tcp.flags, packet.tcp.payload_len);
                 record.note_after(summary);
             }
@@ -241,8 +243,7 @@ impl Analyzer {
             record.link = LinkSeen::of(conn, side, frame, link, &self.names);
             record.ladder = conn.history.to_vec();
             record.ladder.push(summary);
-            conn.resets.push(self.resets.len());
-            self.resets.push(record);
+            conn.resets.push(self.resets.push(record));
         } else {
             let prev_id = conn.dir(side).last_ip_id;
             // A retransmitted SYN opens no new connection.
@@ -310,7 +311,7 @@ impl Analyzer {
 
     /// A connection ended: judge its resets and list it.
     fn close(&mut self, conn: Conn) {
-        attribute::judge_connection(&mut self.resets, &conn, &self.hosts, &self.echoes);
+        self.resets.judge(&conn, &self.hosts, &self.echoes);
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
             return;
@@ -398,7 +399,7 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let mut resets: Vec<Reset> = self.resets.into_iter().map(reset_entry).collect();
+        let mut resets: Vec<Reset> = self.resets.into_judged().map(reset_entry).collect();
         confidence::calibrate(&mut resets, &self.info);
         let connections = by_id(self.connections);
         let incidents = summary::incidents::group(&mut resets, &connections);
@@ -426,11 +427,11 @@ impl Analyzer {
     /// The `i`-th RST seen so far, as its packet shows it: the verdict
     /// comes with `finish`.
     pub fn reset_at(&self, i: usize) -> Option<&RstPacket> {
-        self.resets.get(i).map(|record| &record.packet)
+        self.resets.packet(i)
     }
 }
 
-fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
+fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {
     let (c, s) = (&conn.client, &conn.server);
     Connection {
         id: conn.id,
@@ -450,8 +451,8 @@ fn connection_entry(conn: &Conn, resets: &[ResetRecord]) -> Connection {
         resets: conn
             .resets
             .iter()
-            .filter_map(|&i| resets.get(i))
-            .map(|r| r.packet.frame)
+            .filter_map(|&i| resets.packet(i))
+            .map(|p| p.frame)
             .collect(),
     }
 }
@@ -516,9 +517,7 @@ fn rst_packet(
 }
 
 /// The report entry of a judged RST.
-fn reset_entry(record: ResetRecord) -> Reset {
-    let p = record.packet;
-    let v = record.verdict.unwrap_or_else(attribute::judge::unjudged);
+fn reset_entry((p, v): (RstPacket, Verdict)) -> Reset {
     let mut tips = render::tips(v.cause, v.origin, v.sub_cause, &v.observed);
     tips.extend(render::link_tips(&v.evidence));
     Reset {

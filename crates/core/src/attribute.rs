@@ -10,6 +10,7 @@
 pub mod echo;
 pub mod facts;
 pub mod judge;
+pub mod ledger;
 pub mod link;
 pub mod origin;
 pub mod pattern;

@@ -37,8 +37,8 @@ pub struct Verdict {
     pub consequence_of: Option<u64>,
 }
 
-/// Judges every RST of `conn` (indices into `records`), in frame order:
-/// a later RST sees the verdicts of the earlier ones.
+/// Judges every RST of `conn` (`records`, its resets in frame order): a
+/// later RST sees the verdicts of the earlier ones.
 pub fn judge_connection(
     records: &mut [ResetRecord],
     conn: &Conn,
@@ -46,7 +46,7 @@ pub fn judge_connection(
     echoes: &Echoes,
 ) {
     let mut earlier: Vec<Earlier> = Vec::new();
-    for &i in &conn.resets {
+    for i in 0..records.len() {
         let Some(record) = records.get(i) else {
             continue;
         };
@@ -92,7 +92,8 @@ struct Seen<'a> {
     earlier: &'a [Earlier],
 }
 
-/// The verdict on `records[index]`, a RST of `conn`.
+/// The verdict on `records[index]`, a RST of `conn` (whose resets
+/// `records` are).
 fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) -> Verdict {
     let Seen {
         host,
@@ -100,10 +101,8 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         echoes,
         earlier,
     } = *seen;
-    let siblings: Vec<Sibling> = conn
-        .resets
+    let siblings: Vec<Sibling> = records
         .iter()
-        .filter_map(|&i| records.get(i))
         .map(|r| Sibling {
             frame: r.packet.frame,
             side: r.side,
@@ -112,7 +111,7 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
             ack: r.packet.ack,
         })
         .collect();
-    let burst = burst_of(records, index, conn);
+    let burst = burst_of(records, index);
     let Some(record) = records.get(index) else {
         return unjudged();
     };
@@ -218,15 +217,13 @@ pub fn unjudged() -> Verdict {
 
 /// The RSTs of `records[index]`'s burst: same side, no non-RST packet of
 /// that side in between, within [`BURST_NS`] of each other.
-fn burst_of(records: &[ResetRecord], index: usize, conn: &Conn) -> Vec<BurstRst> {
+fn burst_of(records: &[ResetRecord], index: usize) -> Vec<BurstRst> {
     let Some(me) = records.get(index) else {
         return Vec::new();
     };
     let packets_before = me.snapshot.sender.clean_packets();
-    let mut burst: Vec<(i64, BurstRst)> = conn
-        .resets
+    let mut burst: Vec<(i64, BurstRst)> = records
         .iter()
-        .filter_map(|&i| records.get(i))
         .filter(|r| r.side == me.side && r.snapshot.sender.clean_packets() == packets_before)
         .filter(|r| r.ts_ns.abs_diff(me.ts_ns) <= BURST_NS as u64)
         .map(|r| {

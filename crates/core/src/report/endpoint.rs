@@ -45,7 +45,7 @@ impl fmt::Display for Endpoint {
             IpAddr::V6(v6) => {
                 let mut port = Digits::default();
                 port.push(b':');
-                port.decimal(u32::from(self.port));
+                port.decimal(self.port);
                 write!(f, "[{v6}]{}", port.as_str())
             }
         }
@@ -59,13 +59,13 @@ fn v4_text(v4: Ipv4Addr, port: u16) -> Digits {
     let mut buf = Digits::default();
     let [a, b, c, d] = v4.octets();
     for (octet, dot) in [(a, true), (b, true), (c, true), (d, false)] {
-        buf.decimal(u32::from(octet));
+        buf.decimal(u16::from(octet));
         if dot {
             buf.push(b'.');
         }
     }
     buf.push(b':');
-    buf.decimal(u32::from(port));
+    buf.decimal(port);
     buf
 }
 
@@ -84,11 +84,15 @@ impl Digits {
         }
     }
 
-    fn decimal(&mut self, n: u32) {
-        if n >= 10 {
-            self.decimal(n / 10);
+    /// `n` (at most 65 535: an octet or a port) in decimal, by constant
+    /// divisors: two endpoints per listed connection.
+    fn decimal(&mut self, n: u16) {
+        for unit in [10_000, 1_000, 100, 10] {
+            if n >= unit {
+                // A digit is < 10: the cast keeps every bit.
+                self.push(b'0' + (n / unit % 10) as u8);
+            }
         }
-        // n % 10 < 10: the cast keeps every bit.
         self.push(b'0' + (n % 10) as u8);
     }
 
@@ -169,6 +173,16 @@ mod tests {
                 IpAddr::V4(Ipv4Addr::new(192, 168, 100, 9)),
                 4430,
                 "192.168.100.9:4430",
+            ),
+            (
+                IpAddr::V4(Ipv4Addr::new(9, 10, 99, 100)),
+                10000,
+                "9.10.99.100:10000",
+            ),
+            (
+                IpAddr::V4(Ipv4Addr::new(1, 20, 199, 200)),
+                9,
+                "1.20.199.200:9",
             ),
             (IpAddr::V6(Ipv6Addr::LOCALHOST), 80, "[::1]:80"),
             (IpAddr::V6(Ipv6Addr::UNSPECIFIED), 0, "[::]:0"),

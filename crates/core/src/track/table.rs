@@ -276,15 +276,19 @@ impl ConnTable {
     }
 
     /// Removes every connection (end of capture), the retired ones first,
-    /// then the rest by id.
+    /// then the rest by id. The index and the departed pairs' streams are
+    /// freed first (~14 MB when full): the report's connection list grows
+    /// while the table drains.
     pub fn drain(&mut self) -> impl Iterator<Item = Conn> + '_ {
         // Sorted as (id, slot) pairs: a connection is too big to move around.
         let mut order: Vec<(u32, usize)> =
             self.conns.iter().map(|(slot, c)| (c.id, slot)).collect();
         order.sort_unstable();
-        self.index.clear();
-        self.weights.clear();
-        self.expiring.clear();
+        self.index = HashMap::new();
+        self.weights = Vec::new();
+        self.expiring = VecDeque::new();
+        self.departed = HashMap::new();
+        self.departed_order = VecDeque::new();
         let Self { conns, retired, .. } = self;
         let remaining = order
             .into_iter()
