@@ -148,6 +148,9 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
     let mut evidence = weighing.into_evidence();
     evidence.extend(decision.evidence);
     evidence.extend(link::evidence(record, origin));
+    // Kept to the end of the capture, tens of thousands on a scan: without
+    // the slack that growing the list left.
+    evidence.shrink_to_fit();
     Verdict {
         sender: sender_of(conn.roles_from, record.side),
         origin,
