@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Fuzzes rstscope with cargo-fuzz (libFuzzer): every target in fuzz/ runs for
-# SECONDS (default 30) and the script prints executions and crashes per target;
-# it exits non-zero when a target crashed (the input is in fuzz/artifacts/).
+# Fuzzes rstscope with cargo-fuzz (libFuzzer): every target in fuzz/ (or the
+# TARGETs named) runs for SECONDS (default 30) and the script prints
+# executions, rate, coverage and crashes per target; it exits non-zero when a
+# target crashed (the input is in fuzz/artifacts/).
 #
-#   scripts/fuzz.sh            # 30 s per target
-#   scripts/fuzz.sh 20         # what scripts/test.sh runs
+#   scripts/fuzz.sh                  # 30 s per target
+#   scripts/fuzz.sh 20               # what scripts/test.sh runs
+#   nice -n 19 scripts/fuzz.sh 1800 capture share   # 30 min each, these two
 #
 # A longer run, e.g. overnight before a release (the corpus in fuzz/corpus/
 # grows and is reused by later runs; the targets are also listed by
@@ -29,9 +31,10 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
-  echo "usage: scripts/fuzz.sh [SECONDS per target]" >&2
+  echo "usage: scripts/fuzz.sh [SECONDS per target] [TARGET...]" >&2
   exit 2
 fi
+shift $(($# > 0 ? 1 : 0))
 
 # cargo-fuzz needs a nightly compiler. Without a nightly toolchain, the
 # stable one is told to accept nightly flags (it ships the same sanitizers).
@@ -64,9 +67,18 @@ cd fuzz
 # target 4.5x slower (487 -> 2,205 executions/s, BENCHMARKS.md). Debug
 # assertions (-a) stay on. Reproduce with the same flags: fuzz run -a -s none.
 sanitizer=(-s none)
-echo "==> building the fuzz targets"
-"${cargo[@]}" fuzz build -a "${sanitizer[@]}"
-mapfile -t targets < <("${cargo[@]}" fuzz list)
+mapfile -t known < <("${cargo[@]}" fuzz list)
+targets=("${@:-${known[@]}}")
+for target in "${targets[@]}"; do
+  if ! printf '%s\n' "${known[@]}" | grep -qx -- "$target"; then
+    echo "unknown fuzz target $target (known: ${known[*]})" >&2
+    exit 2
+  fi
+done
+echo "==> building the fuzz targets: ${targets[*]}"
+for target in "${targets[@]}"; do
+  "${cargo[@]}" fuzz build -a "${sanitizer[@]}" "$target"
+done
 
 logs=target/fuzz-logs
 mkdir -p "$logs"
@@ -91,13 +103,20 @@ for target in "${targets[@]}"; do
     status=1
   fi
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target.log" | tail -n 1)
+  # The last status line: "#N DONE cov: C ft: F corp: K/SIZE ... exec/s: R".
+  last=$(grep -E '^#[0-9]+' "$logs/$target.log" | tail -n 1)
+  cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
+  ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+  corp=$(sed -n 's/.* corp: \([0-9]*\/[0-9a-zA-Z]*\).*/\1/p' <<<"$last")
+  rate=$(sed -n 's/.* exec\/s: \([0-9]*\).*/\1/p' <<<"$last")
   crashes=$(find "artifacts/$target" -type f -newer "$marker" | wc -l)
   rm -f "$marker"
   if [ "$result" = FAILED ]; then
     grep -E "panicked|ERROR: libFuzzer|SUMMARY|Test unit written" "$logs/$target.log" | head -n 8 || true
     echo "    full log: fuzz/$logs/$target.log"
   fi
-  summary+=("$(printf '%-10s %12s executions %3s crashes  %s' "$target" "${runs:-?}" "$crashes" "$result")")
+  summary+=("$(printf '%-10s %12s executions %8s/s  cov %6s  ft %6s  corpus %-12s %3s crashes  %s' \
+    "$target" "${runs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}" "$crashes" "$result")")
 done
 
 echo

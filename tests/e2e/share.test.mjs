@@ -2,11 +2,13 @@
 // words in rstscope's mouth. Forged headlines, findings, tips and commands
 // never show; unknown cause names, oversized numbers and smuggled fields are
 // refused with an error that says why. Old (v1) links open with every
-// sentence written again by this version, and say they are old.
+// sentence written again by this version, and say they are old. A report too
+// large for a link gets no link, the reason and the exports; one just under
+// the limit gets a link that opens.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -290,6 +292,85 @@ describe('an exported report opens again', () => {
     }
   });
 });
+
+describe('a report too large for a link', () => {
+  test('the share panel says why and offers the exports; a link at the limit still opens', async () => {
+    const max = maxFragment();
+    const dir = mkdtempSync(join(tmpdir(), 'rstscope-limit-'));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      // Refused connections: the most resets per byte of capture. Doubled
+      // until their report is too large for a link.
+      let count = 20_000;
+      let shared = await shareOf(page, refusals(dir, count));
+      while (shared.link) {
+        assert.ok(count < 200_000, `${count} resets still fit in a link`);
+        count *= 2;
+        shared = await shareOf(page, refusals(dir, count));
+      }
+      const [, chars, most] = shared.error.match(/too large for a link \((\d+) characters, at most (\d+)\)/) ?? [];
+      assert.equal(Number(most), max, shared.error);
+      assert.ok(Number(chars) > max, shared.error);
+      assert.match(shared.error, /export it as JSON/);
+      assert.equal(await page.locator('[data-testid=share-link]').count(), 0);
+      assert.ok(await page.getByRole('button', { name: 'Export Markdown' }).isEnabled());
+      const [download] = await Promise.all([
+        page.waitForEvent('download', { timeout: 300_000 }),
+        page.getByRole('button', { name: 'Export JSON' }).click(),
+      ]);
+      const exported = statSync(await download.path()).size;
+      assert.ok(exported > Number(chars), `the JSON export holds the report (${exported} bytes)`);
+
+      // Just under the limit (links grow with the resets they carry).
+      const under = Math.floor((count * max * 0.97) / Number(chars));
+      const fitting = await shareOf(page, refusals(dir, under));
+      assert.ok(fitting.link, `${under} resets: ${fitting.error}`);
+      const fragment = fitting.link.slice(fitting.link.indexOf('#'));
+      console.log(`${count} resets: ${chars} characters, refused; ${under} resets: a link of ${fragment.length}`);
+      assert.ok(fragment.length <= max && fragment.length > 0.9 * max, `${fragment.length} characters`);
+      const fresh = await context.newPage();
+      const errors = [];
+      fresh.on('pageerror', (err) => errors.push(err));
+      await fresh.goto(`${server.origin}/${fragment}`);
+      const opened = fresh.locator('[data-testid=reset-count], [data-testid=error]').first();
+      await opened.waitFor({ timeout: 300_000 });
+      assert.equal(await fresh.locator('[data-testid=reset-count]').textContent(), String(under));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The longest fragment the app makes or opens (share/mod.rs). */
+function maxFragment() {
+  const source = readFileSync(join(ROOT, 'crates/app/src/share/mod.rs'), 'utf8');
+  const max = source.match(/pub const MAX_FRAGMENT: usize = ([\d_]+);/)?.[1];
+  assert.ok(max, 'MAX_FRAGMENT not found in share/mod.rs');
+  return Number(max.replaceAll('_', ''));
+}
+
+/** A generated capture of `count` SYNs, each refused with RST+ACK. */
+function refusals(dir, count) {
+  const generator = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', 'rstscope-scenarios');
+  assert.ok(existsSync(generator), `${generator} is missing: cargo build --release -p rstscope-scenarios`);
+  const file = join(dir, `refused-${count}.pcap`);
+  execFileSync(generator, ['bulk', '--refused', String(count), file]);
+  return file;
+}
+
+/** `file` analysed in `page`: its share link, or why there is none. */
+async function shareOf(page, file) {
+  await page.goto(server.origin);
+  await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(file);
+  const made = page.locator('[data-testid=share-link]');
+  const refused = page.locator('[data-testid=share-unavailable]');
+  await made.or(refused).first().waitFor({ timeout: 300_000 });
+  if (await made.count()) return { link: await made.inputValue() };
+  return { error: await refused.textContent() };
+}
 
 let sample;
 /** The CLI's report of the sample (the JSON an old link carried whole). */

@@ -32,6 +32,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use etherparse::PacketBuilder;
 use rstscope_core::decode::flags;
+use rstscope_core::report::{Cause, Origin, Sender};
 
 use crate::conversation::{other, Conversation, Side};
 use crate::host::{Fingerprint, Host};
@@ -955,11 +956,28 @@ impl Episode {
     }
 }
 
+/// What the server of a [`syn_flood`] does with each SYN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FloodAnswer {
+    /// Nothing: every SYN is a connection to track.
+    Silence,
+    /// RST+ACK, as from a closed port: a refused connection per SYN, the
+    /// most resets a capture can hold per byte (a share link's worst case).
+    Refusal,
+}
+
 /// The tracker's worst case for memory: `count` SYNs, each from a different
-/// (spoofed) source to one server, never answered, as in a SYN flood. Every
-/// SYN is a new connection to track, so the analyzer's peak memory on this
-/// capture measures its per-connection state.
-pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) -> io::Result<u64> {
+/// (spoofed) source to one server, as in a SYN flood, never answered
+/// ([`FloodAnswer::Silence`]) or each refused. Every SYN is a new
+/// connection to track, so the analyzer's peak memory on this capture
+/// measures its per-connection state.
+pub fn syn_flood(
+    out: &mut impl Write,
+    count: u64,
+    answer: FloodAnswer,
+    format: Format,
+    seed: u64,
+) -> io::Result<u64> {
     let mut rng = Rng::new(seed);
     let mut writer = CaptureWriter::new(out, format, Link::Ethernet.link_type())?;
     let server = Host {
@@ -987,6 +1005,10 @@ pub fn syn_flood(out: &mut impl Write, count: u64, format: Format, seed: u64) ->
             0,
         );
         c.syn();
+        if answer == FloodAnswer::Refusal {
+            let refused = Verdict::new(Sender::Server, Origin::Server, Cause::Refused);
+            c.reset_no_socket(Side::Server, refused);
+        }
         for draft in c.into_drafts() {
             let mut packet = draft.packet;
             packet.ip_id = rng.u16();
@@ -1175,5 +1197,24 @@ mod tests {
         bulk(&mut a, 1 << 20, Format::Pcap, 3).expect("writes");
         bulk(&mut b, 1 << 20, Format::Pcap, 3).expect("writes");
         assert!(a == b);
+    }
+
+    /// Every SYN of a refused flood is its own connection, reset by the
+    /// server itself; an unanswered flood has no reset.
+    #[test]
+    fn a_refused_flood_is_one_refused_connection_per_syn() {
+        for (answer, resets) in [(FloodAnswer::Refusal, 300), (FloodAnswer::Silence, 0)] {
+            let mut out = Vec::new();
+            syn_flood(&mut out, 300, answer, Format::Pcap, 5).expect("writes");
+            let mut analyzer = Analyzer::new(Config::default());
+            rstscope_capture::read_all(&out[..], &mut analyzer, |_| {}).expect("readable");
+            let report = analyzer.finish().report;
+            assert_eq!(report.connections.len(), 300);
+            assert_eq!(report.resets.len(), resets, "{answer:?}");
+            assert!(report
+                .resets
+                .iter()
+                .all(|r| (r.origin, r.cause) == (Origin::Server, Cause::Refused)));
+        }
     }
 }

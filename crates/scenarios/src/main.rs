@@ -5,7 +5,8 @@
 //! with each link type, plus `labels.tsv` (file, frame, sender, origin, cause);
 //! `rstscope-scenarios bulk --size 1GiB [--mix long|web|scan|flood] [--format pcap|pcapng]
 //! [--seed N] <out>` streams a large realistic capture for benchmarks, plus
-//! `<out>.labels.tsv`;
+//! `<out>.labels.tsv`; `bulk --syn-flood N` writes N SYNs from distinct
+//! sources, and `bulk --refused N` N SYNs each refused with RST+ACK;
 //! `rstscope-scenarios pair <dir>` writes a client-side and a server-side
 //! capture of the same traffic (`client.pcapng`, `server.pcapng`);
 //! `rstscope-scenarios accuracy [--errors] [--family F] ...` scores the
@@ -44,7 +45,7 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: rstscope-scenarios sample <out.pcapng> | all <dir> \
-                 | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N>) [--mix long|web|scan|flood] \
+                 | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N> | --refused <N>) [--mix long|web|scan|flood] \
                  [--format pcap|pcapng] [--seed N] <out> | accuracy [--errors] [--family F] [--train N] \
                  [--held-out N] | calibrate [--out <file.rs>] | variant <family> <index> <out>"
             );
@@ -119,8 +120,9 @@ fn write_pair_files(dir: &Path) -> std::io::Result<String> {
 
 struct BulkArgs<'a> {
     size: u64,
-    /// Write this many unanswered SYNs from distinct sources instead.
-    syns: Option<u64>,
+    /// `--syn-flood` or `--refused`: this many SYNs from distinct sources
+    /// instead, and their answer.
+    syns: Option<(u64, bulk::FloodAnswer)>,
     mix: bulk::Mix,
     format: Format,
     seed: u64,
@@ -137,8 +139,14 @@ impl<'a> BulkArgs<'a> {
             let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
             match arg {
                 "--size" => size = Some(parse_size(value()?)?),
-                "--syn-flood" => {
-                    syns = Some(value()?.parse().map_err(|e| format!("--syn-flood: {e}"))?)
+                "--syn-flood" | "--refused" => {
+                    let count = value()?.parse().map_err(|e| format!("{arg}: {e}"))?;
+                    let answer = if arg == "--refused" {
+                        bulk::FloodAnswer::Refusal
+                    } else {
+                        bulk::FloodAnswer::Silence
+                    };
+                    syns = Some((count, answer))
                 }
                 "--format" => {
                     format = match value()? {
@@ -161,7 +169,9 @@ impl<'a> BulkArgs<'a> {
             size: match (size, syns) {
                 (Some(size), _) => size,
                 (None, Some(_)) => 0,
-                (None, None) => return Err("bulk needs --size (or --syn-flood N)".into()),
+                (None, None) => {
+                    return Err("bulk needs --size (or --syn-flood N, or --refused N)".into())
+                }
             },
             syns,
             mix,
@@ -195,10 +205,14 @@ fn parse_size(text: &str) -> Result<u64, String> {
 fn write_bulk(args: &BulkArgs) -> std::io::Result<String> {
     let started = std::time::Instant::now();
     let mut out = BufWriter::with_capacity(1 << 20, File::create(args.out)?);
-    if let Some(count) = args.syns {
-        let bytes = bulk::syn_flood(&mut out, count, args.format, args.seed)?;
+    if let Some((count, answer)) = args.syns {
+        let bytes = bulk::syn_flood(&mut out, count, answer, args.format, args.seed)?;
+        let answered = match answer {
+            bulk::FloodAnswer::Silence => "",
+            bulk::FloodAnswer::Refusal => ", each refused",
+        };
         return Ok(format!(
-            "wrote {} ({bytes} bytes): {count} SYNs from distinct sources",
+            "wrote {} ({bytes} bytes): {count} SYNs from distinct sources{answered}",
             args.out.display()
         ));
     }

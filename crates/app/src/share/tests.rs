@@ -389,3 +389,111 @@ fn a_comparison_reads_the_same_through_a_link() {
         || !comparison.main.why.is_empty();
     assert_eq!(Omitted::of(&report).comparison_notes, notes);
 }
+
+/// The JSON name of every variant of the enum `T`, in the order postcard
+/// numbers them: the variant read from payload byte `i` is entry `i`.
+fn variants_by_index<T: serde::de::DeserializeOwned + serde::Serialize>() -> Vec<String> {
+    (0u8..128)
+        .map_while(|index| postcard::from_bytes::<T>(&[index]).ok())
+        .map(|variant| match serde_json::to_value(&variant) {
+            Ok(serde_json::Value::String(name)) => name,
+            other => panic!("not a unit variant: {other:?}"),
+        })
+        .collect()
+}
+
+/// A `v2.` payload names enum variants by their index in the core's
+/// declaration (postcard), so every link ever made depends on that order.
+/// New variants go at the end (and at the end of the list here); a
+/// reordered, removed or inserted variant needs a new link version.
+#[test]
+fn link_enums_keep_their_variant_indices() {
+    use super::model::Ends;
+    use rstscope_core::report::{
+        CaptureName, MatchMethod, Origin, PathFate, Relation, SeenAt, Sender, Stage, SubCause,
+        VantagePoint, WarningKind,
+    };
+    // Each enum's variants as the report JSON names them, by index.
+    let pinned = [
+        (
+            "WarningKind",
+            variants_by_index::<WarningKind>(),
+            "truncated-record corrupt-block truncated-gzip decode time-backwards warning-limit \
+             flow-limit",
+        ),
+        (
+            "Sender",
+            variants_by_index::<Sender>(),
+            "client server unknown",
+        ),
+        (
+            "Origin",
+            variants_by_index::<Origin>(),
+            "client server middlebox unknown",
+        ),
+        (
+            "Cause",
+            variants_by_index::<Cause>(),
+            "refused app-abort closed-socket idle-timeout out-of-window injected scan \
+             graceful-close retransmit-timeout unknown",
+        ),
+        (
+            "SubCause",
+            variants_by_index::<SubCause>(),
+            "rst-after-fin data-after-close firewall-reject state-expired backend-reset \
+             connect-probe connect-scan scan-probe half-open scanner-abort crafted-flags fin-probe \
+             null-probe xmas-probe conntrack-invalid challenge-ack request-timeout \
+             speculative-connect zero-window",
+        ),
+        (
+            "Stage",
+            variants_by_index::<Stage>(),
+            "post-syn post-ack post-psh later-in-flow unknown",
+        ),
+        (
+            "VantagePoint",
+            variants_by_index::<VantagePoint>(),
+            "client-side server-side unknown",
+        ),
+        (
+            "CaptureName",
+            variants_by_index::<CaptureName>(),
+            "main peer",
+        ),
+        (
+            "MatchMethod",
+            variants_by_index::<MatchMethod>(),
+            "isn payload ip-id addresses",
+        ),
+        (
+            "SeenAt",
+            variants_by_index::<SeenAt>(),
+            "both main-only peer-only not-compared",
+        ),
+        (
+            "PathFate",
+            variants_by_index::<PathFate>(),
+            "crossed made-on-path lost-on-path one-side-only not-compared",
+        ),
+        (
+            "Relation",
+            variants_by_index::<Relation>(),
+            "two-vantages same-capture cut-copy no-common-connection no-time-overlap",
+        ),
+    ];
+    for (name, found, expected) in pinned {
+        assert_eq!(
+            found.join(" "),
+            expected,
+            "{name}: v2 links number its variants in this order; append new variants at the end \
+             (and here), or bump the link version"
+        );
+    }
+    // `Ends::Own` carries addresses, so its index is checked by writing it.
+    let own = Ends::Own("10.0.0.1:1".parse().unwrap(), "10.0.0.2:2".parse().unwrap());
+    let indices: Vec<u8> = [Ends::ClientToServer, Ends::ServerToClient, own]
+        .iter()
+        .map(|ends| postcard::to_allocvec(ends).unwrap()[0])
+        .collect();
+    assert_eq!(indices, [0, 1, 2], "Ends: the order v2 links number it by");
+}
