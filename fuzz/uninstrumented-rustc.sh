@@ -6,7 +6,9 @@
 # their per-byte comparison hooks were a third of the capture target's time
 # (BENCHMARKS.md). rstscope's own gzip handling (crates/capture/src/gzip.rs)
 # stays instrumented. cargo calls this as: wrapper RUSTC ARGS...; the last
-# -sanitizer-coverage-level wins over cargo-fuzz's.
+# -sanitizer-coverage-level wins over cargo-fuzz's. cargo does not rebuild
+# when this list changes: clean the crates in fuzz/ first, e.g.
+#   cargo +nightly clean -p miniz_oxide --release --target x86_64-unknown-linux-gnu
 set -euo pipefail
 case " ${*:2} " in
   *" --crate-name miniz_oxide "* | *" --crate-name adler2 "* | *" --crate-name crc32fast "*)
