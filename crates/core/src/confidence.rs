@@ -2,7 +2,7 @@
 //! cause are both right.
 //!
 //! A verdict is described by its [`Basis`]: what it concluded (cause,
-//! origin, sub-cause, stage) and how its evidence stands (how many signals
+//! origin, sub-cause, stage, whether the roles were known) and how its evidence stands (how many signals
 //! agree with the origin and how many point elsewhere, whether an earlier
 //! reset of the connection came first, the RST's flags, whether the
 //! capture's clock ran backwards). The [`table`] holds, for bases seen in
@@ -21,7 +21,9 @@ pub mod table;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::report::{CaptureInfo, Cause, Endpoint, Origin, Reset, Stage, SubCause, WarningKind};
+use crate::report::{
+    CaptureInfo, Cause, Endpoint, Origin, Reset, Sender, Stage, SubCause, WarningKind,
+};
 
 pub use conflict::conflict;
 
@@ -63,6 +65,10 @@ pub struct Basis {
     pub origin: Origin,
     pub sub_cause: Option<SubCause>,
     pub stage: Stage,
+    /// The connection's roles were seen (handshake) or told by the ports,
+    /// not guessed from its first packet: a guess can make the origin,
+    /// and with it the cause, wrong.
+    pub roles_known: bool,
     pub earlier: Earlier,
     /// The RST carries an ACK.
     pub with_ack: bool,
@@ -126,6 +132,7 @@ fn basis(reset: &Reset, earlier: Earlier, clock_backwards: bool) -> Basis {
         origin: reset.origin,
         sub_cause: reset.sub_cause,
         stage: reset.stage,
+        roles_known: reset.sender != Sender::Unknown,
         earlier,
         with_ack: reset.flags.split('+').any(|f| f == "ACK"),
         agreeing: Count::of(points(true)),

@@ -1699,6 +1699,36 @@ fn test_closed_crossing_closes_each_side_answers_on_its_own() {
 }
 
 #[test]
+fn test_refusal_form_lone_rst_ack_with_seq_zero() {
+    // A slice of a busy link holds nothing of the connection but one
+    // RST+ACK seq 0 ack N from port 49914 to port 3137: a stack refusing a
+    // SYN sent before the capture began. Its sender is the responder,
+    // though the ports alone would make port 3137 the server.
+    let mut w = Wire::new();
+    let refusal = w.send(Pkt {
+        client_port: 3137,
+        ..pkt(false, 49914, 0, 4_247_842_619, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, refusal);
+    assert_eq!(
+        (r.origin, r.cause),
+        (Origin::Server, Cause::Refused),
+        "{:?} {:?}",
+        r.evidence,
+        report.connections
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.finding.contains("refusing a SYN")));
+    let [conn] = report.connections.as_slice() else {
+        panic!("one connection: {:?}", report.connections);
+    };
+    assert_eq!(conn.server.to_string(), format!("{SERVER}:49914"));
+}
+
+#[test]
 fn test_abort_form_lone_rst_ack_with_live_numbers() {
     // A capture begun mid-flow holds nothing of the connection but one
     // RST+ACK with live numbers, client port 52615 to port 80: a socket

@@ -16,6 +16,7 @@ use std::fmt::Write;
 
 use rstscope_core::confidence::table::{EvidenceKey, HistoryKey, ShapeKey, VerdictKey, SCALE};
 use rstscope_core::confidence::Basis;
+use rstscope_core::report::Cause;
 
 use crate::accuracy::metrics::Calibration;
 use crate::accuracy::{Scored, Set};
@@ -120,8 +121,8 @@ fn level<K: Ord>(
 /// `(AppAbort, Client, Some(RstAfterFin), ...)` with each enum named by
 /// its type: positions are fixed by the key types of `confidence::table`.
 fn key_text(debug: &str) -> String {
-    const TYPES: [&str; 9] = [
-        "Cause", "Origin", "SubCause", "Stage", "Earlier", "", "Count", "Count", "",
+    const TYPES: [&str; 10] = [
+        "Cause", "Origin", "SubCause", "Stage", "", "Earlier", "", "Count", "Count", "",
     ];
     let inner = debug.trim_start_matches('(').trim_end_matches(')');
     let parts: Vec<String> = inner
@@ -172,6 +173,12 @@ pub fn fit(scored: &[Scored]) -> (Fit, Vec<Trial>) {
                 fold: fold_of(&s.capture),
             })
         })
+        // The generator labels every reset with a cause it knows, so an
+        // unknown-cause verdict is wrong there by construction: whether
+        // "cannot tell" was right is beyond the train split, and such a
+        // verdict keeps the floor (a cell of one or two would be pulled
+        // up towards the overall share instead).
+        .filter(|p| p.basis.cause != Cause::Unknown)
         .collect();
     let by_capture: Vec<&Scored> = scored
         .iter()
@@ -284,7 +291,11 @@ impl Fit {
         );
         let names = [
             ("BY_VERDICT", "VerdictKey", "cause and origin"),
-            ("BY_SHAPE", "ShapeKey", "+ sub-cause and stage"),
+            (
+                "BY_SHAPE",
+                "ShapeKey",
+                "+ sub-cause, stage and whether the roles were known",
+            ),
             ("BY_HISTORY", "HistoryKey", "+ an earlier RST, the ACK flag"),
             (
                 "BY_EVIDENCE",
@@ -341,6 +352,7 @@ mod tests {
             origin: Origin::Client,
             sub_cause: Some(SubCause::RstAfterFin),
             stage,
+            roles_known: true,
             earlier: Earlier::None,
             with_ack: true,
             agreeing,
@@ -363,7 +375,7 @@ mod tests {
         assert_eq!(
             key_text(&format!("{:?}", b.evidence_key())),
             "(Cause::AppAbort, Origin::Client, Some(SubCause::RstAfterFin), Stage::PostAck, \
-             Earlier::None, true, Count::One, Count::Zero, false)"
+             true, Earlier::None, true, Count::One, Count::Zero, false)"
         );
         assert_eq!(
             key_text(&format!("{:?}", b.verdict_key())),

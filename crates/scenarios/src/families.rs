@@ -18,6 +18,7 @@ mod abort;
 mod censor;
 mod closed;
 mod idle;
+mod late;
 mod nflog;
 mod probe;
 mod reject;
@@ -522,6 +523,15 @@ static FAMILIES: &[Family] = &[
         servers: Stack::SERVERS,
         min_hops: 1,
         build: abort::speculative,
+    },
+    Family {
+        name: "late-start",
+        description: "The capture began after the connection did (a ring buffer, a slice of a busy link): a refusal whose SYN came before it, or an application's abort seen after the transfer's tail or alone; the server may listen on a high port, so the ports do not always tell the roles.",
+        vantages: ANYWHERE,
+        clients: Stack::GENERAL,
+        servers: Stack::SERVERS,
+        min_hops: 1,
+        build: late::late_start,
     },
     Family {
         name: "fin-then-rst",

@@ -145,6 +145,7 @@ pub enum Rule {
     NoSocketAnswer,
     LostConnection,
     AbortForm,
+    RefusalForm,
     NoContext,
     MidConnection,
 }
@@ -191,6 +192,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::NoSocketAnswer, close::no_socket_answer),
     (Rule::LostConnection, consequence::lost_connection),
     (Rule::AbortForm, close::abort_form),
+    (Rule::RefusalForm, close::refusal_form),
     (Rule::NoContext, close::no_context),
 ];
 

@@ -2,7 +2,8 @@
 //! first.
 //!
 //! Four levels, each a sorted slice keyed by a projection of the basis:
-//! the verdict (cause, origin); its shape (+ sub-cause, stage); its history
+//! the verdict (cause, origin); its shape (+ sub-cause, stage, whether the
+//! roles were known); its history
 //! (+ an earlier RST, the ACK flag); its evidence (+ agreeing and
 //! conflicting signals, the capture's clock). Each value is already
 //! smoothed towards the level above, so the finest level that knows a
@@ -19,13 +20,14 @@ use crate::report::{Cause, Origin, Stage, SubCause};
 pub const SCALE: f32 = 10_000.0;
 
 pub type VerdictKey = (Cause, Origin);
-pub type ShapeKey = (Cause, Origin, Option<SubCause>, Stage);
-pub type HistoryKey = (Cause, Origin, Option<SubCause>, Stage, Earlier, bool);
+pub type ShapeKey = (Cause, Origin, Option<SubCause>, Stage, bool);
+pub type HistoryKey = (Cause, Origin, Option<SubCause>, Stage, bool, Earlier, bool);
 pub type EvidenceKey = (
     Cause,
     Origin,
     Option<SubCause>,
     Stage,
+    bool,
     Earlier,
     bool,
     Count,
@@ -39,21 +41,28 @@ impl Basis {
     }
 
     pub fn shape_key(&self) -> ShapeKey {
-        (self.cause, self.origin, self.sub_cause, self.stage)
+        (
+            self.cause,
+            self.origin,
+            self.sub_cause,
+            self.stage,
+            self.roles_known,
+        )
     }
 
     pub fn history_key(&self) -> HistoryKey {
-        let (c, o, s, st) = self.shape_key();
-        (c, o, s, st, self.earlier, self.with_ack)
+        let (c, o, s, st, r) = self.shape_key();
+        (c, o, s, st, r, self.earlier, self.with_ack)
     }
 
     pub fn evidence_key(&self) -> EvidenceKey {
-        let (c, o, s, st, e, a) = self.history_key();
+        let (c, o, s, st, r, e, a) = self.history_key();
         (
             c,
             o,
             s,
             st,
+            r,
             e,
             a,
             self.agreeing,

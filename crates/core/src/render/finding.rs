@@ -74,6 +74,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::IdleForgotten { .. }
         | Fact::NoContext
         | Fact::AbortForm { .. }
+        | Fact::RefusalForm { .. }
         | Fact::MidConnectionAnswer { .. }
         | Fact::MidConnectionAfter { .. } => close(fact),
         Fact::SynAckAfterReset { .. }
@@ -447,6 +448,9 @@ fn close(fact: &Fact) -> String {
         }
         Fact::AbortForm { role } => format!(
             "nothing else of this connection captured, and the {role}'s RST carries the ACK flag with live sequence numbers: the form of a socket closing by abort (a stack without the connection answers with a bare RST at the segment's ack, or with seq 0 to a SYN)"
+        ),
+        Fact::RefusalForm { role } => format!(
+            "nothing else of this connection captured, and the {role}'s RST+ACK has seq 0 and acknowledges a sequence number: the form of a stack refusing a SYN sent before the capture began"
         ),
         Fact::MidConnectionAnswer { role, bytes } => format!(
             "in-window RST mid-connection, answering the {}'s {bytes}-byte segment",

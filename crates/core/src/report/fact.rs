@@ -216,6 +216,9 @@ pub enum Fact {
     /// Nothing else of the connection seen, and the `role`'s RST carries
     /// the ACK flag with live numbers: a socket closing by abort.
     AbortForm { role: Role },
+    /// Nothing else of the connection seen, and the `role`'s RST+ACK has
+    /// seq 0 and an ack: a stack refusing a SYN the capture missed.
+    RefusalForm { role: Role },
     /// Mid-connection, answering a `bytes`-byte segment of the other side.
     MidConnectionAnswer { role: Role, bytes: u32 },
     /// Mid-connection, `gap_ns` after the last packet.
@@ -390,7 +393,8 @@ impl Fact {
             | Fact::MidConnectionAfter { .. }
             | Fact::AfterTeardown { .. }
             | Fact::LostConnection { .. }
-            | Fact::AbortForm { .. } => Signal::Stage,
+            | Fact::AbortForm { .. }
+            | Fact::RefusalForm { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }
             | Fact::ScannerAbort { .. }

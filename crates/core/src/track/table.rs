@@ -388,6 +388,12 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
         };
         return (side, RolesFrom::Ports);
     }
+    // A RST+ACK with seq 0 and an ack answers a SYN (RFC 9293 §3.10.7.1):
+    // its sender is the responder, whatever the ports suggest (a
+    // peer-to-peer or database server listens on a high port).
+    if tcp.flags == flags::RST | flags::ACK && tcp.seq == 0 && tcp.ack != 0 {
+        return (Side::Server, RolesFrom::FirstPacket);
+    }
     if (sport < 1024) != (dport < 1024) {
         let side = if sport < 1024 {
             Side::Server

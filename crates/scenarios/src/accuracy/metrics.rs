@@ -340,6 +340,7 @@ mod tests {
                     origin: Origin::Client,
                     sub_cause: None,
                     stage: Stage::LaterInFlow,
+                    roles_known: true,
                     earlier: Earlier::None,
                     with_ack: true,
                     agreeing: Count::One,

@@ -114,6 +114,41 @@ pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
+/// The connection's only packet is a RST+ACK with seq 0 and an ack: a
+/// stack's answer to a SYN it has no listener for (RFC 9293 §3.10.7.1),
+/// the SYN sent before the capture began. The sender is the responder
+/// whatever its port (the flow table takes it so); with no signal on who
+/// sent it, it did.
+pub fn refusal_form(f: &Facts<'_>) -> Option<Decision> {
+    let r = f.record;
+    let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
+    let alone = s.clean_packets() == 0 && p.clean_packets() == 0;
+    if f.stage != Stage::Unknown || !alone || !refusal_shape(r.flags, r.packet.seq, r.packet.ack) {
+        return None;
+    }
+    let sender = match f.side() {
+        Side::Client => Origin::Client,
+        Side::Server => Origin::Server,
+    };
+    let origin = if f.origin == Origin::Unknown {
+        sender
+    } else {
+        f.origin
+    };
+    let fact = Fact::RefusalForm { role: f.who() };
+    Some(
+        Decision::new(Cause::Refused)
+            .because(fact, sender)
+            .emitted_by(origin),
+    )
+}
+
+/// RST+ACK (nothing else set), seq 0, a non-zero ack: how a stack refuses
+/// a SYN.
+pub fn refusal_shape(tcp_flags: u16, seq: u32, ack: u32) -> bool {
+    tcp_flags == flags::RST | flags::ACK && seq == 0 && ack != 0
+}
+
 /// No handshake or data seen to explain the RST.
 pub fn no_context(f: &Facts<'_>) -> Option<Decision> {
     (f.stage == Stage::Unknown)

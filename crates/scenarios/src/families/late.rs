@@ -1,0 +1,90 @@
+//! Captures that begin after the connection did: a ring buffer, a capture
+//! started once the trouble was already going on, a short slice of a busy
+//! link. The handshake, and sometimes everything but the reset, predates
+//! the first packet, so the roles are guessed from the ports, and the
+//! ports do not always tell (a peer-to-peer or database server listens on
+//! a high port).
+
+use rstscope_core::decode::flags::ACK;
+use rstscope_core::report::Cause;
+
+use super::{own, Stack, Stage};
+use crate::conversation::{Conversation, Side};
+use crate::payload;
+use crate::scenarios::traffic;
+
+/// What the capture saw of the connection before its reset.
+#[derive(Clone, Copy)]
+enum Seen {
+    /// Nothing: the reset is its only packet.
+    Nothing,
+    /// The last few segments of a transfer.
+    Tail,
+}
+
+/// One of three stories, its start unseen: a refusal whose SYN came before
+/// the capture (only the server's `seq 0` RST+ACK is seen, then a Windows
+/// client's retry); an application aborting mid-transfer (the transfer's
+/// tail, then its RST+ACK with live numbers); the same abort with nothing
+/// else of the connection captured.
+pub fn late_start(st: &mut Stage) {
+    st.background(0.0, 60.0);
+    let at = st.seconds(1.0, 60.0);
+    let port = if st.chance(50) {
+        443
+    } else {
+        st.rng.range(1024, 65000) as u16
+    };
+    let mut c = st.connect(port, at);
+    c.set_visible(Side::Client, false);
+    c.set_visible(Side::Server, false);
+    match st.rng.range(0, 2) {
+        0 => refusal(st, &mut c),
+        1 => abort(st, &mut c, Seen::Tail),
+        _ => abort(st, &mut c, Seen::Nothing),
+    }
+    st.net.add(c);
+}
+
+/// The SYN predates the capture; the server's kernel refuses it.
+fn refusal(st: &mut Stage, c: &mut Conversation) {
+    c.syn();
+    c.wait(st.seconds(0.0, 0.3));
+    show(c);
+    let label = own(Side::Server, Cause::Refused);
+    c.reset_no_socket(Side::Server, label);
+    if st.client_stack == Stack::Windows {
+        c.wait(0.5);
+        c.syn();
+        c.reset_no_socket(Side::Server, label);
+    }
+}
+
+/// An application aborts a transfer the capture joined late (or not at all).
+fn abort(st: &mut Stage, c: &mut Conversation, seen: Seen) {
+    traffic::https_start(&mut st.net, c, "late.example.com");
+    c.wait(st.seconds(0.1, 20.0));
+    let aborter = if st.chance(50) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    if let Seen::Tail = seen {
+        show(c);
+    }
+    let talker = if st.chance(50) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    let size = st.rng.range(200, 1400) as usize;
+    c.send(talker, &payload::tls_application_data(size, &mut st.rng));
+    c.wait(st.seconds(0.0, 2.0));
+    show(c);
+    c.reset(aborter, ACK, own(aborter, Cause::AppAbort));
+}
+
+fn show(c: &mut Conversation) {
+    c.set_visible(Side::Client, true);
+    c.set_visible(Side::Server, true);
+}
