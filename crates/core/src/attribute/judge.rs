@@ -11,6 +11,7 @@ use super::origin::{self, Context, Sibling, Weighing};
 use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
 use super::rules::{self, Rule};
+use crate::decode::flags;
 use crate::report::{Cause, Evidence, LadderPacket, Observed, Origin, Sender, Stage, SubCause};
 use crate::track::conn::{Conn, Side};
 use crate::track::{HostProfile, HostTable, RolesFrom};
@@ -108,7 +109,7 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
             side: r.side,
             ts_ns: r.ts_ns,
             seq: r.packet.seq,
-            ack: r.packet.ack,
+            ack: (r.flags & flags::ACK != 0).then_some(r.packet.ack),
         })
         .collect();
     let burst = burst_of(records, index);

@@ -20,7 +20,8 @@ pub struct Sibling {
     pub side: Side,
     pub ts_ns: i64,
     pub seq: u32,
-    pub ack: u32,
+    /// None for a bare RST: without the ACK flag its ack field means nothing.
+    pub ack: Option<u32>,
 }
 
 /// Everything a signal may look at.
@@ -472,8 +473,14 @@ fn repeat(ctx: &Context<'_>, w: &mut Weighing) {
             && s.frame != r.packet.frame
             && s.ts_ns.abs_diff(r.ts_ns) <= BURST_NS as u64
     });
+    // A bare RST's ack field is whatever its sender left there: compare
+    // acks only when both RSTs carry the ACK flag.
+    let own_ack = (r.flags & flags::ACK != 0).then_some(r.packet.ack);
     for s in close {
-        let ack_moves = seq::diff(s.ack, r.packet.ack);
+        let ack_moves = match (s.ack, own_ack) {
+            (Some(theirs), Some(ours)) => seq::diff(theirs, ours),
+            _ => 0,
+        };
         let seq_moves = seq::diff(s.seq, r.packet.seq);
         if ack_moves != 0 || seq_moves.abs() > 2 {
             let fact = Fact::Repeat {

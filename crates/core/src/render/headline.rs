@@ -50,7 +50,9 @@ pub fn headline(story: &Story) -> String {
             if strong == forged {
                 format!("{forged} of {total} {resets} {were} forged on the path: {how}.")
             } else if *strong == 0 {
-                format!("{forged} of {total} {resets} may have been forged on the path (weak evidence): {how}.")
+                // Weak verdicts do not name a culprit (a censor, a NAT): the
+                // headline would claim more than any of them supports.
+                format!("{forged} of {total} {resets} may have been forged on the path (weak evidence, too little to name a device or cause).")
             } else {
                 format!("{forged} of {total} {resets} {were} forged on the path ({strong} with strong evidence): {how}.")
             }
@@ -151,6 +153,8 @@ fn part(cause: Cause, idle: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::CauseCount;
+    use alloc::vec;
 
     #[test]
     fn test_one_packet_is_singular() {
@@ -168,6 +172,29 @@ mod tests {
         assert_eq!(
             none(7, Some(0)),
             "No TCP packets among 7 packets, so no resets."
+        );
+    }
+
+    #[test]
+    fn test_weak_forged_names_no_culprit() {
+        let forged = |strong| {
+            headline(&Story::Forged {
+                total: 2,
+                forged: 1,
+                strong,
+                causes: vec![CauseCount {
+                    cause: Cause::Injected,
+                    resets: 1,
+                }],
+                other: 0,
+                idle_ns: None,
+            })
+        };
+        assert!(forged(1).contains("injected them (censorship or DPI)"));
+        let weak = forged(0);
+        assert!(
+            weak.contains("weak evidence") && !weak.contains("censorship"),
+            "{weak}"
         );
     }
 }
