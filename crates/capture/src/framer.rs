@@ -74,10 +74,6 @@ enum Parser {
     Erf(Erf),
 }
 
-/// Shortest input [`sniff::describe`] gets before judging a non-capture, so
-/// "<!DOCTYPE html>" is told from plain text even when fed byte by byte.
-const SNIFF_LEN: usize = 64;
-
 impl Parser {
     fn unit_len(&mut self, head: &[u8]) -> Result<Need, Problem> {
         match self {
@@ -93,8 +89,8 @@ impl Parser {
                     self.unit_len(head)
                 } else if head.len() < 4 {
                     Ok(Need::Bytes(4))
-                } else if head.len() < SNIFF_LEN {
-                    Ok(Need::Bytes(SNIFF_LEN))
+                } else if head.len() < sniff::SNIFF_LEN {
+                    Ok(Need::Bytes(sniff::SNIFF_LEN))
                 } else {
                     self.without_magic(head, false)
                 }

@@ -1,6 +1,12 @@
 //! Says what an input that is not a capture looks like, so the user learns
 //! they dropped a ZIP or a saved web page rather than "bad magic".
 
+/// How many bytes [`describe`] and [`is_named`] judge: the framer waits for
+/// them, so "<!DOCTYPE html>" is told from plain text even when fed byte by
+/// byte, and never looks further, so the verdict does not depend on how much
+/// input one push brought (a whole push hands over everything at once).
+pub(crate) const SNIFF_LEN: usize = 64;
+
 /// A sentence naming what `head` (the first bytes of the input) looks like.
 pub(crate) fn describe(head: &[u8]) -> String {
     match what(head) {
@@ -21,6 +27,7 @@ pub(crate) fn is_named(head: &[u8]) -> bool {
 }
 
 fn what(head: &[u8]) -> Option<&'static str> {
+    let head = head.get(..SNIFF_LEN).unwrap_or(head);
     const SIGNATURES: &[(&[u8], &str)] = &[
         (b"PK\x03\x04", "a ZIP archive (unzip it first)"),
         (b"PK\x05\x06", "an empty ZIP archive"),

@@ -207,3 +207,19 @@ fn pcapng_block_with_impossible_length_keeps_good_frames() {
         );
     }
 }
+
+/// Found by a 30-minute fuzz run: line breaks, then bytes that are not text,
+/// as long as the ERF record the line breaks would head (0x0a0a bytes).
+/// Gzipped and pushed whole, the framer was handed everything at once and
+/// judged past the text (so: ERF); pushed in pieces it judged the first 64
+/// bytes (text). The sniffer judges a fixed prefix: chunking changes nothing.
+#[test]
+fn text_is_judged_on_a_fixed_prefix_whatever_the_chunking() {
+    let mut bytes = vec![b'\n'; 76];
+    bytes
+        .extend_from_slice(b"\x7fp-proto \x00\x09\x00\x1f\x8b\x08\x00\x00\x00\x00\x0c\x00\xff\xc5");
+    bytes.extend_from_slice(b"\x9a\x05\x54\x54\x7d\xdb\xee\xf7\x30\x20\x5d\xd2\xdd\x29\x5d\x2a");
+    bytes.resize(4096, 0);
+    let message = error_for(&gzip(&bytes));
+    assert!(message.contains("text file"), "{message}");
+}
