@@ -43,7 +43,28 @@ pub struct Facts<'a> {
     pub echo: Option<u32>,
 }
 
+/// The origin of a side's own host.
+impl From<Side> for Origin {
+    fn from(side: Side) -> Origin {
+        match side {
+            Side::Client => Origin::Client,
+            Side::Server => Origin::Server,
+        }
+    }
+}
+
 impl Facts<'_> {
+    /// The claimed sender's own host, as an origin.
+    pub fn sender(&self) -> Origin {
+        Origin::from(self.record.side)
+    }
+
+    /// Neither side sent a clean packet before this RST: it is all there is.
+    pub fn alone(&self) -> bool {
+        let s = &self.record.snapshot;
+        s.sender.clean_packets() == 0 && s.peer.clean_packets() == 0
+    }
+
     /// The claimed sender's role.
     pub fn who(&self) -> Role {
         role(self.record.side)

@@ -183,10 +183,7 @@ fn origin_of(weighing: &Weighing, side: Side, answers: bool) -> Origin {
     } else if weighing.middlebox > weighing.sender {
         Origin::Middlebox
     } else {
-        match side {
-            Side::Client => Origin::Client,
-            Side::Server => Origin::Server,
-        }
+        Origin::from(side)
     }
 }
 

@@ -116,7 +116,7 @@ pub fn logged_origin(record: &ResetRecord) -> Option<Origin> {
     let rst_hook = record.link.rst.as_ref()?.logged.as_ref()?.hook?;
     let trigger = record.link.trigger(record)?;
     match (rst_hook, trigger.logged.as_ref()?.hook?) {
-        (Hook::Output, Hook::Input) => Some(own(record.side)),
+        (Hook::Output, Hook::Input) => Some(Origin::from(record.side)),
         (Hook::Output, Hook::Forward) => Some(Origin::Middlebox),
         _ => None,
     }
@@ -150,7 +150,7 @@ pub fn evidence(record: &ResetRecord, origin: Origin) -> Vec<Evidence> {
             name: p.name.clone(),
             pid: p.pid,
         };
-        out.push(Evidence::of(fact, own(record.side)));
+        out.push(Evidence::of(fact, Origin::from(record.side)));
     }
     out
 }
@@ -179,13 +179,5 @@ fn nflog_fact(role: Role, frame: u64, logged: &Logged) -> Fact {
         hook: logged.hook,
         group: logged.group,
         usual: logged.usual.clone(),
-    }
-}
-
-/// The origin of a side's own host.
-fn own(side: Side) -> Origin {
-    match side {
-        Side::Client => Origin::Client,
-        Side::Server => Origin::Server,
     }
 }

@@ -82,13 +82,6 @@ impl Weighing {
     }
 }
 
-fn origin_of(side: Side) -> Origin {
-    match side {
-        Side::Client => Origin::Client,
-        Side::Server => Origin::Server,
-    }
-}
-
 /// Weighs every origin signal of one RST.
 pub fn weigh(ctx: &Context<'_>) -> Weighing {
     let mut w = Weighing::default();
@@ -109,7 +102,7 @@ pub fn weigh(ctx: &Context<'_>) -> Weighing {
 /// TCP stack writes (code 17 names middlebox interference).
 fn payload(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let sender = origin_of(r.side);
+    let sender = Origin::from(r.side);
     let who = role(r.side);
     if let Some(code) = r.packet.reason_code {
         let fact = Fact::DiagnosticCode { role: who, code };
@@ -131,7 +124,7 @@ fn payload(ctx: &Context<'_>, w: &mut Weighing) {
 fn ttl(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let (ttl, who) = (r.packet.ttl, role(r.side));
-    let sender = origin_of(r.side);
+    let sender = Origin::from(r.side);
     let conn_base: &TtlBaseline = &ctx.conn.dir(r.side).ttl;
     let host_base = ctx.host.map(|h| h.ttl).unwrap_or_default();
     let (conn_total, conn_near) = (conn_base.total(), conn_base.near(ttl));
@@ -232,7 +225,7 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let Some(id) = r.packet.ip_id else { return };
     let who = role(r.side);
-    let sender = origin_of(r.side);
+    let sender = Origin::from(r.side);
     let pattern = ctx.host.map_or(IpIdPattern::Unknown, |h| h.ip_id_style());
     let always_df = ctx.host.is_some_and(|h| h.always_df());
     let conn_dir = &r.snapshot.sender;
@@ -318,7 +311,7 @@ fn continue_or_break(
 fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
     let who = role(r.side);
-    let sender = origin_of(r.side);
+    let sender = Origin::from(r.side);
     let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
     let (rst_seq, rst_ack) = (r.packet.seq, r.packet.ack);
     let has_ack = r.flags & flags::ACK != 0;
@@ -436,7 +429,7 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
             delay_ns,
             answer_ns,
         };
-        w.add(fact, 0.75, origin_of(r.side));
+        w.add(fact, 0.75, Origin::from(r.side));
     }
 }
 
@@ -509,5 +502,5 @@ fn echo(ctx: &Context<'_>, w: &mut Weighing) {
         times,
         seq: r.packet.seq,
     };
-    w.add(fact, 1.0, origin_of(r.side));
+    w.add(fact, 1.0, Origin::from(r.side));
 }

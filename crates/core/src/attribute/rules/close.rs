@@ -5,7 +5,7 @@ use crate::attribute::facts::Facts;
 use crate::attribute::record::TRIGGER_WINDOW_NS;
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
-use crate::track::conn::{RolesFrom, Side};
+use crate::track::conn::RolesFrom;
 use crate::track::seq;
 
 /// Both sides had sent FIN: the RST only tears down.
@@ -91,16 +91,12 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
 /// RST carrying data says more (a reason, a diagnostic) than its form.
 pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
     let r = f.record;
-    let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
-    let alone = s.clean_packets() == 0 && p.clean_packets() == 0;
+    let alone = f.alone();
     let live = f.has_ack() && r.packet.seq != 0 && r.packet.ack != 0 && r.packet.payload_len == 0;
     if f.stage != Stage::Unknown || !alone || !live || f.conn.roles_from != RolesFrom::Ports {
         return None;
     }
-    let sender = match f.side() {
-        Side::Client => Origin::Client,
-        Side::Server => Origin::Server,
-    };
+    let sender = f.sender();
     let origin = if f.origin == Origin::Unknown {
         sender
     } else {
@@ -121,15 +117,13 @@ pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
 /// sent it, it did.
 pub fn refusal_form(f: &Facts<'_>) -> Option<Decision> {
     let r = f.record;
-    let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
-    let alone = s.clean_packets() == 0 && p.clean_packets() == 0;
-    if f.stage != Stage::Unknown || !alone || !refusal_shape(r.flags, r.packet.seq, r.packet.ack) {
+    if f.stage != Stage::Unknown
+        || !f.alone()
+        || !refusal_shape(r.flags, r.packet.seq, r.packet.ack)
+    {
         return None;
     }
-    let sender = match f.side() {
-        Side::Client => Origin::Client,
-        Side::Server => Origin::Server,
-    };
+    let sender = f.sender();
     let origin = if f.origin == Origin::Unknown {
         sender
     } else {

@@ -32,10 +32,7 @@ pub fn scanner_kernel(f: &Facts<'_>) -> Option<Decision> {
         return None;
     }
     let role = f.who();
-    let sender = match f.side() {
-        Side::Client => Origin::Client,
-        Side::Server => Origin::Server,
-    };
+    let sender = f.sender();
     Some(
         Decision::new(Cause::Scan)
             .sub(SubCause::HalfOpen)
