@@ -91,23 +91,15 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
 /// RST carrying data says more (a reason, a diagnostic) than its form.
 pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
     let r = f.record;
-    let alone = f.alone();
     let live = f.has_ack() && r.packet.seq != 0 && r.packet.ack != 0 && r.packet.payload_len == 0;
-    if f.stage != Stage::Unknown || !alone || !live || f.conn.roles_from != RolesFrom::Ports {
+    if f.stage != Stage::Unknown || !f.alone() || !live || f.conn.roles_from != RolesFrom::Ports {
         return None;
     }
-    let sender = f.sender();
-    let origin = if f.origin == Origin::Unknown {
-        sender
-    } else {
-        f.origin
-    };
-    let fact = Fact::AbortForm { role: f.who() };
-    Some(
-        Decision::new(Cause::AppAbort)
-            .because(fact, sender)
-            .emitted_by(origin),
-    )
+    Some(by_its_form(
+        f,
+        Cause::AppAbort,
+        Fact::AbortForm { role: f.who() },
+    ))
 }
 
 /// The connection's only packet is a RST+ACK with seq 0 and an ack: a
@@ -123,18 +115,25 @@ pub fn refusal_form(f: &Facts<'_>) -> Option<Decision> {
     {
         return None;
     }
+    Some(by_its_form(
+        f,
+        Cause::Refused,
+        Fact::RefusalForm { role: f.who() },
+    ))
+}
+
+/// A lone RST judged by its form: `fact` points at its claimed sender,
+/// which also emitted it unless the origin signals say otherwise.
+fn by_its_form(f: &Facts<'_>, cause: Cause, fact: Fact) -> Decision {
     let sender = f.sender();
     let origin = if f.origin == Origin::Unknown {
         sender
     } else {
         f.origin
     };
-    let fact = Fact::RefusalForm { role: f.who() };
-    Some(
-        Decision::new(Cause::Refused)
-            .because(fact, sender)
-            .emitted_by(origin),
-    )
+    Decision::new(cause)
+        .because(fact, sender)
+        .emitted_by(origin)
 }
 
 /// RST+ACK (nothing else set), seq 0, a non-zero ack: how a stack refuses
