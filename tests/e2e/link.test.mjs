@@ -3,30 +3,19 @@
 // rule logs and rejects a segment; a monitor-mode Wi-Fi capture of a
 // segment retried on the air) analysed in the worker, the drawer showing
 // the evidence the core found (the CLI's report says which).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { ROOT, analyse, launchBrowser, serveDist } from './harness.mjs';
+import { join } from 'node:path';
+import { cliJson, pageSuite, releaseBinary } from './pages.mjs';
 
-let server;
-let browser;
-let dir;
-
-function releaseBinary(name) {
-  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', name);
-  assert.ok(existsSync(path), `${path} is missing: cargo build --release -p rstscope-cli -p rstscope-scenarios`);
-  return path;
-}
+const suite = pageSuite('link');
 
 /** Writes train variant `index` of `family` and returns its path and the CLI's report of it. */
 function variant(family, index) {
-  const file = join(dir, `${family}-${index}.cap`);
+  const file = join(suite.dir, `${family}-${index}.cap`);
   execFileSync(releaseBinary('rstscope-scenarios'), ['variant', family, String(index), file]);
-  const json = execFileSync(releaseBinary('rstscope'), ['analyze', file, '--format', 'json'], { maxBuffer: 1 << 28 });
-  return { file, report: JSON.parse(json) };
+  return { file, report: cliJson(['analyze', file]) };
 }
 
 /** The first reset with link evidence of `kind` that `wanted` accepts, and that evidence. */
@@ -48,26 +37,6 @@ async function drawerEvidence(page, frame) {
   return drawer.locator('ul.evidence li').allTextContents();
 }
 
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err));
-  return page;
-}
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rstscope-link-'));
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
 describe('link-layer evidence in the drawer', () => {
   test('an NFLOG capture: the rule that singled out the rejected segment, by its prefix', async () => {
     const { file, report } = variant('conntrack-invalid-nflog', 1);
@@ -77,9 +46,7 @@ describe('link-layer evidence in the drawer', () => {
     const { reset, evidence } = found;
     assert.equal(reset.cause, 'out-of-window');
 
-    const page = await newPage();
-    await page.goto(server.origin);
-    await analyse(page, file);
+    const page = await suite.reportOf(file);
     const items = await drawerEvidence(page, reset.frame);
     const item = items.find((text) => text.includes(`netfilter rule "${evidence.fact.prefix}"`));
     assert.ok(item, `the drawer names rule "${evidence.fact.prefix}":\n${items.join('\n')}`);
@@ -96,9 +63,7 @@ describe('link-layer evidence in the drawer', () => {
     assert.ok(found, 'the CLI finds the Wi-Fi retries and reordering');
     const { reset, evidence } = found;
 
-    const page = await newPage();
-    await page.goto(server.origin);
-    await analyse(page, file);
+    const page = await suite.reportOf(file);
     const items = await drawerEvidence(page, reset.frame);
     const retries = `was retried ${evidence.fact.attempts - 1} times on the Wi-Fi link`;
     const item = items.find((text) => text.includes(retries));
