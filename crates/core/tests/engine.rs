@@ -428,6 +428,36 @@ fn test_fin_wait_rst() {
     );
 }
 
+/// The server closed first and the client acknowledged its FIN; the
+/// client's own FIN, carrying no data, later reaches a server whose socket
+/// is gone and its kernel answers with a bare RST at the FIN's ack. Every
+/// byte and both FINs were exchanged: a reset after a graceful close, not
+/// data after a close.
+#[test]
+fn test_fin_wait_peer_fin_answered_by_bare_rst() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.send(pkt(false, 443, s, c, FIN | ACK));
+    let s = s.wrapping_add(1);
+    w.send(pkt(true, 443, c, s, ACK));
+    w.wait(2 * RTT);
+    w.send(pkt(true, 443, c, s, FIN | ACK));
+    w.wait(RTT);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(false, 443, s, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::GracefulClose)
+    );
+    assert_eq!(r.sub_cause, Some(SubCause::RstAfterFin));
+}
+
 #[test]
 fn test_close_wait_data_rst() {
     let mut w = Wire::new();

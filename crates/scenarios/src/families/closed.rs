@@ -5,9 +5,9 @@ use rstscope_core::decode::flags::ACK;
 use rstscope_core::report::Cause;
 
 use super::{own, pick, InFlight, Stage};
-use crate::conversation::{other, Side};
+use crate::conversation::{other, Conversation, Side};
 use crate::label::SubCause;
-use crate::net::ResetId;
+use crate::net::{ResetId, Verdict};
 use crate::payload;
 use crate::scenarios::traffic;
 
@@ -65,13 +65,32 @@ pub fn graceful_then_reset(st: &mut Stage) {
     } else {
         Side::Server
     };
-    // The active closer resets from TIME_WAIT: the passive one is gone
-    // once its FIN is acknowledged.
-    c.close(closer);
-    c.wait(st.seconds(0.0, 0.2));
     let label = own(closer, Cause::GracefulClose).sub(SubCause::RstAfterFin);
-    c.reset(closer, ACK, label);
+    if st.chance(35) {
+        late_fin_meets_no_socket(st, &mut c, closer, label);
+    } else {
+        // The active closer resets from TIME_WAIT: the passive one is gone
+        // once its FIN is acknowledged.
+        c.close(closer);
+        c.wait(st.seconds(0.0, 0.2));
+        c.reset(closer, ACK, label);
+    }
     st.net.add(c);
+}
+
+/// The closer's FIN is acknowledged, but the other side closes only
+/// later, with a FIN and no data; by then the closer's socket is gone
+/// (an orphan past `tcp_fin_timeout`, an application that closed with
+/// linger), so its kernel answers that FIN with a bare RST at its ack.
+/// Every byte and both FINs went through: benign, as in Zeek's
+/// `ctu-64702-888.pcap`.
+fn late_fin_meets_no_socket(st: &mut Stage, c: &mut Conversation, closer: Side, label: Verdict) {
+    let peer = other(closer);
+    c.fin(closer);
+    c.ack(peer);
+    c.wait(st.seconds(0.05, 90.0));
+    c.fin(peer);
+    c.reset_no_socket(closer, label);
 }
 
 /// One side's application closes (FIN) while the other is still sending:

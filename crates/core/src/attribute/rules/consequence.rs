@@ -50,13 +50,21 @@ pub fn socketless_answer(f: &Facts<'_>) -> Option<Decision> {
     if !endpoint || f.has_ack() || !answers_ack || !needs_answer || f.record.packet.seq != t.ack {
         return None;
     }
+    let own_fin = f.record.snapshot.sender.fin_seq.is_some();
+    // The peer's FIN alone, after the sender's own: both sides had closed
+    // and nothing was left unread, so the close was graceful (the rules
+    // on both FINs say so), not data reaching a closed socket.
+    if own_fin && t.payload_len == 0 {
+        return None;
+    }
     let seq = f.record.packet.seq;
     let decision = Decision::new(Cause::ClosedSocket)
         .because(Fact::SocketlessAnswer { role: f.who(), seq }, f.origin);
     // After its own FIN, the socket closed: this answer tears it down.
-    Some(match f.record.snapshot.sender.fin_seq {
-        Some(_) => decision.sub(SubCause::DataAfterClose),
-        None => decision,
+    Some(if own_fin {
+        decision.sub(SubCause::DataAfterClose)
+    } else {
+        decision
     })
 }
 
