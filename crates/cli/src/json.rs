@@ -5,8 +5,11 @@
 //! report of 100 000 connections has millions of them, a third of the
 //! JSON writer's instructions (callgrind, `scan` mix).
 
+mod connections;
+
 use std::io::{self, Write};
 
+use rstscope_core::Report;
 use serde::Serialize;
 use serde_json::ser::{Formatter, Serializer};
 
@@ -25,6 +28,54 @@ const DEPTH: usize = 32;
 pub fn write_pretty<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> io::Result<()> {
     let mut serializer = Serializer::with_formatter(out, Pretty::default());
     // `io::Error::from` keeps the kind of a write error (a closed pipe).
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// Writes `report` as [`write_pretty`] does, its connection list (most of
+/// a report with many connections) by [`connections::write`]. The report
+/// is destructured: a field added to it does not compile here until it
+/// is written.
+pub fn write_report<W: Write>(mut out: W, report: &Report) -> io::Result<()> {
+    let Report {
+        capture,
+        summary,
+        resets,
+        connections,
+        incidents,
+        comparison,
+        generator,
+    } = report;
+    out.write_all(b"{")?;
+    member(&mut out, "capture", capture, true)?;
+    member(&mut out, "summary", summary, false)?;
+    member(&mut out, "resets", resets, false)?;
+    out.write_all(b",\n  \"connections\": ")?;
+    connections::write(&mut out, connections)?;
+    member(&mut out, "incidents", incidents, false)?;
+    if let Some(comparison) = comparison {
+        member(&mut out, "comparison", comparison, false)?;
+    }
+    if let Some(generator) = generator {
+        member(&mut out, "generator", generator, false)?;
+    }
+    out.write_all(b"\n}")
+}
+
+/// One member of the report's top-level object, after a comma unless it
+/// is the `first`: its name and its value, indented one level.
+fn member<W: Write, T: Serialize + ?Sized>(
+    out: &mut W,
+    name: &str,
+    value: &T,
+    first: bool,
+) -> io::Result<()> {
+    let comma = if first { "" } else { "," };
+    write!(out, "{comma}\n  \"{name}\": ")?;
+    let pretty = Pretty {
+        depth: 1,
+        has_value: false,
+    };
+    let mut serializer = Serializer::with_formatter(out, pretty);
     value.serialize(&mut serializer).map_err(io::Error::from)
 }
 
@@ -105,7 +156,81 @@ impl Formatter for Pretty {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rstscope_batch::{analyze, Source};
+    use rstscope_core::report::{Comparison, Connection, Endpoint};
+    use rstscope_scenarios::{catalogue, write, Options};
     use serde_json::json;
+
+    fn report_both(report: &Report) -> (String, String) {
+        let mut ours = Vec::new();
+        write_report(&mut ours, report).unwrap();
+        let theirs = serde_json::to_string_pretty(report).unwrap();
+        (String::from_utf8(ours).unwrap(), theirs)
+    }
+
+    #[test]
+    fn writes_every_scenarios_report_as_serde_json_does() {
+        for ipv6 in [false, true] {
+            let options = Options {
+                ipv6,
+                ..Options::default()
+            };
+            for scenario in catalogue(&options) {
+                let capture = write(&scenario, &options);
+                let report = analyze(Source::Bytes(&capture), |_| {}).unwrap();
+                assert!(!report.connections.is_empty(), "{}", scenario.name);
+                let (ours, theirs) = report_both(&report);
+                assert_eq!(ours, theirs, "{}", scenario.name);
+            }
+        }
+    }
+
+    /// What the scenarios do not have: absent numbers, times that are not
+    /// finite, strings serde_json escapes, several or no resets, an empty
+    /// list, and the optional members.
+    #[test]
+    fn writes_unusual_connections_as_serde_json_does() {
+        let odd = Connection {
+            id: u32::MAX,
+            stream: None,
+            first_frame: None,
+            client: Endpoint::new("2001:db8::1".parse().unwrap(), 443),
+            server: Endpoint::new("10.0.0.1".parse().unwrap(), 0),
+            roles_from: "first-packet".into(),
+            first_time: f64::NAN,
+            last_time: f64::INFINITY,
+            client_packets: u64::MAX,
+            server_packets: 0,
+            client_bytes: 1,
+            server_bytes: 2,
+            conn_state: "a \"quoted\"\tstate\\".into(),
+            history: "ShAD\u{1}é".into(),
+            resets: vec![3, 1 << 40],
+        };
+        let plain = Connection {
+            stream: Some(7),
+            first_frame: Some(9),
+            first_time: 1.5e9,
+            last_time: -0.0,
+            resets: vec![],
+            history: String::new(),
+            ..odd.clone()
+        };
+        let mut report = Report {
+            connections: vec![odd, plain],
+            comparison: Some(Comparison::default()),
+            generator: Some("rstscope \"test\"".into()),
+            ..Report::default()
+        };
+        let (ours, theirs) = report_both(&report);
+        assert_eq!(ours, theirs);
+        assert!(ours.contains("\"stream\": null") && ours.contains("\"generator\""));
+        report.connections.clear();
+        report.comparison = None;
+        let (ours, theirs) = report_both(&report);
+        assert_eq!(ours, theirs);
+        assert!(ours.contains("\"connections\": []"), "{ours}");
+    }
 
     fn both(value: &serde_json::Value) -> (String, String) {
         let mut ours = Vec::new();

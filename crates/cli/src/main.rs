@@ -203,7 +203,7 @@ fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
     match format {
         Format::Text => text::write(&mut out, report, ladder)?,
         _ => {
-            json::write_pretty(&mut out, report)?;
+            json::write_report(&mut out, report)?;
             writeln!(out)?;
         }
     }
