@@ -8,7 +8,11 @@
 // stores of its ArrayBuffers: wasm memory plus stream chunks not yet
 // collected).
 //
-//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800]
+//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800] [--settle-s 0]
+//
+// --settle-s waits that long after the page is loaded before opening the
+// capture, as a user choosing a file does: time the page uses to start and
+// warm up its worker (crates/app/src/job.rs).
 //
 // Needs a built dist/ (`trunk build --release --offline`) and
 // playwright-core (tests/package.json); scripts/bench.sh runs it.
@@ -70,8 +74,10 @@ const args = process.argv.slice(2);
 const capture = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
 const timeoutIndex = args.indexOf('--timeout-s');
 const timeoutMs = 1000 * (timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 1800);
+const settleIndex = args.indexOf('--settle-s');
+const settleMs = 1000 * (settleIndex >= 0 ? Number(args[settleIndex + 1]) : 0);
 if (!capture) {
-  console.error('usage: node tests/bench/browser.mjs CAPTURE [--timeout-s N]');
+  console.error('usage: node tests/bench/browser.mjs CAPTURE [--timeout-s N] [--settle-s N]');
   process.exit(2);
 }
 const file = resolve(capture);
@@ -131,6 +137,7 @@ try {
     }
   })();
 
+  await new Promise((ok) => setTimeout(ok, settleMs));
   const started = performance.now();
   const pageStarted = await page.evaluate(() => performance.now());
   await input.setInputFiles(file);
@@ -155,6 +162,10 @@ try {
     // Of the worker's time, decoding and analysing (the rest waits for bytes).
     worker_analysis_seconds: workerStats ? Number(workerStats.analysis_seconds.toFixed(3)) : null,
     worker_analysis_mb_per_s: workerStats ? Number((bytes / workerStats.analysis_seconds / 1e6).toFixed(1)) : null,
+    // What the worker did before (fields of builds with a long-lived worker).
+    worker_earlier_requests: workerStats?.earlier_requests ?? null,
+    worker_warm_up_runs: workerStats?.warm_up_runs ?? null,
+    settle_s: settleMs / 1000,
     resets,
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,

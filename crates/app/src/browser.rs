@@ -17,6 +17,28 @@ pub fn worker_script() -> String {
         .unwrap_or_else(|| "./worker_loader.js".into())
 }
 
+/// Runs `task` once the browser is idle after the page's first paint, or
+/// after half a second where it cannot tell (Safari has no
+/// `requestIdleCallback`).
+pub fn when_idle(task: fn()) {
+    let Some(window) = window() else {
+        return;
+    };
+    let callback = wasm_bindgen::closure::Closure::once_into_js(task);
+    let idle = js_sys::Reflect::get(&window, &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(request) = idle {
+        // Within two seconds even on a page that never idles.
+        let options = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+        let _ = request.call2(&window, &callback, &options);
+    } else {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 500);
+    }
+}
+
 /// The page's location fragment, with its `#` ("" when there is none).
 pub fn location_hash() -> String {
     window()

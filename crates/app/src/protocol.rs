@@ -1,7 +1,7 @@
 //! The messages between the page and its workers, typed both ways (as in
 //! yew's `web_worker_fib`): the page starts a worker, waits for
-//! [`FromWorker::Ready`], posts one [`ToWorker`] request and gets
-//! [`FromWorker`] messages back until the answer.
+//! [`FromWorker::Ready`], then posts [`ToWorker`] requests, one at a time
+//! (`job.rs`), and gets [`FromWorker`] messages back until each answer.
 //!
 //! In transit ([`codec`], browser only) serde-wasm-bindgen makes each
 //! message a plain JavaScript object for `postMessage`: a capture travels
@@ -20,7 +20,8 @@ use rstscope_core::report::Endpoint;
 use rstscope_core::Report;
 use serde::{Deserialize, Serialize};
 
-/// What the page asks of a worker: one request per worker.
+/// What the page asks of a worker. A worker answers them in turn; the page
+/// posts the next one after the previous answer (a warm-up excepted).
 #[cfg(target_arch = "wasm32")]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -50,6 +51,11 @@ pub enum ToWorker {
         conversations: Vec<Conversation>,
         comments: Vec<FrameComment>,
     },
+    /// Analyse this capture (the built-in sample) a few times and discard
+    /// the results, so the browser has compiled and optimised the hot paths
+    /// before the user's file comes. No answer; it stops early when a
+    /// request arrives.
+    WarmUp { sample: CaptureFile },
 }
 
 /// A packet comment to write on a frame of an export (a RST's verdict).
@@ -163,7 +169,7 @@ impl From<&RstPacket> for LiveReset {
 }
 
 /// How the run went, for the status line under the report.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunStats {
     /// "pcap" or "pcapng".
@@ -175,6 +181,14 @@ pub struct RunStats {
     /// Of `seconds`, the time spent decoding and analysing, rather than
     /// waiting for the browser to deliver the file's bytes.
     pub analysis_seconds: f64,
+    /// Requests the worker had answered before this one: 0 for a fresh
+    /// worker, more when the page reused its worker.
+    #[serde(default)]
+    pub earlier_requests: u32,
+    /// Runs over the built-in sample the worker made to warm up (while the
+    /// page was idle) before this request.
+    #[serde(default)]
+    pub warm_up_runs: u32,
 }
 
 /// A `Vec<u8>` field as bytes (a `Uint8Array` in transit), not a list of numbers.
@@ -317,6 +331,8 @@ mod tests {
                     bytes: 1234,
                     seconds: 0.25,
                     analysis_seconds: 0.125,
+                    earlier_requests: 2,
+                    warm_up_runs: 12,
                 },
             },
             FromWorker::Link {
@@ -363,6 +379,8 @@ mod tests {
                 bytes: 0,
                 seconds: 0.0,
                 analysis_seconds: 0.0,
+                earlier_requests: 0,
+                warm_up_runs: 0,
             },
         };
         let value = serde_json::to_value(&done).unwrap_or_default();

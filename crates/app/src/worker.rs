@@ -1,5 +1,5 @@
-//! The worker: answers one [`ToWorker`] request from the page (see
-//! `protocol.rs`), then closes.
+//! The worker: answers the page's [`ToWorker`] requests (see
+//! `protocol.rs`) in turn, for as long as the page keeps it (`job.rs`).
 //!
 //! To analyse, it reads the capture as a stream (`Blob.stream()` into one
 //! reused 4 MiB buffer: memory stays bounded) through the same reader and
@@ -15,10 +15,16 @@
 //! To make a share link, it packs a report's link payload: compressing a big
 //! report takes seconds, which the page must not freeze for.
 //!
+//! To warm up, it analyses the built-in sample a few times while the page
+//! is idle, so that V8 has compiled and optimised the analyzer before the
+//! user's capture comes; a request that arrives stops it.
+//!
 //! The page cancels by terminating the worker.
 
 use js_sys::Uint8Array;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 use rstscope_capture::export::PcapngExport;
 use rstscope_capture::{CaptureReader, EachFrame, Format, Sink};
@@ -44,22 +50,34 @@ use crate::share;
 /// few enough that the page is not busy re-rendering.
 const POST_EVERY_S: f64 = 0.1;
 
+/// Runs over the sample in a warm-up at most, and the seconds it may take:
+/// enough for V8 to optimise the per-packet path (BENCHMARKS.md, session 6),
+/// little enough to leave a phone's battery alone.
+const WARM_UP_RUNS: u32 = 16;
+const WARM_UP_S: f64 = 2.0;
+
+/// The worker's requests and what it has done so far.
+#[derive(Default)]
+struct Life {
+    /// Requests not yet answered, in the order they came.
+    waiting: RefCell<VecDeque<Result<ToWorker, String>>>,
+    /// A request is being answered: the next waits for it.
+    busy: Cell<bool>,
+    answered: Cell<u32>,
+    warm_up_runs: Cell<u32>,
+}
+
 pub fn run() {
-    let scope = global();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-        let request = codec::decode::<ToWorker>(event.data());
-        wasm_bindgen_futures::spawn_local(async move {
-            let answer = match request {
-                Ok(request) => answer(request).await,
-                Err(err) => FromWorker::Failed {
-                    message: format!("the worker did not understand the request: {err}"),
-                },
-            };
-            post(&answer);
-            global().close();
-        });
+    let life = Rc::new(Life::default());
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        life.waiting
+            .borrow_mut()
+            .push_back(codec::decode::<ToWorker>(event.data()));
+        if !life.busy.replace(true) {
+            wasm_bindgen_futures::spawn_local(serve(life.clone()));
+        }
     });
-    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    global().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
     post(&FromWorker::Ready {
@@ -67,9 +85,110 @@ pub fn run() {
     });
 }
 
-/// The request's last message; those before it are posted on the way.
-async fn answer(request: ToWorker) -> FromWorker {
-    match request {
+/// Answers the waiting requests one after the other: two at once would
+/// share the worker's time, and the timing in each one's stats.
+async fn serve(life: Rc<Life>) {
+    loop {
+        let next = life.waiting.borrow_mut().pop_front();
+        let answer = match next {
+            None => break,
+            Some(Ok(request)) => answer(request, &life).await,
+            Some(Err(err)) => Some(FromWorker::Failed {
+                message: format!("the worker did not understand the request: {err}"),
+            }),
+        };
+        if let Some(answer) = answer {
+            post(&stamped(answer, &life));
+            life.answered.set(life.answered.get() + 1);
+        }
+    }
+    life.busy.set(false);
+}
+
+/// An analysis's stats with what the worker did before it.
+fn stamped(mut answer: FromWorker, life: &Life) -> FromWorker {
+    if let FromWorker::Done { stats, .. } = &mut answer {
+        stats.earlier_requests = life.answered.get();
+        stats.warm_up_runs = life.warm_up_runs.get();
+    }
+    answer
+}
+
+/// Analyses the sample again and again, the results thrown away, until the
+/// runs or the time are used up or a request waits (after the first run).
+async fn warm_up(sample: &CaptureFile, life: &Life) {
+    let Ok(bytes) = read_all(&sample.blob).await else {
+        return;
+    };
+    let started = now_s();
+    for run in 0..WARM_UP_RUNS {
+        // One run at least: it is what compiles the most (BENCHMARKS.md).
+        let asked = !life.waiting.borrow().is_empty();
+        if run > 0 && (asked || now_s() - started > WARM_UP_S) {
+            break;
+        }
+        // The first run also takes a comparison's path.
+        warm_up_run(&bytes, run == 0);
+        life.warm_up_runs.set(life.warm_up_runs.get() + 1);
+        // Lets a request that came meanwhile into `waiting`.
+        next_task().await;
+    }
+}
+
+/// One analysis of `capture` in memory, pushed in pieces the size of a
+/// browser's stream chunks, and the answer's encoding, as a request does.
+fn warm_up_run(capture: &[u8], compare: bool) {
+    let analyse = |config| {
+        let mut reader = CaptureReader::new();
+        let mut analyzer = Analyzer::new(config);
+        for piece in capture.chunks(WARM_UP_PIECE) {
+            reader.push(piece, &mut analyzer).ok()?;
+        }
+        reader.finish(&mut analyzer).ok()?;
+        Some(analyzer.finish())
+    };
+    let report = if compare {
+        analyse(Config::traced())
+            .zip(analyse(Config::traced()))
+            .map(|(main, peer)| main.compared_with(&peer))
+    } else {
+        analyse(Config::default()).map(|analysis| analysis.report)
+    };
+    if let Some(report) = report {
+        let done = FromWorker::Done {
+            report: Box::new(report),
+            stats: RunStats::default(),
+        };
+        let _ = codec::encode(&done);
+    }
+}
+
+/// Bytes per push in a warm-up: about what `Blob.stream()` hands over.
+const WARM_UP_PIECE: usize = 512 << 10;
+
+/// The whole blob (the small built-in sample), read as a capture is.
+async fn read_all(blob: &Blob) -> Result<Vec<u8>, String> {
+    let mut chunks = Chunks::new(blob)?;
+    let mut all = Vec::new();
+    let mut buffer = Vec::new();
+    while chunks.next(&mut buffer).await? {
+        all.extend_from_slice(&buffer);
+    }
+    Ok(all)
+}
+
+/// Resolves in a later task, after messages that came meanwhile.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = global().set_timeout_with_callback(&resolve);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// The request's last message; those before it are posted on the way. A
+/// warm-up has none.
+async fn answer(request: ToWorker, life: &Life) -> Option<FromWorker> {
+    Some(match request {
         ToWorker::Analyse { captures } => analyse(&captures).await,
         ToWorker::PackLink { json } => FromWorker::Link {
             fragment: share::pack(&json),
@@ -91,7 +210,11 @@ async fn answer(request: ToWorker) -> FromWorker {
             .unwrap_or_else(|message| FromWorker::Failed {
                 message: format!("{}: {message}", capture.name),
             }),
-    }
+        ToWorker::WarmUp { sample } => {
+            warm_up(&sample, life).await;
+            return None;
+        }
+    })
 }
 
 /// The conversation's packets, as Wireshark lists them (`core::listing`).
@@ -332,6 +455,9 @@ async fn read_blob(
             bytes: summary.bytes,
             seconds: now_s() - feed.started,
             analysis_seconds: analysing,
+            // Filled in by `stamped`.
+            earlier_requests: 0,
+            warm_up_runs: 0,
         },
     ))
 }

@@ -7,13 +7,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser;
-use crate::job::WorkerJob;
+use crate::job::{self as worker_job, WorkerJob, SAMPLE};
 use crate::protocol::{CaptureFile, ToWorker};
 use crate::share;
 use crate::state::{Action, State};
-
-/// The built-in sample capture, copied next to index.html by trunk.
-const SAMPLE: &str = "sample.pcapng";
 
 /// What the page can do with captures; the state shows how it goes.
 #[derive(Clone)]
@@ -33,8 +30,11 @@ pub fn use_analysis() -> Analysis {
     let state = use_reducer(|| State::opened_at(&browser::location_hash()));
     let job = use_mut_ref(|| None::<WorkerJob>);
 
-    // A finished run's worker goes here rather than in its own message
-    // handler, which must not drop itself while it runs.
+    // The worker, started and warmed up while the user looks at the page.
+    use_effect_with((), |()| browser::when_idle(worker_job::prepare));
+
+    // The job goes once the state is no longer busy (an answered job's
+    // worker goes back to the page; see job.rs).
     {
         let job = job.clone();
         use_effect_with(state.is_busy(), move |busy| {

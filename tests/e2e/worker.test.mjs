@@ -1,0 +1,98 @@
+// The page's analysis worker (crates/app/src/job.rs): started and warmed
+// up on the built-in sample while the page is idle, reused for analyses in
+// a row, and ended by Cancel, after which the next analysis works in a new
+// one. The page's workers are counted through a wrapped `Worker`.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { SAMPLE, analyse, expectedResets } from './harness.mjs';
+import { pageSuite, releaseBinary } from './pages.mjs';
+
+const suite = pageSuite('worker');
+
+/** Notes every worker the page starts and ends, what it posts them, and their analyses' stats. */
+function countWorkers() {
+  const seen = { started: 0, terminated: 0, posted: [], done: [] };
+  globalThis.__workers = seen;
+  const Native = globalThis.Worker;
+  globalThis.Worker = class extends Native {
+    constructor(...args) {
+      super(...args);
+      seen.started += 1;
+      // Messages are "ready" or { type: { fields } } (crates/app/src/protocol.rs).
+      this.addEventListener('message', (event) => {
+        if (event.data?.done) seen.done.push(event.data.done.stats);
+      });
+    }
+    postMessage(message, ...rest) {
+      seen.posted.push(Object.keys(message ?? {})[0] ?? String(message));
+      return super.postMessage(message, ...rest);
+    }
+    terminate() {
+      seen.terminated += 1;
+      return super.terminate();
+    }
+  };
+}
+
+const workers = (page) => page.evaluate(() => structuredClone(globalThis.__workers));
+
+/** A page that has started its worker and asked it to warm up. */
+async function idlePage() {
+  const page = await suite.newPage({}, null);
+  await page.addInitScript(countWorkers);
+  await page.goto(suite.server.origin);
+  await page.waitForFunction(() => globalThis.__workers.posted.includes('warm-up'));
+  return page;
+}
+
+/** The resets count once the page's `n`th analysis is done. */
+async function nthAnalysis(page, file, n) {
+  await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(file);
+  await page.waitForFunction((n) => globalThis.__workers.done.length >= n, n);
+  await page.locator('[data-testid=reset-count]').waitFor();
+  return Number(await page.locator('[data-testid=reset-count]').textContent());
+}
+
+describe('the analysis worker', () => {
+  test('is warmed while the page is idle, then reused for analyses in a row', async () => {
+    const page = await idlePage();
+    const expected = expectedResets(SAMPLE).resets.length;
+    assert.equal(await nthAnalysis(page, SAMPLE, 1), expected);
+    assert.equal(await nthAnalysis(page, SAMPLE, 2), expected);
+    const seen = await workers(page);
+    assert.equal(seen.started, 1, 'one worker for the warm-up and both analyses');
+    assert.equal(seen.terminated, 0);
+    const [first, second] = seen.done;
+    assert.ok(first.warm_up_runs >= 1, `the first analysis came after ${first.warm_up_runs} warm-up runs`);
+    // Between the two, the worker also packed the first report's share link.
+    assert.equal(first.earlier_requests, 0);
+    assert.ok(second.earlier_requests >= 1, `the second analysis came after ${second.earlier_requests} requests`);
+    assert.equal(seen.posted.filter((kind) => kind === 'analyse').length, 2);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('Cancel ends the worker, and the next analysis works in a new one', async () => {
+    // The slowest mix per byte: the run is still going when Cancel is clicked.
+    const file = join(suite.dir, 'flood-64MiB.pcap');
+    execFileSync(releaseBinary('rstscope-scenarios'), ['bulk', '--size', '64MiB', '--mix', 'flood', file]);
+    const page = await idlePage();
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForFunction(() => globalThis.__workers.started === 2);
+    const cancelled = await workers(page);
+    assert.equal(cancelled.terminated, 1, 'the cancelled run\'s worker was terminated');
+    assert.deepEqual(cancelled.done, [], 'the cancelled run gave no report');
+    await analyse(page, SAMPLE);
+    assert.equal(
+      Number(await page.locator('[data-testid=reset-count]').textContent()),
+      expectedResets(SAMPLE).resets.length,
+    );
+    const after = await workers(page);
+    assert.equal(after.started, 2, 'the analysis after Cancel ran in the new worker');
+    assert.equal(after.done.length, 1);
+    assert.equal(after.done[0].earlier_requests, 0);
+    assert.deepEqual(page.errors, []);
+  });
+});
