@@ -21,6 +21,7 @@ use crate::report::{
 };
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
+use crate::track::id_order;
 use crate::track::link::{Names, Stations};
 use crate::track::table::{self, Key};
 use crate::track::{ConnTable, HostTable};
@@ -463,23 +464,18 @@ fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {
     }
 }
 
-/// `connections` in id order. They are sorted as (id, index) pairs, then
-/// put in place by following the permutation's cycles: each connection is
-/// swapped at most once into its place, and no second list (~30 MB at the
-/// listing limit) is built beside the first.
+/// `connections` in id order. They are ranked by id, then put in place by
+/// following the permutation's cycles: each connection is swapped at most
+/// once into its place, and no second list (~30 MB at the listing limit)
+/// is built beside the first.
 fn by_id(mut connections: Vec<Connection>) -> Vec<Connection> {
-    let mut order: Vec<(u32, usize)> = connections.iter().map(|c| c.id).zip(0..).collect();
-    if order.is_sorted() {
+    let ids: Vec<u32> = connections.iter().map(|c| c.id).collect();
+    if ids.is_sorted() {
         return connections;
     }
-    order.sort_unstable();
     // `place[i]`: the position the connection now at `i` belongs at.
-    let mut place: Vec<usize> = (0..order.len()).collect();
-    for (rank, &(_, from)) in order.iter().enumerate() {
-        if let Some(slot) = place.get_mut(from) {
-            *slot = rank;
-        }
-    }
+    let mut place = id_order::ranks(&ids);
+    drop(ids);
     for i in 0..connections.len() {
         while let Some(&to) = place
             .get(i)

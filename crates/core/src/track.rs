@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod conn;
 mod evict;
 pub mod host;
+pub(crate) mod id_order;
 pub mod link;
 pub mod seq;
 pub mod stream;

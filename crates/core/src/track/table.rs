@@ -5,6 +5,7 @@
 //! active, connections are evicted.
 
 use alloc::collections::VecDeque;
+use alloc::vec;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
@@ -14,6 +15,7 @@ use slab::Slab;
 use super::conn::{Conn, RolesFrom, Side};
 use super::evict;
 use super::host::HostTable;
+use super::id_order;
 use super::stream::{Numbering, Stream};
 use crate::decode::{flags, TcpPacket};
 
@@ -280,19 +282,22 @@ impl ConnTable {
     /// freed first (~14 MB when full): the report's connection list grows
     /// while the table drains.
     pub fn drain(&mut self) -> impl Iterator<Item = Conn> + '_ {
-        // Sorted as (id, slot) pairs: a connection is too big to move around.
-        let mut order: Vec<(u32, usize)> =
-            self.conns.iter().map(|(slot, c)| (c.id, slot)).collect();
-        order.sort_unstable();
+        // Slots put in id order: a connection is too big to move around.
+        let (slots, ids): (Vec<usize>, Vec<u32>) =
+            self.conns.iter().map(|(slot, c)| (slot, c.id)).unzip();
+        let mut order = vec![usize::MAX; slots.len()];
+        for (slot, rank) in slots.into_iter().zip(id_order::ranks(&ids)) {
+            if let Some(place) = order.get_mut(rank) {
+                *place = slot;
+            }
+        }
         self.index = HashMap::new();
         self.weights = Vec::new();
         self.expiring = VecDeque::new();
         self.departed = HashMap::new();
         self.departed_order = VecDeque::new();
         let Self { conns, retired, .. } = self;
-        let remaining = order
-            .into_iter()
-            .filter_map(|(_, slot)| conns.try_remove(slot));
+        let remaining = order.into_iter().filter_map(|slot| conns.try_remove(slot));
         retired.drain(..).chain(remaining)
     }
 
