@@ -1,12 +1,14 @@
 // Claims the evidence supports (issue 14 §3), as the page shows them: the
-// headline names no censor from low-confidence injected verdicts, a single
-// refused SYN is no "scan" anywhere on the page, and a bare RST's drawer
-// makes nothing of its ack field. Captures come from the project's
+// headline names no censor from low-confidence injected verdicts (nor from
+// the weak ones beside strong ones), an incident whose roots are all weak
+// names no device or cause, a single refused SYN is no "scan" anywhere on
+// the page, and a bare RST's drawer makes nothing of its ack field. Captures come from the project's
 // generator; each test takes the first variant whose report (the CLI's
 // JSON, the same core) makes the situation, so it follows the generator.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliJson, pageSuite, releaseBinary } from './pages.mjs';
 
@@ -42,6 +44,12 @@ async function drawerText(page, frame) {
 }
 
 const hasAck = (reset) => /\bACK\b/.test(reset.flags);
+const forged = (json) => json.resets.filter((r) => r.origin === 'middlebox');
+/** The root resets (consequences excluded) of an incident. */
+const rootsOf = (json, incident) => json.resets.filter((r) => r.incident === incident.id && r.consequence_of === null);
+/** Core's lower-case clause as the app shows it: a sentence. */
+const sentence = (clause) => `${clause.charAt(0).toUpperCase()}${clause.slice(1)}.`;
+const NAMES_A_CULPRIT = /censor|DPI|inject|firewall|NAT\b|port scan|refused|abort/i;
 
 describe('claims the evidence supports', () => {
   test('the headline names no injector when every injected verdict is low-confidence', async () => {
@@ -89,6 +97,49 @@ describe('claims the evidence supports', () => {
       assert.match(text, /Evidence/i, `frame ${reset.frame}: the drawer shows its evidence`);
       assert.doesNotMatch(text, /\back (moves |moved )?by\b/i, `${path} frame ${reset.frame} (${reset.flags})`);
     }
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a headline over strong and weak forged resets names devices from the strong ones only', async () => {
+    // One capture holding a strong forged reset (not an injection) and a weak
+    // injected one: two generated captures, one pcapng section each.
+    const strong = variant(['nat-idle-timeout', 'firewall-idle', 'cloud-lb-idle', 'firewall-reject'],
+      (j) => forged(j).length > 0 && forged(j).every((r) => r.confidence >= STRONG && r.cause !== 'injected'),
+      'only strong forged resets');
+    const weak = variant(['conntrack-invalid', 'server-abort', 'request-timeout'],
+      (j) => forged(j).length > 0 && forged(j).every((r) => r.confidence < STRONG && r.cause === 'injected'),
+      'only weak injected resets');
+    const path = join(suite.dir, 'strong-and-weak.pcapng');
+    writeFileSync(path, Buffer.concat([readFileSync(strong.path), readFileSync(weak.path)]));
+    const json = cliJson(['analyze', path]);
+    const strongCount = forged(json).filter((r) => r.confidence >= STRONG).length;
+    assert.ok(strongCount > 0 && strongCount < forged(json).length, `${path}: strong and weak forged resets`);
+
+    const page = await suite.reportOf(path);
+    const headline = await page.locator('.headline').innerText();
+    assert.equal(headline, json.summary.headline, 'the page shows core\'s headline');
+    const total = json.resets.length;
+    assert.match(headline, new RegExp(`^${strongCount} of ${total} resets? (was|were) forged on the path: `));
+    assert.doesNotMatch(headline, /censor|DPI|inject/i, 'no device named from the weak injected verdicts');
+    assert.match(headline, new RegExp(`${forged(json).length - strongCount} more may have been \\(weak evidence\\)`));
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('an incident whose roots are all weak names no device or cause', async () => {
+    const allWeak = (j) => j.incidents.find((i) => i.origin === 'middlebox'
+      && rootsOf(j, i).every((r) => r.confidence < STRONG));
+    const { path, json } = variant(['conntrack-invalid', 'server-abort', 'request-timeout'], allWeak,
+      'an incident of weak forged resets');
+    const incident = allWeak(json);
+    const page = await suite.reportOf(path);
+    const item = page.locator(`[data-testid=incident][data-id="${incident.id}"]`);
+    const summary = await item.locator('[data-testid=incident-summary]').textContent();
+    assert.equal(summary, sentence(incident.summary), 'the page shows core\'s sentence');
+    assert.doesNotMatch(summary, NAMES_A_CULPRIT, `${path}: incident ${incident.id}`);
+    assert.match(summary, /weak evidence/);
+    // Nor do its badges name a kind, an origin or a cause.
+    assert.match(await item.locator('[data-testid=incident-weak]').textContent(), /weak evidence/);
+    assert.doesNotMatch(await item.locator('.incident-meta').innerText(), new RegExp(`${incident.kind}|middlebox|${incident.cause}`));
     assert.deepEqual(page.errors, []);
   });
 });

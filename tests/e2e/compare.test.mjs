@@ -3,50 +3,27 @@
 // `rstscope analyze client --peer server`, with each reset's connection
 // drawn at both ends, and the comparison survives share links (plain and
 // anonymised).
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { ROOT, SAMPLE, SCREENSHOTS, launchBrowser, reportShown, serveDist } from './harness.mjs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { SAMPLE, SCREENSHOTS, reportShown } from './harness.mjs';
+import { cliJson, pageSuite, releaseBinary } from './pages.mjs';
 
-let server;
-let browser;
-let dir;
+const suite = pageSuite('pair');
 let client;
 let peer;
 let expected;
 
-/** A release binary of the workspace, or null when it is not built. */
-function binary(name) {
-  const path = join(resolve(ROOT, process.env.CARGO_TARGET_DIR ?? 'target'), 'release', name);
-  return existsSync(path) ? path : null;
-}
-
-/** Writes the generated pair (client side behind NAT, server side) to `dir`. */
-function writePair(out) {
-  const scenarios = binary('rstscope-scenarios');
-  if (scenarios) {
-    execFileSync(scenarios, ['pair', out]);
-  } else {
-    execFileSync('cargo', ['run', '-q', '--release', '-p', 'rstscope-scenarios', '--', 'pair', out], { cwd: ROOT });
-  }
-}
-
 /** The CLI's report of `main` compared with `other` (by default: client with server). */
 function cliReport(main = client, other = peer) {
-  const cli = binary('rstscope');
-  assert.ok(cli, 'build the CLI first: cargo build --release -p rstscope-cli');
-  return JSON.parse(execFileSync(cli, ['analyze', main, '--peer', other, '--format', 'json'], { maxBuffer: 1 << 28 }));
+  return cliJson(['analyze', main, '--peer', other]);
 }
 
-async function newPage(options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (err) => page.errors.push(err));
-  return page;
+/** A new page, not yet anywhere. */
+function newPage(options = {}) {
+  return suite.newPage(options, null);
 }
 
 /** The comparison table as the page shows it, in the CLI's terms. */
@@ -89,7 +66,7 @@ async function dropFiles(page, selector, paths) {
 
 /** Loads the client-side capture, then the server side's through the second picker. */
 async function compareInPage(page) {
-  await page.goto(server.origin);
+  await page.goto(suite.server.origin);
   assert.equal(await page.locator('[data-testid=peer-input]').count(), 0, 'no second picker before a capture');
   await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(client);
   await reportShown(page);
@@ -97,21 +74,14 @@ async function compareInPage(page) {
   await waitForComparison(page);
 }
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'rstscope-pair-'));
-  writePair(dir);
-  client = join(dir, 'client.pcapng');
-  peer = join(dir, 'server.pcapng');
+// After the suite's own set-up: the generated pair (client side behind NAT,
+// server side) in its folder.
+before(() => {
+  execFileSync(releaseBinary('rstscope-scenarios'), ['pair', suite.dir]);
+  client = join(suite.dir, 'client.pcapng');
+  peer = join(suite.dir, 'server.pcapng');
   expected = cliReport();
   assert.ok(expected.comparison, 'the CLI compared the pair');
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('comparing two captures', () => {
@@ -217,7 +187,7 @@ describe('comparing two captures', () => {
 
   test('both captures opened at once are compared too', async () => {
     const page = await newPage();
-    await page.goto(server.origin);
+    await page.goto(suite.server.origin);
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles([client, peer]);
     await waitForComparison(page);
     assert.deepEqual(await comparisonRows(page), expectedRows());
@@ -226,7 +196,7 @@ describe('comparing two captures', () => {
 
   test('both captures dropped on the page are compared, as picked ones are', async () => {
     const page = await newPage();
-    await page.goto(server.origin);
+    await page.goto(suite.server.origin);
     await dropFiles(page, '.drop-zone', [client, peer]);
     await waitForComparison(page);
     assert.deepEqual(await comparisonRows(page), expectedRows());
@@ -235,7 +205,7 @@ describe('comparing two captures', () => {
 
   test('three files for a comparison of two are refused with a message naming them', async () => {
     const page = await newPage();
-    await page.goto(server.origin);
+    await page.goto(suite.server.origin);
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles([client, peer, SAMPLE]);
     const error = page.locator('[data-testid=error]');
     await error.waitFor();
@@ -290,7 +260,7 @@ describe('captures that are not two ends of one path', () => {
   /** Opens both files at once and returns the page, the comparison shown. */
   async function compareFiles(files) {
     const page = await newPage();
-    await page.goto(server.origin);
+    await page.goto(suite.server.origin);
     await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(files);
     await waitForComparison(page);
     return page;
@@ -318,7 +288,7 @@ describe('captures that are not two ends of one path', () => {
   });
 
   test('the same file twice is recognised as one capture', async () => {
-    const copy = join(dir, 'copy-of-client.pcapng');
+    const copy = join(suite.dir, 'copy-of-client.pcapng');
     writeFileSync(copy, readFileSync(client));
     const page = await compareFiles([client, copy]);
     assert.equal(cliReport(client, copy).comparison.relation, 'same-capture');
@@ -327,7 +297,7 @@ describe('captures that are not two ends of one path', () => {
   });
 
   test('a copy cut to a smaller snap length is recognised', async (t) => {
-    const cut = join(dir, 'client-cut.pcapng');
+    const cut = join(suite.dir, 'client-cut.pcapng');
     try {
       execFileSync('editcap', ['-s', '80', client, cut]);
     } catch {

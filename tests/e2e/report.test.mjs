@@ -173,6 +173,16 @@ describe('from a verdict to Wireshark', () => {
     assert.equal(await drawer.locator('[data-testid=filter-stream]').textContent(), `tcp.stream eq ${connection.stream}`);
     await drawer.locator('[data-testid=copy-filter-stream]').click();
     assert.equal(await clipboard(page), `tcp.stream eq ${connection.stream}`);
+    // Its packets, listed as tshark lists the stream.
+    await drawer.locator('[data-testid=list-packets]').click();
+    const packets = drawer.locator('[data-testid=packet-list] tbody tr');
+    await packets.first().waitFor({ timeout: 60_000 });
+    const listed = await packets.evaluateAll((trs) => trs.map((tr) => {
+      const cell = (col) => tr.querySelector(`[data-col=${col}]`).textContent;
+      return [Number(tr.dataset.frame), cell('flags'), cell('len'), cell('seq'), cell('ack'), cell('window'),
+        cell('notes').includes('duplicate ACK'), cell('notes').includes('retransmission')];
+    }));
+    assert.deepEqual(listed, tsharkStream(SAMPLE, connection.stream));
     // One of its resets replaces the connection's drawer with the reset's.
     await drawer.getByRole('button', { name: `Frame ${connection.resets[0]}` }).click();
     await page.locator('[data-testid=reset-detail]').waitFor();
@@ -428,7 +438,7 @@ describe('claims and messages', () => {
     }
   });
 
-  test('jargon is explained on focus', async () => {
+  test('jargon is explained on focus and on hover', async () => {
     const page = await sampleReport();
     await page.locator('[data-testid=reset-row]').first().click();
     const drawer = page.getByRole('dialog');
@@ -441,6 +451,26 @@ describe('claims and messages', () => {
     const history = drawer.locator('.term:has([role=tooltip]:text("Zeek history"))');
     await history.focus();
     assert.ok(await history.locator('[role=tooltip]').isVisible());
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+
+    // The mouse alone: a signature in a drawer, a Zeek state in the connections table.
+    const signed = sample.resets.find((r) => r.signature);
+    assert.ok(signed, 'the sample has a reset with a signature');
+    await page.locator(`[data-testid=reset-row][data-frame="${signed.frame}"]`).click();
+    const signature = drawer.locator('dt:text-is("signature") + dd .term');
+    await page.mouse.move(0, 0);
+    assert.equal(await signature.locator('[role=tooltip]').isVisible(), false, 'hidden until looked at');
+    await signature.hover();
+    assert.ok(await signature.locator('[role=tooltip]').isVisible(), 'the signature is explained on hover');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
+    await page.getByRole('tab', { name: /^Connections/ }).click();
+    const state = page.locator('[data-testid=connection-row] .term.state').first();
+    await state.hover();
+    const explained = state.locator('[role=tooltip]');
+    assert.ok(await explained.isVisible(), 'a Zeek state is explained on hover');
+    assert.ok((await explained.textContent()).trim().length > 0);
   });
 });
 
@@ -558,5 +588,32 @@ describe('everyone can use it', () => {
       .filter(({ el, box }) => !(el.type === 'file') && (box.width < 24 || box.height < 24))
       .map(({ el, box }) => `${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 20)}" ${box.width}x${box.height}`));
     assert.deepEqual(small, [], 'touch targets under 24px');
+  });
+
+  test('at 390px a drawer\'s ladder fits or scrolls inside its box, by touch and by keyboard', async () => {
+    const page = await sampleReport(PHONE);
+    const reset = sample.resets.find((r) => r.ladder.length > 0);
+    await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+    const box = page.getByRole('dialog').locator('.ladder-box');
+    await box.waitFor();
+    const look = () => box.evaluate((el) => ({
+      client: el.clientWidth, scroll: el.scrollWidth, left: el.scrollLeft,
+      overflow: getComputedStyle(el).overflowX, tabindex: el.getAttribute('tabindex'),
+      right: el.getBoundingClientRect().right,
+    }));
+    const width = await page.evaluate(() => document.documentElement.clientWidth);
+    const start = await look();
+    assert.ok(start.right <= width, `the ladder box ends at ${start.right}px of ${width}px`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), 0);
+    if (start.scroll > start.client) {
+      // Wider than the box: it scrolls (touch scrolls what overflows) and takes the keyboard.
+      assert.match(start.overflow, /^(auto|scroll)$/);
+      assert.equal(start.tabindex, '0');
+      await box.focus();
+      await page.keyboard.press('ArrowRight');
+      await page.waitForFunction((el) => el.scrollLeft > 0, await box.elementHandle());
+      assert.ok((await look()).left > 0, 'ArrowRight scrolls the ladder');
+    }
+    assert.deepEqual(page.errors, []);
   });
 });

@@ -192,14 +192,19 @@ pub enum Story {
     },
     /// `forged` of `total` resets were made on the path, `strong` of them
     /// with strong evidence; `causes` counts them by cause, most first (at
-    /// most three, `other` more); `idle_ns` is the median idle gap of the
-    /// forged idle timeouts.
+    /// most three, `other` more); `strong_causes` and `strong_other` count
+    /// the strong ones alone the same way (absent in older reports);
+    /// `idle_ns` is the median idle gap of the forged idle timeouts.
     Forged {
         total: u64,
         forged: u64,
         strong: u64,
         causes: Vec<CauseCount>,
         other: u64,
+        #[serde(default)]
+        strong_causes: Vec<CauseCount>,
+        #[serde(default)]
+        strong_other: u64,
         idle_ns: Option<i64>,
     },
     /// The `total` resets fall into fewer `incidents` (some followed from
@@ -367,7 +372,8 @@ pub struct Incident {
     /// 1-based, in order of the incident's first reset.
     pub id: u32,
     pub kind: IncidentKind,
-    /// Who emitted its root resets, and why.
+    /// Who emitted its root resets, and why: as its first root with strong
+    /// evidence says, else its first root.
     pub origin: Origin,
     pub cause: Cause,
     /// The first root reset.
@@ -378,6 +384,13 @@ pub struct Incident {
     pub connections: Vec<u32>,
     /// Its root resets (consequences excluded).
     pub roots: u64,
+    /// Its root resets with strong evidence, and the connections they are
+    /// on: its summary names a device or cause from these alone (absent in
+    /// older reports).
+    #[serde(default)]
+    pub strong: u64,
+    #[serde(default)]
+    pub strong_connections: u64,
     /// Its consequence resets, counted by who emitted them.
     pub followers: Vec<OriginCount>,
     /// One sentence: `render::incident(self)`.
@@ -393,6 +406,8 @@ impl Incident {
             cause: self.cause,
             roots: self.roots,
             connections: self.connections.len() as u64,
+            strong: self.strong,
+            strong_connections: self.strong_connections,
             followers: self.followers.clone(),
         }
     }
@@ -408,6 +423,11 @@ pub struct IncidentStory {
     pub cause: Cause,
     pub roots: u64,
     pub connections: u64,
+    /// Of `roots`, those with strong evidence, and their connections.
+    #[serde(default)]
+    pub strong: u64,
+    #[serde(default)]
+    pub strong_connections: u64,
     pub followers: Vec<OriginCount>,
 }
 

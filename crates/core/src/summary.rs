@@ -16,7 +16,8 @@ use crate::report::{
     CaptureInfo, Cause, CauseCount, Connection, Incident, Origin, Reset, Story, Summary,
 };
 
-/// Confidence from which a verdict counts as strong evidence in the headline.
+/// Confidence from which a verdict counts as strong evidence in the
+/// headline and the incidents' sentences.
 const STRONG: f32 = 0.5;
 /// Causes of forged resets the headline names one by one.
 const NAMED_CAUSES: usize = 3;
@@ -68,13 +69,23 @@ fn story(resets: &[Reset], info: &CaptureInfo, incidents: &[Incident]) -> Story 
         .filter(|r| r.origin == Origin::Middlebox)
         .collect();
     if !forged.is_empty() {
-        let groups = by_count(forged.iter().map(|r| r.cause));
+        let (causes, other) = named(forged.iter().map(|r| r.cause));
+        // The strong verdicts alone, for a headline that must not name a
+        // device or cause from weak ones.
+        let strong: Vec<Cause> = forged
+            .iter()
+            .filter(|r| is_strong(r))
+            .map(|r| r.cause)
+            .collect();
+        let (strong_causes, strong_other) = named(strong.iter().copied());
         return Story::Forged {
             total,
             forged: forged.len() as u64,
-            strong: forged.iter().filter(|r| r.confidence >= STRONG).count() as u64,
-            causes: groups.iter().take(NAMED_CAUSES).copied().collect(),
-            other: groups.iter().skip(NAMED_CAUSES).map(|c| c.resets).sum(),
+            strong: strong.len() as u64,
+            causes,
+            other,
+            strong_causes,
+            strong_other,
             idle_ns: median_idle(&forged),
         };
     }
@@ -83,6 +94,20 @@ fn story(resets: &[Reset], info: &CaptureInfo, incidents: &[Incident]) -> Story 
         top: most_common(resets.iter().map(|r| r.cause)),
         all_unknown: resets.iter().all(|r| r.origin == Origin::Unknown),
     }
+}
+
+/// Whether `reset`'s verdict is strong enough for a headline or an
+/// incident's sentence to name its origin and cause.
+pub(crate) fn is_strong(reset: &Reset) -> bool {
+    reset.confidence >= STRONG
+}
+
+/// The causes the headline names one by one, most first, and the number
+/// of resets of the others.
+fn named(causes: impl Iterator<Item = Cause>) -> (Vec<CauseCount>, u64) {
+    let groups = by_count(causes);
+    let other = groups.iter().skip(NAMED_CAUSES).map(|c| c.resets).sum();
+    (groups.into_iter().take(NAMED_CAUSES).collect(), other)
 }
 
 /// The most frequent cause (of equally frequent ones, the last in catalogue order).
@@ -258,5 +283,21 @@ pub(crate) mod tests {
             "{text}"
         );
         assert!(text.ends_with(", 2 for other reasons."), "{text}");
+    }
+
+    #[test]
+    fn test_forged_weak_injected_beside_strong_idle_names_no_censor() {
+        let mut idle = forged(1, Cause::IdleTimeout);
+        idle.observed.idle_ns = Some(301_000_000_000);
+        let mut resets = alloc::vec![idle, forged(2, Cause::Injected), forged(3, Cause::Injected)];
+        for weak in &mut resets[1..] {
+            weak.confidence = 0.3;
+        }
+        let text = render::headline(&story(&resets, &CaptureInfo::default(), &[]));
+        assert_eq!(
+            text,
+            "1 of 3 resets was forged on the path: a NAT or firewall forgot idle connections \
+             after ~301 s; 2 more may have been (weak evidence)."
+        );
     }
 }

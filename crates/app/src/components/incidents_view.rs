@@ -100,10 +100,7 @@ fn incident_item(
                 </button>
             </h3>
             <p class="incident-meta">
-                <Term text={incident.kind.as_str()} explain={glossary::incident_kind(incident.kind)}
-                      class="incident-kind" />
-                { origin_badge(incident.origin.as_str()) }
-                <Term text={incident.cause.as_str()} explain={glossary::cause(incident.cause)} class="strong" />
+                { named(incident) }
                 <span class="muted" data-testid="incident-counts">{ counts(incident) }</span>
                 <span class="muted">{ " · root " }</span>
                 <button type="button" class="link" data-testid="incident-root"
@@ -115,6 +112,24 @@ fn incident_item(
                 <div id={panel} class="incident-resets">{ reset_table(resets, on_select) }</div>
             }
         </li>
+    }
+}
+
+/// Its kind, origin and cause, as core's sentence names them: not when
+/// every root's evidence is weak.
+fn named(incident: &Incident) -> Html {
+    if incident.strong == 0 {
+        return html! {
+            <span class="muted" data-testid="incident-weak">{ "weak evidence, no origin or cause named" }</span>
+        };
+    }
+    html! {
+        <>
+            <Term text={incident.kind.as_str()} explain={glossary::incident_kind(incident.kind)}
+                  class="incident-kind" />
+            { origin_badge(incident.origin.as_str()) }
+            <Term text={incident.cause.as_str()} explain={glossary::cause(incident.cause)} class="strong" />
+        </>
     }
 }
 

@@ -4,7 +4,7 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
-use crate::report::{Cause, Story};
+use crate::report::{Cause, CauseCount, Story};
 
 /// The headline `story` tells.
 pub fn headline(story: &Story) -> String {
@@ -28,33 +28,33 @@ pub fn headline(story: &Story) -> String {
             strong,
             causes,
             other,
+            strong_causes,
+            strong_other,
             idle_ns,
         } => {
-            let how = match causes.as_slice() {
-                [one] if *other == 0 => whole(one.cause, seconds(*idle_ns)),
-                // Several devices or reasons: say how many resets each made.
-                _ => {
-                    let mut parts: Vec<String> = causes
-                        .iter()
-                        .map(|c| format!("{} {}", c.resets, part(c.cause, seconds(*idle_ns))))
-                        .collect();
-                    if *other > 0 {
-                        parts.push(format!("{other} for other reasons"));
-                    }
-                    parts.join(", ")
-                }
-            };
             let resets = resets_word(*total);
-            let were = if *forged == 1 { "was" } else { "were" };
+            let were = |n: u64| if n == 1 { "was" } else { "were" };
+            let idle = seconds(*idle_ns);
             // Say how strong the case is: a headline must not be surer than its verdicts.
             if strong == forged {
-                format!("{forged} of {total} {resets} {were} forged on the path: {how}.")
+                let how = how(causes, *other, idle);
+                format!(
+                    "{forged} of {total} {resets} {} forged on the path: {how}.",
+                    were(*forged)
+                )
             } else if *strong == 0 {
                 // Weak verdicts do not name a culprit (a censor, a NAT): the
                 // headline would claim more than any of them supports.
                 format!("{forged} of {total} {resets} may have been forged on the path (weak evidence, too little to name a device or cause).")
             } else {
-                format!("{forged} of {total} {resets} {were} forged on the path ({strong} with strong evidence): {how}.")
+                // Only the strong verdicts name devices and causes; the weak
+                // ones are counted apart and raise no claim.
+                let how = how(strong_causes, *strong_other, idle);
+                let weak = forged - strong;
+                format!(
+                    "{strong} of {total} {resets} {} forged on the path: {how}; {weak} more may have been (weak evidence).",
+                    were(*strong)
+                )
             }
         }
         Story::Incidents {
@@ -87,6 +87,22 @@ pub fn headline(story: &Story) -> String {
             }
         }
     }
+}
+
+/// What the path did to resets of `causes` (and `other` more).
+fn how(causes: &[CauseCount], other: u64, idle: Option<f64>) -> String {
+    if let ([one], 0) = (causes, other) {
+        return whole(one.cause, idle);
+    }
+    // Several devices or reasons: say how many resets each made.
+    let mut parts: Vec<String> = causes
+        .iter()
+        .map(|c| format!("{} {}", c.resets, part(c.cause, idle)))
+        .collect();
+    if other > 0 {
+        parts.push(format!("{other} for other reasons"));
+    }
+    parts.join(", ")
 }
 
 /// Nanoseconds as seconds.
@@ -153,7 +169,6 @@ fn part(cause: Cause, idle: Option<f64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::CauseCount;
     use alloc::vec;
 
     #[test]
@@ -187,6 +202,11 @@ mod tests {
                     resets: 1,
                 }],
                 other: 0,
+                strong_causes: vec![CauseCount {
+                    cause: Cause::Injected,
+                    resets: strong,
+                }],
+                strong_other: 0,
                 idle_ns: None,
             })
         };
@@ -195,6 +215,26 @@ mod tests {
         assert!(
             weak.contains("weak evidence") && !weak.contains("censorship"),
             "{weak}"
+        );
+    }
+
+    #[test]
+    fn test_partly_strong_forged_names_the_strong_causes_only() {
+        let count = |cause, resets| CauseCount { cause, resets };
+        let text = headline(&Story::Forged {
+            total: 5,
+            forged: 4,
+            strong: 1,
+            causes: vec![count(Cause::Injected, 3), count(Cause::IdleTimeout, 1)],
+            other: 0,
+            strong_causes: vec![count(Cause::IdleTimeout, 1)],
+            strong_other: 0,
+            idle_ns: Some(300_000_000_000),
+        });
+        assert_eq!(
+            text,
+            "1 of 5 resets was forged on the path: a NAT or firewall forgot idle connections \
+             after ~300 s; 3 more may have been (weak evidence)."
         );
     }
 }

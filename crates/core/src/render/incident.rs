@@ -8,9 +8,27 @@ use alloc::vec::Vec;
 
 use crate::report::{Cause, IncidentKind, IncidentStory, Origin};
 
-/// What happened in an incident, lower-case, without a full stop.
+/// What happened in an incident, lower-case, without a full stop. Only
+/// its roots with strong evidence name a device or cause.
 pub fn incident(story: &IncidentStory) -> String {
-    let mut text = what(story);
+    let weak = story.roots.saturating_sub(story.strong);
+    let mut text = if story.strong == 0 {
+        unnamed(story)
+    } else {
+        what(&IncidentStory {
+            roots: story.strong,
+            connections: story.strong_connections,
+            ..story.clone()
+        })
+    };
+    if story.strong > 0 && weak > 0 {
+        let more = if weak == 1 {
+            "reset has"
+        } else {
+            "resets have"
+        };
+        text.push_str(&format!("; {weak} more {more} weak evidence"));
+    }
     let followers: Vec<String> = story
         .followers
         .iter()
@@ -31,6 +49,16 @@ pub fn incident(story: &IncidentStory) -> String {
         ));
     }
     text
+}
+
+/// Roots whose evidence is all weak: how many, and that they name no one.
+fn unnamed(s: &IncidentStory) -> String {
+    let them = if s.roots == 1 { "it" } else { "them" };
+    format!(
+        "{} on {} with weak evidence, too little to tell who sent {them} or why",
+        count(s.roots, "reset", "resets"),
+        count(s.connections, "connection", "connections")
+    )
 }
 
 /// The roots: who did what to how many connections.
@@ -117,6 +145,8 @@ mod tests {
             cause,
             roots,
             connections: 1,
+            strong: roots,
+            strong_connections: 1,
             followers: Vec::new(),
         }
     }
@@ -143,5 +173,25 @@ mod tests {
     fn test_abort_alone_is_one_clause() {
         let s = story(IncidentKind::Connection, Origin::Server, Cause::AppAbort, 1);
         assert_eq!(incident(&s), "the server aborted a connection");
+    }
+
+    #[test]
+    fn test_weak_censor_with_consequences_names_no_one() {
+        let mut s = story(
+            IncidentKind::Injection,
+            Origin::Middlebox,
+            Cause::Injected,
+            1,
+        );
+        s.strong = 0;
+        s.followers.push(OriginCount {
+            origin: Origin::Client,
+            resets: 2,
+        });
+        assert_eq!(
+            incident(&s),
+            "1 reset on 1 connection with weak evidence, too little to tell who sent it or why; \
+             the client's 2 later resets followed from it"
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! a scan or refusals between two hosts, a NAT or firewall expiring the
 //! idle flows of one client), else it starts its own, per connection.
 
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
@@ -36,6 +36,8 @@ pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> 
     let mut incidents: Vec<Incident> = Vec::new();
     let mut by_actor: BTreeMap<Actor, usize> = BTreeMap::new();
     let mut by_frame: BTreeMap<u64, usize> = BTreeMap::new();
+    // The connections of each incident's strong roots.
+    let mut strong_on: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
     for reset in resets.iter_mut() {
         let root = reset
             .consequence_of
@@ -54,11 +56,15 @@ pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> 
             join(incident, reset, root.is_some());
             reset.incident = Some(incident.id);
         }
+        if root.is_none() && super::is_strong(reset) {
+            strong_on.entry(index).or_default().extend(reset.connection);
+        }
         by_frame.insert(reset.frame, index);
     }
-    for incident in &mut incidents {
+    for (index, incident) in incidents.iter_mut().enumerate() {
         incident.connections.sort_unstable();
         incident.connections.dedup();
+        incident.strong_connections = strong_on.get(&index).map_or(0, |c| c.len() as u64);
         incident.summary = render::incident(&incident.story());
     }
     incidents
@@ -104,6 +110,8 @@ fn started_by(count: usize, reset: &Reset) -> Incident {
         frames: Vec::new(),
         connections: Vec::new(),
         roots: 0,
+        strong: 0,
+        strong_connections: 0,
         followers: Vec::new(),
         summary: alloc::string::String::new(),
     }
@@ -116,6 +124,16 @@ fn join(incident: &mut Incident, reset: &Reset, consequence: bool) {
     incident.connections.extend(reset.connection);
     if !consequence {
         incident.roots += 1;
+        if !super::is_strong(reset) {
+            return;
+        }
+        // Named for its first strong root: a weak verdict never names it.
+        if incident.strong == 0 {
+            incident.kind = kind_of(reset.origin, reset.cause);
+            incident.cause = reset.cause;
+            incident.origin = reset.origin;
+        }
+        incident.strong += 1;
         // Refusals between two hosts that also scanned are the scan's.
         if reset.cause == Cause::Scan && incident.kind == IncidentKind::Refusals {
             incident.kind = IncidentKind::Scan;
@@ -134,5 +152,76 @@ fn join(incident: &mut Incident, reset: &Reset, consequence: bool) {
             origin: reset.origin,
             resets: 1,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::tests::{connection, reset};
+
+    /// A root reset on connection `id` with `cause` and `confidence`.
+    fn root(frame: u64, id: u32, origin: Origin, cause: Cause, confidence: f32) -> Reset {
+        let mut r = reset(frame, 1.0, "10.0.0.1:80", "10.0.0.2:5000", origin);
+        r.connection = Some(id);
+        r.cause = cause;
+        r.confidence = confidence;
+        r
+    }
+
+    fn grouped(mut resets: Vec<Reset>) -> Vec<Incident> {
+        let connections = [connection(1, 0.0, 2.0), connection(2, 0.0, 2.0)];
+        group(&mut resets, &connections)
+    }
+
+    #[test]
+    fn test_injection_all_weak_names_no_censor() {
+        let weak = |frame, id| root(frame, id, Origin::Middlebox, Cause::Injected, 0.3);
+        let incidents = grouped(alloc::vec![weak(1, 1), weak(2, 2)]);
+        let [incident] = incidents.as_slice() else {
+            panic!("{incidents:?}")
+        };
+        assert_eq!((incident.roots, incident.strong), (2, 0));
+        assert_eq!(
+            incident.summary,
+            "2 resets on 2 connections with weak evidence, too little to tell who sent them or why"
+        );
+    }
+
+    #[test]
+    fn test_injection_partly_strong_counts_the_strong_roots() {
+        let incidents = grouped(alloc::vec![
+            root(1, 1, Origin::Middlebox, Cause::Injected, 0.9),
+            root(2, 2, Origin::Middlebox, Cause::Injected, 0.2),
+        ]);
+        let [incident] = incidents.as_slice() else {
+            panic!("{incidents:?}")
+        };
+        assert_eq!((incident.strong, incident.strong_connections), (1, 1));
+        assert_eq!(
+            incident.summary,
+            "a censor or DPI device injected 1 reset into 1 connection; 1 more reset has weak evidence"
+        );
+    }
+
+    #[test]
+    fn test_refusals_weak_scan_first_is_named_by_strong_refusal() {
+        // Both on the same two hosts: one incident, named by its strong root.
+        let incidents = grouped(alloc::vec![
+            root(1, 1, Origin::Server, Cause::Scan, 0.3),
+            root(2, 2, Origin::Server, Cause::Refused, 0.9),
+            root(3, 1, Origin::Server, Cause::Scan, 0.4),
+        ]);
+        let [incident] = incidents.as_slice() else {
+            panic!("{incidents:?}")
+        };
+        assert_eq!(
+            (incident.kind, incident.cause, incident.root_frame),
+            (IncidentKind::Refusals, Cause::Refused, 1)
+        );
+        assert_eq!(
+            incident.summary,
+            "the server refused 1 connection; 2 more resets have weak evidence"
+        );
     }
 }
