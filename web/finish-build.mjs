@@ -13,9 +13,16 @@
 // 3. The response headers static hosts read (_headers for Netlify and
 //    Cloudflare Pages, .htaccess for Apache), with the page's own
 //    Content-Security-Policy, so the two never disagree.
+// 4. A brotli copy (`NAME.br`) beside each script, style sheet and
+//    WebAssembly file, for hosts that serve precompressed files (Apache by
+//    the .htaccess rules, nginx's brotli_static, Caddy's precompressed):
+//    brotli at quality 11 is about a quarter smaller than gzip -9 on the
+//    page's wasm, which a phone downloads before a shared report's first
+//    paint. Not precached: the browser never asks for them by name.
 //
 // Usage: node web/finish-build.mjs [STAGING_DIR]  (trunk sets TRUNK_STAGING_DIR)
 import { createHash } from 'node:crypto';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import { readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
@@ -24,6 +31,8 @@ if (!dir) fail('no staging folder: run by trunk (TRUNK_STAGING_DIR) or pass one'
 
 /** Files the browser never fetches as part of the app. */
 const NOT_PRECACHED = new Set(['sw.js', '_headers', '.htaccess']);
+/** Files worth a brotli copy (4.): text and WebAssembly, by extension. */
+const PRECOMPRESSED = /\.(wasm|js|css)$/;
 
 function fail(message) {
   console.error(`finish-build: ${message}`);
@@ -122,7 +131,34 @@ writeFileSync(join(dir, '.htaccess'), [
   '<IfModule mod_headers.c>',
   ...Object.entries(headers).map(([name, value]) => `  Header set ${name} "${value}"`),
   '</IfModule>',
+  '# The brotli copies, to browsers that accept brotli (the recipe of Apache\'s mod_brotli manual).',
+  '<IfModule mod_rewrite.c>',
+  '  RewriteEngine On',
+  '  RewriteCond "%{HTTP:Accept-Encoding}" "br"',
+  '  RewriteCond "%{REQUEST_FILENAME}\\.br" "-s"',
+  '  RewriteRule "^(.*)\\.(wasm|js|css)$" "$1\\.$2\\.br" [QSA]',
+  '  RewriteRule "\\.wasm\\.br$" "-" [T=application/wasm,E=no-gzip:1,E=no-brotli:1]',
+  '  RewriteRule "\\.js\\.br$" "-" [T=text/javascript,E=no-gzip:1,E=no-brotli:1]',
+  '  RewriteRule "\\.css\\.br$" "-" [T=text/css,E=no-gzip:1,E=no-brotli:1]',
+  '</IfModule>',
+  '<FilesMatch "\\.(wasm|js|css)\\.br$">',
+  '  <IfModule mod_headers.c>',
+  '    Header append Content-Encoding br',
+  '    Header append Vary Accept-Encoding',
+  '  </IfModule>',
+  '</FilesMatch>',
   '',
 ].join('\n'));
 
-console.log(`finish-build: build ${build}, ${precached.length} files precached, boot ${boot}`);
+// 4. Brotli copies, after the precache list (which must not name them).
+let compressed = 0;
+for (const name of walk(dir).filter((name) => PRECOMPRESSED.test(name))) {
+  const bytes = read(name);
+  const br = brotliCompressSync(bytes, {
+    params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+  });
+  writeFileSync(join(dir, `${name}.br`), br);
+  compressed += br.length;
+}
+
+console.log(`finish-build: build ${build}, ${precached.length} files precached, boot ${boot}, brotli copies ${compressed} B`);
