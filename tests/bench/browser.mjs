@@ -8,11 +8,13 @@
 // stores of its ArrayBuffers: wasm memory plus stream chunks not yet
 // collected).
 //
-//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800] [--settle-s 0]
+//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800] [--settle-s 0] [--repeat 1]
 //
 // --settle-s waits that long after the page is loaded before opening the
 // capture, as a user choosing a file does: time the page uses to start and
-// warm up its worker (crates/app/src/job.rs).
+// warm up its worker (crates/app/src/job.rs). --repeat N opens the capture
+// N times in the same page; the figures are the first run's, and the later
+// runs' worker analysis seconds are listed apart.
 //
 // Needs a built dist/ (`trunk build --release --offline`) and
 // playwright-core (tests/package.json); scripts/bench.sh runs it.
@@ -74,6 +76,8 @@ const args = process.argv.slice(2);
 const capture = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
 const timeoutIndex = args.indexOf('--timeout-s');
 const timeoutMs = 1000 * (timeoutIndex >= 0 ? Number(args[timeoutIndex + 1]) : 1800);
+const repeatIndex = args.indexOf('--repeat');
+const repeat = repeatIndex >= 0 ? Number(args[repeatIndex + 1]) : 1;
 const settleIndex = args.indexOf('--settle-s');
 const settleMs = 1000 * (settleIndex >= 0 ? Number(args[settleIndex + 1]) : 0);
 if (!capture) {
@@ -97,7 +101,10 @@ try {
         // Messages are "ready" or { type: { fields } } (crates/app/src/protocol.rs).
         this.addEventListener('message', (event) => {
           if (event.data?.partial) globalThis.__rstscopeFirstLive ??= performance.now();
-          if (event.data?.done) globalThis.__rstscopeWorkerStats = event.data.done.stats;
+          if (event.data?.done) {
+            globalThis.__rstscopeWorkerStats ??= event.data.done.stats;
+            (globalThis.__rstscopeWorkerRuns ??= []).push(event.data.done.stats);
+          }
         });
       }
     };
@@ -148,6 +155,14 @@ try {
   polling = false;
   await poller;
 
+  // The same file again in the same page (and, with the page's reused worker, the same worker).
+  for (let run = 2; run <= repeat; run++) {
+    // As before the first: the page also makes the report's share link meanwhile.
+    await new Promise((ok) => setTimeout(ok, settleMs));
+    await input.setInputFiles(file);
+    await page.waitForFunction((n) => (globalThis.__rstscopeWorkerRuns?.length ?? 0) >= n, run, { timeout: timeoutMs });
+  }
+  const laterRuns = await page.evaluate(() => (globalThis.__rstscopeWorkerRuns ?? []).slice(1));
   const workerStats = await page.evaluate(() => globalThis.__rstscopeWorkerStats ?? null);
   const firstLive = await page.evaluate(() => globalThis.__rstscopeFirstLive ?? null);
   const error = await page.locator('[data-testid=error]').count();
@@ -166,6 +181,7 @@ try {
     worker_earlier_requests: workerStats?.earlier_requests ?? null,
     worker_warm_up_runs: workerStats?.warm_up_runs ?? null,
     settle_s: settleMs / 1000,
+    later_worker_analysis_seconds: laterRuns.map((stats) => Number(stats.analysis_seconds.toFixed(3))),
     resets,
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,

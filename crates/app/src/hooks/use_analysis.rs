@@ -30,8 +30,15 @@ pub fn use_analysis() -> Analysis {
     let state = use_reducer(|| State::opened_at(&browser::location_hash()));
     let job = use_mut_ref(|| None::<WorkerJob>);
 
-    // The worker, started and warmed up while the user looks at the page.
-    use_effect_with((), |()| browser::when_idle(worker_job::prepare));
+    // The worker, started and warmed up while the user looks at the
+    // landing. Not under a shared report, whose reader may never open a
+    // capture: there the warm-up's work slowed the report's first load
+    // (Lighthouse's total blocking time, BENCHMARKS.md).
+    use_effect_with(state.is_shared(), |shared| {
+        if !*shared {
+            browser::when_idle(worker_job::prepare);
+        }
+    });
 
     // The job goes once the state is no longer busy (an answered job's
     // worker goes back to the page; see job.rs).
