@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use rstscope_core::report::Connection;
+use rstscope_core::report::{Connection, Endpoint};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
@@ -51,9 +51,9 @@ fn connection<W: Write + ?Sized>(out: &mut W, conn: &Connection) -> io::Result<(
     out.write_all(b",\n      \"first_frame\": ")?;
     optional(out, *first_frame)?;
     out.write_all(b",\n      \"client\": ")?;
-    value(out, client)?;
+    endpoint(out, client)?;
     out.write_all(b",\n      \"server\": ")?;
-    value(out, server)?;
+    endpoint(out, server)?;
     out.write_all(b",\n      \"roles_from\": ")?;
     string(out, roles_from)?;
     out.write_all(b",\n      \"first_time\": ")?;
@@ -96,12 +96,26 @@ fn float<W: Write + ?Sized>(out: &mut W, number: f64) -> io::Result<()> {
 /// (no '"', '\\' or control character), else through serde_json.
 fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.write_all(b"\"")?;
-        out.write_all(text.as_bytes())?;
-        out.write_all(b"\"")
+        quoted(out, text)
     } else {
         value(out, text)
     }
+}
+
+/// An endpoint: an IPv4 one's text (digits, dots, a colon) needs no
+/// escaping; through serde_json it cost ~480 instructions (callgrind).
+fn endpoint<W: Write + ?Sized>(out: &mut W, endpoint: &Endpoint) -> io::Result<()> {
+    match endpoint.with_v4_text(|text| quoted(out, text)) {
+        Some(written) => written,
+        None => value(out, endpoint),
+    }
+}
+
+/// `text` in quotes, as it is.
+fn quoted<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+    out.write_all(b"\"")?;
+    out.write_all(text.as_bytes())?;
+    out.write_all(b"\"")
 }
 
 /// A value that serialises to one line (a string or a number).

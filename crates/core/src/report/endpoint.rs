@@ -19,6 +19,16 @@ impl Endpoint {
     pub const fn new(ip: IpAddr, port: u16) -> Self {
         Self { ip, port }
     }
+
+    /// Passes "a.b.c.d:port", as [`Display`](fmt::Display) writes it, to
+    /// `f` without formatting or allocating (the CLI's JSON writes two per
+    /// connection); `None` for IPv6.
+    pub fn with_v4_text<R>(&self, f: impl FnOnce(&str) -> R) -> Option<R> {
+        match self.ip {
+            IpAddr::V4(v4) => Some(f(v4_text(v4, self.port).as_str())),
+            IpAddr::V6(_) => None,
+        }
+    }
 }
 
 /// 0.0.0.0:0, the unspecified address.
@@ -201,6 +211,24 @@ mod tests {
             assert_eq!(json, alloc::format!("\"{text}\""));
             assert_eq!(serde_json::from_str::<Endpoint>(&json).unwrap(), endpoint);
         }
+    }
+
+    #[test]
+    fn v4_text_is_what_display_writes() {
+        for text in [
+            "0.0.0.0:0",
+            "10.0.0.1:443",
+            "255.255.255.255:65535",
+            "1.22.103.4:8080",
+        ] {
+            let endpoint: Endpoint = text.parse().unwrap();
+            assert_eq!(
+                endpoint.with_v4_text(|t| t.to_string()).as_deref(),
+                Some(text)
+            );
+        }
+        let v6: Endpoint = "[2001:db8::1]:443".parse().unwrap();
+        assert_eq!(v6.with_v4_text(|t| t.len()), None);
     }
 
     #[test]
