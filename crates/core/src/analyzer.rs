@@ -219,6 +219,11 @@ impl Analyzer {
         else {
             return;
         };
+        // The capture's second copy of a segment tells nothing new.
+        if !is_rst && attribute::copy::repeats(conn, side, ts_ns, packet) {
+            conn.copies = conn.copies.saturating_add(1);
+            return;
+        }
         if let Some(trace) = &mut self.trace {
             trace.record(conn, side, frame, ts_ns, packet);
         }
@@ -244,7 +249,7 @@ impl Analyzer {
                 conn,
                 host,
             );
-            self.echoes.note(packet);
+            self.echoes.note(packet, ts_ns, conn.copies > 0);
             record.link = LinkSeen::of(conn, side, frame, link, &self.names);
             record.ladder = conn.history.to_vec();
             record.ladder.push(summary);

@@ -7,6 +7,7 @@
 //! cause [`rules`] (with scan and probe patterns in [`probe`]) say why, and
 //! [`pattern`] places it in the connection.
 
+pub mod copy;
 pub mod echo;
 pub mod facts;
 pub mod judge;

@@ -27,6 +27,7 @@ struct Wire {
     server_id: u16,
 }
 
+#[derive(Clone, Copy)]
 struct Pkt {
     from_client: bool,
     port: u16,
@@ -456,6 +457,109 @@ fn test_fin_wait_peer_fin_answered_by_bare_rst() {
         (Sender::Server, Origin::Server, Cause::GracefulClose)
     );
     assert_eq!(r.sub_cause, Some(SubCause::RstAfterFin));
+}
+
+/// A mirror records the server's abort twice, 0.2 ms apart, one hop
+/// further the second time (same numbers, same IP-ID): one reset, so the
+/// copy carries the abort's verdict and is no consequence of it.
+#[test]
+fn test_established_abort_recorded_twice_is_one_reset() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    w.wait(RTT);
+    let abort = Pkt {
+        ip_id: Some(4242),
+        ..pkt(false, 443, s, c, RST | ACK)
+    };
+    let first = w.send(abort);
+    w.wait(MS / 5);
+    let copy = w.send(Pkt {
+        ip_id: Some(4242),
+        ttl: Some(51),
+        ..pkt(false, 443, s, c, RST | ACK)
+    });
+    let report = w.finish();
+    let (first, copy) = (reset(&report, first), reset(&report, copy));
+    assert_eq!(
+        verdict(first),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert_eq!(verdict(copy), verdict(first));
+    assert_eq!(copy.consequence_of, None);
+    assert_eq!(
+        copy.evidence.first().map(|e| e.signal),
+        Some(Signal::Repeat)
+    );
+}
+
+/// A doubled capture: every packet twice, the server's socket-less RSTs
+/// with IP-ID 0 too. The second RST is the first one again, a reset after
+/// a graceful close, not a consequence of it.
+#[test]
+fn test_fin_wait_doubled_capture_rst_is_one_reset() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let mut ids = (1000u16, 30000u16);
+    let mut twice = |w: &mut Wire, p: Pkt| {
+        let id = if p.from_client {
+            &mut ids.0
+        } else {
+            &mut ids.1
+        };
+        *id += 1;
+        let p = Pkt {
+            ip_id: p.ip_id.or(Some(*id)),
+            ..p
+        };
+        let frame = w.send(p);
+        w.wait(MS / 4);
+        w.send(p);
+        frame
+    };
+    let (c, s) = (101u32, 9001u32);
+    twice(&mut w, pkt(true, 443, 100, 0, SYN));
+    w.wait(RTT);
+    twice(&mut w, pkt(false, 443, 9000, c, SYN | ACK));
+    twice(&mut w, pkt(true, 443, c, s, ACK));
+    twice(
+        &mut w,
+        Pkt {
+            payload: b"GET / HTTP/1.1\r\n\r\n",
+            ..pkt(true, 443, c, s, ACK | PSH)
+        },
+    );
+    let c = c + 18;
+    w.wait(RTT);
+    twice(
+        &mut w,
+        Pkt {
+            payload: b"HTTP/1.1 204 No Content\r\n\r\n",
+            ..pkt(false, 443, s, c, ACK | PSH)
+        },
+    );
+    let s = s + 27;
+    twice(&mut w, pkt(false, 443, s, c, FIN | ACK));
+    twice(&mut w, pkt(true, 443, c, s + 1, ACK));
+    w.wait(2 * RTT);
+    twice(&mut w, pkt(true, 443, c, s + 1, FIN | ACK));
+    w.wait(RTT);
+    let first = twice(
+        &mut w,
+        Pkt {
+            ip_id: Some(0),
+            ..pkt(false, 443, s + 1, 0, RST)
+        },
+    );
+    let report = w.finish();
+    let (first, copy) = (reset(&report, first), reset(&report, first + 1));
+    assert_eq!(
+        verdict(first),
+        (Sender::Server, Origin::Server, Cause::GracefulClose)
+    );
+    assert_eq!(verdict(copy), verdict(first));
+    assert_eq!(copy.consequence_of, None);
 }
 
 #[test]

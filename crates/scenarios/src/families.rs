@@ -32,7 +32,7 @@ use crate::host::Host;
 use crate::net::Verdict;
 use crate::packet::Packet;
 use crate::rng::Rng;
-use crate::{Format, Link, Options, Scenario};
+use crate::{ExpectedReset, Format, Link, Options, Scenario};
 
 pub use path::{Path, Vantage};
 pub use stacks::Stack;
@@ -154,9 +154,16 @@ pub fn variant(family: &'static Family, split: Split, index: u64) -> Variant {
         Vantage::Server => stage.server,
         Vantage::Client | Vantage::Middle => stage.client,
     };
-    let (mut packets, expected) = stage.net.finish();
+    let (mut packets, mut expected) = stage.net.finish();
     if merged {
         skew_interfaces(&mut packets, &near, &mut rng);
+    }
+    // Drawn last, so the other variants stay as they were.
+    let doubled = rng.range(0, 19) == 0;
+    let mut setting = setting;
+    if doubled {
+        (packets, expected) = record_twice(packets, &expected, &mut rng);
+        setting.push_str("; every packet recorded twice");
     }
     Variant {
         family,
@@ -185,6 +192,55 @@ pub fn split(split: Split, count: u64) -> impl Iterator<Item = Variant> {
     FAMILIES
         .iter()
         .flat_map(move |family| (0..count).map(move |i| variant(family, split, i)))
+}
+
+/// A capture that holds every packet twice, the copy 0-300 µs later (two
+/// taps merged, a mirror of the ports on both sides of a router: then one
+/// hop further, TTL one less), as in Zeek's `ctu-64702-888.pcap` and
+/// Suricata's ERSPAN `bug-5437-02`. A copied RST is the same reset: its
+/// label is the original's, consequences still follow the original.
+fn record_twice(
+    packets: Vec<Packet>,
+    expected: &[ExpectedReset],
+    rng: &mut Rng,
+) -> (Vec<Packet>, Vec<ExpectedReset>) {
+    let hop_further = rng.range(0, 1) == 0;
+    let mut twice = Vec::with_capacity(packets.len() * 2);
+    let next_ts: Vec<i64> = packets
+        .iter()
+        .skip(1)
+        .map(|p| p.ts_us)
+        .chain([i64::MAX])
+        .collect();
+    for (packet, next) in packets.into_iter().zip(next_ts) {
+        let mut copy = packet.clone();
+        let room = next.saturating_sub(packet.ts_us).clamp(0, 300);
+        copy.ts_us += rng.range(0, room as u64) as i64;
+        if hop_further {
+            copy.ttl = copy.ttl.saturating_sub(1);
+        }
+        twice.push(packet);
+        twice.push(copy);
+    }
+    // Frame f becomes 2f - 1, its copy 2f.
+    let moved = |frame: u64| 2 * frame - 1;
+    let labels = expected
+        .iter()
+        .flat_map(|e| {
+            let original = ExpectedReset {
+                frame: moved(e.frame),
+                consequence_of: e.consequence_of.map(moved),
+                incident: moved(e.incident),
+                ..*e
+            };
+            let copy = ExpectedReset {
+                frame: original.frame + 1,
+                ..original
+            };
+            [original, copy]
+        })
+        .collect();
+    (twice, labels)
 }
 
 /// A capture written from two interfaces whose clocks disagree by 0.2-20

@@ -10,6 +10,7 @@
 use alloc::collections::BTreeMap;
 use core::net::IpAddr;
 
+use super::copy::COPY_NS;
 use crate::decode::TcpPacket;
 use crate::track::baseline::initial_ttl;
 use crate::track::conn::{Conn, Side};
@@ -36,6 +37,10 @@ pub struct Echo {
     /// A RST with another seq, or a TTL further away, came too: not one
     /// answer repeated.
     pub varied: bool,
+    /// The last RST's time and IP-ID, to tell a capture's second copy of
+    /// it (see [`super::copy`]) from an answer sent again.
+    pub last_ns: i64,
+    pub last_ip_id: Option<u16>,
 }
 
 #[derive(Default)]
@@ -44,11 +49,22 @@ pub struct Echoes {
 }
 
 impl Echoes {
-    /// Notes a RST.
-    pub fn note(&mut self, packet: &TcpPacket<'_>) {
+    /// Notes a RST seen at `ts_ns`; `doubled` when its connection showed
+    /// segments the capture recorded twice (see [`super::copy`]).
+    pub fn note(&mut self, packet: &TcpPacket<'_>, ts_ns: i64, doubled: bool) {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         let tuple = (ip.src, tcp.src_port, ip.dst, tcp.dst_port);
         if let Some(echo) = self.tuples.get_mut(&tuple) {
+            let copy = echo.seq == tcp.seq
+                && echo.last_ip_id == ip.id
+                && (doubled || ip.id.is_some_and(|id| id != 0))
+                && (0..=COPY_NS).contains(&ts_ns.saturating_sub(echo.last_ns));
+            echo.last_ns = ts_ns;
+            echo.last_ip_id = ip.id;
+            // The capture recorded the same RST twice: one answer.
+            if copy {
+                return;
+            }
             if echo.seq == tcp.seq && same_sender(echo.ttl, ip.ttl) {
                 echo.times = echo.times.saturating_add(1);
             } else {
@@ -60,6 +76,8 @@ impl Echoes {
                 ttl: ip.ttl,
                 times: 1,
                 varied: false,
+                last_ns: ts_ns,
+                last_ip_id: ip.id,
             };
             self.tuples.insert(tuple, echo);
         }

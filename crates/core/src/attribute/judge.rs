@@ -4,6 +4,7 @@
 
 use alloc::vec::Vec;
 
+use super::copy;
 use super::echo::Echoes;
 use super::facts::{Earlier, Facts};
 use super::link;
@@ -47,12 +48,17 @@ pub fn judge_connection(
     echoes: &Echoes,
 ) {
     let mut earlier: Vec<Earlier> = Vec::new();
+    let originals = copy::originals(records, conn);
     for i in 0..records.len() {
         let Some(record) = records.get(i) else {
             continue;
         };
-        let verdict = match &record.verdict {
-            Some(v) => v.clone(),
+        let copy = || {
+            let original = records.get(originals.get(i).copied().flatten()?)?;
+            copy::verdict_of_copy(original, record, conn)
+        };
+        let verdict = match record.verdict.clone().or_else(copy) {
+            Some(v) => v,
             None => {
                 let side = record.side;
                 let host = hosts.get(&conn.dir(side).addr);

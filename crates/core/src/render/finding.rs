@@ -42,7 +42,8 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::RaceData { .. }
         | Fact::RacePackets { .. }
         | Fact::Repeat { .. }
-        | Fact::RstRepeated { .. } => timing(fact),
+        | Fact::RstRepeated { .. }
+        | Fact::CaptureCopy { .. } => timing(fact),
         Fact::VantagePastLimits
         | Fact::VantageNoConnection { .. }
         | Fact::VantageBothNearerThere { .. }
@@ -325,6 +326,10 @@ fn timing(fact: &Fact) -> String {
         }
         Fact::RstRepeated { role, times, seq } => format!(
             "the {role} sent this same RST (seq {seq}) {times} times from these ports and nothing else: one stack answering again and again, not a forger"
+        ),
+        Fact::CaptureCopy { frame, apart_ns } => format!(
+            "the same packet as frame {frame} (same numbers, flags and IP-ID) recorded again {} later: the capture holds packets twice (a doubled capture or a mirror's second copy), so this is that reset, not another",
+            duration(apart_ns)
         ),
         _ => String::new(),
     }

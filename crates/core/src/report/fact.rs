@@ -195,6 +195,9 @@ pub enum Fact {
     /// The `role` sent this same RST (`seq`) `times` on these ports, and
     /// nothing else: one stack answering again and again.
     RstRepeated { role: Role, times: u32, seq: u32 },
+    /// The same RST as frame `frame`, recorded again `apart_ns` later: the
+    /// capture holds packets twice (a doubled capture, a mirror's copy).
+    CaptureCopy { frame: u64, apart_ns: i64 },
     /// Nothing but that RST from the `role`: it answers a peer still
     /// sending on a connection the `role` no longer has (half-open).
     LostConnection { role: Role, times: u32 },
@@ -378,7 +381,9 @@ impl Fact {
             | Fact::SocketlessAnswer { .. } => Signal::Seq,
             Fact::TimingEarly { .. } | Fact::TimingInLine { .. } => Signal::Timing,
             Fact::RaceData { .. } | Fact::RacePackets { .. } => Signal::Race,
-            Fact::Repeat { .. } | Fact::RstRepeated { .. } => Signal::Repeat,
+            Fact::Repeat { .. } | Fact::RstRepeated { .. } | Fact::CaptureCopy { .. } => {
+                Signal::Repeat
+            }
             Fact::CraftedFlags { .. } => Signal::Flags,
             Fact::AnswersSynInName { .. }
             | Fact::AnswersSyn { .. }

@@ -347,6 +347,9 @@ pub struct Conn {
     /// The client had opened another connection to the same port just
     /// before this one (a connection pool or preconnect opening in parallel).
     pub parallel_open: bool,
+    /// Segments the capture recorded twice (see `attribute::copy`), not
+    /// tracked again.
+    pub copies: u32,
     /// Handshake times: client SYN, server SYN-ACK, client's first ACK after it.
     pub syn_ns: Option<i64>,
     pub syn_ack_ns: Option<i64>,
@@ -415,6 +418,7 @@ impl Conn {
             largest_gap_ns: 0,
             backwards: 0,
             parallel_open: false,
+            copies: 0,
             syn_ns: None,
             syn_ack_ns: None,
             ack_ns: None,
