@@ -157,6 +157,42 @@ describe('from a verdict to Wireshark', () => {
     await drawer.getByText(/Saved rstscope-frame-\d+\.pcapng/).waitFor();
   });
 
+  test('an incident\'s and the filtered table\'s connections export as a pcapng of exactly their streams', async () => {
+    const page = await sampleReport();
+    const fields = (path, filter) => execFileSync('tshark', ['-r', path, '-Y', filter, '-T', 'fields',
+      '-e', 'frame.time_epoch', '-e', 'frame.len', '-e', 'tcp.flags'], { encoding: 'utf8' }).trim().split('\n');
+    const streamsOf = (resets) => [...new Set(resets.map((r) => r.stream))].sort((a, b) => a - b);
+    /** Clicks `button`, saves the download and checks it holds the streams' packets, in capture order. */
+    const exported = async (button, name, resets) => {
+      const streams = streamsOf(resets);
+      assert.ok(streams.length > 1 && streams.every((s) => s != null), `${name}: several streams ${streams}`);
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), button.click()]);
+      assert.equal(download.suggestedFilename(), name);
+      const file = join(suite.dir, name);
+      await download.saveAs(file);
+      assert.deepEqual(fields(file, 'frame'), fields(SAMPLE, `tcp.stream in {${streams.join(' ')}}`), name);
+      const comments = fields(file, 'frame.comment contains "rstscope"').length;
+      assert.equal(comments, sample.resets.filter((r) => streams.includes(r.stream)).length, `${name}: one comment per RST`);
+    };
+
+    // The incident touching the most connections.
+    const incident = [...sample.incidents].sort((a, b) => b.connections.length - a.connections.length)[0];
+    const item = page.locator(`[data-testid=incident][data-id="${incident.id}"]`);
+    await item.locator('[data-testid=incident-toggle]').click();
+    await exported(item.locator('[data-testid=export-pcap]'), `rstscope-incident-${incident.id}.pcapng`,
+      sample.resets.filter((r) => r.incident === incident.id));
+
+    // The table filtered by the server port of most streams: the connections of the resets it keeps.
+    const serverPort = (r) => Number(sample.connections.find((c) => c.id === r.connection)?.server.match(/:(\d+)$/)[1]);
+    const streamsOnPort = (p) => streamsOf(sample.resets.filter((r) => serverPort(r) === p)).length;
+    const port = [...new Set(sample.resets.map(serverPort))].sort((a, b) => streamsOnPort(b) - streamsOnPort(a))[0];
+    await page.locator('[data-testid=host-filter]').fill(`port ${port}`);
+    const kept = sample.resets.filter((r) => [r.src, r.dst].some((e) => e.endsWith(`:${port}`)));
+    assert.equal((await resetRows(page)).length, kept.length);
+    await exported(page.locator('.table-panel [data-testid=export-pcap]'), 'rstscope-filtered.pcapng', kept);
+    assert.deepEqual(page.errors, []);
+  });
+
   test('a connection opens with its filters and its resets', async () => {
     const page = await sampleReport();
     await page.getByRole('tab', { name: /^Connections/ }).click();

@@ -6,6 +6,9 @@ use yew::prelude::*;
 use crate::browser;
 use crate::job::WorkerJob;
 use crate::protocol::{CaptureFile, Conversation, FrameComment, FromWorker, ToWorker};
+use rstscope_capture::export::verdict_comment;
+use rstscope_core::report::Reset;
+use rstscope_core::Report;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -95,4 +98,37 @@ fn start(
         Ok(started) => *job.borrow_mut() = Some(started),
         Err(message) => export.set(Export::Failed(message)),
     }
+}
+
+/// What an export of several resets writes: the conversation of each of
+/// their connections once (a reset outside any connection: its own), and
+/// the verdict of every RST of those connections as its packet's comment.
+pub fn of_resets(report: &Report, resets: &[&Reset]) -> (Vec<Conversation>, Vec<FrameComment>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut conversations = Vec::new();
+    for reset in resets {
+        if reset.connection.is_some_and(|id| !seen.insert(id)) {
+            continue;
+        }
+        let connection = reset
+            .connection
+            .and_then(|id| report.connections.iter().find(|c| c.id == id));
+        let (client, server) = connection.map_or((reset.dst, reset.src), |c| (c.client, c.server));
+        conversations.push(Conversation {
+            client,
+            server,
+            frame: reset.frame,
+        });
+    }
+    let listed: std::collections::HashSet<u64> = resets.iter().map(|r| r.frame).collect();
+    let comments = report
+        .resets
+        .iter()
+        .filter(|r| listed.contains(&r.frame) || r.connection.is_some_and(|id| seen.contains(&id)))
+        .map(|r| FrameComment {
+            frame: r.frame,
+            text: verdict_comment(r),
+        })
+        .collect();
+    (conversations, comments)
 }

@@ -2,8 +2,10 @@ use std::collections::{HashMap, HashSet};
 
 use yew::prelude::*;
 
+use super::export_pcap::{self, ExportPcap};
 use super::term::Term;
 use super::{origin_badge, Shared};
+use crate::protocol::CaptureFile;
 use crate::{format, glossary};
 use rstscope_core::report::{Incident, Reset};
 use rstscope_core::Report;
@@ -13,6 +15,8 @@ pub struct Props {
     pub report: Shared<Report>,
     /// A reset picked: its frame.
     pub on_select: Callback<Option<u64>>,
+    /// The capture, to export an incident's packets from (None: shared).
+    pub capture: Option<CaptureFile>,
 }
 
 /// Incidents listed before "show all" is pressed.
@@ -65,7 +69,8 @@ pub fn IncidentsView(props: &Props) -> Html {
             <ul class="incident-list">
                 { for incidents.iter().take(shown).map(|incident| {
                     let resets: Vec<&Reset> = incident.frames.iter().filter_map(reset_of).collect();
-                    incident_item(incident, &resets, open.contains(&incident.id), &toggle, &props.on_select)
+                    let export = open.contains(&incident.id).then(|| export(report, &resets, incident.id, &props.capture));
+                    incident_item(incident, &resets, export, &toggle, &props.on_select)
                 }) }
             </ul>
             if shown < incidents.len() {
@@ -78,14 +83,27 @@ pub fn IncidentsView(props: &Props) -> Html {
     }
 }
 
+/// The button exporting an incident's connections as a pcapng.
+fn export(report: &Report, resets: &[&Reset], id: u32, capture: &Option<CaptureFile>) -> Html {
+    let (conversations, comments) = export_pcap::of_resets(report, resets);
+    html! {
+        <ExportPcap capture={capture.clone()} {conversations} {comments}
+                    file_name={format!("rstscope-incident-{id}.pcapng")}
+                    label="Export this incident's connections (pcapng)" />
+    }
+}
+
+/// An incident: its sentence as a disclosure button, what names it, its
+/// counts and root; open (with `export`, its export button), its resets.
 fn incident_item(
     incident: &Incident,
     resets: &[&Reset],
-    open: bool,
+    export: Option<Html>,
     toggle: &Callback<u32>,
     on_select: &Callback<Option<u64>>,
 ) -> Html {
     let id = incident.id;
+    let open = export.is_some();
     let panel = format!("incident-{id}-resets");
     let root = incident.root_frame;
     html! {
@@ -108,8 +126,8 @@ fn incident_item(
                     { format!("frame {root}") }
                 </button>
             </p>
-            if open {
-                <div id={panel} class="incident-resets">{ reset_table(resets, on_select) }</div>
+            if let Some(export) = export {
+                <div id={panel} class="incident-resets">{ export }{ reset_table(resets, on_select) }</div>
             }
         </li>
     }

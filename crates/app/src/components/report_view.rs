@@ -118,7 +118,8 @@ pub fn ReportView(props: &Props) -> Html {
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
                 <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} />
             </div>
-            <IncidentsView report={report.clone()} on_select={props.on_select.clone()} />
+            <IncidentsView report={report.clone()} on_select={props.on_select.clone()}
+                           capture={loaded.files.first().cloned()} />
             <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
                             on_select={props.on_select.clone()} />
             if !*complete {
@@ -136,7 +137,8 @@ pub fn ReportView(props: &Props) -> Html {
                                          on_select={props.on_select.clone()}
                                          host={props.host_filter.clone()}
                                          on_host={props.on_filter_host.clone()}
-                                         time_mode={*time_mode} on_time_mode={on_time_mode.clone()} />
+                                         time_mode={*time_mode} on_time_mode={on_time_mode.clone()}
+                                         capture={loaded.files.first().cloned()} />
                         },
                         Tab::Connections => html! {
                             <ConnectionsTable report={report.clone()}

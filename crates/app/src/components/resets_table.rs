@@ -4,6 +4,7 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::export_pcap::{self, ExportPcap};
 use super::grid_keys::{use_grid_keys, KeyAction, OnKey};
 use super::pager::Pager;
 use super::time_select::TimeSelect;
@@ -11,6 +12,7 @@ use super::{origin_badge, Shared};
 use crate::filter::{Query, Row};
 use crate::format::{self, TimeMode};
 use crate::grid::Cell;
+use crate::protocol::CaptureFile;
 use crate::reset_rows::{self, Column, GroupKey, Grouping, Line, PAGE_SIZES};
 use rstscope_core::report::Reset;
 use rstscope_core::Report;
@@ -25,6 +27,8 @@ pub struct Props {
     pub on_host: Callback<String>,
     pub time_mode: TimeMode,
     pub on_time_mode: Callback<TimeMode>,
+    /// The capture, to export the listed resets' packets from (None: shared).
+    pub capture: Option<CaptureFile>,
 }
 
 /// The grid's columns: heading, sort column (if sortable), card-layout class.
@@ -261,6 +265,10 @@ pub fn ResetsTable(props: &Props) -> Html {
             .and_then(|&i| report.connections.get(i));
         let incident = key.and_then(|id| report.incidents.iter().find(|i| i.id == id));
         let title = match (*grouping, connection, incident) {
+            // An incident of weak verdicts has no kind to name, as core's sentence says.
+            (Grouping::Incident, _, Some(i)) if i.strong == 0 => {
+                format!("Incident #{} · {}", i.id, format::sentence(&i.summary))
+            }
             (Grouping::Incident, _, Some(i)) => format!(
                 "Incident #{} · {} · {}",
                 i.id,
@@ -421,8 +429,21 @@ pub fn ResetsTable(props: &Props) -> Html {
                 <Pager count={lines.len()} page={*page} size={*size} noun={if *grouping == Grouping::None { "resets" } else { "rows" }}
                        on_page={Callback::from({ let page = page.clone(); move |p| page.set(p) })}
                        on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
+                { export_matching(report, &rows, &props.capture) }
             }
         </section>
+    }
+}
+
+/// The button exporting the connections of the resets the filters keep
+/// (every page) as a pcapng.
+fn export_matching(report: &Report, rows: &[&Reset], capture: &Option<CaptureFile>) -> Html {
+    let (conversations, comments) = export_pcap::of_resets(report, rows);
+    let n = conversations.len();
+    html! {
+        <ExportPcap capture={capture.clone()} {conversations} {comments}
+                    file_name="rstscope-filtered.pcapng"
+                    label={format!("Export the {n} connection{} of these resets (pcapng)", if n == 1 { "" } else { "s" })} />
     }
 }
 
