@@ -170,7 +170,7 @@ describe('from a verdict to Wireshark', () => {
       assert.equal(download.suggestedFilename(), name);
       const file = join(suite.dir, name);
       await download.saveAs(file);
-      assert.deepEqual(fields(file, 'frame'), fields(SAMPLE, `tcp.stream in {${streams.join(' ')}}`), name);
+      assert.deepEqual(fields(file, 'frame'), fields(SAMPLE, `tcp.stream in {${streams.join(',')}}`), name);
       const comments = fields(file, 'frame.comment contains "rstscope"').length;
       assert.equal(comments, sample.resets.filter((r) => streams.includes(r.stream)).length, `${name}: one comment per RST`);
     };
