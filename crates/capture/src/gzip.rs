@@ -2,6 +2,13 @@
 //! fixed 64 KiB output buffer: however well the input compresses (a
 //! "decompression bomb"), at most one buffer of output exists at a time.
 //! Concatenated members are decompressed one after another.
+//!
+//! The inflater is handed the compressed input in fixed windows of
+//! [`WINDOW`] bytes, counted from the start of the stream, whatever the read
+//! sizes: how much output miniz_oxide reports before damage depends on where
+//! its calls began (the capture fuzz target found 68,508 bytes read in two
+//! pushes against 85,965 in one), so only identical calls make the frames
+//! kept from a damaged file independent of how it was read.
 
 use std::ops::ControlFlow;
 
@@ -9,6 +16,8 @@ use crate::bytes::Endian;
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
 const OUT_LEN: usize = 64 << 10;
+/// Compressed bytes per inflater hand-over (see the module docs).
+const WINDOW: usize = 32 << 10;
 const HEADER_MIN: usize = 10;
 const TRAILER_LEN: usize = 8;
 /// A header with a longer file name or comment than this is not a capture's.
@@ -38,6 +47,8 @@ pub(crate) struct Gunzip {
     crc: Crc,
     out: Vec<u8>,
     members: u64,
+    /// The start of the current window, until it is whole or the input ends.
+    window: Vec<u8>,
 }
 
 impl Gunzip {
@@ -48,21 +59,61 @@ impl Gunzip {
             crc: Crc::new(),
             out: vec![0; OUT_LEN],
             members: 0,
+            window: Vec::new(),
         }
     }
 
-    /// Decompresses `input`, handing the output to `sink` piece by piece.
+    /// Decompresses `input` a whole window at a time, handing the output to
+    /// `sink` piece by piece; the rest waits for more input or [`Self::flush`].
     /// Stops early when `sink` breaks; `Err` describes damaged gzip data.
     pub(crate) fn push(
         &mut self,
         mut input: &[u8],
         sink: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
     ) -> Result<(), String> {
+        if !self.window.is_empty() {
+            let take = (WINDOW - self.window.len()).min(input.len());
+            let (head, rest) = input.split_at(take);
+            self.window.extend_from_slice(head);
+            input = rest;
+            if self.window.len() < WINDOW {
+                return Ok(());
+            }
+            let window = std::mem::take(&mut self.window);
+            if self.process(&window, sink)?.is_break() {
+                return Ok(());
+            }
+        }
+        let mut windows = input.chunks_exact(WINDOW);
+        for window in windows.by_ref() {
+            if self.process(window, sink)?.is_break() {
+                return Ok(());
+            }
+        }
+        self.window.extend_from_slice(windows.remainder());
+        Ok(())
+    }
+
+    /// Decompresses the last, partial window at the end of the input.
+    pub(crate) fn flush(
+        &mut self,
+        sink: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
+        let window = std::mem::take(&mut self.window);
+        self.process(&window, sink).map(|_| ())
+    }
+
+    /// Runs one window through the header, body and trailer states.
+    fn process(
+        &mut self,
+        mut input: &[u8],
+        sink: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, String> {
         while !input.is_empty() {
             match &mut self.state {
                 State::Header(header) => {
                     let Some(used) = collect(header, input, HEADER_MAX, header_len)? else {
-                        return Ok(());
+                        return Ok(ControlFlow::Continue(()));
                     };
                     input = input.get(used..).unwrap_or_default();
                     self.state = State::Body;
@@ -71,7 +122,7 @@ impl Gunzip {
                     let (used, flow) = self.inflate_some(input, sink)?;
                     input = input.get(used..).unwrap_or_default();
                     if flow.is_break() {
-                        return Ok(());
+                        return Ok(flow);
                     }
                 }
                 State::Trailer(trailer) => {
@@ -79,7 +130,7 @@ impl Gunzip {
                         Ok((t.len() >= TRAILER_LEN).then_some(TRAILER_LEN))
                     })?
                     else {
-                        return Ok(());
+                        return Ok(ControlFlow::Continue(()));
                     };
                     let trailer = std::mem::take(trailer);
                     input = input.get(used..).unwrap_or_default();
@@ -87,7 +138,7 @@ impl Gunzip {
                 }
             }
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     }
 
     /// Runs the inflater until `input` is used up, the member ends or `sink`

@@ -66,19 +66,32 @@ impl CaptureReader {
     }
 
     fn feed(&mut self, data: &[u8], sink: &mut impl Sink) -> Result<(), CaptureError> {
-        let Input::Gzip(gunzip) = &mut self.input else {
+        if !matches!(self.input, Input::Gzip(_)) {
             return self.framer.feed(data, sink);
+        }
+        self.inflate(Some(data), sink)
+    }
+
+    /// Inflates `data`, or with `None` the input held back for a whole
+    /// window (see gzip.rs), into the framer.
+    fn inflate(&mut self, data: Option<&[u8]>, sink: &mut impl Sink) -> Result<(), CaptureError> {
+        let Input::Gzip(gunzip) = &mut self.input else {
+            return Ok(());
         };
         let framer = &mut self.framer;
         let mut fatal = None;
-        let result = gunzip.push(data, &mut |bytes| match framer.feed(bytes, sink) {
+        let mut to_framer = |bytes: &[u8]| match framer.feed(bytes, sink) {
             Ok(()) if framer.stopped() => ControlFlow::Break(()),
             Ok(()) => ControlFlow::Continue(()),
             Err(err) => {
                 fatal = Some(err);
                 ControlFlow::Break(())
             }
-        });
+        };
+        let result = match data {
+            Some(data) => gunzip.push(data, &mut to_framer),
+            None => gunzip.flush(&mut to_framer),
+        };
         if let Some(err) = fatal {
             return Err(inside_gzip(err));
         }
@@ -109,6 +122,9 @@ impl CaptureReader {
     /// End of input. A partial last record becomes a "truncated-record" warning.
     pub fn finish(mut self, sink: &mut impl Sink) -> Result<Summary, CaptureError> {
         let compressed = self.compressed();
+        if !self.framer.stopped() {
+            self.inflate(None, sink)?;
+        }
         match &self.input {
             // Zero or one byte: let the framer describe it.
             Input::Undecided(head) => {
