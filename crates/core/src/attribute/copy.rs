@@ -15,7 +15,19 @@ use crate::track::conn::{Conn, Side};
 
 /// A copy follows its original within this: a tap or a mirror, never a
 /// stack sending again.
-pub const COPY_NS: i64 = 2_000_000;
+const COPY_NS: i64 = 2_000_000;
+
+/// A packet at `ts_ns` comes soon enough after one at `earlier_ns` to be
+/// the capture's second copy of it.
+pub fn soon_enough(earlier_ns: i64, ts_ns: i64) -> bool {
+    (0..=COPY_NS).contains(&ts_ns.saturating_sub(earlier_ns))
+}
+
+/// An IP-ID that tells a stack's packets apart: equal ones are one packet.
+/// (None for IPv6; 0 from stacks that do not count.)
+pub fn telling_ip_id(id: Option<u16>) -> bool {
+    id.is_some_and(|id| id != 0)
+}
 
 /// RSTs looked back over for a copy's original.
 const LOOK_BACK: usize = 8;
@@ -28,7 +40,7 @@ pub fn originals(records: &[ResetRecord], conn: &Conn) -> Vec<Option<usize>> {
     let mut of: Vec<Option<usize>> = Vec::with_capacity(records.len());
     let mut paired: Vec<bool> = alloc::vec![false; records.len()];
     for (k, copy) in records.iter().enumerate() {
-        let trusted = copy.packet.ip_id.is_some_and(|id| id != 0) || recorded_twice(conn);
+        let trusted = telling_ip_id(copy.packet.ip_id) || recorded_twice(conn);
         let original = (k.saturating_sub(LOOK_BACK)..k).rev().find(|&j| {
             let free = of.get(j) == Some(&None) && paired.get(j) == Some(&false);
             free && records.get(j).is_some_and(|r| same_packet(r, copy))
@@ -70,7 +82,6 @@ fn recorded_twice(conn: &Conn) -> bool {
 /// at once, with nothing of the connection between them.
 fn same_packet(original: &ResetRecord, copy: &ResetRecord) -> bool {
     let (a, b) = (&original.packet, &copy.packet);
-    let apart = copy.ts_ns.saturating_sub(original.ts_ns);
     let quiet = |r: &ResetRecord| {
         (
             r.snapshot.sender.clean_packets(),
@@ -81,7 +92,7 @@ fn same_packet(original: &ResetRecord, copy: &ResetRecord) -> bool {
         && original.flags == copy.flags
         && (a.seq, a.ack, a.payload_len, a.ip_id) == (b.seq, b.ack, b.payload_len, b.ip_id)
         && a.ttl.abs_diff(b.ttl) <= 1
-        && (0..=COPY_NS).contains(&apart)
+        && soon_enough(original.ts_ns, copy.ts_ns)
         && quiet(original) == quiet(copy)
 }
 
@@ -95,7 +106,7 @@ pub fn repeats(conn: &Conn, side: Side, ts_ns: i64, packet: &TcpPacket<'_>) -> b
     };
     let (ip, tcp) = (&packet.ip, &packet.tcp);
     let told_apart = conn.copies > 0
-        || ip.id.is_some_and(|id| id != 0)
+        || telling_ip_id(ip.id)
         || tcp.payload_len > 0
         || tcp.flags & (flags::SYN | flags::FIN) != 0
         || tcp.flags & flags::ACK == 0;
@@ -103,5 +114,5 @@ pub fn repeats(conn: &Conn, side: Side, ts_ns: i64, packet: &TcpPacket<'_>) -> b
         && (last.seq, last.ack, last.flags, last.payload_len, last.ip_id)
             == (tcp.seq, tcp.ack, tcp.flags, tcp.payload_len, ip.id)
         && last.ttl.abs_diff(ip.ttl) <= 1
-        && (0..=COPY_NS).contains(&ts_ns.saturating_sub(last.ts_ns))
+        && soon_enough(last.ts_ns, ts_ns)
 }

@@ -10,7 +10,7 @@
 use alloc::collections::BTreeMap;
 use core::net::IpAddr;
 
-use super::copy::COPY_NS;
+use super::copy;
 use crate::decode::TcpPacket;
 use crate::track::baseline::initial_ttl;
 use crate::track::conn::{Conn, Side};
@@ -57,8 +57,8 @@ impl Echoes {
         if let Some(echo) = self.tuples.get_mut(&tuple) {
             let copy = echo.seq == tcp.seq
                 && echo.last_ip_id == ip.id
-                && (doubled || ip.id.is_some_and(|id| id != 0))
-                && (0..=COPY_NS).contains(&ts_ns.saturating_sub(echo.last_ns));
+                && (doubled || copy::telling_ip_id(ip.id))
+                && copy::soon_enough(echo.last_ns, ts_ns);
             echo.last_ns = ts_ns;
             echo.last_ip_id = ip.id;
             // The capture recorded the same RST twice: one answer.
