@@ -26,7 +26,20 @@ const DEPTH: usize = 32;
 
 /// Writes `value` as `serde_json::to_writer_pretty` does.
 pub fn write_pretty<W: Write, T: Serialize + ?Sized>(out: W, value: &T) -> io::Result<()> {
-    let mut serializer = Serializer::with_formatter(out, Pretty::default());
+    write_at_depth(out, value, 0)
+}
+
+/// `value` as it stands `depth` levels deep in a pretty document.
+fn write_at_depth<W: Write, T: Serialize + ?Sized>(
+    out: W,
+    value: &T,
+    depth: usize,
+) -> io::Result<()> {
+    let pretty = Pretty {
+        depth,
+        has_value: false,
+    };
+    let mut serializer = Serializer::with_formatter(out, pretty);
     // `io::Error::from` keeps the kind of a write error (a closed pipe).
     value.serialize(&mut serializer).map_err(io::Error::from)
 }
@@ -71,16 +84,10 @@ fn member<W: Write, T: Serialize + ?Sized>(
 ) -> io::Result<()> {
     let comma = if first { "" } else { "," };
     write!(out, "{comma}\n  \"{name}\": ")?;
-    let pretty = Pretty {
-        depth: 1,
-        has_value: false,
-    };
-    let mut serializer = Serializer::with_formatter(out, pretty);
-    value.serialize(&mut serializer).map_err(io::Error::from)
+    write_at_depth(out, value, 1)
 }
 
 /// serde_json's `PrettyFormatter` (two spaces), each line start one write.
-#[derive(Default)]
 struct Pretty {
     depth: usize,
     has_value: bool,
