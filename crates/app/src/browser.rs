@@ -135,6 +135,17 @@ pub fn mark(name: &str) {
     }
 }
 
+/// Resolves in a new task: what follows does not lengthen the current one.
+pub async fn next_task() {
+    let Some(window) = window() else {
+        return;
+    };
+    let later = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(later).await;
+}
+
 /// Resolves once the browser has painted what is on screen now: long work
 /// started after it does not hold back the first view of a report.
 pub async fn after_paint() {

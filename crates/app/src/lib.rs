@@ -38,16 +38,36 @@ pub fn generator() -> String {
     format!("rstscope {BUILD}")
 }
 
-/// Renders the app into the page's body.
+/// Renders the app into the page's body. For a share link, the tasks after
+/// the one that loaded the WebAssembly read the link, make its report and
+/// draw it, one step each: on a phone each is a long task of its own, not
+/// one four times as long (Lighthouse's Total Blocking Time counts what a
+/// task lasts beyond 50 ms).
 #[cfg(target_arch = "wasm32")]
 pub fn start_ui() {
-    // index.html's static copy of the landing page, painted before the
-    // WebAssembly loaded: the app draws the real one.
-    if let Some(prerender) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("prerender"))
-    {
-        prerender.remove();
-    }
-    yew::Renderer::<components::app::App>::new().render();
+    let fragment = browser::location_hash();
+    wasm_bindgen_futures::spawn_local(async move {
+        let shared = share::is_link(&fragment);
+        if shared {
+            browser::next_task().await;
+        }
+        let link = share::read(&fragment);
+        if shared {
+            browser::next_task().await;
+        }
+        let opened = state::Opened::new(state::State::opened_with(&fragment, link));
+        if shared {
+            browser::next_task().await;
+        }
+        // index.html's static copy of the landing page, painted before the
+        // WebAssembly loaded: the app draws the real one.
+        if let Some(prerender) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("prerender"))
+        {
+            prerender.remove();
+        }
+        yew::Renderer::<components::app::App>::with_props(components::app::Props { opened })
+            .render();
+    });
 }

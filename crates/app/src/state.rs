@@ -68,6 +68,29 @@ pub struct State {
     pub host_filter: String,
 }
 
+/// The state the page opened in (`State::opened_with`), made before the app's
+/// first render and taken once by `use_analysis`. Props compare it by
+/// identity: it is never replaced.
+#[derive(Clone)]
+pub struct Opened(Rc<std::cell::RefCell<Option<State>>>);
+
+impl Opened {
+    pub fn new(state: State) -> Self {
+        Self(Rc::new(std::cell::RefCell::new(Some(state))))
+    }
+
+    /// The opened state the first time; the plain start after that.
+    pub fn take(&self) -> State {
+        self.0.borrow_mut().take().unwrap_or_default()
+    }
+}
+
+impl PartialEq for Opened {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl Default for State {
     fn default() -> Self {
         Self {
@@ -80,14 +103,18 @@ impl Default for State {
 }
 
 impl State {
-    /// The state a page at `fragment` opens in: a share link's report (or
-    /// why it cannot be opened) is decoded before the first render, so the
-    /// page never draws the landing page first and then replaces it.
-    pub fn opened_at(fragment: &str) -> Self {
-        let action = match share::decode(fragment) {
+    /// The state a page at `fragment` opens in, once `share::read` read it
+    /// as `link`: a share link's report (or why it cannot be opened) is made
+    /// before the first render, so the page never draws the landing page
+    /// first and then replaces it.
+    pub fn opened_with(
+        fragment: &str,
+        link: Option<Result<share::Link, share::ShareError>>,
+    ) -> Self {
+        let action = match link {
             None => return Self::default(),
-            Some(Ok(report)) => Action::OpenLink {
-                report: Box::new(report),
+            Some(Ok(link)) => Action::OpenLink {
+                report: Box::new(link.into_report()),
                 fragment: (!share::is_older(fragment)).then(|| fragment.to_string()),
             },
             Some(Err(err)) => Action::Failed(format!("this share link cannot be opened: {err}")),

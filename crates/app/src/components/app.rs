@@ -14,11 +14,17 @@ use crate::browser;
 use crate::hooks::use_analysis::use_analysis;
 use crate::protocol::CaptureFile;
 use crate::share;
-use crate::state::{Action, Phase};
+use crate::state::{Action, Opened, Phase};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// The page's state before the first render (a share link decoded).
+    pub opened: Opened,
+}
 
 #[component]
-pub fn App() -> Html {
-    let analysis = use_analysis();
+pub fn App(props: &Props) -> Html {
+    let analysis = use_analysis(&props.opened);
     let state = &analysis.state;
 
     let on_select = {

@@ -95,34 +95,44 @@ pub fn ReportView(props: &Props) -> Html {
     let selected_connection =
         open_connection.and_then(|id| report.connections.iter().find(|c| c.id == id));
     let warnings = report.capture.warnings.len();
-    // The first render draws what a reader looks at first (summary,
-    // incidents, comparison); the timeline and tables follow once the
-    // browser has painted it, so a big report does not hold the first
-    // view back in one long task.
-    let complete = use_state(|| false);
+    // The first render draws what a reader looks at first (the summary and
+    // its headline), the next the incidents and the comparison, the last
+    // the timeline and tables, each once the browser painted the one
+    // before: a big report does not hold the first view back, and no step
+    // is one long task (on a phone each is a long task of its own).
+    let stage = use_state(|| Stage::Summary);
     {
-        let complete = complete.clone();
-        use_effect_with((), move |()| {
+        let stage = stage.clone();
+        use_effect_with(*stage, move |now| {
+            let now = *now;
             wasm_bindgen_futures::spawn_local(async move {
+                if now == Stage::Complete {
+                    return;
+                }
                 browser::after_paint().await;
-                browser::mark("rstscope:report-painted");
-                complete.set(true);
+                if now == Stage::Summary {
+                    browser::mark("rstscope:report-painted");
+                }
+                stage.set(now.next());
             });
         });
     }
+    let complete = *stage == Stage::Complete;
 
     html! {
-        <div class="report" aria-busy={(!*complete).to_string()}>
+        <div class="report" aria-busy={(!complete).to_string()}>
             <div class="report-top">
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
                 <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} />
             </div>
-            <IncidentsView report={report.clone()} on_select={props.on_select.clone()}
-                           capture={loaded.files.first().cloned()} />
-            <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
-                            on_select={props.on_select.clone()} />
-            if !*complete {
+            if *stage != Stage::Summary {
+                <IncidentsView report={report.clone()} on_select={props.on_select.clone()}
+                               capture={loaded.files.first().cloned()} />
+                <ComparisonView report={report.clone()} peer={loaded.peer.clone().map(AttrValue::from)}
+                                on_select={props.on_select.clone()} />
+            }
+            if !complete {
                 // Holds the place of what follows, so nothing below moves into view.
                 <div class="report-pending" aria-hidden="true"></div>
             } else {
@@ -170,6 +180,23 @@ pub fn ReportView(props: &Props) -> Html {
             }
             }
         </div>
+    }
+}
+
+/// How much of a report is drawn: one step more after each paint.
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    Summary,
+    Incidents,
+    Complete,
+}
+
+impl Stage {
+    fn next(self) -> Self {
+        match self {
+            Self::Summary => Self::Incidents,
+            Self::Incidents | Self::Complete => Self::Complete,
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::browser;
 use crate::job::{self as worker_job, WorkerJob, SAMPLE};
 use crate::protocol::{CaptureFile, ToWorker};
 use crate::share;
-use crate::state::{Action, State};
+use crate::state::{Action, Opened, State};
 
 /// What the page can do with captures; the state shows how it goes.
 #[derive(Clone)]
@@ -26,8 +26,8 @@ pub struct Analysis {
 }
 
 #[hook]
-pub fn use_analysis() -> Analysis {
-    let state = use_reducer(|| State::opened_at(&browser::location_hash()));
+pub fn use_analysis(opened: &Opened) -> Analysis {
+    let state = use_reducer(|| opened.take());
     let job = use_mut_ref(|| None::<WorkerJob>);
 
     // The worker, started and warmed up while the user looks at the

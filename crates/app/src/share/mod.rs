@@ -183,11 +183,17 @@ where
 
 /// Reads a location fragment: `None` when it is not a share link at all.
 pub fn decode(fragment: &str) -> Option<Result<Report, ShareError>> {
-    let payload = fragment.strip_prefix(PREFIX)?;
-    Some(decode_payload(payload))
+    read(fragment).map(|link| link.map(Link::into_report))
 }
 
-fn decode_payload(payload: &str) -> Result<Report, ShareError> {
+/// Reads and checks a location fragment's link without making its report
+/// yet ([`Link::into_report`]): the page does each in a task of its own.
+pub fn read(fragment: &str) -> Option<Result<Link, ShareError>> {
+    let payload = fragment.strip_prefix(PREFIX)?;
+    Some(read_payload(payload))
+}
+
+fn read_payload(payload: &str) -> Result<Link, ShareError> {
     if payload.len() + PREFIX.len() > MAX_FRAGMENT {
         return Err(ShareError::TooLong {
             chars: payload.len() + PREFIX.len(),
@@ -206,7 +212,7 @@ fn decode_payload(payload: &str) -> Result<Report, ShareError> {
         return Err(ShareError::UnknownVersion);
     };
     check(&link).map_err(ShareError::Refused)?;
-    Ok(link.into_report())
+    Ok(link)
 }
 
 /// A `v2.` payload: one [`Link`], and nothing after it (postcard itself
@@ -255,6 +261,11 @@ fn inflate(data: &str) -> Result<Vec<u8>, ShareError> {
         .map_err(|_| ShareError::NotBase64)?;
     miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_PAYLOAD)
         .map_err(|_| ShareError::NotDeflate)
+}
+
+/// Whether `fragment` is meant as a share link (readable or not).
+pub fn is_link(fragment: &str) -> bool {
+    fragment.starts_with(PREFIX)
 }
 
 /// Whether `fragment` is a link in the older `v1.` format.
