@@ -95,6 +95,10 @@ try {
         `transferred ${(audit('total-byte-weight') / 1024).toFixed(0)} KiB`,
         `(benchmark index ${lhr.environment.benchmarkIndex})`,
       ].join(' '));
+      // What the browser saw before Lighthouse's simulation: a late observed LCP pulls
+      // whatever loaded before it (the wasm) into the simulated one.
+      const seen = lhr.audits.metrics?.details?.items?.[0];
+      if (seen) console.log(`  observed (not simulated): FCP ${(seen.observedFirstContentfulPaint / 1000).toFixed(2)} s, LCP ${(seen.observedLargestContentfulPaint / 1000).toFixed(2)} s`);
       // The report's own first paint (its summary and incidents), which the app marks.
       const painted = lhr.audits['user-timings']?.details?.items?.find((t) => t.name === 'rstscope:report-painted');
       if (painted) console.log(`  report painted (user timing, observed): ${(painted.startTime / 1000).toFixed(2)} s`);

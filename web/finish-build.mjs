@@ -76,9 +76,15 @@ renameSync(join(dir, 'boot.js'), join(dir, boot));
 
 let html = read('index.html').toString();
 const meta = `<meta name="rstscope-files" data-app="./${files.app}" data-wasm="./${files.wasm}" data-worker="./${files.worker}" />`;
-const preload =
-  `<link rel="modulepreload" href="./${files.app}" />\n    ` +
-  `<link rel="preload" href="./${files.wasm}" as="fetch" type="application/wasm" crossorigin />`;
+// A share link's report needs the app's wasm before its first paint, so
+// the page fetches it while it parses. The landing page paints its static
+// copy without it: fetched earlier, it would share the phone's bandwidth
+// with that paint (Lighthouse counts it into the landing's LCP).
+const preload = '<script>if (location.hash.startsWith(\'#report=\')) {' +
+  `for (const [rel, href] of [['modulepreload', './${files.app}'], ['preload', './${files.wasm}']]) {` +
+  "const link = document.createElement('link'); link.rel = rel; link.href = href;" +
+  "if (rel === 'preload') { link.as = 'fetch'; link.type = 'application/wasm'; link.crossOrigin = 'anonymous'; }" +
+  'document.head.append(link); } }</script>';
 html = replaceOnce(html, '<script type="module" src="./boot.js"></script>',
   `${meta}\n    ${preload}\n    <script type="module" src="./${boot}"></script>`, 'index.html');
 // The page's one inline script (a share link's placeholder, before the
