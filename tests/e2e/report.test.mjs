@@ -542,6 +542,8 @@ describe('everyone can use it', () => {
     const page = await newPage();
     await page.getByRole('button', { name: 'Try the sample' }).waitFor();
     assert.equal(await page.locator('#prerender').count(), 0, 'the app replaced the static copy');
+    // Its paint must not share the bandwidth with the app's wasm (Lighthouse's LCP counts that in).
+    assert.equal(await page.locator('link[rel=preload][href$="_bg.wasm"]').count(), 0, 'the landing preloads no wasm');
     assert.equal(await page.locator('h1').count(), 1);
     const words = await page.locator('.drop-zone h1, .drop-zone p').allTextContents();
     for (const text of words) assert.ok(html.includes(text), `index.html lacks: ${text}`);
@@ -559,6 +561,8 @@ describe('everyone can use it', () => {
       await page.goto(link);
       assert.ok(await page.locator('.prerender-report').isVisible(), 'the report placeholder shows');
       assert.equal(await page.locator('.prerender-landing').isVisible(), false, 'the landing copy does not');
+      // The report needs the wasm before its first paint: fetched while the page parses.
+      assert.equal(await page.locator('link[rel=preload][as=fetch][href$="_bg.wasm"]').count(), 1, 'a link preloads the wasm');
       await page.evaluate(() => {
         globalThis.shifts = 0;
         new PerformanceObserver((list) => {
