@@ -549,6 +549,32 @@ describe('everyone can use it', () => {
     for (const text of words) assert.ok(html.includes(text), `index.html lacks: ${text}`);
   });
 
+  test('a share link draws its report in steps, each after a paint: headline, incidents, then the tables', async () => {
+    // Each step is a task of its own on a phone (Lighthouse's TBT counts what a task lasts beyond 50 ms).
+    const analysed = await sampleReport();
+    const link = await analysed.locator('[data-testid=share-link]').inputValue();
+    const page = await newPage({}, null);
+    await page.addInitScript(() => {
+      // The animation frame in which each part first appears in the DOM.
+      let frame = 0;
+      const tick = () => { frame += 1; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      globalThis.seenIn = {};
+      const parts = { headline: '.report .headline', incidents: '[data-testid=incidents]', tables: '[role=tablist]' };
+      new MutationObserver(() => {
+        for (const [name, selector] of Object.entries(parts)) {
+          if (!(name in globalThis.seenIn) && document.querySelector(selector)) globalThis.seenIn[name] = frame;
+        }
+      }).observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(link);
+    await reportShown(page);
+    const seen = await page.evaluate(() => globalThis.seenIn);
+    assert.ok(seen.headline < seen.incidents && seen.incidents < seen.tables, `frames: ${JSON.stringify(seen)}`);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a share link paints the report\'s placeholder, never the landing copy, and nothing shifts', async () => {
     const analysed = await sampleReport();
     const link = await analysed.locator('[data-testid=share-link]').inputValue();
