@@ -5,7 +5,7 @@
 //    trunk hashes, and the page names the app's and the worker's files in
 //    <meta name=rstscope-files> (boot.js loads the app from there; the app
 //    starts its worker from there), and the Content-Security-Policy allows
-//    the page's inline script by its hash.
+//    the page's inline scripts by their hashes.
 // 2. sw.js receives the precache list: every file of this build with its
 //    SHA-256. The service worker installs a build only when every file it
 //    downloaded has the listed digest, so a half-deployed site never mixes
@@ -87,8 +87,8 @@ const preload = '<script>if (location.hash.startsWith(\'#report=\')) {' +
   'document.head.append(link); } }</script>';
 html = replaceOnce(html, '<script type="module" src="./boot.js"></script>',
   `${meta}\n    ${preload}\n    <script type="module" src="./${boot}"></script>`, 'index.html');
-// The page's one inline script (a share link's placeholder, before the
-// first paint) is allowed by its hash, as CSP Level 2 allows inline code.
+// The page's inline scripts (a share link's placeholder and preloads, before
+// the first paint) are allowed by their hashes, as CSP Level 2 allows inline code.
 for (const [, code] of html.matchAll(/<script>([^<]*)<\/script>/g)) {
   const hash = `'sha256-${sha256(Buffer.from(code)).toString('base64')}'`;
   html = replaceOnce(html, "script-src 'self'", `script-src 'self' ${hash}`, 'index.html');
