@@ -156,7 +156,7 @@ bench_mix() {
     tshark_resets=$(wc -l <"$OUT/tshark.txt")
   fi
 
-  local browser_s=n/a wasm_s=n/a worker_mb=n/a browser_resets=n/a
+  local browser_s=n/a wasm_s=n/a worker_mb=n/a browser_resets=n/a warm_runs=n/a warm_s=n/a
   if [ "$BROWSER_READY" = 1 ]; then
     say "$mix: browser, dist/ in headless Chromium"
     # Opened 3 s after the page loads, as a user choosing a file does: the
@@ -165,6 +165,10 @@ bench_mix() {
       browser_s=$(json "$OUT/browser.json" seconds)
       wasm_s=$(json "$OUT/browser.json" worker_analysis_seconds)
       browser_resets=$(json "$OUT/browser.json" resets)
+      # The warm-up the worker had made when the file came (all its runs, unless the file cut it short).
+      warm_runs=$(json "$OUT/browser.json" worker_warm_up_runs)
+      warm_s=$(awk -v s="$(json "$OUT/browser.json" worker_warm_up_seconds)" \
+        'BEGIN { if (s ~ /^[0-9.]+$/) printf "%.2f", s; else print "n/a" }')
       # JS heap plus the larger of ArrayBuffers and wasm memory (CDP samples can miss a busy worker).
       worker_mb=$(awk -v h="$(json "$OUT/browser.json" worker_js_heap_total_bytes)" \
         -v a="$(json "$OUT/browser.json" worker_array_buffers_bytes)" \
@@ -175,12 +179,20 @@ bench_mix() {
     fi
   fi
 
-  local wasmcore_first=n/a wasmcore_later=n/a
+  local wasmcore_first=n/a wasmcore_later=n/a tier=n/a
   if [ -n "$WASM_CORE" ]; then
     say "$mix: the core in wasm, capture in memory (tests/bench/wasm-core.mjs, $RUNS runs)"
     if node tests/bench/wasm-core.mjs "$WASM_CORE" "$file" --runs "$RUNS" >"$OUT/wasm-core.json"; then
       wasmcore_first=$(json "$OUT/wasm-core.json" first_s)
       wasmcore_later=$(json "$OUT/wasm-core.json" median_later_s)
+    fi
+    # Load-independent: what V8 still had to compile during the first run
+    # after the app's warm-up (crates/app/src/worker.rs, WARM_UP_RUNS).
+    say "$mix: wasm functions compiled during a first run after the warm-up (tests/bench/wasm-tier.mjs)"
+    if node tests/bench/wasm-tier.mjs "$WASM_CORE" "$file" >"$OUT/wasm-tier.json"; then
+      tier=$(node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1]));
+        const f = (k) => r[k].functions + " (" + (r[k].body_bytes / 1024).toFixed(1) + " KiB)";
+        console.log(f("optimised_during_run") + "; " + f("first_compiled_during_run"))' "$OUT/wasm-tier.json") || tier=n/a
     fi
   fi
 
@@ -192,7 +204,8 @@ bench_mix() {
   eval "R_frames_$mix=\$frames R_conns_$mix=\$conns R_resets_$mix=\$resets R_agree_$mix=\$agree"
   eval "R_tshark_$mix=\$tshark_s R_tsharkrss_$mix=\$tshark_rss R_tsharkresets_$mix=\$tshark_resets"
   eval "R_browser_$mix=\$browser_s R_wasm_$mix=\$wasm_s R_worker_$mix=\$worker_mb R_browserresets_$mix=\$browser_resets"
-  eval "R_wcfirst_$mix=\$wasmcore_first R_wclater_$mix=\$wasmcore_later"
+  eval "R_wcfirst_$mix=\$wasmcore_first R_wclater_$mix=\$wasmcore_later R_tier_$mix=\$tier"
+  eval "R_warmruns_$mix=\$warm_runs R_warms_$mix=\$warm_s"
 }
 
 IFS=, read -r -a MIX_LIST <<<"$MIXES"
@@ -263,14 +276,15 @@ for m in "${MIX_LIST[@]}"; do
 done
 cat <<EOF
 
-| mix | CLI MB/s | ns/frame (CLI) | ns/frame (core, 1 thread) | µs/connection (CLI) | extra µs per new connection vs long | wasm core in memory s, first run; later | wasm core / native core, first; later |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| mix | CLI MB/s | ns/frame (CLI) | ns/frame (core, 1 thread) | µs/connection (CLI) | extra µs per new connection vs long | wasm core in memory s, first run; later | wasm core / native core, first; later | app warm-up before the file: runs, s | wasm functions optimised; first compiled, during a first run after the app's warm-up |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 EOF
 for m in "${MIX_LIST[@]}"; do
-  printf '| %s | %s | %s | %s | %s | %s | %s; %s | %s; %s |\n' "$m" "$(mbps "$(get bytes "$m")" "$(get cli "$m")")" \
+  printf '| %s | %s | %s | %s | %s | %s | %s; %s | %s; %s | %s, %s | %s |\n' "$m" "$(mbps "$(get bytes "$m")" "$(get cli "$m")")" \
     "$(per "$(get cli "$m")" "$(get frames "$m")" 1e9)" "$(per "$(get core "$m")" "$(get frames "$m")" 1e9)" \
     "$(per "$(get cli "$m")" "$(get conns "$m")" 1e6)" "$(marginal "$m")" "$(get wcfirst "$m")" "$(get wclater "$m")" \
-    "$(ratio "$(get core "$m")" "$(get wcfirst "$m")")" "$(ratio "$(get core "$m")" "$(get wclater "$m")")"
+    "$(ratio "$(get core "$m")" "$(get wcfirst "$m")")" "$(ratio "$(get core "$m")" "$(get wclater "$m")")" \
+    "$(get warmruns "$m")" "$(get warms "$m")" "$(get tier "$m")"
 done
 cat <<EOF
 

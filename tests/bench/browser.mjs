@@ -18,7 +18,7 @@
 //
 // Needs a built dist/ (`trunk build --release --offline`) and
 // playwright-core (tests/package.json); scripts/bench.sh runs it.
-import { statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launchBrowser, serveDist } from '../e2e/harness.mjs';
 
@@ -70,6 +70,30 @@ class WorkerHeap {
     const message = JSON.stringify({ id, method, params: {} });
     return this.cdp.send('Target.sendMessageToTarget', { sessionId, message }).then(() => reply);
   }
+}
+
+/**
+ * Seconds on a processor, which load on the machine inflates far less than
+ * wall time: of the renderer processes (page, worker and V8's background
+ * compilers; from CDP's SystemInfo), and of the dedicated worker threads in
+ * them (Linux: /proc/PID/task/TID/schedstat; null elsewhere).
+ */
+async function cpuSeconds(cdp) {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  const renderers = processInfo.filter((p) => p.type === 'renderer');
+  let worker = 0;
+  try {
+    for (const { id } of renderers) {
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        if (readFileSync(`/proc/${id}/task/${task}/comm`, 'utf8').startsWith('DedicatedWorker')) {
+          worker += Number(readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+        }
+      }
+    }
+  } catch {
+    worker = null;
+  }
+  return { renderer: renderers.reduce((sum, p) => sum + p.cpuTime, 0), worker };
 }
 
 const args = process.argv.slice(2);
@@ -147,10 +171,12 @@ try {
   await new Promise((ok) => setTimeout(ok, settleMs));
   const started = performance.now();
   const pageStarted = await page.evaluate(() => performance.now());
+  const cpuBefore = await cpuSeconds(cdp);
   await input.setInputFiles(file);
   const done = page.locator('[data-testid=reset-count], [data-testid=error]').first();
   await done.waitFor({ timeout: timeoutMs });
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuSeconds(cdp);
   await sample();
   polling = false;
   await poller;
@@ -180,7 +206,12 @@ try {
     // What the worker did before (fields of builds with a long-lived worker).
     worker_earlier_requests: workerStats?.earlier_requests ?? null,
     worker_warm_up_runs: workerStats?.warm_up_runs ?? null,
+    worker_warm_up_seconds: workerStats?.warm_up_seconds ?? null,
     settle_s: settleMs / 1000,
+    // From choosing the file to the reset count on screen, on a processor.
+    renderer_cpu_seconds: Number((cpuAfter.renderer - cpuBefore.renderer).toFixed(3)),
+    worker_thread_cpu_seconds: cpuAfter.worker === null || cpuBefore.worker === null
+      ? null : Number((cpuAfter.worker - cpuBefore.worker).toFixed(3)),
     later_worker_analysis_seconds: laterRuns.map((stats) => Number(stats.analysis_seconds.toFixed(3))),
     resets,
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),

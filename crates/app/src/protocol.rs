@@ -189,6 +189,11 @@ pub struct RunStats {
     /// page was idle) before this request.
     #[serde(default)]
     pub warm_up_runs: u32,
+    /// Seconds from the warm-up's start to the end of its last run (it
+    /// waited for nothing but the processor, so they include the time
+    /// other work on the machine took).
+    #[serde(default)]
+    pub warm_up_seconds: f64,
 }
 
 /// A `Vec<u8>` field as bytes (a `Uint8Array` in transit), not a list of numbers.
@@ -333,6 +338,7 @@ mod tests {
                     analysis_seconds: 0.125,
                     earlier_requests: 2,
                     warm_up_runs: 12,
+                    warm_up_seconds: 0.5,
                 },
             },
             FromWorker::Link {
@@ -381,6 +387,7 @@ mod tests {
                 analysis_seconds: 0.0,
                 earlier_requests: 0,
                 warm_up_runs: 0,
+                warm_up_seconds: 0.0,
             },
         };
         let value = serde_json::to_value(&done).unwrap_or_default();

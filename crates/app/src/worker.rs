@@ -52,7 +52,9 @@ const POST_EVERY_S: f64 = 0.1;
 
 /// Runs over the sample in a warm-up at most, and the seconds it may take:
 /// enough for V8 to optimise the per-packet path (BENCHMARKS.md, session 6),
-/// little enough to leave a phone's battery alone.
+/// little enough to leave a phone's battery alone. More runs leave V8 less
+/// to optimise during the user's first analysis, but 128 did not make it
+/// measurably faster (BENCHMARKS.md, session 7).
 const WARM_UP_RUNS: u32 = 16;
 const WARM_UP_S: f64 = 2.0;
 
@@ -65,6 +67,7 @@ struct Life {
     busy: Cell<bool>,
     answered: Cell<u32>,
     warm_up_runs: Cell<u32>,
+    warm_up_seconds: Cell<f64>,
 }
 
 pub fn run() {
@@ -110,6 +113,7 @@ fn stamped(mut answer: FromWorker, life: &Life) -> FromWorker {
     if let FromWorker::Done { stats, .. } = &mut answer {
         stats.earlier_requests = life.answered.get();
         stats.warm_up_runs = life.warm_up_runs.get();
+        stats.warm_up_seconds = life.warm_up_seconds.get();
     }
     answer
 }
@@ -130,6 +134,7 @@ async fn warm_up(sample: &CaptureFile, life: &Life) {
         // The first run also takes a comparison's path.
         warm_up_run(&bytes, run == 0);
         life.warm_up_runs.set(life.warm_up_runs.get() + 1);
+        life.warm_up_seconds.set(now_s() - started);
         // Lets a request that came meanwhile into `waiting`.
         next_task().await;
     }
@@ -458,6 +463,7 @@ async fn read_blob(
             // Filled in by `stamped`.
             earlier_requests: 0,
             warm_up_runs: 0,
+            warm_up_seconds: 0.0,
         },
     ))
 }
