@@ -832,8 +832,9 @@ fn established_connections_allocate_nothing_per_packet() {
 /// The budget of a new connection: no allocation while it is tracked (its
 /// table slot, host profile and first two ladder packets reuse memory held
 /// by the tables), one when it has a third packet (its ladder ring), and
-/// three when it is listed in the report (its strings: roles_from, Zeek's
-/// conn_state and history; client and server are `Endpoint`s). Here a flood of
+/// none when it is listed in the report (roles_from and Zeek's conn_state
+/// are static names, a common history such as this "Sh" a static string;
+/// client and server are `Endpoint`s; was three). Here a flood of
 /// answered SYNs from distinct hosts keeps both tables full, so every new
 /// connection and host evicts old ones.
 #[test]
@@ -874,7 +875,7 @@ fn new_connections_allocate_within_budget() {
     );
     let listed = per_connection(usize::MAX);
     assert!(
-        (3.0..3.2).contains(&listed),
+        listed < 0.15,
         "{listed:.3} allocations per listed connection"
     );
 }

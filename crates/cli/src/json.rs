@@ -220,7 +220,7 @@ mod tests {
             first_time: 1.5e9,
             last_time: -0.0,
             resets: vec![],
-            history: String::new(),
+            history: "".into(),
             ..odd.clone()
         };
         let mut report = Report {

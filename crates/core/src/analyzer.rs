@@ -1,5 +1,6 @@
 //! The entry point: push frames in, take a report out.
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -451,14 +452,14 @@ fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {
         first_frame: Some(conn.first_frame),
         client: Endpoint::new(c.addr, c.port),
         server: Endpoint::new(s.addr, s.port),
-        roles_from: conn.roles_from.name().to_string(),
+        roles_from: Cow::Borrowed(conn.roles_from.name()),
         first_time: seconds(conn.first_ns),
         last_time: seconds(conn.last_ns),
         client_packets: c.packets,
         server_packets: s.packets,
         client_bytes: c.bytes,
         server_bytes: s.bytes,
-        conn_state: conn.zeek.conn_state().to_string(),
+        conn_state: Cow::Borrowed(conn.zeek.conn_state()),
         history: conn.zeek.history(),
         resets: conn
             .resets

@@ -9,6 +9,7 @@ mod conflict;
 mod endpoint;
 mod fact;
 
+use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -646,7 +647,9 @@ pub struct Connection {
     pub server: Endpoint,
     /// How the roles were decided: "handshake", "syn", "syn-ack", "ports",
     /// "first-packet". Anything but "handshake"/"syn"/"syn-ack" is a guess.
-    pub roles_from: String,
+    /// `Cow`: the analyzer's names are static, so listing a connection
+    /// allocates nothing for it; serde writes and reads it as a string.
+    pub roles_from: Cow<'static, str>,
     pub first_time: f64,
     pub last_time: f64,
     pub client_packets: u64,
@@ -655,9 +658,9 @@ pub struct Connection {
     pub client_bytes: u64,
     pub server_bytes: u64,
     /// Zeek conn.log `conn_state` (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH).
-    pub conn_state: String,
-    /// Zeek conn.log `history` letters.
-    pub history: String,
+    pub conn_state: Cow<'static, str>,
+    /// Zeek conn.log `history` letters (static when common, as a lone SYN's).
+    pub history: Cow<'static, str>,
     /// Frame numbers of the RSTs of this connection.
     pub resets: Vec<u64>,
 }

@@ -194,15 +194,15 @@ pub(crate) mod tests {
             first_frame: Some(1),
             client: "10.0.0.2:5000".parse().unwrap(),
             server: "10.0.0.1:80".parse().unwrap(),
-            roles_from: "handshake".to_string(),
+            roles_from: "handshake".into(),
             first_time,
             last_time,
             client_packets: 1,
             server_packets: 1,
             client_bytes: 0,
             server_bytes: 0,
-            conn_state: "SF".to_string(),
-            history: "ShADadFf".to_string(),
+            conn_state: "SF".into(),
+            history: "ShADadFf".into(),
             resets: Vec::new(),
         }
     }

@@ -239,10 +239,7 @@ fn test_syn_sent_rst_ack() {
     assert_eq!(r.stage, Stage::PostSyn);
     assert_eq!(r.signature.as_deref(), Some("SYN → RST+ACK"));
     let conn = conn_of(&report, r);
-    assert_eq!(
-        (conn.conn_state.as_str(), conn.history.as_str()),
-        ("REJ", "Sr")
-    );
+    assert_eq!((&*conn.conn_state, &*conn.history), ("REJ", "Sr"));
     assert_eq!(conn.resets, vec![rst]);
     assert!(r
         .tips
@@ -423,10 +420,7 @@ fn test_fin_wait_rst() {
     );
     assert_eq!(r.sub_cause, Some(SubCause::RstAfterFin));
     let conn = conn_of(&report, r);
-    assert_eq!(
-        (conn.conn_state.as_str(), conn.history.as_str()),
-        ("SF", "ShADdFfR")
-    );
+    assert_eq!((&*conn.conn_state, &*conn.history), ("SF", "ShADdFfR"));
 }
 
 /// The server closed first and the client acknowledged its FIN; the
@@ -665,10 +659,7 @@ fn test_listen_syn_ack_rst() {
     let r = reset(&report, rst);
     assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
     let conn = conn_of(&report, r);
-    assert_eq!(
-        (conn.conn_state.as_str(), conn.history.as_str()),
-        ("RSTO", "ShR")
-    );
+    assert_eq!((&*conn.conn_state, &*conn.history), ("RSTO", "ShR"));
 }
 
 #[test]
@@ -690,11 +681,7 @@ fn test_closed_bare_rst() {
         .any(|e| e.finding.contains("no other packet")));
     let conn = conn_of(&report, r);
     assert_eq!(
-        (
-            conn.conn_state.as_str(),
-            conn.history.as_str(),
-            conn.roles_from.as_str()
-        ),
+        (&*conn.conn_state, &*conn.history, &*conn.roles_from),
         ("OTH", "R", "ports")
     );
 }
@@ -706,10 +693,7 @@ fn test_syn_sent_own_rst() {
     w.send(pkt(true, 80, 1235, 0, RST));
     let report = w.finish();
     let conn = report.connections.first().expect("one connection");
-    assert_eq!(
-        (conn.conn_state.as_str(), conn.history.as_str()),
-        ("RSTOS0", "SR")
-    );
+    assert_eq!((&*conn.conn_state, &*conn.history), ("RSTOS0", "SR"));
 }
 
 #[test]
@@ -753,11 +737,7 @@ fn test_port_reuse_new_connection() {
     w.wait(1_000 * MS);
     w.send(pkt(true, 80, 555_000, 0, SYN));
     let report = w.finish();
-    let states: Vec<&str> = report
-        .connections
-        .iter()
-        .map(|c| c.conn_state.as_str())
-        .collect();
+    let states: Vec<&str> = report.connections.iter().map(|c| &*c.conn_state).collect();
     assert_eq!(states, ["REJ", "S0"]);
 }
 
@@ -803,7 +783,7 @@ fn test_rej_syn_retransmit() {
     let conns: Vec<(&str, &str)> = report
         .connections
         .iter()
-        .map(|c| (c.conn_state.as_str(), c.history.as_str()))
+        .map(|c| (&*c.conn_state, &*c.history))
         .collect();
     assert_eq!(conns, [("REJ", "Sr"); 3]);
     assert_eq!(report.resets.len(), 3);

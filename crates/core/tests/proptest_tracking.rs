@@ -228,6 +228,6 @@ proptest! {
         check(&segs, &report)?;
         // An orderly conversation with a handshake has its roles from the handshake.
         prop_assert_eq!(report.connections.len(), 1);
-        prop_assert_eq!(report.connections[0].roles_from.as_str(), "handshake");
+        prop_assert_eq!(&*report.connections[0].roles_from, "handshake");
     }
 }

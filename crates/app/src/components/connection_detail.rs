@@ -32,7 +32,7 @@ pub fn ConnectionDetail(props: &Props) -> Html {
     let fact =
         |label: &str, value: Html| html! { <><dt>{ label.to_string() }</dt><dd>{ value }</dd></> };
     let text = |value: String| html! { <span class="mono">{ value }</span> };
-    let roles = match c.roles_from.as_str() {
+    let roles = match &*c.roles_from {
         "handshake" | "syn" | "syn-ack" => format!("from the {}", c.roles_from),
         other => format!("guessed from the {other} (no handshake seen)"),
     };

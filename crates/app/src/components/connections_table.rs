@@ -103,7 +103,7 @@ pub fn ConnectionsTable(props: &Props) -> Html {
                     data-cell={format!("{row}:{col}")}>{ content }</td>
             }
         };
-        let guessed = !matches!(c.roles_from.as_str(), "handshake" | "syn" | "syn-ack");
+        let guessed = !matches!(&*c.roles_from, "handshake" | "syn" | "syn-ack");
         html! {
             <tr role="row" data-testid="connection-row" data-id={id.to_string()} class="clickable"
                 aria-rowindex={(range.start + row + 1).to_string()} {onclick} key={id.to_string()}>

@@ -236,7 +236,7 @@ fn connection(c: &LinkConnection, link: &Link, limits: &Limits) -> Result<(), Re
         return Err("no reset of the link belongs to it".into());
     }
     const ROLES_FROM: [&str; 5] = ["handshake", "syn", "syn-ack", "ports", "first-packet"];
-    if !ROLES_FROM.contains(&c.roles_from.as_str()) {
+    if !ROLES_FROM.contains(&&*c.roles_from) {
         return Err("its roles come from no rule rstscope has".into());
     }
     let first = link.at(c.first_time);

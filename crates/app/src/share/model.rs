@@ -411,15 +411,15 @@ impl LinkConnection {
             first_frame: c.first_frame,
             client: c.client,
             server: c.server,
-            roles_from: c.roles_from.clone(),
+            roles_from: c.roles_from.to_string(),
             first_time: Ticks::of(c.first_time, base),
             last_time: Ticks::of(c.last_time, c.first_time),
             client_packets: c.client_packets,
             server_packets: c.server_packets,
             client_bytes: c.client_bytes,
             server_bytes: c.server_bytes,
-            conn_state: c.conn_state.clone(),
-            history: c.history.clone(),
+            conn_state: c.conn_state.to_string(),
+            history: c.history.to_string(),
         }
     }
 
@@ -431,15 +431,15 @@ impl LinkConnection {
             first_frame: self.first_frame,
             client: self.client,
             server: self.server,
-            roles_from: self.roles_from,
+            roles_from: self.roles_from.into(),
             first_time: self.first_time.at(base),
             last_time: self.last_time.at(self.first_time.at(base)),
             client_packets: self.client_packets,
             server_packets: self.server_packets,
             client_bytes: self.client_bytes,
             server_bytes: self.server_bytes,
-            conn_state: self.conn_state,
-            history: self.history,
+            conn_state: self.conn_state.into(),
+            history: self.history.into(),
             resets: resets
                 .iter()
                 .filter(|r| r.connection == Some(self.id))

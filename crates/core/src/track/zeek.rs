@@ -9,7 +9,7 @@
 //! not split a connection after 5 minutes of inactivity, so idle-timeout
 //! resets keep their context).
 
-use alloc::string::String;
+use alloc::borrow::Cow;
 
 use super::conn::Side;
 use super::seq;
@@ -29,6 +29,14 @@ pub enum EndpointState {
 
 /// Zeek ignores SYN/RST sequence numbers this far from the last one.
 const TOO_LARGE_SEQ_DELTA: i64 = 1_048_576;
+
+/// Histories frequent in any capture: an unanswered SYN (scans, floods), a
+/// refused or half-open one, a handshake reset, data with and without the
+/// close, and the tails of connections that began before the capture.
+const COMMON_HISTORIES: [&str; 13] = [
+    "S", "Sr", "Sh", "ShR", "ShAR", "ShADd", "ShADdFf", "ShADadFf", "ShADadfF", "ShADdfFa", "FfA",
+    "^fFa", "DdA",
+];
 
 /// History letters that are recorded once per direction (bit per kind).
 #[derive(Clone, Copy)]
@@ -258,8 +266,15 @@ impl Zeek {
         self.history.get(..usize::from(self.len)).unwrap_or(&[])
     }
 
-    pub fn history(&self) -> String {
-        self.letters().iter().map(|&b| char::from(b)).collect()
+    /// The history letters; a common history (a lone SYN, a refusal, the
+    /// usual handshakes and closes) is a static string, so listing most
+    /// connections allocates nothing for it.
+    pub fn history(&self) -> Cow<'static, str> {
+        let letters = self.letters();
+        match COMMON_HISTORIES.iter().find(|h| h.as_bytes() == letters) {
+            Some(&common) => Cow::Borrowed(common),
+            None => Cow::Owned(letters.iter().map(|&b| char::from(b)).collect()),
+        }
     }
 
     /// Zeek's `IsClosed()`: an endpoint closed or reset. A new SYN on such
