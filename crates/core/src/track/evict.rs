@@ -26,15 +26,29 @@ where
     let (before, after) = entries.split_at(count.min(entries.len()));
     // Entries of the cut's weight compete by key, on both sides of it.
     let tied = |(weight, _): &&(W, usize)| after.first().is_some_and(|cut| *weight == cut.0);
-    let ties = after.iter().filter(tied).count();
-    let mut chosen = Vec::with_capacity(before.len() + ties);
-    chosen.extend(
-        before
-            .iter()
-            .chain(after.iter().filter(tied))
-            .filter_map(|&(weight, slot)| Some((weight, key_of(slot)?))),
-    );
-    chosen.sort_unstable();
+    let mut candidates: Vec<(W, usize)> = before
+        .iter()
+        .chain(after.iter().filter(tied))
+        .copied()
+        .collect();
+    // Sorted by weight alone (cheap to compare), then each run of equal
+    // weights by key: the order a sort by (weight, key) gives, with keys
+    // compared only where weights tie.
+    candidates.sort_unstable_by_key(|&(weight, _)| weight);
+    let mut chosen = Vec::with_capacity(count.min(candidates.len()));
+    for run in candidates.chunk_by(|a, b| a.0 == b.0) {
+        if chosen.len() >= count {
+            break;
+        }
+        let start = chosen.len();
+        chosen.extend(
+            run.iter()
+                .filter_map(|&(weight, slot)| Some((weight, key_of(slot)?))),
+        );
+        if let Some(same) = chosen.get_mut(start..) {
+            same.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+        }
+    }
     chosen.truncate(count);
     chosen
 }
