@@ -315,16 +315,17 @@ impl Analyzer {
         // Taken and put back: the list keeps its memory for the next ones,
         // but not an eviction batch's (a sixteenth of the table: 3 MB).
         let mut retired = core::mem::take(&mut self.conns.retired);
-        for conn in retired.drain(..) {
+        for conn in &retired {
             self.close(conn);
         }
+        retired.clear();
         retired.shrink_to(RETIRED_KEPT);
         self.conns.retired = retired;
     }
 
     /// A connection ended: judge its resets and list it.
-    fn close(&mut self, conn: Conn) {
-        self.resets.judge(&conn, &self.hosts, &self.echoes);
+    fn close(&mut self, conn: &Conn) {
+        self.resets.judge(conn, &self.hosts, &self.echoes);
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
             return;
@@ -342,7 +343,7 @@ impl Analyzer {
             };
             self.connections.reserve_exact(more);
         }
-        self.connections.push(connection_entry(&conn, &self.resets));
+        self.connections.push(connection_entry(conn, &self.resets));
     }
 
     /// Records a problem found outside the core (e.g. by the capture reader).
@@ -360,9 +361,7 @@ impl Analyzer {
         // Closed one at a time, not collected first: the table's memory is
         // freed as its connections are listed.
         let mut remaining = core::mem::replace(&mut self.conns, ConnTable::new(0));
-        for conn in remaining.drain() {
-            self.close(conn);
-        }
+        remaining.close_all(|conn| self.close(conn));
         // Every connection is judged: the tables (~60 MB when full) go
         // before the report's entries are built, not after.
         drop(remaining);

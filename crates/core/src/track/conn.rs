@@ -429,6 +429,15 @@ impl Conn {
         }
     }
 
+    /// Frees what the connection allocated (its resets' list, ladder ring
+    /// and link notes) while it stays in place: a table that closes its
+    /// connections where they lie releases their memory one by one.
+    pub fn free_heap(&mut self) {
+        self.resets = Vec::new();
+        self.history = History::Empty;
+        self.link = None;
+    }
+
     /// Notes what the link layer recorded about a packet of `side` (frame
     /// `frame`; `wifi`: its 802.11 transmission); `None` when it recorded
     /// nothing.
