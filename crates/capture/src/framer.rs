@@ -80,21 +80,27 @@ impl Parser {
             Parser::Pcap(pcap) => pcap.unit_len(head),
             Parser::PcapNg(pcapng) => pcapng.unit_len(head),
             Parser::Erf(erf) => erf.unit_len(head),
-            Parser::Start => {
-                if let Some(pcap) = Pcap::detect(head) {
-                    *self = Parser::Pcap(pcap);
-                    self.unit_len(head)
-                } else if let Some(pcapng) = PcapNg::detect(head) {
-                    *self = Parser::PcapNg(pcapng);
-                    self.unit_len(head)
-                } else if head.len() < 4 {
-                    Ok(Need::Bytes(4))
-                } else if head.len() < sniff::SNIFF_LEN {
-                    Ok(Need::Bytes(sniff::SNIFF_LEN))
-                } else {
-                    self.without_magic(head, false)
-                }
-            }
+            Parser::Start => self.detect(head),
+        }
+    }
+
+    /// The first bytes: which format this is. Kept out of `unit_len`, which
+    /// runs once per frame and is then small enough to be inlined.
+    #[cold]
+    #[inline(never)]
+    fn detect(&mut self, head: &[u8]) -> Result<Need, Problem> {
+        if let Some(pcap) = Pcap::detect(head) {
+            *self = Parser::Pcap(pcap);
+            self.unit_len(head)
+        } else if let Some(pcapng) = PcapNg::detect(head) {
+            *self = Parser::PcapNg(pcapng);
+            self.unit_len(head)
+        } else if head.len() < 4 {
+            Ok(Need::Bytes(4))
+        } else if head.len() < sniff::SNIFF_LEN {
+            Ok(Need::Bytes(sniff::SNIFF_LEN))
+        } else {
+            self.without_magic(head, false)
         }
     }
 

@@ -174,10 +174,11 @@ impl Analyzer {
         self.info.last_time = Some(time);
 
         match decode::decode(frame.link_type, frame.data) {
-            Ok(Decoded::Tcp(mut packet)) => {
+            // Bound in place: moving the packet out is a 300-byte copy per frame.
+            Ok(Decoded::Tcp(ref mut packet)) => {
                 packet.link.process = packet.link.process.or(frame.process);
                 self.info.tcp_packets += 1;
-                self.track(frame.number, frame.ts_ns, &packet);
+                self.track(frame.number, frame.ts_ns, packet);
             }
             Ok(Decoded::NotTcp(kind)) => *self.other.entry(kind).or_default() += 1,
             Err(err) => {
