@@ -6,6 +6,7 @@
 //! JSON writer's instructions (callgrind, `scan` mix).
 
 mod connections;
+mod resets;
 
 use std::io::{self, Write};
 
@@ -45,7 +46,8 @@ fn write_at_depth<W: Write, T: Serialize + ?Sized>(
 }
 
 /// Writes `report` as [`write_pretty`] does, its connection list (most of
-/// a report with many connections) by [`connections::write`]. The report
+/// a report with many connections) by [`connections::write`] and its
+/// resets by [`resets::write`]. The report
 /// is destructured: a field added to it does not compile here until it
 /// is written.
 pub fn write_report<W: Write>(mut out: W, report: &Report) -> io::Result<()> {
@@ -61,7 +63,8 @@ pub fn write_report<W: Write>(mut out: W, report: &Report) -> io::Result<()> {
     out.write_all(b"{")?;
     member(&mut out, "capture", capture, true)?;
     member(&mut out, "summary", summary, false)?;
-    member(&mut out, "resets", resets, false)?;
+    out.write_all(b",\n  \"resets\": ")?;
+    resets::write(&mut out, resets)?;
     out.write_all(b",\n  \"connections\": ")?;
     connections::write(&mut out, connections)?;
     member(&mut out, "incidents", incidents, false)?;
@@ -164,7 +167,7 @@ impl Formatter for Pretty {
 mod tests {
     use super::*;
     use rstscope_batch::{analyze, Source};
-    use rstscope_core::report::{Comparison, Connection, Endpoint};
+    use rstscope_core::report::{Comparison, Connection, Endpoint, Reset};
     use rstscope_scenarios::{catalogue, write, Options};
     use serde_json::json;
 
@@ -237,6 +240,47 @@ mod tests {
         let (ours, theirs) = report_both(&report);
         assert_eq!(ours, theirs);
         assert!(ours.contains("\"connections\": []"), "{ours}");
+    }
+
+    /// Resets the scenarios do not have: absent numbers, times that are
+    /// not finite, IPv6 endpoints, strings serde_json escapes, an empty
+    /// ladder and an empty list.
+    #[test]
+    fn writes_unusual_resets_as_serde_json_does() {
+        let options = Options::default();
+        let scenario = catalogue(&options).into_iter().next().unwrap();
+        let capture = write(&scenario, &options);
+        let mut report = analyze(Source::Bytes(&capture), |_| {}).unwrap();
+        let mut odd = report
+            .resets
+            .first()
+            .cloned()
+            .expect("a scenario with a reset");
+        assert!(odd.ladder.len() > 1, "{}", scenario.name);
+        odd.time = f64::NAN;
+        odd.src = Endpoint::new("2001:db8::1".parse().unwrap(), 443);
+        odd.flags = "RST \"odd\"\t".into();
+        odd.encapsulation = "eth:\u{1}é".into();
+        (odd.ip_id, odd.connection, odd.stream, odd.incident) = (None, None, None, None);
+        odd.consequence_of = Some(u64::MAX);
+        odd.payload_text = Some("closed \"now\"\n".into());
+        odd.ladder[0].gap_ms = f64::INFINITY;
+        odd.ladder[0].ip_id = None;
+        odd.ladder[1].flags = "a\\b".into();
+        let empty = Reset {
+            ladder: vec![],
+            evidence: vec![],
+            tips: vec![],
+            ..odd.clone()
+        };
+        report.resets = vec![odd, empty];
+        let (ours, theirs) = report_both(&report);
+        assert_eq!(ours, theirs);
+        assert!(ours.contains("\"ladder\": []") && ours.contains("\"time\": null"));
+        report.resets.clear();
+        let (ours, theirs) = report_both(&report);
+        assert_eq!(ours, theirs);
+        assert!(ours.contains("\"resets\": []"), "{ours}");
     }
 
     fn both(value: &serde_json::Value) -> (String, String) {

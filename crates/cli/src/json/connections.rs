@@ -76,7 +76,7 @@ fn connection<W: Write + ?Sized>(out: &mut W, conn: &Connection) -> io::Result<(
     frames(out, resets)
 }
 
-fn optional<W: Write + ?Sized>(out: &mut W, number: Option<u64>) -> io::Result<()> {
+pub(super) fn optional<W: Write + ?Sized>(out: &mut W, number: Option<u64>) -> io::Result<()> {
     match number {
         Some(n) => CompactFormatter.write_u64(out, n),
         None => out.write_all(b"null"),
@@ -84,7 +84,7 @@ fn optional<W: Write + ?Sized>(out: &mut W, number: Option<u64>) -> io::Result<(
 }
 
 /// As serde_json writes an `f64`: `null` unless finite.
-fn float<W: Write + ?Sized>(out: &mut W, number: f64) -> io::Result<()> {
+pub(super) fn float<W: Write + ?Sized>(out: &mut W, number: f64) -> io::Result<()> {
     if number.is_finite() {
         CompactFormatter.write_f64(out, number)
     } else {
@@ -94,7 +94,7 @@ fn float<W: Write + ?Sized>(out: &mut W, number: f64) -> io::Result<()> {
 
 /// A string: as it is when serde_json would escape nothing in it
 /// (no '"', '\\' or control character), else through serde_json.
-fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
+pub(super) fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         quoted(out, text)
     } else {
@@ -104,7 +104,7 @@ fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
 
 /// An endpoint: an IPv4 one's text (digits, dots, a colon) needs no
 /// escaping; through serde_json it cost ~480 instructions (callgrind).
-fn endpoint<W: Write + ?Sized>(out: &mut W, endpoint: &Endpoint) -> io::Result<()> {
+pub(super) fn endpoint<W: Write + ?Sized>(out: &mut W, endpoint: &Endpoint) -> io::Result<()> {
     match endpoint.with_v4_text(|text| quoted(out, text)) {
         Some(written) => written,
         None => value(out, endpoint),

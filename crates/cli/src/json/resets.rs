@@ -1,0 +1,176 @@
+//! The report's resets, byte for byte as `write_pretty` writes them: the
+//! numbers, strings and ladder packets of each reset with each key and
+//! line start written as one constant, the verdict's nested members
+//! (evidence, tips, observed numbers, conflict) through serde_json. Each
+//! reset's ladder holds up to 21 packets of 13 keys; through serde_json
+//! every key went through its string escaper: on the `scan` mix (1 734
+//! resets) the resets were 68 M of the CLI's 316 M instructions
+//! (callgrind; BENCHMARKS.md, session 7). `Reset` and `LadderPacket` are
+//! destructured, so a field added to either does not compile here until
+//! it is written; the tests compare with serde_json.
+
+use std::io::{self, Write};
+
+use rstscope_core::report::{LadderPacket, Reset};
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter};
+
+use super::connections::{endpoint, float, optional, string};
+use super::write_at_depth;
+
+/// The list at depth 1 of the report (its items at depth 2).
+pub fn write<W: Write + ?Sized>(out: &mut W, resets: &[Reset]) -> io::Result<()> {
+    if resets.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for (i, reset) in resets.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n    {" } else { b",\n    {" })?;
+        self::reset(out, reset)?;
+        out.write_all(b"\n    }")?;
+    }
+    out.write_all(b"\n  ]")
+}
+
+fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
+    let Reset {
+        frame,
+        time,
+        src,
+        dst,
+        seq,
+        ack,
+        flags,
+        ttl,
+        ip_id,
+        payload_len,
+        encapsulation,
+        connection,
+        stream,
+        sender,
+        origin,
+        cause,
+        sub_cause,
+        confidence,
+        evidence,
+        signature,
+        stage,
+        payload_text,
+        reason_code,
+        tips,
+        observed,
+        ladder,
+        consequence_of,
+        incident,
+        conflict,
+    } = reset;
+    out.write_all(b"\n      \"frame\": ")?;
+    CompactFormatter.write_u64(out, *frame)?;
+    out.write_all(b",\n      \"time\": ")?;
+    float(out, *time)?;
+    out.write_all(b",\n      \"src\": ")?;
+    endpoint(out, src)?;
+    out.write_all(b",\n      \"dst\": ")?;
+    endpoint(out, dst)?;
+    out.write_all(b",\n      \"seq\": ")?;
+    CompactFormatter.write_u32(out, *seq)?;
+    out.write_all(b",\n      \"ack\": ")?;
+    CompactFormatter.write_u32(out, *ack)?;
+    out.write_all(b",\n      \"flags\": ")?;
+    string(out, flags)?;
+    out.write_all(b",\n      \"ttl\": ")?;
+    CompactFormatter.write_u8(out, *ttl)?;
+    out.write_all(b",\n      \"ip_id\": ")?;
+    optional(out, ip_id.map(u64::from))?;
+    out.write_all(b",\n      \"payload_len\": ")?;
+    CompactFormatter.write_u32(out, *payload_len)?;
+    out.write_all(b",\n      \"encapsulation\": ")?;
+    string(out, encapsulation)?;
+    out.write_all(b",\n      \"connection\": ")?;
+    optional(out, connection.map(u64::from))?;
+    out.write_all(b",\n      \"stream\": ")?;
+    optional(out, stream.map(u64::from))?;
+    nested(out, b",\n      \"sender\": ", sender)?;
+    nested(out, b",\n      \"origin\": ", origin)?;
+    nested(out, b",\n      \"cause\": ", cause)?;
+    nested(out, b",\n      \"sub_cause\": ", sub_cause)?;
+    nested(out, b",\n      \"confidence\": ", confidence)?;
+    nested(out, b",\n      \"evidence\": ", evidence)?;
+    nested(out, b",\n      \"signature\": ", signature)?;
+    nested(out, b",\n      \"stage\": ", stage)?;
+    nested(out, b",\n      \"payload_text\": ", payload_text)?;
+    nested(out, b",\n      \"reason_code\": ", reason_code)?;
+    nested(out, b",\n      \"tips\": ", tips)?;
+    nested(out, b",\n      \"observed\": ", observed)?;
+    out.write_all(b",\n      \"ladder\": ")?;
+    self::ladder(out, ladder)?;
+    out.write_all(b",\n      \"consequence_of\": ")?;
+    optional(out, *consequence_of)?;
+    out.write_all(b",\n      \"incident\": ")?;
+    optional(out, incident.map(u64::from))?;
+    nested(out, b",\n      \"conflict\": ", conflict)
+}
+
+/// A member of a reset through serde_json, at the reset's depth (3).
+fn nested<W: Write + ?Sized, T: Serialize>(out: &mut W, key: &[u8], value: &T) -> io::Result<()> {
+    out.write_all(key)?;
+    write_at_depth(&mut *out, value, 3)
+}
+
+/// A reset's ladder at depth 3 (its packets at depth 4).
+fn ladder<W: Write + ?Sized>(out: &mut W, ladder: &[LadderPacket]) -> io::Result<()> {
+    if ladder.is_empty() {
+        return out.write_all(b"[]");
+    }
+    for (i, packet) in ladder.iter().enumerate() {
+        out.write_all(if i == 0 {
+            b"[\n        {"
+        } else {
+            b",\n        {"
+        })?;
+        self::packet(out, packet)?;
+        out.write_all(b"\n        }")?;
+    }
+    out.write_all(b"\n      ]")
+}
+
+fn packet<W: Write + ?Sized>(out: &mut W, packet: &LadderPacket) -> io::Result<()> {
+    let LadderPacket {
+        frame,
+        time,
+        from,
+        flags,
+        seq,
+        ack,
+        relative,
+        payload_len,
+        window,
+        ttl,
+        ip_id,
+        gap_ms,
+    } = packet;
+    out.write_all(b"\n          \"frame\": ")?;
+    CompactFormatter.write_u64(out, *frame)?;
+    out.write_all(b",\n          \"time\": ")?;
+    float(out, *time)?;
+    out.write_all(b",\n          \"from\": ")?;
+    write_at_depth(&mut *out, from, 5)?;
+    out.write_all(b",\n          \"flags\": ")?;
+    string(out, flags)?;
+    out.write_all(b",\n          \"seq\": ")?;
+    CompactFormatter.write_u32(out, *seq)?;
+    out.write_all(b",\n          \"ack\": ")?;
+    CompactFormatter.write_u32(out, *ack)?;
+    out.write_all(b",\n          \"relative\": ")?;
+    CompactFormatter.write_bool(out, *relative)?;
+    out.write_all(b",\n          \"payload_len\": ")?;
+    CompactFormatter.write_u32(out, *payload_len)?;
+    out.write_all(b",\n          \"window\": ")?;
+    CompactFormatter.write_u32(out, *window)?;
+    out.write_all(b",\n          \"ttl\": ")?;
+    CompactFormatter.write_u8(out, *ttl)?;
+    out.write_all(b",\n          \"ip_id\": ")?;
+    optional(out, ip_id.map(u64::from))?;
+    out.write_all(b",\n          \"gap_ms\": ")?;
+    float(out, *gap_ms)
+}
