@@ -95,7 +95,12 @@ pub(super) fn float<W: Write + ?Sized>(out: &mut W, number: f64) -> io::Result<(
 /// A string: as it is when serde_json would escape nothing in it
 /// (no '"', '\\' or control character), else through serde_json.
 pub(super) fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    // Without an early exit the check is vectorised: findings and tips
+    // are whole sentences.
+    let plain = text.bytes().fold(true, |plain, b| {
+        plain & (b >= 0x20) & (b != b'"') & (b != b'\\')
+    });
+    if plain {
         quoted(out, text)
     } else {
         value(out, text)
