@@ -85,7 +85,25 @@ async function headersFor(root, path) {
   return found;
 }
 
-export function launchBrowser() {
+/**
+ * RSTSCOPE_E2E_PHONE=1 runs the whole suite at a phone's 390 px: every
+ * context that asks for no viewport or a desktop one gets the phone's
+ * (touch, mobile), so each desktop test also checks the phone layout.
+ */
+const AS_PHONE = process.env.RSTSCOPE_E2E_PHONE === '1';
+const PHONE_CONTEXT = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+export async function launchBrowser() {
+  const browser = await launch();
+  if (AS_PHONE) {
+    const newContext = browser.newContext.bind(browser);
+    browser.newContext = (options = {}) => newContext(
+      (options.viewport?.width ?? 1280) >= 1024 ? { ...options, ...PHONE_CONTEXT } : options);
+  }
+  return browser;
+}
+
+function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,

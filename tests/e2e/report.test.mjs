@@ -6,7 +6,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CAPTURES, SAMPLE, analyse, axeViolations, reportShown, resetRows } from './harness.mjs';
 import { PHONE, cliJson as cli, pageSuite, releaseBinary } from './pages.mjs';
@@ -132,6 +132,63 @@ describe('from a verdict to Wireshark', () => {
     assert.deepEqual(listed, expected);
     assert.equal(await drawer.locator('[data-testid=packet-list] tr.marked').getAttribute('data-frame'), String(reset.frame));
     assert.deepEqual(await axeViolations(page), [], 'drawer with its packet list');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a connection\'s packet list shows its progress, percent by percent in order, and ends at the list', async (t) => {
+    const file = join(suite.dir, 'bulk-24MiB.pcap');
+    execFileSync(releaseBinary('rstscope-scenarios'), ['bulk', '--size', '24MiB', file]);
+    const report = cli(['analyze', file]);
+    const reset = report.resets.find((r) => r.connection != null);
+    const connection = report.connections.find((c) => c.id === reset.connection);
+    const page = await newPage();
+    await analyse(page, file);
+    await page.locator('[data-testid=host-filter]').fill(`frame.number == ${reset.frame}`);
+    await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.waitFor();
+    // Every state the listing shows, noted by the page itself: the bar's
+    // value/max at each render, then "list" once the table is in.
+    await page.evaluate(() => {
+      const seen = (globalThis.__listing = []);
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid=packets-progress]');
+        const state = document.querySelector('[data-testid=packet-list]') ? 'list'
+          : bar && `${bar.getAttribute('value')}/${bar.getAttribute('max')}`;
+        if (state && state !== seen.at(-1)) seen.push(state);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['value'] });
+    });
+    // By keyboard: the button gives way to the bar, the focus stays in the drawer.
+    await drawer.locator('[data-testid=list-packets]').focus();
+    await page.keyboard.press('Enter');
+    const rows = drawer.locator('[data-testid=packet-list] tbody tr');
+    await rows.first().waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(() => globalThis.__listing);
+    assert.equal(seen.at(-1), 'list', seen.join(' '));
+    const percents = seen.slice(0, -1).map((state) => {
+      const [value, max] = state.split('/');
+      assert.equal(max, '100', state);
+      return Number(value);
+    });
+    // Two passes over the file, read in chunks of at most 4 MiB (the
+    // worker's CHUNK_BYTES), a message per whole percent crossed: each pass
+    // shows at least ceil(50 / (chunk's percent + 1)) values whatever the speed.
+    const size = statSync(file).size;
+    const perPass = Math.ceil(50 / ((100 * (4 << 20)) / (2 * size) + 1));
+    assert.ok(percents.length >= 1 + 2 * perPass, `${percents.length} values: ${percents.join(' ')}`);
+    assert.equal(percents[0], 0);
+    assert.ok(percents.includes(50), `the first pass ends at 50%: ${percents.join(' ')}`);
+    assert.equal(percents.at(-1), 100);
+    t.diagnostic(`progress seen: ${percents.join(' ')}`);
+    percents.slice(1).forEach((p, i) => assert.ok(p > percents[i], `${percents.join(' ')} goes back`));
+    assert.equal(await drawer.locator('[data-testid=packets-progress]').count(), 0, 'the bar gave way to the list');
+    // The list is the whole connection, and says how many packets it holds.
+    const total = connection.client_packets + connection.server_packets;
+    assert.equal(await rows.count(), total);
+    assert.match(await drawer.locator('[data-testid=packet-count]').textContent(), new RegExp(`^${total} packets`));
+    assert.ok((await focused(page)).inDialog, 'the focus left the drawer with the button');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'detached' });
     assert.deepEqual(page.errors, []);
   });
 
@@ -382,6 +439,106 @@ describe('times, drawer and tabs', () => {
       await page.keyboard.press('Escape');
       await drawer.waitFor({ state: 'detached' });
     }
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a drawer\'s numbers agree: durations and packet counts of its findings, ladder and packet list', async (t) => {
+    const page = await sampleReport();
+    const drawer = page.getByRole('dialog');
+    const laddered = sample.resets.filter((r) => r.ladder.length > 0);
+    const checked = { after: 0, apart: 0, idle: 0, counts: 0, list: 0 };
+    for (const reset of laddered) {
+      await page.locator(`[data-testid=reset-row][data-frame="${reset.frame}"]`).click();
+      await drawer.waitFor();
+      const where = `frame ${reset.frame}`;
+      // The ladder as drawn: each arrow's sender, flags, numbers, and how far
+      // its title says it is from the RST; each break's "⋯ X idle ⋯".
+      const { arrows, breaks } = await drawer.locator('svg[data-testid=ladder]').evaluate((svg) => ({
+        arrows: [...svg.querySelectorAll('g.ladder-packet')].map((g) => {
+          const [, frame, toRst, from] = /^Frame (\d+) · [^·]+ · ([^·]+) · (client|server) → /.exec(g.querySelector('title').textContent);
+          return { frame: Number(frame), toRst, from, rst: g.dataset.testid === 'ladder-rst',
+            label: g.querySelector('.ladder-label').textContent, flags: g.querySelector('.ladder-flags').textContent };
+        }),
+        breaks: [...svg.querySelectorAll('.ladder-break text')].map((t) => /⋯ (.+) idle ⋯/.exec(t.textContent)[1]),
+      }));
+      const at = arrows.findIndex((a) => a.rst);
+      const before = arrows.slice(0, at);
+      const later = arrows.slice(at + 1);
+      const caption = await drawer.locator('.ladder-caption').textContent();
+      assert.match(caption, new RegExp(`last ${before.length} packets? before the RST${later.length ? `, and the (one|${later.length}) after it` : '\\.'}`), where);
+      const findings = await drawer.locator('ul.evidence li > span:last-child').allTextContents();
+      for (const finding of findings) {
+        const about = `${where}: "${finding}"`;
+        let m;
+        if ((m = /^RST (.+) after the (client|server)'s packet/.exec(finding))) {
+          const answered = before.filter((a) => a.from === m[2]).at(-1);
+          assert.equal(answered?.toRst, `${m[1]} before the RST`, about);
+          checked.after++;
+        } else if ((m = /^another RST (.+) (earlier|later):/.exec(finding))) {
+          const side = m[2] === 'earlier' ? before : later;
+          assert.ok(side.some((a) => a.flags.includes('RST') && a.toRst === `${m[1]} ${m[2] === 'earlier' ? 'before' : 'after'} the RST`),
+            `${about} vs ${side.map((a) => `${a.flags} ${a.toRst}`).join('; ')}`);
+          checked.apart++;
+        } else if ((m = /^(client|server) data at \+(.+) after this RST/.exec(finding))) {
+          assert.ok(later.some((a) => a.from === m[1] && a.toRst === `${m[2]} after the RST`), about);
+          checked.apart++;
+        } else if ((m = /mid-connection, (.+) after the last packet/.exec(finding))) {
+          assert.equal(before.at(-1).toRst, `${m[1]} before the RST`, about);
+          checked.apart++;
+        } else if ((m = /idle (.+) before the (client|server)'s packet/.exec(finding))) {
+          assert.ok(breaks.includes(m[1]), `${about} vs breaks ${breaks.join(', ')}`);
+          checked.idle++;
+        }
+      }
+      // Counts on this connection are counts of its packet list, which counts itself.
+      await drawer.locator('[data-testid=list-packets]').click();
+      const rows = drawer.locator('[data-testid=packet-list] tbody tr');
+      await rows.first().waitFor({ timeout: 60_000 });
+      const listed = await rows.evaluateAll((trs) => trs.map((tr) => {
+        const cell = (col) => tr.querySelector(`[data-col=${col}]`).textContent;
+        return { frame: Number(tr.dataset.frame), from: tr.children[3].textContent.split(' ')[0], flags: cell('flags'),
+          seq: cell('seq'), ack: cell('ack'), len: cell('len'), ttl: tr.children[9].textContent };
+      }));
+      assert.match(await drawer.locator('[data-testid=packet-count]').textContent(), new RegExp(`^${listed.length} packets?\\b`), where);
+      for (const finding of findings) {
+        const m = /the (client|server)'s (?:(\d+) other|other (\d+)) packets (?:on this connection|had TTL)/.exec(finding);
+        if (!m) continue;
+        const others = listed.filter((p) => p.from === m[1] && !p.flags.includes('RST')).length;
+        assert.equal(Number(m[2] ?? m[3]), others, `${where}: "${finding}"`);
+        checked.counts++;
+      }
+      // Each arrow of the ladder is a row of the list, with the same numbers:
+      // equal when both are relative to the ISNs; when the ladder is raw (the
+      // handshake was not seen), each side's numbers one base apart, and the
+      // list says the ladder is raw.
+      const raw = caption.includes('Raw seq / ack');
+      assert.equal((await drawer.locator('[data-testid=packet-count]').textContent()).includes('the ladder above shows them raw'), raw, where);
+      const bases = new Map();
+      const sameBase = (side, shown, listed) => {
+        const base = (Number(shown) - Number(listed)) >>> 0;
+        if (!bases.has(side)) bases.set(side, base);
+        return bases.get(side) === base;
+      };
+      for (const arrow of arrows) {
+        const row = listed.find((p) => p.frame === arrow.frame);
+        const about = `${where}: "${arrow.label}" vs ${JSON.stringify(row)}`;
+        assert.ok(row, `${where}: ladder frame ${arrow.frame} is not in the list`);
+        const [, seq, ack, len, ttl] = /seq (\d+)(?: ack (\d+))?  len (\d+)  (?:TTL|hop limit) (\d+)$/.exec(arrow.label);
+        assert.deepEqual([arrow.from, ack === undefined, len, ttl], [row.from, row.ack === '', row.len, row.ttl], about);
+        const other = arrow.from === 'client' ? 'server' : 'client';
+        if (raw) {
+          assert.ok(sameBase(arrow.from, seq, row.seq) && (ack === undefined || sameBase(other, ack, row.ack)), about);
+        } else {
+          assert.deepEqual([seq, ack ?? ''], [row.seq, row.ack], about);
+        }
+        checked.list++;
+      }
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+    }
+    // The sample holds each kind: none of the checks above is vacuous.
+    for (const [kind, n] of Object.entries(checked)) assert.ok(n > 0, `no ${kind} number checked: ${JSON.stringify(checked)}`);
+    t.diagnostic(`numbers checked: ${JSON.stringify(checked)}`);
     assert.deepEqual(page.errors, []);
   });
 

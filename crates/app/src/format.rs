@@ -98,24 +98,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
-/// A duration in the largest unit that keeps it readable: "850 µs", "12.4 ms", "3.20 s", "4 min 05 s".
+/// A duration as the core's findings write it (`render::duration`): "850 µs",
+/// "2.5 ms", "12 ms", "3.20 s", "4 min 05 s", so a drawer's ladder and its
+/// evidence read alike.
 pub fn duration(secs: f64) -> String {
-    let secs = secs.max(0.0);
-    if secs < 1e-3 {
-        format!("{:.0} µs", secs * 1e6)
-    } else if secs < 1.0 {
-        format!("{:.1} ms", secs * 1e3)
-    } else if secs < 60.0 {
-        format!("{secs:.2} s")
-    } else if secs < 3600.0 {
-        format!("{} min {:02} s", (secs / 60.0) as u64, secs as u64 % 60)
-    } else {
-        format!(
-            "{} h {:02} min",
-            (secs / 3600.0) as u64,
-            secs as u64 / 60 % 60
-        )
-    }
+    rstscope_core::render::duration((secs.max(0.0) * 1e9).round() as i64)
 }
 
 /// A byte count with a binary unit: "512 B", "1.5 KiB", "20.0 MiB".
@@ -198,7 +185,8 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(duration(0.000_85), "850 µs");
-        assert_eq!(duration(0.0124), "12.4 ms");
+        assert_eq!(duration(0.0025), "2.5 ms");
+        assert_eq!(duration(0.0124), "12 ms");
         assert_eq!(duration(3.2), "3.20 s");
         assert_eq!(duration(245.0), "4 min 05 s");
         assert_eq!(duration(7500.0), "2 h 05 min");

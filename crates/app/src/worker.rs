@@ -295,34 +295,37 @@ async fn each_selected(
     read_through(capture, &mut sink, |bytes| progress.at(size + bytes)).await
 }
 
-/// Progress over passes that read the capture again.
+/// Progress over passes that read the capture again: a message each time
+/// another whole percent of the passes is read, so a capture of n chunks
+/// gives about n of them however fast the machine is (the list's progress
+/// bar is tested by that count), and one at the end of each pass.
 struct PassProgress {
     total: u64,
     started: f64,
-    last_post: f64,
+    percent: u64,
 }
 
 impl PassProgress {
     fn new(total: u64) -> Self {
-        let started = now_s();
         Self {
             total,
-            started,
-            last_post: started,
+            started: now_s(),
+            percent: 0,
         }
     }
 
     fn at(&mut self, bytes: u64) {
-        let now = now_s();
-        if now - self.last_post < POST_EVERY_S {
+        let percent = bytes.saturating_mul(100) / self.total.max(1);
+        if percent <= self.percent {
             return;
         }
-        self.last_post = now;
+        self.percent = percent;
+        let seconds = (now_s() - self.started).max(1e-3);
         post(&FromWorker::Progress {
             capture: 0,
             bytes,
             total: self.total,
-            mb_per_s: bytes as f64 / 1e6 / (now - self.started).max(1e-3),
+            mb_per_s: bytes as f64 / 1e6 / seconds,
         });
     }
 }

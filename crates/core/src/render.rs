@@ -53,16 +53,32 @@ fn evidence(e: &mut Evidence) {
     e.finding = finding(&e.fact);
 }
 
-/// A duration in nanoseconds as the findings write it: "0.4 ms",
-/// "38 ms", "301 s".
+/// A duration in nanoseconds in the largest unit that keeps it readable:
+/// "60 µs", "0.4 ms" is "400 µs", "2.5 ms", "38 ms", "1.83 s", "6 min 40 s",
+/// "2 h 05 min". The findings and the app (its ladder, packet list and
+/// timeline) all write durations with it, so one drawer never shows one gap
+/// as "0.1 ms" in a finding and "60 µs" beside its arrow.
 pub fn duration(ns: i64) -> String {
-    let ms = ns as f64 / 1e6;
-    if ms < 10.0 {
-        format!("{ms:.1} ms")
-    } else if ms < 10_000.0 {
-        format!("{ms:.0} ms")
+    if ns < 0 {
+        return format!("-{}", duration(ns.saturating_neg()));
+    }
+    // Each unit up to where its rounding would print the next unit's one.
+    let value = ns as f64;
+    if ns < 999_500 {
+        format!("{:.0} µs", value / 1e3)
+    } else if ns < 9_950_000 {
+        format!("{:.1} ms", value / 1e6)
+    } else if ns < 999_500_000 {
+        format!("{:.0} ms", value / 1e6)
+    } else if ns < 59_995_000_000 {
+        format!("{:.2} s", value / 1e9)
     } else {
-        format!("{:.0} s", ms / 1000.0)
+        let secs = ns.saturating_add(500_000_000) / 1_000_000_000;
+        if secs < 3600 {
+            format!("{} min {:02} s", secs / 60, secs % 60)
+        } else {
+            format!("{} h {:02} min", secs / 3600, secs / 60 % 60)
+        }
     }
 }
 
@@ -87,5 +103,32 @@ pub fn reason_name(code: u32) -> &'static str {
         16 => "policy violation",
         17 => "middlebox interference",
         _ => "unknown reason",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn test_duration_each_unit_up_to_where_it_rounds_into_the_next() {
+        let cases = [
+            (60_000, "60 µs"),
+            (400_000, "400 µs"),
+            (999_499, "999 µs"),
+            (999_500, "1.0 ms"),
+            (2_500_000, "2.5 ms"),
+            (9_950_000, "10 ms"),
+            (38_000_000, "38 ms"),
+            (999_500_000, "1.00 s"),
+            (1_831_000_000, "1.83 s"),
+            (59_995_000_000, "1 min 00 s"),
+            (400_000_150_000, "6 min 40 s"),
+            (7_500_000_000_000, "2 h 05 min"),
+            (-3_000_000, "-3.0 ms"),
+        ];
+        for (ns, text) in cases {
+            assert_eq!(duration(ns), text, "{ns} ns");
+        }
     }
 }

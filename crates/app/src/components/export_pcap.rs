@@ -25,8 +25,8 @@ pub struct Props {
 #[derive(Clone, PartialEq)]
 enum Export {
     Idle,
-    /// Share of the two passes read.
-    Reading(f64),
+    /// Percent of the two passes read.
+    Reading(u64),
     Saved(u64),
     Failed(String),
 }
@@ -61,8 +61,8 @@ pub fn ExportPcap(props: &Props) -> Html {
             <span role="status" class="muted">
                 { match &*export {
                     Export::Idle => html! {},
-                    Export::Reading(share) => html! {
-                        <label>{ " Reading the capture… " }<progress max="1" value={share.to_string()} /></label>
+                    Export::Reading(percent) => html! {
+                        <label>{ " Reading the capture… " }<progress max="100" value={percent.to_string()} /></label>
                     },
                     Export::Saved(packets) => html! {
                         { format!(" Saved {} ({packets} packet{}).", props.file_name,
@@ -81,11 +81,11 @@ fn start(
     request: &ToWorker,
     file_name: String,
 ) {
-    export.set(Export::Reading(0.0));
+    export.set(Export::Reading(0));
     let state = export.clone();
     let on_message = move |message| match message {
         FromWorker::Progress { bytes, total, .. } => {
-            state.set(Export::Reading(bytes as f64 / total.max(1) as f64));
+            state.set(Export::Reading(bytes.saturating_mul(100) / total.max(1)));
         }
         FromWorker::Pcapng { file, packets } => {
             browser::download_bytes(&file_name, "application/vnd.tcpdump.pcap", &file);

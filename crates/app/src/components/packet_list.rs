@@ -3,6 +3,7 @@ use std::rc::Rc;
 
 use rstscope_core::listing::ListedPacket;
 use rstscope_core::report::Role;
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::format::TimeMode;
@@ -21,13 +22,17 @@ pub struct Props {
     /// A frame to mark (the reset the drawer is about).
     #[prop_or_default]
     pub mark: Option<u64>,
+    /// The drawer's ladder shows raw numbers (the handshake was not seen):
+    /// the list says why its own numbers differ.
+    #[prop_or_default]
+    pub raw_ladder: bool,
 }
 
 #[derive(Clone, PartialEq)]
 enum Listing {
     Idle,
-    /// Share of the two passes read.
-    Reading(f64),
+    /// Percent of the two passes read.
+    Reading(u64),
     Done(Rc<Vec<ListedPacket>>, u64),
     Failed(String),
 }
@@ -38,6 +43,9 @@ enum Listing {
 #[component]
 pub fn PacketList(props: &Props) -> Html {
     let listing = use_state(|| Listing::Idle);
+    // Holds the focus while the button gives way to the bar and the list,
+    // so Escape and Tab still work in the drawer.
+    let holder = use_node_ref();
     // Dropped with the drawer: closing it stops the worker.
     let job = use_mut_ref(|| None::<WorkerJob>);
     let Some(capture) = props.capture.clone() else {
@@ -48,26 +56,32 @@ pub fn PacketList(props: &Props) -> Html {
     let on_list = {
         let (listing, job, conversation) =
             (listing.clone(), job.clone(), props.conversation.clone());
+        let holder = holder.clone();
         Callback::from(move |_: MouseEvent| {
+            if let Some(holder) = holder.cast::<HtmlElement>() {
+                let _ = holder.focus();
+            }
             start(&listing, &job, capture.clone(), conversation.clone())
         })
     };
-    match &*listing {
+    let shown = match &*listing {
         Listing::Idle => html! {
             <button type="button" class="button" data-testid="list-packets" onclick={on_list}>
                 { "List all packets of this connection" }
             </button>
         },
-        Listing::Reading(share) => html! {
+        Listing::Reading(percent) => html! {
             <p role="status">
                 <label>{ "Reading the capture again for this connection's packets… " }
-                    <progress max="1" value={share.to_string()} />
+                    <progress data-testid="packets-progress" max="100" value={percent.to_string()} />
                 </label>
+                { format!(" {percent}%") }
             </p>
         },
         Listing::Failed(message) => html! { <p class="error" role="alert">{ message.clone() }</p> },
         Listing::Done(packets, more) => table(packets, *more, props),
-    }
+    };
+    html! { <div class="packet-listing" tabindex="-1" ref={holder}>{ shown }</div> }
 }
 
 fn start(
@@ -76,7 +90,7 @@ fn start(
     capture: CaptureFile,
     conversation: Conversation,
 ) {
-    listing.set(Listing::Reading(0.0));
+    listing.set(Listing::Reading(0));
     let request = ToWorker::ListPackets {
         capture,
         conversation,
@@ -84,7 +98,7 @@ fn start(
     let state = listing.clone();
     let on_message = move |message| match message {
         FromWorker::Progress { bytes, total, .. } => {
-            state.set(Listing::Reading(bytes as f64 / total.max(1) as f64));
+            state.set(Listing::Reading(bytes.saturating_mul(100) / total.max(1)));
         }
         FromWorker::Packets { packets, more } => state.set(Listing::Done(Rc::new(packets), more)),
         FromWorker::Failed { message } => state.set(Listing::Failed(message)),
@@ -106,10 +120,13 @@ fn table(packets: &[ListedPacket], more: u64, props: &Props) -> Html {
     });
     html! {
         <>
-            <p class="muted">
+            <p class="muted" data-testid="packet-count">
                 { format!("{} packet{}", packets.len(), if packets.len() == 1 { "" } else { "s" }) }
                 if more > 0 { { format!(", and {more} more not listed") } }
-                { "; seq and ack relative, as Wireshark shows them." }
+                { "; seq and ack relative, as Wireshark shows them" }
+                { if props.raw_ladder {
+                    " (to the first number seen where a SYN was not: the ladder above shows them raw)."
+                } else { "." } }
             </p>
             <div class="table-scroll" tabindex="0" role="region" aria-label="The connection's packets">
                 <table class="packet-list" data-testid="packet-list">

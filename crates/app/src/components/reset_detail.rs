@@ -64,7 +64,8 @@ pub fn ResetDetail(props: &Props) -> Html {
                         label="Export this connection (pcapng)" />
             <PacketList capture={props.capture.clone()} conversation={conversation(reset, connection)}
                         start={props.report.capture.first_time} time_mode={props.time_mode}
-                        mark={Some(reset.frame)} />
+                        mark={Some(reset.frame)}
+                        raw_ladder={reset.ladder.iter().any(|p| !p.relative)} />
             if let Some(text) = &reset.payload_text {
                 <h3>{ "Text in the RST" }</h3>
                 <pre class="payload">{ text.clone() }</pre>

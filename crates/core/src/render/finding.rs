@@ -206,7 +206,8 @@ fn counter(c: Counter) -> &'static str {
 fn ip_id(fact: &Fact) -> String {
     match *fact {
         Fact::DfMissing { role, packets } => {
-            format!("DF not set, while the {role} set DF on all its {packets} packets")
+            // Counted over the host, not the connection the drawer lists.
+            format!("DF not set, while the {role} set DF on all {packets} packets it sent in the capture (its resets aside)")
         }
         Fact::IpIdZeroUnexpected { role, pattern: p } => format!(
             "IP-ID 0, but the {role} uses {} and never sends 0",

@@ -70,7 +70,8 @@ pub enum Fact {
     TtlAlone { role: Role, ttl: u8 },
 
     // --- IP header: DF and IP-ID ---
-    /// DF clear, while the `role` set DF on all its `packets` packets.
+    /// DF clear, while the `role` set DF on all its `packets` packets in the
+    /// capture (every connection of the host, resets not counted).
     DfMissing { role: Role, packets: u32 },
     /// IP-ID 0 from a host whose IP-IDs follow `pattern` and are never 0.
     IpIdZeroUnexpected { role: Role, pattern: IpIdPattern },
