@@ -521,6 +521,7 @@ fn rst_packet(
         stream,
         payload_text: payload::text(packet.tcp.payload),
         reason_code: payload::reason_code(packet.tcp.payload),
+        mptcp_reason: packet.tcp.options.mptcp_rst_reason,
     }
 }
 

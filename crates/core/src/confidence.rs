@@ -244,8 +244,8 @@ mod tests {
 
     #[test]
     fn test_unseen_verdict_claims_the_floor() {
-        // No generated family ends in an unknown cause: the table has no
-        // record of such verdicts being right.
+        // No generated family ends in an unknown cause of an unknown
+        // origin: the table has no record of such verdicts being right.
         let mut r = server_reset(5, 1, "10.0.0.2:80");
         r.cause = Cause::Unknown;
         r.origin = Origin::Unknown;
@@ -253,6 +253,23 @@ mod tests {
         let floor = f32::from(table::fitted::UNSEEN) / table::SCALE;
         assert_eq!(table::probability(&basis), floor);
         assert!(floor <= 0.05);
+    }
+
+    #[test]
+    fn test_cannot_tell_claims_the_floor_where_a_named_unknown_is_fitted() {
+        // MPTCP subflow resets (unknown cause, sub-cause mptcp-subflow, sent
+        // by the server) are fitted, so (unknown, server) is in the table;
+        // a server RST whose cause the engine could not tell must not
+        // borrow their record.
+        let mut r = server_reset(5, 1, "10.0.0.2:80");
+        r.cause = Cause::Unknown;
+        r.sub_cause = Some(SubCause::MptcpSubflow);
+        let named = bases(&[r.clone()], &CaptureInfo::default())[0];
+        assert!(table::probability(&named) > 0.5);
+        r.sub_cause = None;
+        let cannot_tell = bases(&[r], &CaptureInfo::default())[0];
+        let floor = f32::from(table::fitted::UNSEEN) / table::SCALE;
+        assert_eq!(table::probability(&cannot_tell), floor);
     }
 
     #[test]

@@ -551,7 +551,8 @@ pub enum Signal {
     Race,
     /// Several RSTs with moving numbers.
     Repeat,
-    /// Text or a reason code in the RST's payload.
+    /// Text or a reason code the RST carries (in its payload, or an MPTCP
+    /// reset option).
     Payload,
     Handshake,
     Fin,
@@ -608,6 +609,9 @@ pub enum SubCause {
     SpeculativeConnect,
     /// The sender gave up on a peer whose window stayed shut.
     ZeroWindow,
+    /// An MPTCP endpoint closed one subflow (MP_TCPRST): its reason code is
+    /// the evidence; the MPTCP connection can go on over other subflows.
+    MptcpSubflow,
 }
 
 /// The numbers a reset's tips quote.
@@ -723,6 +727,7 @@ names!(SubCause {
     RequestTimeout => "request-timeout",
     SpeculativeConnect => "speculative-connect",
     ZeroWindow => "zero-window",
+    MptcpSubflow => "mptcp-subflow",
 });
 names!(WarningKind {
     TruncatedRecord => "truncated-record",

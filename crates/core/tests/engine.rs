@@ -874,6 +874,49 @@ fn test_closed_big_ip_relayed_rst() {
     assert_eq!(r.sub_cause, Some(SubCause::BackendReset));
 }
 
+/// An MPTCP endpoint closes one subflow mid-connection: its RST+ACK carries
+/// an MP_TCPRST option (RFC 8684 §3.6). The option names the layer that
+/// decided and its reason; without it the same packet reads as an
+/// application abort (checked on the same wire without the option).
+#[test]
+fn test_established_mptcp_reset_names_the_subflow() {
+    let subflow_reset = |option: Option<u8>| {
+        let mut w = Wire::new();
+        let (c, s) = w.handshake(443, 100, 9000);
+        let (c, s) = w.exchange(443, c, s);
+        w.wait(2_000 * MS);
+        let options = TcpOptions {
+            mptcp_rst_reason: option,
+            ..TcpOptions::default()
+        };
+        let rst = w.send_with(pkt(false, 443, s, c, RST | ACK), None, options);
+        let report = w.finish();
+        reset(&report, rst).clone()
+    };
+    let r = subflow_reset(Some(5));
+    assert_eq!(
+        verdict(&r),
+        (Sender::Server, Origin::Server, Cause::Unknown)
+    );
+    assert_eq!(r.sub_cause, Some(SubCause::MptcpSubflow));
+    let payload = r
+        .evidence
+        .iter()
+        .find(|e| e.signal == Signal::Payload)
+        .expect("the option is evidence");
+    assert!(
+        payload
+            .finding
+            .contains("reason 5 (unacceptable performance)"),
+        "{}",
+        payload.finding
+    );
+    assert!(r.tips[0].commands.iter().any(|c| c.starts_with("ip mptcp")));
+    let plain = subflow_reset(None);
+    assert_eq!(plain.cause, Cause::AppAbort);
+    assert_eq!(plain.sub_cause, None);
+}
+
 /// A diagnostic-payload RST (0x33AA) with an unspecified reason code still
 /// tells us the sender's own stack wrote it (tcpdump__tcp_rst_diag_payload.pcap).
 #[test]

@@ -16,7 +16,6 @@ use std::fmt::Write;
 
 use rstscope_core::confidence::table::{EvidenceKey, HistoryKey, ShapeKey, VerdictKey, SCALE};
 use rstscope_core::confidence::Basis;
-use rstscope_core::report::Cause;
 
 use crate::accuracy::metrics::Calibration;
 use crate::accuracy::{Scored, Set};
@@ -173,12 +172,12 @@ pub fn fit(scored: &[Scored]) -> (Fit, Vec<Trial>) {
                 fold: fold_of(&s.capture),
             })
         })
-        // The generator labels every reset with a cause it knows, so an
-        // unknown-cause verdict is wrong there by construction: whether
-        // "cannot tell" was right is beyond the train split, and such a
-        // verdict keeps the floor (a cell of one or two would be pulled
-        // up towards the overall share instead).
-        .filter(|p| p.basis.cause != Cause::Unknown)
+        // The generator labels every reset with what happened, so a
+        // "cannot tell" verdict is wrong there by construction: whether it
+        // was right is beyond the train split, and such a verdict keeps
+        // the floor (a cell of one or two would be pulled up towards the
+        // overall share instead).
+        .filter(|p| !p.basis.cannot_tell())
         .collect();
     let by_capture: Vec<&Scored> = scored
         .iter()

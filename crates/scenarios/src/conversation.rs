@@ -100,6 +100,8 @@ pub struct Conversation {
     last: [Option<SegmentSeen>; 2],
     /// A SACK block for the next segment only.
     sack_next: Option<(u32, u32)>,
+    /// An MPTCP reset option (flags, reason) for the next segment only.
+    mptcp_rst_next: Option<(u8, u8)>,
     drafts: Vec<Draft>,
 }
 
@@ -145,6 +147,7 @@ impl Conversation {
             window_override: [None, None],
             last: [None, None],
             sack_next: None,
+            mptcp_rst_next: None,
             drafts: Vec::new(),
         }
     }
@@ -345,6 +348,14 @@ impl Conversation {
             .unwrap_or_else(|| self.next_reset_id())
     }
 
+    /// The RST+ACK an MPTCP stack sends to close one subflow: its socket's
+    /// numbers with an MP_TCPRST option (RFC 8684 §3.6) carrying `flags`
+    /// (the T bit: the error is transient) and the `reason` code.
+    pub fn reset_mptcp(&mut self, side: Side, flags: u8, reason: u8, label: Verdict) -> ResetId {
+        self.mptcp_rst_next = Some((flags, reason));
+        self.reset(side, ACK, label)
+    }
+
     /// Like [`Conversation::reset`], right after the endpoint's own previous
     /// packet (the application closes just after writing).
     pub fn reset_now(&mut self, side: Side, flags: u16, label: Verdict) -> ResetId {
@@ -532,6 +543,7 @@ impl Conversation {
                 .then(|| (self.ts_val(side), ts_echo)),
             window_scale: fp.window_scale.filter(|_| offer(self.window_scaling)),
             sack: None,
+            mptcp_rst: None,
         };
         let seq = self.peer(side).isn;
         let ack = if flags & ACK != 0 {
@@ -571,6 +583,7 @@ impl Conversation {
                 .timestamps
                 .then(|| (self.ts_val(side), self.peer(side).ts_recent)),
             sack: self.sack_next,
+            mptcp_rst: self.mptcp_rst_next.take(),
             ..TcpOptions::default()
         };
         let host = self.peer(side).host;

@@ -19,6 +19,7 @@ mod censor;
 mod closed;
 mod idle;
 mod late;
+mod mptcp;
 mod nflog;
 mod probe;
 mod reject;
@@ -642,5 +643,14 @@ static FAMILIES: &[Family] = &[
         servers: &[Stack::Linux, Stack::LinuxNoTimestamps],
         min_hops: 1,
         build: nflog::conntrack_invalid,
+    },
+    Family {
+        name: "mptcp-subflow-reset",
+        description: "An MPTCP endpoint's MPTCP layer closes one subflow: an in-window RST+ACK with an MP_TCPRST option and its reason code; segments in flight get the kernel's RSTs.",
+        vantages: ANYWHERE,
+        clients: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::MacOs],
+        servers: &[Stack::Linux, Stack::LinuxNoTimestamps],
+        min_hops: 1,
+        build: mptcp::subflow_reset,
     },
 ];

@@ -39,10 +39,12 @@ pub enum SubCause {
     IpsBlock,
     /// A full proxy relays the reset of the backend behind it.
     BackendReset,
+    /// An MPTCP endpoint closed one subflow (an MP_TCPRST option).
+    MptcpSubflow,
 }
 
 impl SubCause {
-    pub const ALL: [SubCause; 17] = [
+    pub const ALL: [SubCause; 18] = [
         SubCause::FirewallReject,
         SubCause::ConntrackInvalid,
         SubCause::StateExpired,
@@ -60,6 +62,7 @@ impl SubCause {
         SubCause::ChallengeAck,
         SubCause::IpsBlock,
         SubCause::BackendReset,
+        SubCause::MptcpSubflow,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl SubCause {
             SubCause::ChallengeAck => "challenge-ack",
             SubCause::IpsBlock => "ips-block",
             SubCause::BackendReset => "backend-reset",
+            SubCause::MptcpSubflow => "mptcp-subflow",
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct TcpOptions {
     pub window_scale: Option<u8>,
     /// One SACK block (left edge, right edge) on an ACK.
     pub sack: Option<(u32, u32)>,
+    /// An MPTCP MP_TCPRST option on a RST: (its flags nibble, reason code).
+    pub mptcp_rst: Option<(u8, u8)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -105,6 +105,10 @@ pub fn frame(packet: &Packet, link: Link) -> Vec<u8> {
     out
 }
 
+/// TCP option kind of Multipath TCP, and the subtype of its reset option.
+const MPTCP_KIND: u8 = 30;
+const MP_TCPRST: u8 = 0x8;
+
 /// The IP header, TCP header and payload, checksums filled in.
 fn ip_packet(packet: &Packet) -> Vec<u8> {
     let mut tcp = TcpHeader::new(packet.src_port, packet.dst_port, packet.seq, packet.window);
@@ -119,6 +123,15 @@ fn ip_packet(packet: &Packet) -> Vec<u8> {
     tcp.cwr = packet.flags & flags::CWR != 0;
     tcp.set_options(&tcp_options(packet))
         .expect("generated options fit in 40 bytes");
+    if let Some((flags, reason)) = packet.options.mptcp_rst {
+        // etherparse has no MPTCP element: its 4 bytes go first (Linux
+        // writes MPTCP's option before the timestamps), so the rest keeps
+        // its 4-byte alignment.
+        let mut raw = vec![MPTCP_KIND, 4, MP_TCPRST << 4 | flags & 0x0f, reason];
+        raw.extend_from_slice(tcp.options.as_slice());
+        tcp.set_options_raw(&raw)
+            .expect("generated options fit in 40 bytes");
+    }
     let tcp_len = tcp.header_len() + packet.payload.len();
     let mut out = Vec::with_capacity(60 + tcp_len);
     match (packet.src, packet.dst) {

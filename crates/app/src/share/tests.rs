@@ -443,7 +443,7 @@ fn link_enums_keep_their_variant_indices() {
             "rst-after-fin data-after-close firewall-reject state-expired backend-reset \
              connect-probe connect-scan scan-probe half-open scanner-abort crafted-flags fin-probe \
              null-probe xmas-probe conntrack-invalid challenge-ack request-timeout \
-             speculative-connect zero-window",
+             speculative-connect zero-window mptcp-subflow",
         ),
         (
             "Stage",

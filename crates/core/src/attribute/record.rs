@@ -36,6 +36,8 @@ pub struct RstPacket {
     /// Printable text of its payload, and a diagnostic reason code.
     pub payload_text: Option<String>,
     pub reason_code: Option<u32>,
+    /// The reason code of an MPTCP MP_TCPRST option (RFC 8684 §3.6).
+    pub mptcp_reason: Option<u8>,
 }
 
 /// Packets of the connection kept after a RST for its ladder.

@@ -3,7 +3,8 @@
 //! or passing. The first rule that decides wins, so the order below is the
 //! precedence, most specific first:
 //!
-//! 1. what the RST says about itself: a diagnostic reason code, a proxy
+//! 1. what the RST says about itself: a diagnostic reason code, an MPTCP
+//!    reset option's reason, a proxy
 //!    relaying its backend's reset, flags no stack sends; a port scanner's
 //!    kernel resetting the SYN-ACKs its hand-made SYNs drew, whose TTL and
 //!    IP-ID its probes never shared ([`payload`], [`probe`]); then whether an
@@ -111,6 +112,7 @@ impl Decision {
 #[serde(rename_all = "kebab-case")]
 pub enum Rule {
     DiagnosticReason,
+    MptcpReason,
     RelayedReset,
     CraftedFlags,
     ScannerKernel,
@@ -155,6 +157,7 @@ type RuleFn = fn(&Facts<'_>) -> Option<Decision>;
 /// Every rule, in precedence order.
 const RULES: &[(Rule, RuleFn)] = &[
     (Rule::DiagnosticReason, payload::diagnostic_reason),
+    (Rule::MptcpReason, payload::mptcp_reason),
     (Rule::RelayedReset, payload::relayed_reset),
     (Rule::CraftedFlags, probe::crafted_flags),
     (Rule::ScannerKernel, probe::scanner_kernel),

@@ -36,6 +36,15 @@ pub type EvidenceKey = (
 );
 
 impl Basis {
+    /// The engine could not tell the cause: an unknown cause with no finer
+    /// one. The generator labels every reset with what happened, so such a
+    /// verdict has no train record of being right, and claims the floor.
+    /// (An unknown cause with a sub-cause, an MPTCP subflow reset, names
+    /// what happened and is fitted as any other.)
+    pub fn cannot_tell(&self) -> bool {
+        self.cause == Cause::Unknown && self.sub_cause.is_none()
+    }
+
     pub fn verdict_key(&self) -> VerdictKey {
         (self.cause, self.origin)
     }
@@ -74,6 +83,11 @@ impl Basis {
 
 /// The calibrated probability that a verdict with `basis` is right.
 pub fn probability(basis: &Basis) -> f32 {
+    if basis.cannot_tell() {
+        // Never fitted (see `Basis::cannot_tell`); the (cause, origin)
+        // level would otherwise lend it the record of named unknowns.
+        return f32::from(fitted::UNSEEN) / SCALE;
+    }
     let value = find(fitted::BY_EVIDENCE, &basis.evidence_key())
         .or_else(|| find(fitted::BY_HISTORY, &basis.history_key()))
         .or_else(|| find(fitted::BY_SHAPE, &basis.shape_key()))

@@ -15,6 +15,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::BigIpText { .. }
         | Fact::RelayedReset { .. }
         | Fact::PayloadSays { .. }
+        | Fact::MptcpReset { .. }
         | Fact::CraftedFlags { .. } => payload(fact),
         Fact::TtlInitial { .. }
         | Fact::TtlAsConnection { .. }
@@ -117,10 +118,28 @@ fn payload(fact: &Fact) -> String {
             "the proxy passes on a reset from the far side (\"{text}\"): the backend aborted"
         ),
         Fact::PayloadSays { text } => format!("the RST says \"{text}\""),
+        Fact::MptcpReset { role, reason } => format!(
+            "MPTCP TCPRST option, reason {reason} ({}): the {role}'s MPTCP layer closed this subflow; the MPTCP connection can go on over its other subflows",
+            mptcp_reason_name(*reason)
+        ),
         Fact::CraftedFlags { flags } => format!(
             "the RST also carries SYN ({flags}): no TCP stack sends that, a scanner or fuzzer crafted it"
         ),
         _ => String::new(),
+    }
+}
+
+/// RFC 8684 §3.6's MP_TCPRST reason codes.
+fn mptcp_reason_name(reason: u8) -> &'static str {
+    match reason {
+        0 => "unspecified error",
+        1 => "MPTCP-specific error",
+        2 => "lack of resources",
+        3 => "administratively prohibited",
+        4 => "too much outstanding data",
+        5 => "unacceptable performance",
+        6 => "middlebox interference",
+        _ => "a code RFC 8684 does not assign",
     }
 }
 

@@ -103,7 +103,7 @@ fn did(cause: Cause) -> &'static str {
         Cause::Scan => "dropped a probed connection",
         Cause::GracefulClose => "reset a connection after a normal close",
         Cause::RetransmitTimeout => "gave up retransmitting and reset",
-        Cause::Unknown => "reset a connection for no reason seen",
+        Cause::Unknown => "reset a connection without a known cause",
     }
 }
 

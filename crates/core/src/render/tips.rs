@@ -96,6 +96,10 @@ pub fn tips(cause: Cause, origin: Origin, sub: Option<SubCause>, seen: &Observed
             format!("The sender gave up after {} unanswered retransmissions: look for packet loss, a blackhole route or an MTU problem on the path.", seen.retransmissions),
             &["tracepath -n HOST", "ping -M do -s 1472 HOST"],
         )],
+        (Cause::Unknown, _) if sub == Some(SubCause::MptcpSubflow) => vec![tip(
+            "An MPTCP endpoint closed one subflow; its reason code is in the evidence. The MPTCP connection can go on over its other subflows: look further only if subflows keep being reset (the path manager's limits and endpoints, MPTCP's error counters).".to_string(),
+            &["ip mptcp limits show", "ip mptcp endpoint show", "nstat -az | grep -i mptcp"],
+        )],
         (Cause::Unknown, _) => vec![tip(
             "Too little context to explain this reset: capture closer to both ends, including the connection's start.".to_string(),
             &[],

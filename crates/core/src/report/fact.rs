@@ -34,6 +34,9 @@ pub enum Fact {
     RelayedReset { text: String },
     /// Text naming a timeout.
     PayloadSays { text: String },
+    /// An MPTCP MP_TCPRST option (RFC 8684 §3.6): the `role`'s MPTCP layer
+    /// closed this subflow, for the `reason` code it names.
+    MptcpReset { role: Role, reason: u8 },
 
     // --- TTL / hop limit ---
     /// An initial TTL (no router passed): the capturing host sent it, as
@@ -358,7 +361,8 @@ impl Fact {
             | Fact::DiagnosticReason { .. }
             | Fact::BigIpText { .. }
             | Fact::RelayedReset { .. }
-            | Fact::PayloadSays { .. } => Signal::Payload,
+            | Fact::PayloadSays { .. }
+            | Fact::MptcpReset { .. } => Signal::Payload,
             Fact::TtlInitial { .. }
             | Fact::TtlAsConnection { .. }
             | Fact::TtlAsHostNotConnection { .. }

@@ -20,6 +20,25 @@ pub fn diagnostic_reason(f: &Facts<'_>) -> Option<Decision> {
     Some(Decision::new(cause).because(Fact::DiagnosticReason { code }, f.origin))
 }
 
+/// An MPTCP reset option (MP_TCPRST, RFC 8684 §3.6): the sender's MPTCP
+/// layer closed this subflow and says why. Only an MPTCP stack writes the
+/// option, so it settles who sent the RST; no cause of the catalogue fits
+/// its reasons (a subflow's resources, performance, an MPTCP error), so the
+/// cause stays unknown and the reason is the evidence.
+pub fn mptcp_reason(f: &Facts<'_>) -> Option<Decision> {
+    let reason = f.record.packet.mptcp_reason?;
+    let fact = Fact::MptcpReset {
+        role: f.who(),
+        reason,
+    };
+    Some(
+        Decision::new(Cause::Unknown)
+            .sub(SubCause::MptcpSubflow)
+            .because(fact, f.sender())
+            .emitted_by(f.sender()),
+    )
+}
+
 /// A proxy (F5 BIG-IP) passes on a reset from its backend: the proxy, a
 /// device between the client and the backend, emitted it.
 pub fn relayed_reset(f: &Facts<'_>) -> Option<Decision> {
