@@ -269,6 +269,18 @@ describe('narrow screens and dark mode', () => {
     // that is too wide, so window.innerWidth would grow with the overflow.
     const overflow = () => phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(await overflow(), 0, 'the report scrolls sideways at 390px');
+    // The cards hide the header row's sort buttons: a select sorts instead.
+    const sortBy = phone.getByRole('combobox', { name: 'Sort by' });
+    assert.ok(await sortBy.isVisible(), 'a phone can sort the cards');
+    const rows = phone.locator('[data-testid=reset-row]');
+    const framesOnPage = () => rows.evaluateAll((all) => all.map((r) => Number(r.dataset.frame)));
+    const ascending = await framesOnPage();
+    await sortBy.selectOption({ label: 'Frame, descending' });
+    assert.deepEqual(await framesOnPage(), [...ascending].reverse(), 'the cards in descending frame order');
+    await sortBy.selectOption({ label: 'Confidence, descending' });
+    const confidences = await phone.locator('[data-testid=reset-row] td.c-conf').allTextContents();
+    const numbers = confidences.map((text) => Number.parseFloat(text));
+    assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a), 'the cards by confidence, highest first');
     await phone.locator('[data-testid=reset-row]').first().click();
     await phone.getByRole('dialog').waitFor();
     assert.equal(await overflow(), 0, 'the reset detail scrolls sideways at 390px');
@@ -279,6 +291,10 @@ describe('narrow screens and dark mode', () => {
     const dark = await newPage({ colorScheme: 'dark' });
     await dark.goto(server.origin);
     await analyse(dark, SAMPLE);
+    if (dark.viewportSize().width > 600) {
+      assert.ok(!(await dark.getByRole('combobox', { name: 'Sort by' }).isVisible()),
+        'a wide screen sorts by its header row, without the select');
+    }
     await screenshot(dark, 'report-dark-1280');
   });
 });

@@ -409,6 +409,7 @@ pub fn ResetsTable(props: &Props) -> Html {
                     </select>
                 </label>
                 <TimeSelect mode={props.time_mode} on_change={props.on_time_mode.clone()} />
+                { sort_select(*sort, sort.setter()) }
                 <span class="muted count" data-testid="reset-matches">{ format!("{matching} of {total}") }</span>
             </div>
             { understood }
@@ -432,6 +433,45 @@ pub fn ResetsTable(props: &Props) -> Html {
                 { export_matching(report, &rows, &props.capture) }
             }
         </section>
+    }
+}
+
+/// The sort as a select, for the phone's card layout, where the header row
+/// and its sort buttons are not shown (CSS shows it only there). Each
+/// sortable column, in both directions.
+fn sort_select(current: (Column, bool), set: UseStateSetter<(Column, bool)>) -> Html {
+    let sortable = || {
+        COLUMNS
+            .iter()
+            .filter_map(|&(label, column, _)| Some((label, column?)))
+    };
+    let value = |column: Column, ascending: bool| {
+        let i = sortable().position(|(_, c)| c == column).unwrap_or(0);
+        format!("{i}{}", if ascending { "a" } else { "d" })
+    };
+    let onchange = Callback::from(move |e: Event| {
+        let picked = e.target_unchecked_into::<HtmlSelectElement>().value();
+        let (index, ascending) = picked.split_at(picked.len().saturating_sub(1));
+        let column = index.parse::<usize>().ok().and_then(|i| sortable().nth(i));
+        if let Some((_, column)) = column {
+            set.set((column, ascending == "a"));
+        }
+    });
+    let options = sortable().flat_map(|(label, column)| {
+        [(true, "ascending"), (false, "descending")]
+            .map(move |(ascending, words)| (label, column, ascending, words))
+    });
+    html! {
+        <label class="filter sort-select">
+            <span>{ "Sort by" }</span>
+            <select {onchange} data-testid="sort-by">
+                { for options.map(|(label, column, ascending, words)| html! {
+                    <option value={value(column, ascending)} selected={current == (column, ascending)}>
+                        { format!("{label}, {words}") }
+                    </option>
+                }) }
+            </select>
+        </label>
     }
 }
 
