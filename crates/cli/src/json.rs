@@ -5,6 +5,7 @@
 //! report of 100 000 connections has millions of them, a third of the
 //! JSON writer's instructions (callgrind, `scan` mix).
 
+mod array;
 mod connections;
 mod resets;
 

@@ -12,18 +12,11 @@ use rstscope_core::report::{Connection, Endpoint};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
+use super::array;
+
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, connections: &[Connection]) -> io::Result<()> {
-    if connections.is_empty() {
-        return out.write_all(b"[]");
-    }
-    out.write_all(b"[")?;
-    for (i, conn) in connections.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    {" } else { b",\n    {" })?;
-        connection(out, conn)?;
-        out.write_all(b"\n    }")?;
-    }
-    out.write_all(b"\n  ]")
+    array::write(out, connections, &array::OBJECTS_AT_1, connection)
 }
 
 fn connection<W: Write + ?Sized>(out: &mut W, conn: &Connection) -> io::Result<()> {
@@ -130,17 +123,7 @@ fn value<W: Write + ?Sized, T: Serialize + ?Sized>(out: &mut W, v: &T) -> io::Re
 
 /// The frame numbers of a connection's resets, at depth 3.
 fn frames<W: Write + ?Sized>(out: &mut W, frames: &[u64]) -> io::Result<()> {
-    if frames.is_empty() {
-        return out.write_all(b"[]");
-    }
-    for (i, &frame) in frames.iter().enumerate() {
-        let start: &[u8] = if i == 0 {
-            b"[\n        "
-        } else {
-            b",\n        "
-        };
-        out.write_all(start)?;
-        CompactFormatter.write_u64(out, frame)?;
-    }
-    out.write_all(b"\n      ]")
+    array::write(out, frames, &array::VALUES_AT_3, |out, &frame| {
+        CompactFormatter.write_u64(out, frame)
+    })
 }

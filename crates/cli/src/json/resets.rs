@@ -16,21 +16,13 @@ use rstscope_core::report::{Evidence, LadderPacket, Reset, Tip};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
+use super::array;
 use super::connections::{endpoint, float, optional, string};
 use super::write_at_depth;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, resets: &[Reset]) -> io::Result<()> {
-    if resets.is_empty() {
-        return out.write_all(b"[]");
-    }
-    out.write_all(b"[")?;
-    for (i, reset) in resets.iter().enumerate() {
-        out.write_all(if i == 0 { b"\n    {" } else { b",\n    {" })?;
-        self::reset(out, reset)?;
-        out.write_all(b"\n    }")?;
-    }
-    out.write_all(b"\n  ]")
+    array::write(out, resets, &array::OBJECTS_AT_1, reset)
 }
 
 fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
@@ -97,16 +89,16 @@ fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
     nested(out, b",\n      \"sub_cause\": ", sub_cause)?;
     nested(out, b",\n      \"confidence\": ", confidence)?;
     out.write_all(b",\n      \"evidence\": ")?;
-    list(out, evidence, self::evidence)?;
+    array::write(out, evidence, &array::OBJECTS_AT_3, self::evidence)?;
     nested(out, b",\n      \"signature\": ", signature)?;
     nested(out, b",\n      \"stage\": ", stage)?;
     nested(out, b",\n      \"payload_text\": ", payload_text)?;
     nested(out, b",\n      \"reason_code\": ", reason_code)?;
     out.write_all(b",\n      \"tips\": ")?;
-    list(out, tips, tip)?;
+    array::write(out, tips, &array::OBJECTS_AT_3, tip)?;
     nested(out, b",\n      \"observed\": ", observed)?;
     out.write_all(b",\n      \"ladder\": ")?;
-    list(out, ladder, packet)?;
+    array::write(out, ladder, &array::OBJECTS_AT_3, packet)?;
     out.write_all(b",\n      \"consequence_of\": ")?;
     optional(out, *consequence_of)?;
     out.write_all(b",\n      \"incident\": ")?;
@@ -118,28 +110,6 @@ fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
 fn nested<W: Write + ?Sized, T: Serialize>(out: &mut W, key: &[u8], value: &T) -> io::Result<()> {
     out.write_all(key)?;
     write_at_depth(&mut *out, value, 3)
-}
-
-/// A list of objects at depth 3 (its items at depth 4), each item's
-/// members written by `item`.
-fn list<W: Write + ?Sized, T>(
-    out: &mut W,
-    items: &[T],
-    item: fn(&mut W, &T) -> io::Result<()>,
-) -> io::Result<()> {
-    if items.is_empty() {
-        return out.write_all(b"[]");
-    }
-    for (i, value) in items.iter().enumerate() {
-        out.write_all(if i == 0 {
-            b"[\n        {"
-        } else {
-            b",\n        {"
-        })?;
-        item(out, value)?;
-        out.write_all(b"\n        }")?;
-    }
-    out.write_all(b"\n      ]")
 }
 
 /// One piece of evidence at depth 4; its typed fact through serde_json.
@@ -166,18 +136,9 @@ fn tip<W: Write + ?Sized>(out: &mut W, tip: &Tip) -> io::Result<()> {
     out.write_all(b"\n          \"text\": ")?;
     string(out, text)?;
     out.write_all(b",\n          \"commands\": ")?;
-    if commands.is_empty() {
-        return out.write_all(b"[]");
-    }
-    for (i, command) in commands.iter().enumerate() {
-        out.write_all(if i == 0 {
-            b"[\n            "
-        } else {
-            b",\n            "
-        })?;
-        string(out, command)?;
-    }
-    out.write_all(b"\n          ]")
+    array::write(out, commands, &array::VALUES_AT_5, |out, command| {
+        string(out, command)
+    })
 }
 
 fn packet<W: Write + ?Sized>(out: &mut W, packet: &LadderPacket) -> io::Result<()> {
