@@ -11,9 +11,8 @@
 //
 // scripts/bench.sh builds WASM (cargo build --release --target
 // wasm32-unknown-unknown in tests/bench/wasm-core) and runs this per mix.
-import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { launchBrowser } from '../e2e/harness.mjs';
+import { launchBrowser, serveFiles } from '../e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
@@ -57,16 +56,11 @@ const files = {
   '/core.wasm': ['application/wasm', readFileSync(wasmPath)],
   '/capture': ['application/octet-stream', readFileSync(capture)],
 };
-const server = createServer((request, response) => {
-  const [type, body] = files[request.url] ?? ['text/plain', 'not found'];
-  response.writeHead(files[request.url] ? 200 : 404, { 'content-type': type });
-  response.end(body);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const server = await serveFiles(files);
 const browser = await launchBrowser();
 try {
   const page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`${server.origin}/`);
   const { seconds, resets } = await page.evaluate((runs) => new Promise((ok, fail) => {
     const worker = new Worker('/worker.js');
     worker.onmessage = (event) => ok(event.data);

@@ -14,14 +14,13 @@
 //
 // WASM: cargo build --release --target wasm32-unknown-unknown in
 // tests/bench/wasm-core (as scripts/bench.sh does).
-import { createServer } from 'node:http';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
-import { SAMPLE } from '../e2e/harness.mjs';
+import { SAMPLE, serveFiles } from '../e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--warm-runs');
@@ -62,12 +61,7 @@ const files = {
   '/sample': ['application/octet-stream', readFileSync(SAMPLE)],
   '/capture': ['application/octet-stream', readFileSync(capture)],
 };
-const server = createServer((request, response) => {
-  const [type, body] = files[request.url] ?? ['text/plain', 'not found'];
-  response.writeHead(files[request.url] ? 200 : 404, { 'content-type': type });
-  response.end(body);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const server = await serveFiles(files);
 
 // V8 prints one line per compiled function on the browser's stdout, so the
 // browser is started here (not by Playwright, which keeps its output) and
@@ -96,7 +90,7 @@ const browser = await chromium.connectOverCDP(endpoint);
 let resets;
 try {
   const page = await browser.contexts()[0].newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`${server.origin}/`);
   resets = await page.evaluate((runs) => new Promise((ok, fail) => {
     const worker = new Worker('/worker.js');
     worker.onmessage = (event) => ok(event.data);

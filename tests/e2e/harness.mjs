@@ -32,6 +32,20 @@ const MIME = {
  * and Cloudflare Pages apply them). `setDist()` swaps the files served,
  * which is a deploy. Resolves to { origin, url (origin + base), setDist, close }.
  */
+/**
+ * Serves files held in memory, `{ '/path': [contentType, body] }`, on a free
+ * local port; any other path is a 404. Resolves to { origin, close }.
+ */
+export async function serveFiles(files) {
+  const server = createServer((request, response) => {
+    const [type, body] = files[request.url] ?? ['text/plain', 'not found'];
+    response.writeHead(files[request.url] ? 200 : 404, { 'content-type': type });
+    response.end(body);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
 export async function serveDist({ dist = DIST, base = '/', headers = false } = {}) {
   let root = resolve(dist);
   if (!existsSync(join(root, 'index.html'))) {
