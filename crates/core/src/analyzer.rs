@@ -27,10 +27,6 @@ use crate::track::link::{Names, Stations};
 use crate::track::table::{self, Key};
 use crate::track::{ConnTable, HostTable};
 
-/// Room kept for connections leaving the table between two packets: one
-/// or two, except when eviction drops a batch.
-const RETIRED_KEPT: usize = 64;
-
 /// Limits that keep memory bounded on any input.
 #[derive(Clone, Copy, Debug)]
 pub struct Config {
@@ -313,14 +309,14 @@ impl Analyzer {
         if self.conns.retired.is_empty() {
             return;
         }
-        // Taken and put back: the list keeps its memory for the next ones,
-        // but not an eviction batch's (a sixteenth of the table: 3 MB).
+        // Taken and put back with its memory, an eviction batch's included
+        // (a sixteenth of the table, ~4 MB): handing that back to the
+        // allocator made a flood fault ~1 GB of fresh pages in again.
         let mut retired = core::mem::take(&mut self.conns.retired);
         for conn in &retired {
             self.close(conn);
         }
         retired.clear();
-        retired.shrink_to(RETIRED_KEPT);
         self.conns.retired = retired;
     }
 
