@@ -202,8 +202,12 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
+/// Reports of large captures run to hundreds of MB: written in 1 MiB
+/// pieces, not the default 8 KiB (35 000 write calls for a scan's 144 MB).
+const OUT_BUFFER: usize = 1 << 20;
+
 fn print(report: &Report, format: Format, ladder: bool) -> io::Result<()> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::with_capacity(OUT_BUFFER, io::stdout().lock());
     match format {
         Format::Text => text::write(&mut out, report, ladder)?,
         _ => {
