@@ -256,9 +256,8 @@ impl Analyzer {
             let prev_id = conn.dir(side).last_ip_id;
             // A retransmitted SYN opens no new connection.
             let first_syn = conn.dir(side).syn_ns.is_none();
-            let host = self.hosts.entry(packet.ip.src);
+            let host = self.hosts.sender(packet.ip.src, ts_ns);
             host.add_packet(
-                ts_ns,
                 conn.id,
                 packet.ip.ttl,
                 packet.ip.dont_fragment,

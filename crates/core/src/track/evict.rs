@@ -10,9 +10,10 @@
 use alloc::vec::Vec;
 
 /// The first `count` of `entries` (weight, slot) as (weight, `key_of(slot)`),
-/// sorted; entries whose key is `None` are left out.
+/// sorted; entries whose key is `None` are left out. `entries` is
+/// reordered, not freed: a caller may keep its memory for the next choice.
 pub fn first<W, K>(
-    mut entries: Vec<(W, usize)>,
+    entries: &mut [(W, usize)],
     count: usize,
     key_of: impl Fn(usize) -> Option<K>,
 ) -> Vec<(W, K)>
@@ -70,7 +71,7 @@ mod tests {
             let key_of = |slot: usize| Some((slot * 37) % 101);
             let entries: Vec<(u8, usize)> = weights.iter().copied().zip(0..).collect();
             let chosen: Vec<usize> =
-                first(entries.clone(), count, key_of).into_iter().map(|(_, k)| k).collect();
+                first(&mut entries.clone(), count, key_of).into_iter().map(|(_, k)| k).collect();
             let mut sorted: Vec<(u8, usize)> =
                 entries.iter().map(|&(w, slot)| (w, (slot * 37) % 101)).collect();
             sorted.sort_unstable();

@@ -334,7 +334,7 @@ impl ConnTable {
                 .filter(|(_, weight)| weight.live)
                 .map(|(slot, weight)| ((!weight.finished, weight.last_ns), slot)),
         );
-        evict::first(weights, count, |slot| {
+        evict::first(&mut weights, count, |slot| {
             self.conns.get(slot).map(Key::of_conn)
         })
     }
