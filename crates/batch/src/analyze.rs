@@ -75,7 +75,7 @@ pub fn analysis(
     match source {
         Source::Path(path) => {
             let input = Input::open(path).map_err(Error::Open)?;
-            input.read_into(&mut analyzer, progress).map(|_| ())
+            input.analyse(&mut analyzer, progress).map(|_| ())
         }
         Source::Bytes(bytes) => read_bytes(bytes, &mut analyzer, progress),
     }

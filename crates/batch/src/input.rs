@@ -1,12 +1,16 @@
 //! Reading the capture: a second thread reads the input ahead into a few
-//! reused buffers while the analysing thread parses the previous one.
+//! reused buffers, frames and decodes it, while the analysing thread tracks
+//! the previous chunk's frames (see decoded.rs).
 
 use std::fs::File;
-use std::io::{self, ErrorKind, Read};
+use std::io::{self, ErrorKind, Read, Seek};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
+use rstscope_core::Analyzer;
+
+use crate::decoded::Records;
 
 /// Bytes per read. `AHEAD + 1` buffers of this size are in flight: the
 /// process holds a few MiB, never the file. (Measured on 1 GiB: 1 MiB and
@@ -22,6 +26,9 @@ pub struct Input {
     /// Known for regular files only: the ones reading ahead can never block
     /// on for long.
     pub size: Option<u64>,
+    /// The file starts like gzip: its frames are in the inflated stream,
+    /// not in the chunks read, so they are decoded where they are inflated.
+    gzipped: bool,
 }
 
 impl Input {
@@ -30,17 +37,63 @@ impl Input {
             return Ok(Input {
                 source: Box::new(io::stdin()),
                 size: None,
+                gzipped: false,
             });
         }
-        let file = File::open(path)?;
+        let mut file = File::open(path)?;
         let meta = file.metadata()?;
         if meta.is_dir() {
             // Opening a directory succeeds on Linux; reading it would fail less clearly.
             return Err(io::Error::new(ErrorKind::IsADirectory, "is a directory"));
         }
+        let mut head = [0; 2];
+        let gzipped = meta.is_file() && {
+            let len = fill(&mut file, &mut head)?;
+            file.rewind()?;
+            rstscope_capture::is_gzip(head.get(..len).unwrap_or_default())
+        };
         Ok(Input {
             source: Box::new(file),
             size: meta.is_file().then_some(meta.len()),
+            gzipped,
+        })
+    }
+
+    /// Analyses the whole input, calling `progress(bytes)` after each
+    /// chunk. For a plain regular file, reading (the kernel's copy), framing
+    /// and decoding run on a second thread, a chunk ahead; this thread only
+    /// tracks, from the decoded records and the chunk beside them, in file
+    /// order. Other inputs go through [`Input::read_into`].
+    pub fn analyse(
+        self,
+        analyzer: &mut Analyzer,
+        mut progress: impl FnMut(u64),
+    ) -> Result<Summary, CaptureError> {
+        if self.size.is_none() || self.gzipped {
+            return self.read_into(analyzer, progress);
+        }
+        let mut source = self.source;
+        std::thread::scope(|scope| {
+            let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(AHEAD);
+            let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
+            for _ in 0..=AHEAD {
+                let _ = empty_tx.send(Batch::new());
+            }
+            scope.spawn(move || decode_ahead(&mut source, empty_rx, full_tx));
+            for mut batch in full_rx {
+                let chunk = batch.buf.get(..batch.len).unwrap_or_default();
+                batch.records.push_into(analyzer, chunk);
+                progress(batch.consumed);
+                if let Some(end) = batch.end.take() {
+                    return end;
+                }
+                let _ = empty_tx.send(batch);
+            }
+            // The reading thread always sends an end before it stops.
+            Err(CaptureError {
+                offset: 0,
+                message: "the reading thread stopped early".to_string(),
+            })
         })
     }
 
@@ -91,6 +144,65 @@ impl Input {
     }
 }
 
+/// One chunk of the input, its frames decoded, on its way from the reading
+/// thread to the analysing one (and back, emptied, to be reused).
+struct Batch {
+    buf: Vec<u8>,
+    /// Bytes of `buf` read.
+    len: usize,
+    records: Records,
+    /// Input bytes read up to the end of this chunk.
+    consumed: u64,
+    /// The input's end (its summary) or the error that stopped reading.
+    end: Option<Result<Summary, CaptureError>>,
+}
+
+impl Batch {
+    fn new() -> Self {
+        Batch {
+            buf: vec![0; CHUNK],
+            len: 0,
+            records: Records::default(),
+            consumed: 0,
+            end: None,
+        }
+    }
+}
+
+/// The reading thread: fills each empty batch, frames and decodes it, and
+/// sends it on. Ends after the batch that carries the end, or when the
+/// analysing thread stops taking batches (it returned early).
+fn decode_ahead(source: &mut impl Read, empty: Receiver<Batch>, full: SyncSender<Batch>) {
+    let mut reader = CaptureReader::new();
+    for mut batch in empty {
+        batch.records.clear();
+        batch.end = match fill(source, &mut batch.buf) {
+            Err(err) => Some(Err(CaptureError {
+                offset: reader.bytes_consumed(),
+                message: format!("reading the input failed: {err}"),
+            })),
+            Ok(len) => {
+                batch.len = len;
+                let chunk = batch.buf.get(..len).unwrap_or_default();
+                let mut recorder = batch.records.recorder(chunk);
+                let pushed = reader.push(chunk, &mut recorder);
+                batch.consumed = reader.bytes_consumed();
+                match pushed {
+                    Err(err) => Some(Err(err)),
+                    Ok(()) if len < CHUNK => {
+                        Some(std::mem::take(&mut reader).finish(&mut recorder))
+                    }
+                    Ok(()) => None,
+                }
+            }
+        };
+        let last = batch.end.is_some();
+        if full.send(batch).is_err() || last {
+            return;
+        }
+    }
+}
+
 /// Reads until `buf` is full or the input ends; the bytes read.
 pub(crate) fn fill(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut len = 0;
@@ -103,4 +215,47 @@ pub(crate) fn fill(source: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> 
         }
     }
     Ok(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstscope_core::Config;
+    use rstscope_scenarios::bulk::{bulk_mix, Mix};
+    use rstscope_scenarios::Format;
+
+    /// Gives `bytes`, then fails.
+    struct Failing {
+        bytes: io::Cursor<Vec<u8>>,
+    }
+
+    impl Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match self.bytes.read(buf)? {
+                0 => Err(io::Error::other("the disk went away")),
+                n => Ok(n),
+            }
+        }
+    }
+
+    #[test]
+    fn test_read_error_mid_file_keeps_the_frames_before() {
+        let mut bytes = Vec::new();
+        bulk_mix(&mut bytes, 3 << 20, Format::Pcap, 3, Mix::Web).unwrap();
+        bytes.truncate((5 << 19) + 99);
+        let input = Input {
+            source: Box::new(Failing {
+                bytes: io::Cursor::new(bytes),
+            }),
+            size: Some(3 << 20),
+            gzipped: false,
+        };
+        let mut analyzer = Analyzer::new(Config::default());
+        let err = input.analyse(&mut analyzer, |_| {}).unwrap_err();
+        assert_eq!(err.offset, 2 << 20, "{err}");
+        assert!(err.message.contains("the disk went away"), "{err}");
+        // The two whole chunks read before the error are analysed.
+        let info = analyzer.finish().report.capture;
+        assert!(info.packets > 2_000, "{}", info.packets);
+    }
 }

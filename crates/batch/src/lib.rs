@@ -24,6 +24,7 @@
 
 mod analyze;
 mod combined;
+mod decoded;
 mod input;
 pub mod pool;
 pub mod rows;

@@ -29,7 +29,7 @@ const FNAME: u8 = 0x08;
 const FCOMMENT: u8 = 0x10;
 
 /// Whether `head` starts like gzip data.
-pub(crate) fn is_gzip(head: &[u8]) -> bool {
+pub fn is_gzip(head: &[u8]) -> bool {
     head.starts_with(&[0x1f, 0x8b])
 }
 

@@ -141,8 +141,8 @@ impl Analyzer {
         }
     }
 
-    /// Feeds one frame. Never fails: undecodable frames become warnings.
-    pub fn push(&mut self, frame: &Frame<'_>) {
+    /// A frame's own facts (counts, link types, times), decoded or not.
+    fn note_frame(&mut self, frame: &Frame<'_>) {
         self.info.packets += 1;
         match &mut self.link_run {
             Some((id, frames)) if *id == frame.link_type.0 => *frames += 1,
@@ -168,8 +168,26 @@ impl Analyzer {
         let time = seconds(frame.ts_ns);
         self.info.first_time.get_or_insert(time);
         self.info.last_time = Some(time);
+    }
 
-        match decode::decode(frame.link_type, frame.data) {
+    /// Feeds one frame. Never fails: undecodable frames become warnings.
+    #[inline]
+    pub fn push(&mut self, frame: &Frame<'_>) {
+        self.push_decoded(frame, decode::decode(frame.link_type, frame.data));
+    }
+
+    /// Feeds one frame with its decoding already done: `push` is exactly
+    /// `push_decoded(frame, decode::decode(frame.link_type, frame.data))`.
+    /// The CLI decodes on its reading thread (the decoding is pure), then
+    /// tracks here, in file order, on the analysing one.
+    #[inline]
+    pub fn push_decoded<'a>(
+        &mut self,
+        frame: &Frame<'a>,
+        mut decoded: Result<Decoded<'a>, decode::DecodeError>,
+    ) {
+        self.note_frame(frame);
+        match decoded {
             // Bound in place: moving the packet out is a 300-byte copy per frame.
             Ok(Decoded::Tcp(ref mut packet)) => {
                 packet.link.process = packet.link.process.or(frame.process);
