@@ -2,7 +2,8 @@
 //! `protocol.rs`) in turn, for as long as the page keeps it (`job.rs`).
 //!
 //! To analyse, it reads the capture as a stream (`Blob.stream()` into one
-//! reused 4 MiB buffer: memory stays bounded) through the same reader and
+//! reused 4 MiB buffer, copied into another in wasm memory: memory stays
+//! bounded) through the same reader and
 //! analyzer as the CLI, and answers with progress, the resets found so far,
 //! and then the report. Given two captures (this one and the other end's),
 //! it reads one after the other and adds their comparison to the first
@@ -24,6 +25,8 @@
 use js_sys::Uint8Array;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use rstscope_capture::export::PcapngExport;
@@ -120,10 +123,12 @@ fn stamped(mut answer: FromWorker, life: &Life) -> FromWorker {
 
 /// Analyses the sample again and again, the results thrown away, until the
 /// runs or the time are used up or a request waits (after the first run).
+/// Each run is a request's own analysis, from the Blob's stream to the
+/// answer's encoding, only silent: V8 optimises whole functions once they
+/// have run hot, and the code around the analyzer (the request's future,
+/// the reading, the live feed) cost as much to optimise during the user's
+/// first analysis as the analyzer itself (BENCHMARKS.md, session 8).
 async fn warm_up(sample: &CaptureFile, life: &Life) {
-    let Ok(bytes) = read_all(&sample.blob).await else {
-        return;
-    };
     let started = now_s();
     for run in 0..WARM_UP_RUNS {
         // One run at least: it is what compiles the most (BENCHMARKS.md).
@@ -131,55 +136,14 @@ async fn warm_up(sample: &CaptureFile, life: &Life) {
         if run > 0 && (asked || now_s() - started > WARM_UP_S) {
             break;
         }
-        // The first run also takes a comparison's path.
-        warm_up_run(&bytes, run == 0);
+        // The first run compares the sample with itself: a comparison's path.
+        let captures = vec![sample.clone(); if run == 0 { 2 } else { 1 }];
+        let _ = codec::encode(&analysis(&captures, Run::WarmUp).await);
         life.warm_up_runs.set(life.warm_up_runs.get() + 1);
         life.warm_up_seconds.set(now_s() - started);
         // Lets a request that came meanwhile into `waiting`.
         next_task().await;
     }
-}
-
-/// One analysis of `capture` in memory, pushed in pieces the size of a
-/// browser's stream chunks, and the answer's encoding, as a request does.
-fn warm_up_run(capture: &[u8], compare: bool) {
-    let analyse = |config| {
-        let mut reader = CaptureReader::new();
-        let mut analyzer = Analyzer::new(config);
-        for piece in capture.chunks(WARM_UP_PIECE) {
-            reader.push(piece, &mut analyzer).ok()?;
-        }
-        reader.finish(&mut analyzer).ok()?;
-        Some(analyzer.finish())
-    };
-    let report = if compare {
-        analyse(Config::traced())
-            .zip(analyse(Config::traced()))
-            .map(|(main, peer)| main.compared_with(&peer))
-    } else {
-        analyse(Config::default()).map(|analysis| analysis.report)
-    };
-    if let Some(report) = report {
-        let done = FromWorker::Done {
-            report: Box::new(report),
-            stats: RunStats::default(),
-        };
-        let _ = codec::encode(&done);
-    }
-}
-
-/// Bytes per push in a warm-up: about what `Blob.stream()` hands over.
-const WARM_UP_PIECE: usize = 512 << 10;
-
-/// The whole blob (the small built-in sample), read as a capture is.
-async fn read_all(blob: &Blob) -> Result<Vec<u8>, String> {
-    let mut chunks = Chunks::new(blob)?;
-    let mut all = Vec::new();
-    let mut buffer = Vec::new();
-    while chunks.next(&mut buffer).await? {
-        all.extend_from_slice(&buffer);
-    }
-    Ok(all)
 }
 
 /// Resolves in a later task, after messages that came meanwhile.
@@ -194,7 +158,7 @@ async fn next_task() {
 /// warm-up has none.
 async fn answer(request: ToWorker, life: &Life) -> Option<FromWorker> {
     Some(match request {
-        ToWorker::Analyse { captures } => analyse(&captures).await,
+        ToWorker::Analyse { captures } => analysis(&captures, Run::Request).await,
         ToWorker::PackLink { json } => FromWorker::Link {
             fragment: share::pack(&json),
         },
@@ -337,12 +301,11 @@ async fn read_through(
     mut on_chunk: impl FnMut(u64),
 ) -> Result<(), String> {
     let mut reader = CaptureReader::new();
-    let mut chunks = Chunks::new(capture)?;
-    let mut buffer = Vec::new();
+    let mut chunks = Chunks::new(capture, CHUNK_BYTES)?;
     let mut offset = 0;
-    while chunks.next(&mut buffer).await? {
-        reader.push(&buffer, sink).map_err(|err| err.to_string())?;
-        offset += buffer.len() as u64;
+    while let Some(bytes) = chunks.next().await? {
+        reader.push(bytes, sink).map_err(|err| err.to_string())?;
+        offset += bytes.len() as u64;
         on_chunk(offset);
     }
     reader.finish(sink).map_err(|err| err.to_string())?;
@@ -374,15 +337,36 @@ fn now_s() -> f64 {
     global().performance().map_or(0.0, |p| p.now() / 1000.0)
 }
 
+/// Whom an analysis is for: a request's tells the page how far it is; a
+/// warm-up's tells nobody, and reads in small pieces so that its loop runs
+/// about as many times over the small sample as a request's over a capture.
+#[derive(Clone, Copy, PartialEq)]
+enum Run {
+    Request,
+    WarmUp,
+}
+
+/// [`analyse`] as a future of its own, not inlined into `serve`'s: V8
+/// optimises a function as a whole once it has run hot, and `serve` with
+/// every request inlined was 27 KB of wasm that took 150 ms to optimise on
+/// another core during the user's first analysis (BENCHMARKS.md, session 8).
+#[inline(never)]
+fn analysis<'a>(
+    captures: &'a [CaptureFile],
+    run: Run,
+) -> Pin<Box<dyn Future<Output = FromWorker> + 'a>> {
+    Box::pin(analyse(captures, run))
+}
+
 /// The capture's report; with the capture from the other end, the two
 /// compared (as the CLI's `--peer` does).
-async fn analyse(captures: &[CaptureFile]) -> FromWorker {
+async fn analyse(captures: &[CaptureFile], run: Run) -> FromWorker {
     let started = now_s();
     let result = match captures {
-        [capture] => read(capture, 0, Config::default())
+        [capture] => read(capture, 0, Config::default(), run)
             .await
             .map(|(analysis, stats)| (analysis.report, stats)),
-        [capture, peer] => compare(capture, peer).await,
+        [capture, peer] => compare(capture, peer, run).await,
         _ => Err(format!(
             "{} files were given: open one capture, or two of the same traffic to compare",
             captures.len()
@@ -401,9 +385,13 @@ async fn analyse(captures: &[CaptureFile]) -> FromWorker {
     }
 }
 
-async fn compare(capture: &CaptureFile, peer: &CaptureFile) -> Result<(Report, RunStats), String> {
-    let (main, mut stats) = read(capture, 0, Config::traced()).await?;
-    let (peer, peer_stats) = read(peer, 1, Config::traced()).await?;
+async fn compare(
+    capture: &CaptureFile,
+    peer: &CaptureFile,
+    run: Run,
+) -> Result<(Report, RunStats), String> {
+    let (main, mut stats) = read(capture, 0, Config::traced(), run).await?;
+    let (peer, peer_stats) = read(peer, 1, Config::traced(), run).await?;
     stats.bytes += peer_stats.bytes;
     stats.analysis_seconds += peer_stats.analysis_seconds;
     Ok((main.compared_with(&peer), stats))
@@ -414,8 +402,9 @@ async fn read(
     capture: &CaptureFile,
     index: u8,
     config: Config,
+    run: Run,
 ) -> Result<(Analysis, RunStats), String> {
-    read_blob(&capture.blob, index, config)
+    read_blob(&capture.blob, index, config, run)
         .await
         .map_err(|message| format!("{}: {message}", capture.name))
 }
@@ -424,23 +413,26 @@ async fn read_blob(
     capture: &Blob,
     index: u8,
     config: Config,
+    run: Run,
 ) -> Result<(Analysis, RunStats), String> {
     let mut reader = CaptureReader::new();
     let mut analyzer = Analyzer::new(config);
-    let mut feed = LiveFeed::new(index, capture.size() as u64);
-    let mut chunks = Chunks::new(capture)?;
-    // One buffer in wasm memory, reused for every chunk.
-    let mut buffer = Vec::new();
+    let mut feed = LiveFeed::new(index, capture.size() as u64, run == Run::Request);
+    let view = match run {
+        Run::Request => CHUNK_BYTES,
+        Run::WarmUp => WARM_UP_CHUNK_BYTES,
+    };
+    let mut chunks = Chunks::new(capture, view)?;
     let mut offset = 0;
     // Time spent in the reader and analyzer, not waiting for the browser's bytes.
     let mut analysing = 0.0;
-    while chunks.next(&mut buffer).await? {
+    while let Some(bytes) = chunks.next().await? {
         let pushed = now_s();
         reader
-            .push(&buffer, &mut analyzer)
+            .push(bytes, &mut analyzer)
             .map_err(|err| err.to_string())?;
         analysing += now_s() - pushed;
-        offset += buffer.len() as u64;
+        offset += bytes.len() as u64;
         feed.after_chunk(offset, &analyzer);
     }
     feed.post(offset, &analyzer);
@@ -474,11 +466,24 @@ async fn read_blob(
 /// Bytes read with a BYOB ("bring your own buffer") reader.
 const CHUNK_BYTES: u32 = 4 << 20;
 
-/// The capture's bytes as they are read. A BYOB reader refills one buffer
+/// The same in a warm-up: the 0.7 MB sample in ~40 reads, as many as ~20 MB
+/// of a capture (the browser hands over about half a MB per read).
+const WARM_UP_CHUNK_BYTES: u32 = 16 << 10;
+
+/// The capture's bytes as they are read, copied into one buffer in wasm
+/// memory that is allocated once: resizing a `Vec` to each chunk's length
+/// zero-filled most of every chunk before the copy (chunks come in varying
+/// sizes), ~15 % of the worker's processor time on a long-transfer capture
+/// (BENCHMARKS.md, session 8). A BYOB reader refills one JavaScript buffer
 /// again and again; a default reader's chunks are fresh ArrayBuffers, which
 /// pile up by the hundred MB before the garbage collector frees them. The
 /// default reader is the fallback where a Blob's stream is not a byte stream.
-enum Chunks {
+struct Chunks {
+    reader: Reader,
+    buffer: Vec<u8>,
+}
+
+enum Reader {
     Byob {
         reader: ReadableStreamByobReader,
         view: Uint8Array,
@@ -487,45 +492,57 @@ enum Chunks {
 }
 
 impl Chunks {
-    fn new(capture: &Blob) -> Result<Self, String> {
+    /// A reader of `capture` that reads at most `view` bytes at a time.
+    fn new(capture: &Blob, view: u32) -> Result<Self, String> {
         let stream = capture.stream();
         // Refused without locking the stream when it is not a byte stream.
-        Ok(match ReadableStreamByobReader::new(&stream) {
-            Ok(reader) => Chunks::Byob {
+        let reader = match ReadableStreamByobReader::new(&stream) {
+            Ok(reader) => Reader::Byob {
                 reader,
-                view: Uint8Array::new_with_length(CHUNK_BYTES),
+                view: Uint8Array::new_with_length(view),
             },
-            Err(_) => Chunks::Default(ReadableStreamDefaultReader::new(&stream).map_err(describe)?),
+            Err(_) => Reader::Default(ReadableStreamDefaultReader::new(&stream).map_err(describe)?),
+        };
+        Ok(Self {
+            reader,
+            buffer: vec![0; view as usize],
         })
     }
 
-    /// Copies the next chunk into `buffer`; false at the end of the file.
-    async fn next(&mut self, buffer: &mut Vec<u8>) -> Result<bool, String> {
-        let read = match self {
-            Chunks::Byob { reader, view } => reader.read_with_array_buffer_view(view),
-            Chunks::Default(reader) => reader.read(),
+    /// The next chunk, copied into wasm memory; `None` at the end of the file.
+    async fn next(&mut self) -> Result<Option<&[u8]>, String> {
+        let read = match &self.reader {
+            Reader::Byob { reader, view } => reader.read_with_array_buffer_view(view),
+            Reader::Default(reader) => reader.read(),
         };
         let result: ReadableStreamReadResult = JsFuture::from(read)
             .await
             .map_err(describe)?
             .unchecked_into();
         if result.get_done() == Some(true) {
-            return Ok(false);
+            return Ok(None);
         }
         let chunk: Uint8Array = result.get_value().dyn_into().map_err(describe)?;
-        buffer.resize(chunk.length() as usize, 0);
-        chunk.copy_to(buffer);
-        if let Chunks::Byob { view, .. } = self {
+        let len = chunk.length() as usize;
+        if len > self.buffer.len() {
+            // Only a default reader's chunk can be longer than the view.
+            self.buffer.resize(len, 0);
+        }
+        let bytes = self.buffer.get_mut(..len).unwrap_or_default();
+        chunk.copy_to(bytes);
+        if let Reader::Byob { view, .. } = &mut self.reader {
             // The read moved our buffer into `chunk`: hand all of it back.
             *view = Uint8Array::new(&chunk.buffer());
         }
-        Ok(true)
+        Ok(Some(bytes))
     }
 }
 
 /// Tells the UI how far reading is and which resets it found so far.
 struct LiveFeed {
     capture: u8,
+    /// False in a warm-up: its messages are made but not posted.
+    heard: bool,
     total: u64,
     started: f64,
     last_post: f64,
@@ -535,10 +552,11 @@ struct LiveFeed {
 }
 
 impl LiveFeed {
-    fn new(capture: u8, total: u64) -> Self {
+    fn new(capture: u8, total: u64, heard: bool) -> Self {
         let started = now_s();
         Self {
             capture,
+            heard,
             total,
             started,
             last_post: started,
@@ -555,10 +573,18 @@ impl LiveFeed {
         }
     }
 
+    fn send(&self, message: &FromWorker) {
+        if self.heard {
+            post(message);
+        } else {
+            let _ = codec::encode(message);
+        }
+    }
+
     fn post(&mut self, bytes: u64, analyzer: &Analyzer) {
         let now = now_s();
         self.last_post = now;
-        post(&FromWorker::Progress {
+        self.send(&FromWorker::Progress {
             capture: self.capture,
             bytes,
             total: self.total,
@@ -574,7 +600,7 @@ impl LiveFeed {
             .collect();
         self.listed += new_resets.len();
         self.counted = seen;
-        post(&FromWorker::Partial {
+        self.send(&FromWorker::Partial {
             capture: self.capture,
             resets_seen: seen as u64,
             new_resets,
