@@ -82,18 +82,22 @@ async function cpuSeconds(cdp) {
   const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
   const renderers = processInfo.filter((p) => p.type === 'renderer');
   let worker = 0;
+  let waiting = 0;
   try {
     for (const { id } of renderers) {
       for (const task of readdirSync(`/proc/${id}/task`)) {
         if (readFileSync(`/proc/${id}/task/${task}/comm`, 'utf8').startsWith('DedicatedWorker')) {
-          worker += Number(readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+          const [onCpu, runnable] = readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ');
+          worker += Number(onCpu) / 1e9;
+          waiting += Number(runnable) / 1e9;
         }
       }
     }
   } catch {
     worker = null;
+    waiting = null;
   }
-  return { renderer: renderers.reduce((sum, p) => sum + p.cpuTime, 0), worker };
+  return { renderer: renderers.reduce((sum, p) => sum + p.cpuTime, 0), worker, waiting };
 }
 
 const args = process.argv.slice(2);
@@ -212,6 +216,10 @@ try {
     renderer_cpu_seconds: Number((cpuAfter.renderer - cpuBefore.renderer).toFixed(3)),
     worker_thread_cpu_seconds: cpuAfter.worker === null || cpuBefore.worker === null
       ? null : Number((cpuAfter.worker - cpuBefore.worker).toFixed(3)),
+    // Of the same span, the worker thread's time runnable but not running
+    // (another thread had its core): what load adds to its wall times.
+    worker_thread_wait_seconds: cpuAfter.waiting === null || cpuBefore.waiting === null
+      ? null : Number((cpuAfter.waiting - cpuBefore.waiting).toFixed(3)),
     later_worker_analysis_seconds: laterRuns.map((stats) => Number(stats.analysis_seconds.toFixed(3))),
     resets,
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
