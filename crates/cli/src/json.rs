@@ -284,6 +284,35 @@ mod tests {
         assert!(ours.contains("\"resets\": []"), "{ours}");
     }
 
+    /// Lists longer than a piece are formatted on two threads, piece by
+    /// piece: the same bytes, at and around the pieces' edges.
+    #[test]
+    fn writes_long_lists_on_two_threads_as_serde_json_does() {
+        let options = Options::default();
+        let scenario = catalogue(&options).into_iter().next().unwrap();
+        let capture = write(&scenario, &options);
+        let mut report = analyze(Source::Bytes(&capture), |_| {}).unwrap();
+        let reset = report.resets.first().cloned().expect("a reset");
+        let conn = report.connections.first().cloned().expect("a connection");
+        for len in [511, 512, 513, 1024, 1025, 2600] {
+            report.resets = (0..len as u64)
+                .map(|frame| Reset {
+                    frame,
+                    ..reset.clone()
+                })
+                .collect();
+            report.connections = (0..len as u32)
+                .map(|id| Connection {
+                    id,
+                    history: format!("h{id}\"q").into(),
+                    ..conn.clone()
+                })
+                .collect();
+            let (ours, theirs) = report_both(&report);
+            assert!(ours == theirs, "{len} items: bytes differ");
+        }
+    }
+
     fn both(value: &serde_json::Value) -> (String, String) {
         let mut ours = Vec::new();
         write_pretty(&mut ours, value).unwrap();

@@ -2,6 +2,7 @@
 //! item's line start (and an object's closing line) one constant write.
 
 use std::io::{self, Write};
+use std::sync::mpsc;
 
 /// Where an array sits: the bytes before its first item, before each
 /// later one, after each (an object's closing brace) and at its end.
@@ -62,4 +63,71 @@ pub fn write<W: Write + ?Sized, T>(
         }
     }
     out.write_all(layout.end)
+}
+
+/// Items per piece of a list written on two threads: a few hundred KB of
+/// connections, a few MB of resets.
+const PIECE: usize = 512;
+
+/// Pieces formatted ahead by the second thread, waiting to be written.
+const AHEAD: usize = 2;
+
+/// Writes `items` as [`write`] does, in pieces of [`PIECE`] items: this
+/// thread formats the even pieces, a second thread the odd ones, each into
+/// a reused buffer, and this thread writes them in order. A report's long
+/// lists (a flood's 400 000 connections, a scan's 27 000 resets) take half
+/// the time on two cores; memory holds at most `AHEAD + 2` pieces.
+pub fn write_split<W: Write + ?Sized, T: Sync>(
+    out: &mut W,
+    items: &[T],
+    layout: &Layout,
+    item: fn(&mut Vec<u8>, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let piece = |buf: &mut Vec<u8>, index: usize, piece: &[T]| -> io::Result<()> {
+        buf.clear();
+        for (i, value) in piece.iter().enumerate() {
+            let first = index == 0 && i == 0;
+            buf.extend_from_slice(if first { layout.first } else { layout.next });
+            item(buf, value)?;
+            buf.extend_from_slice(layout.close);
+        }
+        Ok(())
+    };
+    if items.len() <= PIECE {
+        let mut buf = Vec::new();
+        piece(&mut buf, 0, items)?;
+        out.write_all(&buf)?;
+        return out.write_all(layout.end);
+    }
+    std::thread::scope(|scope| {
+        let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<Vec<u8>>>(AHEAD);
+        let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+        scope.spawn(move || {
+            // Ends at the list's end, or when this thread stopped taking
+            // pieces (a write failed).
+            for (index, odd) in items.chunks(PIECE).enumerate().skip(1).step_by(2) {
+                let mut buf = empty_rx.try_recv().unwrap_or_default();
+                let formatted = piece(&mut buf, index, odd).map(|()| buf);
+                if full_tx.send(formatted).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut own = Vec::new();
+        for (index, even) in items.chunks(PIECE).enumerate() {
+            if index % 2 == 0 {
+                piece(&mut own, index, even)?;
+                out.write_all(&own)?;
+            } else {
+                let stopped = || io::Error::other("the JSON writing thread stopped");
+                let buf = full_rx.recv().map_err(|_| stopped())??;
+                out.write_all(&buf)?;
+                let _ = empty_tx.send(buf);
+            }
+        }
+        out.write_all(layout.end)
+    })
 }
