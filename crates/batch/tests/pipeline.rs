@@ -115,3 +115,28 @@ fn test_pipeline_empty_file_fails_alike() {
     assert!(file.starts_with("error: "), "{file}");
     assert_eq!(file, memory);
 }
+
+/// Real captures of every link type the decoder knows (NFLOG prefixes,
+/// PKTAP and pcapng process names, radio headers, ERF, gzip): the slices a
+/// decoded packet borrows outside the chunk go through the side buffer.
+#[test]
+fn test_pipeline_real_link_types_equal_one_thread() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/captures");
+    let Ok(entries) = std::fs::read_dir(dir.join("linktypes")) else {
+        println!("SKIPPED: ../shared/captures/linktypes not found");
+        return;
+    };
+    let mut compared = 0;
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".md") || name.ends_with(".tsv") || path.is_dir() {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let (file, memory, _) = both(&name, &bytes);
+        assert!(file == memory, "{name}: reports differ");
+        compared += 1;
+    }
+    assert!(compared >= 20, "{compared} captures");
+}
