@@ -10,7 +10,6 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use hashbrown::hash_map::{Entry, HashMap};
-use slab::Slab;
 
 use super::conn::{Conn, RolesFrom, Side};
 use super::evict;
@@ -85,9 +84,14 @@ fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
 pub struct ConnTable {
     /// 4-tuple -> slot of its connection in `conns`.
     index: HashMap<Key, usize>,
-    /// The connections side by side, their slots reused once they leave:
-    /// a new connection allocates nothing once the table has grown.
-    conns: Slab<Conn>,
+    /// The connections side by side, their slots reused once they leave
+    /// and are closed: a new connection allocates nothing once the table
+    /// has grown. A connection stays in its slot until it is closed (never
+    /// moved: it is ~1 KB); `weights` tells which slots are in the table.
+    conns: Vec<Conn>,
+    /// Slots of `conns` whose connection was closed (its heap freed),
+    /// ready for a new one.
+    free: Vec<usize>,
     /// Per slot of `conns`, what eviction weighs, kept apart so that
     /// choosing victims reads 16 bytes per connection, not its ~1 KB.
     weights: Vec<Weight>,
@@ -105,9 +109,10 @@ pub struct ConnTable {
     expiring: VecDeque<(i64, Key)>,
     /// Connections dropped to stay under `max`.
     pub evicted: u64,
-    /// Connections that ended (replaced by a new one on the same ports,
-    /// expired, or evicted), waiting for the analyzer to report them.
-    pub retired: Vec<Conn>,
+    /// Slots of connections that left the table (replaced by a new one on
+    /// the same ports, expired, or evicted), in the order they left,
+    /// waiting to be closed where they lie ([`ConnTable::close_retired`]).
+    retired: Vec<usize>,
 }
 
 /// A connection's place in the table (see [`ConnTable::touched`]).
@@ -118,6 +123,7 @@ pub struct Slot(usize);
 /// the least recently active.
 #[derive(Clone, Copy, Debug, Default)]
 struct Weight {
+    /// The slot holds a connection in the table (not one that left).
     live: bool,
     finished: bool,
     last_ns: i64,
@@ -127,7 +133,8 @@ impl ConnTable {
     pub fn new(max: usize) -> Self {
         Self {
             index: HashMap::new(),
-            conns: Slab::new(),
+            conns: Vec::new(),
+            free: Vec::new(),
             weights: Vec::new(),
             max: max.max(16),
             next_id: 0,
@@ -159,6 +166,7 @@ impl ConnTable {
         let Self {
             index,
             conns,
+            free,
             weights,
             next_id,
             streams,
@@ -173,16 +181,25 @@ impl ConnTable {
             Conn::new(id, side, roles_from, frame, ts_ns, packet, stream)
         };
         let (slot, conn) = match index.entry(key) {
-            Entry::Occupied(entry) => {
+            Entry::Occupied(mut entry) => {
                 let slot = *entry.get();
-                let conn = conns.get_mut(slot)?;
+                let conn = conns.get(slot)?;
                 let mut stream = conn.stream;
                 streams.advance(&mut stream, from_lo, flags, seq);
                 if starts_new_connection(conn, ts_ns, packet) {
-                    retired.push(core::mem::replace(conn, fresh(stream)));
+                    // The old one stays in its slot until it is closed.
+                    retired.push(slot);
+                    if let Some(weight) = weights.get_mut(slot) {
+                        weight.live = false;
+                    }
+                    let (slot, conn) = start(conns, free, weights, fresh(stream))?;
+                    *entry.get_mut() = slot;
+                    (slot, conn)
+                } else {
+                    let conn = conns.get_mut(slot)?;
+                    conn.stream = stream;
+                    (slot, conn)
                 }
-                conn.stream = stream;
-                (slot, conn)
             }
             Entry::Vacant(entry) => {
                 let mut stream = match departed.remove(&key) {
@@ -190,12 +207,9 @@ impl ConnTable {
                     None => streams.fresh(),
                 };
                 streams.advance(&mut stream, from_lo, flags, seq);
-                let vacant = conns.vacant_entry();
-                let slot = *entry.insert(vacant.key());
-                if weights.len() <= slot {
-                    weights.resize(slot + 1, Weight::default());
-                }
-                (slot, vacant.insert(fresh(stream)))
+                let (slot, conn) = start(conns, free, weights, fresh(stream))?;
+                entry.insert(slot);
+                (slot, conn)
             }
         };
         let side = conn.side_of(packet.ip.src, packet.tcp.src_port);
@@ -249,7 +263,8 @@ impl ConnTable {
         }
     }
 
-    /// Takes the connection under `key` out of the table, into `retired`.
+    /// Takes the connection under `key` out of the table (it stays in its
+    /// slot, listed in `retired`).
     fn remove(&mut self, key: Key) -> bool {
         let Some(slot) = self.index.remove(&key) else {
             return false;
@@ -257,12 +272,31 @@ impl ConnTable {
         if let Some(weight) = self.weights.get_mut(slot) {
             weight.live = false;
         }
-        let Some(conn) = self.conns.try_remove(slot) else {
+        let Some(stream) = self.conns.get(slot).map(|conn| conn.stream) else {
             return false;
         };
-        self.depart(key, conn.stream);
-        self.retired.push(conn);
+        self.depart(key, stream);
+        self.retired.push(slot);
         true
+    }
+
+    /// Whether connections left the table since the last
+    /// [`ConnTable::close_retired`].
+    pub fn has_retired(&self) -> bool {
+        !self.retired.is_empty()
+    }
+
+    /// Hands the connections that left the table to `close`, in the order
+    /// they left, where they lie, then frees their heap and their slots.
+    pub fn close_retired(&mut self, mut close: impl FnMut(&Conn)) {
+        for &slot in &self.retired {
+            if let Some(conn) = self.conns.get_mut(slot) {
+                close(conn);
+                conn.free_heap();
+            }
+        }
+        self.free.extend_from_slice(&self.retired);
+        self.retired.clear();
     }
 
     /// Keeps the stream of a pair whose connection leaves the table.
@@ -284,9 +318,16 @@ impl ConnTable {
     /// pairs' streams are freed first (~14 MB when full): the report's
     /// connection list grows while the table drains.
     pub fn close_all(&mut self, mut close: impl FnMut(&Conn)) {
+        self.close_retired(&mut close);
         // Slots put in id order: a connection is too big to move around.
-        let (slots, ids): (Vec<usize>, Vec<u32>) =
-            self.conns.iter().map(|(slot, c)| (slot, c.id)).unzip();
+        let conns = &self.conns;
+        let (slots, ids): (Vec<usize>, Vec<u32>) = self
+            .weights
+            .iter()
+            .enumerate()
+            .filter(|(_, weight)| weight.live)
+            .filter_map(|(slot, _)| Some((slot, conns.get(slot)?.id)))
+            .unzip();
         let mut order = vec![usize::MAX; slots.len()];
         for (slot, rank) in slots.into_iter().zip(id_order::ranks(&ids)) {
             if let Some(place) = order.get_mut(rank) {
@@ -298,9 +339,7 @@ impl ConnTable {
         self.expiring = VecDeque::new();
         self.departed = HashMap::new();
         self.departed_order = VecDeque::new();
-        for conn in &self.retired {
-            close(conn);
-        }
+        self.free = Vec::new();
         self.retired = Vec::new();
         for slot in order {
             if let Some(conn) = self.conns.get_mut(slot) {
@@ -308,7 +347,7 @@ impl ConnTable {
                 conn.free_heap();
             }
         }
-        self.conns = Slab::new();
+        self.conns = Vec::new();
     }
 
     /// Drops a sixteenth of the table: finished connections first, then
@@ -326,7 +365,7 @@ impl ConnTable {
     /// The first `count` connections in the order (unfinished, last
     /// activity, key), in that order: the order they leave in.
     fn victims(&self, count: usize) -> Vec<((bool, i64), Key)> {
-        let mut weights = Vec::with_capacity(self.conns.len());
+        let mut weights = Vec::with_capacity(self.index.len());
         weights.extend(
             self.weights
                 .iter()
@@ -338,6 +377,38 @@ impl ConnTable {
             self.conns.get(slot).map(Key::of_conn)
         })
     }
+}
+
+/// Puts a new connection in a free slot of `conns` (or a new one), as in
+/// the table: its slot and itself.
+fn start<'a>(
+    conns: &'a mut Vec<Conn>,
+    free: &mut Vec<usize>,
+    weights: &mut Vec<Weight>,
+    conn: Conn,
+) -> Option<(usize, &'a mut Conn)> {
+    let weight = Weight {
+        live: true,
+        finished: false,
+        last_ns: conn.last_ns,
+    };
+    let slot = match free.pop() {
+        Some(slot) => {
+            *conns.get_mut(slot)? = conn;
+            slot
+        }
+        None => {
+            conns.push(conn);
+            conns.len().saturating_sub(1)
+        }
+    };
+    if weights.len() <= slot {
+        weights.resize(slot.saturating_add(1), Weight::default());
+    }
+    if let Some(place) = weights.get_mut(slot) {
+        *place = weight;
+    }
+    Some((slot, conns.get_mut(slot)?))
 }
 
 /// When `conn` may leave the table, if its last packet made it finish
