@@ -31,6 +31,6 @@ pub mod rows;
 pub mod targets;
 pub mod zeek;
 
-pub use analyze::{analysis, analyze, analyze_pair, Error, PairError, Source};
+pub use analyze::{analysis, analyze, analyze_in_pool, analyze_pair, Error, PairError, Source};
 pub use combined::Combined;
 pub use rows::{Outcome, RowKind};

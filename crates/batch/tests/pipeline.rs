@@ -9,7 +9,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use flate2::write::GzEncoder;
-use rstscope_batch::{analyze, Error, Source};
+use rstscope_batch::{analyze, analyze_in_pool, Error, Source};
 use rstscope_scenarios::bulk::{bulk_mix, Mix};
 use rstscope_scenarios::Format;
 
@@ -37,12 +37,19 @@ fn both(name: &str, bytes: &[u8]) -> (String, String, Vec<u64>) {
     let mut progress = Vec::new();
     let from_file = analyze(Source::Path(&path), |done| progress.push(done));
     let from_memory = analyze(Source::Bytes(bytes), |_| {});
+    // In a pool the reading thread only reads: the same report again.
+    let in_pool = analyze_in_pool(Source::Path(&path));
     std::fs::remove_file(&path).unwrap();
     let text = |result: Result<rstscope_core::Report, Error>| match result {
         Ok(report) => serde_json::to_string(&report).unwrap(),
         Err(err) => format!("error: {err}"),
     };
-    (text(from_file), text(from_memory), progress)
+    let from_memory = text(from_memory);
+    assert!(
+        text(in_pool) == from_memory,
+        "{name}: the pool's report differs"
+    );
+    (text(from_file), from_memory, progress)
 }
 
 #[test]

@@ -137,15 +137,19 @@ impl<W: Write> Run<W> {
         for (dir, err) in &found.unreadable {
             self.emit(dir, Err(format!("cannot list the directory: {err}")))?;
         }
+        let workers = pool::workers(jobs).min(found.captures.len());
         let work = |path: &PathBuf| {
-            rstscope_batch::analyze(Source::Path(path), |_| {}).map_err(|err| err.to_string())
+            let source = Source::Path(path);
+            // One capture at a time: its reading thread has the other core.
+            match workers {
+                0 | 1 => rstscope_batch::analyze(source, |_| {}),
+                _ => rstscope_batch::analyze_in_pool(source),
+            }
+            .map_err(|err| err.to_string())
         };
-        pool::ordered(
-            &found.captures,
-            pool::workers(jobs),
-            work,
-            |path, outcome| self.emit(path, outcome),
-        )?;
+        pool::ordered(&found.captures, workers, work, |path, outcome| {
+            self.emit(path, outcome)
+        })?;
         self.output.end(&mut self.out, &self.combined)?;
         self.out.flush()
     }
