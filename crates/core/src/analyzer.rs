@@ -271,10 +271,11 @@ impl Analyzer {
             record.ladder.push(summary);
             conn.resets.push(self.resets.push(record));
         } else {
-            let prev_id = conn.dir(side).last_ip_id;
+            let sender = conn.dir_mut(side);
+            let prev_id = sender.last_ip_id;
             // A retransmitted SYN opens no new connection.
-            let first_syn = conn.dir(side).syn_ns.is_none();
-            let host = self.hosts.sender(packet.ip.src, ts_ns);
+            let first_syn = sender.syn_ns.is_none();
+            let host = self.hosts.sender_at(&mut sender.host, packet.ip.src, ts_ns);
             host.add_packet(
                 conn.id,
                 packet.ip.ttl,
@@ -306,9 +307,9 @@ impl Analyzer {
         // The handshake just completed: remember how fast each host answers.
         if !had_ack && conn.ack_ns.is_some() {
             let (server_delay, client_delay) = (conn.server_delay_ns(), conn.client_delay_ns());
-            let (server, client) = (conn.server.addr, conn.client.addr);
-            self.hosts.entry(server).note_delays(server_delay, None);
-            self.hosts.entry(client).note_delays(None, client_delay);
+            let (server, client) = (&mut conn.server, &mut conn.client);
+            (self.hosts.entry_at(&mut server.host, server.addr)).note_delays(server_delay, None);
+            (self.hosts.entry_at(&mut client.host, client.addr)).note_delays(None, client_delay);
         }
         let leaves = table::leaves_at(conn, ended_before);
         let (finished, last_ns) = (conn.finished(), conn.last_ns);

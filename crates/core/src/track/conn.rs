@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 use core::net::IpAddr;
 
 use super::baseline::{IpIdStats, TtlBaseline};
+use super::host::HostSlot;
 use super::link::{ConnLink, LinkNote, Names, SideLink, WifiNote};
 use super::seq;
 use super::stream::Stream;
@@ -283,6 +284,8 @@ pub struct Direction {
     pub last_ip_id: Option<u16>,
     /// Last non-RST packet.
     pub last: Option<PacketNote>,
+    /// Where its address's profile was in the host table.
+    pub host: HostSlot,
 }
 
 impl Direction {
@@ -317,6 +320,7 @@ impl Direction {
             ip_id: IpIdStats::default(),
             last_ip_id: None,
             last: None,
+            host: HostSlot::NONE,
         }
     }
 
@@ -477,7 +481,7 @@ impl Conn {
         }
     }
 
-    fn dir_mut(&mut self, side: Side) -> &mut Direction {
+    pub fn dir_mut(&mut self, side: Side) -> &mut Direction {
         match side {
             Side::Client => &mut self.client,
             Side::Server => &mut self.server,

@@ -185,6 +185,16 @@ impl HostProfile {
     }
 }
 
+/// Where a host's profile was in a [`HostTable`], remembered by a
+/// connection for its sides: a hint, checked at each use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostSlot(u32);
+
+impl HostSlot {
+    /// Not looked up yet.
+    pub const NONE: HostSlot = HostSlot(u32::MAX);
+}
+
 /// All hosts seen, bounded: past the limit the least recently seen are
 /// dropped (counted in `evicted`).
 pub struct HostTable {
@@ -201,7 +211,7 @@ pub struct HostTable {
     /// evictions (a flood evicts every 3 125 new hosts).
     candidates: Vec<(i64, usize)>,
     /// Never handed out while the index and the slab agree, which they
-    /// always do (see [`HostTable::key_of`]).
+    /// always do (see [`HostTable::key_at`]).
     spare: HostProfile,
     max: usize,
     pub evicted: u64,
@@ -225,20 +235,40 @@ impl HostTable {
         self.profiles.get(key).map(|(_, host)| host)
     }
 
-    /// The profile of `addr`, created if new.
-    pub fn entry(&mut self, addr: IpAddr) -> &mut HostProfile {
-        let key = self.key_of(addr);
+    /// The profile of `addr`, created if new, found through `slot`: the
+    /// caller's note of where it was last time (a connection keeps one per
+    /// side). A hit costs no hash lookup. The note is checked against the
+    /// address kept beside the profile, so an evicted or reused slot just
+    /// misses; the index and the slab agree, so a slot holding `addr` is
+    /// the one the index names.
+    pub fn entry_at(&mut self, slot: &mut HostSlot, addr: IpAddr) -> &mut HostProfile {
+        let key = self.key_at(slot, addr);
         self.profile(key)
     }
 
-    /// The profile of `addr`, which sent a packet at `ts_ns` (what
-    /// eviction weighs), created if new.
-    pub fn sender(&mut self, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
-        let key = self.key_of(addr);
+    /// [`HostTable::entry_at`] for `addr`, which sent a packet at `ts_ns`
+    /// (what eviction weighs).
+    pub fn sender_at(&mut self, slot: &mut HostSlot, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
+        let key = self.key_at(slot, addr);
         if let Some(age) = self.ages.get_mut(key) {
             *age = Some(ts_ns);
         }
         self.profile(key)
+    }
+
+    #[inline]
+    fn key_at(&mut self, slot: &mut HostSlot, addr: IpAddr) -> usize {
+        let hit = usize::try_from(slot.0)
+            .ok()
+            .filter(|&key| self.profiles.get(key).is_some_and(|(a, _)| *a == addr));
+        match hit {
+            Some(key) => key,
+            None => {
+                let key = self.key_of(addr);
+                *slot = HostSlot(u32::try_from(key).unwrap_or(u32::MAX));
+                key
+            }
+        }
     }
 
     fn profile(&mut self, key: usize) -> &mut HostProfile {
@@ -249,7 +279,11 @@ impl HostTable {
     }
 
     /// The key of `addr`'s profile: one lookup for a known host; a new one
-    /// (evicting first at the limit) starts as never having sent.
+    /// (evicting first at the limit) starts as never having sent. Out of
+    /// line: a connection's packets after its first find their hosts
+    /// through its slots.
+    #[cold]
+    #[inline(never)]
     fn key_of(&mut self, addr: IpAddr) -> usize {
         if let Some(&key) = self.index.get(&addr) {
             return key;
@@ -306,6 +340,17 @@ mod tests {
         IpAddr::V4(Ipv4Addr::new(10, 0, 0, i))
     }
 
+    /// A host's profile found without a slot kept from before.
+    fn sender(table: &mut HostTable, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
+        let mut slot = HostSlot::NONE;
+        table.sender_at(&mut slot, addr, ts_ns)
+    }
+
+    fn entry(table: &mut HostTable, addr: IpAddr) -> &mut HostProfile {
+        let mut slot = HostSlot::NONE;
+        table.entry_at(&mut slot, addr)
+    }
+
     /// A full table of 32 (batches of 2): host `i` last sent at 1000 - i,
     /// except 5 and 6, which sent at 0, and 7, which never sent.
     fn full_table() -> HostTable {
@@ -317,8 +362,8 @@ mod tests {
                 _ => Some(1000 - i64::from(i)),
             };
             match ts {
-                Some(ts) => table.sender(addr(i), ts).packets = 1,
-                None => table.entry(addr(i)).packets = 2,
+                Some(ts) => sender(&mut table, addr(i), ts).packets = 1,
+                None => entry(&mut table, addr(i)).packets = 2,
             }
         }
         table
@@ -327,8 +372,8 @@ mod tests {
     #[test]
     fn test_full_known_host_evicts_nothing() {
         let mut table = full_table();
-        table.sender(addr(3), 2000);
-        table.entry(addr(7));
+        sender(&mut table, addr(3), 2000);
+        entry(&mut table, addr(7));
         assert_eq!(table.evicted, 0);
         assert!((0..32).all(|i| table.get(&addr(i)).is_some()));
     }
@@ -336,16 +381,16 @@ mod tests {
     #[test]
     fn test_full_new_host_evicts_least_recently_seen_by_address() {
         let mut table = full_table();
-        table.sender(addr(100), 2000);
+        sender(&mut table, addr(100), 2000);
         // 5, 6 and 7 share the oldest time (7's creation counts as 0):
         // the lower addresses go first.
         assert_eq!(table.evicted, 2);
         assert!(table.get(&addr(5)).is_none() && table.get(&addr(6)).is_none());
         assert_eq!(table.get(&addr(7)).map(|h| h.packets), Some(2));
         // Seen again, 7 is no longer the oldest: 31 (at 969) and 30 go.
-        table.sender(addr(7), 3000);
-        table.sender(addr(101), 3000);
-        table.sender(addr(102), 3000);
+        sender(&mut table, addr(7), 3000);
+        sender(&mut table, addr(101), 3000);
+        sender(&mut table, addr(102), 3000);
         assert_eq!(table.evicted, 4);
         assert!(table.get(&addr(31)).is_none() && table.get(&addr(30)).is_none());
         assert!([7, 29, 100, 101, 102]
@@ -353,5 +398,36 @@ mod tests {
             .all(|&i| table.get(&addr(i)).is_some()));
         // A new host's profile starts empty in an evicted one's place.
         assert_eq!(table.get(&addr(102)).map(|h| h.packets), Some(0));
+    }
+
+    #[test]
+    fn test_entry_at_slot_finds_the_same_profile_again() {
+        let mut hosts = HostTable::new(16);
+        let mut slot = HostSlot::NONE;
+        hosts.sender_at(&mut slot, addr(1), 0).packets += 1;
+        assert_ne!(slot, HostSlot::NONE);
+        let kept = slot;
+        hosts.sender_at(&mut slot, addr(1), 1).packets += 1;
+        assert_eq!(slot, kept);
+        assert_eq!(hosts.get(&addr(1)).map(|h| h.packets), Some(2));
+    }
+
+    #[test]
+    fn test_entry_at_evicted_slot_reused_by_another_host_misses() {
+        let mut hosts = HostTable::new(16);
+        let mut first = HostSlot::NONE;
+        hosts.sender_at(&mut first, addr(1), 0).packets = 1;
+        for n in 2..=17 {
+            sender(&mut hosts, addr(n), i64::from(n)).packets = 1;
+        }
+        // The 17th host evicted the first and took its place in the slab.
+        assert_eq!(hosts.evicted, 1);
+        assert!(hosts.get(&addr(1)).is_none());
+        let reused = hosts.profiles.get(first.0 as usize).map(|(a, _)| *a);
+        assert_eq!(reused, Some(addr(17)));
+        let mut stale = first;
+        assert_eq!(hosts.entry_at(&mut stale, addr(1)).packets, 0);
+        assert_ne!(stale, first);
+        assert_eq!(hosts.get(&addr(17)).map(|h| h.packets), Some(1));
     }
 }
