@@ -5,6 +5,7 @@
 use std::fmt;
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rstscope_capture::{CaptureError, CaptureReader, Sink};
 use rstscope_core::{Analysis, Analyzer, Config, Report};
@@ -50,28 +51,44 @@ pub fn analyze(source: Source<'_>, progress: impl FnMut(u64)) -> Result<Report, 
 /// the reading thread only reads. Framing and decoding beside the tracking
 /// pay off only on a core of its own; where every core already analyses a
 /// capture, handing records over (10-20 % more processor time) slows the
-/// whole pool.
+/// whole pool. ([`analyze`] decides the same by itself when other captures
+/// are being read at once, but a pool's first capture may start alone.)
 pub fn analyze_in_pool(source: Source<'_>) -> Result<Report, Error> {
     analysis_on(source, Config::default(), Cores::Shared, |_| {}).map(|a| a.report)
 }
 
-/// Whether a capture's analysis has a second core to itself.
+/// Whether a capture's analysis may take a second core.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cores {
-    /// The reading thread reads, frames and decodes; this one tracks.
-    Two,
+enum Cores {
+    /// If one is spare, the reading thread reads, frames and decodes there.
+    Spare,
     /// The reading thread only reads (the kernel's copy).
     Shared,
 }
 
-impl Cores {
-    /// `Two` unless the process may run on one core only (`taskset`).
-    fn available() -> Self {
-        match std::thread::available_parallelism() {
-            Ok(n) if n.get() >= 2 => Cores::Two,
-            _ => Cores::Shared,
-        }
+/// Captures read from files right now in this process (Python threads, a
+/// pool, ...), this one included.
+static READING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one capture in [`READING`] while it lives.
+struct Reading(usize);
+
+impl Reading {
+    fn start() -> Self {
+        Reading(READING.fetch_add(1, Ordering::Relaxed).saturating_add(1))
     }
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Whether `running` captures, each with a reading thread that frames and
+/// decodes, would fit on `cores` cores.
+fn spare_core(cores: usize, running: usize) -> bool {
+    cores >= running.saturating_mul(2)
 }
 
 /// The capture's report; with a peer capture (the same traffic seen from
@@ -99,7 +116,7 @@ pub fn analysis(
     config: Config,
     progress: impl FnMut(u64),
 ) -> Result<Analysis, Error> {
-    analysis_on(source, config, Cores::available(), progress)
+    analysis_on(source, config, Cores::Spare, progress)
 }
 
 fn analysis_on(
@@ -112,9 +129,13 @@ fn analysis_on(
     match source {
         Source::Path(path) => {
             let input = Input::open(path).map_err(Error::Open)?;
+            let reading = Reading::start();
+            let cores_here = std::thread::available_parallelism().map_or(1, |n| n.get());
             match cores {
-                Cores::Two => input.analyse(&mut analyzer, progress),
-                Cores::Shared => input.read_into(&mut analyzer, progress),
+                Cores::Spare if spare_core(cores_here, reading.0) => {
+                    input.analyse(&mut analyzer, progress)
+                }
+                _ => input.read_into(&mut analyzer, progress),
             }
             .map(|_| ())
         }
@@ -136,4 +157,28 @@ fn read_bytes(
         progress(reader.bytes_consumed());
     }
     reader.finish(sink).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_spare_core_for_each_capture_read_at_once() {
+        assert!(spare_core(2, 1));
+        assert!(!spare_core(2, 2));
+        assert!(!spare_core(1, 1));
+        assert!(spare_core(8, 4));
+        assert!(!spare_core(8, 5));
+    }
+
+    #[test]
+    fn test_reading_counts_while_alive() {
+        let first = Reading::start();
+        let second = Reading::start();
+        assert!(second.0 > first.0);
+        let running = READING.load(Ordering::Relaxed);
+        drop(second);
+        assert!(READING.load(Ordering::Relaxed) < running);
+    }
 }

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use flate2::write::GzEncoder;
 use rstscope_batch::{analyze, analyze_in_pool, Error, Source};
@@ -33,6 +34,12 @@ fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
 /// The report (as JSON) or the error (as text) of `bytes` read from a file
 /// and read from memory, and the progress the file reported.
 fn both(name: &str, bytes: &[u8]) -> (String, String, Vec<u64>) {
+    // One capture read at a time: `analyze` frames and decodes on the
+    // reading thread only while it has a core to spare (two or more cores).
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let path = temp_file(name, bytes);
     let mut progress = Vec::new();
     let from_file = analyze(Source::Path(&path), |done| progress.push(done));
