@@ -47,6 +47,8 @@ fn both(name: &str, bytes: &[u8]) -> (String, String, Vec<u64>) {
     // In a pool the reading thread only reads: the same report again.
     let in_pool = analyze_in_pool(Source::Path(&path));
     std::fs::remove_file(&path).unwrap();
+    // Empty now: one capture at a time is written in it.
+    std::fs::remove_dir(path.parent().unwrap()).unwrap();
     let text = |result: Result<rstscope_core::Report, Error>| match result {
         Ok(report) => serde_json::to_string(&report).unwrap(),
         Err(err) => format!("error: {err}"),
