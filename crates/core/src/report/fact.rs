@@ -18,9 +18,14 @@ use serde::{Deserialize, Serialize};
 use super::{CaptureName, Role, Signal, VantagePoint};
 use crate::decode::Hook;
 
+mod read;
+
 /// One observation behind a verdict.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+///
+/// Read back by [`read`]'s own `Deserialize` (a derived one for this enum
+/// is a large function in the page's wasm), to the same JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Fact {
     // --- what the RST's payload says ---
     /// A draft-ietf-tcpm-rst-diagnostic-payload reason code (magic 0x33AA),

@@ -1,0 +1,513 @@
+//! Reads a [`Fact`] back from its object (`{"kind": "…", field: value, …}`).
+//!
+//! Why not serde's derive: for an internally tagged enum it writes one
+//! reader per variant for every deserializer, and for 83 variants that was
+//! a single ~160 KB wasm function the page compiled when its first report
+//! arrived. Here the deserializer only collects the object's scalars (every
+//! field of a fact is a number, a string, a bool or null); the variants are
+//! then read from those by code that does not depend on the format, so it
+//! exists once. The JSON is the derive's: same fields, same errors (an
+//! unknown field is an error that names it and the variant's fields).
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use serde::de::{self, value, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::Deserialize;
+
+use super::Fact;
+
+impl<'de> Deserialize<'de> for Fact {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let fields = deserializer.deserialize_any(FieldsVisitor)?;
+        read(fields).map_err(de::Error::custom)
+    }
+}
+
+/// One field's value before the variant, and so its type, is known.
+#[derive(Debug)]
+enum Scalar {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Text(String),
+}
+
+/// The object's fields in the order read.
+struct Fields(Vec<(String, Scalar)>);
+
+struct FieldsVisitor;
+
+impl<'de> Visitor<'de> for FieldsVisitor {
+    type Value = Fields;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("internally tagged enum Fact")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+        let mut fields = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            fields.push((key, map.next_value::<Scalar>()?));
+        }
+        Ok(Fields(fields))
+    }
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number, a string, a boolean or null")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Unsigned(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Signed(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(Scalar::Float(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v.into()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+        Ok(Scalar::Text(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Scalar, D::Error> {
+        Scalar::deserialize(deserializer)
+    }
+}
+
+/// A field's type reads itself from the scalar, as from the format.
+impl<'de> Deserializer<'de> for Scalar {
+    type Error = value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, value::Error> {
+        match self {
+            Scalar::Null => visitor.visit_unit(),
+            Scalar::Bool(v) => visitor.visit_bool(v),
+            Scalar::Unsigned(v) => visitor.visit_u64(v),
+            Scalar::Signed(v) => visitor.visit_i64(v),
+            Scalar::Float(v) => visitor.visit_f64(v),
+            Scalar::Text(v) => visitor.visit_string(v),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, value::Error> {
+        match self {
+            Scalar::Null => visitor.visit_none(),
+            other => visitor.visit_some(other),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, value::Error> {
+        match self {
+            Scalar::Text(v) => v
+                .into_deserializer()
+                .deserialize_enum(name, variants, visitor),
+            other => other.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// An absent field: `None` for an `Option`, else a missing field (serde's
+/// rule for derived structs).
+struct Absent(&'static str);
+
+impl<'de> Deserializer<'de> for Absent {
+    type Error = value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, value::Error> {
+        Err(de::Error::missing_field(self.0))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, value::Error> {
+        visitor.visit_none()
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl Fields {
+    /// Takes the field `name` out, read as a `T`.
+    fn take<'de, T: Deserialize<'de>>(&mut self, name: &'static str) -> Result<T, value::Error> {
+        match self.0.iter().position(|(key, _)| key == name) {
+            Some(at) => T::deserialize(self.0.swap_remove(at).1),
+            None => T::deserialize(Absent(name)),
+        }
+    }
+
+    /// Fails on a field twice, as a derived struct does.
+    fn check_unique(&self) -> Result<(), value::Error> {
+        for (at, (key, _)) in self.0.iter().enumerate() {
+            if self.0.iter().skip(at + 1).any(|(other, _)| other == key) {
+                return Err(de::Error::custom(format!("duplicate field `{key}`")));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails on a field the variant (whose fields are `expected`) lacks.
+    fn check_none_left(&self, expected: &'static [&'static str]) -> Result<(), value::Error> {
+        match self.0.first() {
+            Some((key, _)) => Err(de::Error::unknown_field(key, expected)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The fact the fields describe: `kind` names the variant.
+fn read(mut fields: Fields) -> Result<Fact, value::Error> {
+    fields.check_unique()?;
+    let kind: Kind = fields.take("kind")?;
+    let (fact, expected) = kind.read(&mut fields)?;
+    fields.check_none_left(expected)?;
+    Ok(fact)
+}
+
+/// Declares `Kind` (the variants' names, as `kind` spells them) and reads
+/// each variant from its fields, by name; the list is [`Fact`]'s.
+macro_rules! variants {
+    ($($variant:ident $({ $($field:ident),* })?,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        enum Kind {
+            $($variant,)*
+        }
+
+        impl Kind {
+            /// The variant from `fields`, and the names of its fields.
+            fn read(
+                self,
+                fields: &mut Fields,
+            ) -> Result<(Fact, &'static [&'static str]), value::Error> {
+                Ok(match self {
+                    $(Kind::$variant => (
+                        Fact::$variant $({ $($field: fields.take(stringify!($field))?,)* })?,
+                        &[$($(stringify!($field),)*)?],
+                    ),)*
+                })
+            }
+        }
+
+        /// Every variant has its `Kind` (a compile error otherwise).
+        #[cfg(test)]
+        fn kind_of(fact: &Fact) -> Kind {
+            match fact {
+                $(Fact::$variant { .. } => Kind::$variant,)*
+            }
+        }
+    };
+}
+
+variants! {
+    DiagnosticCode { role, code },
+    DiagnosticReason { code },
+    BigIpText { role, text },
+    RelayedReset { text },
+    PayloadSays { text },
+    MptcpReset { role, reason },
+    TtlInitial { role, ttl, packets },
+    TtlAsConnection { role, ttl, packets },
+    TtlAsHostNotConnection { role, ttl, usual, matching, packets },
+    TtlDiffersConnection { role, ttl, packets, usual },
+    TtlAsHost { role, ttl, packets },
+    TtlDiffersHost { role, ttl, packets, usual },
+    TtlAlone { role, ttl },
+    DfMissing { role, packets },
+    IpIdZeroUnexpected { role, pattern },
+    IpIdZeroDf,
+    IpIdCopiesTrigger { role, id },
+    IpIdContinues { role, id, last, counter },
+    IpIdBreaks { role, id, last, counter },
+    IpIdNotZero { role, id },
+    AckZero { role },
+    AckBeyond { role, ack, bytes },
+    AckIsnPlusOne { role, ack, isn },
+    SeqExact { role, seq },
+    SeqIsPeerAck { role, seq, behind },
+    SeqInWindow { role, seq, offset },
+    SeqOutsideWindow { role, seq, offset },
+    TimingEarly { role, delay_ns, answer_ns },
+    TimingInLine { role, delay_ns, answer_ns },
+    RaceData { role, after_ns },
+    RacePackets { role, packets, first_ns },
+    Repeat { apart_ns, later, seq_moves, ack_moves },
+    CraftedFlags { flags },
+    AnswersSynInName { role },
+    AnswersInvalidSegment { role, frame, seq, out_of_window },
+    IdleBeforeTrigger { role, idle_ns },
+    ForgedUnexplained { role },
+    StealthProbe { role, probe },
+    ConnectProbe { role, after_ns, scanner },
+    PortSweep { role },
+    AnswersSyn { role },
+    HalfOpen { role },
+    ScannerAbort { role },
+    ScannerKernel { role },
+    BothFin,
+    DataAfterClose { role, fin_seq, bytes },
+    AfterOwnFin { role, fin_seq },
+    AfterTeardown { role, root_frame },
+    RstRepeated { role, times, seq },
+    CaptureCopy { frame, apart_ns },
+    LostConnection { role, times },
+    SocketlessAnswer { role, seq },
+    GaveUp { role, retransmissions, over_ns },
+    SilenceThenReset { role, silence_ns },
+    IdleForgotten { role, idle_ns },
+    NoContext,
+    AbortForm { role },
+    RefusalForm { role },
+    MidConnectionAnswer { role, bytes },
+    MidConnectionAfter { gap_ns },
+    SynAckAfterReset { role, after_ns },
+    FinGaveUp { role, fins, over_ns },
+    DeviceSilenceReset { role, silence_ns },
+    UnwantedConnection { role },
+    ChallengeAckAnswered { role, ack },
+    RequestUnanswered { role, bytes, waited_ns },
+    WindowStayedShut { role, probes },
+    NoSocketAnswer { role, frame, bytes },
+    InvalidTrigger { role, frame, flaw },
+    RejectNumbers { role, seq, with_ack },
+    PeerRetransmitting { role, copies, over_ns },
+    VantagePastLimits,
+    VantageNoConnection { other, running },
+    VantageBothNearerThere { there, sender, frame },
+    VantageBoth { there, frame },
+    VantageNotWatching { other },
+    VantageMadeOnPath { there, sender, packets, dropped },
+    VantageDroppedOnPath { here, there, receiver },
+    VantageOneSideOnly { here, sender },
+    VantageSameCapture,
+    WifiLink { role, frame, attempts, span_ns, overtaken, late_ns, signal_dbm, rate_kbps },
+    NflogRule { role, frame, prefix, hook, group, usual },
+    Process { role, name, pid },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::Hook;
+    use crate::report::{CaptureName, Role, VantagePoint};
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn read_json(json: &str) -> Result<Fact, String> {
+        serde_json::from_str(json).map_err(|err| err.to_string())
+    }
+
+    /// Facts whose fields cover every type a fact holds, both types of the
+    /// names two variants use differently (`usual`, `here`), unit variants
+    /// and absent or null options.
+    fn samples() -> Vec<Fact> {
+        vec![
+            Fact::DiagnosticCode {
+                role: Role::Server,
+                code: u32::MAX,
+            },
+            Fact::BigIpText {
+                role: Role::Client,
+                text: "a \"quoted\" ☃".into(),
+            },
+            Fact::TtlDiffersConnection {
+                role: Role::Server,
+                ttl: 255,
+                packets: 3,
+                usual: Some(64),
+            },
+            Fact::TtlDiffersHost {
+                role: Role::Client,
+                ttl: 0,
+                packets: 0,
+                usual: None,
+            },
+            Fact::IpIdZeroDf,
+            Fact::AckBeyond {
+                role: Role::Client,
+                ack: 7,
+                bytes: i64::MIN,
+            },
+            Fact::SeqInWindow {
+                role: Role::Server,
+                seq: 1,
+                offset: -5,
+            },
+            Fact::AnswersInvalidSegment {
+                role: Role::Server,
+                frame: u64::MAX,
+                seq: 9,
+                out_of_window: true,
+            },
+            Fact::VantageOneSideOnly {
+                here: CaptureName::Peer,
+                sender: Role::Client,
+            },
+            Fact::VantageDroppedOnPath {
+                here: VantagePoint::ClientSide,
+                there: VantagePoint::Unknown,
+                receiver: Role::Server,
+            },
+            Fact::VantageMadeOnPath {
+                there: VantagePoint::ServerSide,
+                sender: Role::Server,
+                packets: 2,
+                dropped: None,
+            },
+            Fact::WifiLink {
+                role: Role::Client,
+                frame: 4,
+                attempts: 3,
+                span_ns: 1,
+                overtaken: 2,
+                late_ns: -1,
+                signal_dbm: Some(-70),
+                rate_kbps: None,
+            },
+            Fact::NflogRule {
+                role: Role::Server,
+                frame: 1,
+                prefix: "DROP ".into(),
+                hook: Some(Hook::Forward),
+                group: 2,
+                usual: Some("ACCEPT".into()),
+            },
+            Fact::Process {
+                role: Role::Client,
+                name: "curl".into(),
+                pid: Some(42),
+            },
+            Fact::BothFin,
+        ]
+    }
+
+    #[test]
+    fn test_read_written_reads_equal_and_writes_the_same_bytes() {
+        for fact in samples() {
+            let json = serde_json::to_string(&fact).unwrap();
+            let back = read_json(&json).unwrap();
+            assert_eq!(back, fact, "{json}");
+            assert_eq!(serde_json::to_string(&back).unwrap(), json);
+            let kind: Kind = serde_json::from_value(
+                serde_json::from_str::<serde_json::Value>(&json).unwrap()["kind"].clone(),
+            )
+            .unwrap();
+            assert_eq!(kind_of(&fact), kind, "{json}");
+        }
+    }
+
+    #[test]
+    fn test_read_kind_after_fields_and_options_absent_or_null() {
+        let fact = read_json(r#"{"packets":3,"ttl":9,"role":"server","kind":"ttl-differs-host"}"#);
+        let usual = None;
+        assert_eq!(
+            fact,
+            Ok(Fact::TtlDiffersHost {
+                role: Role::Server,
+                ttl: 9,
+                packets: 3,
+                usual
+            })
+        );
+        let null = read_json(
+            r#"{"kind":"ttl-differs-host","role":"server","ttl":9,"packets":3,"usual":null}"#,
+        );
+        assert_eq!(null, fact);
+    }
+
+    #[test]
+    fn test_read_unknown_field_is_an_error_naming_it_and_the_fields() {
+        let err = read_json(r#"{"kind":"seq-exact","role":"client","seq":1,"ttl":3}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown field `ttl`, expected `role` or `seq`"),
+            "{err}"
+        );
+        let err = read_json(r#"{"kind":"both-fin","role":"client"}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown field `role`, there are no fields"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn test_read_missing_duplicate_and_mistyped_fields_are_errors() {
+        let err = read_json(r#"{"kind":"seq-exact","role":"client"}"#).unwrap_err();
+        assert!(err.starts_with("missing field `seq`"), "{err}");
+        let err = read_json(r#"{"role":"client","seq":1}"#).unwrap_err();
+        assert!(err.starts_with("missing field `kind`"), "{err}");
+        let err = read_json(r#"{"kind":"seq-exact","role":"client","seq":1,"seq":2}"#).unwrap_err();
+        assert!(err.starts_with("duplicate field `seq`"), "{err}");
+        let err = read_json(r#"{"kind":"ttl-alone","role":"client","ttl":256}"#).unwrap_err();
+        assert!(
+            err.starts_with("invalid value: integer `256`, expected u8"),
+            "{err}"
+        );
+        let err = read_json(r#"{"kind":"ttl-alone","role":"router","ttl":2}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown variant `router`, expected `client` or `server`"),
+            "{err}"
+        );
+        let err = read_json(r#"{"kind":"ttl-alone","role":"client","ttl":"2"}"#).unwrap_err();
+        assert!(
+            err.starts_with("invalid type: string \"2\", expected u8"),
+            "{err}"
+        );
+        let err = read_json(r#"{"kind":"no-such-kind"}"#).unwrap_err();
+        assert!(
+            err.starts_with("unknown variant `no-such-kind`, expected one of"),
+            "{err}"
+        );
+        let err = read_json(r#"{"kind":"ttl-alone","role":"client","ttl":[2]}"#).unwrap_err();
+        assert!(err.contains("invalid type: sequence"), "{err}");
+        assert!(read_json(r#"["ttl-alone"]"#)
+            .unwrap_err()
+            .contains("invalid type: sequence"));
+    }
+}
