@@ -2,6 +2,7 @@
 //! the report carries: a report sent as JSON with its sentences blanked,
 //! then re-rendered by `render::sentences`, reads exactly as it did. Over
 //! every generated scenario, the app's sample and every shared real capture.
+//! The JSON itself reads back to a report that writes the same bytes.
 
 mod common;
 
@@ -20,6 +21,8 @@ fn analyze(bytes: &[u8]) -> Report {
 fn rerendered(report: &Report) -> Report {
     let json = serde_json::to_string(report).unwrap();
     let mut copy: Report = serde_json::from_str(&json).unwrap();
+    // Read back, every fact writes the same bytes (core's own `Fact` reader).
+    assert_eq!(serde_json::to_string(&copy).unwrap(), json);
     copy.summary.headline.clear();
     for reset in &mut copy.resets {
         reset.tips.clear();
