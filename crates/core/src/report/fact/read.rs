@@ -7,21 +7,23 @@
 //! field of a fact is a number, a string, a bool or null); the variants are
 //! then read from those by code that does not depend on the format, so it
 //! exists once. The JSON is the derive's: same fields, same errors (an
-//! unknown field is an error that names it and the variant's fields).
+//! unknown field is an error that names it and the variant's fields), and
+//! like the derive it also reads the kind and the fields in order as an
+//! array (how a share link carries a fact).
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
-use serde::de::{self, value, Deserializer, IntoDeserializer, MapAccess, Visitor};
+use serde::de::{self, value, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::Fact;
 
 impl<'de> Deserialize<'de> for Fact {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let fields = deserializer.deserialize_any(FieldsVisitor)?;
-        read(fields).map_err(de::Error::custom)
+        let object = deserializer.deserialize_any(ObjectVisitor)?;
+        read(object).map_err(de::Error::custom)
     }
 }
 
@@ -36,24 +38,38 @@ enum Scalar {
     Text(String),
 }
 
-/// The object's fields in the order read.
+/// A fact as read: named fields, or the kind and the fields in order.
+enum Object {
+    Named(Vec<(String, Scalar)>),
+    InOrder(Vec<Scalar>),
+}
+
+/// The named fields not yet taken.
 struct Fields(Vec<(String, Scalar)>);
 
-struct FieldsVisitor;
+struct ObjectVisitor;
 
-impl<'de> Visitor<'de> for FieldsVisitor {
-    type Value = Fields;
+impl<'de> Visitor<'de> for ObjectVisitor {
+    type Value = Object;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("internally tagged enum Fact")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Object, A::Error> {
         let mut fields = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             fields.push((key, map.next_value::<Scalar>()?));
         }
-        Ok(Fields(fields))
+        Ok(Object::Named(fields))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Object, A::Error> {
+        let mut values = Vec::new();
+        while let Some(value) = seq.next_element::<Scalar>()? {
+            values.push(value);
+        }
+        Ok(Object::InOrder(values))
     }
 }
 
@@ -202,13 +218,36 @@ impl Fields {
     }
 }
 
-/// The fact the fields describe: `kind` names the variant.
-fn read(mut fields: Fields) -> Result<Fact, value::Error> {
-    fields.check_unique()?;
-    let kind: Kind = fields.take("kind")?;
-    let (fact, expected) = kind.read(&mut fields)?;
-    fields.check_none_left(expected)?;
+/// The fact the object describes: `kind` names the variant.
+fn read(object: Object) -> Result<Fact, value::Error> {
+    let (kind, mut fields) = match object {
+        Object::Named(fields) => {
+            let mut fields = Fields(fields);
+            fields.check_unique()?;
+            (fields.take("kind")?, fields)
+        }
+        Object::InOrder(values) => in_order(values)?,
+    };
+    let fact = kind.read(&mut fields)?;
+    fields.check_none_left(kind.fields())?;
     Ok(fact)
+}
+
+/// The kind, then the variant's fields named by their place.
+fn in_order(values: Vec<Scalar>) -> Result<(Kind, Fields), value::Error> {
+    let mut values = values.into_iter();
+    let kind = Kind::deserialize(
+        values
+            .next()
+            .ok_or_else(|| de::Error::missing_field("kind"))?,
+    )?;
+    let names = kind.fields();
+    if values.len() != names.len() {
+        let expected = format!("{} fields after the kind", names.len());
+        return Err(de::Error::invalid_length(values.len(), &expected.as_str()));
+    }
+    let named = names.iter().map(|name| String::from(*name)).zip(values);
+    Ok((kind, Fields(named.collect())))
 }
 
 /// Declares `Kind` (the variants' names, as `kind` spells them) and reads
@@ -222,17 +261,20 @@ macro_rules! variants {
         }
 
         impl Kind {
-            /// The variant from `fields`, and the names of its fields.
-            fn read(
-                self,
-                fields: &mut Fields,
-            ) -> Result<(Fact, &'static [&'static str]), value::Error> {
+            /// The variant, its fields taken from `fields`.
+            fn read(self, fields: &mut Fields) -> Result<Fact, value::Error> {
                 Ok(match self {
-                    $(Kind::$variant => (
-                        Fact::$variant $({ $($field: fields.take(stringify!($field))?,)* })?,
-                        &[$($(stringify!($field),)*)?],
-                    ),)*
+                    $(Kind::$variant => {
+                        Fact::$variant $({ $($field: fields.take(stringify!($field))?,)* })?
+                    })*
                 })
+            }
+
+            /// The variant's field names, in order.
+            fn fields(self) -> &'static [&'static str] {
+                match self {
+                    $(Kind::$variant => &[$($(stringify!($field),)*)?],)*
+                }
             }
         }
 
@@ -444,6 +486,35 @@ mod tests {
     }
 
     #[test]
+    fn test_read_in_order_as_a_link_carries_it() {
+        let fact = read_json(r#"["ttl-differs-host","server",9,3,null]"#);
+        let usual = None;
+        assert_eq!(
+            fact,
+            Ok(Fact::TtlDiffersHost {
+                role: Role::Server,
+                ttl: 9,
+                packets: 3,
+                usual
+            })
+        );
+        assert_eq!(read_json(r#"["both-fin"]"#), Ok(Fact::BothFin));
+        let err = read_json(r#"["ttl-differs-host","server",9,3]"#).unwrap_err();
+        assert!(
+            err.starts_with("invalid length 3, expected 4 fields after the kind"),
+            "{err}"
+        );
+        let err = read_json(r#"["both-fin",1]"#).unwrap_err();
+        assert!(
+            err.starts_with("invalid length 1, expected 0 fields"),
+            "{err}"
+        );
+        assert!(read_json("[]")
+            .unwrap_err()
+            .starts_with("missing field `kind`"));
+    }
+
+    #[test]
     fn test_read_kind_after_fields_and_options_absent_or_null() {
         let fact = read_json(r#"{"packets":3,"ttl":9,"role":"server","kind":"ttl-differs-host"}"#);
         let usual = None;
@@ -506,8 +577,5 @@ mod tests {
         );
         let err = read_json(r#"{"kind":"ttl-alone","role":"client","ttl":[2]}"#).unwrap_err();
         assert!(err.contains("invalid type: sequence"), "{err}");
-        assert!(read_json(r#"["ttl-alone"]"#)
-            .unwrap_err()
-            .contains("invalid type: sequence"));
     }
 }
