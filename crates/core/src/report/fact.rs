@@ -9,8 +9,8 @@
 //! nanoseconds (`*_ns`, exact in JSON and JavaScript), sequence numbers raw. Text taken from the capture (`text`) is
 //! quoted as capture data, never read as advice.
 //!
-//! A new kind of evidence is one variant here, one arm in
-//! `render::finding`, and the rule that produces it.
+//! A new kind of evidence is one variant here, one line in `read.rs`'s
+//! list, one arm in `render::finding`, and the rule that produces it.
 
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
