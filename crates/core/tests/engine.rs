@@ -1915,3 +1915,53 @@ fn test_abort_form_lone_rst_ack_with_live_numbers() {
     assert_ne!(reset(&report, refusal_form).cause, Cause::AppAbort);
     assert_eq!(reset(&report, ephemeral).cause, Cause::Unknown);
 }
+
+/// Both FINs closed the connection; 16 s later a RST+ACK "from" the
+/// server continues its final numbers with nothing prompting it (a NAT
+/// gateway purging the closed flow, as in Zeek's `Teredo.pcap`). The
+/// table has split it onto a new connection by then; the RST still reads
+/// as a device's state expiring, even with the server's own TTL.
+#[test]
+fn test_time_wait_unprompted_rst_is_a_purge() {
+    let mut w = Wire::new();
+    w.background(80, 5000);
+    let (c, s) = w.handshake(80, 100, 9000);
+    let (c, s) = w.exchange(80, c, s);
+    w.send(pkt(false, 80, s, c, FIN | ACK));
+    w.send(pkt(true, 80, c, s.wrapping_add(1), FIN | ACK));
+    w.send(pkt(false, 80, s.wrapping_add(1), c.wrapping_add(1), ACK));
+    w.wait(16_000 * MS);
+    let rst = w.send(pkt(
+        false,
+        80,
+        s.wrapping_add(1),
+        c.wrapping_add(1),
+        RST | ACK,
+    ));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Middlebox, Cause::IdleTimeout)
+    );
+    assert_eq!(r.sub_cause, Some(SubCause::StateExpired));
+}
+
+/// The same silence after both FINs, but the RST's numbers are not the
+/// closed connection's: nothing ties it to the flow that ended, so it is
+/// no purge of it.
+#[test]
+fn test_time_wait_unrelated_rst_is_no_purge() {
+    let mut w = Wire::new();
+    w.background(80, 5000);
+    let (c, s) = w.handshake(80, 100, 9000);
+    let (c, s) = w.exchange(80, c, s);
+    w.send(pkt(false, 80, s, c, FIN | ACK));
+    w.send(pkt(true, 80, c, s.wrapping_add(1), FIN | ACK));
+    w.send(pkt(false, 80, s.wrapping_add(1), c.wrapping_add(1), ACK));
+    w.wait(16_000 * MS);
+    let rst = w.send(pkt(false, 80, s.wrapping_add(70_000), c, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_ne!(r.sub_cause, Some(SubCause::StateExpired));
+}

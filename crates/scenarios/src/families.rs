@@ -411,6 +411,15 @@ static FAMILIES: &[Family] = &[
         build: idle::nat_batch,
     },
     Family {
+        name: "nat-closed-purge",
+        description: "A NAT gateway purges a closed connection's entry seconds after both FINs or an end's reset, and resets both ends in each other's name as it does.",
+        vantages: &[AtClient, AtClient, AtServer],
+        clients: Stack::CLIENTS,
+        servers: Stack::GENERAL,
+        min_hops: 3,
+        build: idle::nat_closed_purge,
+    },
+    Family {
         name: "firewall-idle",
         description: "A stateful firewall ends an idle session: a FortiGate resets both ends at expiry, a Linux firewall REJECTs the next packet of an expired conntrack entry.",
         vantages: ANYWHERE,

@@ -7,7 +7,8 @@
 //!    reset option's reason, a proxy
 //!    relaying its backend's reset, flags no stack sends; a port scanner's
 //!    kernel resetting the SYN-ACKs its hand-made SYNs drew, whose TTL and
-//!    IP-ID its probes never shared ([`payload`], [`probe`]); then whether an
+//!    IP-ID its probes never shared ([`payload`], [`probe`]); a device
+//!    purging a flow its ends had closed seconds before ([`path`]); then whether an
 //!    earlier reset had already torn the connection down, so this one only
 //!    answers a segment for a socket no longer there ([`consequence`];
 //!    whoever sent it, a device answering for a dead socket included);
@@ -117,6 +118,7 @@ pub enum Rule {
     CraftedFlags,
     ScannerKernel,
     PathSynRace,
+    PurgedAfterClose,
     AfterTeardown,
     LoggedReject,
     PathRefusal,
@@ -162,6 +164,7 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::CraftedFlags, probe::crafted_flags),
     (Rule::ScannerKernel, probe::scanner_kernel),
     (Rule::PathSynRace, path::syn_race),
+    (Rule::PurgedAfterClose, path::purged_after_close),
     (Rule::AfterTeardown, consequence::after_teardown),
     (Rule::LoggedReject, link::logged_reject),
     (Rule::PathRefusal, path::refusal),

@@ -82,6 +82,7 @@ pub fn finding(fact: &Fact) -> String {
         Fact::SynAckAfterReset { .. }
         | Fact::FinGaveUp { .. }
         | Fact::DeviceSilenceReset { .. }
+        | Fact::PurgedAfterClose { .. }
         | Fact::UnwantedConnection { .. }
         | Fact::ChallengeAckAnswered { .. }
         | Fact::RequestUnanswered { .. }
@@ -502,6 +503,10 @@ fn giving_up(fact: &Fact) -> String {
         ),
         Fact::DeviceSilenceReset { role, silence_ns } => format!(
             "{} of silence, then a reset in the {role}'s name that the {role} did not send: a device's state for the connection expired",
+            duration(silence_ns)
+        ),
+        Fact::PurgedAfterClose { role, silence_ns } => format!(
+            "the connection was already over (both FINs or an end's own reset); {} later a reset in the {role}'s name that the {role} did not send: a device (NAT, firewall) purging the closed flow's state, not an injector (nothing was left to stop)",
             duration(silence_ns)
         ),
         Fact::UnwantedConnection { role } => format!(

@@ -242,6 +242,9 @@ pub enum Fact {
     FinGaveUp { role: Role, fins: u32, over_ns: i64 },
     /// `silence_ns` of silence, then a device reset in the `role`'s name.
     DeviceSilenceReset { role: Role, silence_ns: i64 },
+    /// The ends had closed the connection (both FINs or an end's reset);
+    /// `silence_ns` later a device reset it in the `role`'s name.
+    PurgedAfterClose { role: Role, silence_ns: i64 },
     /// The `role` reset the SYN-ACK of a connection it opened while
     /// sweeping no ports: it no longer wanted it.
     UnwantedConnection { role: Role },
@@ -428,7 +431,9 @@ impl Fact {
             Fact::FinGaveUp { .. }
             | Fact::WindowStayedShut { .. }
             | Fact::PeerRetransmitting { .. } => Signal::Retransmit,
-            Fact::DeviceSilenceReset { .. } | Fact::RequestUnanswered { .. } => Signal::Idle,
+            Fact::DeviceSilenceReset { .. }
+            | Fact::PurgedAfterClose { .. }
+            | Fact::RequestUnanswered { .. } => Signal::Idle,
             Fact::UnwantedConnection { .. } | Fact::ChallengeAckAnswered { .. } => {
                 Signal::Handshake
             }

@@ -367,6 +367,61 @@ pub struct Conn {
     /// What the link layer recorded about its packets; allocated at the
     /// first packet that carries any such metadata.
     pub link: Option<Box<ConnLink>>,
+    /// How the connection these ports carried before ended, when this one
+    /// replaced it in the table.
+    pub predecessor: Option<Predecessor>,
+}
+
+/// The end of the connection a new one replaced on the same ports (and
+/// of those it had replaced in turn: a capture that starts late, or a
+/// long pause, splits one conversation): a RST that continues their numbers
+/// after the ends had closed answers nothing of the new connection (a
+/// device clearing its state does that).
+#[derive(Clone, Copy, Debug)]
+pub struct Predecessor {
+    pub last_ns: i64,
+    /// A RST ended it, or both sides had sent a FIN.
+    pub reset: bool,
+    pub client_fin: bool,
+    pub server_fin: bool,
+    /// The last SND.NXT of the sides that play the new connection's
+    /// client and server.
+    pub client_nxt: Option<u32>,
+    pub server_nxt: Option<u32>,
+}
+
+impl Predecessor {
+    /// `old`'s end, its sides mapped onto `new`'s roles.
+    pub fn of(old: &Conn, new: &Conn) -> Self {
+        let before = old.predecessor;
+        let client = (
+            old.client.fin_seq.is_some() || before.is_some_and(|p| p.client_fin),
+            old.client.snd_nxt.or(before.and_then(|p| p.client_nxt)),
+        );
+        let server = (
+            old.server.fin_seq.is_some() || before.is_some_and(|p| p.server_fin),
+            old.server.snd_nxt.or(before.and_then(|p| p.server_nxt)),
+        );
+        let same = new.side_of(old.client.addr, old.client.port) == Side::Client;
+        let (client, server) = if same {
+            (client, server)
+        } else {
+            (server, client)
+        };
+        Self {
+            last_ns: old.last_ns,
+            reset: !old.resets.is_empty(),
+            client_fin: client.0,
+            server_fin: server.0,
+            client_nxt: client.1,
+            server_nxt: server.1,
+        }
+    }
+
+    /// The ends had finished: both FINs, or a RST.
+    pub fn closed(&self) -> bool {
+        self.reset || (self.client_fin && self.server_fin)
+    }
 }
 
 /// One packet as the tracker needs it.
@@ -430,6 +485,7 @@ impl Conn {
             resets: Vec::new(),
             history: History::Empty,
             link: None,
+            predecessor: None,
         }
     }
 

@@ -11,7 +11,7 @@ use core::net::IpAddr;
 
 use hashbrown::hash_map::{Entry, HashMap};
 
-use super::conn::{Conn, RolesFrom, Side};
+use super::conn::{Conn, Predecessor, RolesFrom, Side};
 use super::evict;
 use super::host::HostTable;
 use super::id_order;
@@ -187,12 +187,14 @@ impl ConnTable {
                 let mut stream = conn.stream;
                 streams.advance(&mut stream, from_lo, flags, seq);
                 if starts_new_connection(conn, ts_ns, packet) {
+                    let mut new = fresh(stream);
+                    new.predecessor = Some(Predecessor::of(conn, &new));
                     // The old one stays in its slot until it is closed.
                     retired.push(slot);
                     if let Some(weight) = weights.get_mut(slot) {
                         weight.live = false;
                     }
-                    let (slot, conn) = start(conns, free, weights, fresh(stream))?;
+                    let (slot, conn) = start(conns, free, weights, new)?;
                     *entry.get_mut() = slot;
                     (slot, conn)
                 } else {

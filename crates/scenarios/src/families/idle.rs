@@ -352,3 +352,38 @@ pub fn keepalive_nat(st: &mut Stage) {
     }
     st.net.add(c);
 }
+
+/// How long devices keep a closed flow's entry, seconds: Linux conntrack's
+/// CLOSE (10 s), LAST_ACK (30 s), CLOSE_WAIT (60 s) and TIME_WAIT (120 s)
+/// timers, and the few seconds home gateways keep one.
+const CLOSED_TIMEOUT_S: [f64; 6] = [2.0, 5.0, 10.0, 30.0, 60.0, 120.0];
+
+/// A NAT gateway keeps a closed connection's entry for a short close
+/// timer and, when it purges the entry, resets both ends in each other's
+/// name at their final sequence numbers (Zeek's `Teredo.pcap`: the home
+/// gateway's resets come 16-18 s after both FINs or an end's own reset).
+/// The endpoints had finished: nothing was left to stop, so it is no
+/// injection, but a device's state expiring.
+pub fn nat_closed_purge(st: &mut Stage) {
+    let nat = nat_device(st);
+    st.background(0.0, 30.0);
+    let at = st.seconds(1.0, 30.0);
+    let mut c = st.connect(80, at);
+    traffic::https_start(&mut st.net, &mut c, "www.example.com");
+    c.wait(st.seconds(0.05, 5.0));
+    let closer = if st.chance(60) {
+        Side::Client
+    } else {
+        Side::Server
+    };
+    if st.chance(70) {
+        c.close(closer);
+    } else {
+        c.reset(closer, ACK, own(closer, Cause::AppAbort));
+    }
+    let timeout = pick(&mut st.rng, &CLOSED_TIMEOUT_S);
+    c.wait(timeout + st.seconds(0.0, 2.0));
+    let label = |side| forged(side, Cause::IdleTimeout).sub(SubCause::StateExpired);
+    reset_both(st, &mut c, &nat, label);
+    st.net.add(c);
+}

@@ -5,7 +5,7 @@ use super::Decision;
 use crate::attribute::facts::{Facts, IDLE_NS};
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, SegmentFlaw, SubCause};
-use crate::track::conn::PacketNote;
+use crate::track::conn::{PacketNote, Side};
 
 fn forged(f: &Facts<'_>) -> bool {
     f.origin == Origin::Middlebox
@@ -175,6 +175,62 @@ pub fn state_expired(f: &Facts<'_>) -> Option<Decision> {
             .because(fact, Origin::Middlebox)
             .idle(idle),
     )
+}
+
+/// Nothing prompted the RST, it continues the sender's numbers, and the
+/// ends had closed the connection at least [`PURGE_AFTER_NS`] before: a
+/// device (a NAT's close timer) purging the closed flow resets both ends
+/// as it does. No endpoint sends that: a closed socket is gone, or in
+/// TIME-WAIT answers with an ACK, and a stack without the connection
+/// answers a segment, not silence. So the origin is the device whatever
+/// the fingerprints say (a device next to an end can share its TTL), and
+/// an injector had nothing left to stop.
+pub fn purged_after_close(f: &Facts<'_>) -> Option<Decision> {
+    if f.trigger().is_some() {
+        return None;
+    }
+    let since = since_closed(f).filter(|s| *s >= PURGE_AFTER_NS)?;
+    let fact = Fact::PurgedAfterClose {
+        role: f.who(),
+        silence_ns: since,
+    };
+    Some(
+        Decision::new(Cause::IdleTimeout)
+            .sub(SubCause::StateExpired)
+            .because(fact, Origin::Middlebox)
+            .emitted_by(Origin::Middlebox)
+            .idle(since),
+    )
+}
+
+/// A device resetting, unprompted, a connection its ends had already
+/// closed waited at least this long: longer than any round trip, so not an
+/// answer to what the ends sent; a device's close timers run for seconds
+/// (Linux conntrack: CLOSE 10 s, TIME_WAIT 120 s).
+const PURGE_AFTER_NS: i64 = 1_000_000_000;
+
+/// How long before the RST the ends had finished the connection (both
+/// FINs, or a reset of one end's own), when they had: on this connection,
+/// or on the one its ports carried before, whose final numbers the RST,
+/// alone on the new one, continues. A device resetting it then clears its
+/// state; an injector has nothing left to stop.
+fn since_closed(f: &Facts<'_>) -> Option<i64> {
+    let s = &f.record.snapshot;
+    let both_fins = s.sender.fin_seq.is_some() && s.peer.fin_seq.is_some();
+    let endpoint_reset = f
+        .earlier
+        .iter()
+        .any(|e| matches!(e.origin, Origin::Client | Origin::Server));
+    let seq = Some(f.record.packet.seq);
+    if both_fins || endpoint_reset {
+        return (s.sender.snd_nxt == seq).then_some(s.gap_before_ns);
+    }
+    let before = f.conn.predecessor.filter(|p| p.closed() && f.alone())?;
+    let nxt = match f.side() {
+        Side::Client => before.client_nxt,
+        Side::Server => before.server_nxt,
+    };
+    (nxt == seq).then(|| f.record.ts_ns.saturating_sub(before.last_ns))
 }
 
 /// Forged with nothing else to explain it: injected (censor, DPI).

@@ -352,6 +352,7 @@ variants! {
     SynAckAfterReset { role, after_ns },
     FinGaveUp { role, fins, over_ns },
     DeviceSilenceReset { role, silence_ns },
+    PurgedAfterClose { role, silence_ns },
     UnwantedConnection { role },
     ChallengeAckAnswered { role, ack },
     RequestUnanswered { role, bytes, waited_ns },
