@@ -15,6 +15,8 @@
 // (data-wasm-opt-params="-g" on the link in index.html); otherwise indices.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { command } from './args.mjs';
+import { functions } from './wasm-module.mjs';
 
 // V8 prints a line per compiled function on the browser's stdout, which
 // Playwright passes to its debug log (stderr) under DEBUG=pw:browser: the
@@ -23,18 +25,13 @@ process.env.DEBUG = 'pw:browser';
 const { chromium } = await import('playwright-core');
 const { DIST, serveDist } = await import('../e2e/harness.mjs');
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const capture = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!capture) {
-  console.error('usage: node tests/bench/app-tier.mjs CAPTURE [--settle-s 3] [--top 5]');
-  process.exit(2);
-}
-const settleMs = 1000 * Number(option('--settle-s', 3));
-const top = Number(option('--top', 5));
+const cli = command('node tests/bench/app-tier.mjs CAPTURE [--settle-s 3] [--top 5]', 1, {
+  'settle-s': 3,
+  top: 5,
+});
+const [capture] = cli.positionals;
+const settleMs = 1000 * cli['settle-s'];
+const top = cli.top;
 
 let phase = 'before';
 const compiled = [];
@@ -98,65 +95,3 @@ console.log(JSON.stringify({
   worker: { optimised: summary('worker', 'TurboFan'), first_compiled: summary('worker', 'Liftoff') },
   page: { optimised: summary('page', 'TurboFan'), first_compiled: summary('page', 'Liftoff') },
 }));
-
-/** Body bytes and names (when the module keeps them) by function index. */
-function functions(bytes) {
-  const bodies = new Map();
-  const names = new Map();
-  let at = 8;
-  let imported = 0;
-  const leb = () => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) return value;
-    }
-  };
-  const text = () => {
-    const length = leb();
-    at += length;
-    return bytes.subarray(at - length, at).toString();
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const end = leb() + at;
-    if (id === 2) {
-      for (let count = leb(); count > 0; count--) {
-        text();
-        text();
-        const kind = bytes[at++];
-        if (kind === 0) {
-          leb();
-          imported++;
-        } else if (kind === 1) {
-          at++;
-          if (leb() & 1) leb();
-          leb();
-        } else if (kind === 2) {
-          if (leb() & 1) leb();
-          leb();
-        } else {
-          at += 2;
-        }
-      }
-    } else if (id === 10) {
-      for (let count = leb(), index = imported; count > 0; count--, index++) {
-        const size = leb();
-        bodies.set(index, size);
-        at += size;
-      }
-    } else if (id === 0 && text() === 'name') {
-      while (at < end) {
-        const sub = bytes[at++];
-        const subEnd = leb() + at;
-        if (sub === 1) {
-          for (let count = leb(); count > 0; count--) names.set(leb(), text());
-        }
-        at = subEnd;
-      }
-    }
-    at = end;
-  }
-  return { bodies, names };
-}

@@ -14,19 +14,17 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launchBrowser, serveFiles } from '../e2e/harness.mjs';
+import { command, fail } from './args.mjs';
+import { TIMED_RUN } from './core-run.mjs';
 
-const args = process.argv.slice(2);
-const roundsAt = args.indexOf('--rounds');
-const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : 4;
-const [wasmPath, capture] = args.filter((a, i) => !a.startsWith('--') && i !== roundsAt + 1);
-if (!wasmPath || !capture || !(rounds >= 1)) {
-  console.error('usage: node tests/bench/read-contention.mjs WASM CAPTURE [--rounds N]');
-  process.exit(2);
-}
+const usage = 'node tests/bench/read-contention.mjs WASM CAPTURE [--rounds N]';
+const { positionals, rounds } = command(usage, 2, { rounds: 4 });
+const [wasmPath, capture] = positionals;
+if (!(rounds >= 1)) fail(usage, '--rounds: at least 1');
 
 // The analysing worker: 'init' loads the capture and the module, then each
 // message is one timed run, answered with its seconds.
-const coreSource = `
+const coreSource = `${TIMED_RUN}
 let core;
 let bytes;
 onmessage = async ({ data }) => {
@@ -36,20 +34,7 @@ onmessage = async ({ data }) => {
     postMessage(0);
     return;
   }
-  const CHUNK = 4 << 20;
-  const at = core.start(CHUNK);
-  let ms = 0;
-  for (let offset = 0; offset < bytes.length; offset += CHUNK) {
-    const chunk = bytes.subarray(offset, offset + CHUNK);
-    new Uint8Array(core.memory.buffer, at, chunk.length).set(chunk);
-    const started = performance.now();
-    core.push(chunk.length);
-    ms += performance.now() - started;
-  }
-  const started = performance.now();
-  core.finish();
-  ms += performance.now() - started;
-  postMessage(ms / 1000);
+  postMessage(timedRun(core, bytes).seconds);
 };`;
 
 // The reading worker: reads the File it is given until told to stop, then

@@ -13,39 +13,26 @@
 // wasm32-unknown-unknown in tests/bench/wasm-core) and runs this per mix.
 import { readFileSync } from 'node:fs';
 import { launchBrowser, serveFiles } from '../e2e/harness.mjs';
+import { command, fail } from './args.mjs';
+import { TIMED_RUN } from './core-run.mjs';
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--runs');
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
-const [wasmPath, capture] = args.filter((a, i) => !a.startsWith('--') && i !== runsAt + 1);
-if (!wasmPath || !capture || !(runs >= 1)) {
-  console.error('usage: node tests/bench/wasm-core.mjs WASM CAPTURE [--runs N]');
-  process.exit(2);
-}
+const usage = 'node tests/bench/wasm-core.mjs WASM CAPTURE [--runs N]';
+const { positionals, runs } = command(usage, 2, { runs: 5 });
+const [wasmPath, capture] = positionals;
+if (!(runs >= 1)) fail(usage, '--runs: at least 1');
 
 // Runs inside the worker: every run a fresh reader and analyzer.
-const workerSource = `
+const workerSource = `${TIMED_RUN}
 onmessage = async ({ data: runs }) => {
-  const CHUNK = 4 << 20;
   const bytes = new Uint8Array(await (await fetch('/capture')).arrayBuffer());
   const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), {});
   const core = instance.exports;
   const seconds = [];
   let resets = -1;
   for (let run = 0; run < runs; run++) {
-    const at = core.start(CHUNK);
-    let ms = 0;
-    for (let offset = 0; offset < bytes.length; offset += CHUNK) {
-      const chunk = bytes.subarray(offset, offset + CHUNK);
-      new Uint8Array(core.memory.buffer, at, chunk.length).set(chunk);
-      const started = performance.now();
-      core.push(chunk.length);
-      ms += performance.now() - started;
-    }
-    const started = performance.now();
-    resets = core.finish();
-    ms += performance.now() - started;
-    seconds.push(ms / 1000);
+    const done = timedRun(core, bytes);
+    seconds.push(done.seconds);
+    resets = done.resets;
   }
   postMessage({ seconds, resets });
 };`;

@@ -21,36 +21,26 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import { SAMPLE, serveFiles } from '../e2e/harness.mjs';
+import { command, fail } from './args.mjs';
+import { TIMED_RUN } from './core-run.mjs';
+import { demangled, functions } from './wasm-module.mjs';
 
-const args = process.argv.slice(2);
-const runsAt = args.indexOf('--warm-runs');
-const warmRuns = runsAt >= 0 ? Number(args[runsAt + 1]) : 16;
-const [wasmPath, capture] = args.filter((a, i) => !a.startsWith('--') && (runsAt < 0 || i !== runsAt + 1));
-if (!wasmPath || !capture || !(warmRuns >= 0)) {
-  console.error('usage: node tests/bench/wasm-tier.mjs WASM CAPTURE [--warm-runs N]');
-  process.exit(2);
-}
+const usage = 'node tests/bench/wasm-tier.mjs WASM CAPTURE [--warm-runs N]';
+const { positionals, 'warm-runs': warmRuns } = command(usage, 2, { 'warm-runs': 16 });
+const [wasmPath, capture] = positionals;
+if (!(warmRuns >= 0)) fail(usage, '--warm-runs: 0 or more');
 
-const workerSource = `
+const workerSource = `${TIMED_RUN}
 onmessage = async ({ data: warmRuns }) => {
   const fetched = async (url) => new Uint8Array(await (await fetch(url)).arrayBuffer());
   const [sample, capture] = [await fetched('/sample'), await fetched('/capture')];
   const { instance } = await WebAssembly.instantiateStreaming(fetch('/core.wasm'), {});
   const core = instance.exports;
-  const analyse = (bytes, piece) => {
-    const at = core.start(4 << 20);
-    for (let offset = 0; offset < bytes.length; offset += piece) {
-      const chunk = bytes.subarray(offset, offset + piece);
-      new Uint8Array(core.memory.buffer, at, chunk.length).set(chunk);
-      core.push(chunk.length);
-    }
-    return core.finish();
-  };
-  for (let run = 0; run < warmRuns; run++) analyse(sample, 512 << 10);
+  for (let run = 0; run < warmRuns; run++) timedRun(core, sample, 512 << 10);
   // Optimisations the warm-up started finish in the background meanwhile.
   await new Promise((ok) => setTimeout(ok, 1000));
   core.mark();
-  const resets = analyse(capture, 4 << 20);
+  const { resets } = timedRun(core, capture);
   postMessage(resets);
 };`;
 
@@ -106,7 +96,7 @@ try {
   server.close();
 }
 
-const names = functionNames(readFileSync(wasmPath));
+const { names } = functions(readFileSync(wasmPath));
 const markAt = compiled.findIndex((c) => names.get(c.index) === 'mark');
 if (markAt < 0) {
   console.error('wasm-tier: no trace of the mark export (is WASM the wasm-core build, with its names?)');
@@ -128,52 +118,3 @@ console.log(JSON.stringify({
   first_compiled_during_run: summary('Liftoff'),
   optimised_during_run: summary('TurboFan'),
 }));
-
-/** Function index -> name, from the module's "name" custom section. */
-function functionNames(bytes) {
-  const names = new Map();
-  let at = 8;
-  const leb = () => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const byte = bytes[at++];
-      value += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) return value;
-    }
-  };
-  const text = () => {
-    const length = leb();
-    at += length;
-    return bytes.subarray(at - length, at).toString();
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++];
-    const end = leb() + at;
-    if (id === 0 && text() === 'name') {
-      while (at < end) {
-        const sub = bytes[at++];
-        const subEnd = leb() + at;
-        if (sub === 1) {
-          for (let count = leb(); count > 0; count--) names.set(leb(), text());
-        }
-        at = subEnd;
-      }
-    }
-    at = end;
-  }
-  return names;
-}
-
-/** Enough of a Rust symbol to read: its path, without hashes and generics. */
-function demangled(name) {
-  const legacy = /^_ZN(.*)17h[0-9a-f]{16}E$/.exec(name);
-  if (!legacy) return name.slice(0, 80);
-  const parts = [];
-  for (let rest = legacy[1]; rest.length; ) {
-    const [, digits] = /^(\d+)/.exec(rest) ?? [];
-    if (!digits) break;
-    parts.push(rest.slice(digits.length, digits.length + Number(digits)));
-    rest = rest.slice(digits.length + Number(digits));
-  }
-  return parts.join('::').replace(/\$LT\$.*?\$GT\$/g, '<…>').slice(0, 80);
-}

@@ -14,23 +14,19 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launchBrowser, serveDist } from '../e2e/harness.mjs';
+import { command } from './args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const capture = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!capture) {
-  console.error('usage: node tests/bench/worker-profile.mjs CAPTURE [--settle-s 3] [--top 25] [--interval-us 200] [--save FILE]');
-  process.exit(2);
-}
-const settleMs = 1000 * Number(option('--settle-s', 3));
-const top = Number(option('--top', 25));
-const intervalUs = Number(option('--interval-us', 200));
-const save = option('--save', null);
+const cli = command(
+  'node tests/bench/worker-profile.mjs CAPTURE [--settle-s 3] [--top 25] [--interval-us 200] [--save FILE] [--page]',
+  1,
+  { 'settle-s': 3, top: 25, 'interval-us': 200, save: null, page: false },
+);
+const [capture] = cli.positionals;
+const settleMs = 1000 * cli['settle-s'];
+const { top, save } = cli;
+const intervalUs = cli['interval-us'];
 // --page profiles the page's main thread instead of the worker.
-const onPage = args.includes('--page');
+const onPage = cli.page;
 
 /** Sends CDP commands to one worker through a browser-level session. */
 class WorkerSession {
