@@ -61,9 +61,14 @@ impl Records {
         self.side.clear();
     }
 
-    /// A sink that decodes the frames of `chunk` into these records.
-    pub(crate) fn recorder<'a>(&'a mut self, chunk: &'a [u8]) -> Recorder<'a> {
-        Recorder { chunk, to: self }
+    /// A sink that records the frames of `chunk`, decoding them only if
+    /// `decode` (else the analysing thread decodes them).
+    pub(crate) fn recorder<'a>(&'a mut self, chunk: &'a [u8], decode: bool) -> Recorder<'a> {
+        Recorder {
+            chunk,
+            decode,
+            to: self,
+        }
     }
 
     /// Feeds the frames and warnings, in file order, to `analyzer`, as
@@ -90,7 +95,8 @@ struct Record {
     orig_len: u32,
     data: Span,
     process: Option<(Option<u32>, Span)>,
-    decoded: Result<Detached, DecodeError>,
+    /// `None`: left for the analysing thread to decode.
+    decoded: Option<Result<Detached, DecodeError>>,
 }
 
 // Every record holds a packet's room: records live in a reused Vec, and
@@ -107,9 +113,10 @@ enum Detached {
     NotTcp(NotTcp),
 }
 
-/// The reading thread's sink: decodes each frame of `chunk` into records.
+/// The reading thread's sink: records each frame of `chunk`, decoded or not.
 pub(crate) struct Recorder<'a> {
     chunk: &'a [u8],
+    decode: bool,
     to: &'a mut Records,
 }
 
@@ -143,11 +150,13 @@ impl Recorder<'_> {
 
 impl Sink for Recorder<'_> {
     fn frame(&mut self, frame: &Frame<'_>) {
-        let decoded = match decode::decode(frame.link_type, frame.data) {
-            Ok(Decoded::Tcp(ref packet)) => Ok(self.detach(packet)),
-            Ok(Decoded::NotTcp(kind)) => Ok(Detached::NotTcp(kind)),
-            Err(err) => Err(err),
-        };
+        let decoded = self
+            .decode
+            .then(|| match decode::decode(frame.link_type, frame.data) {
+                Ok(Decoded::Tcp(ref packet)) => Ok(self.detach(packet)),
+                Ok(Decoded::NotTcp(kind)) => Ok(Detached::NotTcp(kind)),
+                Err(err) => Err(err),
+            });
         let record = Record {
             number: frame.number,
             ts_ns: frame.ts_ns,
@@ -223,7 +232,10 @@ impl Record {
                 name: name.text(chunk, side),
             }),
         };
-        let decoded = match &self.decoded {
+        let Some(decoded) = &self.decoded else {
+            return analyzer.push(&frame);
+        };
+        let decoded = match decoded {
             Ok(Detached::Tcp {
                 packet,
                 payload,
@@ -244,5 +256,45 @@ impl Record {
             Err(err) => Err(*err),
         };
         analyzer.push_decoded(&frame, decoded);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstscope_capture::CaptureReader;
+    use rstscope_core::Config;
+    use rstscope_scenarios::bulk::{bulk_mix, Mix};
+    use rstscope_scenarios::Format;
+
+    fn report_json(analyzer: Analyzer) -> String {
+        serde_json::to_string(&analyzer.finish().report).unwrap()
+    }
+
+    /// Chunks decoded on the reading thread and chunks left to the
+    /// analysing one, mixed in one capture, give `Analyzer::push`'s report.
+    #[test]
+    fn test_records_decoded_or_not_give_the_same_report() {
+        let mut bytes = Vec::new();
+        bulk_mix(&mut bytes, 3 << 20, Format::PcapNg, 5, Mix::Web).unwrap();
+
+        let mut direct = Analyzer::new(Config::default());
+        rstscope_capture::read_all(bytes.as_slice(), &mut direct, |_| {}).unwrap();
+
+        let mut mixed = Analyzer::new(Config::default());
+        let mut reader = CaptureReader::new();
+        let mut records = Records::default();
+        for (i, chunk) in bytes.chunks(100_000).enumerate() {
+            records.clear();
+            reader
+                .push(chunk, &mut records.recorder(chunk, i % 3 != 1))
+                .unwrap();
+            records.push_into(&mut mixed, chunk);
+        }
+        records.clear();
+        reader.finish(&mut records.recorder(&[], true)).unwrap();
+        records.push_into(&mut mixed, &[]);
+
+        assert_eq!(report_json(mixed), report_json(direct));
     }
 }

@@ -1,10 +1,12 @@
 //! Reading the capture: a second thread reads the input ahead into a few
-//! reused buffers, frames and decodes it, while the analysing thread tracks
-//! the previous chunk's frames (see decoded.rs).
+//! reused buffers, frames it and, while the analysing thread is behind,
+//! decodes it; the analysing thread tracks the previous chunk's frames (see
+//! decoded.rs).
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
@@ -60,10 +62,11 @@ impl Input {
     }
 
     /// Analyses the whole input, calling `progress(bytes)` after each
-    /// chunk. For a plain regular file, reading (the kernel's copy), framing
-    /// and decoding run on a second thread, a chunk ahead; this thread only
-    /// tracks, from the decoded records and the chunk beside them, in file
-    /// order. Other inputs go through [`Input::read_into`].
+    /// chunk. For a plain regular file, reading (the kernel's copy) and
+    /// framing run on a second thread, a chunk ahead, and decoding too while
+    /// this thread has chunks waiting; this thread tracks, from the records
+    /// and the chunk beside them, in file order, decoding what was left to
+    /// it. Other inputs go through [`Input::read_into`].
     pub fn analyse(
         self,
         analyzer: &mut Analyzer,
@@ -73,14 +76,20 @@ impl Input {
             return self.read_into(analyzer, progress);
         }
         let mut source = self.source;
+        let waiting = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(AHEAD);
             let (empty_tx, empty_rx) = mpsc::channel::<Batch>();
             for _ in 0..=AHEAD {
                 let _ = empty_tx.send(Batch::new());
             }
-            scope.spawn(move || decode_ahead(&mut source, empty_rx, full_tx));
+            let queue = Queue {
+                full: full_tx,
+                waiting: &waiting,
+            };
+            scope.spawn(move || decode_ahead(&mut source, empty_rx, queue));
             for mut batch in full_rx {
+                waiting.fetch_sub(1, Ordering::Relaxed);
                 let chunk = batch.buf.get(..batch.len).unwrap_or_default();
                 batch.records.push_into(analyzer, chunk);
                 progress(batch.consumed);
@@ -169,10 +178,20 @@ impl Batch {
     }
 }
 
-/// The reading thread: fills each empty batch, frames and decodes it, and
-/// sends it on. Ends after the batch that carries the end, or when the
-/// analysing thread stops taking batches (it returned early).
-fn decode_ahead(source: &mut impl Read, empty: Receiver<Batch>, full: SyncSender<Batch>) {
+/// Where the reading thread sends filled batches, and how many wait there.
+struct Queue<'a> {
+    full: SyncSender<Batch>,
+    waiting: &'a AtomicUsize,
+}
+
+/// The reading thread: fills each empty batch, frames it, decodes it if
+/// the analysing thread has batches waiting (it is the slower one; when it
+/// waits for this thread instead, as on long transfers where the kernel's
+/// copy dominates, decoding stays with it), and sends it on. Which thread
+/// decodes a frame changes no byte of the report. Ends after the batch that
+/// carries the end, or when the analysing thread stops taking batches (it
+/// returned early).
+fn decode_ahead(source: &mut impl Read, empty: Receiver<Batch>, queue: Queue<'_>) {
     let mut reader = CaptureReader::new();
     for mut batch in empty {
         batch.records.clear();
@@ -184,7 +203,8 @@ fn decode_ahead(source: &mut impl Read, empty: Receiver<Batch>, full: SyncSender
             Ok(len) => {
                 batch.len = len;
                 let chunk = batch.buf.get(..len).unwrap_or_default();
-                let mut recorder = batch.records.recorder(chunk);
+                let behind = queue.waiting.load(Ordering::Relaxed) > 0;
+                let mut recorder = batch.records.recorder(chunk, behind);
                 let pushed = reader.push(chunk, &mut recorder);
                 batch.consumed = reader.bytes_consumed();
                 match pushed {
@@ -197,7 +217,8 @@ fn decode_ahead(source: &mut impl Read, empty: Receiver<Batch>, full: SyncSender
             }
         };
         let last = batch.end.is_some();
-        if full.send(batch).is_err() || last {
+        queue.waiting.fetch_add(1, Ordering::Relaxed);
+        if queue.full.send(batch).is_err() || last {
             return;
         }
     }
