@@ -55,14 +55,28 @@ pub fn write<W: Write + ?Sized, T>(
     if items.is_empty() {
         return out.write_all(b"[]");
     }
-    for (i, value) in items.iter().enumerate() {
-        out.write_all(if i == 0 { layout.first } else { layout.next })?;
+    lines(out, items, layout, true, &mut item)?;
+    out.write_all(layout.end)
+}
+
+/// Writes `items`, each after its line start and before its closing line;
+/// `first` when they begin the array.
+fn lines<W: Write + ?Sized, T>(
+    out: &mut W,
+    items: &[T],
+    layout: &Layout,
+    mut first: bool,
+    mut item: impl FnMut(&mut W, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    for value in items {
+        out.write_all(if first { layout.first } else { layout.next })?;
+        first = false;
         item(out, value)?;
         if !layout.close.is_empty() {
             out.write_all(layout.close)?;
         }
     }
-    out.write_all(layout.end)
+    Ok(())
 }
 
 /// Items per piece of a list written on two threads: a few hundred KB of
@@ -88,13 +102,7 @@ pub fn write_split<W: Write + ?Sized, T: Sync>(
     }
     let piece = |buf: &mut Vec<u8>, index: usize, piece: &[T]| -> io::Result<()> {
         buf.clear();
-        for (i, value) in piece.iter().enumerate() {
-            let first = index == 0 && i == 0;
-            buf.extend_from_slice(if first { layout.first } else { layout.next });
-            item(buf, value)?;
-            buf.extend_from_slice(layout.close);
-        }
-        Ok(())
+        lines(buf, piece, layout, index == 0, item)
     };
     if items.len() <= PIECE {
         let mut buf = Vec::new();
