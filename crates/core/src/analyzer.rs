@@ -22,9 +22,11 @@ use crate::report::{
 };
 use crate::summary;
 use crate::track::conn::{Conn, PacketSummary, Seen};
+use crate::track::embryo::Embryo;
+use crate::track::host::HostSlot;
 use crate::track::id_order;
 use crate::track::link::{Names, Stations};
-use crate::track::table::{self, Key};
+use crate::track::table::{self, Found, Key};
 use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
@@ -127,7 +129,10 @@ impl Analyzer {
             link_types: BTreeMap::new(),
             link_run: None,
             other: BTreeMap::new(),
-            conns: ConnTable::new(config.max_connections),
+            conns: match config.trace {
+                Some(_) => ConnTable::new(config.max_connections).without_embryos(),
+                None => ConnTable::new(config.max_connections),
+            },
             hosts: HostTable::new(config.max_hosts),
             echoes: Echoes::default(),
             names: Names::default(),
@@ -231,9 +236,16 @@ impl Analyzer {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
         let wifi = packet.link.wifi.map(|w| self.stations.note(&w, ts_ns));
-        let Some((conn, side, slot)) = self.conns.lookup(key, frame, ts_ns, packet, &self.hosts)
-        else {
-            return;
+        let (conn, side, slot) = match self.conns.lookup(key, frame, ts_ns, packet, &self.hosts) {
+            Some(Found::Conn(conn, side, slot)) => (conn, side, slot),
+            Some(Found::Embryo(embryo, slot)) => {
+                let last_ns = note_opening(&mut self.hosts, embryo, ts_ns, packet);
+                self.conns.touched(slot, false, last_ns);
+                self.conns.expire(ts_ns);
+                self.retire_finished();
+                return;
+            }
+            None => return,
         };
         // The capture's second copy of a segment tells nothing new.
         if !is_rst && attribute::copy::repeats(conn, side, ts_ns, packet) {
@@ -271,28 +283,13 @@ impl Analyzer {
             record.ladder.push(summary);
             conn.resets.push(self.resets.push(record));
         } else {
+            let (id, first_packet) = (conn.id, conn.client.packets + conn.server.packets == 0);
             let sender = conn.dir_mut(side);
-            let prev_id = sender.last_ip_id;
             // A retransmitted SYN opens no new connection.
-            let first_syn = sender.syn_ns.is_none();
-            let host = self.hosts.sender_at(&mut sender.host, packet.ip.src, ts_ns);
-            host.add_packet(
-                conn.id,
-                packet.ip.ttl,
-                packet.ip.dont_fragment,
-                packet.ip.id,
-                prev_id,
-            );
-            if packet.tcp.has(flags::SYN) && packet.tcp.has(flags::ACK) {
-                host.note_server_port(packet.tcp.src_port);
-            } else if packet.tcp.has(flags::SYN) && first_syn {
-                let parallel = host.note_syn(packet.tcp.dst_port, ts_ns);
+            let facts = (sender.last_ip_id, sender.syn_ns.is_none(), first_packet);
+            let host = &mut sender.host;
+            if let Some(parallel) = note_sender(&mut self.hosts, host, id, facts, ts_ns, packet) {
                 conn.parallel_open = parallel;
-            } else if conn.client.packets + conn.server.packets == 0
-                && attribute::probe::probe_of(packet.tcp.flags).is_some()
-            {
-                // A connection opened by a FIN, NULL or Xmas segment.
-                host.note_stealth_probe();
             }
         }
         let had_ack = conn.ack_ns.is_some();
@@ -453,6 +450,51 @@ impl Analyzer {
     pub fn reset_at(&self, i: usize) -> Option<&RstPacket> {
         self.resets.packet(i)
     }
+}
+
+/// What a new connection's opening `packet` (a SYN, the SYN-ACK to it),
+/// kept by `embryo`, does outside the connection (the connection replays
+/// it when it grows): the sender's profile learns from it. The embryo's
+/// last activity.
+fn note_opening(
+    hosts: &mut HostTable,
+    embryo: &mut Embryo,
+    ts_ns: i64,
+    packet: &TcpPacket<'_>,
+) -> i64 {
+    let id = embryo.id;
+    let (host, facts) = embryo.sender();
+    if let Some(parallel) = note_sender(hosts, host, id, facts, ts_ns, packet) {
+        embryo.parallel_open = parallel;
+    }
+    embryo.last_ns()
+}
+
+/// What the sender's profile (found through `slot`) learns from a non-RST
+/// packet of connection `id`, given what the connection knew before it:
+/// the sender's previous IP ID, whether this is its first SYN and the
+/// connection's first packet. A first SYN tells whether it opened in
+/// parallel with another connection (`Some`).
+fn note_sender(
+    hosts: &mut HostTable,
+    slot: &mut HostSlot,
+    id: u32,
+    (prev_id, first_syn, first_packet): (Option<u16>, bool, bool),
+    ts_ns: i64,
+    packet: &TcpPacket<'_>,
+) -> Option<bool> {
+    let (ip, tcp) = (&packet.ip, &packet.tcp);
+    let host = hosts.sender_at(slot, ip.src, ts_ns);
+    host.add_packet(id, ip.ttl, ip.dont_fragment, ip.id, prev_id);
+    if tcp.has(flags::SYN) && tcp.has(flags::ACK) {
+        host.note_server_port(tcp.src_port);
+    } else if tcp.has(flags::SYN) && first_syn {
+        return Some(host.note_syn(tcp.dst_port, ts_ns));
+    } else if first_packet && attribute::probe::probe_of(tcp.flags).is_some() {
+        // A connection opened by a FIN, NULL or Xmas segment.
+        host.note_stealth_probe();
+    }
+    None
 }
 
 fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {

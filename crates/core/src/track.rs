@@ -8,6 +8,7 @@
 
 pub mod baseline;
 pub mod conn;
+pub mod embryo;
 mod evict;
 pub mod host;
 pub(crate) mod id_order;

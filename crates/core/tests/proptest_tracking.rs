@@ -209,6 +209,161 @@ fn check(segs: &[Seg], report: &Report) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// One packet among many connections: a flood's and a scan's SYNs among
+/// ordinary segments, on few enough ports that pairs come back.
+#[derive(Clone, Debug)]
+struct PairSeg {
+    pair: u8,
+    seg: Seg,
+    /// Window scale and timestamps offered (a SYN's options).
+    options: bool,
+}
+
+fn pair_segments() -> impl Strategy<Value = Vec<PairSeg>> {
+    let flags = prop::sample::select(vec![
+        SYN,
+        SYN,
+        SYN,
+        SYN | ACK,
+        ACK,
+        PSH | ACK,
+        FIN | ACK,
+        RST,
+        RST | ACK,
+        SYN | FIN,
+        SYN | RST,
+        0,
+    ]);
+    let fields = (
+        any::<bool>(),
+        0u32..4,
+        flags,
+        prop::sample::select(vec![0u16, 0, 0, 100]),
+        prop::sample::select(vec![
+            -1_000_000_000i64,
+            0,
+            1_000_000,
+            1_000_000_000,
+            6_000_000_000,
+            40_000_000_000,
+            70_000_000_000,
+        ]),
+    );
+    prop::collection::vec(
+        (0u8..40, fields, any::<bool>()).prop_map(
+            |(pair, (from_client, seq, flags, len, dt), options)| PairSeg {
+                pair,
+                seg: Seg {
+                    dt,
+                    ..seg(from_client, seq.wrapping_mul(1000), seq, flags, len)
+                },
+                options,
+            },
+        ),
+        1..300,
+    )
+}
+
+/// The report of `segs` over their pairs, with a table of 16 connections
+/// (evictions come soon), `traced` or not.
+fn run_pairs(segs: &[PairSeg], traced: bool) -> Report {
+    let config = Config {
+        max_connections: 16,
+        max_hosts: 16,
+        ..if traced {
+            Config::traced()
+        } else {
+            Config::default()
+        }
+    };
+    let mut analyzer = Analyzer::new(config);
+    let mut now = 1_700_000_000_000_000_000i64;
+    for (
+        i,
+        PairSeg {
+            pair,
+            seg: s,
+            options,
+        },
+    ) in segs.iter().enumerate()
+    {
+        now = now.saturating_add(s.dt);
+        // Clients share addresses and the server's port: they open
+        // connections in parallel.
+        let (client, server) = match pair % 5 {
+            0 => (
+                IpAddr::V6(Ipv6Addr::new(
+                    0x2001,
+                    0xdb8,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    u16::from(*pair),
+                )),
+                IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2)),
+            ),
+            _ => (
+                IpAddr::V4(Ipv4Addr::new(10, 0, 0, pair % 3)),
+                IpAddr::V4(Ipv4Addr::new(10, 0, 1, 1)),
+            ),
+        };
+        let (cport, sport) = (40000 + u16::from(pair / 3), 80);
+        let (src, dst, sport, dport) = if s.from_client {
+            (client, server, cport, sport)
+        } else {
+            (server, client, sport, cport)
+        };
+        let options = TcpOptions {
+            window_scale: options.then_some(7),
+            timestamps: options.then_some((s.seq, s.ack)),
+            mss: options.then_some(1460),
+            ..TcpOptions::default()
+        };
+        let captured = usize::from(s.len).min(PAYLOAD.len());
+        let packet = TcpPacket {
+            ip: IpInfo {
+                src,
+                dst,
+                ttl: s.ttl,
+                id: src.is_ipv4().then_some(s.seq as u16),
+                dont_fragment: s.seq % 2 == 0,
+                tos: 0,
+            },
+            tcp: TcpSegment {
+                src_port: sport,
+                dst_port: dport,
+                seq: s.seq,
+                ack: s.ack,
+                flags: s.flags,
+                window: 502,
+                options,
+                payload: &PAYLOAD[..captured],
+                payload_len: u32::from(s.len),
+            },
+            encapsulation: Encapsulation::new(),
+            link: LinkMeta::default(),
+            fragmented: false,
+        };
+        analyzer.push_packet(i as u64 + 1, now, &packet);
+    }
+    analyzer.finish().report
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A connection's first SYN may wait as an embryo (a traced analysis
+    /// tracks every connection in full from its first packet): the report
+    /// is the same, evictions, port reuse and pairs coming back included.
+    #[test]
+    fn connections_that_wait_as_embryos_report_as_tracked_in_full(segs in pair_segments()) {
+        let (embryos, full) = (run_pairs(&segs, false), run_pairs(&segs, true));
+        prop_assert_eq!(embryos, full);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 

@@ -12,6 +12,7 @@ use core::net::IpAddr;
 use hashbrown::hash_map::{Entry, HashMap};
 
 use super::conn::{Conn, Predecessor, RolesFrom, Side};
+use super::embryo::Embryo;
 use super::evict;
 use super::host::HostTable;
 use super::id_order;
@@ -82,8 +83,8 @@ fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
 }
 
 pub struct ConnTable {
-    /// 4-tuple -> slot of its connection in `conns`.
-    index: HashMap<Key, usize>,
+    /// 4-tuple -> slot of its connection in `conns` or `embryos`.
+    index: HashMap<Key, Slot>,
     /// The connections side by side, their slots reused once they leave
     /// and are closed: a new connection allocates nothing once the table
     /// has grown. A connection stays in its slot until it is closed (never
@@ -95,6 +96,14 @@ pub struct ConnTable {
     /// Per slot of `conns`, what eviction weighs, kept apart so that
     /// choosing victims reads 16 bytes per connection, not its ~1 KB.
     weights: Vec<Weight>,
+    /// Connections known by their opening only, side by side like
+    /// `conns`, with their free slots and weights.
+    embryos: Vec<Embryo>,
+    embryos_free: Vec<usize>,
+    embryo_weights: Vec<Weight>,
+    /// Whether new connections may start as embryos (not when a trace
+    /// records every packet with its connection).
+    embryonic: bool,
     max: usize,
     next_id: u32,
     /// Wireshark's stream numbers (`tcp.stream`).
@@ -112,12 +121,44 @@ pub struct ConnTable {
     /// Slots of connections that left the table (replaced by a new one on
     /// the same ports, expired, or evicted), in the order they left,
     /// waiting to be closed where they lie ([`ConnTable::close_retired`]).
-    retired: Vec<usize>,
+    retired: Vec<Slot>,
 }
 
-/// A connection's place in the table (see [`ConnTable::touched`]).
-#[derive(Clone, Copy, Debug)]
+/// A connection's place in the table (see [`ConnTable::touched`]): a slot
+/// of `conns`, or of `embryos` with [`EMBRYO`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot(usize);
+
+/// The bit that marks an embryo's slot (no table gets near 2^63 slots).
+const EMBRYO: usize = 1 << (usize::BITS - 1);
+
+/// Which of the table's two kinds of slot a [`Slot`] is.
+enum Place {
+    Full(usize),
+    Embryo(usize),
+}
+
+impl Slot {
+    fn embryo(i: usize) -> Self {
+        Slot(i | EMBRYO)
+    }
+
+    fn place(self) -> Place {
+        if self.0 & EMBRYO == 0 {
+            Place::Full(self.0)
+        } else {
+            Place::Embryo(self.0 & !EMBRYO)
+        }
+    }
+}
+
+/// What a packet belongs to (see [`ConnTable::lookup`]).
+pub enum Found<'t> {
+    /// A connection, the side that sent the packet, and its slot.
+    Conn(&'t mut Conn, Side, Slot),
+    /// A new connection waiting as its first packet (this one).
+    Embryo(&'t mut Embryo, Slot),
+}
 
 /// What eviction weighs for one slot: finished connections go first, then
 /// the least recently active.
@@ -136,6 +177,10 @@ impl ConnTable {
             conns: Vec::new(),
             free: Vec::new(),
             weights: Vec::new(),
+            embryos: Vec::new(),
+            embryos_free: Vec::new(),
+            embryo_weights: Vec::new(),
+            embryonic: true,
             max: max.max(16),
             next_id: 0,
             streams: Numbering::default(),
@@ -147,9 +192,19 @@ impl ConnTable {
         }
     }
 
+    /// New connections never wait as embryos (every packet is then
+    /// tracked with its full connection).
+    pub fn without_embryos(self) -> Self {
+        Self {
+            embryonic: false,
+            ..self
+        }
+    }
+
     /// The connection `packet` (whose key is `key`) belongs to, created if
-    /// needed, the side that sent it, and its slot. Always `Some`: the
-    /// index only holds slots that exist.
+    /// needed (as an embryo when it [fits](Embryo::fits)), the side that
+    /// sent it, and its slot. Always `Some`: the index only holds slots
+    /// that exist.
     pub fn lookup(
         &mut self,
         key: Key,
@@ -157,32 +212,56 @@ impl ConnTable {
         ts_ns: i64,
         packet: &TcpPacket<'_>,
         hosts: &HostTable,
-    ) -> Option<(&mut Conn, Side, Slot)> {
+    ) -> Option<Found<'_>> {
         // Only at the limit does a new connection cost a second lookup.
         if self.index.len() >= self.max && !self.index.contains_key(&key) {
             self.evict();
         }
         let (from_lo, flags, seq) = (key.sent_from_lo(packet), packet.tcp.flags, packet.tcp.seq);
+        let embryonic = self.embryonic && Embryo::fits(packet);
         let Self {
             index,
             conns,
             free,
             weights,
+            embryos,
+            embryos_free,
+            embryo_weights,
             next_id,
             streams,
             departed,
             retired,
             ..
         } = self;
-        let mut fresh = |stream: Stream| {
-            let (side, roles_from) = roles(packet, hosts);
+        let mut next = || {
             let id = *next_id;
             *next_id = next_id.saturating_add(1);
-            Conn::new(id, side, roles_from, frame, ts_ns, packet, stream)
+            id
+        };
+        let mut fresh = |stream: Stream| {
+            let (side, roles_from) = roles(packet, hosts);
+            Conn::new(next(), side, roles_from, frame, ts_ns, packet, stream)
         };
         let (slot, conn) = match index.entry(key) {
             Entry::Occupied(mut entry) => {
-                let slot = *entry.get();
+                let mut slot = entry.get().0;
+                if let Place::Embryo(i) = entry.get().place() {
+                    let embryo = embryos.get_mut(i)?;
+                    if embryo.answered_by(packet) {
+                        let mut stream = embryo.stream;
+                        streams.advance(&mut stream, from_lo, flags, seq);
+                        embryo.answer(frame, ts_ns, packet, stream);
+                        return Some(Found::Embryo(embryo, Slot::embryo(i)));
+                    }
+                    // Its next packet: the full connection from here on.
+                    let conn = embryo.conn();
+                    embryos_free.push(i);
+                    if let Some(weight) = embryo_weights.get_mut(i) {
+                        weight.live = false;
+                    }
+                    slot = start(conns, free, weights, conn)?.0;
+                    *entry.get_mut() = Slot(slot);
+                }
                 let conn = conns.get(slot)?;
                 let mut stream = conn.stream;
                 streams.advance(&mut stream, from_lo, flags, seq);
@@ -190,12 +269,12 @@ impl ConnTable {
                     let mut new = fresh(stream);
                     new.predecessor = Some(Predecessor::of(conn, &new));
                     // The old one stays in its slot until it is closed.
-                    retired.push(slot);
+                    retired.push(Slot(slot));
                     if let Some(weight) = weights.get_mut(slot) {
                         weight.live = false;
                     }
                     let (slot, conn) = start(conns, free, weights, new)?;
-                    *entry.get_mut() = slot;
+                    *entry.get_mut() = Slot(slot);
                     (slot, conn)
                 } else {
                     let conn = conns.get_mut(slot)?;
@@ -209,19 +288,30 @@ impl ConnTable {
                     None => streams.fresh(),
                 };
                 streams.advance(&mut stream, from_lo, flags, seq);
+                if embryonic {
+                    let roles = roles(packet, hosts);
+                    let embryo = Embryo::new(next(), roles, frame, ts_ns, packet, stream);
+                    let (i, embryo) = conceive(embryos, embryos_free, embryo_weights, embryo)?;
+                    entry.insert(Slot::embryo(i));
+                    return Some(Found::Embryo(embryo, Slot::embryo(i)));
+                }
                 let (slot, conn) = start(conns, free, weights, fresh(stream))?;
-                entry.insert(slot);
+                entry.insert(Slot(slot));
                 (slot, conn)
             }
         };
         let side = conn.side_of(packet.ip.src, packet.tcp.src_port);
-        Some((conn, side, Slot(slot)))
+        Some(Found::Conn(conn, side, Slot(slot)))
     }
 
     /// Notes what eviction weighs for the connection in `slot` after its
     /// packet: whether it has `finished`, and its last activity.
     pub fn touched(&mut self, slot: Slot, finished: bool, last_ns: i64) {
-        if let Some(weight) = self.weights.get_mut(slot.0) {
+        let weight = match slot.place() {
+            Place::Full(i) => self.weights.get_mut(i),
+            Place::Embryo(i) => self.embryo_weights.get_mut(i),
+        };
+        if let Some(weight) = weight {
             *weight = Weight {
                 live: true,
                 finished,
@@ -246,8 +336,9 @@ impl ConnTable {
                 break;
             }
             self.expiring.pop_front();
-            // The connection may have had packets (or been replaced) since.
-            let Some(&slot) = self.index.get(&key) else {
+            // The connection may have had packets (or been replaced) since;
+            // an embryo (a SYN) has not finished.
+            let Some(Place::Full(slot)) = self.index.get(&key).map(|slot| slot.place()) else {
                 continue;
             };
             let Some(conn) = self.conns.get(slot) else {
@@ -271,10 +362,20 @@ impl ConnTable {
         let Some(slot) = self.index.remove(&key) else {
             return false;
         };
-        if let Some(weight) = self.weights.get_mut(slot) {
+        let (weight, stream) = match slot.place() {
+            Place::Full(i) => (
+                self.weights.get_mut(i),
+                self.conns.get(i).map(|conn| conn.stream),
+            ),
+            Place::Embryo(i) => (
+                self.embryo_weights.get_mut(i),
+                self.embryos.get(i).map(|embryo| embryo.stream),
+            ),
+        };
+        if let Some(weight) = weight {
             weight.live = false;
         }
-        let Some(stream) = self.conns.get(slot).map(|conn| conn.stream) else {
+        let Some(stream) = stream else {
             return false;
         };
         self.depart(key, stream);
@@ -291,14 +392,33 @@ impl ConnTable {
     /// Hands the connections that left the table to `close`, in the order
     /// they left, where they lie, then frees their heap and their slots.
     pub fn close_retired(&mut self, mut close: impl FnMut(&Conn)) {
-        for &slot in &self.retired {
-            if let Some(conn) = self.conns.get_mut(slot) {
-                close(conn);
-                conn.free_heap();
+        let retired = core::mem::take(&mut self.retired);
+        for &slot in &retired {
+            self.close_slot(slot, &mut close);
+        }
+        self.retired = retired;
+        self.retired.clear();
+    }
+
+    /// Closes the connection in `slot` where it lies (an embryo grows into
+    /// its full connection for that, on the stack), frees its heap and the
+    /// slot.
+    fn close_slot(&mut self, slot: Slot, close: &mut impl FnMut(&Conn)) {
+        match slot.place() {
+            Place::Full(i) => {
+                if let Some(conn) = self.conns.get_mut(i) {
+                    close(conn);
+                    conn.free_heap();
+                    self.free.push(i);
+                }
+            }
+            Place::Embryo(i) => {
+                if let Some(embryo) = self.embryos.get(i) {
+                    close(&embryo.conn());
+                    self.embryos_free.push(i);
+                }
             }
         }
-        self.free.extend_from_slice(&self.retired);
-        self.retired.clear();
     }
 
     /// Keeps the stream of a pair whose connection leaves the table.
@@ -322,15 +442,12 @@ impl ConnTable {
     pub fn close_all(&mut self, mut close: impl FnMut(&Conn)) {
         self.close_retired(&mut close);
         // Slots put in id order: a connection is too big to move around.
-        let conns = &self.conns;
-        let (slots, ids): (Vec<usize>, Vec<u32>) = self
-            .weights
-            .iter()
-            .enumerate()
-            .filter(|(_, weight)| weight.live)
-            .filter_map(|(slot, _)| Some((slot, conns.get(slot)?.id)))
-            .unzip();
-        let mut order = vec![usize::MAX; slots.len()];
+        let (conns, embryos) = (&self.conns, &self.embryos);
+        let full = live(&self.weights).filter_map(|i| Some((Slot(i), conns.get(i)?.id)));
+        let embryonic =
+            live(&self.embryo_weights).filter_map(|i| Some((Slot::embryo(i), embryos.get(i)?.id)));
+        let (slots, ids): (Vec<Slot>, Vec<u32>) = full.chain(embryonic).unzip();
+        let mut order = vec![Slot(usize::MAX); slots.len()];
         for (slot, rank) in slots.into_iter().zip(id_order::ranks(&ids)) {
             if let Some(place) = order.get_mut(rank) {
                 *place = slot;
@@ -338,18 +455,17 @@ impl ConnTable {
         }
         self.index = HashMap::new();
         self.weights = Vec::new();
+        self.embryo_weights = Vec::new();
         self.expiring = VecDeque::new();
         self.departed = HashMap::new();
         self.departed_order = VecDeque::new();
         self.free = Vec::new();
         self.retired = Vec::new();
         for slot in order {
-            if let Some(conn) = self.conns.get_mut(slot) {
-                close(conn);
-                conn.free_heap();
-            }
+            self.close_slot(slot, &mut close);
         }
         self.conns = Vec::new();
+        self.embryos = Vec::new();
     }
 
     /// Drops a sixteenth of the table: finished connections first, then
@@ -368,17 +484,29 @@ impl ConnTable {
     /// activity, key), in that order: the order they leave in.
     fn victims(&self, count: usize) -> Vec<((bool, i64), Key)> {
         let mut weights = Vec::with_capacity(self.index.len());
-        weights.extend(
-            self.weights
-                .iter()
-                .enumerate()
-                .filter(|(_, weight)| weight.live)
-                .map(|(slot, weight)| ((!weight.finished, weight.last_ns), slot)),
-        );
-        evict::first(&mut weights, count, |slot| {
-            self.conns.get(slot).map(Key::of_conn)
+        weights.extend(weighed(&self.weights, Slot));
+        weights.extend(weighed(&self.embryo_weights, Slot::embryo));
+        evict::first(&mut weights, count, |slot| match Slot(slot).place() {
+            Place::Full(i) => self.conns.get(i).map(Key::of_conn),
+            Place::Embryo(i) => self.embryos.get(i).map(|e| Key::of(&e.packet())),
         })
     }
+}
+
+/// The slots of `weights` that hold a connection in the table.
+fn live(weights: &[Weight]) -> impl Iterator<Item = usize> + '_ {
+    let live = weights.iter().enumerate().filter(|(_, w)| w.live);
+    live.map(|(i, _)| i)
+}
+
+/// What eviction weighs of each connection in the table whose weight is
+/// in `weights`, with its slot (`slot(i)`, as a number).
+fn weighed(
+    weights: &[Weight],
+    slot: fn(usize) -> Slot,
+) -> impl Iterator<Item = ((bool, i64), usize)> + '_ {
+    let live = weights.iter().enumerate().filter(|(_, w)| w.live);
+    live.map(move |(i, w)| ((!w.finished, w.last_ns), slot(i).0))
 }
 
 /// Puts a new connection in a free slot of `conns` (or a new one), as in
@@ -389,28 +517,51 @@ fn start<'a>(
     weights: &mut Vec<Weight>,
     conn: Conn,
 ) -> Option<(usize, &'a mut Conn)> {
-    let weight = Weight {
-        live: true,
-        finished: false,
-        last_ns: conn.last_ns,
-    };
+    let last_ns = conn.last_ns;
+    put(conns, free, weights, conn, last_ns)
+}
+
+/// Puts a new embryo in a free slot of `embryos` (or a new one).
+fn conceive<'a>(
+    embryos: &'a mut Vec<Embryo>,
+    free: &mut Vec<usize>,
+    weights: &mut Vec<Weight>,
+    embryo: Embryo,
+) -> Option<(usize, &'a mut Embryo)> {
+    let last_ns = embryo.ts_ns;
+    put(embryos, free, weights, embryo, last_ns)
+}
+
+/// Puts `item`, last active at `last_ns`, in a free slot of `items` (or a
+/// new one), live and unfinished: its slot and itself.
+fn put<'a, T>(
+    items: &'a mut Vec<T>,
+    free: &mut Vec<usize>,
+    weights: &mut Vec<Weight>,
+    item: T,
+    last_ns: i64,
+) -> Option<(usize, &'a mut T)> {
     let slot = match free.pop() {
         Some(slot) => {
-            *conns.get_mut(slot)? = conn;
+            *items.get_mut(slot)? = item;
             slot
         }
         None => {
-            conns.push(conn);
-            conns.len().saturating_sub(1)
+            items.push(item);
+            items.len().saturating_sub(1)
         }
     };
     if weights.len() <= slot {
         weights.resize(slot.saturating_add(1), Weight::default());
     }
     if let Some(place) = weights.get_mut(slot) {
-        *place = weight;
+        *place = Weight {
+            live: true,
+            finished: false,
+            last_ns,
+        };
     }
-    Some((slot, conns.get_mut(slot)?))
+    Some((slot, items.get_mut(slot)?))
 }
 
 /// When `conn` may leave the table, if its last packet made it finish
