@@ -8,6 +8,7 @@
 mod conflict;
 mod endpoint;
 mod fact;
+mod story_read;
 
 use alloc::borrow::Cow;
 use alloc::collections::BTreeMap;
@@ -181,14 +182,15 @@ pub struct ActivityBucket {
 
 /// The headline's content: how many resets, which were forged on the
 /// path and why, or the most common cause.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+///
+/// Read back by `story_read.rs` (its own `Deserialize`, the same JSON).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Story {
     /// No RST in the capture's `packets` frames, `tcp_packets` of them TCP
     /// (absent in reports made before it was counted here).
     NoResets {
         packets: u64,
-        #[serde(default)]
         tcp_packets: Option<u64>,
     },
     /// `forged` of `total` resets were made on the path, `strong` of them
@@ -202,9 +204,7 @@ pub enum Story {
         strong: u64,
         causes: Vec<CauseCount>,
         other: u64,
-        #[serde(default)]
         strong_causes: Vec<CauseCount>,
-        #[serde(default)]
         strong_other: u64,
         idle_ns: Option<i64>,
     },
