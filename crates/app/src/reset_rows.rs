@@ -97,7 +97,7 @@ impl Group<'_> {
             *counts.entry((reset.origin, reset.cause)).or_default() += 1;
         }
         let mut verdicts: Vec<_> = counts.into_iter().map(|((o, c), n)| (o, c, n)).collect();
-        verdicts.sort_by_key(|v| std::cmp::Reverse(v.2));
+        rstscope_core::sort::sort_by_key(&mut verdicts, |v| std::cmp::Reverse(v.2));
         verdicts
     }
 }

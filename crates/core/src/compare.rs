@@ -174,7 +174,7 @@ fn match_connections(main: &Capture<'_>, peer: &Capture<'_>) -> (Vec<Match>, Opt
         clock = fit_clock(main, peer, &matches, at_ns).or(clock);
     }
     matches.extend(by_addresses(main, peer, &matches, clock.as_ref()));
-    matches.sort_by_key(|m| m.main);
+    crate::sort::sort_by_key(&mut matches, |m| m.main);
     (matches, clock)
 }
 

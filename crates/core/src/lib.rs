@@ -48,6 +48,7 @@ pub mod listing;
 pub mod render;
 pub mod report;
 pub mod select;
+pub mod sort;
 mod summary;
 mod track;
 

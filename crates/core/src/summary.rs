@@ -132,7 +132,9 @@ fn by_count(causes: impl Iterator<Item = Cause>) -> Vec<CauseCount> {
         .into_iter()
         .map(|(cause, resets)| CauseCount { cause, resets })
         .collect();
-    groups.sort_by(|a, b| b.resets.cmp(&a.resets).then(a.cause.cmp(&b.cause)));
+    crate::sort::sort_by(&mut groups, |a, b| {
+        b.resets.cmp(&a.resets).then(a.cause.cmp(&b.cause))
+    });
     groups
 }
 

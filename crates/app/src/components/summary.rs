@@ -84,7 +84,7 @@ fn warnings_note(report: &Report, on_warnings: &Callback<()>) -> Html {
 /// Counts as labelled horizontal bars, largest first.
 fn breakdown(title: &str, counts: &BTreeMap<String, u64>, badges: bool) -> Html {
     let mut rows: Vec<(&String, &u64)> = counts.iter().collect();
-    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    rstscope_core::sort::sort_by(&mut rows, |a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let max = rows.first().map_or(1, |(_, n)| **n).max(1);
     html! {
         <div class="breakdown">

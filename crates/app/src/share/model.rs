@@ -154,11 +154,11 @@ impl Link {
         let base = self.base();
         let times = self.reset_times();
         let capture = self.capture.into_info();
-        let ends: BTreeMap<u32, (Endpoint, Endpoint)> = self
-            .connections
-            .iter()
-            .map(|c| (c.id, (c.client, c.server)))
-            .collect();
+        let ends: BTreeMap<u32, (Endpoint, Endpoint)> = rstscope_core::sort::map_of(
+            self.connections
+                .iter()
+                .map(|c| (c.id, (c.client, c.server))),
+        );
         let resets: Vec<Reset> = self
             .resets
             .into_iter()

@@ -243,6 +243,6 @@ fn burst_of(records: &[ResetRecord], index: usize) -> Vec<BurstRst> {
             )
         })
         .collect();
-    burst.sort_by_key(|(ts, _)| *ts);
+    crate::sort::sort_by_key(&mut burst, |(ts, _)| *ts);
     burst.into_iter().map(|(_, b)| b).collect()
 }

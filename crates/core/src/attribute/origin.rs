@@ -77,7 +77,7 @@ impl Weighing {
 
     /// Evidence strongest first.
     pub fn into_evidence(mut self) -> Vec<Evidence> {
-        self.items.sort_by(|a, b| b.0.total_cmp(&a.0));
+        crate::sort::sort_by(&mut self.items, |a, b| b.0.total_cmp(&a.0));
         self.items.into_iter().map(|(_, e)| e).collect()
     }
 }

@@ -88,7 +88,7 @@ pub fn fit(per_conn: &[Vec<Sample>], at_ns: i64) -> Option<Clock> {
     if points.is_empty() {
         return None;
     }
-    points.sort_by_key(|p| p.0);
+    crate::sort::sort_by_key(&mut points, |p| p.0);
     let (first, last) = (points.first()?.0, points.last()?.0);
     let span_ns = last.saturating_sub(first) as f64;
     let mut slope = 0.0;
@@ -130,7 +130,7 @@ pub fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(f64::total_cmp);
+    crate::sort::sort_by(&mut v, f64::total_cmp);
     let mid = v.len() / 2;
     let hi = *v.get(mid)?;
     if v.len() % 2 == 1 {

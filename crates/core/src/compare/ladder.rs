@@ -35,8 +35,8 @@ pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, reset: &Reset) -> Vec<A
     let Some(rst) = this.get(k) else {
         return Vec::new();
     };
-    let to_other: BTreeMap<usize, usize> = pairs.iter().copied().collect();
-    let to_this: BTreeMap<usize, usize> = pairs.iter().map(|&(a, b)| (b, a)).collect();
+    let to_other: BTreeMap<usize, usize> = crate::sort::map_of(pairs.iter().copied());
+    let to_this: BTreeMap<usize, usize> = crate::sort::map_of(pairs.iter().map(|&(a, b)| (b, a)));
 
     // The other capture around the RST's twin, or around the moment the
     // RST would have passed it.
@@ -85,7 +85,7 @@ pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, reset: &Reset) -> Vec<A
             out.push(capture.aligned(p, twin.map(|t| t.frame)));
         }
     }
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         a.time
             .total_cmp(&b.time)
             .then(a.capture.cmp(&b.capture))

@@ -175,7 +175,9 @@ fn candidates(
 /// Strongest first: method, then number of agreeing signals, then the
 /// closest start times (timing breaks the remaining ties); one to one.
 fn choose(main: &Capture<'_>, peer: &Capture<'_>, mut candidates: Vec<Candidate>) -> Vec<Match> {
-    candidates.sort_by(|x, y| y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2)));
+    crate::sort::sort_by(&mut candidates, |x, y| {
+        y.0.cmp(&x.0).then(y.1.cmp(&x.1)).then(x.2.cmp(&y.2))
+    });
     let mut main_used = alloc::vec![false; main.conns().len()];
     let mut peer_used = alloc::vec![false; peer.conns().len()];
     let mut out = Vec::new();
@@ -203,7 +205,7 @@ fn choose(main: &Capture<'_>, peer: &Capture<'_>, mut candidates: Vec<Candidate>
             pairs: align(m, p, flipped),
         });
     }
-    out.sort_by_key(|m| m.main);
+    crate::sort::sort_by_key(&mut out, |m| m.main);
     out
 }
 

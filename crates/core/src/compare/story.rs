@@ -97,7 +97,7 @@ pub fn reset_sentences(cmp: &Comparison) -> Vec<String> {
             None => groups.push((key, 1)),
         }
     }
-    groups.sort_by_key(|g| core::cmp::Reverse(g.1));
+    crate::sort::sort_by_key(&mut groups, |g| core::cmp::Reverse(g.1));
     groups
         .into_iter()
         .map(|((fate, how), n)| {

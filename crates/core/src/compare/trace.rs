@@ -150,7 +150,7 @@ impl TraceConn {
             .chain(self.tail.iter())
             .copied()
             .collect();
-        out.sort_by_key(|p| p.frame);
+        crate::sort::sort_by_key(&mut out, |p| p.frame);
         out
     }
 

@@ -140,13 +140,8 @@ pub(super) fn views<'a>(ctx: &'a Context<'a>) -> [View<'a>; 2] {
 pub fn resets(ctx: &Context<'_>) -> Vec<ComparedReset> {
     let mut out = Vec::new();
     for view in views(ctx) {
-        let other_resets: BTreeMap<u64, &Reset> = view
-            .other
-            .report
-            .resets
-            .iter()
-            .map(|r| (r.frame, r))
-            .collect();
+        let other_resets: BTreeMap<u64, &Reset> =
+            crate::sort::map_of(view.other.report.resets.iter().map(|r| (r.frame, r)));
         for r in &view.this.report.resets {
             let mut compared = judge(ctx, &view, r, &other_resets);
             compared.ladder = ladder::around(ctx, &view, r);
