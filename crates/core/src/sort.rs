@@ -117,7 +117,7 @@ mod tests {
         let mut long = items(500);
         let mut expected = long.clone();
         sort_by(&mut long, |a, b| b.0.cmp(&a.0));
-        expected.sort_by(|a, b| b.0.cmp(&a.0));
+        expected.sort_by_key(|x| core::cmp::Reverse(x.0));
         assert_eq!(long, expected);
         let mut short = vec![(1, 'a'), (3, 'b'), (1, 'c'), (2, 'd'), (3, 'e')];
         sort_by(&mut short, |a, b| b.0.cmp(&a.0));
