@@ -26,7 +26,7 @@ use crate::track::embryo::Embryo;
 use crate::track::host::HostSlot;
 use crate::track::id_order;
 use crate::track::link::{Names, Stations};
-use crate::track::table::{self, Found, Key};
+use crate::track::table::{self, Found, Key, Leaving};
 use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
@@ -328,12 +328,25 @@ impl Analyzer {
         // connection was copied twice (out of its slot, into a list), most
         // of a flood's cache misses.
         let mut conns = core::mem::replace(&mut self.conns, ConnTable::new(0));
-        conns.close_retired(|conn| self.close(conn));
+        conns.close_retired(|leaving| self.close(leaving));
         self.conns = conns;
     }
 
+    /// A connection left the table: judge and list it. An embryo has no
+    /// resets (a RST grows it): past the listing limit it is only counted,
+    /// not grown (most of a flood's).
+    fn close(&mut self, leaving: Leaving<'_>) {
+        match leaving {
+            Leaving::Conn(conn) => self.close_conn(conn),
+            Leaving::Embryo(_) if self.connections.len() >= self.config.max_listed_connections => {
+                self.info.unlisted_connections += 1;
+            }
+            Leaving::Embryo(embryo) => self.close_conn(&embryo.conn()),
+        }
+    }
+
     /// A connection ended: judge its resets and list it.
-    fn close(&mut self, conn: &Conn) {
+    fn close_conn(&mut self, conn: &Conn) {
         self.resets.judge(conn, &self.hosts, &self.echoes);
         if conn.resets.is_empty() && self.connections.len() >= self.config.max_listed_connections {
             self.info.unlisted_connections += 1;
@@ -370,7 +383,7 @@ impl Analyzer {
         // Closed one at a time, not collected first: the table's memory is
         // freed as its connections are listed.
         let mut remaining = core::mem::replace(&mut self.conns, ConnTable::new(0));
-        remaining.close_all(|conn| self.close(conn));
+        remaining.close_all(|leaving| self.close(leaving));
         // Every connection is judged: the tables (~60 MB when full) go
         // before the report's entries are built, not after.
         drop(remaining);

@@ -155,34 +155,47 @@ fn run(segs: &[Seg], ipv6: bool) -> Report {
         } else {
             (server, client, 443, 40000)
         };
-        let captured = usize::from(s.len).min(PAYLOAD.len());
-        let packet = TcpPacket {
-            ip: IpInfo {
-                src,
-                dst,
-                ttl: s.ttl,
-                id: if ipv6 { None } else { Some(s.ip_id) },
-                dont_fragment: true,
-                tos: 0,
-            },
-            tcp: TcpSegment {
-                src_port: sport,
-                dst_port: dport,
-                seq: s.seq,
-                ack: s.ack,
-                flags: s.flags,
-                window: 502,
-                options: TcpOptions::default(),
-                payload: &PAYLOAD[..captured],
-                payload_len: u32::from(s.len),
-            },
-            encapsulation: Encapsulation::new(),
-            link: LinkMeta::default(),
-            fragmented: false,
-        };
+        let ip = ((!ipv6).then_some(s.ip_id), true);
+        let packet = packet(s, (src, sport), (dst, dport), ip, TcpOptions::default());
         analyzer.push_packet(i as u64 + 1, now, &packet);
     }
     analyzer.finish().report
+}
+
+/// `s` sent from `src` to `dst`, with `ip`'s IP ID and DF bit, and TCP
+/// `options`.
+fn packet(
+    s: &Seg,
+    (src, src_port): (IpAddr, u16),
+    (dst, dst_port): (IpAddr, u16),
+    (id, dont_fragment): (Option<u16>, bool),
+    options: TcpOptions,
+) -> TcpPacket<'static> {
+    let captured = usize::from(s.len).min(PAYLOAD.len());
+    TcpPacket {
+        ip: IpInfo {
+            src,
+            dst,
+            ttl: s.ttl,
+            id,
+            dont_fragment,
+            tos: 0,
+        },
+        tcp: TcpSegment {
+            src_port,
+            dst_port,
+            seq: s.seq,
+            ack: s.ack,
+            flags: s.flags,
+            window: 502,
+            options,
+            payload: &PAYLOAD[..captured],
+            payload_len: u32::from(s.len),
+        },
+        encapsulation: Encapsulation::new(),
+        link: LinkMeta::default(),
+        fragmented: false,
+    }
 }
 
 /// Every RST fed in has exactly one verdict, in range, tied to a listed connection.
@@ -265,11 +278,12 @@ fn pair_segments() -> impl Strategy<Value = Vec<PairSeg>> {
 }
 
 /// The report of `segs` over their pairs, with a table of 16 connections
-/// (evictions come soon), `traced` or not.
+/// (evictions come soon) and 24 listed, `traced` or not.
 fn run_pairs(segs: &[PairSeg], traced: bool) -> Report {
     let config = Config {
         max_connections: 16,
         max_hosts: 16,
+        max_listed_connections: 24,
         ..if traced {
             Config::traced()
         } else {
@@ -321,31 +335,8 @@ fn run_pairs(segs: &[PairSeg], traced: bool) -> Report {
             mss: options.then_some(1460),
             ..TcpOptions::default()
         };
-        let captured = usize::from(s.len).min(PAYLOAD.len());
-        let packet = TcpPacket {
-            ip: IpInfo {
-                src,
-                dst,
-                ttl: s.ttl,
-                id: src.is_ipv4().then_some(s.seq as u16),
-                dont_fragment: s.seq % 2 == 0,
-                tos: 0,
-            },
-            tcp: TcpSegment {
-                src_port: sport,
-                dst_port: dport,
-                seq: s.seq,
-                ack: s.ack,
-                flags: s.flags,
-                window: 502,
-                options,
-                payload: &PAYLOAD[..captured],
-                payload_len: u32::from(s.len),
-            },
-            encapsulation: Encapsulation::new(),
-            link: LinkMeta::default(),
-            fragmented: false,
-        };
+        let ip = (src.is_ipv4().then_some(s.seq as u16), s.seq % 2 == 0);
+        let packet = packet(s, (src, sport), (dst, dport), ip, options);
         analyzer.push_packet(i as u64 + 1, now, &packet);
     }
     analyzer.finish().report

@@ -152,6 +152,13 @@ impl Slot {
     }
 }
 
+/// A connection leaving the table, to be closed: tracked in full, or
+/// still an embryo (which the closer may grow, or only count).
+pub enum Leaving<'t> {
+    Conn(&'t Conn),
+    Embryo(&'t Embryo),
+}
+
 /// What a packet belongs to (see [`ConnTable::lookup`]).
 pub enum Found<'t> {
     /// A connection, the side that sent the packet, and its slot.
@@ -259,7 +266,8 @@ impl ConnTable {
                     if let Some(weight) = embryo_weights.get_mut(i) {
                         weight.live = false;
                     }
-                    slot = start(conns, free, weights, conn)?.0;
+                    let last_ns = conn.last_ns;
+                    slot = put(conns, free, weights, conn, last_ns)?.0;
                     *entry.get_mut() = Slot(slot);
                 }
                 let conn = conns.get(slot)?;
@@ -273,7 +281,8 @@ impl ConnTable {
                     if let Some(weight) = weights.get_mut(slot) {
                         weight.live = false;
                     }
-                    let (slot, conn) = start(conns, free, weights, new)?;
+                    let last_ns = new.last_ns;
+                    let (slot, conn) = put(conns, free, weights, new, last_ns)?;
                     *entry.get_mut() = Slot(slot);
                     (slot, conn)
                 } else {
@@ -291,11 +300,12 @@ impl ConnTable {
                 if embryonic {
                     let roles = roles(packet, hosts);
                     let embryo = Embryo::new(next(), roles, frame, ts_ns, packet, stream);
-                    let (i, embryo) = conceive(embryos, embryos_free, embryo_weights, embryo)?;
+                    let (free, weights) = (embryos_free, embryo_weights);
+                    let (i, embryo) = put(embryos, free, weights, embryo, ts_ns)?;
                     entry.insert(Slot::embryo(i));
                     return Some(Found::Embryo(embryo, Slot::embryo(i)));
                 }
-                let (slot, conn) = start(conns, free, weights, fresh(stream))?;
+                let (slot, conn) = put(conns, free, weights, fresh(stream), ts_ns)?;
                 entry.insert(Slot(slot));
                 (slot, conn)
             }
@@ -391,7 +401,7 @@ impl ConnTable {
 
     /// Hands the connections that left the table to `close`, in the order
     /// they left, where they lie, then frees their heap and their slots.
-    pub fn close_retired(&mut self, mut close: impl FnMut(&Conn)) {
+    pub fn close_retired(&mut self, mut close: impl FnMut(Leaving<'_>)) {
         let retired = core::mem::take(&mut self.retired);
         for &slot in &retired {
             self.close_slot(slot, &mut close);
@@ -400,21 +410,20 @@ impl ConnTable {
         self.retired.clear();
     }
 
-    /// Closes the connection in `slot` where it lies (an embryo grows into
-    /// its full connection for that, on the stack), frees its heap and the
-    /// slot.
-    fn close_slot(&mut self, slot: Slot, close: &mut impl FnMut(&Conn)) {
+    /// Closes the connection in `slot` where it lies, frees its heap and
+    /// the slot.
+    fn close_slot(&mut self, slot: Slot, close: &mut impl FnMut(Leaving<'_>)) {
         match slot.place() {
             Place::Full(i) => {
                 if let Some(conn) = self.conns.get_mut(i) {
-                    close(conn);
+                    close(Leaving::Conn(conn));
                     conn.free_heap();
                     self.free.push(i);
                 }
             }
             Place::Embryo(i) => {
                 if let Some(embryo) = self.embryos.get(i) {
-                    close(&embryo.conn());
+                    close(Leaving::Embryo(embryo));
                     self.embryos_free.push(i);
                 }
             }
@@ -439,7 +448,7 @@ impl ConnTable {
     /// own allocations are freed right after. The index and the departed
     /// pairs' streams are freed first (~14 MB when full): the report's
     /// connection list grows while the table drains.
-    pub fn close_all(&mut self, mut close: impl FnMut(&Conn)) {
+    pub fn close_all(&mut self, mut close: impl FnMut(Leaving<'_>)) {
         self.close_retired(&mut close);
         // Slots put in id order: a connection is too big to move around.
         let (conns, embryos) = (&self.conns, &self.embryos);
@@ -509,31 +518,9 @@ fn weighed(
     live.map(move |(i, w)| ((!w.finished, w.last_ns), slot(i).0))
 }
 
-/// Puts a new connection in a free slot of `conns` (or a new one), as in
-/// the table: its slot and itself.
-fn start<'a>(
-    conns: &'a mut Vec<Conn>,
-    free: &mut Vec<usize>,
-    weights: &mut Vec<Weight>,
-    conn: Conn,
-) -> Option<(usize, &'a mut Conn)> {
-    let last_ns = conn.last_ns;
-    put(conns, free, weights, conn, last_ns)
-}
-
-/// Puts a new embryo in a free slot of `embryos` (or a new one).
-fn conceive<'a>(
-    embryos: &'a mut Vec<Embryo>,
-    free: &mut Vec<usize>,
-    weights: &mut Vec<Weight>,
-    embryo: Embryo,
-) -> Option<(usize, &'a mut Embryo)> {
-    let last_ns = embryo.ts_ns;
-    put(embryos, free, weights, embryo, last_ns)
-}
-
-/// Puts `item`, last active at `last_ns`, in a free slot of `items` (or a
-/// new one), live and unfinished: its slot and itself.
+/// Puts `item` (a new connection or embryo), last active at `last_ns`, in
+/// a free slot of `items` (or a new one), live and unfinished, as in the
+/// table: its slot and itself.
 fn put<'a, T>(
     items: &'a mut Vec<T>,
     free: &mut Vec<usize>,
