@@ -13,6 +13,7 @@ use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
 use rstscope_core::Analyzer;
 
 use crate::decoded::Records;
+use crate::inflated::inflate_ahead;
 
 /// Bytes per read. `AHEAD + 1` buffers of this size are in flight: the
 /// process holds a few MiB, never the file. (Measured on 1 GiB: 1 MiB and
@@ -61,21 +62,32 @@ impl Input {
         })
     }
 
+    /// A file-like input for tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(source: Box<dyn Read + Send>, size: u64, gzipped: bool) -> Self {
+        Input {
+            source,
+            size: Some(size),
+            gzipped,
+        }
+    }
+
     /// Analyses the whole input, calling `progress(bytes)` after each
-    /// chunk. For a plain regular file, reading (the kernel's copy) and
-    /// framing run on a second thread, a chunk ahead, and decoding too while
-    /// this thread has chunks waiting; this thread tracks, from the records
-    /// and the chunk beside them, in file order, decoding what was left to
-    /// it. Other inputs go through [`Input::read_into`].
+    /// chunk. For a regular file, reading (the kernel's copy; for gzip also
+    /// inflating, inflated.rs) and framing run on a second thread, a chunk
+    /// ahead, and decoding too while this thread has chunks waiting; this
+    /// thread tracks, from the records and the chunk beside them, in file
+    /// order, decoding what was left to it. Other inputs go through
+    /// [`Input::read_into`].
     pub fn analyse(
         self,
         analyzer: &mut Analyzer,
         mut progress: impl FnMut(u64),
     ) -> Result<Summary, CaptureError> {
-        if self.size.is_none() || self.gzipped {
+        if self.size.is_none() {
             return self.read_into(analyzer, progress);
         }
-        let mut source = self.source;
+        let (mut source, gzipped) = (self.source, self.gzipped);
         let waiting = AtomicUsize::new(0);
         std::thread::scope(|scope| {
             let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(AHEAD);
@@ -87,7 +99,10 @@ impl Input {
                 full: full_tx,
                 waiting: &waiting,
             };
-            scope.spawn(move || decode_ahead(&mut source, empty_rx, queue));
+            scope.spawn(move || match gzipped {
+                true => inflate_ahead(&mut source, empty_rx, queue),
+                false => decode_ahead(&mut source, empty_rx, queue),
+            });
             for mut batch in full_rx {
                 waiting.fetch_sub(1, Ordering::Relaxed);
                 let chunk = batch.buf.get(..batch.len).unwrap_or_default();
@@ -155,15 +170,15 @@ impl Input {
 
 /// One chunk of the input, its frames decoded, on its way from the reading
 /// thread to the analysing one (and back, emptied, to be reused).
-struct Batch {
-    buf: Vec<u8>,
-    /// Bytes of `buf` read.
-    len: usize,
-    records: Records,
+pub(crate) struct Batch {
+    pub(crate) buf: Vec<u8>,
+    /// Bytes of `buf` read (for gzip: inflated).
+    pub(crate) len: usize,
+    pub(crate) records: Records,
     /// Input bytes read up to the end of this chunk.
-    consumed: u64,
+    pub(crate) consumed: u64,
     /// The input's end (its summary) or the error that stopped reading.
-    end: Option<Result<Summary, CaptureError>>,
+    pub(crate) end: Option<Result<Summary, CaptureError>>,
 }
 
 impl Batch {
@@ -176,12 +191,23 @@ impl Batch {
             end: None,
         }
     }
+
+    /// A batch without a buffer, in the place of one sent on.
+    pub(crate) fn placeholder() -> Self {
+        Batch {
+            buf: Vec::new(),
+            len: 0,
+            records: Records::default(),
+            consumed: 0,
+            end: None,
+        }
+    }
 }
 
 /// Where the reading thread sends filled batches, and how many wait there.
-struct Queue<'a> {
-    full: SyncSender<Batch>,
-    waiting: &'a AtomicUsize,
+pub(crate) struct Queue<'a> {
+    pub(crate) full: SyncSender<Batch>,
+    pub(crate) waiting: &'a AtomicUsize,
 }
 
 /// The reading thread: fills each empty batch, frames it, decodes it if

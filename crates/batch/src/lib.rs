@@ -25,6 +25,7 @@
 mod analyze;
 mod combined;
 mod decoded;
+mod inflated;
 mod input;
 pub mod pool;
 pub mod rows;

@@ -199,6 +199,58 @@ impl Gunzip {
     }
 }
 
+/// The inflating half of reading a gzipped capture on two threads: it
+/// inflates the compressed bytes as [`crate::CaptureReader`] does itself,
+/// and the bytes it hands out go to a [`crate::CaptureReader::inflated`]
+/// (framing and analysing elsewhere). At most one 64 KiB piece of output
+/// exists at a time, however well the input compresses.
+pub struct Inflater {
+    gunzip: Gunzip,
+    consumed: u64,
+}
+
+impl Default for Inflater {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Inflater {
+    pub fn new() -> Self {
+        Self {
+            gunzip: Gunzip::new(),
+            consumed: 0,
+        }
+    }
+
+    /// Inflates the next compressed bytes, handing the output to `out` a
+    /// piece at a time; stops early when `out` breaks. `Err` says how the
+    /// gzip data is damaged (after the output inflated before the damage).
+    pub fn push(
+        &mut self,
+        compressed: &[u8],
+        out: &mut impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> Result<(), String> {
+        self.consumed = self.consumed.saturating_add(compressed.len() as u64);
+        self.gunzip.push(compressed, out)
+    }
+
+    /// At the end of the input: inflates what was held back for a whole window.
+    pub fn flush(&mut self, out: &mut impl FnMut(&[u8]) -> ControlFlow<()>) -> Result<(), String> {
+        self.gunzip.flush(out)
+    }
+
+    /// Whether the input ended cleanly, after a complete gzip member.
+    pub fn finish(&self) -> Result<(), String> {
+        self.gunzip.finish()
+    }
+
+    /// Compressed bytes pushed so far.
+    pub fn bytes_consumed(&self) -> u64 {
+        self.consumed
+    }
+}
+
 /// Appends input to `buf` (at most `max` bytes in all) until `complete`
 /// reports the piece's length. Returns how many input bytes the piece took.
 fn collect(

@@ -41,7 +41,7 @@ use rstscope_core::report::Warning;
 use rstscope_core::select::{self, SpanFinder};
 use rstscope_core::{Analyzer, Frame};
 
-pub use gzip::is_gzip;
+pub use gzip::{is_gzip, Inflater};
 pub use reader::CaptureReader;
 
 /// The container format, known once the magic number has been read.

@@ -4,7 +4,7 @@
 use std::ops::ControlFlow;
 
 use crate::framer::Framer;
-use crate::gzip::{self, Gunzip};
+use crate::gzip::{self, Gunzip, Inflater};
 use crate::{CaptureError, Format, Sink, Summary};
 use rstscope_core::report::WarningKind;
 
@@ -13,6 +13,9 @@ enum Input {
     Undecided(Vec<u8>),
     Plain,
     Gzip(Box<Gunzip>),
+    /// Gzip inflated by an [`Inflater`] elsewhere (another thread): what is
+    /// pushed is the inflated capture.
+    Inflated,
 }
 
 /// Reads a capture pushed in chunks of any size. See the crate docs.
@@ -37,13 +40,27 @@ impl CaptureReader {
         }
     }
 
+    /// A reader of a gzipped capture's inflated bytes, which an [`Inflater`]
+    /// produces elsewhere (on another thread): the same frames, warnings
+    /// and errors as [`CaptureReader::new`] gives pushed the gzip itself,
+    /// when its damage is passed to [`CaptureReader::inflate_failed`] and it
+    /// ends with [`CaptureReader::finish_inflated`].
+    pub fn inflated() -> Self {
+        Self {
+            input: Input::Inflated,
+            ..Self::new()
+        }
+    }
+
     /// Feeds the next chunk; complete frames go to `sink` at once.
     ///
     /// Fails only when the input is not a capture at all (the error says what
     /// it looks like instead). Damage after that is a `sink` warning
     /// ("corrupt-block"), after which further input is ignored.
     pub fn push(&mut self, chunk: &[u8], sink: &mut impl Sink) -> Result<(), CaptureError> {
-        self.consumed = self.consumed.saturating_add(chunk.len() as u64);
+        if !matches!(self.input, Input::Inflated) {
+            self.consumed = self.consumed.saturating_add(chunk.len() as u64);
+        }
         if self.framer.stopped() {
             return Ok(());
         }
@@ -66,10 +83,27 @@ impl CaptureReader {
     }
 
     fn feed(&mut self, data: &[u8], sink: &mut impl Sink) -> Result<(), CaptureError> {
-        if !matches!(self.input, Input::Gzip(_)) {
-            return self.framer.feed(data, sink);
+        match self.input {
+            Input::Gzip(_) => self.inflate(Some(data), sink),
+            Input::Inflated => self.framer.feed(data, sink).map_err(inside_gzip),
+            _ => self.framer.feed(data, sink),
         }
-        self.inflate(Some(data), sink)
+    }
+
+    /// The [`Inflater`] found the gzip data damaged, after the bytes it
+    /// inflated before (already pushed): as [`CaptureReader::push`] reports
+    /// damaged gzip.
+    pub fn inflate_failed(
+        &mut self,
+        message: String,
+        sink: &mut impl Sink,
+    ) -> Result<(), CaptureError> {
+        self.gzip_damage(WarningKind::CorruptBlock, message, sink)
+    }
+
+    /// Whether further input is ignored (the capture was found damaged).
+    pub fn stopped(&self) -> bool {
+        self.framer.stopped()
     }
 
     /// Inflates `data`, or with `None` the input held back for a whole
@@ -121,7 +155,6 @@ impl CaptureReader {
 
     /// End of input. A partial last record becomes a "truncated-record" warning.
     pub fn finish(mut self, sink: &mut impl Sink) -> Result<Summary, CaptureError> {
-        let compressed = self.compressed();
         if !self.framer.stopped() {
             self.inflate(None, sink)?;
         }
@@ -131,17 +164,45 @@ impl CaptureReader {
                 let head = head.clone();
                 self.framer.feed(&head, sink)?;
             }
-            Input::Plain => {}
+            Input::Plain | Input::Inflated => {}
             Input::Gzip(gunzip) => {
-                // A record cut by the end of the stream is reported by the
-                // framer, in more useful terms than a missing gzip trailer.
-                if let Err(message) = gunzip.finish() {
-                    if !self.framer.has_partial_unit() {
-                        self.gzip_damage(WarningKind::TruncatedGzip, message, sink)?;
-                    }
-                }
+                let ended = gunzip.finish();
+                self.gzip_ended(ended, sink)?;
             }
         }
+        self.finish_framing(sink)
+    }
+
+    /// End of an input inflated by `inflater` (after its
+    /// [`Inflater::flush`]'s bytes were pushed); [`Summary::bytes`] counts
+    /// the compressed bytes it took.
+    pub fn finish_inflated(
+        mut self,
+        inflater: &Inflater,
+        sink: &mut impl Sink,
+    ) -> Result<Summary, CaptureError> {
+        self.consumed = inflater.bytes_consumed();
+        self.gzip_ended(inflater.finish(), sink)?;
+        self.finish_framing(sink)
+    }
+
+    /// A record cut by the end of the gzip stream is reported by the
+    /// framer, in more useful terms than a missing gzip trailer.
+    fn gzip_ended(
+        &mut self,
+        ended: Result<(), String>,
+        sink: &mut impl Sink,
+    ) -> Result<(), CaptureError> {
+        match ended {
+            Err(message) if !self.framer.has_partial_unit() => {
+                self.gzip_damage(WarningKind::TruncatedGzip, message, sink)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn finish_framing(mut self, sink: &mut impl Sink) -> Result<Summary, CaptureError> {
+        let compressed = self.compressed();
         let format =
             self.framer
                 .finish(sink)
@@ -161,10 +222,11 @@ impl CaptureReader {
 
     /// Whether the input is gzip-compressed (false until two bytes were seen).
     pub fn compressed(&self) -> bool {
-        matches!(self.input, Input::Gzip(_))
+        matches!(self.input, Input::Gzip(_) | Input::Inflated)
     }
 
-    /// Input (compressed) bytes pushed so far, for progress bars.
+    /// Input (compressed) bytes pushed so far, for progress bars (for a
+    /// reader of inflated bytes: the [`Inflater`]'s, once finished).
     pub fn bytes_consumed(&self) -> u64 {
         self.consumed
     }
