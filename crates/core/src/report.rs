@@ -18,7 +18,10 @@ use serde::{Deserialize, Serialize};
 
 pub use conflict::Conflict;
 pub use endpoint::{Endpoint, NotAnEndpoint};
-pub use fact::{Counter, Fact, IpIdPattern, Probe, SegmentFlaw};
+pub use fact::{
+    fields_in_order as fact_fields_in_order, Counter, Fact, IpIdPattern, Probe,
+    Scalar as FactScalar, SegmentFlaw,
+};
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -6,8 +6,8 @@
 //! (one added to the core after it) travels by name, so the table only
 //! ever saves bytes, never loses a fact.
 
-use rstscope_core::report::{Fact, Origin};
-use serde::de::{self, Error as _};
+use rstscope_core::report::{fact_fields_in_order, Fact, FactScalar, Origin};
+use serde::de::Error as _;
 use serde::ser::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -106,15 +106,15 @@ type Wire = (Origin, Kind, u32, Vec<u8>);
 
 fn to_wire(origin: Origin, fact: &Fact) -> Result<Wire, String> {
     // The fact's MessagePack fields are written from its JSON object, fields
-    // in order, through the JSON writer the page has for "Export JSON":
-    // `rmp_serde`'s writer of a `Fact` was one more copy of its 83 variants
-    // (33 KB of the page's WebAssembly). The bytes are the same.
+    // in order, through the JSON writer the page has for "Export JSON" and
+    // core's reader of a fact's fields: `rmp_serde`'s writer of a `Fact` was
+    // one more copy of its 83 variants (33 KB of the page's WebAssembly).
+    // The bytes are the same.
     let json = serde_json::to_vec_pretty(fact).map_err(|err| err.to_string())?;
     let mut reader = serde_json::Deserializer::from_slice(&json);
-    let fields =
-        de::Deserializer::deserialize_map(&mut reader, InOrder).map_err(|err| err.to_string())?;
-    let mut fields = fields.into_iter();
-    let Some(Field::Text(name)) = fields.next() else {
+    let fields = fact_fields_in_order(&mut reader).map_err(|err| err.to_string())?;
+    let mut fields = fields.into_iter().map(|(_, value)| value);
+    let Some(FactScalar::Text(name)) = fields.next() else {
         return Err("a fact's kind is not its first field".into());
     };
     let kind = match KINDS.iter().position(|k| *k == name) {
@@ -123,89 +123,23 @@ fn to_wire(origin: Origin, fact: &Fact) -> Result<Wire, String> {
     };
     let mut rest = Vec::new();
     let count = 1 + fields.len() as u32;
-    for field in fields {
-        field.write(&mut rest);
+    for value in fields {
+        write(&value, &mut rest);
     }
     Ok((origin, kind, count, rest))
 }
 
-/// One field of a fact's JSON object (every field of a fact is a number,
-/// a string, a bool or null).
-enum Field {
-    Null,
-    Bool(bool),
-    Unsigned(u64),
-    Signed(i64),
-    Float(f64),
-    Text(String),
-}
-
-impl Field {
-    /// As `rmp_serde` writes the value (unit variants are their names).
-    fn write(&self, out: &mut Vec<u8>) {
-        // Writing into a Vec cannot fail.
-        let _ = match self {
-            Self::Null => rmp::encode::write_nil(out).is_ok(),
-            Self::Bool(b) => rmp::encode::write_bool(out, *b).is_ok(),
-            Self::Unsigned(n) => rmp::encode::write_uint(out, *n).is_ok(),
-            Self::Signed(n) => rmp::encode::write_sint(out, *n).is_ok(),
-            Self::Float(x) => rmp::encode::write_f64(out, *x).is_ok(),
-            Self::Text(text) => rmp::encode::write_str(out, text).is_ok(),
-        };
-    }
-}
-
-/// An object's values in the order written, keys dropped.
-struct InOrder;
-
-impl<'de> de::Visitor<'de> for InOrder {
-    type Value = Vec<Field>;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-        f.write_str("a fact's object")
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<Field>, A::Error> {
-        let mut fields = Vec::new();
-        while map.next_key::<de::IgnoredAny>()?.is_some() {
-            fields.push(map.next_value()?);
-        }
-        Ok(fields)
-    }
-}
-
-impl<'de> Deserialize<'de> for Field {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(FieldVisitor)
-    }
-}
-
-struct FieldVisitor;
-
-impl<'de> de::Visitor<'de> for FieldVisitor {
-    type Value = Field;
-
-    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
-        f.write_str("a number, a string, a bool or null")
-    }
-    fn visit_unit<E>(self) -> Result<Field, E> {
-        Ok(Field::Null)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Field, E> {
-        Ok(Field::Bool(b))
-    }
-    fn visit_u64<E>(self, n: u64) -> Result<Field, E> {
-        Ok(Field::Unsigned(n))
-    }
-    fn visit_i64<E>(self, n: i64) -> Result<Field, E> {
-        Ok(Field::Signed(n))
-    }
-    fn visit_f64<E>(self, x: f64) -> Result<Field, E> {
-        Ok(Field::Float(x))
-    }
-    fn visit_str<E>(self, text: &str) -> Result<Field, E> {
-        Ok(Field::Text(text.to_string()))
-    }
+/// A fact's field as `rmp_serde` writes it (unit variants are their names).
+fn write(value: &FactScalar, out: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail.
+    let _ = match value {
+        FactScalar::Null => rmp::encode::write_nil(out).is_ok(),
+        FactScalar::Bool(b) => rmp::encode::write_bool(out, *b).is_ok(),
+        FactScalar::Unsigned(n) => rmp::encode::write_uint(out, *n).is_ok(),
+        FactScalar::Signed(n) => rmp::encode::write_sint(out, *n).is_ok(),
+        FactScalar::Float(x) => rmp::encode::write_f64(out, *x).is_ok(),
+        FactScalar::Text(text) => rmp::encode::write_str(out, text).is_ok(),
+    };
 }
 
 fn from_wire((origin, kind, fields, rest): Wire) -> Result<(Origin, Fact), String> {

@@ -20,6 +20,8 @@ use crate::decode::Hook;
 
 mod read;
 
+pub use read::{fields_in_order, Scalar};
+
 /// One observation behind a verdict.
 ///
 /// Read back by [`read`]'s own `Deserialize` (a derived one for this enum

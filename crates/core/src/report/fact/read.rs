@@ -29,13 +29,27 @@ impl<'de> Deserialize<'de> for Fact {
 
 /// One field's value before the variant, and so its type, is known.
 #[derive(Debug)]
-enum Scalar {
+pub enum Scalar {
     Null,
     Bool(bool),
     Unsigned(u64),
     Signed(i64),
     Float(f64),
     Text(String),
+}
+
+/// A fact's object read as its fields in the order written (`kind` first),
+/// before any variant is: how share links write a fact's MessagePack
+/// (the app), through this same reader.
+pub fn fields_in_order<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<(String, Scalar)>, D::Error> {
+    match deserializer.deserialize_any(ObjectVisitor)? {
+        Object::Named(fields) => Ok(fields),
+        Object::InOrder(_) => Err(de::Error::custom(
+            "a fact's fields in order, not its object",
+        )),
+    }
 }
 
 /// A fact as read: named fields, or the kind and the fields in order.
