@@ -146,6 +146,9 @@ pub struct Zeek {
     resp: Endpoint,
     history: [u8; HISTORY_CAPACITY],
     len: u8,
+    /// [`Zeek::finished`], worked out once per packet: the tracker asks
+    /// it two or three times per packet, the states change only here.
+    ended: bool,
 }
 
 /// One packet, as the state machine needs it.
@@ -185,6 +188,7 @@ impl Zeek {
             resp: Endpoint::new(),
             history: [0; HISTORY_CAPACITY],
             len: 0,
+            ended: false,
         };
         if flip {
             zeek.push_letter(b'^');
@@ -289,6 +293,11 @@ impl Zeek {
     /// closed, or one closed while the other never spoke): packets after
     /// Zeek's close delay belong to a new connection.
     pub fn finished(&self) -> bool {
+        self.ended
+    }
+
+    /// What [`Zeek::finished`] answers, from the endpoints' states.
+    fn ends(&self) -> bool {
         use EndpointState::*;
         let (o, r) = (&self.orig, &self.resp);
         o.state == Reset
@@ -376,6 +385,7 @@ impl Zeek {
         if ack {
             self.ack_received(!is_orig, s.ack);
         }
+        self.ended = self.ends();
     }
 
     fn pair(&self, is_orig: bool) -> (&Endpoint, &Endpoint) {
