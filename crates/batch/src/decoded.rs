@@ -3,8 +3,9 @@
 //! [`Span`] of the chunk the frame came from (or, for the rare bytes that
 //! are not in it, of a small side buffer they are copied to). The
 //! analysing thread rebuilds the frame and its decoding from the record and
-//! the chunk, and calls [`Analyzer::push_decoded`]: the same calls, in the
-//! same order, as [`Analyzer::push`] makes, so the report is the same.
+//! the chunk, and calls [`Analyzer::push_decoded`] (for a TCP packet its
+//! borrowed form, [`Analyzer::push_tcp`]): the same calls, in the same
+//! order, as [`Analyzer::push`] makes, so the report is the same.
 
 use rstscope_capture::Sink;
 use rstscope_core::decode::{
@@ -235,7 +236,7 @@ impl Record {
         let Some(decoded) = &self.decoded else {
             return analyzer.push(&frame);
         };
-        let decoded = match decoded {
+        match decoded {
             Ok(Detached::Tcp {
                 packet,
                 payload,
@@ -250,12 +251,12 @@ impl Record {
                 if let Some(process) = &mut packet.link.process {
                     process.name = process_name.text(chunk, side);
                 }
-                Ok(Decoded::Tcp(packet))
+                // Borrowed, not wrapped in a `Decoded`: one copy less.
+                analyzer.push_tcp(&frame, &mut packet);
             }
-            Ok(Detached::NotTcp(kind)) => Ok(Decoded::NotTcp(*kind)),
-            Err(err) => Err(*err),
-        };
-        analyzer.push_decoded(&frame, decoded);
+            Ok(Detached::NotTcp(kind)) => analyzer.push_decoded(&frame, Ok(Decoded::NotTcp(*kind))),
+            Err(err) => analyzer.push_decoded(&frame, Err(*err)),
+        }
     }
 }
 
