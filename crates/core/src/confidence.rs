@@ -2,7 +2,8 @@
 //! cause are both right.
 //!
 //! A verdict is described by its [`Basis`]: what it concluded (cause,
-//! origin, sub-cause, stage, whether the roles were known) and how its evidence stands (how many signals
+//! origin, sub-cause, stage, whether the roles were known, whether another
+//! cause fits the same packets) and how its evidence stands (how many signals
 //! agree with the origin and how many point elsewhere, whether an earlier
 //! reset of the connection came first, the RST's flags, whether the
 //! capture's clock ran backwards). The [`table`] holds, for bases seen in
@@ -22,7 +23,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::report::{
-    CaptureInfo, Cause, Endpoint, Origin, Reset, Sender, Stage, SubCause, WarningKind,
+    CaptureInfo, Cause, Endpoint, Fact, Origin, Reset, Sender, Stage, SubCause, WarningKind,
 };
 
 pub use conflict::conflict;
@@ -69,6 +70,9 @@ pub struct Basis {
     /// not guessed from its first packet: a guess can make the origin,
     /// and with it the cause, wrong.
     pub roles_known: bool,
+    /// The same packets also fit another cause (`Fact::AlsoFits`): a
+    /// rival rule decides too, so the cause may be the rival's.
+    pub contested: bool,
     pub earlier: Earlier,
     /// The RST carries an ACK.
     pub with_ack: bool,
@@ -133,6 +137,10 @@ fn basis(reset: &Reset, earlier: Earlier, clock_backwards: bool) -> Basis {
         sub_cause: reset.sub_cause,
         stage: reset.stage,
         roles_known: reset.sender != Sender::Unknown,
+        contested: reset
+            .evidence
+            .iter()
+            .any(|e| matches!(e.fact, Fact::AlsoFits { .. })),
         earlier,
         with_ack: reset.flags.split('+').any(|f| f == "ACK"),
         agreeing: Count::of(points(true)),
@@ -193,6 +201,22 @@ mod tests {
         assert_eq!((b.agreeing, b.conflicting), (Count::One, Count::One));
         assert_eq!(b.earlier, Earlier::None);
         assert!(!b.with_ack && !b.clock_backwards);
+    }
+
+    #[test]
+    fn test_basis_notes_a_contested_cause_apart_from_the_origin_counts() {
+        let plain = server_reset(5, 1, "10.0.0.2:80");
+        let mut contested = server_reset(6, 2, "10.0.0.2:81");
+        let also = Fact::AlsoFits {
+            cause: Cause::ClosedSocket,
+            sub_cause: None,
+        };
+        contested.evidence.push(Evidence::of(also, Origin::Unknown));
+        let b = bases(&[plain, contested], &CaptureInfo::default());
+        let contested: Vec<bool> = b.iter().map(|b| b.contested).collect();
+        assert_eq!(contested, [false, true]);
+        let counts: Vec<(Count, Count)> = b.iter().map(|b| (b.agreeing, b.conflicting)).collect();
+        assert_eq!(counts[0], counts[1]);
     }
 
     #[test]

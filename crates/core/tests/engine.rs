@@ -6,7 +6,7 @@ use core::net::{IpAddr, Ipv4Addr};
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
 use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 use rstscope_core::report::{
-    Cause, IncidentKind, Origin, OriginCount, Report, Reset, Sender, Signal, Stage, SubCause,
+    Cause, Fact, IncidentKind, Origin, OriginCount, Report, Reset, Sender, Signal, Stage, SubCause,
     WarningKind,
 };
 use rstscope_core::{Analyzer, Config};
@@ -582,6 +582,43 @@ fn test_close_wait_data_rst() {
         (Sender::Server, Origin::Server, Cause::ClosedSocket)
     );
     assert_eq!(r.sub_cause, Some(SubCause::DataAfterClose));
+    // The server had also sent its FIN: the same packets fit a close
+    // followed by an abort. The evidence says so, for no origin.
+    let also: Vec<_> = r
+        .evidence
+        .iter()
+        .filter(|e| matches!(e.fact, Fact::AlsoFits { .. }))
+        .collect();
+    assert_eq!(also.len(), 1, "{:?}", r.evidence);
+    assert_eq!(
+        also[0].fact,
+        Fact::AlsoFits {
+            cause: Cause::AppAbort,
+            sub_cause: None
+        }
+    );
+    assert_eq!(also[0].points_to, Origin::Unknown);
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::AfterOwnFin { .. }) && e.points_to == Origin::Unknown));
+}
+
+/// A SYN refused by a closed port: no other rule reads those packets
+/// another way, so the cause is not contested.
+#[test]
+fn test_refusal_is_not_contested() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 8080, 100, 0, SYN));
+    w.wait(RTT);
+    let rst = w.send(pkt(false, 8080, 0, 101, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(r.cause, Cause::Refused);
+    assert!(r
+        .evidence
+        .iter()
+        .all(|e| !matches!(e.fact, Fact::AlsoFits { .. })));
 }
 
 #[test]

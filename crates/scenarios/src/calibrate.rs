@@ -120,8 +120,8 @@ fn level<K: Ord>(
 /// `(AppAbort, Client, Some(RstAfterFin), ...)` with each enum named by
 /// its type: positions are fixed by the key types of `confidence::table`.
 fn key_text(debug: &str) -> String {
-    const TYPES: [&str; 10] = [
-        "Cause", "Origin", "SubCause", "Stage", "", "Earlier", "", "Count", "Count", "",
+    const TYPES: [&str; 11] = [
+        "Cause", "Origin", "SubCause", "Stage", "", "", "Earlier", "", "Count", "Count", "",
     ];
     let inner = debug.trim_start_matches('(').trim_end_matches(')');
     let parts: Vec<String> = inner
@@ -293,7 +293,7 @@ impl Fit {
             (
                 "BY_SHAPE",
                 "ShapeKey",
-                "+ sub-cause, stage and whether the roles were known",
+                "+ sub-cause, stage, whether the roles were known and another cause fits",
             ),
             ("BY_HISTORY", "HistoryKey", "+ an earlier RST, the ACK flag"),
             (
@@ -352,6 +352,7 @@ mod tests {
             sub_cause: Some(SubCause::RstAfterFin),
             stage,
             roles_known: true,
+            contested: false,
             earlier: Earlier::None,
             with_ack: true,
             agreeing,
@@ -374,7 +375,7 @@ mod tests {
         assert_eq!(
             key_text(&format!("{:?}", b.evidence_key())),
             "(Cause::AppAbort, Origin::Client, Some(SubCause::RstAfterFin), Stage::PostAck, \
-             true, Earlier::None, true, Count::One, Count::Zero, false)"
+             true, false, Earlier::None, true, Count::One, Count::Zero, false)"
         );
         assert_eq!(
             key_text(&format!("{:?}", b.verdict_key())),

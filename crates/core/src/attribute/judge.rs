@@ -147,13 +147,21 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         earlier,
         echo: ctx.echo,
     };
-    let (rule, decision) = rules::decide(&facts);
+    let rules::Decided {
+        rule,
+        decision,
+        rival,
+    } = rules::decide(&facts);
     let origin = match logged {
         Some(logged) => logged,
         None => decision.origin.unwrap_or(origin),
     };
     let mut evidence = weighing.into_evidence();
     evidence.extend(decision.evidence);
+    if let Some(rival) = rival {
+        let items = rules::rival_evidence(rival, &evidence);
+        evidence.extend(items);
+    }
     evidence.extend(link::evidence(record, origin));
     // Kept to the end of the capture, tens of thousands on a scan: without
     // the slack that growing the list left.

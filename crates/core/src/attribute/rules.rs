@@ -202,10 +202,57 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::NoContext, close::no_context),
 ];
 
-/// The cause of the RST `facts` describe, and the rule that decided it.
-pub fn decide(facts: &Facts<'_>) -> (Rule, Decision) {
-    RULES
-        .iter()
-        .find_map(|(rule, f)| Some((*rule, f(facts)?)))
-        .unwrap_or_else(|| (Rule::MidConnection, close::mid_connection(facts)))
+/// What the rules made of one RST.
+pub struct Decided {
+    /// The rule that decided the cause.
+    pub rule: Rule,
+    pub decision: Decision,
+    /// The first later rule that decides another cause on the same facts:
+    /// a rival reading, so the cause is contested.
+    pub rival: Option<Decision>,
+}
+
+/// The cause of the RST `facts` describe, the rule that decided it, and
+/// its rival.
+pub fn decide(facts: &Facts<'_>) -> Decided {
+    let mut rest = RULES.iter();
+    let Some((rule, decision)) = rest.by_ref().find_map(|(rule, f)| Some((*rule, f(facts)?)))
+    else {
+        return Decided {
+            rule: Rule::MidConnection,
+            decision: close::mid_connection(facts),
+            rival: None,
+        };
+    };
+    let rival = rest
+        .filter_map(|(_, f)| f(facts))
+        .find(|other| contests(&decision, other));
+    Decided {
+        rule,
+        decision,
+        rival,
+    }
+}
+
+/// Whether `other` names another cause than `decided`; a rule that can
+/// only say nothing explains the RST contests nothing.
+fn contests(decided: &Decision, other: &Decision) -> bool {
+    other.cause != decided.cause && !(other.cause == Cause::Unknown && other.sub_cause.is_none())
+}
+
+/// The evidence of a rival reading: that the packets also fit its cause,
+/// and the fact it rests on. Both point to no origin: they argue about
+/// the cause, not about who sent the RST.
+pub fn rival_evidence(rival: Decision, evidence: &[Evidence]) -> Vec<Evidence> {
+    let also = Fact::AlsoFits {
+        cause: rival.cause,
+        sub_cause: rival.sub_cause,
+    };
+    let mut out = alloc::vec![Evidence::of(also, Origin::Unknown)];
+    let decisive = rival.evidence.into_iter().next();
+    if let Some(mut item) = decisive.filter(|e| evidence.iter().all(|had| had.fact != e.fact)) {
+        item.points_to = Origin::Unknown;
+        out.push(item);
+    }
+    out
 }

@@ -3,7 +3,7 @@
 //!
 //! Four levels, each a sorted slice keyed by a projection of the basis:
 //! the verdict (cause, origin); its shape (+ sub-cause, stage, whether the
-//! roles were known); its history
+//! roles were known, whether another cause fits); its history
 //! (+ an earlier RST, the ACK flag); its evidence (+ agreeing and
 //! conflicting signals, the capture's clock). Each value is already
 //! smoothed towards the level above, so the finest level that knows a
@@ -20,13 +20,23 @@ use crate::report::{Cause, Origin, Stage, SubCause};
 pub const SCALE: f32 = 10_000.0;
 
 pub type VerdictKey = (Cause, Origin);
-pub type ShapeKey = (Cause, Origin, Option<SubCause>, Stage, bool);
-pub type HistoryKey = (Cause, Origin, Option<SubCause>, Stage, bool, Earlier, bool);
+pub type ShapeKey = (Cause, Origin, Option<SubCause>, Stage, bool, bool);
+pub type HistoryKey = (
+    Cause,
+    Origin,
+    Option<SubCause>,
+    Stage,
+    bool,
+    bool,
+    Earlier,
+    bool,
+);
 pub type EvidenceKey = (
     Cause,
     Origin,
     Option<SubCause>,
     Stage,
+    bool,
     bool,
     Earlier,
     bool,
@@ -56,22 +66,24 @@ impl Basis {
             self.sub_cause,
             self.stage,
             self.roles_known,
+            self.contested,
         )
     }
 
     pub fn history_key(&self) -> HistoryKey {
-        let (c, o, s, st, r) = self.shape_key();
-        (c, o, s, st, r, self.earlier, self.with_ack)
+        let (c, o, s, st, r, k) = self.shape_key();
+        (c, o, s, st, r, k, self.earlier, self.with_ack)
     }
 
     pub fn evidence_key(&self) -> EvidenceKey {
-        let (c, o, s, st, r, e, a) = self.history_key();
+        let (c, o, s, st, r, k, e, a) = self.history_key();
         (
             c,
             o,
             s,
             st,
             r,
+            k,
             e,
             a,
             self.agreeing,

@@ -75,6 +75,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::SilenceThenReset { .. }
         | Fact::IdleForgotten { .. }
         | Fact::NoContext
+        | Fact::AlsoFits { .. }
         | Fact::AbortForm { .. }
         | Fact::RefusalForm { .. }
         | Fact::MidConnectionAnswer { .. }
@@ -469,6 +470,10 @@ fn close(fact: &Fact) -> String {
             duration(idle_ns),
             role.other()
         ),
+        Fact::AlsoFits { cause, sub_cause } => match sub_cause {
+            Some(sub) => format!("the same packets also fit another cause, {cause} ({sub}): the cause is contested"),
+            None => format!("the same packets also fit another cause, {cause}: the cause is contested"),
+        },
         Fact::NoContext => {
             "no handshake or data seen on this connection to explain the RST".into()
         }

@@ -15,7 +15,7 @@
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 
-use super::{CaptureName, Role, Signal, VantagePoint};
+use super::{CaptureName, Cause, Role, Signal, SubCause, VantagePoint};
 use crate::decode::Hook;
 
 mod read;
@@ -200,6 +200,13 @@ pub enum Fact {
     },
     /// The `role` had sent its FIN.
     AfterOwnFin { role: Role, fin_seq: u32 },
+    /// The same packets also fit another cause: the next rule in
+    /// precedence that decides reaches `cause` (`sub_cause`). The verdict
+    /// stands; its cause is contested, and its confidence says so.
+    AlsoFits {
+        cause: Cause,
+        sub_cause: Option<SubCause>,
+    },
     /// The reset at `root_frame` had torn the connection down before: the
     /// `role`'s stack answered a segment for a socket no longer there.
     AfterTeardown { role: Role, root_frame: u64 },
@@ -414,7 +421,8 @@ impl Fact {
             | Fact::AfterTeardown { .. }
             | Fact::LostConnection { .. }
             | Fact::AbortForm { .. }
-            | Fact::RefusalForm { .. } => Signal::Stage,
+            | Fact::RefusalForm { .. }
+            | Fact::AlsoFits { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }
             | Fact::ScannerAbort { .. }

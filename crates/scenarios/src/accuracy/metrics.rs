@@ -341,6 +341,7 @@ mod tests {
                     sub_cause: None,
                     stage: Stage::LaterInFlow,
                     roles_known: true,
+                    contested: false,
                     earlier: Earlier::None,
                     with_ack: true,
                     agreeing: Count::One,

@@ -9,13 +9,13 @@
 //! m is the smoothest of five-fold cross-validation on the train captures
 //! within 2 % of the best Brier score:
 //!
-//! - m = 1: Brier 0.0223, ECE 0.016, AUROC 0.931
-//! - m = 2: Brier 0.0224, ECE 0.015, AUROC 0.932
-//! - m = 5: Brier 0.0230, ECE 0.018, AUROC 0.942
-//! - m = 10: Brier 0.0238, ECE 0.018, AUROC 0.942
-//! - m = 20: Brier 0.0250, ECE 0.020, AUROC 0.955
-//! - m = 50: Brier 0.0272, ECE 0.023, AUROC 0.955
-//! - m = 100: Brier 0.0295, ECE 0.023, AUROC 0.952
+//! - m = 1: Brier 0.0206, ECE 0.015, AUROC 0.938
+//! - m = 2: Brier 0.0207, ECE 0.015, AUROC 0.939
+//! - m = 5: Brier 0.0214, ECE 0.017, AUROC 0.948
+//! - m = 10: Brier 0.0224, ECE 0.018, AUROC 0.951
+//! - m = 20: Brier 0.0238, ECE 0.022, AUROC 0.961
+//! - m = 50: Brier 0.0263, ECE 0.022, AUROC 0.956
+//! - m = 100: Brier 0.0287, ECE 0.023, AUROC 0.949
 
 use super::{EvidenceKey, HistoryKey, ShapeKey, VerdictKey};
 use crate::confidence::{Count, Earlier};
@@ -58,511 +58,584 @@ pub const BY_VERDICT: &[(VerdictKey, u16)] = &[
     ((Cause::Unknown, Origin::Server), 9800), // 40 resets, 40 right
 ];
 
-/// By + sub-cause, stage and whether the roles were known.
+/// By + sub-cause, stage, whether the roles were known and another cause fits.
 #[rustfmt::skip]
 pub const BY_SHAPE: &[(ShapeKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true), 9548), // 220 resets, 210 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false), 9800), // 18 resets, 18 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true), 9800), // 8 resets, 8 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true), 9800), // 751 resets, 751 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true), 8422), // 57 resets, 48 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true), 9800), // 68 resets, 68 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false), 4933), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true), 9800), // 167 resets, 164 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true), 9800), // 8 resets, 8 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true), 9800), // 230 resets, 227 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true), 9800), // 59 resets, 59 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true), 9800), // 17 resets, 17 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true), 9800), // 27 resets, 27 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true), 8727), // 30 resets, 26 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true), 9700), // 167 resets, 162 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true), 9800), // 42 resets, 42 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true), 9800), // 31 resets, 31 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true), 9800), // 119 resets, 119 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true), 9680), // 905 resets, 876 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true), 9800), // 52 resets, 52 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true), 6835), // 14 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false), 4840), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true), 9800), // 31 resets, 31 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true), 9800), // 43 resets, 43 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true), 8279), // 447 resets, 370 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true), 9800), // 95 resets, 95 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true), 9800), // 17 resets, 17 right
-    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true), 1317), // 9 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true), 9770), // 22 resets, 22 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true), 8979), // 88 resets, 79 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true), 9436), // 19 resets, 18 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true), 9800), // 396 resets, 396 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true), 9800), // 54 resets, 54 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true), 3182), // 10 resets, 3 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true), 9800), // 40 resets, 40 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true), 4539), // 67 resets, 30 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true), 9800), // 59 resets, 59 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true), 9800), // 134 resets, 133 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true), 9800), // 20 resets, 20 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true), 9800), // 304 resets, 304 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true), 1888), // 24 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true), 9766), // 135 resets, 132 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true), 8292), // 169 resets, 140 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true), 9800), // 108 resets, 108 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true), 9800), // 153 resets, 153 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true), 9800), // 140 resets, 140 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true), 9800), // 50 resets, 50 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true), 9800), // 24 resets, 24 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true), 9800), // 67 resets, 67 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true), 9800), // 65 resets, 65 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true), 9800), // 26 resets, 26 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true), 9800), // 40 resets, 40 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false), 9303), // 142 resets, 132 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true), 9800), // 78 resets, 78 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false), 9800), // 18 resets, 18 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false), 9800), // 8 resets, 8 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false), 9800), // 751 resets, 751 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true), 8422), // 57 resets, 48 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false), 9800), // 68 resets, 68 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false), 4933), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false), 9800), // 167 resets, 164 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false), 9800), // 8 resets, 8 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false), 9800), // 230 resets, 227 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, false), 9800), // 19 resets, 19 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true), 9800), // 40 resets, 40 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true), 9800), // 17 resets, 17 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false), 9800), // 25 resets, 25 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false), 8727), // 30 resets, 26 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false), 9700), // 167 resets, 162 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false), 9800), // 37 resets, 37 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false), 9800), // 31 resets, 31 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true), 9800), // 119 resets, 119 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false), 9594), // 714 resets, 685 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true), 9800), // 191 resets, 191 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true), 9800), // 52 resets, 52 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 6835), // 14 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false), 4840), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false), 9800), // 31 resets, 31 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false), 9800), // 43 resets, 43 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false), 9800), // 241 resets, 241 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true), 6286), // 206 resets, 129 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true), 9800), // 95 resets, 95 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 9490), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true), 9800), // 14 resets, 14 right
+    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, false), 1317), // 9 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false), 9770), // 22 resets, 22 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false), 8979), // 88 resets, 79 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false), 8815), // 8 resets, 7 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true), 9800), // 11 resets, 11 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true), 9800), // 396 resets, 396 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true), 9800), // 54 resets, 54 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 3182), // 10 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true), 9800), // 40 resets, 40 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false), 8731), // 27 resets, 24 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 1743), // 40 resets, 6 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 9800), // 59 resets, 59 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true), 9800), // 134 resets, 133 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false), 9800), // 10 resets, 10 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true), 9800), // 10 resets, 10 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false), 9800), // 270 resets, 270 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true), 9800), // 34 resets, 34 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false), 2792), // 12 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true), 2078), // 12 resets, 1 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false), 9766), // 135 resets, 132 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false), 7663), // 123 resets, 94 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true), 9800), // 46 resets, 46 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false), 9800), // 108 resets, 108 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false), 9800), // 153 resets, 153 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false), 9800), // 140 resets, 140 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true), 9800), // 50 resets, 50 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true), 9800), // 24 resets, 24 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, false), 9800), // 7 resets, 7 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true), 9800), // 60 resets, 60 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, false), 9800), // 10 resets, 10 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true), 9800), // 55 resets, 55 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false), 9800), // 26 resets, 26 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false), 9800), // 40 resets, 40 right
 ];
 
 /// By + an earlier RST, the ACK flag.
 #[rustfmt::skip]
 pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::None, true), 9528), // 212 resets, 202 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::SameSender, true), 9800), // 8 resets, 8 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true), 9800), // 18 resets, 18 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, Earlier::None, true), 9800), // 8 resets, 8 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::None, true), 9800), // 736 resets, 736 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::SameSender, true), 9800), // 15 resets, 15 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true), 8366), // 55 resets, 46 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::SameSender, true), 9211), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, Earlier::None, true), 9800), // 61 resets, 61 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, Earlier::SameSender, true), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, Earlier::None, true), 3311), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false), 3920), // 3 resets, 0 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true), 9800), // 153 resets, 153 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 11 resets, 11 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, Earlier::None, true), 9800), // 8 resets, 8 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::None, true), 9800), // 214 resets, 211 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::SameSender, true), 9800), // 16 resets, 16 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 56 resets, 56 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, Earlier::None, false), 9800), // 16 resets, 16 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 25 resets, 25 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::None, true), 8628), // 29 resets, 25 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::SameSender, true), 9151), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, Earlier::None, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false), 3233), // 4 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true), 9800), // 155 resets, 154 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 8 resets, 8 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, Earlier::None, true), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 39 resets, 39 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 28 resets, 28 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::SameSender, false), 9800), // 9 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::OtherSide, false), 9800), // 110 resets, 110 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false), 5615), // 62 resets, 34 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 715 resets, 714 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::OtherSide, false), 9800), // 128 resets, 128 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 47 resets, 47 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 5 resets, 5 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false), 7405), // 12 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, true), 3418), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, Earlier::None, true), 3227), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, Earlier::SameSender, true), 3227), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false), 9800), // 28 resets, 28 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::SameSender, false), 9800), // 6 resets, 6 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::OtherSide, false), 9800), // 37 resets, 37 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false), 2839), // 106 resets, 29 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 340 resets, 340 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::OtherSide, false), 8853), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 89 resets, 89 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 6 resets, 6 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 17 resets, 17 right
-    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, Earlier::None, true), 239), // 9 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true), 9800), // 21 resets, 21 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true), 8930), // 84 resets, 75 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9660), // 4 resets, 4 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false), 9444), // 18 resets, 17 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, false), 9624), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 300 resets, 300 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 71 resets, 71 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 21 resets, 21 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::OtherSide, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true), 9800), // 52 resets, 52 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false), 3030), // 10 resets, 3 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false), 9800), // 39 resets, 39 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false), 4447), // 63 resets, 28 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::SameSender, false), 4846), // 4 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 58 resets, 58 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, false), 8844), // 7 resets, 6 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true), 9800), // 117 resets, 117 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::SameSender, true), 9800), // 9 resets, 9 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true), 9800), // 18 resets, 18 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false), 9800), // 30 resets, 30 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true), 9800), // 186 resets, 186 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false), 9800), // 30 resets, 30 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true), 9800), // 58 resets, 58 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false), 984), // 12 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, true), 3963), // 4 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false), 420), // 7 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 1259), // 1 resets, 0 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, Earlier::None, true), 9774), // 133 resets, 130 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false), 8240), // 159 resets, 131 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::SameSender, false), 8882), // 10 resets, 9 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true), 9800), // 103 resets, 103 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::SameSender, true), 9800), // 5 resets, 5 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true), 9800), // 133 resets, 133 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::SameSender, true), 9800), // 20 resets, 20 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::None, true), 9800), // 139 resets, 139 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::SameSender, true), 9800), // 1 resets, 1 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 15 resets, 15 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 32 resets, 32 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 2 resets, 2 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 1 resets, 1 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false), 9800), // 8 resets, 8 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 14 resets, 14 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, false), 9800), // 2 resets, 2 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true), 9800), // 65 resets, 65 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true), 9800), // 63 resets, 63 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 24 resets, 24 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true), 9800), // 38 resets, 38 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true), 9265), // 136 resets, 126 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::SameSender, true), 9800), // 6 resets, 6 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true), 9800), // 76 resets, 76 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true), 9800), // 18 resets, 18 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true), 9800), // 8 resets, 8 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true), 9800), // 736 resets, 736 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::SameSender, true), 9800), // 15 resets, 15 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true), 8366), // 55 resets, 46 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::SameSender, true), 9211), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true), 9800), // 61 resets, 61 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false, Earlier::SameSender, true), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true), 3311), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 3920), // 3 resets, 0 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 153 resets, 153 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 11 resets, 11 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false, Earlier::None, true), 9800), // 8 resets, 8 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::None, true), 9800), // 214 resets, 211 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::SameSender, true), 9800), // 16 resets, 16 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 19 resets, 19 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 37 resets, 37 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true, Earlier::None, false), 9800), // 16 resets, 16 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 23 resets, 23 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true), 8628), // 29 resets, 25 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true), 9151), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false), 3233), // 4 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 155 resets, 154 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 8 resets, 8 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 34 resets, 34 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 28 resets, 28 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 9 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false), 9800), // 110 resets, 110 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 5612), // 62 resets, 34 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 524 resets, 523 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false), 9800), // 128 resets, 128 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 191 resets, 191 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 47 resets, 47 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 5 resets, 5 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 7405), // 12 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true), 3418), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true), 3227), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true), 3227), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false), 9800), // 28 resets, 28 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::SameSender, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, false), 9800), // 6 resets, 6 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::OtherSide, false), 9800), // 37 resets, 37 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 240 resets, 240 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 2802), // 106 resets, 29 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 100 resets, 100 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 89 resets, 89 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 6 resets, 6 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 9796), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 14 resets, 14 right
+    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true), 239), // 9 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 21 resets, 21 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 8930), // 84 resets, 75 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9660), // 4 resets, 4 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false), 8626), // 7 resets, 6 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9210), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 11 resets, 11 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 300 resets, 300 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 71 resets, 71 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 21 resets, 21 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::OtherSide, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true), 9800), // 52 resets, 52 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 3030), // 10 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 39 resets, 39 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false), 8795), // 25 resets, 22 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9366), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 1587), // 38 resets, 6 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 872), // 2 resets, 0 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 58 resets, 58 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false), 8844), // 7 resets, 6 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true), 9800), // 117 resets, 117 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 9 resets, 9 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true), 9800), // 10 resets, 10 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true), 9800), // 8 resets, 8 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, false), 9800), // 9 resets, 9 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true), 9800), // 186 resets, 186 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, false), 9800), // 17 resets, 17 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true), 9800), // 58 resets, 58 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false), 9800), // 21 resets, 21 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false), 9800), // 13 resets, 13 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false), 558), // 8 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true), 5117), // 3 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 1861), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false), 2359), // 4 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true), 1385), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 520), // 6 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true), 1385), // 1 resets, 0 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true), 9774), // 133 resets, 130 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false), 7588), // 116 resets, 88 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false), 8370), // 7 resets, 6 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false), 9800), // 43 resets, 43 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true), 9800), // 103 resets, 103 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::SameSender, true), 9800), // 5 resets, 5 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true), 9800), // 133 resets, 133 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::SameSender, true), 9800), // 20 resets, 20 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::None, true), 9800), // 139 resets, 139 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::SameSender, true), 9800), // 1 resets, 1 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 15 resets, 15 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 32 resets, 32 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 2 resets, 2 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 1 resets, 1 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 8 resets, 8 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 14 resets, 14 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 2 resets, 2 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 7 resets, 7 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 58 resets, 58 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 9 resets, 9 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 54 resets, 54 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 1 resets, 1 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 24 resets, 24 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 38 resets, 38 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 2 resets, 2 right
 ];
 
 /// By + agreeing and conflicting signals, the clock.
 #[rustfmt::skip]
 pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::None, true, Count::Two, Count::Zero, false), 8691), // 14 resets, 12 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 182 resets, 179 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 11 resets, 11 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, false), 2722), // 5 resets, 0 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 8 resets, 8 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 5 resets, 5 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 8 resets, 8 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 631 resets, 631 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 83 resets, 83 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 22 resets, 22 right
-    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 15 resets, 15 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true, Count::Two, Count::Two, false), 5782), // 13 resets, 7 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true, Count::Two, Count::Many, false), 4455), // 4 resets, 1 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, true), 9183), // 2 resets, 2 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Two, false), 9749), // 11 resets, 11 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9606), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 57 resets, 57 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, Earlier::None, true, Count::Many, Count::Zero, false), 2770), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 1568), // 3 resets, 0 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 5 resets, 5 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 100 resets, 100 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 36 resets, 36 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 193 resets, 190 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 21 resets, 21 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 11 resets, 11 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 45 resets, 45 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 11 resets, 11 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 14 resets, 14 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 21 resets, 21 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
-    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Zero, false), 9490), // 23 resets, 22 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Zero, true), 9451), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::One, false), 4314), // 2 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Two, false), 5752), // 1 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9434), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 1293), // 3 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 2155), // 1 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 139 resets, 138 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 6 resets, 6 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 33 resets, 33 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, Earlier::None, true, Count::One, Count::Many, false), 9800), // 27 resets, 27 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, Earlier::None, true, Count::One, Count::Many, true), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Two, Count::Many, false), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 9 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 94 resets, 94 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 11 resets, 11 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 6484), // 46 resets, 30 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 5890), // 5 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 2123), // 8 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, true), 2808), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, false), 3743), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 36 resets, 36 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 13 resets, 13 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::One, false), 9800), // 4 resets, 4 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 568 resets, 568 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9792), // 48 resets, 47 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 45 resets, 45 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 96 resets, 96 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 9 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 23 resets, 23 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Zero, false), 9800), // 12 resets, 12 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Zero, true), 9800), // 5 resets, 5 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 24 resets, 24 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 7901), // 10 resets, 8 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 6203), // 2 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 1709), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, Earlier::None, true, Count::Many, Count::Zero, false), 2151), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 2151), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::One, true), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 22 resets, 22 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 6 resets, 6 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 2534), // 91 resets, 23 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 3243), // 9 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 4460), // 6 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 13 resets, 13 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 8 resets, 8 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 258 resets, 258 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 34 resets, 34 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 27 resets, 27 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9235), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Zero, false), 9800), // 5 resets, 5 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 70 resets, 70 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 9 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 16 resets, 16 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Two, Count::Many, true), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, false), 200), // 7 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, true), 200), // 2 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 18 resets, 18 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9314), // 74 resets, 69 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9733), // 6 resets, 6 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 3572), // 3 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Two, true), 5953), // 1 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9346), // 15 resets, 14 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9778), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9749), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Two, false), 9800), // 30 resets, 30 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 12 resets, 12 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Many, true), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 147 resets, 147 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 16 resets, 16 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 75 resets, 75 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 10 resets, 10 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 28 resets, 28 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 7 resets, 7 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 34 resets, 34 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 12 resets, 12 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 9 resets, 9 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, Earlier::OtherSide, true, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::One, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::One, Count::Two, false), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 13 resets, 13 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 16 resets, 16 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 13 resets, 13 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::SameSender, true, Count::One, Count::Many, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, Earlier::SameSender, true, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 4343), // 4 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 1515), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 2677), // 4 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 34 resets, 34 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 4 resets, 4 right
-    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 4292), // 49 resets, 21 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 2224), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 5300), // 11 resets, 6 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, true), 6298), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 4949), // 4 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 10 resets, 10 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 27 resets, 27 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 4 resets, 4 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Many, false), 9800), // 14 resets, 14 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Many, true), 9800), // 3 resets, 3 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::Two, false), 5896), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Zero, false), 9615), // 4 resets, 4 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::One, false), 9422), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 5 resets, 5 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 89 resets, 89 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 17 resets, 17 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::None, true, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 8 resets, 8 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 10 resets, 10 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 18 resets, 18 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 4 resets, 4 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 10 resets, 10 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Two, Count::Two, true), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Two, Count::Many, false), 9800), // 11 resets, 11 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 68 resets, 68 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 5 resets, 5 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 63 resets, 63 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Two, true), 9800), // 8 resets, 8 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::None, true, Count::Many, Count::Many, false), 9800), // 12 resets, 12 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Two, Count::Two, false), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 11 resets, 11 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 10 resets, 10 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::One, true), 9800), // 4 resets, 4 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 6 resets, 6 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, Earlier::SameSender, true, Count::Many, Count::Many, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::One, false), 656), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Two, false), 328), // 4 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Two, Count::Two, true), 656), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, false), 394), // 3 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::One, true), 3989), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Two, false), 492), // 2 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Two, Count::Two, false), 1982), // 2 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 6982), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::One, false), 200), // 3 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 200), // 4 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 839), // 1 resets, 0 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, false), 9748), // 119 resets, 116 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 14 resets, 14 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::One, false), 9560), // 6 resets, 6 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::Two, false), 9497), // 5 resets, 5 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::Two, true), 9296), // 3 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Two, Count::Many, false), 9648), // 8 resets, 8 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Zero, false), 6918), // 90 resets, 62 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Zero, true), 9707), // 10 resets, 10 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 20 resets, 20 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::One, true), 9296), // 3 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Two, false), 9729), // 11 resets, 11 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::None, false, Count::Many, Count::Two, true), 9296), // 3 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 7961), // 4 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9553), // 3 resets, 3 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9553), // 3 resets, 3 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 15 resets, 15 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 67 resets, 67 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 18 resets, 18 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 32 resets, 32 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 21 resets, 21 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 4 resets, 4 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 72 resets, 72 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::SameSender, true, Count::Two, Count::Zero, false), 9800), // 6 resets, 6 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 10 resets, 10 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 20 resets, 20 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 33 resets, 33 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 71 resets, 71 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 15 resets, 15 right
-    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, Earlier::SameSender, true, Count::Two, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 12 resets, 12 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 12 resets, 12 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 58 resets, 58 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 7 resets, 7 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 62 resets, 62 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
-    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 8658), // 14 resets, 12 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9722), // 111 resets, 108 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::One, false), 2647), // 5 resets, 0 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 6 resets, 6 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 71 resets, 71 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 5 resets, 5 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 8 resets, 8 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, false, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 631 resets, 631 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 83 resets, 83 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 22 resets, 22 right
+    ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 15 resets, 15 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Two, false), 5782), // 13 resets, 7 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, false), 4455), // 4 resets, 1 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9183), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9749), // 11 resets, 11 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9606), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 57 resets, 57 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::PostAck, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 2770), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 1568), // 3 resets, 0 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 100 resets, 100 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 36 resets, 36 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 193 resets, 190 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 21 resets, 21 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 11 resets, 11 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 13 resets, 13 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 32 resets, 32 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 14 resets, 14 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9490), // 23 resets, 22 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9451), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::One, false), 4314), // 2 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Two, false), 5752), // 1 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9434), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 1293), // 3 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 2155), // 1 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 139 resets, 138 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 6 resets, 6 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 28 resets, 28 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 5 resets, 5 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::None, true, Count::One, Count::Many, false), 9800), // 27 resets, 27 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::None, true, Count::One, Count::Many, true), 9800), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Two, Count::Many, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 9 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 94 resets, 94 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 11 resets, 11 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 6484), // 46 resets, 30 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 5889), // 5 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 2122), // 8 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, true), 2806), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Two, false), 3741), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 4 resets, 4 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 446 resets, 446 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9758), // 41 resets, 40 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 30 resets, 30 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 96 resets, 96 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 9 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 23 resets, 23 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 32 resets, 32 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 12 resets, 12 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 122 resets, 122 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 7 resets, 7 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 15 resets, 15 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, false), 9800), // 12 resets, 12 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 24 resets, 24 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 7901), // 10 resets, 8 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 6203), // 2 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 1709), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 2151), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 2151), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Two, Count::One, true), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 22 resets, 22 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 6 resets, 6 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 192 resets, 192 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 23 resets, 23 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 2533), // 91 resets, 23 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 3237), // 9 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 4451), // 6 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 13 resets, 13 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 8 resets, 8 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 66 resets, 66 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 11 resets, 11 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, false), 9800), // 5 resets, 5 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 70 resets, 70 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 9 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 13 resets, 13 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Many, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 200), // 7 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 200), // 2 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 18 resets, 18 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9314), // 74 resets, 69 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9733), // 6 resets, 6 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 3572), // 3 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Two, true), 5953), // 1 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 8407), // 6 resets, 5 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9084), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9473), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 9 resets, 9 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, false), 9800), // 30 resets, 30 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 12 resets, 12 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, true), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 147 resets, 147 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 16 resets, 16 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 75 resets, 75 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 10 resets, 10 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 28 resets, 28 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 7 resets, 7 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 34 resets, 34 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 12 resets, 12 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 9 resets, 9 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::OtherSide, true, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::One, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::One, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 13 resets, 13 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 16 resets, 16 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 13 resets, 13 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true, Count::One, Count::Many, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 4343), // 4 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 1515), // 2 resets, 0 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 2677), // 4 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 34 resets, 34 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 4 resets, 4 right
+    ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9066), // 22 resets, 20 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 7518), // 3 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9683), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 454), // 27 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 794), // 2 resets, 0 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 4317), // 8 resets, 4 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 4391), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 436), // 2 resets, 0 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 10 resets, 10 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 27 resets, 27 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 4 resets, 4 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Many, false), 9800), // 14 resets, 14 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Many, true), 9800), // 3 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, false), 5896), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9615), // 4 resets, 4 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::One, false), 9422), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 5 resets, 5 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 89 resets, 89 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 17 resets, 17 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 8 resets, 8 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 4 resets, 4 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, false, Count::Two, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 4 resets, 4 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, false, Count::Many, Count::One, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 10 resets, 10 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Two, Count::Two, true), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Two, Count::Many, false), 9800), // 11 resets, 11 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 68 resets, 68 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::One, true), 9800), // 5 resets, 5 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 63 resets, 63 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Two, true), 9800), // 8 resets, 8 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Many, false), 9800), // 12 resets, 12 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 11 resets, 11 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::One, true), 9800), // 4 resets, 4 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 6 resets, 6 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Many, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 14 resets, 14 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Two, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 7 resets, 7 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::One, false), 372), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, false), 200), // 4 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, true), 372), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 279), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::Two, false), 3411), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 7559), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Two, false), 1241), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 1573), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 4906), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 1180), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 923), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 208), // 3 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 208), // 3 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 923), // 1 resets, 0 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9748), // 119 resets, 116 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 14 resets, 14 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 6904), // 90 resets, 62 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9598), // 10 resets, 10 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, false), 9678), // 13 resets, 13 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, true), 9035), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 7790), // 4 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9348), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, false), 9800), // 5 resets, 5 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 8 resets, 8 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 7 resets, 7 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 11 resets, 11 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 15 resets, 15 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 67 resets, 67 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 18 resets, 18 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 32 resets, 32 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 21 resets, 21 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 4 resets, 4 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 72 resets, 72 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::SameSender, true, Count::Two, Count::Zero, false), 9800), // 6 resets, 6 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 10 resets, 10 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 20 resets, 20 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 33 resets, 33 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 71 resets, 71 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 15 resets, 15 right
+    ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false, Earlier::SameSender, true, Count::Two, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 12 resets, 12 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::GracefulClose, Origin::Client, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 7 resets, 7 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 12 resets, 12 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
+    ((Cause::GracefulClose, Origin::Server, Some(SubCause::RstAfterFin), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 6 resets, 6 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 52 resets, 52 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 9 resets, 9 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 53 resets, 53 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::RetransmitTimeout, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
+    ((Cause::Unknown, Origin::Client, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 30 resets, 30 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::Unknown, Origin::Server, Some(SubCause::MptcpSubflow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
 ];

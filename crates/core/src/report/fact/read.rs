@@ -350,6 +350,7 @@ variants! {
     BothFin,
     DataAfterClose { role, fin_seq, bytes },
     AfterOwnFin { role, fin_seq },
+    AlsoFits { cause, sub_cause },
     AfterTeardown { role, root_frame },
     RstRepeated { role, times, seq },
     CaptureCopy { frame, apart_ns },
