@@ -83,21 +83,29 @@ async function cpuSeconds(cdp) {
   const renderers = processInfo.filter((p) => p.type === 'renderer');
   let worker = 0;
   let waiting = 0;
+  let main = 0;
   try {
     for (const { id } of renderers) {
       for (const task of readdirSync(`/proc/${id}/task`)) {
-        if (readFileSync(`/proc/${id}/task/${task}/comm`, 'utf8').startsWith('DedicatedWorker')) {
-          const [onCpu, runnable] = readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ');
+        const comm = readFileSync(`/proc/${id}/task/${task}/comm`, 'utf8');
+        const [onCpu, runnable] = readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ');
+        if (comm.startsWith('DedicatedWorker')) {
           worker += Number(onCpu) / 1e9;
           waiting += Number(runnable) / 1e9;
+        } else if (task === String(id)) {
+          // The process's first thread: the page's main thread.
+          main += Number(onCpu) / 1e9;
         }
       }
     }
   } catch {
     worker = null;
     waiting = null;
+    main = null;
   }
-  return { renderer: renderers.reduce((sum, p) => sum + p.cpuTime, 0), worker, waiting };
+  const sum = (list) => list.reduce((total, p) => total + p.cpuTime, 0);
+  // Every Chromium process: the browser process reads the File for the worker.
+  return { renderer: sum(renderers), all: sum(processInfo), worker, waiting, main };
 }
 
 const args = process.argv.slice(2);
@@ -128,6 +136,8 @@ try {
         super(...args);
         // Messages are "ready" or { type: { fields } } (crates/app/src/protocol.rs).
         this.addEventListener('message', (event) => {
+          // Messages the page handled until the first report (each one a render).
+          if (!globalThis.__rstscopeWorkerStats) globalThis.__rstscopeMessages = (globalThis.__rstscopeMessages ?? 0) + 1;
           if (event.data?.partial) globalThis.__rstscopeFirstLive ??= performance.now();
           if (event.data?.done) {
             globalThis.__rstscopeWorkerStats ??= event.data.done.stats;
@@ -214,6 +224,12 @@ try {
     settle_s: settleMs / 1000,
     // From choosing the file to the reset count on screen, on a processor.
     renderer_cpu_seconds: Number((cpuAfter.renderer - cpuBefore.renderer).toFixed(3)),
+    // All of Chromium's processes (the browser process's file reading included).
+    chromium_cpu_seconds: Number((cpuAfter.all - cpuBefore.all).toFixed(3)),
+    // The page's main thread: handling the worker's messages, rendering.
+    page_thread_cpu_seconds: cpuAfter.main === null || cpuBefore.main === null
+      ? null : Number((cpuAfter.main - cpuBefore.main).toFixed(3)),
+    worker_messages: await page.evaluate(() => globalThis.__rstscopeMessages ?? null),
     worker_thread_cpu_seconds: cpuAfter.worker === null || cpuBefore.worker === null
       ? null : Number((cpuAfter.worker - cpuBefore.worker).toFixed(3)),
     // Of the same span, the worker thread's time runnable but not running

@@ -49,9 +49,12 @@ use crate::protocol::{
 };
 use crate::share;
 
-/// Seconds between progress messages: smooth enough for a progress bar,
-/// few enough that the page is not busy re-rendering.
-const POST_EVERY_S: f64 = 0.1;
+/// Seconds between progress messages: four a second keep a progress bar
+/// moving; each message is a render of the page on the same two cores as
+/// the analysis and the browser's reading of the file, and at 0.1 s (and a
+/// message for each of the first resets) a 1 GiB capture cost ~125 of
+/// them (BENCHMARKS.md, session 9).
+const POST_EVERY_S: f64 = 0.25;
 
 /// Runs over the sample in a warm-up at most, and the seconds it may take:
 /// enough for V8 to optimise the per-packet path (BENCHMARKS.md, session 6),
@@ -566,9 +569,10 @@ impl LiveFeed {
     }
 
     fn after_chunk(&mut self, bytes: u64, analyzer: &Analyzer) {
-        // The first resets go out at once: they are what the user waits for.
-        let unlisted = self.listed < LIVE_RESETS && analyzer.resets_seen() > self.listed;
-        if unlisted || now_s() - self.last_post >= POST_EVERY_S {
+        // The first reset goes out at once: it is what the user waits for;
+        // those after it wait for the next message.
+        let first = self.listed == 0 && analyzer.resets_seen() > 0;
+        if first || now_s() - self.last_post >= POST_EVERY_S {
             self.post(bytes, analyzer);
         }
     }
