@@ -8,8 +8,10 @@
 // stores of its ArrayBuffers: wasm memory plus stream chunks not yet
 // collected).
 //
-//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800] [--settle-s 0] [--repeat 1]
+//   node tests/bench/browser.mjs CAPTURE [--timeout-s 1800] [--settle-s 0] [--repeat 1] [--threads]
 //
+// --threads adds every Chromium thread's processor time during the first run
+// (by process type and thread name; the browser process reads the File).
 // --settle-s waits that long after the page is loaded before opening the
 // capture, as a user choosing a file does: time the page uses to start and
 // warm up its worker (crates/app/src/job.rs). --repeat N opens the capture
@@ -103,9 +105,31 @@ async function cpuSeconds(cdp) {
     waiting = null;
     main = null;
   }
+  // Every thread of every process, by process type and thread name (--threads).
+  const threads = {};
+  try {
+    for (const { id, type } of processInfo) {
+      for (const task of readdirSync(`/proc/${id}/task`)) {
+        const comm = readFileSync(`/proc/${id}/task/${task}/comm`, 'utf8').trim();
+        const key = `${type}:${task === String(id) ? 'main' : comm}`;
+        const onCpu = Number(readFileSync(`/proc/${id}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+        threads[key] = (threads[key] ?? 0) + onCpu / 1e9;
+      }
+    }
+  } catch {
+    // A thread that ended while listed.
+  }
   const sum = (list) => list.reduce((total, p) => total + p.cpuTime, 0);
   // Every Chromium process: the browser process reads the File for the worker.
-  return { renderer: sum(renderers), all: sum(processInfo), worker, waiting, main };
+  return { renderer: sum(renderers), all: sum(processInfo), worker, waiting, main, threads };
+}
+
+/** Threads by processor time between two samples, the busiest first. */
+function busiest(before, after) {
+  return Object.fromEntries(Object.entries(after)
+    .map(([key, seconds]) => [key, Number((seconds - (before[key] ?? 0)).toFixed(3))])
+    .filter(([, seconds]) => seconds >= 0.01)
+    .sort((a, b) => b[1] - a[1]));
 }
 
 const args = process.argv.slice(2);
@@ -229,6 +253,8 @@ try {
     // The page's main thread: handling the worker's messages, rendering.
     page_thread_cpu_seconds: cpuAfter.main === null || cpuBefore.main === null
       ? null : Number((cpuAfter.main - cpuBefore.main).toFixed(3)),
+    // The threads that ran most, CPU-s (--threads).
+    ...(args.includes('--threads') ? { threads: busiest(cpuBefore.threads, cpuAfter.threads) } : {}),
     worker_messages: await page.evaluate(() => globalThis.__rstscopeMessages ?? null),
     worker_thread_cpu_seconds: cpuAfter.worker === null || cpuBefore.worker === null
       ? null : Number((cpuAfter.worker - cpuBefore.worker).toFixed(3)),
