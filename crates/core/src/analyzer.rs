@@ -251,83 +251,89 @@ impl Analyzer {
         let is_rst = packet.tcp.has(flags::RST);
         let key = Key::of(packet);
         let wifi = packet.link.wifi.map(|w| self.stations.note(&w, ts_ns));
-        let (conn, side, slot) = match self.conns.lookup(key, frame, ts_ns, packet, &self.hosts) {
-            Some(Found::Conn(conn, side, slot)) => (conn, side, slot),
-            Some(Found::Embryo(embryo, slot)) => {
-                let last_ns = note_opening(&mut self.hosts, embryo, ts_ns, packet);
-                self.conns.touched(slot, false, last_ns);
-                self.conns.expire(ts_ns);
-                self.retire_finished();
+        // One way out to the table's expiry below: a second call of it
+        // here kept the compiler from inlining it into the packet loop.
+        'tracked: {
+            let (conn, side, slot) = match self.conns.lookup(key, frame, ts_ns, packet, &self.hosts)
+            {
+                Some(Found::Conn(conn, side, slot)) => (conn, side, slot),
+                Some(Found::Embryo(embryo, slot)) => {
+                    let last_ns = note_opening(&mut self.hosts, embryo, ts_ns, packet);
+                    self.conns.touched(slot, false, last_ns);
+                    break 'tracked;
+                }
+                None => return,
+            };
+            // The capture's second copy of a segment tells nothing new.
+            if !is_rst && attribute::copy::repeats(conn, side, ts_ns, packet) {
+                conn.copies = conn.copies.saturating_add(1);
                 return;
             }
-            None => return,
-        };
-        // The capture's second copy of a segment tells nothing new.
-        if !is_rst && attribute::copy::repeats(conn, side, ts_ns, packet) {
-            conn.copies = conn.copies.saturating_add(1);
-            return;
-        }
-        if let Some(trace) = &mut self.trace {
-            trace.record(conn, side, frame, ts_ns, packet);
-        }
-        let ended_before = conn.zeek.finished();
-        let summary = PacketSummary::of(frame, ts_ns, side, packet);
-        let link = conn.note_link(side, frame, &packet.link, wifi, is_rst, &mut self.names);
+            if let Some(trace) = &mut self.trace {
+                trace.record(conn, side, frame, ts_ns, packet);
+            }
+            let ended_before = conn.zeek.finished();
+            let summary = PacketSummary::of(frame, ts_ns, side, packet);
+            let link = conn.note_link(side, frame, &packet.link, wifi, is_rst, &mut self.names);
 
-        // Later packets are the "after" of this connection's earlier resets.
-        for &i in &conn.resets {
-            if let Some(record) = self.resets.open_mut(i) {
-                record.observe(side, ts_ns, packet.tcp.flags, packet.tcp.payload_len);
-                record.note_after(summary);
+            // Later packets are the "after" of this connection's earlier resets.
+            for &i in &conn.resets {
+                if let Some(record) = self.resets.open_mut(i) {
+                    record.observe(side, ts_ns, packet.tcp.flags, packet.tcp.payload_len);
+                    record.note_after(summary);
+                }
             }
-        }
-        if is_rst {
-            let host = self.hosts.get(&packet.ip.src);
-            let mut record = ResetRecord::new(
-                rst_packet(frame, ts_ns, (conn.id, conn.stream.number), packet),
-                side,
+            if is_rst {
+                let host = self.hosts.get(&packet.ip.src);
+                let mut record = ResetRecord::new(
+                    rst_packet(frame, ts_ns, (conn.id, conn.stream.number), packet),
+                    side,
+                    ts_ns,
+                    packet.tcp.flags,
+                    packet.ip.dont_fragment,
+                    conn,
+                    host,
+                );
+                self.echoes.note(packet, ts_ns, conn.copies > 0);
+                record.link = LinkSeen::of(conn, side, frame, link, &self.names);
+                record.ladder = conn.history.to_vec();
+                record.ladder.push(summary);
+                conn.resets.push(self.resets.push(record));
+            } else {
+                let (id, first_packet) = (conn.id, conn.client.packets + conn.server.packets == 0);
+                let sender = conn.dir_mut(side);
+                // A retransmitted SYN opens no new connection.
+                let facts = (sender.last_ip_id, sender.syn_ns.is_none(), first_packet);
+                let host = &mut sender.host;
+                if let Some(parallel) = note_sender(&mut self.hosts, host, id, facts, ts_ns, packet)
+                {
+                    conn.parallel_open = parallel;
+                }
+            }
+            let had_ack = conn.ack_ns.is_some();
+            conn.update(&Seen {
+                frame,
                 ts_ns,
-                packet.tcp.flags,
-                packet.ip.dont_fragment,
-                conn,
-                host,
-            );
-            self.echoes.note(packet, ts_ns, conn.copies > 0);
-            record.link = LinkSeen::of(conn, side, frame, link, &self.names);
-            record.ladder = conn.history.to_vec();
-            record.ladder.push(summary);
-            conn.resets.push(self.resets.push(record));
-        } else {
-            let (id, first_packet) = (conn.id, conn.client.packets + conn.server.packets == 0);
-            let sender = conn.dir_mut(side);
-            // A retransmitted SYN opens no new connection.
-            let facts = (sender.last_ip_id, sender.syn_ns.is_none(), first_packet);
-            let host = &mut sender.host;
-            if let Some(parallel) = note_sender(&mut self.hosts, host, id, facts, ts_ns, packet) {
-                conn.parallel_open = parallel;
+                side,
+                packet,
+                summary,
+                air_retry: wifi.is_some_and(|w| w.attempts > 1),
+            });
+            // The handshake just completed: remember how fast each host answers.
+            if !had_ack && conn.ack_ns.is_some() {
+                let (server_delay, client_delay) = (conn.server_delay_ns(), conn.client_delay_ns());
+                let (server, client) = (&mut conn.server, &mut conn.client);
+                (self.hosts.entry_at(&mut server.host, server.addr))
+                    .note_delays(server_delay, None);
+                (self.hosts.entry_at(&mut client.host, client.addr))
+                    .note_delays(None, client_delay);
             }
-        }
-        let had_ack = conn.ack_ns.is_some();
-        conn.update(&Seen {
-            frame,
-            ts_ns,
-            side,
-            packet,
-            summary,
-            air_retry: wifi.is_some_and(|w| w.attempts > 1),
-        });
-        // The handshake just completed: remember how fast each host answers.
-        if !had_ack && conn.ack_ns.is_some() {
-            let (server_delay, client_delay) = (conn.server_delay_ns(), conn.client_delay_ns());
-            let (server, client) = (&mut conn.server, &mut conn.client);
-            (self.hosts.entry_at(&mut server.host, server.addr)).note_delays(server_delay, None);
-            (self.hosts.entry_at(&mut client.host, client.addr)).note_delays(None, client_delay);
-        }
-        let leaves = table::leaves_at(conn, ended_before);
-        let (finished, last_ns) = (conn.finished(), conn.last_ns);
-        self.conns.touched(slot, finished, last_ns);
-        if let Some(due) = leaves {
-            self.conns.expire_at(key, due);
+            let leaves = table::leaves_at(conn, ended_before);
+            let (finished, last_ns) = (conn.finished(), conn.last_ns);
+            self.conns.touched(slot, finished, last_ns);
+            if let Some(due) = leaves {
+                self.conns.expire_at(key, due);
+            }
         }
         self.conns.expire(ts_ns);
         self.retire_finished();
