@@ -143,11 +143,7 @@ pub fn zero_window(st: &mut Stage) {
     let at = st.seconds(1.0, 60.0);
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "feed.example.com");
-    let receiver = if st.chance(60) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let receiver = st.side(60);
     let sender = crate::conversation::other(receiver);
     let size = st.rng.range(20_000, 80_000) as usize;
     c.send(sender, &payload::tls_application_data(size, &mut st.rng));
@@ -267,11 +263,7 @@ pub fn fin_then_rst(st: &mut Stage) {
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "intranet.example.com");
     c.wait(st.seconds(0.1, 60.0));
-    let closer = if st.chance(60) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let closer = st.side(60);
     let peer = crate::conversation::other(closer);
     c.fin(closer);
     c.wait(st.seconds(0.0003, 0.003));

@@ -60,11 +60,7 @@ pub fn graceful_then_reset(st: &mut Stage) {
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "static.example.com");
     c.wait(st.seconds(0.05, 10.0));
-    let closer = if st.chance(70) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let closer = st.side(70);
     let label = own(closer, Cause::GracefulClose).sub(SubCause::RstAfterFin);
     if st.chance(35) {
         late_fin_meets_no_socket(st, &mut c, closer, label);
@@ -104,11 +100,7 @@ pub fn close_race(st: &mut Stage) {
     let at = st.seconds(1.0, 60.0);
     let mut c = st.connect(443, at);
     traffic::https_start(&mut st.net, &mut c, "stream.example.com");
-    let closer = if st.chance(75) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let closer = st.side(75);
     let talker = other(closer);
     c.send(closer, &payload::tls_application_data(300, &mut st.rng));
     let size = st.rng.range(4_000, 60_000) as usize;

@@ -280,11 +280,7 @@ const FIREWALL_TIMEOUT_S: [f64; 5] = [300.0, 900.0, 1800.0, 3600.0, 7200.0];
 /// ends when the session expires; a Linux firewall whose conntrack entry
 /// expired finds the next packet INVALID and REJECTs it with a RST.
 pub fn firewall_idle(st: &mut Stage) {
-    let near = if st.chance(50) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let near = st.side(50);
     let position = st.position(Some(near), 3);
     let fortigate = st.chance(50);
     let fingerprint = if fortigate {
@@ -371,11 +367,7 @@ pub fn nat_closed_purge(st: &mut Stage) {
     let mut c = st.connect(80, at);
     traffic::https_start(&mut st.net, &mut c, "www.example.com");
     c.wait(st.seconds(0.05, 5.0));
-    let closer = if st.chance(60) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let closer = st.side(60);
     if st.chance(70) {
         c.close(closer);
     } else {

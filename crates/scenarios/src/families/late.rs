@@ -64,19 +64,11 @@ fn refusal(st: &mut Stage, c: &mut Conversation) {
 fn abort(st: &mut Stage, c: &mut Conversation, seen: Seen) {
     traffic::https_start(&mut st.net, c, "late.example.com");
     c.wait(st.seconds(0.1, 20.0));
-    let aborter = if st.chance(50) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let aborter = st.side(50);
     if let Seen::Tail = seen {
         show(c);
     }
-    let talker = if st.chance(50) {
-        Side::Client
-    } else {
-        Side::Server
-    };
+    let talker = st.side(50);
     let size = st.rng.range(200, 1400) as usize;
     c.send(talker, &payload::tls_application_data(size, &mut st.rng));
     c.wait(st.seconds(0.0, 2.0));

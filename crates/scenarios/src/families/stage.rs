@@ -349,6 +349,16 @@ impl Stage {
         self.rng.range(0, 99) < percent
     }
 
+    /// The client with `percent` chance, else the server (one draw, as
+    /// [`Stage::chance`]).
+    pub fn side(&mut self, client_percent: u64) -> Side {
+        if self.chance(client_percent) {
+            Side::Client
+        } else {
+            Side::Server
+        }
+    }
+
     pub fn describe(&self) -> String {
         format!(
             "client {}, server {}, {}",
