@@ -115,8 +115,24 @@ const TIMESTAMPS: u8 = 8;
 const MPTCP: u8 = 30;
 const MPTCP_TCPRST: u8 = 0x8;
 
+/// The options of a segment: the layout of nearly every segment after a
+/// handshake with timestamps, `NOP, NOP, TS` (Linux, the BSDs, macOS),
+/// read in place; any other list is walked.
+fn options(bytes: &[u8]) -> TcpOptions {
+    match bytes {
+        [NOP, NOP, TIMESTAMPS, 10, a, b, c, d, e, f, g, h] => TcpOptions {
+            timestamps: Some((
+                u32::from_be_bytes([*a, *b, *c, *d]),
+                u32::from_be_bytes([*e, *f, *g, *h]),
+            )),
+            ..TcpOptions::default()
+        },
+        _ => walk(bytes),
+    }
+}
+
 /// Walks the option list; a malformed option ends the walk, keeping what was read.
-fn options(mut bytes: &[u8]) -> TcpOptions {
+fn walk(mut bytes: &[u8]) -> TcpOptions {
     let mut out = TcpOptions::default();
     while let Some((&kind, rest)) = bytes.split_first() {
         match kind {
@@ -172,6 +188,24 @@ mod tests {
         // One SACK block (left and right edges) after two NOPs.
         let sack = [1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9];
         assert!(options(&sack).sack);
+    }
+
+    /// `NOP, NOP, TS`, read in place, reads as the walk reads it; one byte
+    /// off the layout (a bad length, a SACK after it) is walked.
+    #[test]
+    fn the_usual_timestamps_layout_reads_as_the_walk_does() {
+        let usual = [1, 1, 8, 10, 0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 7];
+        assert_eq!(options(&usual).timestamps, Some((0xdead_beef, 7)));
+        assert_eq!(options(&usual), walk(&usual));
+        let mut bad_len = usual;
+        bad_len[3] = 9;
+        assert_eq!(options(&bad_len), walk(&bad_len));
+        assert_eq!(options(&bad_len).timestamps, None);
+        let with_sack = [
+            1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 9,
+        ];
+        assert!(options(&with_sack).sack);
+        assert_eq!(options(&with_sack).timestamps, Some((1, 2)));
     }
 
     #[test]
