@@ -168,7 +168,10 @@ impl Formatter for Pretty {
 mod tests {
     use super::*;
     use rstscope_batch::{analyze, Source};
-    use rstscope_core::report::{Comparison, Connection, Endpoint, Reset};
+    use rstscope_core::report::{
+        Cause, Comparison, Connection, Endpoint, Origin, Reset, Role, Sender, Signal, Stage,
+        SubCause,
+    };
     use rstscope_scenarios::{catalogue, write, Options};
     use serde_json::json;
 
@@ -243,9 +246,10 @@ mod tests {
         assert!(ours.contains("\"connections\": []"), "{ours}");
     }
 
-    /// Resets the scenarios do not have: absent numbers, times that are
-    /// not finite, IPv6 endpoints, strings serde_json escapes, an empty
-    /// ladder and an empty list.
+    /// Resets the scenarios do not have: absent numbers, times and a
+    /// confidence that are not finite, IPv6 endpoints, strings serde_json
+    /// escapes, present and absent optional members, an empty ladder and
+    /// an empty list.
     #[test]
     fn writes_unusual_resets_as_serde_json_does() {
         let options = Options::default();
@@ -265,6 +269,13 @@ mod tests {
         (odd.ip_id, odd.connection, odd.stream, odd.incident) = (None, None, None, None);
         odd.consequence_of = Some(u64::MAX);
         odd.payload_text = Some("closed \"now\"\n".into());
+        odd.sub_cause = Some(SubCause::MptcpSubflow);
+        odd.confidence = f32::NAN;
+        odd.signature = Some("SYN → RST \"x\"".into());
+        odd.reason_code = Some(u32::MAX);
+        odd.observed.idle_ns = Some(i64::MIN);
+        odd.observed.server_port = Some(u16::MAX);
+        odd.observed.retransmissions = u32::MAX;
         odd.ladder[0].gap_ms = f64::INFINITY;
         odd.ladder[0].ip_id = None;
         odd.ladder[1].flags = "a\\b".into();
@@ -272,6 +283,12 @@ mod tests {
             ladder: vec![],
             evidence: vec![],
             tips: vec![],
+            sub_cause: None,
+            confidence: 0.25,
+            signature: None,
+            payload_text: None,
+            reason_code: None,
+            observed: Default::default(),
             ..odd.clone()
         };
         report.resets = vec![odd, empty];
@@ -311,6 +328,25 @@ mod tests {
             let (ours, theirs) = report_both(&report);
             assert!(ours == theirs, "{len} items: bytes differ");
         }
+    }
+
+    /// The resets' enums are written by their `as_str` names: those are
+    /// the names serde writes, for every variant.
+    #[test]
+    fn enum_names_are_what_serde_json_writes() {
+        fn check<T: Serialize + Copy>(all: &[T], name: fn(T) -> &'static str) {
+            for &variant in all {
+                let theirs = serde_json::to_string(&variant).unwrap();
+                assert_eq!(theirs, format!("\"{}\"", name(variant)));
+            }
+        }
+        check(Sender::ALL, Sender::as_str);
+        check(Origin::ALL, Origin::as_str);
+        check(Cause::ALL, Cause::as_str);
+        check(SubCause::ALL, SubCause::as_str);
+        check(Stage::ALL, Stage::as_str);
+        check(Signal::ALL, Signal::as_str);
+        check(Role::ALL, Role::as_str);
     }
 
     fn both(value: &serde_json::Value) -> (String, String) {

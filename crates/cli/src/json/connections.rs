@@ -109,6 +109,12 @@ pub(super) fn endpoint<W: Write + ?Sized>(out: &mut W, endpoint: &Endpoint) -> i
     }
 }
 
+/// A unit variant's name as serde writes it (`as_str`: kebab-case,
+/// nothing to escape); through serde_json each cost its string escaper.
+pub(super) fn name<W: Write + ?Sized>(out: &mut W, name: &'static str) -> io::Result<()> {
+    quoted(out, name)
+}
+
 /// `text` in quotes, as it is.
 fn quoted<W: Write + ?Sized>(out: &mut W, text: &str) -> io::Result<()> {
     out.write_all(b"\"")?;

@@ -1,23 +1,22 @@
 //! The report's resets, byte for byte as `write_pretty` writes them: the
 //! numbers, strings, evidence, tips and ladder packets of each reset with
-//! each key and line start written as one constant; the typed members
-//! (enums, an evidence's fact, observed numbers, conflict) through
-//! serde_json. Each
-//! reset's ladder holds up to 21 packets of 13 keys; through serde_json
-//! every key went through its string escaper: on the `scan` mix (1 734
-//! resets) the resets were 68 M of the CLI's 316 M instructions
-//! (callgrind; BENCHMARKS.md, session 7). `Reset` and `LadderPacket` are
-//! destructured, so a field added to either does not compile here until
-//! it is written; the tests compare with serde_json.
+//! each key and line start written as one constant, the enums by their
+//! `as_str` names; an evidence's fact and the conflict through
+//! serde_json. Each reset's ladder holds up to 21 packets of 13 keys;
+//! through serde_json every key went through its string escaper: on the
+//! `scan` mix (1 734 resets) the resets were 68 M of the CLI's 316 M
+//! instructions (callgrind; BENCHMARKS.md, session 7). `Reset`, `LadderPacket` and
+//! `Observed` are destructured, so a field added to one does not compile
+//! here until it is written; the tests compare with serde_json.
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Evidence, LadderPacket, Reset, Tip};
+use rstscope_core::report::{Evidence, LadderPacket, Observed, Reset, Tip};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use super::array;
-use super::connections::{endpoint, float, optional, string};
+use super::connections::{endpoint, float, name, optional, string};
 use super::write_at_depth;
 
 /// The list at depth 1 of the report (its items at depth 2).
@@ -83,20 +82,33 @@ fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
     optional(out, connection.map(u64::from))?;
     out.write_all(b",\n      \"stream\": ")?;
     optional(out, stream.map(u64::from))?;
-    nested(out, b",\n      \"sender\": ", sender)?;
-    nested(out, b",\n      \"origin\": ", origin)?;
-    nested(out, b",\n      \"cause\": ", cause)?;
-    nested(out, b",\n      \"sub_cause\": ", sub_cause)?;
-    nested(out, b",\n      \"confidence\": ", confidence)?;
+    out.write_all(b",\n      \"sender\": ")?;
+    name(out, sender.as_str())?;
+    out.write_all(b",\n      \"origin\": ")?;
+    name(out, origin.as_str())?;
+    out.write_all(b",\n      \"cause\": ")?;
+    name(out, cause.as_str())?;
+    out.write_all(b",\n      \"sub_cause\": ")?;
+    match sub_cause {
+        Some(sub_cause) => name(out, sub_cause.as_str())?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b",\n      \"confidence\": ")?;
+    float32(out, *confidence)?;
     out.write_all(b",\n      \"evidence\": ")?;
     array::write(out, evidence, &array::OBJECTS_AT_3, self::evidence)?;
-    nested(out, b",\n      \"signature\": ", signature)?;
-    nested(out, b",\n      \"stage\": ", stage)?;
-    nested(out, b",\n      \"payload_text\": ", payload_text)?;
-    nested(out, b",\n      \"reason_code\": ", reason_code)?;
+    out.write_all(b",\n      \"signature\": ")?;
+    optional_string(out, signature.as_deref())?;
+    out.write_all(b",\n      \"stage\": ")?;
+    name(out, stage.as_str())?;
+    out.write_all(b",\n      \"payload_text\": ")?;
+    optional_string(out, payload_text.as_deref())?;
+    out.write_all(b",\n      \"reason_code\": ")?;
+    optional(out, reason_code.map(u64::from))?;
     out.write_all(b",\n      \"tips\": ")?;
     array::write(out, tips, &array::OBJECTS_AT_3, tip)?;
-    nested(out, b",\n      \"observed\": ", observed)?;
+    out.write_all(b",\n      \"observed\": ")?;
+    self::observed(out, observed)?;
     out.write_all(b",\n      \"ladder\": ")?;
     array::write(out, ladder, &array::OBJECTS_AT_3, packet)?;
     out.write_all(b",\n      \"consequence_of\": ")?;
@@ -104,6 +116,41 @@ fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
     out.write_all(b",\n      \"incident\": ")?;
     optional(out, incident.map(u64::from))?;
     nested(out, b",\n      \"conflict\": ", conflict)
+}
+
+/// As serde_json writes an `f32`: `null` unless finite.
+fn float32<W: Write + ?Sized>(out: &mut W, number: f32) -> io::Result<()> {
+    if number.is_finite() {
+        CompactFormatter.write_f32(out, number)
+    } else {
+        out.write_all(b"null")
+    }
+}
+
+fn optional_string<W: Write + ?Sized>(out: &mut W, text: Option<&str>) -> io::Result<()> {
+    match text {
+        Some(text) => string(out, text),
+        None => out.write_all(b"null"),
+    }
+}
+
+/// The numbers the tips quote, an object at depth 3.
+fn observed<W: Write + ?Sized>(out: &mut W, observed: &Observed) -> io::Result<()> {
+    let Observed {
+        idle_ns,
+        server_port,
+        retransmissions,
+    } = observed;
+    out.write_all(b"{\n        \"idle_ns\": ")?;
+    match idle_ns {
+        Some(ns) => CompactFormatter.write_i64(out, *ns)?,
+        None => out.write_all(b"null")?,
+    }
+    out.write_all(b",\n        \"server_port\": ")?;
+    optional(out, server_port.map(u64::from))?;
+    out.write_all(b",\n        \"retransmissions\": ")?;
+    CompactFormatter.write_u32(out, *retransmissions)?;
+    out.write_all(b"\n      }")
 }
 
 /// A member of a reset through serde_json, at the reset's depth (3).
@@ -121,11 +168,11 @@ fn evidence<W: Write + ?Sized>(out: &mut W, evidence: &Evidence) -> io::Result<(
         fact,
     } = evidence;
     out.write_all(b"\n          \"signal\": ")?;
-    write_at_depth(&mut *out, signal, 5)?;
+    name(out, signal.as_str())?;
     out.write_all(b",\n          \"finding\": ")?;
     string(out, finding)?;
     out.write_all(b",\n          \"points_to\": ")?;
-    write_at_depth(&mut *out, points_to, 5)?;
+    name(out, points_to.as_str())?;
     out.write_all(b",\n          \"fact\": ")?;
     write_at_depth(&mut *out, fact, 5)
 }
@@ -161,7 +208,7 @@ fn packet<W: Write + ?Sized>(out: &mut W, packet: &LadderPacket) -> io::Result<(
     out.write_all(b",\n          \"time\": ")?;
     float(out, *time)?;
     out.write_all(b",\n          \"from\": ")?;
-    write_at_depth(&mut *out, from, 5)?;
+    name(out, from.as_str())?;
     out.write_all(b",\n          \"flags\": ")?;
     string(out, flags)?;
     out.write_all(b",\n          \"seq\": ")?;
