@@ -126,23 +126,42 @@ fn analysis_on(
     progress: impl FnMut(u64),
 ) -> Result<Analysis, Error> {
     let mut analyzer = Analyzer::new(config);
-    match source {
+    let spare = match source {
         Source::Path(path) => {
             let input = Input::open(path).map_err(Error::Open)?;
             let reading = Reading::start();
             let cores_here = std::thread::available_parallelism().map_or(1, |n| n.get());
-            match cores {
-                Cores::Spare if spare_core(cores_here, reading.0) => {
-                    input.analyse(&mut analyzer, progress)
-                }
-                _ => input.read_into(&mut analyzer, progress),
+            let spare = cores == Cores::Spare && spare_core(cores_here, reading.0);
+            if spare {
+                input.analyse(&mut analyzer, progress)
+            } else {
+                input.read_into(&mut analyzer, progress)
             }
-            .map(|_| ())
+            .map(|_| spare)
         }
-        Source::Bytes(bytes) => read_bytes(bytes, &mut analyzer, progress),
+        Source::Bytes(bytes) => read_bytes(bytes, &mut analyzer, progress).map(|()| false),
     }
     .map_err(Error::Read)?;
-    Ok(analyzer.finish())
+    Ok(if spare {
+        finish_on_two_threads(analyzer)
+    } else {
+        analyzer.finish()
+    })
+}
+
+/// `analyzer.finish()`, the connections still open judged half here, half
+/// on the core the reading thread no longer needs (on a scan, judging
+/// them was ~15 % of the analysing thread's instructions). The same
+/// report: the parts share nothing they write.
+fn finish_on_two_threads(analyzer: Analyzer) -> Analysis {
+    analyzer.finish_in_parts(2, |parts| {
+        if let [first, second] = parts {
+            std::thread::scope(|scope| {
+                scope.spawn(|| second.run());
+                first.run();
+            });
+        }
+    })
 }
 
 /// Bytes are pushed a slice at a time so that progress can be told.

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::attribute::echo::Echoes;
 use crate::attribute::judge::Verdict;
-use crate::attribute::ledger::Ledger;
+use crate::attribute::ledger::{Ledger, Pending};
 use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
@@ -26,7 +26,7 @@ use crate::track::embryo::Embryo;
 use crate::track::host::HostSlot;
 use crate::track::id_order;
 use crate::track::link::{Names, Stations};
-use crate::track::table::{self, Found, Key, Leaving};
+use crate::track::table::{self, Found, Key, Leaving, Open};
 use crate::track::{ConnTable, HostTable};
 
 /// Limits that keep memory bounded on any input.
@@ -366,6 +366,58 @@ impl Analyzer {
         }
     }
 
+    /// Judges and lists the connections `open` at the end, in `parts`
+    /// runs that `run` may run on threads; then keeps the verdicts and
+    /// the entries in id order, as closing them one by one would.
+    fn close_open(&mut self, open: &Open, parts: usize, run: impl FnOnce(&mut [Closing<'_>])) {
+        // Taken out first, so that the parts share the ledger read-only.
+        let mut pending: Vec<Pending> = (0..open.len())
+            .map(|i| match open.get(i) {
+                Some(Leaving::Conn(conn)) => self.resets.take_open(conn),
+                _ => Pending::default(),
+            })
+            .collect();
+        let per_part = open.len().div_ceil(parts.max(1)).max(1);
+        // Connection i in id order is listed, resets or not, below this
+        // (the listing's room when closing began).
+        let room = (self.config.max_listed_connections).saturating_sub(self.connections.len());
+        let mut closings: Vec<Closing<'_>> = pending
+            .chunks_mut(per_part)
+            .enumerate()
+            .map(|(k, pending)| Closing {
+                open,
+                hosts: &self.hosts,
+                echoes: &self.echoes,
+                ledger: &self.resets,
+                first: k * per_part,
+                room,
+                pending,
+                entries: Vec::new(),
+                unlisted: 0,
+                done: false,
+            })
+            .collect();
+        run(&mut closings);
+        let closed: Vec<(Vec<Connection>, u64)> = closings
+            .into_iter()
+            .map(|mut closing| {
+                if !closing.done {
+                    closing.run();
+                }
+                (closing.entries, closing.unlisted)
+            })
+            .collect();
+        for judged in pending {
+            self.resets.put_judged(judged);
+        }
+        self.connections
+            .reserve_exact(closed.iter().map(|(entries, _)| entries.len()).sum());
+        for (mut entries, unlisted) in closed {
+            self.connections.append(&mut entries);
+            self.info.unlisted_connections += unlisted;
+        }
+    }
+
     /// A connection ended: judge its resets and list it.
     fn close_conn(&mut self, conn: &Conn) {
         self.resets.judge(conn, &self.hosts, &self.echoes);
@@ -386,7 +438,9 @@ impl Analyzer {
             };
             self.connections.reserve_exact(more);
         }
-        self.connections.push(connection_entry(conn, &self.resets));
+        let resets = &self.resets;
+        self.connections
+            .push(connection_entry(conn, |i| resets.packet(i)));
     }
 
     /// Records a problem found outside the core (e.g. by the capture reader).
@@ -399,15 +453,27 @@ impl Analyzer {
     }
 
     /// Ends the analysis: the report, and the trace if one was recorded.
-    pub fn finish(mut self) -> Analysis {
+    pub fn finish(self) -> Analysis {
+        self.finish_in_parts(1, |_| {})
+    }
+
+    /// Ends the analysis as [`Analyzer::finish`] does, the connections
+    /// still open judged and listed in `parts` runs of them (by id):
+    /// `run` may run the parts ([`Closing::run`]) side by side on threads
+    /// (a part it leaves is run here after it). The report is the same
+    /// whatever the parts and the order they run in.
+    pub fn finish_in_parts(
+        mut self,
+        parts: usize,
+        run: impl FnOnce(&mut [Closing<'_>]),
+    ) -> Analysis {
         self.info.evicted_connections = self.conns.evicted;
-        // Closed one at a time, not collected first: the table's memory is
-        // freed as its connections are listed.
-        let mut remaining = core::mem::replace(&mut self.conns, ConnTable::new(0));
-        remaining.close_all(|leaving| self.close(leaving));
+        let table = core::mem::replace(&mut self.conns, ConnTable::new(0));
+        let open = table.into_open(|leaving| self.close(leaving));
+        self.close_open(&open, parts, run);
         // Every connection is judged: the tables (~60 MB when full) go
         // before the report's entries are built, not after.
-        drop(remaining);
+        drop(open);
         self.hosts = HostTable::new(0);
         self.echoes = Echoes::default();
         if let (count @ 1.., Some(first)) = self.backwards {
@@ -531,7 +597,66 @@ fn note_sender(
     None
 }
 
-fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {
+/// The connections open at the end of a capture, `first..` of them in
+/// id order: [`Closing::run`] judges and lists them. Parts share nothing
+/// they write, so they may run on threads side by side.
+pub struct Closing<'a> {
+    open: &'a Open,
+    hosts: &'a HostTable,
+    echoes: &'a Echoes,
+    ledger: &'a Ledger,
+    first: usize,
+    /// Connections before this index (in id order) are listed even
+    /// without resets; after it, only counted.
+    room: usize,
+    /// The records of each connection's resets, taken out of the ledger.
+    pending: &'a mut [Pending],
+    entries: Vec<Connection>,
+    unlisted: u64,
+    done: bool,
+}
+
+impl Closing<'_> {
+    /// Judges this part's connections' resets and lists them, as closing
+    /// them one by one would.
+    pub fn run(&mut self) {
+        for (at, pending) in self.pending.iter_mut().enumerate() {
+            let i = self.first + at;
+            let listed = i < self.room;
+            let grown;
+            let conn = match self.open.get(i) {
+                Some(Leaving::Conn(conn)) => conn,
+                // An embryo has no resets: past the room it is only counted.
+                Some(Leaving::Embryo(_)) if !listed => {
+                    self.unlisted += 1;
+                    continue;
+                }
+                Some(Leaving::Embryo(embryo)) => {
+                    grown = embryo.conn();
+                    &grown
+                }
+                None => continue,
+            };
+            if !conn.resets.is_empty() {
+                pending.judge(conn, self.hosts, self.echoes);
+            }
+            if listed || !conn.resets.is_empty() {
+                let ledger = self.ledger;
+                let packet = |i| pending.packet(i).or_else(|| ledger.packet(i));
+                self.entries.push(connection_entry(conn, packet));
+            } else {
+                self.unlisted += 1;
+            }
+        }
+        self.done = true;
+    }
+}
+
+/// The report's entry for `conn`; `packet(i)`: the ledger's `i`-th RST.
+fn connection_entry<'r>(
+    conn: &Conn,
+    packet: impl Fn(usize) -> Option<&'r RstPacket>,
+) -> Connection {
     let (c, s) = (&conn.client, &conn.server);
     Connection {
         id: conn.id,
@@ -551,7 +676,7 @@ fn connection_entry(conn: &Conn, resets: &Ledger) -> Connection {
         resets: conn
             .resets
             .iter()
-            .filter_map(|&i| resets.packet(i))
+            .filter_map(|&i| packet(i))
             .map(|p| p.frame)
             .collect(),
     }

@@ -52,7 +52,7 @@ pub mod sort;
 mod summary;
 mod track;
 
-pub use analyzer::{Analysis, Analyzer, Config};
+pub use analyzer::{Analysis, Analyzer, Closing, Config};
 pub use compare::compare;
 pub use frame::{Frame, LinkType};
 pub use report::Report;

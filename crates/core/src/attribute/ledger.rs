@@ -24,7 +24,7 @@ enum Entry {
     /// Its connection is still tracked: later packets add to the record.
     Open(Box<ResetRecord>),
     Judged(Box<(RstPacket, Verdict)>),
-    /// Taken out to be judged, only while [`Ledger::judge`] runs.
+    /// Taken out to be judged ([`Ledger::take_open`]).
     Judging,
 }
 
@@ -67,19 +67,30 @@ impl Ledger {
         if conn.resets.is_empty() {
             return;
         }
-        let mut records: Vec<ResetRecord> = Vec::with_capacity(conn.resets.len());
-        let mut judged: Vec<usize> = Vec::with_capacity(conn.resets.len());
+        let mut pending = self.take_open(conn);
+        pending.judge(conn, hosts, echoes);
+        self.put_judged(pending);
+    }
+
+    /// The records of `conn`'s RSTs, taken out to be judged elsewhere
+    /// ([`Pending::judge`]) and put back by [`Ledger::put_judged`].
+    pub fn take_open(&mut self, conn: &Conn) -> Pending {
+        let mut pending = Pending::default();
         for &i in &conn.resets {
             let Some(entry) = self.entries.get_mut(i) else {
                 continue;
             };
             if let Entry::Open(record) = core::mem::replace(entry, Entry::Judging) {
-                records.push(*record);
-                judged.push(i);
+                pending.records.push(*record);
+                pending.at.push(i);
             }
         }
-        judge_connection(&mut records, conn, hosts, echoes);
-        for (i, record) in judged.into_iter().zip(records) {
+        pending
+    }
+
+    /// Keeps the packets and verdicts of records judged out of the ledger.
+    pub fn put_judged(&mut self, pending: Pending) {
+        for (i, record) in pending.at.into_iter().zip(pending.records) {
             if let Some(entry) = self.entries.get_mut(i) {
                 let verdict = record.verdict.unwrap_or_else(unjudged);
                 *entry = Entry::Judged(Box::new((record.packet, verdict)));
@@ -98,5 +109,26 @@ impl Ledger {
             Entry::Judged(judged) => Some(*judged),
             Entry::Judging => None,
         })
+    }
+}
+
+/// One connection's RST records out of the ledger, and where they go back.
+#[derive(Debug, Default)]
+pub struct Pending {
+    records: Vec<ResetRecord>,
+    /// Each record's index in the ledger.
+    at: Vec<usize>,
+}
+
+impl Pending {
+    /// Judges the records, RSTs of `conn`, which has ended.
+    pub fn judge(&mut self, conn: &Conn, hosts: &HostTable, echoes: &Echoes) {
+        judge_connection(&mut self.records, conn, hosts, echoes);
+    }
+
+    /// The packet of the record at ledger index `i`, if it is here.
+    pub fn packet(&self, i: usize) -> Option<&RstPacket> {
+        let at = self.at.iter().position(|&at| at == i)?;
+        self.records.get(at).map(|record| &record.packet)
     }
 }

@@ -159,6 +159,28 @@ pub enum Leaving<'t> {
     Embryo(&'t Embryo),
 }
 
+/// The connections in the table at the end of a capture, in id order
+/// ([`ConnTable::into_open`]): read in place, by any number of threads.
+pub struct Open {
+    conns: Vec<Conn>,
+    embryos: Vec<Embryo>,
+    order: Vec<Slot>,
+}
+
+impl Open {
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `i`-th connection in id order.
+    pub fn get(&self, i: usize) -> Option<Leaving<'_>> {
+        match self.order.get(i)?.place() {
+            Place::Full(at) => self.conns.get(at).map(Leaving::Conn),
+            Place::Embryo(at) => self.embryos.get(at).map(Leaving::Embryo),
+        }
+    }
+}
+
 /// What a packet belongs to (see [`ConnTable::lookup`]).
 pub enum Found<'t> {
     /// A connection, the side that sent the packet, and its slot.
@@ -442,14 +464,11 @@ impl ConnTable {
         }
     }
 
-    /// Hands every connection to `close` (end of capture), the retired ones
-    /// first, then the rest by id, and empties the table. Each is closed
-    /// where it lies, not moved out (a ~1 KB copy per connection), and its
-    /// own allocations are freed right after. The index and the departed
-    /// pairs' streams are freed first (~14 MB when full): the report's
-    /// connection list grows while the table drains.
-    pub fn close_all(&mut self, mut close: impl FnMut(Leaving<'_>)) {
-        self.close_retired(&mut close);
+    /// Closes the connections that already left (by `close`) and gives
+    /// the ones still in the table, in id order, to be closed at the end
+    /// of the capture: the table's lookup structures are freed.
+    pub fn into_open(mut self, close: impl FnMut(Leaving<'_>)) -> Open {
+        self.close_retired(close);
         // Slots put in id order: a connection is too big to move around.
         let (conns, embryos) = (&self.conns, &self.embryos);
         let full = live(&self.weights).filter_map(|i| Some((Slot(i), conns.get(i)?.id)));
@@ -462,19 +481,11 @@ impl ConnTable {
                 *place = slot;
             }
         }
-        self.index = HashMap::new();
-        self.weights = Vec::new();
-        self.embryo_weights = Vec::new();
-        self.expiring = VecDeque::new();
-        self.departed = HashMap::new();
-        self.departed_order = VecDeque::new();
-        self.free = Vec::new();
-        self.retired = Vec::new();
-        for slot in order {
-            self.close_slot(slot, &mut close);
+        Open {
+            conns: self.conns,
+            embryos: self.embryos,
+            order,
         }
-        self.conns = Vec::new();
-        self.embryos = Vec::new();
     }
 
     /// Drops a sixteenth of the table: finished connections first, then
