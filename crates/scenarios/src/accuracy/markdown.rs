@@ -318,9 +318,10 @@ fn confidence_section(out: &mut String, run: &Run, sets: &[Set]) {
         out,
         "\n## Confidence\n\n\
          `confidence` is the probability that origin and cause are both right. The engine looks it up \
-         by what the verdict rests on (cause, origin, sub-cause, stage, an earlier RST of the connection, \
-         the ACK flag, how many signals agree and conflict, the capture's clock) in a table fitted on the \
-         train split only: `scripts/calibrate.sh` writes `crates/core/src/confidence/table/fitted.rs` \
+         by what the verdict rests on (cause, origin, sub-cause, stage, whether the roles were seen or \
+         guessed, whether another cause also fits the packets (contested), an earlier RST of the \
+         connection, the ACK flag, how many signals agree and conflict, the capture's clock) in a table \
+         fitted on the train split only: `scripts/calibrate.sh` writes `crates/core/src/confidence/table/fitted.rs` \
          ({} train resets, smoothing m = {}). The held-out split and the real labels are never fitted on.\n\n\
          | set | verdicts | mean confidence | right | ECE | AUROC |\n|---|---:|---:|---:|---:|---:|",
         fitted::TRAIN_RESETS,
