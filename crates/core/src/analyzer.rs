@@ -589,7 +589,7 @@ fn note_sender(
     if tcp.has(flags::SYN) && tcp.has(flags::ACK) {
         host.note_server_port(tcp.src_port);
     } else if tcp.has(flags::SYN) && first_syn {
-        return Some(host.note_syn(tcp.dst_port, ts_ns));
+        return Some(host.note_syn(ip.dst, tcp.dst_port, ts_ns));
     } else if first_packet && attribute::probe::probe_of(tcp.flags).is_some() {
         // A connection opened by a FIN, NULL or Xmas segment.
         host.note_stealth_probe();

@@ -3,7 +3,7 @@
 //! [`table::ConnTable`] maps packets to connections ([`conn::Conn`]), each a
 //! fixed-size record of both directions' sequence space, timing and IP
 //! fingerprint; [`host::HostTable`] keeps per-address baselines (TTL, IP-ID
-//! style, response time) across connections; [`zeek`] replays Zeek's
+//! style, response time, port and host sweeps) across connections; [`zeek`] replays Zeek's
 //! endpoint state machine for `conn_state` and `history`.
 
 pub mod baseline;
@@ -15,6 +15,7 @@ pub(crate) mod id_order;
 pub mod link;
 pub mod seq;
 pub mod stream;
+mod sweep;
 pub mod table;
 pub mod zeek;
 

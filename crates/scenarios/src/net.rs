@@ -180,6 +180,24 @@ impl Net {
         twin
     }
 
+    /// Another machine in `host`'s network (its /24 or /64), host number
+    /// `n` there, as far away and of the same kind: a scanner's next
+    /// target, a balancer's next backend.
+    pub fn neighbour(&mut self, host: &Host, n: u8) -> Host {
+        let addr = match host.addr {
+            IpAddr::V4(a) => {
+                let [a, b, c, _] = a.octets();
+                IpAddr::V4(Ipv4Addr::new(a, b, c, n))
+            }
+            IpAddr::V6(a) => {
+                let mut segments = a.segments();
+                segments[7] = u16::from(n);
+                IpAddr::V6(Ipv6Addr::from(segments))
+            }
+        };
+        self.add_host(addr, host.fingerprint, host.hops)
+    }
+
     fn add_host(&mut self, addr: IpAddr, fingerprint: Fingerprint, hops: u8) -> Host {
         let (low, high) = fingerprint.ephemeral_ports;
         let next_port = self.rng.range(u64::from(low), u64::from(high) - 1000) as u16;

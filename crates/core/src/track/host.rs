@@ -9,6 +9,7 @@ use slab::Slab;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
 use super::evict;
+use super::sweep::HostSweep;
 use crate::report::IpIdPattern;
 
 /// How many server ports a host remembers (for guessing roles without a
@@ -49,6 +50,8 @@ pub struct HostProfile {
     /// (`syn_ports_seen` of them filled).
     syn_ports: [u16; SCAN_PORTS],
     syn_ports_seen: u8,
+    /// Its SYNs by destination host: a sweep across one network.
+    sweep: HostSweep,
     /// FIN, NULL or Xmas probes sent (segments without SYN, ACK or RST):
     /// only scanners send them.
     pub stealth_probes: u32,
@@ -63,10 +66,11 @@ pub const PARALLEL_NS: i64 = 1_000_000_000;
 const SCAN_PORTS: usize = 4;
 
 impl HostProfile {
-    /// Counts a connection-opening SYN (no ACK) to `port` at `ts_ns`;
-    /// true when the SYN before it went to the same port at most
+    /// Counts a connection-opening SYN (no ACK) to `dst`:`port` at
+    /// `ts_ns`; true when the SYN before it went to the same port at most
     /// [`PARALLEL_NS`] earlier (connections opened in parallel).
-    pub fn note_syn(&mut self, port: u16, ts_ns: i64) -> bool {
+    pub fn note_syn(&mut self, dst: IpAddr, port: u16, ts_ns: i64) -> bool {
+        self.sweep.note(dst, self.syns == 0);
         let parallel = self.syns > 0
             && port == self.last_syn_port
             && (0..=PARALLEL_NS).contains(&ts_ns.saturating_sub(self.last_syn_ns));
@@ -95,12 +99,12 @@ impl HostProfile {
         self.stealth_probes = self.stealth_probes.saturating_add(1);
     }
 
-    /// Swept many ports with SYNs, changing port on most of them, or sent
-    /// any stealth probe.
+    /// Swept many ports with SYNs, changing port on most of them, or many
+    /// hosts of one network, or sent any stealth probe.
     pub fn is_scanner(&self) -> bool {
-        let sweep = usize::from(self.syn_ports_seen) >= SCAN_PORTS
+        let ports = usize::from(self.syn_ports_seen) >= SCAN_PORTS
             && self.syn_port_changes.saturating_mul(2) >= self.syns;
-        sweep || self.stealth_probes > 0
+        ports || self.sweep.is_sweep(self.syns) || self.stealth_probes > 0
     }
 }
 

@@ -7,6 +7,7 @@ use super::{own, pick, Stage};
 use crate::conversation::Side;
 use crate::host::{Fingerprint, Host};
 use crate::label::SubCause;
+use crate::net::Incident;
 use crate::payload;
 
 const PORTS: [u16; 16] = [
@@ -92,26 +93,73 @@ pub fn syn_scan(st: &mut Stage) {
 
 /// `nmap -sT`: the scanner's kernel connects to each port; an open port's
 /// connection is closed at once with `SO_LINGER` 0 (RST+ACK from the
-/// socket), a closed port refuses.
+/// socket), a closed port refuses. Or the same across the hosts of the
+/// server's network on one or two ports ([`host_sweep`]).
 pub fn connect_scan(st: &mut Stage) {
     st.background(0.0, 30.0);
+    if st.chance(40) {
+        return host_sweep(st);
+    }
     let start = st.seconds(1.0, 30.0);
     let pace = st.seconds(0.0002, 0.05);
     let scan = st.net.incident();
     for (i, (port, open)) in targets(st).into_iter().enumerate() {
-        let mut c = st.connect(port, start + pace * i as f64);
-        c.syn();
-        if open {
-            c.syn_ack();
-            c.ack(Side::Client);
-            let label = own(Side::Client, Cause::Scan)
-                .sub(SubCause::ConnectProbe)
-                .within(scan);
-            c.reset_now(Side::Client, ACK, label);
-        } else {
-            c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused).within(scan));
+        let server = st.server;
+        connect_probe(st, &server, port, start + pace * i as f64, open, scan);
+    }
+}
+
+/// One connect() probe of `server`:`port`: aborted at once when open,
+/// refused when closed.
+fn connect_probe(st: &mut Stage, server: &Host, port: u16, at: f64, open: bool, scan: Incident) {
+    let client = st.client;
+    let mut c = st.connect_hosts(&client, server, port, at);
+    c.syn();
+    if open {
+        c.syn_ack();
+        c.ack(Side::Client);
+        let label = own(Side::Client, Cause::Scan)
+            .sub(SubCause::ConnectProbe)
+            .within(scan);
+        c.reset_now(Side::Client, ACK, label);
+    } else {
+        c.reset_no_socket(Side::Server, own(Side::Server, Cause::Refused).within(scan));
+    }
+    st.net.add(c);
+}
+
+/// `nmap -sT -p80,443 <network>`: connect() probes of one or two ports on
+/// 6-30 hosts of the server's network, host after host, port by port
+/// (zeek's nmap-vsn.pcap): a few listen, some refuse, and the addresses
+/// no machine holds stay silent.
+fn host_sweep(st: &mut Stage) {
+    let ports: &[u16] = pick(
+        &mut st.rng,
+        &[&[80][..], &[443], &[80, 443], &[22], &[3389]],
+    );
+    let count = st.rng.range(6, 30) as u8;
+    // Host numbers no other host of the stage uses (see `Net`).
+    let first = st.rng.range(130, 200) as u8;
+    let server = st.server;
+    let hosts: Vec<(Host, u64)> = (0..count)
+        .map(|i| (st.net.neighbour(&server, first + i), st.rng.range(0, 9)))
+        .collect();
+    let start = st.seconds(1.0, 30.0);
+    let pace = st.seconds(0.0001, 0.01);
+    let scan = st.net.incident();
+    for (p, &port) in ports.iter().enumerate() {
+        for (i, (host, kind)) in hosts.iter().enumerate() {
+            let at = start + pace * (p * hosts.len() + i) as f64;
+            // 2 in 10 listen, 4 refuse, 4 are not there.
+            if *kind < 6 {
+                connect_probe(st, host, port, at, *kind < 2, scan);
+            } else {
+                let client = st.client;
+                let mut c = st.connect_hosts(&client, host, port, at);
+                c.syn();
+                st.net.add(c);
+            }
         }
-        st.net.add(c);
     }
 }
 
@@ -147,20 +195,37 @@ pub fn stealth_scan(st: &mut Stage) {
 /// A load balancer's TCP health checks, seen at the backend (HAProxy
 /// `check`, cloud balancers): connect, then abort at once with RST+ACK
 /// (`SO_LINGER` 0), every 2-30 s; real traffic from the balancer between.
+/// Or seen at the balancer, checking a pool of 2-8 backends of one network
+/// round after round: many hosts, but the same ones each time.
 pub fn health_check(st: &mut Stage) {
     st.background(0.0, 60.0);
     let interval = pick(&mut st.rng, &[2.0, 5.0, 10.0, 30.0]);
     let port = pick(&mut st.rng, &[80, 8080, 8443, 9000]);
     let start = st.seconds(0.5, 10.0);
     let checks = st.net.incident();
-    for i in 0..st.rng.range(2, 6) {
-        let mut c = st.connect(port, start + interval * i as f64);
-        c.handshake();
-        c.wait(st.seconds(0.0, 0.002));
-        let label = own(Side::Client, Cause::AppAbort)
-            .sub(SubCause::ConnectProbe)
-            .within(checks);
-        c.reset(Side::Client, ACK, label);
-        st.net.add(c);
+    let (pool, rounds) = if st.chance(35) {
+        let server = st.server;
+        let size = st.rng.range(2, 8) as u8;
+        let first = st.rng.range(130, 200) as u8;
+        let mut pool = vec![server];
+        pool.extend((1..size).map(|i| st.net.neighbour(&server, first + i)));
+        (pool, st.rng.range(4, 7))
+    } else {
+        (vec![st.server], st.rng.range(2, 6))
+    };
+    let spread = st.seconds(0.001, 0.05);
+    for round in 0..rounds {
+        for (i, backend) in pool.iter().enumerate() {
+            let at = start + interval * round as f64 + spread * i as f64;
+            let client = st.client;
+            let mut c = st.connect_hosts(&client, backend, port, at);
+            c.handshake();
+            c.wait(st.seconds(0.0, 0.002));
+            let label = own(Side::Client, Cause::AppAbort)
+                .sub(SubCause::ConnectProbe)
+                .within(checks);
+            c.reset(Side::Client, ACK, label);
+            st.net.add(c);
+        }
     }
 }
