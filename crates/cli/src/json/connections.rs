@@ -16,7 +16,13 @@ use super::array;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, connections: &[Connection]) -> io::Result<()> {
-    array::write_split(out, connections, &array::OBJECTS_AT_1, connection)
+    array::write_split(out, connections, &array::OBJECTS_AT_1)
+}
+
+impl array::Item for Connection {
+    fn write<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        connection(out, self)
+    }
 }
 
 fn connection<W: Write + ?Sized>(out: &mut W, conn: &Connection) -> io::Result<()> {

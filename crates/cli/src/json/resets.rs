@@ -21,7 +21,13 @@ use super::write_at_depth;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, resets: &[Reset]) -> io::Result<()> {
-    array::write_split(out, resets, &array::OBJECTS_AT_1, reset)
+    array::write_split(out, resets, &array::OBJECTS_AT_1)
+}
+
+impl array::Item for Reset {
+    fn write<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()> {
+        reset(out, self)
+    }
 }
 
 fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
