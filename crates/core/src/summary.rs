@@ -8,7 +8,7 @@ pub mod rebuild;
 mod top_talkers;
 
 use alloc::collections::BTreeMap;
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::render;
@@ -28,17 +28,11 @@ pub fn summarize(
     connections: &[Connection],
     info: &CaptureInfo,
 ) -> Summary {
-    let mut summary = Summary::default();
-    for reset in resets {
-        *summary
-            .by_origin
-            .entry(reset.origin.as_str().to_string())
-            .or_default() += 1;
-        *summary
-            .by_cause
-            .entry(reset.cause.as_str().to_string())
-            .or_default() += 1;
-    }
+    let mut summary = Summary {
+        by_origin: by_name(tally(resets.iter().map(|r| r.origin)), Origin::as_str),
+        by_cause: by_name(tally(resets.iter().map(|r| r.cause)), Cause::as_str),
+        ..Summary::default()
+    };
     summary.story = story(resets, info, incidents);
     summary.headline = render::headline(&summary.story);
     summary.top_talkers = top_talkers::rank(resets);
@@ -121,14 +115,32 @@ fn most_common(causes: impl Iterator<Item = Cause>) -> CauseCount {
         })
 }
 
+/// How many times each key occurs.
+pub(crate) fn tally<K: Ord>(keys: impl Iterator<Item = K>) -> BTreeMap<K, u64> {
+    let mut counts = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_default() += 1;
+    }
+    counts
+}
+
+/// `counts` keyed by each key's `name`: tallied by the enum first, a name
+/// is allocated once per key, not once per reset.
+pub(crate) fn by_name<K>(
+    counts: BTreeMap<K, u64>,
+    name: impl Fn(K) -> &'static str,
+) -> BTreeMap<String, u64> {
+    let mut named = BTreeMap::new();
+    for (key, count) in counts {
+        *named.entry(name(key).to_string()).or_default() += count;
+    }
+    named
+}
+
 /// Each cause with its number of resets, the most frequent first (ties in
 /// catalogue order).
 fn by_count(causes: impl Iterator<Item = Cause>) -> Vec<CauseCount> {
-    let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
-    for c in causes {
-        *counts.entry(c).or_default() += 1;
-    }
-    let mut groups: Vec<CauseCount> = counts
+    let mut groups: Vec<CauseCount> = tally(causes)
         .into_iter()
         .map(|(cause, resets)| CauseCount { cause, resets })
         .collect();

@@ -1,55 +1,74 @@
 //! The hosts most involved in resets: who keeps resetting, or being reset.
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::cmp::Reverse;
 use core::net::IpAddr;
 
-use crate::report::{Reset, TopTalker};
+use crate::report::{Origin, Reset, TopTalker};
 
 /// Hosts listed in the summary.
 const TOP_TALKERS: usize = 10;
+
+/// One host's counts while the resets are tallied: its origins by enum,
+/// named only for the hosts listed.
+#[derive(Default)]
+struct Tally {
+    resets: u64,
+    sent: u64,
+    received: u64,
+    by_origin: BTreeMap<Origin, u64>,
+}
+
+impl Tally {
+    fn involve(&mut self, origin: Origin) {
+        self.resets += 1;
+        *self.by_origin.entry(origin).or_default() += 1;
+    }
+
+    fn listed(self, host: IpAddr) -> TopTalker {
+        TopTalker {
+            host: host.to_string(),
+            resets: self.resets,
+            sent: self.sent,
+            received: self.received,
+            by_origin: super::by_name(self.by_origin, Origin::as_str),
+        }
+    }
+}
 
 /// Every host of `resets` tallied, ranked by resets taken part in, then
 /// resets sent, then address (numerically, so equal counts list in a stable
 /// and readable order).
 pub fn rank(resets: &[Reset]) -> Vec<TopTalker> {
-    let mut hosts: BTreeMap<IpAddr, TopTalker> = BTreeMap::new();
+    let mut hosts: BTreeMap<IpAddr, Tally> = BTreeMap::new();
     for reset in resets {
-        let origin = reset.origin.as_str();
         let (src, dst) = (reset.src.ip, reset.dst.ip);
         let sender = hosts.entry(src).or_default();
         sender.sent += 1;
-        involve(sender, origin);
+        sender.involve(reset.origin);
         let receiver = hosts.entry(dst).or_default();
         receiver.received += 1;
         if dst != src {
-            involve(receiver, origin);
+            receiver.involve(reset.origin);
         }
     }
-    let mut ranked: Vec<TopTalker> = hosts
-        .into_iter()
-        .map(|(host, talker)| TopTalker {
-            host: host.to_string(),
-            ..talker
-        })
-        .collect();
+    let mut ranked: Vec<(IpAddr, Tally)> = hosts.into_iter().collect();
     // Stable: the map listed them in address order.
-    ranked.sort_by_key(|t| (Reverse(t.resets), Reverse(t.sent)));
+    ranked.sort_by_key(|(_, t)| (Reverse(t.resets), Reverse(t.sent)));
     ranked.truncate(TOP_TALKERS);
     ranked
-}
-
-fn involve(talker: &mut TopTalker, origin: &str) {
-    talker.resets += 1;
-    *talker.by_origin.entry(String::from(origin)).or_default() += 1;
+        .into_iter()
+        .map(|(host, tally)| tally.listed(host))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use alloc::string::String;
+
     use super::*;
-    use crate::report::Origin;
     use crate::summary::tests::reset;
 
     fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
