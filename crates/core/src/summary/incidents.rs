@@ -29,10 +29,7 @@ enum Actor {
 /// Groups `resets` (in frame order) into incidents, and sets each reset's
 /// `incident`.
 pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> {
-    let hosts: BTreeMap<u32, (IpAddr, IpAddr)> = connections
-        .iter()
-        .map(|c| (c.id, (c.client.ip, c.server.ip)))
-        .collect();
+    let hosts = Hosts::of(connections);
     let mut incidents: Vec<Incident> = Vec::new();
     let mut by_actor: BTreeMap<Actor, usize> = BTreeMap::new();
     let mut by_frame: BTreeMap<u64, usize> = BTreeMap::new();
@@ -82,9 +79,33 @@ pub fn kind_of(origin: Origin, cause: Cause) -> IncidentKind {
     }
 }
 
-fn actor(reset: &Reset, hosts: &BTreeMap<u32, (IpAddr, IpAddr)>) -> Actor {
+/// Each connection's (client, server) addresses, by id.
+struct Hosts(Vec<(u32, IpAddr, IpAddr)>);
+
+impl Hosts {
+    /// One flat list, searched by halves: a report lists its connections
+    /// in id order, so the sort only checks it (a map built a tree).
+    fn of(connections: &[Connection]) -> Self {
+        let mut hosts: Vec<_> = connections
+            .iter()
+            .map(|c| (c.id, c.client.ip, c.server.ip))
+            .collect();
+        hosts.sort_by_key(|&(id, ..)| id);
+        Hosts(hosts)
+    }
+
+    /// The addresses of connection `id` (the last listed, if it is listed
+    /// twice).
+    fn get(&self, id: u32) -> Option<(IpAddr, IpAddr)> {
+        let after = self.0.partition_point(|&(at, ..)| at <= id);
+        let &(at, client, server) = self.0.get(after.checked_sub(1)?)?;
+        (at == id).then_some((client, server))
+    }
+}
+
+fn actor(reset: &Reset, hosts: &Hosts) -> Actor {
     let kind = kind_of(reset.origin, reset.cause);
-    let Some(&(client, server)) = reset.connection.and_then(|id| hosts.get(&id)) else {
+    let Some((client, server)) = reset.connection.and_then(|id| hosts.get(id)) else {
         return Actor::Connection(reset.connection, reset.frame);
     };
     match kind {
