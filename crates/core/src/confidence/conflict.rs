@@ -13,7 +13,6 @@ pub fn conflict(reset: &Reset) -> Option<Conflict> {
     if concluded == Origin::Unknown {
         return None;
     }
-    let for_concluded = signals_for(reset, concluded);
     let other = Origin::ALL
         .iter()
         .copied()
@@ -21,7 +20,9 @@ pub fn conflict(reset: &Reset) -> Option<Conflict> {
         .map(|o| (o, signals_for(reset, o)))
         .filter(|(_, signals)| !signals.is_empty())
         .max_by_key(|(o, signals)| (signals.len(), core::cmp::Reverse(first_at(reset, *o))));
+    // Most resets have no other origin: their own signals are not gathered.
     let (other, for_other) = other?;
+    let for_concluded = signals_for(reset, concluded);
     if for_concluded.is_empty() {
         return None;
     }

@@ -7,7 +7,8 @@ use crate::report::{Conflict, Origin, Signal};
 /// "TTL and IP-ID say server, timing says path.": each side's signals and
 /// the origin they name, the verdict's side first.
 pub fn conflict(c: &Conflict) -> String {
-    let mut out = String::new();
+    // Room for two sides of two signals each: one allocation.
+    let mut out = String::with_capacity(64);
     side(&mut out, &c.for_concluded, c.concluded);
     out.push_str(", ");
     side(&mut out, &c.for_other, c.other);
@@ -55,7 +56,13 @@ pub fn signal_name(signal: Signal) -> &'static str {
     }
 }
 
-fn capitalise(s: String) -> String {
+/// `s` with its first letter upper-case: in place when it is ASCII (a
+/// signal's name always is), not rebuilt a char at a time.
+fn capitalise(mut s: String) -> String {
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
+        return s;
+    }
     let mut chars = s.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -106,5 +113,13 @@ mod tests {
             s,
             "Timing, the race and the repeated RSTs say path, TTL and IP-ID say client."
         );
+    }
+
+    #[test]
+    fn test_capitalise_upper_cases_only_the_first_letter_ascii_or_not() {
+        assert_eq!(capitalise("timing says path".into()), "Timing says path");
+        assert_eq!(capitalise("étape".into()), "Étape");
+        assert_eq!(capitalise("ß".into()), "SS");
+        assert_eq!(capitalise(String::new()), "");
     }
 }
