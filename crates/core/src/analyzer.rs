@@ -26,6 +26,7 @@ use crate::track::embryo::Embryo;
 use crate::track::host::HostSlot;
 use crate::track::id_order;
 use crate::track::link::{Names, Stations};
+use crate::track::listed::Listed;
 use crate::track::table::{self, Found, Key, Leaving, Open};
 use crate::track::{ConnTable, HostTable};
 
@@ -362,7 +363,8 @@ impl Analyzer {
             Leaving::Embryo(_) if self.connections.len() >= self.config.max_listed_connections => {
                 self.info.unlisted_connections += 1;
             }
-            Leaving::Embryo(embryo) => self.close_conn(&embryo.conn()),
+            // Listed as it would be grown, without growing it.
+            Leaving::Embryo(embryo) => self.list(connection_entry(&embryo.listed(), Vec::new())),
         }
     }
 
@@ -425,6 +427,13 @@ impl Analyzer {
             self.info.unlisted_connections += 1;
             return;
         }
+        let resets = conn.resets.iter().filter_map(|&i| self.resets.packet(i));
+        let resets = resets.map(|p| p.frame).collect();
+        self.list(connection_entry(&Listed::of(conn), resets));
+    }
+
+    /// Adds `entry` to the connection list.
+    fn list(&mut self, entry: Connection) {
         // Grow by doubling up to the limit (a flood fills it: the last
         // doubling would reserve 6 MB that is never used), then by an eighth:
         // past it only connections with resets come, and a doubling there
@@ -438,9 +447,7 @@ impl Analyzer {
             };
             self.connections.reserve_exact(more);
         }
-        let resets = &self.resets;
-        self.connections
-            .push(connection_entry(conn, |i| resets.packet(i)));
+        self.connections.push(entry);
     }
 
     /// Records a problem found outside the core (e.g. by the capture reader).
@@ -623,17 +630,18 @@ impl Closing<'_> {
         for (at, pending) in self.pending.iter_mut().enumerate() {
             let i = self.first + at;
             let listed = i < self.room;
-            let grown;
             let conn = match self.open.get(i) {
                 Some(Leaving::Conn(conn)) => conn,
-                // An embryo has no resets: past the room it is only counted.
+                // An embryo has no resets: past the room it is only counted,
+                // within it listed as it would be grown, without growing it.
                 Some(Leaving::Embryo(_)) if !listed => {
                     self.unlisted += 1;
                     continue;
                 }
                 Some(Leaving::Embryo(embryo)) => {
-                    grown = embryo.conn();
-                    &grown
+                    let entry = connection_entry(&embryo.listed(), Vec::new());
+                    self.entries.push(entry);
+                    continue;
                 }
                 None => continue,
             };
@@ -642,8 +650,10 @@ impl Closing<'_> {
             }
             if listed || !conn.resets.is_empty() {
                 let ledger = self.ledger;
-                let packet = |i| pending.packet(i).or_else(|| ledger.packet(i));
-                self.entries.push(connection_entry(conn, packet));
+                let frame = |&i: &usize| pending.packet(i).or_else(|| ledger.packet(i));
+                let resets = conn.resets.iter().filter_map(frame).map(|p| p.frame);
+                let entry = connection_entry(&Listed::of(conn), resets.collect());
+                self.entries.push(entry);
             } else {
                 self.unlisted += 1;
             }
@@ -652,33 +662,25 @@ impl Closing<'_> {
     }
 }
 
-/// The report's entry for `conn`; `packet(i)`: the ledger's `i`-th RST.
-fn connection_entry<'r>(
-    conn: &Conn,
-    packet: impl Fn(usize) -> Option<&'r RstPacket>,
-) -> Connection {
-    let (c, s) = (&conn.client, &conn.server);
+/// The list's entry of a connection, given the frames of its resets.
+fn connection_entry(listed: &Listed, resets: Vec<u64>) -> Connection {
+    let (c, s) = (listed.client, listed.server);
     Connection {
-        id: conn.id,
-        stream: Some(conn.first_stream),
-        first_frame: Some(conn.first_frame),
-        client: Endpoint::new(c.addr, c.port),
-        server: Endpoint::new(s.addr, s.port),
-        roles_from: Cow::Borrowed(conn.roles_from.name()),
-        first_time: seconds(conn.first_ns),
-        last_time: seconds(conn.last_ns),
-        client_packets: c.packets,
-        server_packets: s.packets,
-        client_bytes: c.bytes,
-        server_bytes: s.bytes,
-        conn_state: Cow::Borrowed(conn.zeek.conn_state()),
-        history: conn.zeek.history(),
-        resets: conn
-            .resets
-            .iter()
-            .filter_map(|&i| packet(i))
-            .map(|p| p.frame)
-            .collect(),
+        id: listed.id,
+        stream: Some(listed.first_stream),
+        first_frame: Some(listed.first_frame),
+        client: Endpoint::new(c.0, c.1),
+        server: Endpoint::new(s.0, s.1),
+        roles_from: Cow::Borrowed(listed.roles_from.name()),
+        first_time: seconds(listed.first_ns),
+        last_time: seconds(listed.last_ns),
+        client_packets: listed.packets.0,
+        server_packets: listed.packets.1,
+        client_bytes: listed.bytes.0,
+        server_bytes: listed.bytes.1,
+        conn_state: Cow::Borrowed(listed.zeek.conn_state()),
+        history: listed.zeek.history(),
+        resets,
     }
 }
 

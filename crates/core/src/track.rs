@@ -13,6 +13,7 @@ mod evict;
 pub mod host;
 pub(crate) mod id_order;
 pub mod link;
+pub mod listed;
 pub mod seq;
 pub mod stream;
 mod sweep;

@@ -57,6 +57,15 @@ impl RolesFrom {
         }
     }
 
+    /// The roles once the server sent a SYN-ACK: a client's SYN answered
+    /// makes them the handshake's.
+    pub fn answered(self) -> Self {
+        match self {
+            RolesFrom::Syn => RolesFrom::Handshake,
+            other => other,
+        }
+    }
+
     /// Roles seen from a SYN or SYN-ACK rather than guessed.
     pub fn is_certain(self) -> bool {
         matches!(
@@ -455,15 +464,7 @@ impl Conn {
             Side::Client => (sender, receiver),
             Side::Server => (receiver, sender),
         };
-        let first = zeek::Segment {
-            side,
-            seq: tcp.seq,
-            ack: tcp.ack,
-            flags: tcp.flags,
-            payload_len: tcp.payload_len,
-            captured: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
-            window: tcp.window,
-        };
+        let first = zeek::Segment::of(side, tcp);
         Self {
             id,
             stream,
@@ -593,15 +594,7 @@ impl Conn {
         }
         self.largest_gap_ns = self.largest_gap_ns.max(gap);
         self.last_ns = self.last_ns.max(ts_ns);
-        self.zeek.on_packet(&zeek::Segment {
-            side,
-            seq: tcp.seq,
-            ack: tcp.ack,
-            flags: tcp.flags,
-            payload_len: tcp.payload_len,
-            captured: u32::try_from(tcp.payload.len()).unwrap_or(u32::MAX),
-            window: tcp.window,
-        });
+        self.zeek.on_packet(&zeek::Segment::of(side, tcp));
 
         self.handshake_times(side, tcp.flags, ts_ns);
 
@@ -682,9 +675,7 @@ impl Conn {
         }
         if syn && ack && side == Side::Server {
             self.syn_ack_ns.get_or_insert(ts_ns);
-            if self.roles_from == RolesFrom::Syn {
-                self.roles_from = RolesFrom::Handshake;
-            }
+            self.roles_from = self.roles_from.answered();
         }
         if !syn && ack && side == Side::Client && self.syn_ack_ns.is_some() {
             self.ack_ns.get_or_insert(ts_ns);

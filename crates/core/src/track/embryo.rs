@@ -2,16 +2,20 @@
 //! payload or link-layer notes, and maybe the SYN-ACK answering a SYN,
 //! what a SYN flood or a port scan sends by the hundred thousand, most
 //! never answered further. It keeps those packets (~200 bytes) instead of
-//! a ~1 KB [`Conn`], and becomes the full connection at its next packet,
-//! or when it is closed, by replaying them through the very code a full
-//! connection's packets go through ([`Conn::new`], then [`Conn::update`]):
-//! everything observable (ids, streams, listing, Zeek state, eviction
-//! order) is the same either way.
+//! a ~1 KB [`Conn`], and becomes the full connection at its next packet by
+//! replaying them through the very code a full connection's packets go
+//! through ([`Conn::new`], then [`Conn::update`]): everything observable
+//! (ids, streams, listing, Zeek state, eviction order) is the same either
+//! way. Closed as an embryo (evicted, or at the end), it has no reset to
+//! judge and is only listed: [`Embryo::listed`] reads the list's fields
+//! from its packets without growing it.
 
 use super::conn::{Conn, PacketSummary, RolesFrom, Seen, Side};
 use super::host::HostSlot;
 use super::link;
+use super::listed::Listed;
 use super::stream::Stream;
+use super::zeek::{Segment, Zeek};
 use crate::decode::{flags, Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 
 /// The first packet of a connection, and what the analysis noted of it
@@ -229,6 +233,66 @@ impl Embryo {
     }
 }
 
+impl Embryo {
+    /// What the connection list shows of it: the same as of the connection
+    /// it grows into ([`Embryo::conn`]), without growing it.
+    pub fn listed(&self) -> Listed {
+        let sender = (self.ip.src, self.src_port);
+        let receiver = (self.ip.dst, self.dst_port);
+        let (client, server) = match self.side {
+            Side::Client => (sender, receiver),
+            Side::Server => (receiver, sender),
+        };
+        // As `Conn::side_of` tells them (both ends may be one endpoint).
+        let side_of = |end| match end == client {
+            true => Side::Client,
+            false => Side::Server,
+        };
+        let first = self.packet();
+        let zeek = Zeek::new(
+            &Segment::of(self.side, &first.tcp),
+            self.src_port,
+            self.dst_port,
+        );
+        let mut listed = Listed {
+            id: self.id,
+            first_stream: self.first_stream.number,
+            first_frame: self.frame,
+            client,
+            server,
+            roles_from: self.roles_from,
+            first_ns: self.ts_ns,
+            last_ns: self.last_ns(),
+            packets: (0, 0),
+            // An embryo's packets carry no data (`Embryo::fits`).
+            bytes: (0, 0),
+            zeek,
+        };
+        // What `Conn::update` makes of each packet for the list.
+        let seen = |listed: &mut Listed, side: Side, tcp: &TcpSegment<'_>| {
+            listed.zeek.on_packet(&Segment::of(side, tcp));
+            let syn_ack = tcp.flags & (flags::SYN | flags::ACK) == flags::SYN | flags::ACK;
+            let own = match side {
+                Side::Client => &mut listed.packets.0,
+                Side::Server => &mut listed.packets.1,
+            };
+            *own = own.saturating_add(1);
+            if syn_ack && side == Side::Server {
+                listed.roles_from = listed.roles_from.answered();
+            }
+        };
+        seen(&mut listed, side_of(sender), &first.tcp);
+        if let Some(reply) = &self.reply {
+            seen(
+                &mut listed,
+                side_of(receiver),
+                &self.reply_packet(reply).tcp,
+            );
+        }
+        listed
+    }
+}
+
 /// Tracks `packet` (frame `frame` at `ts_ns`) into `conn`, its sender's
 /// profile found at `host` in the host table.
 fn replay(conn: &mut Conn, frame: u64, ts_ns: i64, packet: &TcpPacket<'_>, host: HostSlot) {
@@ -338,6 +402,31 @@ mod tests {
                 format!("{:?}", tracked_in_full(&packet, side, roles_from))
             );
             assert_eq!(embryo.packet(), packet);
+        }
+    }
+
+    #[test]
+    fn test_embryo_listed_as_the_connection_it_grows_into() {
+        let syn_packet = syn("10.0.0.1", "10.0.0.2", SYN, TcpOptions::default());
+        let mut syn_ack = syn("10.0.0.2", "10.0.0.1", SYN | ACK, TcpOptions::default());
+        (syn_ack.tcp.src_port, syn_ack.tcp.dst_port) = (443, 51000);
+        // Both ends one endpoint (a LAND packet): the side is the client's.
+        let mut land = syn("10.0.0.1", "10.0.0.1", SYN | ACK, TcpOptions::default());
+        land.tcp.dst_port = land.tcp.src_port;
+        let cases = [
+            (syn_packet, (Side::Client, RolesFrom::Syn), None),
+            (syn_packet, (Side::Client, RolesFrom::Syn), Some(syn_ack)),
+            (syn_ack, (Side::Server, RolesFrom::SynAck), None),
+            (land, (Side::Server, RolesFrom::SynAck), None),
+        ];
+        for (first, roles, reply) in cases {
+            let mut embryo = Embryo::new(5, roles, 17, 1_000, &first, Stream::new(9));
+            if let Some(reply) = reply {
+                assert!(embryo.answered_by(&reply));
+                embryo.answer(18, 900, &reply, Stream::new(9));
+            }
+            let grown = Listed::of(&embryo.conn());
+            assert_eq!(format!("{:?}", embryo.listed()), format!("{grown:?}"));
         }
     }
 
