@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Refits `confidence` and shows the result: fits the calibration table on
 # the generator's train split (never the held-out one), rewrites
-# crates/core/src/confidence/table/fitted.rs, then rebuilds and runs
-# scripts/accuracy.sh, which writes ACCURACY.md and the floor with the new
-# table (held-out and real calibration are reported there, never fitted on).
+# crates/core/src/confidence/table/fitted.rs, then rebuilds and prints the
+# train and real-label totals with the new table (`--errors` lists the wrong
+# verdicts). Held-out is not scored here: run scripts/accuracy.sh when the
+# work is done to regenerate ACCURACY.md and the floor.
 #
-#   scripts/calibrate.sh
+#   scripts/calibrate.sh [--errors]
 #
 # Run it whenever verdicts change: the table describes the engine that
 # scored the train split.
@@ -13,4 +14,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p rstscope-scenarios
 target/release/rstscope-scenarios calibrate
-exec scripts/accuracy.sh "$@"
+cargo build --release --quiet -p rstscope-scenarios
+exec target/release/rstscope-scenarios accuracy "$@"

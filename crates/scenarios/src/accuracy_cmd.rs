@@ -5,11 +5,15 @@ use std::fmt::Write;
 use std::fs;
 use std::path::PathBuf;
 
-use rstscope_scenarios::accuracy::{self, floor, markdown, metrics::Summary, Run, Scored, Set};
+use rstscope_scenarios::accuracy::metrics::{per_capture_calibration, Calibration, Summary};
+use rstscope_scenarios::accuracy::{self, floor, markdown, Run, Scored, Set};
 use rstscope_scenarios::calibrate;
 use rstscope_scenarios::families::{self, Split};
 
 pub struct AccuracyArgs {
+    /// Score the held-out split too and write ACCURACY.md and the floor:
+    /// only `scripts/accuracy.sh` asks, so work never sees held-out numbers.
+    write: bool,
     errors: bool,
     family: Option<String>,
     train: u64,
@@ -23,6 +27,7 @@ pub struct AccuracyArgs {
 impl AccuracyArgs {
     pub fn parse(args: &[&str]) -> Result<Self, String> {
         let mut parsed = AccuracyArgs {
+            write: false,
             errors: false,
             family: None,
             train: accuracy::TRAIN_PER_FAMILY,
@@ -36,6 +41,7 @@ impl AccuracyArgs {
         while let Some(&arg) = args.next() {
             let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
             match arg {
+                "--write" => parsed.write = true,
                 "--errors" => parsed.errors = true,
                 "--family" => parsed.family = Some(value()?.to_string()),
                 "--train" => {
@@ -55,37 +61,56 @@ impl AccuracyArgs {
     }
 }
 
-/// Scores everything, writes ACCURACY.md and the floor, and with
-/// `--errors` lists the wrong train and real verdicts.
+/// Scores the train split and the real labels, and with `--errors` lists
+/// their wrong verdicts. With `--write` it also scores the held-out split,
+/// writes ACCURACY.md and the floor, and prints the held-out totals.
 pub fn run(args: &AccuracyArgs) -> std::io::Result<String> {
-    let run = accuracy::run(args.train, args.held_out, &args.labels, &args.captures)
+    let held_out = if args.write { args.held_out } else { 0 };
+    let run = accuracy::run(args.train, held_out, &args.labels, &args.captures)
         .map_err(std::io::Error::other)?;
-    fs::write(&args.out, markdown::render(&run))?;
-    fs::write(&args.floor, floor_file(&run))?;
+    let mut message = if args.write {
+        fs::write(&args.out, markdown::render(&run))?;
+        fs::write(&args.floor, floor_file(&run))?;
+        format!("wrote {} and {}", args.out.display(), args.floor.display())
+    } else {
+        String::from("train and real labels (held-out is scored by scripts/accuracy.sh alone)")
+    };
     if args.errors {
         // A closed pipe (`| head`) just ends the listing.
         let listing = errors(&run, args.family.as_deref());
         let _ = std::io::Write::write_all(&mut std::io::stdout(), listing.as_bytes());
     }
-    let mut message = format!("wrote {} and {}", args.out.display(), args.floor.display());
     for set in [Set::HeldOut, Set::Real, Set::Train] {
         let items: Vec<&Scored> = run.scored.iter().filter(|s| s.set == set).collect();
-        if items.is_empty() {
-            continue;
+        if !items.is_empty() {
+            message.push_str(&totals(set, &items));
         }
-        let s = Summary::of(&items);
-        let pct = |r: accuracy::metrics::Ratio| r.value().map_or(0.0, |v| v * 100.0);
-        let _ = write!(
-            message,
-            "\n{:>12}: {} resets, origin {:.1} %, cause {:.1} %, right {:.1} %",
-            set.name(),
-            items.len(),
-            pct(s.origin_all),
-            pct(s.cause_all),
-            pct(s.right_all)
-        );
     }
     Ok(message)
+}
+
+/// One set's accuracy and calibration on a line (the real labels also with
+/// every capture weighing the same).
+fn totals(set: Set, items: &[&Scored]) -> String {
+    let s = Summary::of(items);
+    let calibration = Calibration::of(items);
+    let pct = |r: accuracy::metrics::Ratio| r.value().map_or(0.0, |v| v * 100.0);
+    let num = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
+    let mut line = format!(
+        "\n{:>12}: {} resets, origin {:.1} %, cause {:.1} %, right {:.1} %, ECE {}, AUROC {}",
+        set.name(),
+        items.len(),
+        pct(s.origin_all),
+        pct(s.cause_all),
+        pct(s.right_all),
+        num(calibration.ece),
+        num(calibration.auroc),
+    );
+    if set == Set::Real {
+        let (ece, auroc) = per_capture_calibration(items);
+        let _ = write!(line, "; per capture ECE {}, AUROC {}", num(ece), num(auroc));
+    }
+    line
 }
 
 fn floor_file(run: &Run) -> String {

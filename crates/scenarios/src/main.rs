@@ -10,8 +10,8 @@
 //! `rstscope-scenarios pair <dir>` writes a client-side and a server-side
 //! capture of the same traffic (`client.pcapng`, `server.pcapng`);
 //! `rstscope-scenarios accuracy [--errors] [--family F] ...` scores the
-//! engine on the generated splits and the real labels and writes
-//! `ACCURACY.md` (see `scripts/accuracy.sh`);
+//! engine on the train split and the real labels; with `--write` also on
+//! the held-out split, and writes `ACCURACY.md` (see `scripts/accuracy.sh`);
 //! `rstscope-scenarios calibrate` fits `confidence` on the train split and
 //! rewrites the core's table (see `scripts/calibrate.sh`);
 //! `rstscope-scenarios variant <family> <index> <out>` writes one train
@@ -46,8 +46,8 @@ fn main() -> ExitCode {
             eprintln!(
                 "usage: rstscope-scenarios sample <out.pcapng> | all <dir> \
                  | bulk (--size <SIZE, e.g. 1GiB> | --syn-flood <N> | --refused <N>) [--mix long|web|scan|flood] \
-                 [--format pcap|pcapng] [--seed N] <out> | accuracy [--errors] [--family F] [--train N] \
-                 [--held-out N] | calibrate [--out <file.rs>] | variant <family> <index> <out>"
+                 [--format pcap|pcapng] [--seed N] <out> | accuracy [--write [--held-out N]] [--errors] [--family F] \
+                 [--train N] | calibrate [--out <file.rs>] | variant <family> <index> <out>"
             );
             return ExitCode::from(2);
         }
