@@ -20,6 +20,8 @@ pub enum SubCause {
     RstAfterFin,
     /// A load balancer's health check: connect, then reset at once.
     ConnectProbe,
+    /// The same by a connect() scanner sweeping ports or hosts (nmap -sT).
+    ConnectScan,
     FinProbe,
     NullProbe,
     XmasProbe,
@@ -44,7 +46,7 @@ pub enum SubCause {
 }
 
 impl SubCause {
-    pub const ALL: [SubCause; 18] = [
+    pub const ALL: [SubCause; 19] = [
         SubCause::FirewallReject,
         SubCause::ConntrackInvalid,
         SubCause::StateExpired,
@@ -52,6 +54,7 @@ impl SubCause {
         SubCause::DataAfterClose,
         SubCause::RstAfterFin,
         SubCause::ConnectProbe,
+        SubCause::ConnectScan,
         SubCause::FinProbe,
         SubCause::NullProbe,
         SubCause::XmasProbe,
@@ -74,6 +77,7 @@ impl SubCause {
             SubCause::DataAfterClose => "data-after-close",
             SubCause::RstAfterFin => "rst-after-fin",
             SubCause::ConnectProbe => "connect-probe",
+            SubCause::ConnectScan => "connect-scan",
             SubCause::FinProbe => "fin-probe",
             SubCause::NullProbe => "null-probe",
             SubCause::XmasProbe => "xmas-probe",

@@ -118,8 +118,9 @@ fn connect_probe(st: &mut Stage, server: &Host, port: u16, at: f64, open: bool, 
     if open {
         c.syn_ack();
         c.ack(Side::Client);
+        // Every connect_scan variant sweeps 4-11 ports or 6-30 hosts.
         let label = own(Side::Client, Cause::Scan)
-            .sub(SubCause::ConnectProbe)
+            .sub(SubCause::ConnectScan)
             .within(scan);
         c.reset_now(Side::Client, ACK, label);
     } else {
