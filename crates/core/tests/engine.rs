@@ -355,6 +355,41 @@ fn test_established_rst_ttl_mismatch() {
     );
 }
 
+/// A connection's only packet, an abort-form RST+ACK whose TTL and DF
+/// differ from its address's other connections: another machine behind the
+/// same address (NAT, a server pool) is likelier than a forger, so the
+/// claimed sender keeps it and the evidence says why.
+#[test]
+fn test_lone_rst_unlike_its_address_is_no_forgery() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.background(443, 7000);
+    w.wait(MS);
+    let rst = w.send(Pkt {
+        ttl: Some(113),
+        ip_id: Some(9),
+        df: false,
+        client_port: 40001,
+        ..pkt(false, 443, 777_000, 555_000, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| e.signal == Signal::Ttl && e.points_to == Origin::Middlebox));
+    assert!(
+        r.evidence.iter().any(|e| e.points_to == Origin::Server
+            && e.finding.contains("several machines behind one address")),
+        "{:?}",
+        r.evidence
+    );
+}
+
 #[test]
 fn test_established_rst_race() {
     let mut w = Wire::new();
@@ -582,26 +617,16 @@ fn test_close_wait_data_rst() {
         (Sender::Server, Origin::Server, Cause::ClosedSocket)
     );
     assert_eq!(r.sub_cause, Some(SubCause::DataAfterClose));
-    // The server had also sent its FIN: the same packets fit a close
-    // followed by an abort. The evidence says so, for no origin.
-    let also: Vec<_> = r
-        .evidence
-        .iter()
-        .filter(|e| matches!(e.fact, Fact::AlsoFits { .. }))
-        .collect();
-    assert_eq!(also.len(), 1, "{:?}", r.evidence);
-    assert_eq!(
-        also[0].fact,
-        Fact::AlsoFits {
-            cause: Cause::AppAbort,
-            sub_cause: None
-        }
+    // A bare RST at the ack of the data it answers is the closed socket's
+    // stack answering: the server's own FIN does not make it an abort too,
+    // so the cause is not contested.
+    assert!(
+        !r.evidence
+            .iter()
+            .any(|e| matches!(e.fact, Fact::AlsoFits { .. } | Fact::AfterOwnFin { .. })),
+        "{:?}",
+        r.evidence
     );
-    assert_eq!(also[0].points_to, Origin::Unknown);
-    assert!(r
-        .evidence
-        .iter()
-        .any(|e| matches!(e.fact, Fact::AfterOwnFin { .. }) && e.points_to == Origin::Unknown));
 }
 
 /// A SYN refused by a closed port: no other rule reads those packets

@@ -592,7 +592,7 @@ static FAMILIES: &[Family] = &[
     },
     Family {
         name: "late-start",
-        description: "The capture began after the connection did (a ring buffer, a slice of a busy link): a refusal whose SYN came before it, or an application's abort seen after the transfer's tail or alone; the server may listen on a high port, so the ports do not always tell the roles.",
+        description: "The capture began after the connection did (a ring buffer, a slice of a busy link): a refusal whose SYN came before it, or an application's abort seen after the transfer's tail or alone (half the time from an address other machines share, whose other connections the capture sees with another stack's TTL); the server may listen on a high port, so the ports do not always tell the roles.",
         vantages: ANYWHERE,
         clients: Stack::GENERAL,
         servers: Stack::SERVERS,

@@ -180,6 +180,13 @@ impl Net {
         twin
     }
 
+    /// Another machine behind `host`'s very address (a NAT's other
+    /// clients, a server pool behind one public address), of another kind
+    /// and as far away.
+    pub fn behind(&mut self, host: &Host, fingerprint: Fingerprint) -> Host {
+        self.add_host(host.addr, fingerprint, host.hops)
+    }
+
     /// Another machine in `host`'s network (its /24 or /64), host number
     /// `n` there, as far away and of the same kind: a scanner's next
     /// target, a balancer's next backend.

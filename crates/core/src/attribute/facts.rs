@@ -87,12 +87,7 @@ impl Facts<'_> {
     /// The RST answers the peer's SYN: the sender had sent nothing, the
     /// peer nothing but its SYN.
     pub fn answers_syn(&self) -> bool {
-        let s = &self.record.snapshot;
-        s.peer.isn.is_some()
-            && s.sender.isn.is_none()
-            && s.sender.snd_nxt.is_none()
-            && s.peer.data_packets == 0
-            && s.peer.last.is_some_and(|l| l.flags & flags::SYN != 0)
+        self.record.answers_syn()
     }
 
     /// The silence before the packet this RST answers, when long enough

@@ -13,7 +13,9 @@ use super::pattern::{self, BurstRst};
 use super::record::ResetRecord;
 use super::rules::{self, Rule};
 use crate::decode::flags;
-use crate::report::{Cause, Evidence, LadderPacket, Observed, Origin, Sender, Stage, SubCause};
+use crate::report::{
+    Cause, Evidence, Fact, LadderPacket, Observed, Origin, Sender, Stage, SubCause,
+};
 use crate::track::conn::{Conn, Side};
 use crate::track::{HostProfile, HostTable, RolesFrom};
 
@@ -134,8 +136,12 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
     let weighing = origin::weigh(&ctx);
     // Where netfilter logged the packets, when it did, outweighs the signals.
     let logged = link::logged_origin(record);
-    let origin =
-        logged.unwrap_or_else(|| origin_of(&weighing, record.side, record.trigger().is_some()));
+    let shared = logged.is_none() && origin::shared_address(&weighing, &ctx);
+    let origin = match logged {
+        Some(logged) => logged,
+        None if shared => Origin::from(record.side),
+        None => origin_of(&weighing, record.side, record.trigger().is_some()),
+    };
     let stage = pattern::stage(record);
     let facts = Facts {
         record,
@@ -157,6 +163,12 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
         None => decision.origin.unwrap_or(origin),
     };
     let mut evidence = weighing.into_evidence();
+    if shared {
+        let fact = Fact::SharedAddress {
+            role: super::role(record.side),
+        };
+        evidence.push(Evidence::of(fact, Origin::from(record.side)));
+    }
     evidence.extend(decision.evidence);
     if let Some(rival) = rival {
         let items = rules::rival_evidence(rival, &evidence);

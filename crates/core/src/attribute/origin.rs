@@ -75,11 +75,50 @@ impl Weighing {
         self.items.push((weight, Evidence::of(fact, points_to)));
     }
 
+    /// Every signal for a middlebox compares the RST with its sender
+    /// address's other connections, none with this connection.
+    fn middlebox_only_by_address(&self) -> bool {
+        self.items
+            .iter()
+            .filter(|(_, e)| e.points_to == Origin::Middlebox)
+            .all(|(_, e)| about_address(&e.fact))
+    }
+
     /// Evidence strongest first.
     pub fn into_evidence(mut self) -> Vec<Evidence> {
         crate::sort::sort_by(&mut self.items, |a, b| b.0.total_cmp(&a.0));
         self.items.into_iter().map(|(_, e)| e).collect()
     }
+}
+
+/// The signals that compare a RST with its sender address's habits on
+/// other connections (TTL, DF, the host's IP-ID pattern or counter).
+fn about_address(fact: &Fact) -> bool {
+    matches!(
+        fact,
+        Fact::TtlDiffersHost { .. }
+            | Fact::DfMissing { .. }
+            | Fact::IpIdZeroUnexpected { .. }
+            | Fact::IpIdNotZero { .. }
+            | Fact::IpIdBreaks {
+                counter: Counter::Global,
+                ..
+            }
+    )
+}
+
+/// A middlebox verdict that would rest on the address alone: the sender
+/// sent nothing else on this connection, the RST answers no SYN (where a
+/// device refusing in the server's name is common), and every signal for
+/// a middlebox compares it with the address's other connections. Several
+/// machines behind one address (NAT, a server pool) explain that as well
+/// as a forger, so the claimed sender keeps it.
+pub fn shared_address(w: &Weighing, ctx: &Context<'_>) -> bool {
+    let r = ctx.record;
+    w.middlebox > w.sender
+        && w.middlebox_only_by_address()
+        && ctx.conn.dir(r.side).ttl.total() == 0
+        && !r.answers_syn()
 }
 
 /// Weighs every origin signal of one RST.

@@ -207,6 +207,17 @@ impl ResetRecord {
         }
     }
 
+    /// The RST answers the peer's SYN: the sender had sent nothing, the
+    /// peer nothing but its SYN.
+    pub fn answers_syn(&self) -> bool {
+        let s = &self.snapshot;
+        s.peer.isn.is_some()
+            && s.sender.isn.is_none()
+            && s.sender.snd_nxt.is_none()
+            && s.peer.data_packets == 0
+            && s.peer.last.is_some_and(|l| l.flags & flags::SYN != 0)
+    }
+
     /// The peer packet this RST answers: the peer's last packet, when it
     /// came after the sender's own last packet (in capture order, which
     /// holds when timestamps do not) and not long before the RST.

@@ -58,6 +58,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::AnswersInvalidSegment { .. }
         | Fact::IdleBeforeTrigger { .. }
         | Fact::ForgedUnexplained { .. }
+        | Fact::SharedAddress { .. }
         | Fact::StealthProbe { .. }
         | Fact::ConnectProbe { .. }
         | Fact::PortSweep { .. }
@@ -383,6 +384,10 @@ fn shape(fact: &Fact) -> String {
         ),
         Fact::ForgedUnexplained { role } => format!(
             "forged in the {role}'s name with no idle gap or invalid segment to explain it"
+        ),
+        Fact::SharedAddress { role } => format!(
+            "only the {role}'s other connections differ, nothing of this one: several machines \
+             behind one address (NAT, a server pool) are likelier than a forger"
         ),
         Fact::StealthProbe { role, probe: p } => format!(
             "the {}'s only packet was {} with no handshake: a stealth port probe, which a closed port answers with RST",

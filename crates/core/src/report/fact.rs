@@ -170,6 +170,10 @@ pub enum Fact {
     IdleBeforeTrigger { role: Role, idle_ns: i64 },
     /// Forged in the `role`'s name with nothing to explain it.
     ForgedUnexplained { role: Role },
+    /// Only the `role` address's other connections say another machine
+    /// sent it (nothing of this connection does): several machines behind
+    /// one address (NAT, a server pool) are likelier than a forger.
+    SharedAddress { role: Role },
     /// The other side's only packet was a stealth probe.
     StealthProbe { role: Role, probe: Probe },
     /// The `role` opened the connection and reset it `after_ns` later
@@ -416,6 +420,7 @@ impl Fact {
             | Fact::SilenceThenReset { .. }
             | Fact::IdleForgotten { .. } => Signal::Idle,
             Fact::ForgedUnexplained { .. }
+            | Fact::SharedAddress { .. }
             | Fact::MidConnectionAnswer { .. }
             | Fact::MidConnectionAfter { .. }
             | Fact::AfterTeardown { .. }

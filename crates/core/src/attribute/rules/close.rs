@@ -57,11 +57,21 @@ pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
 /// 0, router telnet servers), not a graceful close.
 pub fn after_own_fin(f: &Facts<'_>) -> Option<Decision> {
     let fin = f.record.snapshot.sender.fin_seq?;
+    // A bare RST at the ack of the peer's segment it answers is the closed
+    // socket's stack answering that segment, not the application aborting.
+    if answers_at_ack(f) {
+        return None;
+    }
     let fact = Fact::AfterOwnFin {
         role: f.who(),
         fin_seq: fin,
     };
     Some(Decision::new(Cause::AppAbort).because(fact, f.origin))
+}
+
+/// A bare RST whose seq is the ack of the peer's segment it answers.
+fn answers_at_ack(f: &Facts<'_>) -> bool {
+    !f.has_ack() && f.trigger().is_some_and(|t| f.record.packet.seq == t.ack)
 }
 
 /// A bare RST (no ACK flag) at the sequence number the peer's data

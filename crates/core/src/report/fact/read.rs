@@ -340,6 +340,7 @@ variants! {
     AnswersInvalidSegment { role, frame, seq, out_of_window },
     IdleBeforeTrigger { role, idle_ns },
     ForgedUnexplained { role },
+    SharedAddress { role },
     StealthProbe { role, probe },
     ConnectProbe { role, after_ns, scanner },
     PortSweep { role },
