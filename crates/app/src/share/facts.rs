@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 76] = [
+pub const KINDS: [&str; 77] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -90,6 +90,8 @@ pub const KINDS: [&str; 76] = [
     "vantage-dropped-on-path",
     "vantage-one-side-only",
     "vantage-same-capture",
+    // Appended: a link's index of an older kind never moves.
+    "shared-address",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.
