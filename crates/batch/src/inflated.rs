@@ -14,6 +14,7 @@ use std::sync::mpsc::Receiver;
 
 use rstscope_capture::{CaptureError, CaptureReader, Inflater, Summary};
 
+use crate::aligned::AlignedBuf;
 use crate::input::{fill, Batch, Queue, CHUNK};
 
 /// The reading thread for gzip: reads, inflates into batches, frames and
@@ -35,7 +36,7 @@ pub(crate) fn inflate_ahead(source: &mut impl Read, empty: Receiver<Batch>, queu
         gone: false,
     };
     let mut inflater = Inflater::new();
-    let mut compressed = vec![0; CHUNK];
+    let mut compressed = AlignedBuf::new(CHUNK);
     let end = loop {
         let len = match fill(source, &mut compressed) {
             Ok(len) => len,

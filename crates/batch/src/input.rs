@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
 use rstscope_core::Analyzer;
 
+use crate::aligned::AlignedBuf;
 use crate::decoded::Records;
 use crate::inflated::inflate_ahead;
 
@@ -137,10 +138,10 @@ impl Input {
         }
         let mut source = self.source;
         std::thread::scope(|scope| {
-            let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<(Vec<u8>, usize)>>(AHEAD);
-            let (empty_tx, empty_rx) = mpsc::channel::<Vec<u8>>();
+            let (full_tx, full_rx) = mpsc::sync_channel::<io::Result<(AlignedBuf, usize)>>(AHEAD);
+            let (empty_tx, empty_rx) = mpsc::channel::<AlignedBuf>();
             for _ in 0..=AHEAD {
-                let _ = empty_tx.send(vec![0; CHUNK]);
+                let _ = empty_tx.send(AlignedBuf::new(CHUNK));
             }
             scope.spawn(move || {
                 // Ends when the input does, on an error, or when the
@@ -171,7 +172,7 @@ impl Input {
 /// One chunk of the input, its frames decoded, on its way from the reading
 /// thread to the analysing one (and back, emptied, to be reused).
 pub(crate) struct Batch {
-    pub(crate) buf: Vec<u8>,
+    pub(crate) buf: AlignedBuf,
     /// Bytes of `buf` read (for gzip: inflated).
     pub(crate) len: usize,
     pub(crate) records: Records,
@@ -184,7 +185,7 @@ pub(crate) struct Batch {
 impl Batch {
     fn new() -> Self {
         Batch {
-            buf: vec![0; CHUNK],
+            buf: AlignedBuf::new(CHUNK),
             len: 0,
             records: Records::default(),
             consumed: 0,
@@ -195,7 +196,7 @@ impl Batch {
     /// A batch without a buffer, in the place of one sent on.
     pub(crate) fn placeholder() -> Self {
         Batch {
-            buf: Vec::new(),
+            buf: AlignedBuf::empty(),
             len: 0,
             records: Records::default(),
             consumed: 0,

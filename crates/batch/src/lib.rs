@@ -22,6 +22,7 @@
     )
 )]
 
+mod aligned;
 mod analyze;
 mod combined;
 mod decoded;
