@@ -22,7 +22,6 @@
     )
 )]
 
-mod aligned;
 mod analyze;
 mod combined;
 mod decoded;

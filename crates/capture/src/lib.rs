@@ -25,6 +25,7 @@
     )
 )]
 
+pub mod aligned;
 mod bytes;
 mod erf;
 pub mod export;
@@ -76,7 +77,7 @@ pub fn read_all(
     mut progress: impl FnMut(u64),
 ) -> Result<Summary, CaptureError> {
     let mut reader = CaptureReader::new();
-    let mut buf = vec![0; 1 << 20];
+    let mut buf = aligned::AlignedBuf::new(1 << 20);
     loop {
         let len = match input.read(&mut buf) {
             Ok(0) => break,

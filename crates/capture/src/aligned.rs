@@ -5,21 +5,21 @@
 //! 1 GiB file in 1 MiB reads took 0.82 s of system time into such a buffer
 //! against 0.27 s into one 64 bytes further on (BENCHMARKS.md, session 11).
 
-use std::ops::{Deref, DerefMut};
+use core::ops::{Deref, DerefMut};
 
 /// A cache line, and the alignment of every buffer's start.
 const LINE: usize = 64;
 
 /// `len` bytes starting at a multiple of [`LINE`], reused from read to
 /// read; derefs to its bytes.
-pub(crate) struct AlignedBuf {
+pub struct AlignedBuf {
     bytes: Vec<u8>,
     start: usize,
     len: usize,
 }
 
 impl AlignedBuf {
-    pub(crate) fn new(len: usize) -> Self {
+    pub fn new(len: usize) -> Self {
         let bytes = vec![0; len + LINE - 1];
         // The bytes to skip to the next multiple of LINE.
         let start = bytes.as_ptr().addr().wrapping_neg() % LINE;
@@ -27,7 +27,7 @@ impl AlignedBuf {
     }
 
     /// A buffer of no bytes (allocates nothing).
-    pub(crate) fn empty() -> Self {
+    pub fn empty() -> Self {
         AlignedBuf {
             bytes: Vec::new(),
             start: 0,
