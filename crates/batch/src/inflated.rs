@@ -12,10 +12,10 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 
+use rstscope_capture::aligned::AlignedBuf;
 use rstscope_capture::{CaptureError, CaptureReader, Inflater, Summary};
 
 use crate::input::{fill, Batch, Queue, CHUNK};
-use rstscope_capture::aligned::AlignedBuf;
 
 /// The reading thread for gzip: reads, inflates into batches, frames and
 /// (while the analysing thread is behind) decodes each, and sends them on.

@@ -9,12 +9,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
+use rstscope_capture::aligned::AlignedBuf;
 use rstscope_capture::{CaptureError, CaptureReader, Sink, Summary};
 use rstscope_core::Analyzer;
 
 use crate::decoded::Records;
 use crate::inflated::inflate_ahead;
-use rstscope_capture::aligned::AlignedBuf;
 
 /// Bytes per read. `AHEAD + 1` buffers of this size are in flight: the
 /// process holds a few MiB, never the file. (Measured on 1 GiB: 1 MiB and
