@@ -34,6 +34,15 @@ impl Side {
             Side::Server => "server",
         }
     }
+
+    /// (client's, server's) of a packet's sender's and receiver's, this
+    /// side being the sender's.
+    pub fn client_server<T>(self, sender: T, receiver: T) -> (T, T) {
+        match self {
+            Side::Client => (sender, receiver),
+            Side::Server => (receiver, sender),
+        }
+    }
 }
 
 /// How the client and server roles were decided (`Connection::roles_from`).
@@ -460,10 +469,7 @@ impl Conn {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         let sender = Direction::new(ip.src, tcp.src_port);
         let receiver = Direction::new(ip.dst, tcp.dst_port);
-        let (client, server) = match side {
-            Side::Client => (sender, receiver),
-            Side::Server => (receiver, sender),
-        };
+        let (client, server) = side.client_server(sender, receiver);
         let first = zeek::Segment::of(side, tcp);
         Self {
             id,

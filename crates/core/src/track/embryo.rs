@@ -239,10 +239,7 @@ impl Embryo {
     pub fn listed(&self) -> Listed {
         let sender = (self.ip.src, self.src_port);
         let receiver = (self.ip.dst, self.dst_port);
-        let (client, server) = match self.side {
-            Side::Client => (sender, receiver),
-            Side::Server => (receiver, sender),
-        };
+        let (client, server) = self.side.client_server(sender, receiver);
         // As `Conn::side_of` tells them (both ends may be one endpoint).
         let side_of = |end| match end == client {
             true => Side::Client,
