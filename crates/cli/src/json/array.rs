@@ -86,22 +86,53 @@ const PIECE: usize = 512;
 /// Pieces formatted ahead by the second thread, waiting to be written.
 const AHEAD: usize = 2;
 
+/// Which pieces of a list the second thread formats: piece `i` if
+/// `there[i % there.len()]`. This thread also copies those into the
+/// output, so its share is smaller where that copy is a larger part of
+/// a piece's cost.
+pub struct Split {
+    there: &'static [bool],
+}
+
+impl Split {
+    fn there(&self, index: usize) -> bool {
+        let there = self.there.get(index % self.there.len().max(1));
+        there.copied().unwrap_or_default()
+    }
+}
+
+/// Half each, in turn: the resets (a reset's JSON is a few KB of
+/// evidence, tips and ladder, formatted at ~16 000 instructions; its copy
+/// ~1 000).
+pub const HALVES: Split = Split {
+    there: &[false, true],
+};
+
+/// 3 of every 5 pieces there: the connections (~2 200 instructions to
+/// format one here, ~430 to copy one formatted there). With half each,
+/// this thread was the longer (64 MiB flood: 103.7 M instructions here
+/// against ~73 M there).
+pub const THREE_OF_FIVE: Split = Split {
+    there: &[false, true, false, true, true],
+};
+
 /// An item of a list written on two threads: its content, between its
 /// line start and its closing line, into any writer.
 pub trait Item: Sync {
     fn write<W: Write + ?Sized>(&self, out: &mut W) -> io::Result<()>;
 }
 
-/// Writes `items` as [`write`] does, in pieces of [`PIECE`] items: this
-/// thread writes the even pieces straight to `out`, a second thread
-/// formats the odd ones into reused buffers, which this thread writes in
-/// order. A report's long lists (a flood's 400 000 connections, a scan's
-/// 27 000 resets) take half the time on two cores; memory holds at most
-/// `AHEAD + 2` pieces.
+/// Writes `items` as [`write`] does, in pieces of [`PIECE`] items: a
+/// second thread formats some of them (`split`) into reused
+/// buffers, this thread the others straight into `out`, and writes the
+/// second thread's pieces in their places. A report's long lists (a
+/// flood's 400 000 connections, a scan's 27 000 resets) take about half
+/// the time on two cores; memory holds at most `AHEAD + 2` pieces.
 pub fn write_split<W: Write + ?Sized, T: Item>(
     out: &mut W,
     items: &[T],
     layout: &Layout,
+    split: &Split,
 ) -> io::Result<()> {
     if items.len() <= PIECE {
         return write(out, items, layout, |out, item| item.write(out));
@@ -112,18 +143,19 @@ pub fn write_split<W: Write + ?Sized, T: Item>(
         scope.spawn(move || {
             // Ends at the list's end, or when this thread stopped taking
             // pieces (a write failed).
-            for odd in items.chunks(PIECE).skip(1).step_by(2) {
+            let pieces = items.chunks(PIECE).enumerate();
+            for (_, piece) in pieces.filter(|(index, _)| split.there(*index)) {
                 let mut buf = empty_rx.try_recv().unwrap_or_default();
                 buf.clear();
-                let formatted =
-                    lines(&mut buf, odd, layout, false, |out, item| item.write(out)).map(|()| buf);
+                let formatted = lines(&mut buf, piece, layout, false, |out, item| item.write(out))
+                    .map(|()| buf);
                 if full_tx.send(formatted).is_err() {
                     return;
                 }
             }
         });
         for (index, piece) in items.chunks(PIECE).enumerate() {
-            if index % 2 == 0 {
+            if !split.there(index) {
                 lines(out, piece, layout, index == 0, |out, item| item.write(out))?;
             } else {
                 let stopped = || io::Error::other("the JSON writing thread stopped");
@@ -134,4 +166,19 @@ pub fn write_split<W: Write + ?Sized, T: Item>(
         }
         out.write_all(layout.end)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The second thread writes no array's opening: the first piece is
+    /// this thread's.
+    #[test]
+    fn test_first_piece_formatted_here() {
+        for split in [HALVES, THREE_OF_FIVE] {
+            assert!(!split.there(0));
+        }
+        assert_eq!((0..100).filter(|&i| THREE_OF_FIVE.there(i)).count(), 60);
+    }
 }

@@ -16,7 +16,12 @@ use super::array;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, connections: &[Connection]) -> io::Result<()> {
-    array::write_split(out, connections, &array::OBJECTS_AT_1)
+    array::write_split(
+        out,
+        connections,
+        &array::OBJECTS_AT_1,
+        &array::THREE_OF_FIVE,
+    )
 }
 
 impl array::Item for Connection {

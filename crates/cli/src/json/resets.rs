@@ -21,7 +21,7 @@ use super::write_at_depth;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, resets: &[Reset]) -> io::Result<()> {
-    array::write_split(out, resets, &array::OBJECTS_AT_1)
+    array::write_split(out, resets, &array::OBJECTS_AT_1, &array::HALVES)
 }
 
 impl array::Item for Reset {
