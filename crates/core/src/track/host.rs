@@ -2,9 +2,10 @@
 //! can be judged even on a connection with few packets of its own.
 
 use alloc::vec::Vec;
+use core::hash::BuildHasher;
 use core::net::IpAddr;
 
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashTable};
 use slab::Slab;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
@@ -202,15 +203,18 @@ impl HostSlot {
 /// All hosts seen, bounded: past the limit the least recently seen are
 /// dropped (counted in `evicted`).
 pub struct HostTable {
-    /// Address -> key of its profile in `profiles`.
-    index: HashMap<IpAddr, usize>,
+    /// (address, key of its profile in `profiles`), found by the address's
+    /// hash: a new host hashes once for the lookup that misses and the
+    /// insertion.
+    index: HashTable<(IpAddr, u32)>,
+    hasher: DefaultHashBuilder,
     /// The profiles, side by side and reused once evicted: a new host
     /// allocates nothing once the table is full.
     profiles: Slab<(IpAddr, HostProfile)>,
-    /// Per key of `profiles`, when its host last sent a packet (`None`:
-    /// vacant), kept apart so that choosing victims reads 16 bytes per host
-    /// in one array, not a ~150-byte profile each.
-    ages: Vec<Option<i64>>,
+    /// Per key of `profiles`, when its host last sent a packet ([`VACANT`]
+    /// for a free key), kept apart so that choosing victims reads 8 bytes
+    /// per host in one array, not a ~250-byte profile each.
+    ages: Vec<i64>,
     /// The eviction's (age, key) list, kept with its memory between
     /// evictions (a flood evicts every 3 125 new hosts).
     candidates: Vec<(i64, usize)>,
@@ -221,22 +225,30 @@ pub struct HostTable {
     pub evicted: u64,
 }
 
+/// The age of a free key: the heaviest, so eviction never weighs it
+/// against a host (see [`evict::first_unordered`]).
+const VACANT: i64 = i64::MAX;
+
 impl HostTable {
     pub fn new(max: usize) -> Self {
+        // Keys fit the index's u32 (and a connection's [`HostSlot`]).
+        let most = usize::try_from(u32::MAX).unwrap_or(usize::MAX);
         Self {
-            index: HashMap::new(),
+            index: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
             profiles: Slab::new(),
             ages: Vec::new(),
             candidates: Vec::new(),
             spare: HostProfile::default(),
-            max: max.max(16),
+            max: max.clamp(16, most),
             evicted: 0,
         }
     }
 
     pub fn get(&self, addr: &IpAddr) -> Option<&HostProfile> {
-        let key = *self.index.get(addr)?;
-        self.profiles.get(key).map(|(_, host)| host)
+        let hash = self.hasher.hash_one(addr);
+        let &(_, key) = self.index.find(hash, |(a, _)| a == addr)?;
+        self.profiles.get(key as usize).map(|(_, host)| host)
     }
 
     /// The profile of `addr`, created if new, found through `slot`: the
@@ -255,7 +267,7 @@ impl HostTable {
     pub fn sender_at(&mut self, slot: &mut HostSlot, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
         let key = self.key_at(slot, addr);
         if let Some(age) = self.ages.get_mut(key) {
-            *age = Some(ts_ns);
+            *age = ts_ns;
         }
         self.profile(key)
     }
@@ -269,8 +281,8 @@ impl HostTable {
             Some(key) => key,
             None => {
                 let key = self.key_of(addr);
-                *slot = HostSlot(u32::try_from(key).unwrap_or(u32::MAX));
-                key
+                *slot = HostSlot(key);
+                key as usize
             }
         }
     }
@@ -288,20 +300,24 @@ impl HostTable {
     /// through its slots.
     #[cold]
     #[inline(never)]
-    fn key_of(&mut self, addr: IpAddr) -> usize {
-        if let Some(&key) = self.index.get(&addr) {
+    fn key_of(&mut self, addr: IpAddr) -> u32 {
+        let hash = self.hasher.hash_one(addr);
+        if let Some(&(_, key)) = self.index.find(hash, |(a, _)| *a == addr) {
             return key;
         }
         if self.index.len() >= self.max {
             self.evict();
         }
-        let key = self.profiles.insert((addr, HostProfile::default()));
-        self.index.insert(addr, key);
-        if self.ages.len() <= key {
-            self.ages.resize(key.saturating_add(1), None);
+        let at = self.profiles.insert((addr, HostProfile::default()));
+        // Below `max` (at most u32::MAX) keys are in use, so `at` fits.
+        let key = u32::try_from(at).unwrap_or(u32::MAX);
+        let hasher = &self.hasher;
+        (self.index).insert_unique(hash, (addr, key), |(a, _)| hasher.hash_one(a));
+        if self.ages.len() <= at {
+            self.ages.resize(at.saturating_add(1), VACANT);
         }
-        if let Some(age) = self.ages.get_mut(key) {
-            *age = Some(0);
+        if let Some(age) = self.ages.get_mut(at) {
+            *age = 0;
         }
         key
     }
@@ -309,28 +325,23 @@ impl HostTable {
     /// Drops the least recently seen sixteenth in one go (by address among
     /// equals), so eviction costs O(1) per new host on average.
     fn evict(&mut self) {
-        let mut candidates = core::mem::take(&mut self.candidates);
-        candidates.clear();
-        candidates.extend(
-            self.ages
-                .iter()
-                .enumerate()
-                .filter_map(|(key, age)| Some(((*age)?, key))),
-        );
         let count = (self.max / 16).max(1);
         let profiles = &self.profiles;
-        let victims = evict::first(&mut candidates, count, |key| {
+        let victims = evict::first_unordered(&self.ages, &mut self.candidates, count, |key| {
             profiles.get(key).map(|&(addr, _)| addr)
         });
-        self.candidates = candidates;
-        for (_, addr) in victims {
-            if let Some(key) = self.index.remove(&addr) {
-                self.profiles.try_remove(key);
-                if let Some(age) = self.ages.get_mut(key) {
-                    *age = None;
-                }
-                self.evicted = self.evicted.saturating_add(1);
+        for key in victims {
+            let Some((addr, _)) = self.profiles.try_remove(key) else {
+                continue;
+            };
+            let hash = self.hasher.hash_one(addr);
+            if let Ok(entry) = self.index.find_entry(hash, |(a, _)| *a == addr) {
+                entry.remove();
             }
+            if let Some(age) = self.ages.get_mut(key) {
+                *age = VACANT;
+            }
+            self.evicted = self.evicted.saturating_add(1);
         }
     }
 }
