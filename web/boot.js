@@ -4,6 +4,25 @@
 // needs no inline script. web/finish-build.mjs gives it a hashed name and
 // puts this build's file names in <meta name="rstscope-files">.
 const files = document.querySelector('meta[name="rstscope-files"]').dataset;
+// The landing's static copy says "drop it here" before the app runs: a
+// capture dropped then is kept for the app, which opens it when it starts
+// (rstscopeTakeDrop, once; then its own drop zones take drops). Without this
+// the browser would open the file itself, leaving the page.
+let dropped = [];
+const keepDrop = (event) => {
+  if (event.defaultPrevented) return;
+  event.preventDefault();
+  if (event.type === 'drop') dropped = [...(event.dataTransfer?.files ?? [])];
+};
+addEventListener('dragover', keepDrop);
+addEventListener('drop', keepDrop);
+globalThis.rstscopeTakeDrop = () => {
+  removeEventListener('dragover', keepDrop);
+  removeEventListener('drop', keepDrop);
+  const taken = dropped;
+  dropped = [];
+  return taken;
+};
 // index.html's static copy paints before the app replaces it, so its text is
 // the page's largest paint (LCP) and the app's equal copy is not a later one;
 // for a share link the report's headline is then its own, larger, paint. A

@@ -52,17 +52,23 @@ async function waitForComparison(page) {
   if (await error.count()) assert.fail(`the page shows an error: ${await error.textContent()}`);
 }
 
-/** Drops `paths` on the element `selector` as a user dragging files would. */
+/**
+ * Drops `paths` on the element `selector` as a user dragging files would,
+ * and returns whether the page took both events (cancelled them): else the
+ * browser would open the file itself.
+ */
 async function dropFiles(page, selector, paths) {
   const files = paths.map((path) => ({ name: basename(path), bytes: [...readFileSync(path)] }));
-  const dataTransfer = await page.evaluateHandle((files) => {
-    const transfer = new DataTransfer();
-    for (const { name, bytes } of files) transfer.items.add(new File([new Uint8Array(bytes)], name));
-    return transfer;
+  return page.locator(selector).evaluate((zone, files) => {
+    const dataTransfer = new DataTransfer();
+    for (const { name, bytes } of files) dataTransfer.items.add(new File([new Uint8Array(bytes)], name));
+    const taken = (type) => !zone.dispatchEvent(new DragEvent(type, { dataTransfer, bubbles: true, cancelable: true }));
+    return taken('dragover') && taken('drop');
   }, files);
-  await page.locator(selector).dispatchEvent('dragover', { dataTransfer });
-  await page.locator(selector).dispatchEvent('drop', { dataTransfer });
 }
+
+/** The app's own drop zone (index.html's static copy of it, `.prerender-landing`, paints first). */
+const APP_DROP_ZONE = '.drop-zone:not(.prerender-landing)';
 
 /** Loads the client-side capture, then the server side's through the second picker. */
 async function compareInPage(page) {
@@ -197,8 +203,45 @@ describe('comparing two captures', () => {
   test('both captures dropped on the page are compared, as picked ones are', async () => {
     const page = await newPage();
     await page.goto(suite.server.origin);
-    await dropFiles(page, '.drop-zone', [client, peer]);
+    assert.ok(await dropFiles(page, APP_DROP_ZONE, [client, peer]), 'the drop zone takes the drop');
     await waitForComparison(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('captures dropped the moment the app has drawn its zone are compared', async () => {
+    const page = await newPage();
+    // Dropped as the zone is inserted, before the app's first effects ran.
+    const files = [client, peer].map((path) => ({ name: basename(path), bytes: [...readFileSync(path)] }));
+    await page.addInitScript((files) => {
+      new MutationObserver((_, observer) => {
+        const zone = document.querySelector('.drop-zone:not(.prerender-landing)');
+        if (!zone) return;
+        observer.disconnect();
+        const dataTransfer = new DataTransfer();
+        for (const { name, bytes } of files) dataTransfer.items.add(new File([new Uint8Array(bytes)], name));
+        zone.dispatchEvent(new DragEvent('drop', { dataTransfer, bubbles: true, cancelable: true }));
+      }).observe(document, { childList: true, subtree: true });
+    }, files);
+    await page.goto(suite.server.origin);
+    await waitForComparison(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('captures dropped on the landing before the app runs are compared once it does', async () => {
+    const page = await newPage();
+    // The app's WebAssembly waits until the drop is done.
+    let release;
+    const held = new Promise((ok) => { release = ok; });
+    await page.route(/app-[0-9a-f]+_bg\.wasm$/, async (route) => { await held; await route.continue(); });
+    await page.goto(suite.server.origin);
+    assert.ok(await dropFiles(page, '.prerender-landing', [client, peer]), 'the page keeps the drop');
+    release();
+    await waitForComparison(page);
+    assert.deepEqual(await comparisonRows(page), expectedRows());
+    // Taken once: the next drop is the app's zone's, and a drop beside it is the browser's again.
+    assert.equal(await dropFiles(page, 'footer', [client]), false, 'a drop outside the zone is not kept');
     assert.deepEqual(await comparisonRows(page), expectedRows());
     assert.deepEqual(page.errors, []);
   });

@@ -39,6 +39,22 @@ pub fn when_idle(task: fn()) {
     }
 }
 
+/// The files dropped on the page before the app ran, which web/boot.js
+/// kept (none where no boot.js ran). Asked once, as the app starts: from
+/// then on drops are the app's own.
+pub fn take_early_drop() -> Vec<web_sys::File> {
+    let take = js_sys::Reflect::get(&js_sys::global(), &"rstscopeTakeDrop".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(files) = take.and_then(|take| take.call0(&wasm_bindgen::JsValue::NULL).ok()) else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&files)
+        .iter()
+        .filter_map(|file| file.dyn_into().ok())
+        .collect()
+}
+
 /// The page's location fragment, with its `#` ("" when there is none).
 pub fn location_hash() -> String {
     window()

@@ -78,6 +78,17 @@ pub struct CaptureFile {
     pub name: String,
 }
 
+/// A file the user dropped or picked.
+#[cfg(target_arch = "wasm32")]
+impl From<web_sys::File> for CaptureFile {
+    fn from(file: web_sys::File) -> Self {
+        Self {
+            name: file.name(),
+            blob: file.into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 pub enum FromWorker {

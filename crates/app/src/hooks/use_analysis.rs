@@ -41,12 +41,17 @@ pub fn use_analysis(opened: &Opened) -> Analysis {
     });
 
     // The job goes once the state is no longer busy (an answered job's
-    // worker goes back to the page; see job.rs).
+    // worker goes back to the page; see job.rs): when a busy render's effect
+    // is cleaned up. Not from a render that was not busy: a capture opened
+    // between the first render and its effects would lose its job there.
     {
         let job = job.clone();
         use_effect_with(state.is_busy(), move |busy| {
-            if !*busy {
-                job.borrow_mut().take();
+            let busy = *busy;
+            move || {
+                if busy {
+                    job.borrow_mut().take();
+                }
             }
         });
     }
@@ -55,6 +60,21 @@ pub fn use_analysis(opened: &Opened) -> Analysis {
         let (dispatcher, job) = (state.dispatcher(), job.clone());
         Callback::from(move |files: Vec<CaptureFile>| start(&dispatcher, &job, files))
     };
+    // Captures dropped on the landing's static copy while the app loaded
+    // (web/boot.js kept them) open now, as if dropped on the app's zone. A
+    // shared report is read-only: there they are let go.
+    {
+        let (open, shared) = (open.clone(), state.is_shared());
+        use_effect_with((), move |()| {
+            let files: Vec<CaptureFile> = browser::take_early_drop()
+                .into_iter()
+                .map(CaptureFile::from)
+                .collect();
+            if !files.is_empty() && !shared {
+                open.emit(files);
+            }
+        });
+    }
     let open_sample = {
         let (open, dispatcher) = (open.clone(), state.dispatcher());
         Callback::from(move |()| {

@@ -73,9 +73,6 @@ fn captures(files: Option<FileList>) -> Vec<CaptureFile> {
     };
     (0..files.length())
         .filter_map(|i| files.get(i))
-        .map(|file| CaptureFile {
-            name: file.name(),
-            blob: file.into(),
-        })
+        .map(CaptureFile::from)
         .collect()
 }
