@@ -1,7 +1,9 @@
 // Browser throughput: analyses one capture in headless Chromium through the
 // web app's real path (file input -> worker reading the File as a stream ->
 // report) and prints one JSON line: seconds, MB/s, the reset count, when
-// the first reset showed while reading (first_live_s), and the worker's
+// the first reset showed while reading (first_live_s), when the report
+// reached the page (done_received_s; the page decodes and draws it from then
+// to `seconds`), and the worker's
 // memory, polled every 250 ms while it works: its wasm linear
 // memory (which only grows, so the last size is the peak) and CDP's
 // Runtime.getHeapUsage on the worker target (JS heap, and the backing
@@ -164,6 +166,8 @@ try {
           if (!globalThis.__rstscopeWorkerStats) globalThis.__rstscopeMessages = (globalThis.__rstscopeMessages ?? 0) + 1;
           if (event.data?.partial) globalThis.__rstscopeFirstLive ??= performance.now();
           if (event.data?.done) {
+            // Before the app's own handler: when the report reached the page.
+            globalThis.__rstscopeDoneAt ??= performance.now();
             globalThis.__rstscopeWorkerStats ??= event.data.done.stats;
             (globalThis.__rstscopeWorkerRuns ??= []).push(event.data.done.stats);
           }
@@ -229,6 +233,7 @@ try {
   const laterRuns = await page.evaluate(() => (globalThis.__rstscopeWorkerRuns ?? []).slice(1));
   const workerStats = await page.evaluate(() => globalThis.__rstscopeWorkerStats ?? null);
   const firstLive = await page.evaluate(() => globalThis.__rstscopeFirstLive ?? null);
+  const doneAt = await page.evaluate(() => globalThis.__rstscopeDoneAt ?? null);
   const error = await page.locator('[data-testid=error]').count();
   const resets = error ? null : Number(await page.locator('[data-testid=reset-count]').textContent());
   console.log(JSON.stringify({
@@ -264,6 +269,9 @@ try {
       ? null : Number((cpuAfter.waiting - cpuBefore.waiting).toFixed(3)),
     later_worker_analysis_seconds: laterRuns.map((stats) => Number(stats.analysis_seconds.toFixed(3))),
     resets,
+    // When the report (the worker's answer) reached the page; from then to
+    // `seconds` the page decodes and draws it.
+    done_received_s: doneAt === null ? null : Number(((doneAt - pageStarted) / 1000).toFixed(3)),
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,
     page_errors: errors,
