@@ -22,6 +22,9 @@ pub struct AccuracyArgs {
     floor: PathBuf,
     labels: PathBuf,
     captures: PathBuf,
+    /// Where to write every real-label verdict, one a line, to compare two
+    /// engines verdict by verdict (`diff`).
+    verdicts: Option<PathBuf>,
 }
 
 impl AccuracyArgs {
@@ -36,6 +39,7 @@ impl AccuracyArgs {
             floor: "crates/scenarios/accuracy-floor.json".into(),
             labels: "crates/scenarios/labels/real".into(),
             captures: "../shared/captures".into(),
+            verdicts: None,
         };
         let mut args = args.iter();
         while let Some(&arg) = args.next() {
@@ -54,6 +58,7 @@ impl AccuracyArgs {
                 "--floor" => parsed.floor = value()?.into(),
                 "--labels" => parsed.labels = value()?.into(),
                 "--captures" => parsed.captures = value()?.into(),
+                "--verdicts" => parsed.verdicts = Some(value()?.into()),
                 other => return Err(format!("unexpected argument {other:?}")),
             }
         }
@@ -75,6 +80,9 @@ pub fn run(args: &AccuracyArgs) -> std::io::Result<String> {
     } else {
         String::from("train and real labels (held-out is scored by scripts/accuracy.sh alone)")
     };
+    if let Some(path) = &args.verdicts {
+        fs::write(path, real_verdicts(&run))?;
+    }
     if args.errors {
         // A closed pipe (`| head`) just ends the listing.
         let listing = errors(&run, args.family.as_deref());
@@ -111,6 +119,38 @@ fn totals(set: Set, items: &[&Scored]) -> String {
         let _ = write!(line, "; per capture ECE {}, AUROC {}", num(ece), num(auroc));
     }
     line
+}
+
+/// The real labels' verdicts, one a line in label order: capture, frame,
+/// right or wrong, confidence, and what was expected and judged
+/// (sender/origin/cause).
+fn real_verdicts(run: &Run) -> String {
+    let mut out = String::from("capture\tframe\tright\tconfidence\texpected\tjudged\n");
+    for s in run.scored.iter().filter(|s| s.set == Set::Real) {
+        let t = &s.truth;
+        let judged = s.judged.as_ref().map_or(("—".into(), 0.0), |j| {
+            let verdict = format!(
+                "{}/{}/{}",
+                j.sender.as_str(),
+                j.origin.as_str(),
+                j.cause.as_str()
+            );
+            (verdict, j.confidence)
+        });
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{}\t{:.3}\t{}/{}/{}\t{}",
+            s.source,
+            t.frame,
+            if s.right() { "right" } else { "wrong" },
+            judged.1,
+            t.sender.as_str(),
+            t.origin.as_str(),
+            t.cause.as_str(),
+            judged.0,
+        );
+    }
+    out
 }
 
 fn floor_file(run: &Run) -> String {
