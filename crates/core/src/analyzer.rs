@@ -597,6 +597,9 @@ fn note_sender(
         host.note_server_port(tcp.src_port);
     } else if tcp.has(flags::SYN) && first_syn {
         return Some(host.note_syn(ip.dst, tcp.dst_port, ts_ns));
+    } else if first_packet && tcp.has(flags::ACK) {
+        // A connection picked up mid-flow: its sender's port may serve others.
+        host.note_pickup(tcp.src_port, tcp.dst_port);
     } else if first_packet && attribute::probe::probe_of(tcp.flags).is_some() {
         // A connection opened by a FIN, NULL or Xmas segment.
         host.note_stealth_probe();

@@ -40,6 +40,10 @@ pub struct HostProfile {
     pub server_delay_ns: Option<i64>,
     pub client_delay_ns: Option<i64>,
     server_ports: [u16; SERVER_PORTS],
+    /// Its port and the peer's on the last connection it was first seen
+    /// sending on mid-flow (no handshake captured): see
+    /// [`HostProfile::note_pickup`].
+    last_pickup: (u16, u16),
     /// Connection-opening SYNs sent, and how many went to another
     /// destination port than the SYN before (a port sweep changes nearly
     /// every time; a browser's repeated connections do not).
@@ -172,6 +176,20 @@ impl HostProfile {
                 *last = port;
             }
         }
+    }
+
+    /// Counts a connection first seen mid-flow with this host sending from
+    /// `port` to `peer_port`. A client's ephemeral port serves one
+    /// connection, so a second such connection from the same port to
+    /// another peer is a listening socket's: a server on a port the port
+    /// numbers alone would not tell (peer-to-peer, a database). The same
+    /// peer port again may be the same connection picked up anew.
+    pub fn note_pickup(&mut self, port: u16, peer_port: u16) {
+        let (last, last_peer) = self.last_pickup;
+        if port == last && peer_port != last_peer {
+            self.note_server_port(port);
+        }
+        self.last_pickup = (port, peer_port);
     }
 
     pub fn is_server_port(&self, port: u16) -> bool {

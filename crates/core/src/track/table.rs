@@ -625,10 +625,10 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
         };
         return (side, RolesFrom::Ports);
     }
-    // A RST+ACK with seq 0 and an ack answers a SYN (RFC 9293 §3.10.7.1):
-    // its sender is the responder, whatever the ports suggest (a
-    // peer-to-peer or database server listens on a high port).
-    if tcp.flags == flags::RST | flags::ACK && tcp.seq == 0 && tcp.ack != 0 {
+    // A refusal answers a SYN: its sender is the responder, whatever the
+    // ports suggest (a peer-to-peer or database server listens on a high
+    // port).
+    if refusal_shape(tcp.flags, tcp.seq, tcp.ack) {
         return (Side::Server, RolesFrom::FirstPacket);
     }
     if (sport < 1024) != (dport < 1024) {
@@ -648,6 +648,15 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
         return (side, RolesFrom::Ports);
     }
     (Side::Client, RolesFrom::FirstPacket)
+}
+
+/// RST+ACK with seq 0 and a non-zero ack: how a stack refuses a SYN (RFC
+/// 9293 §3.10.7.1). Only a SYN's answer has nothing of its own to number;
+/// a FIN or PSH set beside (a damaged or crafted frame) does not change
+/// whose numbers these are, a SYN does (no stack resets with one).
+pub fn refusal_shape(tcp_flags: u16, seq: u32, ack: u32) -> bool {
+    let rst_ack = flags::RST | flags::ACK;
+    tcp_flags & (rst_ack | flags::SYN) == rst_ack && seq == 0 && ack != 0
 }
 
 #[cfg(test)]

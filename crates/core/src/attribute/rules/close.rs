@@ -7,6 +7,7 @@ use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
 use crate::track::conn::RolesFrom;
 use crate::track::seq;
+use crate::track::table::refusal_shape;
 
 /// Both sides had sent FIN: the RST only tears down.
 pub fn after_both_fins(f: &Facts<'_>) -> Option<Decision> {
@@ -144,12 +145,6 @@ fn by_its_form(f: &Facts<'_>, cause: Cause, fact: Fact) -> Decision {
     Decision::new(cause)
         .because(fact, sender)
         .emitted_by(origin)
-}
-
-/// RST+ACK (nothing else set), seq 0, a non-zero ack: how a stack refuses
-/// a SYN.
-pub fn refusal_shape(tcp_flags: u16, seq: u32, ack: u32) -> bool {
-    tcp_flags == flags::RST | flags::ACK && seq == 0 && ack != 0
 }
 
 /// No handshake or data seen to explain the RST.
