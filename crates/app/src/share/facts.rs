@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 77] = [
+pub const KINDS: [&str; 78] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -92,6 +92,7 @@ pub const KINDS: [&str; 77] = [
     "vantage-same-capture",
     // Appended: a link's index of an older kind never moves.
     "shared-address",
+    "refusal-with-data",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.

@@ -79,6 +79,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::AlsoFits { .. }
         | Fact::AbortForm { .. }
         | Fact::RefusalForm { .. }
+        | Fact::RefusalWithData { .. }
         | Fact::MidConnectionAnswer { .. }
         | Fact::MidConnectionAfter { .. } => close(fact),
         Fact::SynAckAfterReset { .. }
@@ -487,6 +488,9 @@ fn close(fact: &Fact) -> String {
         ),
         Fact::RefusalForm { role } => format!(
             "nothing else of this connection captured, and the {role}'s RST+ACK has seq 0 and acknowledges a sequence number: the form of a stack refusing a SYN sent before the capture began"
+        ),
+        Fact::RefusalWithData { role, bytes } => format!(
+            "but it carries {bytes} bytes of data, which no stack's refusal does: a device answering in the {role}'s name or a crafted frame may have sent it, so who emitted it is open"
         ),
         Fact::MidConnectionAnswer { role, bytes } => format!(
             "in-window RST mid-connection, answering the {}'s {bytes}-byte segment",

@@ -244,6 +244,9 @@ pub enum Fact {
     /// Nothing else of the connection seen, and the `role`'s RST+ACK has
     /// seq 0 and an ack: a stack refusing a SYN the capture missed.
     RefusalForm { role: Role },
+    /// That refusal form carries `bytes` bytes of data, which no stack's
+    /// refusal does: who emitted it is open.
+    RefusalWithData { role: Role, bytes: u32 },
     /// Mid-connection, answering a `bytes`-byte segment of the other side.
     MidConnectionAnswer { role: Role, bytes: u32 },
     /// Mid-connection, `gap_ns` after the last packet.
@@ -427,6 +430,7 @@ impl Fact {
             | Fact::LostConnection { .. }
             | Fact::AbortForm { .. }
             | Fact::RefusalForm { .. }
+            | Fact::RefusalWithData { .. }
             | Fact::AlsoFits { .. } => Signal::Stage,
             Fact::StealthProbe { .. }
             | Fact::PortSweep { .. }

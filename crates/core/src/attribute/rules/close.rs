@@ -117,7 +117,8 @@ pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
 /// stack's answer to a SYN it has no listener for (RFC 9293 §3.10.7.1),
 /// the SYN sent before the capture began. The sender is the responder
 /// whatever its port (the flow table takes it so); with no signal on who
-/// sent it, it did.
+/// sent it, it did. A refusal carries no data: with data the form says
+/// refused, not by whom.
 pub fn refusal_form(f: &Facts<'_>) -> Option<Decision> {
     let r = f.record;
     if f.stage != Stage::Unknown
@@ -126,11 +127,17 @@ pub fn refusal_form(f: &Facts<'_>) -> Option<Decision> {
     {
         return None;
     }
-    Some(by_its_form(
-        f,
-        Cause::Refused,
-        Fact::RefusalForm { role: f.who() },
-    ))
+    let role = f.who();
+    let decision = by_its_form(f, Cause::Refused, Fact::RefusalForm { role });
+    let bytes = r.packet.payload_len;
+    if bytes == 0 || f.origin != Origin::Unknown {
+        return Some(decision);
+    }
+    Some(
+        decision
+            .because(Fact::RefusalWithData { role, bytes }, Origin::Unknown)
+            .emitted_by(Origin::Unknown),
+    )
 }
 
 /// A lone RST judged by its form: `fact` points at its claimed sender,

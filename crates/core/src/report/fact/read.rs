@@ -363,6 +363,7 @@ variants! {
     NoContext,
     AbortForm { role },
     RefusalForm { role },
+    RefusalWithData { role, bytes },
     MidConnectionAnswer { role, bytes },
     MidConnectionAfter { gap_ns },
     SynAckAfterReset { role, after_ns },
