@@ -390,6 +390,61 @@ fn test_lone_rst_unlike_its_address_is_no_forgery() {
     );
 }
 
+/// A host first seen sending mid-flow from one port to two peers listens
+/// there (a peer-to-peer port above 32768): its later lone abort from
+/// that port is the server's, whatever the ephemeral range suggests.
+#[test]
+fn test_port_picked_up_serving_two_peers_is_a_server_port() {
+    let mut w = Wire::new();
+    for (client_port, seq) in [(3123, 30_264_560), (52159, 2_915_996_056)] {
+        w.send(Pkt {
+            payload: b"peer-to-peer chunk",
+            client_port,
+            ..pkt(false, 47391, seq, 3_190_347_835, ACK | PSH)
+        });
+        w.wait(MS);
+    }
+    let rst = w.send(Pkt {
+        client_port: 2764,
+        ..pkt(false, 47391, 1_689_954_573, 3_899_577_541, RST | ACK)
+    });
+    let report = w.finish();
+    assert_eq!(
+        verdict(reset(&report, rst)),
+        (Sender::Server, Origin::Server, Cause::AppAbort)
+    );
+}
+
+/// A lone RST+ACK with seq 0 and an ack answers a SYN, so its sender is the
+/// server even from a port in the ephemeral range, and even with FIN set
+/// beside; with data, which no stack's refusal carries, who sent it is open.
+#[test]
+fn test_refusal_numbers_make_the_sender_the_server() {
+    let mut w = Wire::new();
+    let bare = w.send(Pkt {
+        client_port: 2938,
+        ..pkt(false, 32778, 0, 2_271_959_912, RST | ACK | FIN)
+    });
+    w.wait(MS);
+    let with_data = w.send(Pkt {
+        client_port: 4832,
+        payload: b"Go away, nothing here",
+        ..pkt(false, 41767, 0, 3_973_236_672, RST | ACK)
+    });
+    let report = w.finish();
+    let bare = reset(&report, bare);
+    assert_eq!((bare.origin, bare.cause), (Origin::Server, Cause::Refused));
+    let with_data = reset(&report, with_data);
+    assert_eq!(
+        (with_data.origin, with_data.cause),
+        (Origin::Unknown, Cause::Refused)
+    );
+    assert!(with_data
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::RefusalWithData { bytes: 21, .. })));
+}
+
 #[test]
 fn test_established_rst_race() {
     let mut w = Wire::new();
