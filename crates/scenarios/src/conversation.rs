@@ -364,6 +364,19 @@ impl Conversation {
             .unwrap_or_else(|| self.next_reset_id())
     }
 
+    /// A bare RST from the endpoint's socket (its IP-ID series, its TTL) at
+    /// `seq` rather than its SND.NXT, right after its previous packet: a
+    /// stack that numbers the RST by the ack of the segment it answers even
+    /// while it holds the connection (a router's telnet server after its
+    /// FIN, Arkime's `mpls-basic.pcap`).
+    pub fn reset_now_at(&mut self, side: Side, seq: u32, label: Verdict) -> ResetId {
+        let nxt = self.peer(side).nxt;
+        self.peer_mut(side).nxt = seq;
+        let id = self.reset_now(side, 0, label);
+        self.peer_mut(side).nxt = nxt;
+        id
+    }
+
     /// A RST+ACK from the endpoint carrying a text payload (RFC 1122 §4.2.2.12).
     pub fn reset_with_text(&mut self, side: Side, text: &str, label: Verdict) -> ResetId {
         self.answer(side);

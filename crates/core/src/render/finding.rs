@@ -69,6 +69,7 @@ pub fn finding(fact: &Fact) -> String {
         Fact::BothFin
         | Fact::DataAfterClose { .. }
         | Fact::AfterOwnFin { .. }
+        | Fact::OwnSeriesAfterFin { .. }
         | Fact::AfterTeardown { .. }
         | Fact::SocketlessAnswer { .. }
         | Fact::LostConnection { .. }
@@ -452,6 +453,10 @@ fn close(fact: &Fact) -> String {
         Fact::AfterOwnFin { role, fin_seq } => {
             format!("the {role} had already sent its FIN (seq {fin_seq})")
         }
+        Fact::OwnSeriesAfterFin { role, ip_id, last } => format!(
+            "IP-ID {ip_id} comes next after the {role}'s {last} on this connection: its socket sent the RST after its FIN (a stack without the connection answers from outside the series), so the {role} closed and then aborted, and the {}'s data only crossed the FIN",
+            role.other()
+        ),
         Fact::LostConnection { role, times } => format!(
             "nothing but the same RST from the {role} ({times} times): it answers a {} still sending on a connection the {role} no longer has (half-open)",
             role.other()

@@ -204,6 +204,9 @@ pub enum Fact {
     },
     /// The `role` had sent its FIN.
     AfterOwnFin { role: Role, fin_seq: u32 },
+    /// After its FIN, the `role`'s bare RST has IP-ID `ip_id`, next in the
+    /// connection's own series after `last`: its socket sent it.
+    OwnSeriesAfterFin { role: Role, ip_id: u16, last: u16 },
     /// The same packets also fit another cause: the next rule in
     /// precedence that decides reaches `cause` (`sub_cause`). The verdict
     /// stands; its cause is contested, and its confidence says so.
@@ -443,7 +446,10 @@ impl Fact {
                     Signal::Stage
                 }
             }
-            Fact::BothFin | Fact::DataAfterClose { .. } | Fact::AfterOwnFin { .. } => Signal::Fin,
+            Fact::BothFin
+            | Fact::DataAfterClose { .. }
+            | Fact::AfterOwnFin { .. }
+            | Fact::OwnSeriesAfterFin { .. } => Signal::Fin,
             Fact::SynAckAfterReset { .. } => Signal::Race,
             Fact::InvalidTrigger { .. } => Signal::Retransmit,
             Fact::RejectNumbers { .. } | Fact::NoSocketAnswer { .. } => Signal::Seq,

@@ -7,6 +7,7 @@ use rstscope_core::report::Cause;
 
 use super::{forged, own, stacks, InFlight, Stage, Vantage};
 use crate::conversation::Side;
+use crate::host::IpIdStyle;
 use crate::label::SubCause;
 use crate::payload;
 use crate::scenarios::traffic;
@@ -256,7 +257,10 @@ fn happy_eyeballs(st: &mut Stage) {
 /// routers' telnet servers): RST+ACK from the socket right after its FIN,
 /// before the peer closed. The peer's ACK of that FIN, and its own FIN,
 /// reach a host without the socket, whose kernel resets them
-/// (consequences), as in Arkime's `mpls-basic.pcap`.
+/// (consequences), as in Arkime's `mpls-basic.pcap`. There, a router
+/// numbering its packets per connection sends a bare RST at its FIN's
+/// seq, the ack of a short command of the peer's that crossed the FIN: a
+/// third of the time when the closer's stack counts IP-IDs per connection.
 pub fn fin_then_rst(st: &mut Stage) {
     st.background(0.0, 60.0);
     let at = st.seconds(1.0, 60.0);
@@ -265,9 +269,21 @@ pub fn fin_then_rst(st: &mut Stage) {
     c.wait(st.seconds(0.1, 60.0));
     let closer = st.side(60);
     let peer = crate::conversation::other(closer);
+    let per_connection = c.host(closer).fingerprint.ip_id == IpIdStyle::PerConnection;
+    let crossing = per_connection && st.chance(33);
     c.fin(closer);
+    let fin_seq = c.next_seq(closer).wrapping_sub(1);
+    if crossing {
+        // Sent before the FIN reached the peer: it acks only up to the FIN.
+        c.wait(0.0002);
+        c.send_now_acking(peer, b"q\r", fin_seq);
+    }
     c.wait(st.seconds(0.0003, 0.003));
-    let root = c.reset_now(closer, ACK, own(closer, Cause::AppAbort));
+    let root = if crossing {
+        c.reset_now_at(closer, fin_seq, own(closer, Cause::AppAbort))
+    } else {
+        c.reset_now(closer, ACK, own(closer, Cause::AppAbort))
+    };
     // The peer had answered the FIN before the RST arrived.
     let back = c.now_us();
     c.set_now_us(back - 10);

@@ -2,9 +2,12 @@
 
 use super::Decision;
 use crate::attribute::facts::Facts;
+use crate::attribute::origin;
 use crate::attribute::record::TRIGGER_WINDOW_NS;
 use crate::decode::flags;
+use crate::report::IpIdPattern;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
+use crate::track::baseline::is_counter_step;
 use crate::track::conn::RolesFrom;
 use crate::track::seq;
 use crate::track::table::refusal_shape;
@@ -50,6 +53,34 @@ pub fn data_after_close(f: &Facts<'_>) -> Option<Decision> {
         Decision::new(Cause::ClosedSocket)
             .sub(SubCause::DataAfterClose)
             .because(fact, f.origin),
+    )
+}
+
+/// The sender had sent its FIN and answers with a bare RST at or behind it
+/// (the form of its stack answering a peer segment that crossed the FIN),
+/// but the RST's IP-ID comes next in the connection's own series: the
+/// socket sent it, not a stack without it (Linux's connection-less RSTs
+/// carry IP-ID 0), so the application closed and then aborted (router
+/// telnet servers) and the peer's data only crossed the FIN. A host with
+/// one global counter (Windows) continues it from outside the connection
+/// too, so it says nothing there: neither where the host is seen to use
+/// one nor when the ack field is filled without the flag (Windows'
+/// connection-less form, its counter unseen on a lone connection).
+pub fn own_series_after_fin(f: &Facts<'_>) -> Option<Decision> {
+    let r = f.record;
+    let fin_seq = r.snapshot.sender.fin_seq?;
+    let (last, ip_id) = (r.snapshot.sender.last_ip_id?, r.packet.ip_id?);
+    let global = r.packet.ack != 0
+        || f.host
+            .is_some_and(|h| h.ip_id_style() == IpIdPattern::Global);
+    if global || last == 0 || !is_counter_step(last, ip_id) || !origin::after_own_fin(r) {
+        return None;
+    }
+    let role = f.who();
+    Some(
+        Decision::new(Cause::AppAbort)
+            .because(Fact::OwnSeriesAfterFin { role, ip_id, last }, f.origin)
+            .because(Fact::AfterOwnFin { role, fin_seq }, f.origin),
     )
 }
 

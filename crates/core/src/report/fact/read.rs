@@ -351,6 +351,7 @@ variants! {
     BothFin,
     DataAfterClose { role, fin_seq, bytes },
     AfterOwnFin { role, fin_seq },
+    OwnSeriesAfterFin { role, ip_id, last },
     AlsoFits { cause, sub_cause },
     AfterTeardown { role, root_frame },
     RstRepeated { role, times, seq },
