@@ -445,6 +445,38 @@ fn test_refusal_numbers_make_the_sender_the_server() {
         .any(|e| matches!(e.fact, Fact::RefusalWithData { bytes: 21, .. })));
 }
 
+/// A router's telnet server closes with FIN while the client's short
+/// command crosses it, then sends a bare RST at its FIN's seq (the
+/// command's ack). With the next IP-ID of the connection's own series its
+/// socket sent it: an abort after the FIN. With IP-ID 0 (Linux's
+/// connection-less form) it is the stack answering data after close.
+#[test]
+fn test_bare_rst_after_fin_in_the_connections_id_series_is_an_abort() {
+    for (ip_id, cause) in [(None, Cause::AppAbort), (Some(0), Cause::ClosedSocket)] {
+        let mut w = Wire::new();
+        let (c, s) = w.handshake(23, 100, 9000);
+        let (c, s) = w.exchange(23, c, s);
+        w.wait(2_000 * MS);
+        w.send(pkt(false, 23, s, c, FIN | ACK));
+        w.send(Pkt {
+            payload: b"q\r",
+            ..pkt(true, 23, c, s, ACK | PSH)
+        });
+        w.wait(RTT);
+        let rst = w.send(Pkt {
+            ip_id,
+            ..pkt(false, 23, s, 0, RST)
+        });
+        let report = w.finish();
+        let r = reset(&report, rst);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Server, cause),
+            "IP-ID {ip_id:?}"
+        );
+    }
+}
+
 #[test]
 fn test_established_rst_race() {
     let mut w = Wire::new();
