@@ -8,6 +8,7 @@ pub mod filter;
 pub mod format;
 pub mod glossary;
 pub mod grid;
+pub mod lookup;
 pub mod markdown;
 pub mod protocol;
 pub mod reset_rows;

@@ -1,10 +1,12 @@
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
 use crate::browser;
 use crate::job::WorkerJob;
+use crate::lookup;
 use crate::protocol::{CaptureFile, Conversation, FrameComment, FromWorker, ToWorker};
 use rstscope_capture::export::verdict_comment;
 use rstscope_core::report::Reset;
@@ -103,7 +105,12 @@ fn start(
 /// What an export of several resets writes: the conversation of each of
 /// their connections once (a reset outside any connection: its own), and
 /// the verdict of every RST of those connections as its packet's comment.
-pub fn of_resets(report: &Report, resets: &[&Reset]) -> (Vec<Conversation>, Vec<FrameComment>) {
+/// `places` are the report's connections' ([`lookup::places`]).
+pub fn of_resets(
+    report: &Report,
+    places: &HashMap<u32, usize>,
+    resets: &[&Reset],
+) -> (Vec<Conversation>, Vec<FrameComment>) {
     let mut seen = std::collections::HashSet::new();
     let mut conversations = Vec::new();
     for reset in resets {
@@ -112,7 +119,7 @@ pub fn of_resets(report: &Report, resets: &[&Reset]) -> (Vec<Conversation>, Vec<
         }
         let connection = reset
             .connection
-            .and_then(|id| report.connections.iter().find(|c| c.id == id));
+            .and_then(|id| lookup::connection(&report.connections, places, id));
         let (client, server) = connection.map_or((reset.dst, reset.src), |c| (c.client, c.server));
         conversations.push(Conversation {
             client,

@@ -6,7 +6,7 @@ use super::export_pcap::{self, ExportPcap};
 use super::term::Term;
 use super::{origin_badge, Shared};
 use crate::protocol::CaptureFile;
-use crate::{format, glossary};
+use crate::{format, glossary, lookup};
 use rstscope_core::report::{Incident, Reset};
 use rstscope_core::Report;
 
@@ -37,6 +37,9 @@ pub fn IncidentsView(props: &Props) -> Html {
             .map(|(i, r)| (r.frame, i))
             .collect();
         index
+    });
+    let places = use_memo(props.report.clone(), |report| {
+        lookup::places(&report.connections)
     });
     let report = &props.report;
     let incidents = &report.incidents;
@@ -69,7 +72,7 @@ pub fn IncidentsView(props: &Props) -> Html {
             <ul class="incident-list">
                 { for incidents.iter().take(shown).map(|incident| {
                     let resets: Vec<&Reset> = incident.frames.iter().filter_map(reset_of).collect();
-                    let export = open.contains(&incident.id).then(|| export(report, &resets, incident.id, &props.capture));
+                    let export = open.contains(&incident.id).then(|| export(report, &places, &resets, incident.id, &props.capture));
                     incident_item(incident, &resets, export, &toggle, &props.on_select)
                 }) }
             </ul>
@@ -84,8 +87,14 @@ pub fn IncidentsView(props: &Props) -> Html {
 }
 
 /// The button exporting an incident's connections as a pcapng.
-fn export(report: &Report, resets: &[&Reset], id: u32, capture: &Option<CaptureFile>) -> Html {
-    let (conversations, comments) = export_pcap::of_resets(report, resets);
+fn export(
+    report: &Report,
+    places: &HashMap<u32, usize>,
+    resets: &[&Reset],
+    id: u32,
+    capture: &Option<CaptureFile>,
+) -> Html {
+    let (conversations, comments) = export_pcap::of_resets(report, places, resets);
     html! {
         <ExportPcap capture={capture.clone()} {conversations} {comments}
                     file_name={format!("rstscope-incident-{id}.pcapng")}

@@ -12,6 +12,7 @@ use super::{origin_badge, Shared};
 use crate::filter::{Query, Row};
 use crate::format::{self, TimeMode};
 use crate::grid::Cell;
+use crate::lookup;
 use crate::protocol::CaptureFile;
 use crate::reset_rows::{self, Column, GroupKey, Grouping, Line, PAGE_SIZES};
 use rstscope_core::report::Reset;
@@ -87,12 +88,7 @@ pub fn ResetsTable(props: &Props) -> Html {
     let page = use_state(|| 0usize);
     let size = use_state(|| PAGE_SIZES[1]);
     let report = &props.report;
-    let connections = use_memo(report.clone(), |report| {
-        let index: HashMap<u32, usize> = (report.connections.iter().enumerate())
-            .map(|(i, c)| (c.id, i))
-            .collect();
-        index
-    });
+    let connections = use_memo(report.clone(), |report| lookup::places(&report.connections));
 
     // A new filter, sort or grouping starts again at the first page.
     {
@@ -260,9 +256,8 @@ pub fn ResetsTable(props: &Props) -> Html {
     let group_row = |row: usize, group: &reset_rows::Group<'_>| {
         let key = group.key;
         let onclick = toggle.reform(move |_: MouseEvent| key);
-        let connection = key
-            .and_then(|id| connections.get(&id))
-            .and_then(|&i| report.connections.get(i));
+        let connection =
+            key.and_then(|id| lookup::connection(&report.connections, &connections, id));
         let incident = key.and_then(|id| report.incidents.iter().find(|i| i.id == id));
         let title = match (*grouping, connection, incident) {
             // An incident of weak verdicts has no kind to name, as core's sentence says.
@@ -430,7 +425,7 @@ pub fn ResetsTable(props: &Props) -> Html {
                 <Pager count={lines.len()} page={*page} size={*size} noun={if *grouping == Grouping::None { "resets" } else { "rows" }}
                        on_page={Callback::from({ let page = page.clone(); move |p| page.set(p) })}
                        on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
-                { export_matching(report, &rows, &props.capture) }
+                { export_matching(report, &connections, &rows, &props.capture) }
             }
         </section>
     }
@@ -477,8 +472,13 @@ fn sort_select(current: (Column, bool), set: UseStateSetter<(Column, bool)>) -> 
 
 /// The button exporting the connections of the resets the filters keep
 /// (every page) as a pcapng.
-fn export_matching(report: &Report, rows: &[&Reset], capture: &Option<CaptureFile>) -> Html {
-    let (conversations, comments) = export_pcap::of_resets(report, rows);
+fn export_matching(
+    report: &Report,
+    places: &HashMap<u32, usize>,
+    rows: &[&Reset],
+    capture: &Option<CaptureFile>,
+) -> Html {
+    let (conversations, comments) = export_pcap::of_resets(report, places, rows);
     let n = conversations.len();
     html! {
         <ExportPcap capture={capture.clone()} {conversations} {comments}

@@ -124,6 +124,7 @@ impl Link {
             .collect();
         let mut capture = LinkCapture::of(&report.capture);
         let left_out = (report.connections.len() - connections.len()) as u64;
+        let places = crate::lookup::places(&report.connections);
         capture.unlisted_connections = capture.unlisted_connections.saturating_add(left_out);
         Link {
             generator: report.generator.clone(),
@@ -133,10 +134,9 @@ impl Link {
                 .resets
                 .iter()
                 .scan(base, |previous, r| {
-                    let connection = report
-                        .connections
-                        .iter()
-                        .find(|c| Some(c.id) == r.connection);
+                    let connection = r
+                        .connection
+                        .and_then(|id| crate::lookup::connection(&report.connections, &places, id));
                     let link = LinkReset::of(r, *previous, connection);
                     *previous = r.time;
                     Some(link)
