@@ -369,9 +369,15 @@ impl Analyzer {
     }
 
     /// Judges and lists the connections `open` at the end, in `parts`
-    /// runs that `run` may run on threads; then keeps the verdicts and
-    /// the entries in id order, as closing them one by one would.
-    fn close_open(&mut self, open: &Open, parts: usize, run: impl FnOnce(&mut [Closing<'_>])) {
+    /// runs that `run` may run on threads; then keeps the entries in id
+    /// order, as closing them one by one would. The entries of their
+    /// resets, made in the parts, by ledger index (a list per part).
+    fn close_open(
+        &mut self,
+        open: &Open,
+        parts: usize,
+        run: impl FnOnce(&mut [Closing<'_>]),
+    ) -> Vec<Vec<(usize, Reset)>> {
         // Taken out first, so that the parts share the ledger read-only.
         let mut pending: Vec<Pending> = (0..open.len())
             .map(|i| match open.get(i) {
@@ -395,29 +401,24 @@ impl Analyzer {
                 room,
                 pending,
                 entries: Vec::new(),
+                resets: Vec::new(),
                 unlisted: 0,
                 done: false,
             })
             .collect();
         run(&mut closings);
-        let closed: Vec<(Vec<Connection>, u64)> = closings
-            .into_iter()
-            .map(|mut closing| {
-                if !closing.done {
-                    closing.run();
-                }
-                (closing.entries, closing.unlisted)
-            })
-            .collect();
-        for judged in pending {
-            self.resets.put_judged(judged);
+        for closing in closings.iter_mut().filter(|closing| !closing.done) {
+            closing.run();
         }
         self.connections
-            .reserve_exact(closed.iter().map(|(entries, _)| entries.len()).sum());
-        for (mut entries, unlisted) in closed {
-            self.connections.append(&mut entries);
-            self.info.unlisted_connections += unlisted;
+            .reserve_exact(closings.iter().map(|closing| closing.entries.len()).sum());
+        let mut resets = Vec::with_capacity(closings.len());
+        for mut closing in closings {
+            self.connections.append(&mut closing.entries);
+            self.info.unlisted_connections += closing.unlisted;
+            resets.push(closing.resets);
         }
+        resets
     }
 
     /// A connection ended: judge its resets and list it.
@@ -477,7 +478,7 @@ impl Analyzer {
         self.info.evicted_connections = self.conns.evicted;
         let table = core::mem::replace(&mut self.conns, ConnTable::new(0));
         let open = table.into_open(|leaving| self.close(leaving));
-        self.close_open(&open, parts, run);
+        let closed_resets = self.close_open(&open, parts, run);
         // Every connection is judged: the tables (~60 MB when full) go
         // before the report's entries are built, not after.
         drop(open);
@@ -527,7 +528,8 @@ impl Analyzer {
                 frames,
             })
             .collect();
-        let mut resets: Vec<Reset> = self.resets.into_judged().map(reset_entry).collect();
+        let closed_resets = closed_resets.into_iter().flatten();
+        let mut resets = self.resets.into_entries(closed_resets, reset_entry);
         confidence::calibrate(&mut resets, &self.info);
         let connections = by_id(self.connections);
         let incidents = summary::incidents::group(&mut resets, &connections);
@@ -622,14 +624,19 @@ pub struct Closing<'a> {
     /// The records of each connection's resets, taken out of the ledger.
     pending: &'a mut [Pending],
     entries: Vec<Connection>,
+    /// The report entries of the resets judged here, by ledger index.
+    resets: Vec<(usize, Reset)>,
     unlisted: u64,
     done: bool,
 }
 
 impl Closing<'_> {
     /// Judges this part's connections' resets and lists them, as closing
-    /// them one by one would.
+    /// them one by one would, and makes the resets' report entries.
     pub fn run(&mut self) {
+        // An entry is a few hundred bytes: not copied as the list grows.
+        self.resets
+            .reserve_exact(self.pending.iter().map(Pending::len).sum());
         for (at, pending) in self.pending.iter_mut().enumerate() {
             let i = self.first + at;
             let listed = i < self.room;
@@ -660,6 +667,10 @@ impl Closing<'_> {
             } else {
                 self.unlisted += 1;
             }
+            let made = pending
+                .take_judged()
+                .map(|(at, p, v)| (at, reset_entry(p, v)));
+            self.resets.extend(made);
         }
         self.done = true;
     }
@@ -742,11 +753,12 @@ fn rst_packet(
     }
 }
 
-/// The report entry of a judged RST.
-fn reset_entry((p, v): (RstPacket, Verdict)) -> Reset {
+/// The report entry of a judged RST: all but its confidence and its
+/// incident, which depend on the other resets.
+fn reset_entry(p: RstPacket, v: Verdict) -> Reset {
     let mut tips = render::tips(v.cause, v.origin, v.sub_cause, &v.observed);
     tips.extend(render::link_tips(&v.evidence));
-    Reset {
+    let mut reset = Reset {
         frame: p.frame,
         time: p.time,
         src: p.src,
@@ -777,7 +789,9 @@ fn reset_entry((p, v): (RstPacket, Verdict)) -> Reset {
         consequence_of: v.consequence_of,
         incident: None,
         conflict: None,
-    }
+    };
+    reset.conflict = confidence::conflict(&reset);
+    reset
 }
 
 fn encapsulation_name(packet: &TcpPacket<'_>) -> String {

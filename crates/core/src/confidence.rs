@@ -149,12 +149,12 @@ fn basis(reset: &Reset, earlier: Earlier, clock_backwards: bool) -> Basis {
     }
 }
 
-/// Sets every reset's calibrated `confidence` and its `conflict`.
+/// Sets every reset's calibrated `confidence` (its `conflict` is its
+/// own evidence's: [`conflict`]).
 pub fn calibrate(resets: &mut [Reset], info: &CaptureInfo) {
     let bases = bases(resets, info);
     for (reset, basis) in resets.iter_mut().zip(bases) {
         reset.confidence = table::probability(&basis);
-        reset.conflict = conflict(reset);
     }
 }
 
@@ -254,15 +254,17 @@ mod tests {
     }
 
     #[test]
-    fn test_calibrate_sets_the_table_probability_and_the_conflict() {
+    fn test_calibrate_sets_the_table_probability() {
         let mut resets = [server_reset(5, 1, "10.0.0.2:80")];
         let basis = bases(&resets, &CaptureInfo::default())[0];
         calibrate(&mut resets, &CaptureInfo::default());
         assert_eq!(resets[0].confidence, table::probability(&basis));
-        let conflict = resets[0]
-            .conflict
-            .as_ref()
-            .expect("TTL and timing disagree");
+    }
+
+    #[test]
+    fn test_conflict_names_both_origins_signals() {
+        let conflict =
+            conflict(&server_reset(5, 1, "10.0.0.2:80")).expect("TTL and timing disagree");
         assert_eq!(conflict.sentence, "TTL says server, timing says path.");
     }
 

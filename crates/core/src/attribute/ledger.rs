@@ -75,7 +75,12 @@ impl Ledger {
     /// The records of `conn`'s RSTs, taken out to be judged elsewhere
     /// ([`Pending::judge`]) and put back by [`Ledger::put_judged`].
     pub fn take_open(&mut self, conn: &Conn) -> Pending {
-        let mut pending = Pending::default();
+        // Sized once: grown one record (~1.2 KB) at a time, each growth
+        // copied the records before it.
+        let mut pending = Pending {
+            records: Vec::with_capacity(conn.resets.len()),
+            at: Vec::with_capacity(conn.resets.len()),
+        };
         for &i in &conn.resets {
             let Some(entry) = self.entries.get_mut(i) else {
                 continue;
@@ -98,17 +103,47 @@ impl Ledger {
         }
     }
 
-    /// Every RST's packet and verdict, in the order seen (a RST whose
-    /// connection was never judged has an empty verdict).
-    pub fn into_judged(self) -> impl Iterator<Item = (RstPacket, Verdict)> {
-        self.entries.into_iter().filter_map(|entry| match entry {
-            Entry::Open(record) => {
-                let record = *record;
-                Some((record.packet, record.verdict.unwrap_or_else(unjudged)))
+    /// Every RST's report entry, in the order seen: `entry` makes it of
+    /// the packet and verdict kept here (a RST whose connection was never
+    /// judged has an empty verdict); `made` holds the entries of RSTs taken
+    /// out ([`Ledger::take_open`]) and made elsewhere, each by its ledger
+    /// index, in any order.
+    pub fn into_entries<T>(
+        self,
+        made: impl Iterator<Item = (usize, T)>,
+        mut entry: impl FnMut(RstPacket, Verdict) -> T,
+    ) -> Vec<T> {
+        // Their indexes sorted, not the entries (a few hundred bytes each).
+        let mut order: Vec<(usize, usize)> = Vec::new();
+        let mut made: Vec<Option<T>> = (made.enumerate())
+            .map(|(k, (at, made))| {
+                order.push((at, k));
+                Some(made)
+            })
+            .collect();
+        order.sort_unstable();
+        let mut order = order.into_iter().peekable();
+        let mut entries = Vec::with_capacity(self.entries.len());
+        for (i, kept) in self.entries.into_iter().enumerate() {
+            match kept {
+                Entry::Open(record) => {
+                    let record = *record;
+                    entries.push(entry(
+                        record.packet,
+                        record.verdict.unwrap_or_else(unjudged),
+                    ));
+                }
+                Entry::Judged(judged) => {
+                    let (packet, verdict) = *judged;
+                    entries.push(entry(packet, verdict));
+                }
+                Entry::Judging => {
+                    let k = order.next_if(|&(at, _)| at == i).map(|(_, k)| k);
+                    entries.extend(k.and_then(|k| made.get_mut(k)?.take()));
+                }
             }
-            Entry::Judged(judged) => Some(*judged),
-            Entry::Judging => None,
-        })
+        }
+        entries
     }
 }
 
@@ -126,9 +161,29 @@ impl Pending {
         judge_connection(&mut self.records, conn, hosts, echoes);
     }
 
+    /// How many records are here.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
     /// The packet of the record at ledger index `i`, if it is here.
     pub fn packet(&self, i: usize) -> Option<&RstPacket> {
         let at = self.at.iter().position(|&at| at == i)?;
         self.records.get(at).map(|record| &record.packet)
+    }
+
+    /// The records' packets and verdicts, each with its ledger index,
+    /// taken out: [`Ledger::into_entries`] places what is made of them.
+    pub fn take_judged(&mut self) -> impl Iterator<Item = (usize, RstPacket, Verdict)> {
+        let at = core::mem::take(&mut self.at);
+        let records = core::mem::take(&mut self.records);
+        at.into_iter().zip(records).map(|(at, record)| {
+            let verdict = record.verdict.unwrap_or_else(unjudged);
+            (at, record.packet, verdict)
+        })
     }
 }
