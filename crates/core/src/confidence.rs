@@ -19,7 +19,6 @@
 mod conflict;
 pub mod table;
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
 use crate::report::{
@@ -91,25 +90,40 @@ pub fn bases(resets: &[Reset], info: &CaptureInfo) -> Vec<Basis> {
         .warnings
         .iter()
         .any(|w| w.kind == WarningKind::TimeBackwards);
-    // Per connection, the senders of the RSTs listed so far.
-    let mut senders: BTreeMap<u32, Vec<Endpoint>> = BTreeMap::new();
-    resets
-        .iter()
-        .map(|r| {
-            let earlier = match r.connection {
-                Some(id) => {
-                    let seen = senders.entry(id).or_default();
-                    let earlier = earlier(seen, r.src);
-                    if !seen.contains(&r.src) {
-                        seen.push(r.src);
-                    }
-                    earlier
-                }
-                None => Earlier::None,
-            };
-            basis(r, earlier, clock_backwards)
-        })
+    let earlier = earlier_resets(resets);
+    (resets.iter().zip(earlier))
+        .map(|(r, earlier)| basis(r, earlier, clock_backwards))
         .collect()
+}
+
+/// For each of `resets` (in frame order), whether a RST of its connection
+/// came before it, and from which address. The resets are walked
+/// connection by connection (their indexes sorted by connection, then
+/// frame order), not looked up in a map of every connection.
+fn earlier_resets(resets: &[Reset]) -> Vec<Earlier> {
+    let mut by_connection: Vec<(u32, usize)> = (resets.iter().enumerate())
+        .filter_map(|(i, r)| Some((r.connection?, i)))
+        .collect();
+    by_connection.sort_unstable();
+    let mut earlier = alloc::vec![Earlier::None; resets.len()];
+    // The senders of the connection's RSTs listed so far.
+    let mut seen: Vec<Endpoint> = Vec::new();
+    let mut connection = None;
+    for (id, i) in by_connection {
+        if connection.replace(id) != Some(id) {
+            seen.clear();
+        }
+        let Some(src) = resets.get(i).map(|r| r.src) else {
+            continue;
+        };
+        if let Some(slot) = earlier.get_mut(i) {
+            *slot = self::earlier(&seen, src);
+        }
+        if !seen.contains(&src) {
+            seen.push(src);
+        }
+    }
+    earlier
 }
 
 /// Whether `src` or another address of the connection sent a RST before.
