@@ -4,9 +4,9 @@
 //! a scan or refusals between two hosts, a NAT or firewall expiring the
 //! idle flows of one client), else it starts its own, per connection.
 
-use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 use core::net::IpAddr;
+use hashbrown::HashMap;
 
 use crate::render;
 use crate::report::{
@@ -14,7 +14,7 @@ use crate::report::{
 };
 
 /// The actor an incident's roots share.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Actor {
     /// One connection's own resets (a RST without one stands alone).
     Connection(Option<u32>, u64),
@@ -31,10 +31,12 @@ enum Actor {
 pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> {
     let hosts = Hosts::of(connections);
     let mut incidents: Vec<Incident> = Vec::new();
-    let mut by_actor: BTreeMap<Actor, usize> = BTreeMap::new();
-    let mut by_frame: BTreeMap<u64, usize> = BTreeMap::new();
-    // The connections of each incident's strong roots.
-    let mut strong_on: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
+    // Looked up, never walked: hashed (as trees they were most of the
+    // grouping's instructions on a scan's thousands of resets).
+    let mut by_actor: HashMap<Actor, usize> = HashMap::new();
+    let mut by_frame: HashMap<u64, usize> = HashMap::with_capacity(resets.len());
+    // (incident, connection) of each strong root; counted once each below.
+    let mut strong_on: Vec<(usize, u32)> = Vec::new();
     for reset in resets.iter_mut() {
         let root = reset
             .consequence_of
@@ -54,14 +56,20 @@ pub fn group(resets: &mut [Reset], connections: &[Connection]) -> Vec<Incident> 
             reset.incident = Some(incident.id);
         }
         if root.is_none() && super::is_strong(reset) {
-            strong_on.entry(index).or_default().extend(reset.connection);
+            strong_on.extend(reset.connection.map(|id| (index, id)));
         }
         by_frame.insert(reset.frame, index);
     }
-    for (index, incident) in incidents.iter_mut().enumerate() {
+    strong_on.sort_unstable();
+    strong_on.dedup();
+    for (index, _) in strong_on {
+        if let Some(incident) = incidents.get_mut(index) {
+            incident.strong_connections += 1;
+        }
+    }
+    for incident in &mut incidents {
         incident.connections.sort_unstable();
         incident.connections.dedup();
-        incident.strong_connections = strong_on.get(&index).map_or(0, |c| c.len() as u64);
         incident.summary = render::incident(&incident.story());
     }
     incidents
