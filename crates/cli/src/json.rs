@@ -7,6 +7,7 @@
 
 mod array;
 mod connections;
+mod fact;
 mod resets;
 
 use std::io::{self, Write};
@@ -169,8 +170,8 @@ mod tests {
     use super::*;
     use rstscope_batch::{analyze, Source};
     use rstscope_core::report::{
-        Cause, Comparison, Connection, Endpoint, Origin, Reset, Role, Sender, Signal, Stage,
-        SubCause,
+        Cause, Comparison, Conflict, Connection, Endpoint, Origin, Reset, Role, Sender, Signal,
+        Stage, SubCause,
     };
     use rstscope_scenarios::{catalogue, write, Options};
     use serde_json::json;
@@ -248,8 +249,8 @@ mod tests {
 
     /// Resets the scenarios do not have: absent numbers, times and a
     /// confidence that are not finite, IPv6 endpoints, strings serde_json
-    /// escapes, present and absent optional members, an empty ladder and
-    /// an empty list.
+    /// escapes, present and absent optional members (a conflict with no
+    /// signal for its own origin), an empty ladder and an empty list.
     #[test]
     fn writes_unusual_resets_as_serde_json_does() {
         let options = Options::default();
@@ -279,6 +280,13 @@ mod tests {
         odd.ladder[0].gap_ms = f64::INFINITY;
         odd.ladder[0].ip_id = None;
         odd.ladder[1].flags = "a\\b".into();
+        odd.conflict = Some(Conflict {
+            concluded: Origin::Client,
+            for_concluded: vec![],
+            other: Origin::Middlebox,
+            for_other: vec![Signal::Ttl, Signal::IpId],
+            sentence: "TTL \"says\" path\n".into(),
+        });
         let empty = Reset {
             ladder: vec![],
             evidence: vec![],
@@ -289,6 +297,7 @@ mod tests {
             payload_text: None,
             reason_code: None,
             observed: Default::default(),
+            conflict: None,
             ..odd.clone()
         };
         report.resets = vec![odd, empty];

@@ -37,6 +37,14 @@ pub const VALUES_AT_3: Layout = Layout {
     end: b"\n      ]",
 };
 
+/// Plain values in an array at depth 4 (a conflict's signals).
+pub const VALUES_AT_4: Layout = Layout {
+    first: b"[\n          ",
+    next: b",\n          ",
+    close: b"",
+    end: b"\n        ]",
+};
+
 /// Plain values in an array at depth 5 (a tip's commands).
 pub const VALUES_AT_5: Layout = Layout {
     first: b"[\n            ",

@@ -1,23 +1,21 @@
 //! The report's resets, byte for byte as `write_pretty` writes them: the
 //! numbers, strings, evidence, tips and ladder packets of each reset with
 //! each key and line start written as one constant, the enums by their
-//! `as_str` names; an evidence's fact and the conflict through
-//! serde_json. Each reset's ladder holds up to 21 packets of 13 keys;
-//! through serde_json every key went through its string escaper: on the
-//! `scan` mix (1 734 resets) the resets were 68 M of the CLI's 316 M
-//! instructions (callgrind; BENCHMARKS.md, session 7). `Reset`, `LadderPacket` and
-//! `Observed` are destructured, so a field added to one does not compile
+//! `as_str` names, an evidence's fact by [`super::fact`]. Each reset's
+//! ladder holds up to 21 packets of 13 keys; through serde_json every key
+//! went through its string escaper: on the `scan` mix (1 734 resets) the
+//! resets were 68 M of the CLI's 316 M instructions (callgrind;
+//! BENCHMARKS.md, session 7). `Reset`, `LadderPacket`, `Observed` and
+//! `Conflict` are destructured, so a field added to one does not compile
 //! here until it is written; the tests compare with serde_json.
 
 use std::io::{self, Write};
 
-use rstscope_core::report::{Evidence, LadderPacket, Observed, Reset, Tip};
-use serde::Serialize;
+use rstscope_core::report::{Conflict, Evidence, LadderPacket, Observed, Reset, Signal, Tip};
 use serde_json::ser::{CompactFormatter, Formatter};
 
 use super::array;
 use super::connections::{endpoint, float, name, optional, string};
-use super::write_at_depth;
 
 /// The list at depth 1 of the report (its items at depth 2).
 pub fn write<W: Write + ?Sized>(out: &mut W, resets: &[Reset]) -> io::Result<()> {
@@ -121,7 +119,11 @@ fn reset<W: Write + ?Sized>(out: &mut W, reset: &Reset) -> io::Result<()> {
     optional(out, *consequence_of)?;
     out.write_all(b",\n      \"incident\": ")?;
     optional(out, incident.map(u64::from))?;
-    nested(out, b",\n      \"conflict\": ", conflict)
+    out.write_all(b",\n      \"conflict\": ")?;
+    match conflict {
+        Some(conflict) => self::conflict(out, conflict),
+        None => out.write_all(b"null"),
+    }
 }
 
 /// As serde_json writes an `f32`: `null` unless finite.
@@ -159,13 +161,36 @@ fn observed<W: Write + ?Sized>(out: &mut W, observed: &Observed) -> io::Result<(
     out.write_all(b"\n      }")
 }
 
-/// A member of a reset through serde_json, at the reset's depth (3).
-fn nested<W: Write + ?Sized, T: Serialize>(out: &mut W, key: &[u8], value: &T) -> io::Result<()> {
-    out.write_all(key)?;
-    write_at_depth(&mut *out, value, 3)
+/// The signals for two origins, an object at depth 3.
+fn conflict<W: Write + ?Sized>(out: &mut W, conflict: &Conflict) -> io::Result<()> {
+    let Conflict {
+        concluded,
+        for_concluded,
+        other,
+        for_other,
+        sentence,
+    } = conflict;
+    out.write_all(b"{\n        \"concluded\": ")?;
+    name(out, concluded.as_str())?;
+    out.write_all(b",\n        \"for_concluded\": ")?;
+    signals(out, for_concluded)?;
+    out.write_all(b",\n        \"other\": ")?;
+    name(out, other.as_str())?;
+    out.write_all(b",\n        \"for_other\": ")?;
+    signals(out, for_other)?;
+    out.write_all(b",\n        \"sentence\": ")?;
+    string(out, sentence)?;
+    out.write_all(b"\n      }")
 }
 
-/// One piece of evidence at depth 4; its typed fact through serde_json.
+/// Kinds of signal, in an array at depth 4.
+fn signals<W: Write + ?Sized>(out: &mut W, signals: &[Signal]) -> io::Result<()> {
+    array::write(out, signals, &array::VALUES_AT_4, |out, signal| {
+        name(out, signal.as_str())
+    })
+}
+
+/// One piece of evidence at depth 4, its typed fact by [`super::fact`].
 fn evidence<W: Write + ?Sized>(out: &mut W, evidence: &Evidence) -> io::Result<()> {
     let Evidence {
         signal,
@@ -180,7 +205,7 @@ fn evidence<W: Write + ?Sized>(out: &mut W, evidence: &Evidence) -> io::Result<(
     out.write_all(b",\n          \"points_to\": ")?;
     name(out, points_to.as_str())?;
     out.write_all(b",\n          \"fact\": ")?;
-    write_at_depth(&mut *out, fact, 5)
+    super::fact::write(out, fact)
 }
 
 /// One tip at depth 4, its commands one string a line.
