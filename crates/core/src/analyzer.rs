@@ -598,7 +598,7 @@ fn note_sender(
     if tcp.has(flags::SYN) && tcp.has(flags::ACK) {
         host.note_server_port(tcp.src_port);
     } else if tcp.has(flags::SYN) && first_syn {
-        return Some(host.note_syn(ip.dst, tcp.dst_port, ts_ns));
+        return Some(host.note_syn(ip.dst, tcp.dst_port, tcp.seq, ts_ns));
     } else if first_packet && tcp.has(flags::ACK) {
         // A connection picked up mid-flow: its sender's port may serve others.
         host.note_pickup(tcp.src_port, tcp.dst_port);

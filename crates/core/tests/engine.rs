@@ -42,6 +42,8 @@ struct Pkt {
     /// Payload length on the wire when the capture cut the payload short.
     wire_len: Option<u32>,
     client_port: u16,
+    /// The server's address as this packet carries it (a NAT rewrites it).
+    server: IpAddr,
 }
 
 fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
@@ -58,6 +60,7 @@ fn pkt(from_client: bool, port: u16, seq: u32, ack: u32, flags: u16) -> Pkt {
         wscale: Some(7),
         wire_len: None,
         client_port: 40000,
+        server: SERVER,
     }
 }
 
@@ -103,9 +106,9 @@ impl Wire {
     fn send_with(&mut self, p: Pkt, window: Option<u16>, options: TcpOptions) -> u64 {
         self.frame += 1;
         let (src, dst, sport, dport) = if p.from_client {
-            (CLIENT, SERVER, p.client_port, p.port)
+            (CLIENT, p.server, p.client_port, p.port)
         } else {
-            (SERVER, CLIENT, p.port, p.client_port)
+            (p.server, CLIENT, p.port, p.client_port)
         };
         let counter = if p.from_client {
             &mut self.client_id
@@ -1536,6 +1539,37 @@ fn test_preconnect_synack_reset_by_browser() {
         (Sender::Client, Origin::Client, Cause::AppAbort)
     );
     assert!(has_sub(r, SubCause::SpeculativeConnect));
+}
+
+/// A mirror of both sides of a NAT records the client's one half-open
+/// probe twice, the server's address rewritten in the second copy (as in
+/// Suricata's ERSPAN `bug-5437-02`): the same SYN (same port and ISN)
+/// seen again opens no connection beside the first, so both resets of
+/// the SYN-ACK stay a half-open scan, neither a speculative connect.
+#[test]
+fn test_half_open_probe_seen_on_both_sides_of_a_nat_is_one_scan() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let private = |p: Pkt| Pkt {
+        server: IpAddr::V4(Ipv4Addr::new(10, 9, 8, 7)),
+        ..p
+    };
+    w.send(pkt(true, 443, 777, 0, SYN));
+    w.send(private(pkt(true, 443, 777, 0, SYN)));
+    w.wait(RTT);
+    w.send(private(pkt(false, 443, 9000, 778, SYN | ACK)));
+    w.send(pkt(false, 443, 9000, 778, SYN | ACK));
+    w.wait(MS / 5);
+    let rsts = [
+        w.send(pkt(true, 443, 778, 0, RST)),
+        w.send(private(pkt(true, 443, 778, 0, RST))),
+    ];
+    let report = w.finish();
+    for rst in rsts {
+        let r = reset(&report, rst);
+        assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+        assert!(!has_sub(r, SubCause::SpeculativeConnect), "{r:?}");
+    }
 }
 
 /// A lone SYN whose SYN-ACK the client resets, with no connection opened

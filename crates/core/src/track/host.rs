@@ -51,6 +51,10 @@ pub struct HostProfile {
     pub syn_port_changes: u32,
     last_syn_port: u16,
     last_syn_ns: i64,
+    /// The sequence number of that SYN: the same SYN seen again under
+    /// another address (a mirror of both sides of a NAT) opens nothing
+    /// beside it.
+    last_syn_isn: u32,
     /// The first [`SCAN_PORTS`] different destination ports of its SYNs
     /// (`syn_ports_seen` of them filled).
     syn_ports: [u16; SCAN_PORTS],
@@ -71,15 +75,18 @@ pub const PARALLEL_NS: i64 = 1_000_000_000;
 const SCAN_PORTS: usize = 4;
 
 impl HostProfile {
-    /// Counts a connection-opening SYN (no ACK) to `dst`:`port` at
-    /// `ts_ns`; true when the SYN before it went to the same port at most
-    /// [`PARALLEL_NS`] earlier (connections opened in parallel).
-    pub fn note_syn(&mut self, dst: IpAddr, port: u16, ts_ns: i64) -> bool {
+    /// Counts a connection-opening SYN (no ACK) with sequence number `isn`
+    /// to `dst`:`port` at `ts_ns`; true when the SYN before it went to the
+    /// same port at most [`PARALLEL_NS`] earlier with another ISN
+    /// (connections opened in parallel, not one SYN recorded twice).
+    pub fn note_syn(&mut self, dst: IpAddr, port: u16, isn: u32, ts_ns: i64) -> bool {
         self.sweep.note(dst, self.syns == 0);
         let parallel = self.syns > 0
             && port == self.last_syn_port
+            && isn != self.last_syn_isn
             && (0..=PARALLEL_NS).contains(&ts_ns.saturating_sub(self.last_syn_ns));
         self.last_syn_ns = ts_ns;
+        self.last_syn_isn = isn;
         if self.syns > 0 && port != self.last_syn_port {
             self.syn_port_changes = self.syn_port_changes.saturating_add(1);
         }
