@@ -653,7 +653,9 @@ pub struct Connection {
     pub client: Endpoint,
     pub server: Endpoint,
     /// How the roles were decided: "handshake", "syn", "syn-ack", "ports",
-    /// "first-packet". Anything but "handshake"/"syn"/"syn-ack" is a guess.
+    /// "refusal" (a first packet with a refusal's numbers: its sender
+    /// answered a SYN), "first-packet". Anything but
+    /// "handshake"/"syn"/"syn-ack" is a guess.
     /// `Cow`: the analyzer's names are static, so listing a connection
     /// allocates nothing for it; serde writes and reads it as a string.
     pub roles_from: Cow<'static, str>,

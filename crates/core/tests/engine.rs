@@ -2043,7 +2043,8 @@ fn test_refusal_form_lone_rst_ack_with_seq_zero() {
     // A slice of a busy link holds nothing of the connection but one
     // RST+ACK seq 0 ack N from port 49914 to port 3137: a stack refusing a
     // SYN sent before the capture began. Its sender is the responder,
-    // though the ports alone would make port 3137 the server.
+    // though the ports alone would make port 3137 the server, and the
+    // report says the refusal's numbers told the roles.
     let mut w = Wire::new();
     let refusal = w.send(Pkt {
         client_port: 3137,
@@ -2052,8 +2053,8 @@ fn test_refusal_form_lone_rst_ack_with_seq_zero() {
     let report = w.finish();
     let r = reset(&report, refusal);
     assert_eq!(
-        (r.origin, r.cause),
-        (Origin::Server, Cause::Refused),
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::Refused),
         "{:?} {:?}",
         r.evidence,
         report.connections
@@ -2066,6 +2067,7 @@ fn test_refusal_form_lone_rst_ack_with_seq_zero() {
         panic!("one connection: {:?}", report.connections);
     };
     assert_eq!(conn.server.to_string(), format!("{SERVER}:49914"));
+    assert_eq!(conn.roles_from, "refusal");
 }
 
 #[test]

@@ -34,6 +34,7 @@ pub fn ConnectionDetail(props: &Props) -> Html {
     let text = |value: String| html! { <span class="mono">{ value }</span> };
     let roles = match &*c.roles_from {
         "handshake" | "syn" | "syn-ack" => format!("from the {}", c.roles_from),
+        "refusal" => "told by a refusal's numbers (seq 0 answering a SYN not captured)".into(),
         other => format!("guessed from the {other} (no handshake seen)"),
     };
     let resets = c

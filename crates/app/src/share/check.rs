@@ -235,7 +235,14 @@ fn connection(c: &LinkConnection, link: &Link, limits: &Limits) -> Result<(), Re
     if !link.resets.iter().any(|r| r.connection == Some(c.id)) {
         return Err("no reset of the link belongs to it".into());
     }
-    const ROLES_FROM: [&str; 5] = ["handshake", "syn", "syn-ack", "ports", "first-packet"];
+    const ROLES_FROM: [&str; 6] = [
+        "handshake",
+        "syn",
+        "syn-ack",
+        "ports",
+        "refusal",
+        "first-packet",
+    ];
     if !ROLES_FROM.contains(&&*c.roles_from) {
         return Err("its roles come from no rule rstscope has".into());
     }

@@ -215,7 +215,7 @@ fn origin_of(weighing: &Weighing, side: Side, answers: bool) -> Origin {
 
 /// Whose address the RST carries, when the roles are known.
 fn sender_of(roles_from: RolesFrom, side: Side) -> Sender {
-    if roles_from.is_certain() || roles_from == RolesFrom::Ports {
+    if roles_from.is_told() {
         match side {
             Side::Client => Sender::Client,
             Side::Server => Sender::Server,

@@ -52,6 +52,9 @@ pub enum RolesFrom {
     Syn,
     SynAck,
     Ports,
+    /// A first packet with a refusal's numbers (RST+ACK, seq 0, an ack):
+    /// only the responder to a SYN sends that.
+    Refusal,
     FirstPacket,
 }
 
@@ -62,6 +65,7 @@ impl RolesFrom {
             RolesFrom::Syn => "syn",
             RolesFrom::SynAck => "syn-ack",
             RolesFrom::Ports => "ports",
+            RolesFrom::Refusal => "refusal",
             RolesFrom::FirstPacket => "first-packet",
         }
     }
@@ -81,6 +85,12 @@ impl RolesFrom {
             self,
             RolesFrom::Handshake | RolesFrom::Syn | RolesFrom::SynAck
         )
+    }
+
+    /// Roles told by a rule (the handshake, the ports, a refusal's
+    /// numbers), not only by which packet came first.
+    pub fn is_told(self) -> bool {
+        self != RolesFrom::FirstPacket
     }
 }
 

@@ -629,7 +629,7 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
     // ports suggest (a peer-to-peer or database server listens on a high
     // port).
     if refusal_shape(tcp.flags, tcp.seq, tcp.ack) {
-        return (Side::Server, RolesFrom::FirstPacket);
+        return (Side::Server, RolesFrom::Refusal);
     }
     if (sport < 1024) != (dport < 1024) {
         let side = if sport < 1024 {
