@@ -6,8 +6,8 @@ use core::net::{IpAddr, Ipv4Addr};
 use rstscope_core::decode::flags::{ACK, FIN, PSH, RST, SYN};
 use rstscope_core::decode::{Encapsulation, IpInfo, LinkMeta, TcpOptions, TcpPacket, TcpSegment};
 use rstscope_core::report::{
-    Cause, Fact, IncidentKind, Origin, OriginCount, Report, Reset, Sender, Signal, Stage, SubCause,
-    WarningKind,
+    Cause, Evidence, Fact, IncidentKind, Origin, OriginCount, Report, Reset, Sender, Signal, Stage,
+    SubCause, WarningKind,
 };
 use rstscope_core::{Analyzer, Config};
 
@@ -477,6 +477,57 @@ fn test_bare_rst_after_fin_in_the_connections_id_series_is_an_abort() {
             (Sender::Server, Origin::Server, cause),
             "IP-ID {ip_id:?}"
         );
+    }
+}
+
+/// A slice of a link holds a host's FIN and, 1.7 ms later, its bare RST
+/// at the FIN's seq, but not the peer's segment it answers (as in
+/// libtrace's `fragtest`, frame 2099). IP-ID 0 while its socket numbered
+/// the connection's packets (Linux), or the ack field filled without the
+/// flag (Windows), is the stack's connection-less answer to a segment
+/// after the close, not the socket aborting; the abort reading stays
+/// beside it. Next in the series, with the ack field empty, the socket
+/// aborted.
+#[test]
+fn test_connectionless_rst_after_fin_with_its_trigger_unseen_is_data_after_close() {
+    let cases = [
+        (Some(0), false, Cause::ClosedSocket),
+        (Some(4242), true, Cause::ClosedSocket),
+        (None, false, Cause::AppAbort),
+    ];
+    for (ip_id, ack_field, cause) in cases {
+        let mut w = Wire::new();
+        let (c, s) = w.handshake(23, 100, 9000);
+        let (c, s) = w.exchange(23, c, s);
+        w.wait(2_000 * MS);
+        w.send(pkt(false, 23, s, c, FIN | ACK));
+        w.wait(2 * MS);
+        let ack = if ack_field { c } else { 0 };
+        let rst = w.send(Pkt {
+            ip_id,
+            ..pkt(false, 23, s, ack, RST)
+        });
+        let report = w.finish();
+        let r = reset(&report, rst);
+        assert_eq!(
+            verdict(r),
+            (Sender::Server, Origin::Server, cause),
+            "IP-ID {ip_id:?}, ack field {ack_field}: {:?}",
+            r.evidence
+        );
+        if cause == Cause::ClosedSocket {
+            assert_eq!(r.sub_cause, Some(SubCause::DataAfterClose));
+            let rival = |e: &Evidence| {
+                matches!(
+                    e.fact,
+                    Fact::AlsoFits {
+                        cause: Cause::AppAbort,
+                        ..
+                    }
+                )
+            };
+            assert!(r.evidence.iter().any(rival), "{:?}", r.evidence);
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 79] = [
+pub const KINDS: [&str; 80] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -94,6 +94,7 @@ pub const KINDS: [&str; 79] = [
     "shared-address",
     "refusal-with-data",
     "own-series-after-fin",
+    "connectionless-after-fin",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.

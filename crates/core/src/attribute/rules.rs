@@ -23,7 +23,8 @@
 //!    SYN-SENT, a connection its opener no longer wanted ([`probe`], [`handshake`]);
 //! 5. how the connection was closing: a FIN never acknowledged, data after
 //!    a close, an endpoint's stack answering with no socket for the
-//!    connection ([`consequence`]), both FINs, the sender's own FIN
+//!    connection ([`consequence`]), both FINs, the sender's own FIN (its
+//!    stack's connection-less form: data after the close, else an abort)
 //!    ([`idle`], [`close`]);
 //! 6. a sender giving up or a host that lost the connection: a window that
 //!    stayed shut, retransmissions, the peer retransmitting into a rebooted
@@ -139,6 +140,7 @@ pub enum Rule {
     DataAfterClose,
     SocketlessAnswer,
     AfterBothFins,
+    ConnectionlessAfterFin,
     AfterOwnFin,
     ZeroWindowStall,
     RetransmitGiveUp,
@@ -189,6 +191,10 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::DataAfterClose, close::data_after_close),
     (Rule::SocketlessAnswer, consequence::socketless_answer),
     (Rule::AfterBothFins, close::after_both_fins),
+    (
+        Rule::ConnectionlessAfterFin,
+        close::connectionless_after_fin,
+    ),
     (Rule::AfterOwnFin, close::after_own_fin),
     (Rule::ZeroWindowStall, idle::zero_window_stall),
     (Rule::RetransmitGiveUp, idle::retransmit_give_up),

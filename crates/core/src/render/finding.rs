@@ -70,6 +70,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::DataAfterClose { .. }
         | Fact::AfterOwnFin { .. }
         | Fact::OwnSeriesAfterFin { .. }
+        | Fact::ConnectionlessAfterFin { .. }
         | Fact::AfterTeardown { .. }
         | Fact::SocketlessAnswer { .. }
         | Fact::LostConnection { .. }
@@ -457,6 +458,16 @@ fn close(fact: &Fact) -> String {
             "IP-ID {ip_id} comes next after the {role}'s {last} on this connection: its socket sent the RST after its FIN (a stack without the connection answers from outside the series), so the {role} closed and then aborted, and the {}'s data only crossed the FIN",
             role.other()
         ),
+        Fact::ConnectionlessAfterFin { role, fin_seq, ack } => {
+            let form = if ack == 0 {
+                String::from("IP-ID 0 while its socket numbered this connection's packets (Linux's form)")
+            } else {
+                format!("the ack field {ack} filled without the ACK flag (Windows' form)")
+            };
+            format!(
+                "after the {role}'s FIN (seq {fin_seq}), a bare RST with {form}: the {role}'s stack sent it from outside the connection, answering a segment that reached it after it closed, not the socket aborting"
+            )
+        }
         Fact::LostConnection { role, times } => format!(
             "nothing but the same RST from the {role} ({times} times): it answers a {} still sending on a connection the {role} no longer has (half-open)",
             role.other()

@@ -207,6 +207,12 @@ pub enum Fact {
     /// After its FIN, the `role`'s bare RST has IP-ID `ip_id`, next in the
     /// connection's own series after `last`: its socket sent it.
     OwnSeriesAfterFin { role: Role, ip_id: u16, last: u16 },
+    /// After its FIN at `fin_seq`, the `role`'s bare RST has a stack's
+    /// connection-less form: the ack field `ack` filled without the flag
+    /// (Windows), or with it empty IP-ID 0 while its socket numbered the
+    /// connection's packets (Linux). Its stack answered a segment that
+    /// reached it after it closed.
+    ConnectionlessAfterFin { role: Role, fin_seq: u32, ack: u32 },
     /// The same packets also fit another cause: the next rule in
     /// precedence that decides reaches `cause` (`sub_cause`). The verdict
     /// stands; its cause is contested, and its confidence says so.
@@ -449,7 +455,8 @@ impl Fact {
             Fact::BothFin
             | Fact::DataAfterClose { .. }
             | Fact::AfterOwnFin { .. }
-            | Fact::OwnSeriesAfterFin { .. } => Signal::Fin,
+            | Fact::OwnSeriesAfterFin { .. }
+            | Fact::ConnectionlessAfterFin { .. } => Signal::Fin,
             Fact::SynAckAfterReset { .. } => Signal::Race,
             Fact::InvalidTrigger { .. } => Signal::Retransmit,
             Fact::RejectNumbers { .. } | Fact::NoSocketAnswer { .. } => Signal::Seq,

@@ -25,6 +25,9 @@ pub struct InFlight {
     /// A device that answers in the dead side's name instead of its kernel
     /// (a stateful firewall that saw the reset go by).
     pub answerer: Option<Device>,
+    /// Whether the capture records the segments (a capture whose buffer
+    /// overflowed drops them and keeps only the answers).
+    pub recorded: bool,
 }
 
 impl InFlight {
@@ -34,6 +37,7 @@ impl InFlight {
             count,
             dead_at_us,
             answerer: None,
+            recorded: true,
         }
     }
 }
@@ -243,6 +247,7 @@ impl Stage {
             count,
             dead_at_us,
             answerer,
+            recorded,
         } = flight;
         let dead = other(from);
         let one_way = self.path.delay_at(self.path.hops);
@@ -252,10 +257,11 @@ impl Stage {
         let ack_after = c.next_seq(dead);
         let fin = c.trigger(dead).flags & FIN != 0;
         let ack_before = ack_after.wrapping_sub(u32::from(fin));
-        let segment_seen = match answerer {
-            Some(d) => self.path.sees(self.path.end(from), d.position),
-            None => true,
-        };
+        let segment_seen = recorded
+            && match answerer {
+                Some(d) => self.path.sees(self.path.end(from), d.position),
+                None => true,
+            };
         let mut latest = c.now_us();
         for j in 1..=count as i64 {
             let sent = dead_at_us - one_way + j * spacing;

@@ -84,6 +84,33 @@ pub fn own_series_after_fin(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
+/// The sender had sent its FIN and answers with a bare RST at or behind
+/// it in a stack's connection-less form: the ack field filled without the
+/// flag (Windows), or IP-ID 0 while its socket numbered the connection's
+/// packets (Linux's `tcp_v4_send_reset`; a socket's abort continues the
+/// series, see [`own_series_after_fin`]). The stack answered a segment
+/// reaching a socket that had closed, not the socket aborting, even when
+/// that segment is out of the capture's sight: data after the close.
+pub fn connectionless_after_fin(f: &Facts<'_>) -> Option<Decision> {
+    let r = f.record;
+    let fin_seq = r.snapshot.sender.fin_seq?;
+    let ack = r.packet.ack;
+    let numbered = r.snapshot.sender.last_ip_id.is_some_and(|id| id != 0);
+    let linux = ack == 0 && r.packet.ip_id == Some(0) && numbered;
+    if !(linux || ack != 0) || !origin::after_own_fin(r) {
+        return None;
+    }
+    let role = f.who();
+    Some(
+        Decision::new(Cause::ClosedSocket)
+            .sub(SubCause::DataAfterClose)
+            .because(
+                Fact::ConnectionlessAfterFin { role, fin_seq, ack },
+                f.origin,
+            ),
+    )
+}
+
 /// The sender had sent its FIN, and reset before the peer closed: the
 /// application closed and then aborted (Windows closesocket with linger
 /// 0, router telnet servers), not a graceful close.

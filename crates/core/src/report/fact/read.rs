@@ -352,6 +352,7 @@ variants! {
     DataAfterClose { role, fin_seq, bytes },
     AfterOwnFin { role, fin_seq },
     OwnSeriesAfterFin { role, ip_id, last },
+    ConnectionlessAfterFin { role, fin_seq, ack },
     AlsoFits { cause, sub_cause },
     AfterTeardown { role, root_frame },
     RstRepeated { role, times, seq },
