@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use rstscope_core::compare::story;
 use rstscope_core::filters;
-use rstscope_core::report::{Comparison, Incident, Report, Reset, Role, TopTalker};
+use rstscope_core::report::{ComparedReset, Comparison, Incident, Report, Reset, Role, TopTalker};
 
 /// With `ladder`, each reset is followed by its ladder of packets.
 pub fn write(out: &mut impl Write, report: &Report, ladder: bool) -> io::Result<()> {
@@ -103,6 +103,16 @@ fn write_comparison(out: &mut impl Write, c: &Comparison, ladder: bool) -> io::R
     for why in &c.main.why {
         writeln!(out, "  - {why}")?;
     }
+    write_clock(out, c)?;
+    write_matches(out, c)?;
+    for r in &c.resets {
+        write_comparison_reset(out, c, r, ladder)?;
+    }
+    Ok(())
+}
+
+/// The peer capture's clock against this one's.
+fn write_clock(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
     match &c.clock_offset {
         Some(o) => writeln!(
             out,
@@ -117,9 +127,13 @@ fn write_comparison(out: &mut impl Write, c: &Comparison, ladder: bool) -> io::R
             o.path_delay
                 .map(|d| format!(", one-way delay between the captures {:.3} ms", d * 1e3))
                 .unwrap_or_default()
-        )?,
-        None => writeln!(out, "Clock: no packet seen in both captures")?,
+        ),
+        None => writeln!(out, "Clock: no packet seen in both captures"),
     }
+}
+
+/// The connections found in both captures (with how they differ) and in one only.
+fn write_matches(out: &mut impl Write, c: &Comparison) -> io::Result<()> {
     writeln!(
         out,
         "Connections: {} matched, {} unmatched",
@@ -153,33 +167,41 @@ fn write_comparison(out: &mut impl Write, c: &Comparison, ladder: bool) -> io::R
             u.reason
         )?;
     }
-    for r in &c.resets {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{} frame {} (RST in the {}'s name): {}{}",
-            r.capture.as_str(),
-            r.frame,
-            r.sender.as_str(),
-            story::fate_text(c, r),
-            r.peer_frame
-                .map(|f| format!("; frame {f} in the other capture"))
-                .unwrap_or_default()
-        )?;
-        writeln!(
-            out,
-            "  sent by: {}; cause: {} ({:.0}% sure)",
-            r.origin.as_str(),
-            r.cause.as_str(),
-            r.confidence * 100.0
-        )?;
-        if let Some(e) = r.evidence.first() {
-            writeln!(out, "  - [{}] {}", e.signal, e.finding)?;
-        }
-        if ladder {
-            for line in story::ladder_lines(r) {
-                writeln!(out, "    {line}")?;
-            }
+    Ok(())
+}
+
+/// One RST's fate with both ends in view.
+fn write_comparison_reset(
+    out: &mut impl Write,
+    c: &Comparison,
+    r: &ComparedReset,
+    ladder: bool,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} frame {} (RST in the {}'s name): {}{}",
+        r.capture.as_str(),
+        r.frame,
+        r.sender.as_str(),
+        story::fate_text(c, r),
+        r.peer_frame
+            .map(|f| format!("; frame {f} in the other capture"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "  sent by: {}; cause: {} ({:.0}% sure)",
+        r.origin.as_str(),
+        r.cause.as_str(),
+        r.confidence * 100.0
+    )?;
+    if let Some(e) = r.evidence.first() {
+        writeln!(out, "  - [{}] {}", e.signal, e.finding)?;
+    }
+    if ladder {
+        for line in story::ladder_lines(r) {
+            writeln!(out, "    {line}")?;
         }
     }
     Ok(())
