@@ -3,7 +3,7 @@
 
 use crate::{comparison, format};
 use core::fmt::Write;
-use rstscope_core::report::{Comparison, SeenAt};
+use rstscope_core::report::{Comparison, Reset, SeenAt, Tip};
 use rstscope_core::Report;
 
 pub fn to_markdown(report: &Report) -> String {
@@ -157,6 +157,20 @@ fn write_top_talkers(
 }
 
 fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
+    write_summary(md, report)?;
+    if report.resets.is_empty() {
+        return Ok(());
+    }
+    write_reset_table(md, &report.resets)?;
+    for r in &report.resets {
+        write_reset(md, r)?;
+    }
+    Ok(())
+}
+
+/// The headline, the capture's counts and times, resets by origin and by
+/// cause, the top talkers.
+fn write_summary(md: &mut String, report: &Report) -> core::fmt::Result {
     let capture = &report.capture;
     writeln!(md, "# rstscope report\n")?;
     writeln!(md, "**{}**\n", inline(&report.summary.headline))?;
@@ -186,17 +200,17 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
         }
         writeln!(md)?;
     }
-    write_top_talkers(md, &report.summary.top_talkers)?;
+    write_top_talkers(md, &report.summary.top_talkers)
+}
 
-    if report.resets.is_empty() {
-        return Ok(());
-    }
+/// Every reset, a table row each.
+fn write_reset_table(md: &mut String, resets: &[Reset]) -> core::fmt::Result {
     writeln!(md, "## Resets\n")?;
     writeln!(
         md,
         "| Frame | Time | From | To | Flags | Sender | Origin | Cause | Confidence |\n|---:|---|---|---|---|---|---|---|---:|"
     )?;
-    for r in &report.resets {
+    for r in resets {
         writeln!(
             md,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -211,56 +225,64 @@ fn write_report(md: &mut String, report: &Report) -> core::fmt::Result {
             format::percent(r.confidence)
         )?;
     }
+    Ok(())
+}
 
-    for r in &report.resets {
-        write!(
-            md,
-            "\n### Frame {}: {} → {}\n\n{}, {}",
-            r.frame,
-            inline(&r.src.to_string()),
-            inline(&r.dst.to_string()),
-            r.origin.as_str(),
-            r.cause.as_str()
-        )?;
-        if let Some(sub) = &r.sub_cause {
-            write!(md, " ({})", inline(sub.as_str()))?;
+/// One reset's section: its verdict, signature and payload, evidence, tips.
+fn write_reset(md: &mut String, r: &Reset) -> core::fmt::Result {
+    write!(
+        md,
+        "\n### Frame {}: {} → {}\n\n{}, {}",
+        r.frame,
+        inline(&r.src.to_string()),
+        inline(&r.dst.to_string()),
+        r.origin.as_str(),
+        r.cause.as_str()
+    )?;
+    if let Some(sub) = &r.sub_cause {
+        write!(md, " ({})", inline(sub.as_str()))?;
+    }
+    writeln!(
+        md,
+        ", confidence {}, stage {}.",
+        format::percent(r.confidence),
+        r.stage.as_str()
+    )?;
+    if let Some(signature) = &r.signature {
+        writeln!(md, "Signature: `{}`.", code(signature))?;
+    }
+    if let Some(text) = &r.payload_text {
+        writeln!(md, "RST payload: `{}`.", code(text))?;
+    }
+    if !r.evidence.is_empty() {
+        writeln!(md, "\nEvidence:")?;
+        for e in &r.evidence {
+            writeln!(
+                md,
+                "- **{}** ({}): {}",
+                inline(e.signal.as_str()),
+                e.points_to.as_str(),
+                inline(&e.finding)
+            )?;
         }
-        writeln!(
-            md,
-            ", confidence {}, stage {}.",
-            format::percent(r.confidence),
-            r.stage.as_str()
-        )?;
-        if let Some(signature) = &r.signature {
-            writeln!(md, "Signature: `{}`.", code(signature))?;
-        }
-        if let Some(text) = &r.payload_text {
-            writeln!(md, "RST payload: `{}`.", code(text))?;
-        }
-        if !r.evidence.is_empty() {
-            writeln!(md, "\nEvidence:")?;
-            for e in &r.evidence {
-                writeln!(
-                    md,
-                    "- **{}** ({}): {}",
-                    inline(e.signal.as_str()),
-                    e.points_to.as_str(),
-                    inline(&e.finding)
-                )?;
+    }
+    write_tips(md, &r.tips)
+}
+
+/// "What to do", each tip with its commands in a code block.
+fn write_tips(md: &mut String, tips: &[Tip]) -> core::fmt::Result {
+    if tips.is_empty() {
+        return Ok(());
+    }
+    writeln!(md, "\nWhat to do:")?;
+    for tip in tips {
+        writeln!(md, "- {}", inline(&tip.text))?;
+        if !tip.commands.is_empty() {
+            writeln!(md, "  ```")?;
+            for command in &tip.commands {
+                writeln!(md, "  {}", command.replace('`', "'"))?;
             }
-        }
-        if !r.tips.is_empty() {
-            writeln!(md, "\nWhat to do:")?;
-            for tip in &r.tips {
-                writeln!(md, "- {}", inline(&tip.text))?;
-                if !tip.commands.is_empty() {
-                    writeln!(md, "  ```")?;
-                    for command in &tip.commands {
-                        writeln!(md, "  {}", command.replace('`', "'"))?;
-                    }
-                    writeln!(md, "  ```")?;
-                }
-            }
+            writeln!(md, "  ```")?;
         }
     }
     Ok(())
