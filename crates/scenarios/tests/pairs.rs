@@ -58,181 +58,254 @@ fn conn_id(report: &Report, ends: &(String, String)) -> u32 {
         .id
 }
 
-/// Checks one comparison against the generator's truth; `client_main`:
-/// the client-side capture is main.
+/// (main id, peer id, method) of a connection matched across the captures.
+type Matched = (Option<u32>, Option<u32>, MatchMethod);
+/// (capture, id, "client -> server") of a connection seen in one capture only.
+type SeenOnce = (CaptureName, Option<u32>, String);
+
+/// One comparison and the generator's truth; `client_main`: the
+/// client-side capture is main.
+struct Case<'a> {
+    pair: &'a Pair,
+    client: &'a Report,
+    server: &'a Report,
+    cmp: &'a Comparison,
+    client_main: bool,
+    ctx: String,
+}
+
+/// Checks one comparison against the generator's truth.
 fn check(pair: &Pair, client: &Report, server: &Report, cmp: &Comparison, client_main: bool) {
-    let (main, peer) = if client_main {
-        (client, server)
-    } else {
-        (server, client)
+    let case = Case {
+        pair,
+        client,
+        server,
+        cmp,
+        client_main,
+        ctx: format!("{} (client side is main: {client_main})", pair.name),
     };
-    let ctx = format!("{} (client side is main: {client_main})", pair.name);
+    case.vantages();
+    case.matches();
+    case.differences();
+    case.clock();
+    case.resets();
+    assert_eq!(cmp.relation, Relation::TwoVantages, "{}", case.ctx);
+}
 
-    // Vantages.
-    let (mv, pv) = if client_main {
-        (VantagePoint::ClientSide, VantagePoint::ServerSide)
-    } else {
-        (VantagePoint::ServerSide, VantagePoint::ClientSide)
-    };
-    assert_eq!((cmp.main.vantage, cmp.peer.vantage), (mv, pv), "{ctx}");
-    assert!(cmp.main.why.len() >= 5, "{ctx}: {:?}", cmp.main.why);
-
-    // Exactly the expected matches, each by the expected method.
-    let mut expected = Vec::new();
-    let mut unmatched = Vec::new();
-    for c in &pair.connections {
-        let ends = |side: &Option<(String, String)>| side.clone().unwrap();
-        match c.how {
-            Some(how) => {
-                let (ci, si) = (
-                    conn_id(client, &ends(&c.client_side)),
-                    conn_id(server, &ends(&c.server_side)),
-                );
-                let (m, p) = if client_main { (ci, si) } else { (si, ci) };
-                expected.push((Some(m), Some(p), how));
-            }
-            None => {
-                let (capture, id) = match (&c.client_side, &c.server_side) {
-                    (Some(e), None) => (client_main, conn_id(client, e)),
-                    (None, Some(e)) => (!client_main, conn_id(server, e)),
-                    _ => panic!("{}: one side only", c.name),
-                };
-                let name = if capture {
-                    CaptureName::Main
-                } else {
-                    CaptureName::Peer
-                };
-                unmatched.push((name, Some(id)));
-            }
+impl Case<'_> {
+    /// (main, peer) of (client-side thing, server-side thing).
+    fn main_peer<T>(&self, client: T, server: T) -> (T, T) {
+        if self.client_main {
+            (client, server)
+        } else {
+            (server, client)
         }
     }
-    let mut got: Vec<_> = cmp
-        .matched
-        .iter()
-        .map(|m| (m.main, m.peer, m.how))
-        .collect();
-    got.sort();
-    expected.sort();
-    assert_eq!(got, expected, "{ctx}: matches");
-    assert!(
-        cmp.matched
+
+    /// Each capture's vantage point, with its reasons.
+    fn vantages(&self) {
+        let (cmp, ctx) = (self.cmp, &self.ctx);
+        let (mv, pv) = self.main_peer(VantagePoint::ClientSide, VantagePoint::ServerSide);
+        assert_eq!((cmp.main.vantage, cmp.peer.vantage), (mv, pv), "{ctx}");
+        assert!(cmp.main.why.len() >= 5, "{ctx}: {:?}", cmp.main.why);
+    }
+
+    /// Exactly the expected matches, each by the expected method, and the connections seen once.
+    fn matches(&self) {
+        let (cmp, ctx) = (self.cmp, &self.ctx);
+        let (mut expected, mut unmatched) = self.expected_matches();
+        let mut got: Vec<_> = cmp
+            .matched
             .iter()
-            .all(|m| m.confidence >= 0.8 && m.packets_matched >= 5),
-        "{ctx}"
-    );
-    let mut got: Vec<_> = cmp
-        .unmatched
-        .iter()
-        .map(|u| (u.capture, u.connection))
-        .collect();
-    got.sort();
-    unmatched.sort();
-    assert_eq!(got, unmatched, "{ctx}: unmatched");
+            .map(|m| (m.main, m.peer, m.how))
+            .collect();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "{ctx}: matches");
+        assert!(
+            cmp.matched
+                .iter()
+                .all(|m| m.confidence >= 0.8 && m.packets_matched >= 5),
+            "{ctx}"
+        );
+        let mut got: Vec<_> = cmp
+            .unmatched
+            .iter()
+            .map(|u| {
+                (
+                    u.capture,
+                    u.connection,
+                    format!("{} -> {}", u.client, u.server),
+                )
+            })
+            .collect();
+        got.sort();
+        unmatched.sort();
+        assert_eq!(got, unmatched, "{ctx}: unmatched");
+    }
 
-    // NAT and MSS clamping show up as differences (IPv4 only).
-    let kinds: Vec<&str> = cmp
-        .matched
-        .iter()
-        .flat_map(|m| m.differences.iter().map(|d| d.kind.as_str()))
-        .collect();
-    let ipv6 = pair.name.contains("ipv6");
-    assert_eq!(kinds.contains(&"nat"), !ipv6, "{ctx}: {kinds:?}");
-    assert_eq!(kinds.contains(&"mss"), !ipv6, "{ctx}: {kinds:?}");
-    assert!(kinds.contains(&"ttl") && kinds.contains(&"loss"), "{ctx}");
-    assert!(kinds.contains(&"made-on-path"), "{ctx}");
+    /// By the generator: (main id, peer id, method) of each match, and
+    /// (capture, id) of each connection seen once.
+    fn expected_matches(&self) -> (Vec<Matched>, Vec<SeenOnce>) {
+        let (client, server) = (self.client, self.server);
+        let (mut expected, mut unmatched) = (Vec::new(), Vec::new());
+        for c in &self.pair.connections {
+            let ends = |side: &Option<(String, String)>| side.clone().unwrap();
+            match c.how {
+                Some(how) => {
+                    let (m, p) = self.main_peer(
+                        conn_id(client, &ends(&c.client_side)),
+                        conn_id(server, &ends(&c.server_side)),
+                    );
+                    expected.push((Some(m), Some(p), how));
+                }
+                None => {
+                    let (client_seen, e, id) = match (&c.client_side, &c.server_side) {
+                        (Some(e), None) => (true, e, conn_id(client, e)),
+                        (None, Some(e)) => (false, e, conn_id(server, e)),
+                        _ => panic!("{}: one side only", c.name),
+                    };
+                    let name = if client_seen == self.client_main {
+                        CaptureName::Main
+                    } else {
+                        CaptureName::Peer
+                    };
+                    unmatched.push((name, Some(id), format!("{} -> {}", e.0, e.1)));
+                }
+            }
+        }
+        (expected, unmatched)
+    }
 
-    // Clock: offset within 1 ms at the reported time, drift within 0.5 ppm.
-    let offset = cmp.clock_offset.as_ref().expect("clock offset");
-    let at_us = (offset.at * 1e6).round() as i64;
-    let truth = if client_main {
-        pair.offset_at(at_us)
-    } else {
-        -pair.offset_at(at_us - (CLOCK_OFFSET_S * 1e6) as i64)
-    };
-    assert!(
-        (offset.seconds - truth).abs() < 1e-3,
-        "{ctx}: offset {} vs {truth}",
-        offset.seconds
-    );
-    assert!(offset.corrected, "{ctx}");
-    let delay = offset.path_delay.unwrap();
-    assert!((delay - 0.023).abs() < 1e-4, "{ctx}: path delay {delay}");
-    let drift = cmp.drift.as_ref().expect("drift over a 400 s capture");
-    let sign = if client_main { 1.0 } else { -1.0 };
-    assert!(
-        (drift.ppm - sign * DRIFT_PPM).abs() < 0.5,
-        "{ctx}: drift {}",
-        drift.ppm
-    );
+    /// NAT and MSS clamping show up as differences (IPv4 only).
+    fn differences(&self) {
+        let ctx = &self.ctx;
+        let kinds: Vec<&str> = self
+            .cmp
+            .matched
+            .iter()
+            .flat_map(|m| m.differences.iter().map(|d| d.kind.as_str()))
+            .collect();
+        let ipv6 = self.pair.name.contains("ipv6");
+        assert_eq!(kinds.contains(&"nat"), !ipv6, "{ctx}: {kinds:?}");
+        assert_eq!(kinds.contains(&"mss"), !ipv6, "{ctx}: {kinds:?}");
+        assert!(kinds.contains(&"ttl") && kinds.contains(&"loss"), "{ctx}");
+        assert!(kinds.contains(&"made-on-path"), "{ctx}");
+    }
 
-    // Every RST of either capture, with its final verdict.
-    let frames = main.resets.len() + peer.resets.len();
-    assert_eq!(cmp.resets.len(), frames, "{ctx}: one entry per RST frame");
-    let find = |capture: CaptureName, frame: u64| -> &ComparedReset {
-        cmp.resets
+    /// Clock: offset within 1 ms at the reported time, drift within 0.5 ppm.
+    fn clock(&self) {
+        let (cmp, ctx) = (self.cmp, &self.ctx);
+        let offset = cmp.clock_offset.as_ref().expect("clock offset");
+        let at_us = (offset.at * 1e6).round() as i64;
+        let truth = if self.client_main {
+            self.pair.offset_at(at_us)
+        } else {
+            -self.pair.offset_at(at_us - (CLOCK_OFFSET_S * 1e6) as i64)
+        };
+        assert!(
+            (offset.seconds - truth).abs() < 1e-3,
+            "{ctx}: offset {} vs {truth}",
+            offset.seconds
+        );
+        assert!(offset.corrected, "{ctx}");
+        let delay = offset.path_delay.unwrap();
+        assert!((delay - 0.023).abs() < 1e-4, "{ctx}: path delay {delay}");
+        let drift = cmp.drift.as_ref().expect("drift over a 400 s capture");
+        let (sign, _) = self.main_peer(1.0, -1.0);
+        assert!(
+            (drift.ppm - sign * DRIFT_PPM).abs() < 0.5,
+            "{ctx}: drift {}",
+            drift.ppm
+        );
+    }
+
+    /// Every RST of either capture, with its final verdict.
+    fn resets(&self) {
+        let (main, peer) = self.main_peer(self.client, self.server);
+        let frames = main.resets.len() + peer.resets.len();
+        let ctx = &self.ctx;
+        assert_eq!(
+            self.cmp.resets.len(),
+            frames,
+            "{ctx}: one entry per RST frame"
+        );
+        let (client_name, server_name) = self.main_peer(CaptureName::Main, CaptureName::Peer);
+        let only = |name: CaptureName| match name {
+            CaptureName::Main => SeenAt::MainOnly,
+            CaptureName::Peer => SeenAt::PeerOnly,
+        };
+        let mut checked = 0;
+        for truth in &self.pair.resets {
+            let seen_at = match (truth.client_frame, truth.server_frame) {
+                (Some(_), Some(_)) => SeenAt::Both,
+                (Some(_), None) => only(client_name),
+                (None, Some(_)) => only(server_name),
+                (None, None) => unreachable!(),
+            };
+            for (name, frame, other) in [
+                (client_name, truth.client_frame, truth.server_frame),
+                (server_name, truth.server_frame, truth.client_frame),
+            ] {
+                let Some(frame) = frame else { continue };
+                self.reset(truth, seen_at, (name, frame), other);
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, frames, "{ctx}: every RST is in the truth");
+    }
+
+    /// The entry of the RST `truth` in capture `name` at `frame` (at frame
+    /// `other` in the other capture, if there).
+    fn reset(
+        &self,
+        truth: &PairReset,
+        seen_at: SeenAt,
+        (name, frame): (CaptureName, u64),
+        other: Option<u64>,
+    ) {
+        let r = self.find(name, frame);
+        let what = format!("{}: {} RST {name:?} frame {frame}", self.ctx, truth.name);
+        assert_eq!(r.seen_at, seen_at, "{what}");
+        assert_eq!(r.fate, fate(truth), "{what}");
+        assert_eq!(r.peer_frame, other, "{what}");
+        assert_eq!((r.origin, r.cause), (truth.origin, truth.cause), "{what}");
+        assert_eq!(r.sender, truth.sender, "{what}");
+        assert_eq!(
+            r.evidence[0].signal,
+            rstscope_core::report::Signal::Vantage,
+            "{what}"
+        );
+        assert!(r.confidence >= 0.5, "{what}");
+        // Its connection, and the same connection in the other capture.
+        let m = self
+            .cmp
+            .matched
+            .iter()
+            .find(|m| if name == CaptureName::Main { m.main } else { m.peer } == r.connection)
+            .unwrap_or_else(|| panic!("{what}: on a matched connection"));
+        let there = if name == CaptureName::Main {
+            m.peer
+        } else {
+            m.main
+        };
+        assert_eq!(r.other_connection, there, "{what}");
+        // On the main clock, both sightings within the path delay.
+        if name == CaptureName::Main {
+            assert_eq!(r.main_time, r.time, "{what}");
+        }
+        if let Some(twin) = other.map(|f| self.find(server_or_client(name), f)) {
+            assert!((r.main_time - twin.main_time).abs() < 0.03, "{what}");
+        }
+    }
+
+    fn find(&self, capture: CaptureName, frame: u64) -> &ComparedReset {
+        self.cmp
+            .resets
             .iter()
             .find(|r| r.capture == capture && r.frame == frame)
-            .unwrap_or_else(|| panic!("{ctx}: no entry for {capture:?} frame {frame}"))
-    };
-    let (client_name, server_name) = if client_main {
-        (CaptureName::Main, CaptureName::Peer)
-    } else {
-        (CaptureName::Peer, CaptureName::Main)
-    };
-    let only = |name: CaptureName| match name {
-        CaptureName::Main => SeenAt::MainOnly,
-        CaptureName::Peer => SeenAt::PeerOnly,
-    };
-    let mut checked = 0;
-    for truth in &pair.resets {
-        let seen_at = match (truth.client_frame, truth.server_frame) {
-            (Some(_), Some(_)) => SeenAt::Both,
-            (Some(_), None) => only(client_name),
-            (None, Some(_)) => only(server_name),
-            (None, None) => unreachable!(),
-        };
-        for (name, frame, other) in [
-            (client_name, truth.client_frame, truth.server_frame),
-            (server_name, truth.server_frame, truth.client_frame),
-        ] {
-            let Some(frame) = frame else { continue };
-            let r = find(name, frame);
-            let what = format!("{ctx}: {} RST {name:?} frame {frame}", truth.name);
-            assert_eq!(r.seen_at, seen_at, "{what}");
-            assert_eq!(r.fate, fate(truth), "{what}");
-            assert_eq!(r.peer_frame, other, "{what}");
-            assert_eq!((r.origin, r.cause), (truth.origin, truth.cause), "{what}");
-            assert_eq!(r.sender, truth.sender, "{what}");
-            assert_eq!(
-                r.evidence[0].signal,
-                rstscope_core::report::Signal::Vantage,
-                "{what}"
-            );
-            assert!(r.confidence >= 0.5, "{what}");
-            // Its connection, and the same connection in the other capture.
-            let m = cmp
-                .matched
-                .iter()
-                .find(|m| if name == CaptureName::Main { m.main } else { m.peer } == r.connection)
-                .unwrap_or_else(|| panic!("{what}: on a matched connection"));
-            let there = if name == CaptureName::Main {
-                m.peer
-            } else {
-                m.main
-            };
-            assert_eq!(r.other_connection, there, "{what}");
-            // On the main clock, both sightings within the path delay.
-            if name == CaptureName::Main {
-                assert_eq!(r.main_time, r.time, "{what}");
-            }
-            if let Some(twin) = other.map(|f| find(server_or_client(name), f)) {
-                assert!((r.main_time - twin.main_time).abs() < 0.03, "{what}");
-            }
-            checked += 1;
-        }
+            .unwrap_or_else(|| panic!("{}: no entry for {capture:?} frame {frame}", self.ctx))
     }
-    assert_eq!(checked, frames, "{ctx}: every RST is in the truth");
-    assert_eq!(cmp.relation, Relation::TwoVantages, "{ctx}");
 }
 
 /// The other capture of the two.
