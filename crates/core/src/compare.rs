@@ -35,7 +35,7 @@ use crate::report::{
 pub use trace::{Limits, Trace};
 
 use clock::{Clock, Sample};
-use matching::Match;
+use matching::{Match, MatchIndex};
 use trace::{Pkt, TraceConn};
 
 /// One capture as the comparison sees it: its report and its trace.
@@ -120,10 +120,12 @@ pub fn compare(main: &Analysis, peer: &Analysis) -> Comparison {
         // One capture twice, or nothing in common: no vantage to tell.
         _ => (VantagePoint::Unknown, VantagePoint::Unknown, Vec::new()),
     };
+    let index = MatchIndex::new(&matches, main.conns().len(), peer.conns().len());
     let ctx = verdict::Context {
         main: &main,
         peer: &peer,
         matches: &matches,
+        index: &index,
         clock: clock.as_ref(),
         main_vantage,
         relation,
@@ -132,7 +134,7 @@ pub fn compare(main: &Analysis, peer: &Analysis) -> Comparison {
         .iter()
         .map(|m| matched_entry(&ctx, m))
         .collect::<Vec<_>>();
-    let unmatched = unmatched(&main, &peer, &matches, clock.as_ref());
+    let unmatched = unmatched(&main, &peer, &index, clock.as_ref());
     let resets = verdict::resets(&ctx);
 
     let clock_offset = clock.map(|c| ClockOffset {
@@ -240,11 +242,13 @@ fn by_addresses(
     matches: &[Match],
     clock: Option<&Clock>,
 ) -> Vec<Match> {
-    let main_used: Vec<usize> = matches.iter().map(|m| m.main).collect();
-    let mut peer_used: Vec<usize> = matches.iter().map(|m| m.peer).collect();
+    let index = MatchIndex::new(matches, main.conns().len(), peer.conns().len());
+    let mut peer_used: Vec<bool> = (0..peer.conns().len())
+        .map(|pi| index.of(false, pi).is_some())
+        .collect();
     let mut by_endpoints: BTreeMap<(Endpoint, Endpoint), Vec<usize>> = BTreeMap::new();
-    for (pi, c) in peer.conns().iter().enumerate() {
-        if !peer_used.contains(&pi) {
+    for (pi, (c, used)) in peer.conns().iter().zip(&peer_used).enumerate() {
+        if !used {
             by_endpoints
                 .entry((c.client, c.server))
                 .or_default()
@@ -253,7 +257,7 @@ fn by_addresses(
     }
     let mut out = Vec::new();
     for (mi, mc) in main.conns().iter().enumerate() {
-        if main_used.contains(&mi) {
+        if index.of(true, mi).is_some() {
             continue;
         }
         let (first, last) = match clock {
@@ -275,7 +279,7 @@ fn by_addresses(
                 (pc.first_ns as f64) <= last + slack && (pc.last_ns as f64) >= first - slack
             };
             let found = list.iter().copied().find_map(|pi| {
-                if peer_used.contains(&pi) || !peer.conn(pi).is_some_and(overlapping) {
+                if peer_used.get(pi) != Some(&false) || !peer.conn(pi).is_some_and(overlapping) {
                     return None;
                 }
                 let (m, p) = (
@@ -286,7 +290,9 @@ fn by_addresses(
                 (!pairs.is_empty()).then_some((pi, pairs))
             });
             if let Some((pi, pairs)) = found {
-                peer_used.push(pi);
+                if let Some(used) = peer_used.get_mut(pi) {
+                    *used = true;
+                }
                 out.push(Match {
                     main: mi,
                     peer: pi,
@@ -333,16 +339,13 @@ fn matched_entry(ctx: &verdict::Context<'_>, m: &Match) -> MatchedConnection {
 fn unmatched(
     main: &Capture<'_>,
     peer: &Capture<'_>,
-    matches: &[Match],
+    index: &MatchIndex,
     clock: Option<&Clock>,
 ) -> Vec<UnmatchedConnection> {
     let mut out = Vec::new();
     for (this, other, is_main) in [(main, peer, true), (peer, main, false)] {
         for (i, c) in this.conns().iter().enumerate() {
-            let taken = matches
-                .iter()
-                .any(|m| if is_main { m.main == i } else { m.peer == i });
-            if taken {
+            if index.of(is_main, i).is_some() {
                 continue;
             }
             // The connection's span in the other capture's clock.

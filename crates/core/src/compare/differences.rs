@@ -153,12 +153,18 @@ fn one_side_only(view: &View<'_>, m: &Match, out: &mut Vec<Difference>) {
     let (ti, oi, pairs) = view.oriented(m);
     let packets = view.this.packets.get(ti).map(Vec::as_slice).unwrap_or(&[]);
     let other_conn = view.other.conn(oi);
+    let mut paired = alloc::vec![false; packets.len()];
+    for &(k, _) in &pairs {
+        if let Some(p) = paired.get_mut(k) {
+            *p = true;
+        }
+    }
     for from_client in [true, false] {
         let lonely: Vec<u64> = packets
             .iter()
-            .enumerate()
-            .filter(|(k, p)| {
-                p.from_client == from_client && !pairs.iter().any(|(a, _)| a == k) && {
+            .zip(&paired)
+            .filter(|&(p, &paired)| {
+                p.from_client == from_client && !paired && {
                     let t = view.other_time(p.ts_ns, from_client);
                     view.other.covers(t)
                         && other_conn.is_some_and(|c| {
@@ -166,7 +172,7 @@ fn one_side_only(view: &View<'_>, m: &Match, out: &mut Vec<Difference>) {
                         })
                 }
             })
-            .map(|(_, p)| p.frame)
+            .map(|(p, _)| p.frame)
             .collect();
         if lonely.is_empty() {
             continue;

@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use super::clock::Clock;
 use super::trace::{Pkt, TraceConn};
-use super::verdict::{Context, View};
+use super::verdict::View;
 use super::Capture;
 use crate::decode::flags;
 use crate::report::{AlignedPacket, CaptureName, Reset, Role};
@@ -19,11 +19,11 @@ const AFTER: usize = 4;
 
 /// The ladder of RST `reset` of `view.this`; empty when its connection was
 /// not found in the other capture (or the RST was past the recording limits).
-pub(super) fn around(ctx: &Context<'_>, view: &View<'_>, reset: &Reset) -> Vec<AlignedPacket> {
+pub(super) fn around(view: &View<'_>, reset: &Reset) -> Vec<AlignedPacket> {
     let Some((ci, k)) = view.this.rst(reset) else {
         return Vec::new();
     };
-    let Some(m) = view.find(ctx.matches, ci) else {
+    let Some(m) = view.find(ci) else {
         return Vec::new();
     };
     let (_, oi, pairs) = view.oriented(m);

@@ -28,6 +28,35 @@ pub struct Match {
     pub pairs: Vec<(usize, usize)>,
 }
 
+/// Each connection's match, by connection index, in either capture: a
+/// lookup instead of a walk over every match (captures of tens of
+/// thousands of connections).
+pub struct MatchIndex {
+    main: Vec<Option<usize>>,
+    peer: Vec<Option<usize>>,
+}
+
+impl MatchIndex {
+    pub fn new(matches: &[Match], main_conns: usize, peer_conns: usize) -> Self {
+        let mut main = alloc::vec![None; main_conns];
+        let mut peer = alloc::vec![None; peer_conns];
+        for (n, m) in matches.iter().enumerate() {
+            for (slots, conn) in [(&mut main, m.main), (&mut peer, m.peer)] {
+                if let Some(slot @ None) = slots.get_mut(conn) {
+                    *slot = Some(n);
+                }
+            }
+        }
+        Self { main, peer }
+    }
+
+    /// Where in the matches connection `conn` of main (or of peer) is.
+    pub fn of(&self, is_main: bool, conn: usize) -> Option<usize> {
+        let slots = if is_main { &self.main } else { &self.peer };
+        slots.get(conn).copied().flatten()
+    }
+}
+
 /// (strength, hits, start-time gap, main, peer, method, confidence, flipped)
 type Candidate = (u32, u32, i64, usize, usize, MatchMethod, f32, bool);
 
@@ -232,4 +261,40 @@ pub fn align(main: &[Pkt], peer: &[Pkt], flipped: bool) -> Vec<(usize, usize)> {
         }
     }
     pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matched(main: usize, peer: usize) -> Match {
+        Match {
+            main,
+            peer,
+            how: MatchMethod::Isn,
+            confidence: 0.99,
+            flipped: false,
+            pairs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_index_finds_what_a_walk_over_the_matches_finds() {
+        let matches = [matched(0, 3), matched(2, 0), matched(5, 1), matched(4, 4)];
+        let index = MatchIndex::new(&matches, 6, 5);
+        for conn in 0..8 {
+            let walk = |is_main: bool| {
+                matches
+                    .iter()
+                    .position(|m| conn == if is_main { m.main } else { m.peer })
+            };
+            for is_main in [true, false] {
+                // Past a capture's connections the index has no slot: no match.
+                let expected = walk(is_main).filter(|_| conn < if is_main { 6 } else { 5 });
+                assert_eq!(index.of(is_main, conn), expected, "{is_main} {conn}");
+            }
+        }
+        assert_eq!(index.of(true, 1), None);
+        assert_eq!(index.of(false, 2), None);
+    }
 }

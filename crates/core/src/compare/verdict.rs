@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 
 use super::clock::Clock;
 use super::ladder;
-use super::matching::Match;
+use super::matching::{Match, MatchIndex};
 use super::trace::Pkt;
 use super::Capture;
 use crate::report::{
@@ -24,6 +24,8 @@ pub struct Context<'a> {
     pub main: &'a Capture<'a>,
     pub peer: &'a Capture<'a>,
     pub matches: &'a [Match],
+    /// Each connection's place in `matches`.
+    pub index: &'a MatchIndex,
     pub clock: Option<&'a Clock>,
     pub main_vantage: VantagePoint,
     pub relation: Relation,
@@ -37,18 +39,14 @@ pub(super) struct View<'a> {
     pub is_main: bool,
     pub vantage: VantagePoint,
     pub clock: Option<&'a Clock>,
+    matches: &'a [Match],
+    index: &'a MatchIndex,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
     /// The match of this capture's connection `i`, with (this, other) indices.
-    pub fn find<'m>(&self, matches: &'m [Match], i: usize) -> Option<&'m Match> {
-        matches.iter().find(|m| {
-            if self.is_main {
-                m.main == i
-            } else {
-                m.peer == i
-            }
-        })
+    pub fn find(&self, i: usize) -> Option<&'a Match> {
+        self.matches.get(self.index.of(self.is_main, i)?)
     }
 
     /// (this conn, other conn, pairs as (this pkt, other pkt)).
@@ -125,6 +123,8 @@ pub(super) fn views<'a>(ctx: &'a Context<'a>) -> [View<'a>; 2] {
             is_main: true,
             vantage: ctx.main_vantage,
             clock: ctx.clock,
+            matches: ctx.matches,
+            index: ctx.index,
         },
         View {
             this: ctx.peer,
@@ -132,6 +132,8 @@ pub(super) fn views<'a>(ctx: &'a Context<'a>) -> [View<'a>; 2] {
             is_main: false,
             vantage: other_vantage(ctx.main_vantage),
             clock: ctx.clock,
+            matches: ctx.matches,
+            index: ctx.index,
         },
     ]
 }
@@ -144,7 +146,7 @@ pub fn resets(ctx: &Context<'_>) -> Vec<ComparedReset> {
             crate::sort::map_of(view.other.report.resets.iter().map(|r| (r.frame, r)));
         for r in &view.this.report.resets {
             let mut compared = judge(ctx, &view, r, &other_resets);
-            compared.ladder = ladder::around(ctx, &view, r);
+            compared.ladder = ladder::around(&view, r);
             out.push(compared);
         }
     }
@@ -203,7 +205,7 @@ fn judge(
         return out;
     };
     out.main_time = view.on_main_clock(rst.pkt.ts_ns as f64) / 1e9;
-    let Some(m) = view.find(ctx.matches, rst.conn) else {
+    let Some(m) = view.find(rst.conn) else {
         let t = view.other_time(rst.pkt.ts_ns, rst.from_client);
         let fact = Fact::VantageNoConnection {
             other: view.other.name,
