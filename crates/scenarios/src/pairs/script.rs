@@ -20,14 +20,7 @@ pub(super) fn conversations(net: &mut Net, cast: &Cast) -> Vec<Built> {
         censor(net, cast),
         server_abort(net, cast),
         dropped_reset(net, cast),
-        // Background: a plain HTTP fetch.
-        take(
-            "fetch",
-            fetch(net, client, server, 80, 20.0),
-            client,
-            server,
-        )
-        .seen_by(Some(MatchMethod::Isn), both),
+        background_fetch(net, cast, "fetch", 20.0),
         // Only the client side sees this one: it stays on the LAN.
         take(
             "lan",
@@ -47,13 +40,7 @@ pub(super) fn conversations(net: &mut Net, cast: &Cast) -> Vec<Built> {
         .seen_by(None, |_, _, _| Seen::ServerOnly),
         // Background near the end, so both captures run past the NAT's RST.
         visit(net, cast, "browse-late", 380.0, 0.5),
-        take(
-            "fetch-late",
-            fetch(net, client, server, 80, 405.0),
-            client,
-            server,
-        )
-        .seen_by(Some(MatchMethod::Isn), both),
+        background_fetch(net, cast, "fetch-late", 405.0),
     ]
 }
 
@@ -106,6 +93,13 @@ fn visit(net: &mut Net, cast: &Cast, name: &'static str, at: f64, linger_s: f64)
     c.wait(linger_s);
     c.close(Side::Client);
     take(name, c, client, server).seen_by(Some(MatchMethod::Isn), both)
+}
+
+/// Background: a plain HTTP fetch, seen at both ends.
+fn background_fetch(net: &mut Net, cast: &Cast, name: &'static str, at: f64) -> Built {
+    let (client, server) = (&cast.client, &cast.server);
+    take(name, fetch(net, client, server, 80, at), client, server)
+        .seen_by(Some(MatchMethod::Isn), both)
 }
 
 /// A censor injects two RST+ACKs after the ClientHello: only the client sees them.
