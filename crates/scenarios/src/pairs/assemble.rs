@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use rstscope_core::decode::flags::SYN;
 
 use super::{
-    endpoint, Built, Pair, PairConnection, PairReset, Seen, CLAMPED_MSS, CLOCK_OFFSET_S, DRIFT_PPM,
+    clock_offset_s, endpoint, Built, Pair, PairConnection, PairReset, Seen, CLAMPED_MSS,
     FIRST_PUBLIC_PORT, PATH_HOPS, PUBLIC_V4, RTT_MS, SERVER_CAPTURE_START_S,
 };
 use crate::net::{IpId, Verdict};
@@ -106,8 +106,8 @@ impl Path {
 
     /// The server-side clock's reading at true time `t_us`.
     fn server_clock(&self, t_us: i64) -> i64 {
-        let offset = CLOCK_OFFSET_S * 1e6 + DRIFT_PPM * 1e-6 * (t_us - self.reference_us) as f64;
-        t_us + offset.round() as i64
+        let offset_us = clock_offset_s(self.reference_us, t_us) * 1e6;
+        t_us + offset_us.round() as i64
     }
 }
 

@@ -91,8 +91,15 @@ pub struct PairReset {
 impl Pair {
     /// The server-side clock minus the client-side clock at client time `t_us`.
     pub fn offset_at(&self, t_us: i64) -> f64 {
-        CLOCK_OFFSET_S + DRIFT_PPM * 1e-6 * (t_us - self.reference_us) as f64 / 1e6
+        clock_offset_s(self.reference_us, t_us)
     }
+}
+
+/// The server-side clock minus the client-side clock (s) at client time
+/// `t_us`, the first client-side packet being at `reference_us`: the one
+/// definition the captures are written with and the tests check against.
+fn clock_offset_s(reference_us: i64, t_us: i64) -> f64 {
+    CLOCK_OFFSET_S + DRIFT_PPM * 1e-6 * (t_us - reference_us) as f64 / 1e6
 }
 
 /// The pair's hosts: the capturing workstation and a server on its LAN,
