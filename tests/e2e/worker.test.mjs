@@ -1,13 +1,15 @@
 // The page's analysis worker (crates/app/src/job.rs): started and warmed
 // up on the built-in sample while the page is idle, reused for analyses in
 // a row, and ended by Cancel, after which the next analysis works in a new
-// one. The page's workers are counted through a wrapped `Worker`.
+// one; a finished analysis's summary shows before its report arrives. The
+// page's workers are counted (or their reports held) through a wrapped
+// `Worker`.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SAMPLE, analyse, expectedResets } from './harness.mjs';
-import { pageSuite, releaseBinary } from './pages.mjs';
+import { SAMPLE, analyse, expectedResets, reportShown, resetRows } from './harness.mjs';
+import { cliJson, pageSuite, releaseBinary } from './pages.mjs';
 
 const suite = pageSuite('worker');
 
@@ -95,4 +97,41 @@ describe('the analysis worker', () => {
     assert.equal(after.done[0].earlier_requests, 0);
     assert.deepEqual(page.errors, []);
   });
+
+  test('the summary shows as soon as the analysis is done, before the report arrives', async () => {
+    const page = await suite.newPage({}, null);
+    await page.addInitScript(holdReports);
+    await page.goto(suite.server.origin);
+    const report = cliJson(['analyze', SAMPLE]);
+    await page.locator('input[type=file][data-testid=capture-input]').setInputFiles(SAMPLE);
+    await page.locator('[data-testid=reset-count]').waitFor();
+    assert.equal(Number(await page.locator('[data-testid=reset-count]').textContent()), report.resets.length);
+    assert.equal(await page.locator('.headline').textContent(), report.summary.headline);
+    assert.equal(await page.locator('.report[aria-busy=true]').count(), 1, 'the report is still on its way');
+    assert.equal(await page.locator('[data-testid=reset-row]').count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Export JSON' }).count(), 0, 'nothing to export yet');
+    // A top talker clicked meanwhile filters the resets table once it comes.
+    const host = report.summary.top_talkers[0].host;
+    await page.locator(`[data-testid=talker-row][data-host="${host}"] button`).click();
+    await page.evaluate(() => globalThis.__releaseReports());
+    await reportShown(page);
+    assert.equal(await page.locator('[data-testid=host-filter]').inputValue(), host);
+    assert.ok((await resetRows(page)).length > 0);
+    assert.deepEqual(page.errors, []);
+  });
 });
+
+/** Holds the worker's reports (`done`) back until `__releaseReports()`; other messages pass. */
+function holdReports() {
+  const held = [];
+  globalThis.__releaseReports = () => held.splice(0).forEach((deliver) => deliver());
+  const Native = globalThis.Worker;
+  globalThis.Worker = class extends Native {
+    set onmessage(handler) {
+      super.onmessage = handler && ((event) => (event.data?.done ? held.push(() => handler(event)) : handler(event)));
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
+}

@@ -26,6 +26,7 @@ pub mod reset_detail;
 pub mod resets_table;
 pub mod share_panel;
 pub mod summary;
+pub mod summary_first;
 pub mod term;
 pub mod time_select;
 pub mod timeline;

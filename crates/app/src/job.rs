@@ -35,7 +35,7 @@ thread_local! {
 }
 
 /// A request in a worker: its messages go to the job's handler until the
-/// answer (the first message that is not progress).
+/// answer ([`FromWorker::is_answer`]).
 pub struct WorkerJob {
     spawned: Rc<Spawned>,
     loan: u32,
@@ -218,10 +218,7 @@ impl Spawned {
     /// (before the job hears it, so that a job started from its handler
     /// finds the worker).
     fn to_job(self: &Rc<Self>, message: FromWorker) {
-        let answer = !matches!(
-            message,
-            FromWorker::Progress { .. } | FromWorker::Partial { .. }
-        );
+        let answer = message.is_answer();
         let on_message = self.job.borrow().as_ref().map(|job| job.on_message.clone());
         if answer {
             self.end_loan();
@@ -307,16 +304,12 @@ fn other_build(worker: &str) -> String {
     )
 }
 
-/// `request` done in a worker: its answer, the first message that is not
-/// progress.
+/// `request` done in a worker: its answer ([`FromWorker::is_answer`]).
 pub async fn ask(request: &ToWorker) -> Result<FromWorker, String> {
     let (sender, answer) = futures_channel::oneshot::channel();
     let sender = RefCell::new(Some(sender));
     let job = WorkerJob::start(request, move |message| {
-        if matches!(
-            message,
-            FromWorker::Progress { .. } | FromWorker::Partial { .. }
-        ) {
+        if !message.is_answer() {
             return;
         }
         if let Some(sender) = sender.borrow_mut().take() {

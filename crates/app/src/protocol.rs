@@ -115,6 +115,17 @@ pub enum FromWorker {
         resets_seen: u64,
         new_resets: Vec<LiveReset>,
     },
+    /// The report's summary, posted as soon as the analysis is done: on a
+    /// large report `Done` comes seconds later (its JSON written, handed
+    /// over and decoded), and the summary need not wait for it. The report
+    /// without its resets, connections and incidents ([`head_of`]), and
+    /// how many resets and connections it has.
+    Summary {
+        #[serde(with = "json_bytes")]
+        head: Box<Report>,
+        resets: u64,
+        connections: u64,
+    },
     Done {
         #[serde(with = "json_bytes")]
         report: Box<Report>,
@@ -138,6 +149,39 @@ pub enum FromWorker {
     /// The request cannot be done: the input is not a capture at all (or
     /// could not be read), or the request was not understood.
     Failed { message: String },
+}
+
+impl FromWorker {
+    /// Whether this ends a request (what comes before it only tells how it goes).
+    pub fn is_answer(&self) -> bool {
+        !matches!(
+            self,
+            Self::Progress { .. } | Self::Partial { .. } | Self::Summary { .. }
+        )
+    }
+
+    /// The summary of `report`, to post before it.
+    pub fn summary_of(report: &Report) -> Self {
+        Self::Summary {
+            head: Box::new(head_of(report)),
+            resets: report.resets.len() as u64,
+            connections: report.connections.len() as u64,
+        }
+    }
+}
+
+/// The report without its long lists (resets, connections, incidents):
+/// what the summary shows, a few KB whatever the capture.
+pub fn head_of(report: &Report) -> Report {
+    Report {
+        capture: report.capture.clone(),
+        summary: report.summary.clone(),
+        resets: Vec::new(),
+        connections: Vec::new(),
+        incidents: Vec::new(),
+        comparison: report.comparison.clone(),
+        generator: report.generator.clone(),
+    }
 }
 
 /// A connection to find again: the stream on these endpoints that holds
@@ -339,6 +383,7 @@ mod tests {
                     flags: "RST+ACK".into(),
                 }],
             },
+            FromWorker::summary_of(&crate::test_reports::fixture_report()),
             FromWorker::Done {
                 report: Box::default(),
                 stats: RunStats {
@@ -409,6 +454,26 @@ mod tests {
             .filter_map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
             .collect();
         assert_eq!(bytes, serde_json::to_vec(&report).unwrap_or_default());
+    }
+
+    #[test]
+    fn the_summary_holds_all_but_the_long_lists() {
+        let report = crate::test_reports::sample_report();
+        assert!(!report.resets.is_empty() && !report.incidents.is_empty());
+        let FromWorker::Summary {
+            head,
+            resets,
+            connections,
+        } = FromWorker::summary_of(&report)
+        else {
+            panic!("not a summary");
+        };
+        assert_eq!(resets, report.resets.len() as u64);
+        assert_eq!(connections, report.connections.len() as u64);
+        assert_eq!(head.summary, report.summary);
+        assert_eq!(head.capture, report.capture);
+        assert!(head.resets.is_empty() && head.connections.is_empty() && head.incidents.is_empty());
+        assert!(!FromWorker::summary_of(&report).is_answer());
     }
 
     #[test]

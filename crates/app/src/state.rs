@@ -44,8 +44,19 @@ pub enum Phase {
         total: u64,
         mb_per_s: f64,
         live: LiveResets,
+        /// The finished analysis's summary, while its report is on its way.
+        summary: Option<Rc<Head>>,
     },
     Failed(String),
+}
+
+/// A report's summary before the report ([`FromWorker::Summary`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Head {
+    /// The report without its resets, connections and incidents.
+    pub report: Rc<Report>,
+    pub resets: u64,
+    pub connections: u64,
 }
 
 /// The resets found so far in the capture being read, before their verdicts.
@@ -126,6 +137,17 @@ impl State {
         matches!(self.phase, Phase::Analysing { .. })
     }
 
+    /// A finished analysis's summary is shown while its report is on its way.
+    pub fn has_summary(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Analysing {
+                summary: Some(_),
+                ..
+            }
+        )
+    }
+
     pub fn is_shared(&self) -> bool {
         self.loaded
             .as_ref()
@@ -165,6 +187,7 @@ impl Reducible for State {
                         bytes: 0,
                         mb_per_s: 0.0,
                         live: LiveResets::default(),
+                        summary: None,
                     },
                     ..State::default()
                 };
@@ -230,6 +253,20 @@ impl State {
                 }
                 live.seen = resets_seen;
                 live.first.extend(new_resets);
+            }
+            (
+                FromWorker::Summary {
+                    head,
+                    resets,
+                    connections,
+                },
+                Phase::Analysing { summary, .. },
+            ) => {
+                *summary = Some(Rc::new(Head {
+                    report: Rc::new(*head),
+                    resets,
+                    connections,
+                }));
             }
             (FromWorker::Done { report, stats }, Phase::Analysing { files, .. }) => {
                 let name = |i: usize| files.get(i).map(|f: &CaptureFile| f.name.clone());

@@ -5,7 +5,7 @@
 //! reused 4 MiB buffer, copied into another in wasm memory: memory stays
 //! bounded) through the same reader and
 //! analyzer as the CLI, and answers with progress, the resets found so far,
-//! and then the report. Given two captures (this one and the other end's),
+//! the report's summary, and then the report. Given two captures (this one and the other end's),
 //! it reads one after the other and adds their comparison to the first
 //! one's report.
 //!
@@ -379,12 +379,25 @@ async fn analyse(captures: &[CaptureFile], run: Run) -> FromWorker {
         Ok((mut report, mut stats)) => {
             stats.seconds = now_s() - started;
             report.generator = Some(crate::generator());
+            announce(&report, run);
             FromWorker::Done {
                 report: Box::new(report),
                 stats,
             }
         }
         Err(message) => FromWorker::Failed { message },
+    }
+}
+
+/// Posts the report's summary ahead of the report (`FromWorker::Summary`);
+/// a warm-up only encodes it, as it does every message.
+fn announce(report: &Report, run: Run) {
+    let summary = FromWorker::summary_of(report);
+    match run {
+        Run::Request => post(&summary),
+        Run::WarmUp => {
+            let _ = codec::encode(&summary);
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use super::live_resets::LiveResetsView;
 use super::peer_zone::PeerZone;
 use super::progress::Progress;
 use super::report_view::ReportView;
+use super::summary_first::SummaryFirst;
 use super::update_notice::UpdateNotice;
 use super::Shared;
 use crate::browser;
@@ -63,7 +64,7 @@ pub fn App(props: &Props) -> Html {
                 } else {
                     <DropZone on_capture={analysis.open.clone()} on_sample={analysis.open_sample.clone()}
                               busy={state.is_busy()}
-                              compact={state.loaded.is_some()} />
+                              compact={state.loaded.is_some() || state.has_summary()} />
                     if let Some(loaded) = &state.loaded {
                         <PeerZone on_peer={analysis.compare_with.clone()} busy={state.is_busy()}
                                   peer={loaded.peer.clone().map(AttrValue::from)} />
@@ -71,7 +72,11 @@ pub fn App(props: &Props) -> Html {
                 }
                 {
                     match &state.phase {
-                        Phase::Analysing { files, capture, bytes, total, mb_per_s, live } => html! {
+                        Phase::Analysing { files, summary: Some(head), .. } => html! {
+                            <SummaryFirst head={Shared(head.clone())} name={files.first().map_or(String::new(), |f| f.name.clone())}
+                                          on_talker={on_filter_host.clone()} />
+                        },
+                        Phase::Analysing { files, capture, bytes, total, mb_per_s, live, .. } => html! {
                             <>
                                 <Progress name={progress_name(files, *capture)} bytes={*bytes} total={*total}
                                           mb_per_s={*mb_per_s} on_cancel={analysis.cancel.clone()} />

@@ -123,6 +123,7 @@ pub fn ReportView(props: &Props) -> Html {
         <div class="report" aria-busy={(!complete).to_string()}>
             <div class="report-top">
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
+                             resets={report.resets.len() as u64} connections={report.connections.len() as u64}
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
                 <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} />
             </div>

@@ -13,6 +13,10 @@ pub struct Props {
     pub report: Shared<Report>,
     pub name: AttrValue,
     pub stats: Option<RunStats>,
+    /// How many resets and connections the report has (the summary is shown
+    /// before the report's lists arrive).
+    pub resets: u64,
+    pub connections: u64,
     /// A top talker's address was clicked.
     pub on_talker: Callback<String>,
     /// "See the warnings" was clicked.
@@ -43,8 +47,8 @@ pub fn SummaryView(props: &Props) -> Html {
                 </p>
             }
             <div class="stats">
-                { stat("resets", html! { <span data-testid="reset-count">{ report.resets.len() }</span> }) }
-                { stat("connections", html! { { report.connections.len() } }) }
+                { stat("resets", html! { <span data-testid="reset-count">{ props.resets }</span> }) }
+                { stat("connections", html! { { props.connections } }) }
                 { stat("TCP packets", html! { { capture.tcp_packets } }) }
                 { stat("packets", html! { { capture.packets } }) }
                 { stat("span", html! { { span } }) }
