@@ -1,7 +1,7 @@
 use yew::prelude::*;
 
 use super::drawer::Drawer;
-use super::export_pcap::ExportPcap;
+use super::export_pcap::{ExportPcap, Selection};
 use super::packet_filters::PacketFilters;
 use super::packet_list::PacketList;
 use super::term::Term;
@@ -63,9 +63,7 @@ pub fn ConnectionDetail(props: &Props) -> Html {
             <PacketFilters stream={c.stream} a={c.client} b={c.server} />
             if let Some(frame) = c.first_frame.or_else(|| c.resets.first().copied()) {
                 <h3>{ "All packets" }</h3>
-                <ExportPcap capture={props.capture.clone()}
-                            conversations={vec![Conversation { client: c.client, server: c.server, frame }]}
-                            comments={resets.clone().map(|r| FrameComment { frame: r.frame, text: verdict_comment(r) }).collect::<Vec<_>>()}
+                <ExportPcap capture={props.capture.clone()} select={export(&props.report, c, frame)}
                             file_name={format!("rstscope-connection-{}.pcapng", c.id)}
                             label="Export this connection (pcapng)" />
                 <PacketList capture={props.capture.clone()} start={props.report.capture.first_time}
@@ -92,4 +90,24 @@ pub fn ConnectionDetail(props: &Props) -> Html {
             }
         </Drawer>
     }
+}
+
+/// What exporting the connection writes: its packets, its resets' verdicts
+/// as their comments.
+fn export(report: &Shared<Report>, c: &Connection, frame: u64) -> Callback<(), Selection> {
+    let (report, c) = (report.clone(), c.clone());
+    Callback::from(move |()| Selection {
+        conversations: vec![Conversation {
+            client: c.client,
+            server: c.server,
+            frame,
+        }],
+        comments: (c.resets.iter())
+            .filter_map(|frame| report.resets.iter().find(|r| r.frame == *frame))
+            .map(|r| FrameComment {
+                frame: r.frame,
+                text: verdict_comment(r),
+            })
+            .collect(),
+    })
 }

@@ -1,5 +1,5 @@
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -16,12 +16,19 @@ use rstscope_core::Report;
 pub struct Props {
     /// The capture to read again; None for a shared report (no capture).
     pub capture: Option<CaptureFile>,
-    pub conversations: Vec<Conversation>,
-    /// Comments for frames of the export (the RSTs' verdicts).
-    pub comments: Vec<FrameComment>,
+    /// What to export, made when the button is clicked: the comments of a
+    /// report's 27 k resets took seconds to write at each render.
+    pub select: Callback<(), Selection>,
     /// The downloaded file's name.
     pub file_name: AttrValue,
     pub label: AttrValue,
+}
+
+/// What an export writes: these conversations' packets, with comments on
+/// some of their frames (the RSTs' verdicts).
+pub struct Selection {
+    pub conversations: Vec<Conversation>,
+    pub comments: Vec<FrameComment>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -45,14 +52,20 @@ pub fn ExportPcap(props: &Props) -> Html {
         return html! {};
     };
     let onclick = {
-        let (export, job) = (export.clone(), job.clone());
-        let request = ToWorker::ExportPcap {
-            capture,
-            conversations: props.conversations.clone(),
-            comments: props.comments.clone(),
-        };
+        let (export, job, select) = (export.clone(), job.clone(), props.select.clone());
         let file_name = props.file_name.to_string();
-        Callback::from(move |_: MouseEvent| start(&export, &job, &request, file_name.clone()))
+        Callback::from(move |_: MouseEvent| {
+            let Selection {
+                conversations,
+                comments,
+            } = select.emit(());
+            let request = ToWorker::ExportPcap {
+                capture: capture.clone(),
+                conversations,
+                comments,
+            };
+            start(&export, &job, &request, file_name.clone());
+        })
     };
     let busy = matches!(*export, Export::Reading(_));
     html! {
@@ -106,17 +119,11 @@ fn start(
 /// their connections once (a reset outside any connection: its own), and
 /// the verdict of every RST of those connections as its packet's comment.
 /// `places` are the report's connections' ([`lookup::places`]).
-pub fn of_resets(
-    report: &Report,
-    places: &HashMap<u32, usize>,
-    resets: &[&Reset],
-) -> (Vec<Conversation>, Vec<FrameComment>) {
-    let mut seen = std::collections::HashSet::new();
+pub fn of_resets(report: &Report, places: &HashMap<u32, usize>, resets: &[&Reset]) -> Selection {
+    let mut seen = HashSet::new();
     let mut conversations = Vec::new();
-    for reset in resets {
-        if reset.connection.is_some_and(|id| !seen.insert(id)) {
-            continue;
-        }
+    for reset in one_per_connection(resets) {
+        seen.extend(reset.connection);
         let connection = reset
             .connection
             .and_then(|id| lookup::connection(&report.connections, places, id));
@@ -127,7 +134,7 @@ pub fn of_resets(
             frame: reset.frame,
         });
     }
-    let listed: std::collections::HashSet<u64> = resets.iter().map(|r| r.frame).collect();
+    let listed: HashSet<u64> = resets.iter().map(|r| r.frame).collect();
     let comments = report
         .resets
         .iter()
@@ -137,5 +144,23 @@ pub fn of_resets(
             text: verdict_comment(r),
         })
         .collect();
-    (conversations, comments)
+    Selection {
+        conversations,
+        comments,
+    }
+}
+
+/// How many conversations an export of `resets` holds ([`of_resets`]).
+pub fn conversations_of(resets: &[&Reset]) -> usize {
+    one_per_connection(resets).count()
+}
+
+/// The first of `resets` in each connection; each reset outside any
+/// connection (a conversation of its own).
+fn one_per_connection<'a>(resets: &'a [&'a Reset]) -> impl Iterator<Item = &'a Reset> {
+    let mut seen = HashSet::new();
+    resets
+        .iter()
+        .copied()
+        .filter(move |r| r.connection.is_none_or(|id| seen.insert(id)))
 }

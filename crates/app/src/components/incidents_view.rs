@@ -1,4 +1,5 @@
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use yew::prelude::*;
 
@@ -72,7 +73,7 @@ pub fn IncidentsView(props: &Props) -> Html {
             <ul class="incident-list">
                 { for incidents.iter().take(shown).map(|incident| {
                     let resets: Vec<&Reset> = incident.frames.iter().filter_map(reset_of).collect();
-                    let export = open.contains(&incident.id).then(|| export(report, &places, &resets, incident.id, &props.capture));
+                    let export = open.contains(&incident.id).then(|| export(report, &places, &by_frame, incident, &props.capture));
                     incident_item(incident, &resets, export, &toggle, &props.on_select)
                 }) }
             </ul>
@@ -88,15 +89,25 @@ pub fn IncidentsView(props: &Props) -> Html {
 
 /// The button exporting an incident's connections as a pcapng.
 fn export(
-    report: &Report,
-    places: &HashMap<u32, usize>,
-    resets: &[&Reset],
-    id: u32,
+    report: &Shared<Report>,
+    places: &Rc<HashMap<u32, usize>>,
+    by_frame: &Rc<HashMap<u64, usize>>,
+    incident: &Incident,
     capture: &Option<CaptureFile>,
 ) -> Html {
-    let (conversations, comments) = export_pcap::of_resets(report, places, resets);
+    let id = incident.id;
+    let select = {
+        let (report, places, by_frame) = (report.clone(), places.clone(), by_frame.clone());
+        let frames = incident.frames.clone();
+        Callback::from(move |()| {
+            let resets: Vec<&Reset> = (frames.iter())
+                .filter_map(|frame| by_frame.get(frame).and_then(|&i| report.resets.get(i)))
+                .collect();
+            export_pcap::of_resets(&report, &places, &resets)
+        })
+    };
     html! {
-        <ExportPcap capture={capture.clone()} {conversations} {comments}
+        <ExportPcap capture={capture.clone()} {select}
                     file_name={format!("rstscope-incident-{id}.pcapng")}
                     label="Export this incident's connections (pcapng)" />
     }

@@ -2,7 +2,7 @@ use yew::prelude::*;
 
 use super::copy_button::CopyButton;
 use super::drawer::Drawer;
-use super::export_pcap::ExportPcap;
+use super::export_pcap::{ExportPcap, Selection};
 use super::ladder::Ladder;
 use super::packet_filters::PacketFilters;
 use super::packet_list::PacketList;
@@ -58,8 +58,7 @@ pub fn ResetDetail(props: &Props) -> Html {
                         time_mode={props.time_mode} start={props.report.capture.first_time} />
             }
             <h3>{ "All packets" }</h3>
-            <ExportPcap capture={props.capture.clone()} conversations={vec![conversation(reset, connection)]}
-                        comments={comments(&props.report, reset.connection, reset)}
+            <ExportPcap capture={props.capture.clone()} select={export(&props.report, reset, connection)}
                         file_name={format!("rstscope-frame-{}.pcapng", reset.frame)}
                         label="Export this connection (pcapng)" />
             <PacketList capture={props.capture.clone()} conversation={conversation(reset, connection)}
@@ -87,6 +86,21 @@ fn conversation(reset: &Reset, connection: Option<&Connection>) -> Conversation 
         server,
         frame: reset.frame,
     }
+}
+
+/// What exporting the reset's connection writes: its packets, its resets'
+/// verdicts as their comments.
+fn export(
+    report: &Shared<Report>,
+    reset: &Reset,
+    connection: Option<&Connection>,
+) -> Callback<(), Selection> {
+    let conversation = conversation(reset, connection);
+    let (report, reset) = (report.clone(), reset.clone());
+    Callback::from(move |()| Selection {
+        conversations: vec![conversation.clone()],
+        comments: comments(&report, reset.connection, &reset),
+    })
 }
 
 /// The verdicts of the connection's resets, as the export's packet comments.

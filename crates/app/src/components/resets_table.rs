@@ -9,7 +9,7 @@ use super::grid_keys::{use_grid_keys, KeyAction, OnKey};
 use super::pager::Pager;
 use super::time_select::TimeSelect;
 use super::{origin_badge, Shared};
-use crate::filter::{Query, Row};
+use crate::filter::{FilterError, Query, Row};
 use crate::format::{self, TimeMode};
 use crate::grid::Cell;
 use crate::lookup;
@@ -109,13 +109,7 @@ pub fn ResetsTable(props: &Props) -> Html {
     }
 
     let query = Query::parse(&props.host);
-    let mut rows: Vec<&Reset> = report
-        .resets
-        .iter()
-        .filter(|r| choice.keeps(r))
-        .filter(|r| query.as_ref().map_or(true, |q| q.keeps(&row_of(r))))
-        .collect();
-    reset_rows::sort(&mut rows, sort.0, sort.1);
+    let rows = matching_rows(report, &choice, &query, *sort);
     let lines = reset_rows::lines(&rows, *grouping, &expanded);
     let (range, _) = reset_rows::page(lines.len(), *page, *size);
     let times = previous_times(&lines);
@@ -425,7 +419,7 @@ pub fn ResetsTable(props: &Props) -> Html {
                 <Pager count={lines.len()} page={*page} size={*size} noun={if *grouping == Grouping::None { "resets" } else { "rows" }}
                        on_page={Callback::from({ let page = page.clone(); move |p| page.set(p) })}
                        on_size={Callback::from({ let size = size.clone(); move |s| size.set(s) })} />
-                { export_matching(report, &connections, &rows, &props.capture) }
+                { export_matching(report, &connections, &rows, (*choice).clone(), props.host.clone(), *sort, &props.capture) }
             }
         </section>
     }
@@ -470,18 +464,45 @@ fn sort_select(current: (Column, bool), set: UseStateSetter<(Column, bool)>) -> 
     }
 }
 
+/// The resets the filters keep, in the sort's order.
+fn matching_rows<'a>(
+    report: &'a Report,
+    choice: &Choice,
+    query: &Result<Query, FilterError>,
+    (column, ascending): (Column, bool),
+) -> Vec<&'a Reset> {
+    let mut rows: Vec<&Reset> = report
+        .resets
+        .iter()
+        .filter(|r| choice.keeps(r))
+        .filter(|r| query.as_ref().map_or(true, |q| q.keeps(&row_of(r))))
+        .collect();
+    reset_rows::sort(&mut rows, column, ascending);
+    rows
+}
+
 /// The button exporting the connections of the resets the filters keep
-/// (every page) as a pcapng.
+/// (every page) as a pcapng; what it writes is made on the click, from
+/// the filters as they are.
 fn export_matching(
-    report: &Report,
-    places: &HashMap<u32, usize>,
+    report: &Shared<Report>,
+    places: &Rc<HashMap<u32, usize>>,
     rows: &[&Reset],
+    choice: Choice,
+    host: AttrValue,
+    sort: (Column, bool),
     capture: &Option<CaptureFile>,
 ) -> Html {
-    let (conversations, comments) = export_pcap::of_resets(report, places, rows);
-    let n = conversations.len();
+    let n = export_pcap::conversations_of(rows);
+    let select = {
+        let (report, places) = (report.clone(), places.clone());
+        Callback::from(move |()| {
+            let rows = matching_rows(&report, &choice, &Query::parse(&host), sort);
+            export_pcap::of_resets(&report, &places, &rows)
+        })
+    };
     html! {
-        <ExportPcap capture={capture.clone()} {conversations} {comments}
+        <ExportPcap capture={capture.clone()} {select}
                     file_name="rstscope-filtered.pcapng"
                     label={format!("Export the {n} connection{} of these resets (pcapng)", if n == 1 { "" } else { "s" })} />
     }
