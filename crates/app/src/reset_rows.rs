@@ -34,14 +34,17 @@ impl Column {
 
 /// Sorts by `column`, frame order breaking ties (in the same direction).
 pub fn sort(rows: &mut [&Reset], column: Column, ascending: bool) {
-    rows.sort_by(|a, b| {
-        let order = column.compare(a, b).then(a.frame.cmp(&b.frame));
-        if ascending {
-            order
-        } else {
-            order.reverse()
-        }
-    });
+    rows.sort_by(|a, b| compare(a, b, column, ascending));
+}
+
+/// `a` against `b` in [`sort`]'s order.
+pub fn compare(a: &Reset, b: &Reset, column: Column, ascending: bool) -> Ordering {
+    let order = column.compare(a, b).then(a.frame.cmp(&b.frame));
+    if ascending {
+        order
+    } else {
+        order.reverse()
+    }
 }
 
 /// How the table groups its resets.
