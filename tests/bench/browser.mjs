@@ -3,7 +3,9 @@
 // report) and prints one JSON line: seconds, MB/s, the reset count, when
 // the first reset showed while reading (first_live_s), when the report
 // reached the page (done_received_s; the page decodes and draws it from then
-// to `seconds`, the summary shown, and `complete_s`, the tables too), and the worker's
+// to `complete_s`, the whole report drawn; `seconds` is the summary shown,
+// which builds since session 14 draw from summary_received_s, before the
+// report arrives), and the worker's
 // memory, polled every 250 ms while it works: its wasm linear
 // memory (which only grows, so the last size is the peak) and CDP's
 // Runtime.getHeapUsage on the worker target (JS heap, and the backing
@@ -165,6 +167,8 @@ try {
           // Messages the page handled until the first report (each one a render).
           if (!globalThis.__rstscopeWorkerStats) globalThis.__rstscopeMessages = (globalThis.__rstscopeMessages ?? 0) + 1;
           if (event.data?.partial) globalThis.__rstscopeFirstLive ??= performance.now();
+          // The report's summary, posted before the report (builds since session 14).
+          if (event.data?.summary) globalThis.__rstscopeSummaryAt ??= performance.now();
           if (event.data?.done) {
             // Before the app's own handler: when the report reached the page.
             globalThis.__rstscopeDoneAt ??= performance.now();
@@ -237,6 +241,7 @@ try {
   const workerStats = await page.evaluate(() => globalThis.__rstscopeWorkerStats ?? null);
   const firstLive = await page.evaluate(() => globalThis.__rstscopeFirstLive ?? null);
   const doneAt = await page.evaluate(() => globalThis.__rstscopeDoneAt ?? null);
+  const summaryAt = await page.evaluate(() => globalThis.__rstscopeSummaryAt ?? null);
   const error = await page.locator('[data-testid=error]').count();
   const resets = error ? null : Number(await page.locator('[data-testid=reset-count]').textContent());
   console.log(JSON.stringify({
@@ -277,6 +282,7 @@ try {
     // When the report (the worker's answer) reached the page; from then to
     // `seconds` the page decodes and draws it.
     done_received_s: doneAt === null ? null : Number(((doneAt - pageStarted) / 1000).toFixed(3)),
+    summary_received_s: summaryAt === null ? null : Number(((summaryAt - pageStarted) / 1000).toFixed(3)),
     first_live_s: firstLive === null ? null : Number(((firstLive - pageStarted) / 1000).toFixed(3)),
     error: error ? await page.locator('[data-testid=error]').first().textContent() : null,
     page_errors: errors,
