@@ -21,6 +21,7 @@ pub mod packet_list;
 pub mod pager;
 pub mod peer_zone;
 pub mod progress;
+pub mod report_tables;
 pub mod report_view;
 pub mod reset_detail;
 pub mod resets_table;

@@ -2,3 +2,4 @@
 
 pub mod use_analysis;
 pub mod use_file_drop;
+pub mod use_stage;
