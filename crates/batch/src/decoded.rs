@@ -215,6 +215,7 @@ fn without_slices(packet: &TcpPacket<'_>) -> TcpPacket<'static> {
             process: process.map(|p| ProcessMeta { name: "", ..p }),
         },
         fragmented: packet.fragmented,
+        flow: packet.flow,
     }
 }
 

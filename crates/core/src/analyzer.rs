@@ -593,7 +593,7 @@ fn note_sender(
     packet: &TcpPacket<'_>,
 ) -> Option<bool> {
     let (ip, tcp) = (&packet.ip, &packet.tcp);
-    let host = hosts.sender_at(slot, ip.src, ts_ns);
+    let host = hosts.sender_at(slot, packet, ts_ns);
     host.add_packet(id, ip.ttl, ip.dont_fragment, ip.id, prev_id);
     if tcp.has(flags::SYN) && tcp.has(flags::ACK) {
         host.note_server_port(tcp.src_port);

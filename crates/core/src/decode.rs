@@ -12,6 +12,7 @@ use crate::frame::LinkType;
 
 mod bytes;
 mod erf;
+pub(crate) mod flow;
 mod icmp;
 mod ip;
 mod link;
@@ -25,6 +26,7 @@ mod tunnel;
 mod wan;
 mod wlan;
 
+pub use flow::Flow;
 pub use meta::{Hook, LinkMeta, NflogMeta, ProcessMeta, Radio, WifiMeta};
 
 /// TCP flag bits, in header order (low byte of the flags field, plus NS/AE).
@@ -254,6 +256,11 @@ pub struct TcpPacket<'a> {
     /// The IP fragment carried no (complete) TCP header: only set for a
     /// first fragment whose TCP header was decodable.
     pub fragmented: bool,
+    /// Its hashes in the tracker's tables, made by decoding (on the CLI's
+    /// reading thread); `None` for a packet built otherwise, whose hashes
+    /// the tables make. Set from `ip` and the ports: a packet whose
+    /// endpoints are changed after decoding must have it reset.
+    pub flow: Option<Flow>,
 }
 
 /// What a frame that is not TCP was, for the report's `other` counts.
@@ -296,6 +303,8 @@ pub enum DecodeErrorKind {
 }
 
 /// What one frame turned out to be.
+// Decoding allocates nothing: a boxed packet would be an allocation per frame.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decoded<'a> {
     Tcp(TcpPacket<'a>),
@@ -447,5 +456,6 @@ pub(crate) fn test_segment(
         encapsulation: Encapsulation::new(),
         link: LinkMeta::default(),
         fragmented: false,
+        flow: None,
     }
 }

@@ -78,6 +78,7 @@ impl Wire {
             encapsulation: Encapsulation::new(),
             link,
             fragmented: false,
+            flow: None,
         };
         self.analyzer.push_packet(self.frame, self.now, &packet);
         self.frame

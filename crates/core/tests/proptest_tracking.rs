@@ -195,6 +195,7 @@ fn packet(
         encapsulation: Encapsulation::new(),
         link: LinkMeta::default(),
         fragmented: false,
+        flow: None,
     }
 }
 

@@ -59,6 +59,7 @@ impl Wire {
             encapsulation: Encapsulation::new(),
             link: LinkMeta::default(),
             fragmented: false,
+            flow: None,
         };
         self.analyzer.push_packet(self.frame, self.now, &packet);
     }

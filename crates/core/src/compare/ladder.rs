@@ -268,6 +268,7 @@ mod tests {
                 encapsulation: Encapsulation::new(),
                 link: LinkMeta::default(),
                 fragmented: false,
+                flow: None,
             };
             // A client packet reaches the server side DELAY later, a
             // server packet the client side.

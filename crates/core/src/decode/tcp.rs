@@ -5,8 +5,8 @@ use etherparse::TcpHeaderSlice;
 
 use super::bytes::{be16, be32};
 use super::{
-    Cursor, DecodeError, DecodeErrorKind, Decoded, IpInfo, Layer, NotTcp, TcpOptions, TcpPacket,
-    TcpSegment,
+    Cursor, DecodeError, DecodeErrorKind, Decoded, Flow, IpInfo, Layer, NotTcp, TcpOptions,
+    TcpPacket, TcpSegment,
 };
 
 /// `payload` is the IP payload as captured; `declared` its length per the IP header.
@@ -75,6 +75,7 @@ pub fn segment<'a>(
 
 fn packet<'a>(cur: &Cursor<'a>, ip: IpInfo, tcp: TcpSegment<'a>, fragmented: bool) -> Decoded<'a> {
     Decoded::Tcp(TcpPacket {
+        flow: Some(Flow::of(&ip, tcp.src_port, tcp.dst_port)),
         ip,
         tcp,
         encapsulation: cur.encapsulation,

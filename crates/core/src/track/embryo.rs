@@ -180,6 +180,7 @@ impl Embryo {
             encapsulation: Encapsulation::new(),
             link: LinkMeta::default(),
             fragmented: false,
+            flow: None,
         }
     }
 
@@ -205,6 +206,8 @@ impl Embryo {
                 options: reply.options,
                 ..first.tcp
             },
+            // Its endpoints are the first packet's turned round.
+            flow: None,
             ..first
         }
     }
@@ -337,6 +340,7 @@ mod tests {
             encapsulation: Encapsulation::new(),
             link: LinkMeta::default(),
             fragmented: false,
+            flow: None,
         }
     }
 
@@ -439,7 +443,7 @@ mod tests {
             Stream::new(0),
         );
         let mut hosts = crate::track::HostTable::new(16);
-        hosts.sender_at(&mut embryo.host, packet.ip.src, 1);
+        hosts.sender_at(&mut embryo.host, &packet, 1);
         assert_ne!(embryo.host, HostSlot::NONE);
         let conn = embryo.conn();
         assert_eq!(conn.client.host, embryo.host);

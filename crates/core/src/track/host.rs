@@ -2,15 +2,16 @@
 //! can be judged even on a connection with few packets of its own.
 
 use alloc::vec::Vec;
-use core::hash::BuildHasher;
 use core::net::IpAddr;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::HashTable;
 use slab::Slab;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
 use super::evict;
 use super::sweep::HostSweep;
+use crate::decode::flow::addr_hash;
+use crate::decode::{Flow, TcpPacket};
 use crate::report::IpIdPattern;
 
 /// How many server ports a host remembers (for guessing roles without a
@@ -229,10 +230,9 @@ impl HostSlot {
 /// dropped (counted in `evicted`).
 pub struct HostTable {
     /// (address, key of its profile in `profiles`), found by the address's
-    /// hash: a new host hashes once for the lookup that misses and the
-    /// insertion.
+    /// hash ([`addr_hash`]; a decoded packet carries its sender's: [`Flow`]):
+    /// a new host hashes once for the lookup that misses and the insertion.
     index: HashTable<(IpAddr, u32)>,
-    hasher: DefaultHashBuilder,
     /// The profiles, side by side and reused once evicted: a new host
     /// allocates nothing once the table is full.
     profiles: Slab<(IpAddr, HostProfile)>,
@@ -260,7 +260,6 @@ impl HostTable {
         let most = usize::try_from(u32::MAX).unwrap_or(usize::MAX);
         Self {
             index: HashTable::new(),
-            hasher: DefaultHashBuilder::default(),
             profiles: Slab::new(),
             ages: Vec::new(),
             candidates: Vec::new(),
@@ -271,7 +270,7 @@ impl HostTable {
     }
 
     pub fn get(&self, addr: &IpAddr) -> Option<&HostProfile> {
-        let hash = self.hasher.hash_one(addr);
+        let hash = addr_hash(*addr);
         let &(_, key) = self.index.find(hash, |(a, _)| a == addr)?;
         self.profiles.get(key as usize).map(|(_, host)| host)
     }
@@ -283,29 +282,36 @@ impl HostTable {
     /// misses; the index and the slab agree, so a slot holding `addr` is
     /// the one the index names.
     pub fn entry_at(&mut self, slot: &mut HostSlot, addr: IpAddr) -> &mut HostProfile {
-        let key = self.key_at(slot, addr);
+        let key = self.key_at(slot, addr, || addr_hash(addr));
         self.profile(key)
     }
 
-    /// [`HostTable::entry_at`] for `addr`, which sent a packet at `ts_ns`
+    /// [`HostTable::entry_at`] for the sender of `packet`, sent at `ts_ns`
     /// (what eviction weighs).
-    pub fn sender_at(&mut self, slot: &mut HostSlot, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
-        let key = self.key_at(slot, addr);
+    pub fn sender_at(
+        &mut self,
+        slot: &mut HostSlot,
+        packet: &TcpPacket<'_>,
+        ts_ns: i64,
+    ) -> &mut HostProfile {
+        let key = self.key_at(slot, packet.ip.src, || Flow::sender_of(packet));
         if let Some(age) = self.ages.get_mut(key) {
             *age = ts_ns;
         }
         self.profile(key)
     }
 
+    /// The key of `addr`'s profile through `slot`; `hash` (the address's)
+    /// is only needed when the slot misses.
     #[inline]
-    fn key_at(&mut self, slot: &mut HostSlot, addr: IpAddr) -> usize {
+    fn key_at(&mut self, slot: &mut HostSlot, addr: IpAddr, hash: impl FnOnce() -> u64) -> usize {
         let hit = usize::try_from(slot.0)
             .ok()
             .filter(|&key| self.profiles.get(key).is_some_and(|(a, _)| *a == addr));
         match hit {
             Some(key) => key,
             None => {
-                let key = self.key_of(addr);
+                let key = self.key_of(addr, hash());
                 *slot = HostSlot(key);
                 key as usize
             }
@@ -319,14 +325,13 @@ impl HostTable {
         profiles.get_mut(key).map_or(spare, |(_, host)| host)
     }
 
-    /// The key of `addr`'s profile: one lookup for a known host; a new one
-    /// (evicting first at the limit) starts as never having sent. Out of
-    /// line: a connection's packets after its first find their hosts
-    /// through its slots.
+    /// The key of `addr`'s profile (`hash` is the address's): one lookup
+    /// for a known host; a new one (evicting first at the limit) starts as
+    /// never having sent. Out of line: a connection's packets after its
+    /// first find their hosts through its slots.
     #[cold]
     #[inline(never)]
-    fn key_of(&mut self, addr: IpAddr) -> u32 {
-        let hash = self.hasher.hash_one(addr);
+    fn key_of(&mut self, addr: IpAddr, hash: u64) -> u32 {
         if let Some(&(_, key)) = self.index.find(hash, |(a, _)| *a == addr) {
             return key;
         }
@@ -336,8 +341,7 @@ impl HostTable {
         let at = self.profiles.insert((addr, HostProfile::default()));
         // Below `max` (at most u32::MAX) keys are in use, so `at` fits.
         let key = u32::try_from(at).unwrap_or(u32::MAX);
-        let hasher = &self.hasher;
-        (self.index).insert_unique(hash, (addr, key), |(a, _)| hasher.hash_one(a));
+        (self.index).insert_unique(hash, (addr, key), |&(a, _)| addr_hash(a));
         if self.ages.len() <= at {
             self.ages.resize(at.saturating_add(1), VACANT);
         }
@@ -359,8 +363,7 @@ impl HostTable {
             let Some((addr, _)) = self.profiles.try_remove(key) else {
                 continue;
             };
-            let hash = self.hasher.hash_one(addr);
-            if let Ok(entry) = self.index.find_entry(hash, |(a, _)| *a == addr) {
+            if let Ok(entry) = self.index.find_entry(addr_hash(addr), |(a, _)| *a == addr) {
                 entry.remove();
             }
             if let Some(age) = self.ages.get_mut(key) {
@@ -380,10 +383,18 @@ mod tests {
         IpAddr::V4(Ipv4Addr::new(10, 0, 0, i))
     }
 
+    /// A packet sent by `addr`, with the hashes decoding gives it.
+    fn from(addr: IpAddr) -> TcpPacket<'static> {
+        let mut packet = crate::decode::test_segment(true, 40000, 0, 0, 0, 0, 0);
+        packet.ip.src = addr;
+        packet.flow = Some(Flow::of(&packet.ip, 40000, 443));
+        packet
+    }
+
     /// A host's profile found without a slot kept from before.
     fn sender(table: &mut HostTable, addr: IpAddr, ts_ns: i64) -> &mut HostProfile {
         let mut slot = HostSlot::NONE;
-        table.sender_at(&mut slot, addr, ts_ns)
+        table.sender_at(&mut slot, &from(addr), ts_ns)
     }
 
     fn entry(table: &mut HostTable, addr: IpAddr) -> &mut HostProfile {
@@ -444,10 +455,10 @@ mod tests {
     fn test_entry_at_slot_finds_the_same_profile_again() {
         let mut hosts = HostTable::new(16);
         let mut slot = HostSlot::NONE;
-        hosts.sender_at(&mut slot, addr(1), 0).packets += 1;
+        hosts.sender_at(&mut slot, &from(addr(1)), 0).packets += 1;
         assert_ne!(slot, HostSlot::NONE);
         let kept = slot;
-        hosts.sender_at(&mut slot, addr(1), 1).packets += 1;
+        hosts.sender_at(&mut slot, &from(addr(1)), 1).packets += 1;
         assert_eq!(slot, kept);
         assert_eq!(hosts.get(&addr(1)).map(|h| h.packets), Some(2));
     }
@@ -456,7 +467,7 @@ mod tests {
     fn test_entry_at_evicted_slot_reused_by_another_host_misses() {
         let mut hosts = HostTable::new(16);
         let mut first = HostSlot::NONE;
-        hosts.sender_at(&mut first, addr(1), 0).packets = 1;
+        hosts.sender_at(&mut first, &from(addr(1)), 0).packets = 1;
         for n in 2..=17 {
             sender(&mut hosts, addr(n), i64::from(n)).packets = 1;
         }

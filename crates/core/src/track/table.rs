@@ -9,7 +9,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::net::IpAddr;
 
-use hashbrown::hash_map::{Entry, HashMap};
+use hashbrown::hash_table::{Entry, HashTable};
 
 use super::conn::{Conn, Predecessor, RolesFrom, Side};
 use super::embryo::Embryo;
@@ -17,7 +17,8 @@ use super::evict;
 use super::host::HostTable;
 use super::id_order;
 use super::stream::{Numbering, Stream};
-use crate::decode::{flags, TcpPacket};
+pub use crate::decode::flow::Key;
+use crate::decode::{flags, Flow, TcpPacket};
 
 /// Zeek forgets a finished connection this long after its last packet; a
 /// later packet on the same 4-tuple starts a new one.
@@ -31,25 +32,7 @@ const REUSE_GAP_NS: i64 = 30_000_000_000;
 /// Ports from here up are ephemeral (Linux's default range starts at 32768).
 const EPHEMERAL: u16 = 32768;
 
-/// Direction-independent connection key: the lower endpoint first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key {
-    lo: (IpAddr, u16),
-    hi: (IpAddr, u16),
-}
-
 impl Key {
-    /// Whether `packet` was sent from the pair's lower endpoint.
-    pub fn sent_from_lo(&self, packet: &TcpPacket<'_>) -> bool {
-        self.lo == (packet.ip.src, packet.tcp.src_port)
-    }
-
-    pub fn of(packet: &TcpPacket<'_>) -> Self {
-        let a = (packet.ip.src, packet.tcp.src_port);
-        let b = (packet.ip.dst, packet.tcp.dst_port);
-        Self::new(a, b)
-    }
-
     /// The key of `conn`'s packets.
     fn of_conn(conn: &Conn) -> Self {
         Self::new(
@@ -57,34 +40,12 @@ impl Key {
             (conn.server.addr, conn.server.port),
         )
     }
-
-    /// The pair of `a` and `b`, in either order.
-    pub fn new(a: (IpAddr, u16), b: (IpAddr, u16)) -> Self {
-        if endpoint_le(a, b) {
-            Self { lo: a, hi: b }
-        } else {
-            Self { lo: b, hi: a }
-        }
-    }
-}
-
-/// `a <= b` in the derived order of `(IpAddr, u16)` (IPv4 first, then the
-/// address bytes, then the port), comparing each address as one integer:
-/// the derived comparison goes byte by byte through an out-of-line call,
-/// once per packet.
-fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
-    let addr = match (a.0, b.0) {
-        (IpAddr::V4(x), IpAddr::V4(y)) => x.to_bits().cmp(&y.to_bits()),
-        (IpAddr::V6(x), IpAddr::V6(y)) => x.to_bits().cmp(&y.to_bits()),
-        (IpAddr::V4(_), IpAddr::V6(_)) => core::cmp::Ordering::Less,
-        (IpAddr::V6(_), IpAddr::V4(_)) => core::cmp::Ordering::Greater,
-    };
-    addr.then(a.1.cmp(&b.1)).is_le()
 }
 
 pub struct ConnTable {
-    /// 4-tuple -> slot of its connection in `conns` or `embryos`.
-    index: HashMap<Key, Slot>,
+    /// 4-tuple -> slot of its connection in `conns` or `embryos`, found
+    /// by [`Key::hashed`] (a decoded packet carries it: [`Flow`]).
+    index: HashTable<(Key, Slot)>,
     /// The connections side by side, their slots reused once they leave
     /// and are closed: a new connection allocates nothing once the table
     /// has grown. A connection stays in its slot until it is closed (never
@@ -111,7 +72,7 @@ pub struct ConnTable {
     /// The latest stream of endpoint pairs whose connection left the table,
     /// oldest first, at most `max`: Wireshark never forgets a pair, so a
     /// late packet on it continues its stream.
-    departed: HashMap<Key, Stream>,
+    departed: HashTable<(Key, Stream)>,
     departed_order: VecDeque<Key>,
     /// Finished connections without resets, each with the time it may
     /// leave: roughly in time order (checked again when due).
@@ -202,7 +163,7 @@ struct Weight {
 impl ConnTable {
     pub fn new(max: usize) -> Self {
         Self {
-            index: HashMap::new(),
+            index: HashTable::new(),
             conns: Vec::new(),
             free: Vec::new(),
             weights: Vec::new(),
@@ -213,7 +174,7 @@ impl ConnTable {
             max: max.max(16),
             next_id: 0,
             streams: Numbering::default(),
-            departed: HashMap::new(),
+            departed: HashTable::new(),
             departed_order: VecDeque::new(),
             expiring: VecDeque::new(),
             evicted: 0,
@@ -242,8 +203,9 @@ impl ConnTable {
         packet: &TcpPacket<'_>,
         hosts: &HostTable,
     ) -> Option<Found<'_>> {
+        let hash = Flow::conn_of(packet, &key);
         // Only at the limit does a new connection cost a second lookup.
-        if self.index.len() >= self.max && !self.index.contains_key(&key) {
+        if self.index.len() >= self.max && self.index.find(hash, |(k, _)| *k == key).is_none() {
             self.evict();
         }
         let (from_lo, flags, seq) = (key.sent_from_lo(packet), packet.tcp.flags, packet.tcp.seq);
@@ -271,10 +233,11 @@ impl ConnTable {
             let (side, roles_from) = roles(packet, hosts);
             Conn::new(next(), side, roles_from, frame, ts_ns, packet, stream)
         };
-        let (slot, conn) = match index.entry(key) {
+        let rehash = |(k, _): &(Key, Slot)| k.hashed();
+        let (slot, conn) = match index.entry(hash, |(k, _)| *k == key, rehash) {
             Entry::Occupied(mut entry) => {
-                let mut slot = entry.get().0;
-                if let Place::Embryo(i) = entry.get().place() {
+                let mut slot = entry.get().1 .0;
+                if let Place::Embryo(i) = entry.get().1.place() {
                     let embryo = embryos.get_mut(i)?;
                     if embryo.answered_by(packet) {
                         let mut stream = embryo.stream;
@@ -290,7 +253,7 @@ impl ConnTable {
                     }
                     let last_ns = conn.last_ns;
                     slot = put(conns, free, weights, conn, last_ns)?.0;
-                    *entry.get_mut() = Slot(slot);
+                    entry.get_mut().1 = Slot(slot);
                 }
                 let conn = conns.get(slot)?;
                 let mut stream = conn.stream;
@@ -305,7 +268,7 @@ impl ConnTable {
                     }
                     let last_ns = new.last_ns;
                     let (slot, conn) = put(conns, free, weights, new, last_ns)?;
-                    *entry.get_mut() = Slot(slot);
+                    entry.get_mut().1 = Slot(slot);
                     (slot, conn)
                 } else {
                     let conn = conns.get_mut(slot)?;
@@ -314,9 +277,9 @@ impl ConnTable {
                 }
             }
             Entry::Vacant(entry) => {
-                let mut stream = match departed.remove(&key) {
-                    Some(stream) => stream,
-                    None => streams.fresh(),
+                let mut stream = match departed.find_entry(hash, |(k, _)| *k == key) {
+                    Ok(departed) => departed.remove().0 .1,
+                    Err(_) => streams.fresh(),
                 };
                 streams.advance(&mut stream, from_lo, flags, seq);
                 if embryonic {
@@ -324,11 +287,11 @@ impl ConnTable {
                     let embryo = Embryo::new(next(), roles, frame, ts_ns, packet, stream);
                     let (free, weights) = (embryos_free, embryo_weights);
                     let (i, embryo) = put(embryos, free, weights, embryo, ts_ns)?;
-                    entry.insert(Slot::embryo(i));
+                    entry.insert((key, Slot::embryo(i)));
                     return Some(Found::Embryo(embryo, Slot::embryo(i)));
                 }
                 let (slot, conn) = put(conns, free, weights, fresh(stream), ts_ns)?;
-                entry.insert(Slot(slot));
+                entry.insert((key, Slot(slot)));
                 (slot, conn)
             }
         };
@@ -370,7 +333,8 @@ impl ConnTable {
             self.expiring.pop_front();
             // The connection may have had packets (or been replaced) since;
             // an embryo (a SYN) has not finished.
-            let Some(Place::Full(slot)) = self.index.get(&key).map(|slot| slot.place()) else {
+            let found = self.index.find(key.hashed(), |(k, _)| *k == key);
+            let Some(Place::Full(slot)) = found.map(|(_, slot)| slot.place()) else {
                 continue;
             };
             let Some(conn) = self.conns.get(slot) else {
@@ -391,9 +355,10 @@ impl ConnTable {
     /// Takes the connection under `key` out of the table (it stays in its
     /// slot, listed in `retired`).
     fn remove(&mut self, key: Key) -> bool {
-        let Some(slot) = self.index.remove(&key) else {
+        let Ok(found) = self.index.find_entry(key.hashed(), |(k, _)| *k == key) else {
             return false;
         };
+        let ((_, slot), _) = found.remove();
         let (weight, stream) = match slot.place() {
             Place::Full(i) => (
                 self.weights.get_mut(i),
@@ -456,11 +421,24 @@ impl ConnTable {
     fn depart(&mut self, key: Key, stream: Stream) {
         if self.departed_order.len() >= self.max {
             if let Some(oldest) = self.departed_order.pop_front() {
-                self.departed.remove(&oldest);
+                let found = self
+                    .departed
+                    .find_entry(oldest.hashed(), |(k, _)| *k == oldest);
+                if let Ok(departed) = found {
+                    departed.remove();
+                }
             }
         }
-        if self.departed.insert(key, stream).is_none() {
-            self.departed_order.push_back(key);
+        let rehash = |(k, _): &(Key, Stream)| k.hashed();
+        match self
+            .departed
+            .entry(key.hashed(), |(k, _)| *k == key, rehash)
+        {
+            Entry::Occupied(mut departed) => departed.get_mut().1 = stream,
+            Entry::Vacant(departed) => {
+                departed.insert((key, stream));
+                self.departed_order.push_back(key);
+            }
         }
     }
 
@@ -657,27 +635,4 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
 pub fn refusal_shape(tcp_flags: u16, seq: u32, ack: u32) -> bool {
     let rst_ack = flags::RST | flags::ACK;
     tcp_flags & (rst_ack | flags::SYN) == rst_ack && seq == 0 && ack != 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoint_order_matches_the_derived_one() {
-        let addrs: [IpAddr; 5] = [
-            "10.0.0.1".parse().unwrap(),
-            "10.0.1.0".parse().unwrap(),
-            "192.168.0.1".parse().unwrap(),
-            "::1".parse().unwrap(),
-            "2001:db8::1".parse().unwrap(),
-        ];
-        for &x in &addrs {
-            for &y in &addrs {
-                for (p, q) in [(80, 80), (80, 443), (443, 80)] {
-                    assert_eq!(endpoint_le((x, p), (y, q)), (x, p) <= (y, q));
-                }
-            }
-        }
-    }
 }
