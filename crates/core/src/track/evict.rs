@@ -23,6 +23,7 @@ where
     W: Ord + Copy,
     K: Ord,
 {
+    let entries = up_to_sampled_bound(entries, count);
     if count < entries.len() {
         entries.select_nth_unstable_by_key(count, |e| e.0);
     }
@@ -56,6 +57,33 @@ where
     chosen
 }
 
+/// The front of `entries` holding every entry up to a bound taken from a
+/// sample, when more than `count` are (nearly always), else all of them:
+/// the cut and every entry that ties with it are there, so [`first`]
+/// chooses the same from it, selecting among a few `count` entries, not a
+/// whole table of them (a flood's eviction selected among 50 000).
+fn up_to_sampled_bound<W: Ord + Copy>(
+    entries: &mut [(W, usize)],
+    count: usize,
+) -> &mut [(W, usize)] {
+    let Some(bound) = sampled_bound(entries, |e| e.0, count) else {
+        return entries;
+    };
+    let mut within = 0;
+    for at in 0..entries.len() {
+        if entries.get(at).is_some_and(|e| e.0 <= bound) {
+            entries.swap(within, at);
+            within += 1;
+        }
+    }
+    let len = if within > count {
+        within
+    } else {
+        entries.len()
+    };
+    entries.split_at_mut(len).0
+}
+
 /// What [`first`] chooses, as the slots of the chosen in no particular
 /// order, from the weights of every slot: cheaper, as the weights alone
 /// find the cut (the `count`-th smallest) and nothing is sorted. A slot
@@ -78,7 +106,7 @@ where
     };
     // Only the weights up to a bound taken from a sample, when at least
     // `count` are (nearly always): they hold every weight up to the cut.
-    gather(weights, scratch, sampled_bound(weights, count));
+    gather(weights, scratch, sampled_bound(weights, |&w| w, count));
     if scratch.len() <= nth {
         gather(weights, scratch, None);
     }
@@ -117,16 +145,25 @@ fn gather<W: Ord + Copy>(weights: &[W], into: &mut Vec<(W, usize)>, bound: Optio
 /// How many weights [`sampled_bound`] looks at.
 const SAMPLE: usize = 256;
 
-/// A weight with likely a little more than `count` of `weights` up to it
+/// A weight with likely a little more than `count` of `items` up to it
 /// (twice as many of an evenly spread sample as expected, and a few): a
 /// guess, checked by the caller. None when there are too few to sample.
-fn sampled_bound<W: Ord + Copy>(weights: &[W], count: usize) -> Option<W> {
-    let step = weights.len() / SAMPLE;
+fn sampled_bound<T, W: Ord + Copy>(
+    items: &[T],
+    weight: impl Fn(&T) -> W,
+    count: usize,
+) -> Option<W> {
+    let step = items.len() / SAMPLE;
     if step < 4 {
         return None;
     }
-    let mut sample: Vec<W> = weights.iter().step_by(step).take(SAMPLE).copied().collect();
-    let expected = count.saturating_mul(SAMPLE) / weights.len();
+    let mut sample: Vec<W> = items
+        .iter()
+        .step_by(step)
+        .take(SAMPLE)
+        .map(weight)
+        .collect();
+    let expected = count.saturating_mul(SAMPLE) / items.len();
     let nth = expected.saturating_mul(2).saturating_add(8);
     let last = sample.len().checked_sub(1)?;
     Some(*sample.select_nth_unstable(nth.min(last)).1)
@@ -152,6 +189,23 @@ mod tests {
                 first(&mut entries.clone(), count, key_of).into_iter().map(|(_, k)| k).collect();
             let mut sorted: Vec<(u8, usize)> =
                 entries.iter().map(|&(w, slot)| (w, (slot * 37) % 101)).collect();
+            sorted.sort_unstable();
+            let expected: Vec<usize> = sorted.iter().take(count).map(|&(_, k)| k).collect();
+            prop_assert_eq!(chosen, expected);
+        }
+
+        /// Enough entries to sample (ties or not): the same.
+        #[test]
+        fn past_the_sample_picks_what_a_full_sort_picks(
+            weights in proptest::collection::vec(prop_oneof![0u16..4, 0u16..2000], 1024..4000),
+            count in 0usize..1000,
+        ) {
+            let key_of = |slot: usize| Some(key(slot));
+            let entries: Vec<(u16, usize)> = weights.iter().copied().zip(0..).collect();
+            let chosen: Vec<usize> =
+                first(&mut entries.clone(), count, key_of).into_iter().map(|(_, k)| k).collect();
+            let mut sorted: Vec<(u16, usize)> =
+                entries.iter().map(|&(w, slot)| (w, key(slot))).collect();
             sorted.sort_unstable();
             let expected: Vec<usize> = sorted.iter().take(count).map(|&(_, k)| k).collect();
             prop_assert_eq!(chosen, expected);
@@ -190,7 +244,7 @@ mod tests {
                 })
             })
             .collect();
-        assert_eq!(sampled_bound(&weights(&slots), 600), Some(0));
+        assert_eq!(sampled_bound(&weights(&slots), |&w| w, 600), Some(0));
         assert_eq!(unordered(&slots, 600), full_sort(&slots, 600));
     }
 

@@ -160,6 +160,16 @@ struct Weight {
     last_ns: i64,
 }
 
+impl Weight {
+    /// Its place in the eviction order (unfinished, last activity) as one
+    /// number: the unfinished weigh 2^64 more than any finished one.
+    /// Selecting and sorting a flood's victims compared the pairs field by
+    /// field.
+    fn order(&self) -> i128 {
+        i128::from(self.last_ns) + (i128::from(!self.finished) << 64)
+    }
+}
+
 impl ConnTable {
     pub fn new(max: usize) -> Self {
         Self {
@@ -480,7 +490,7 @@ impl ConnTable {
 
     /// The first `count` connections in the order (unfinished, last
     /// activity, key), in that order: the order they leave in.
-    fn victims(&self, count: usize) -> Vec<((bool, i64), Key)> {
+    fn victims(&self, count: usize) -> Vec<(i128, Key)> {
         let mut weights = Vec::with_capacity(self.index.len());
         weights.extend(weighed(&self.weights, Slot));
         weights.extend(weighed(&self.embryo_weights, Slot::embryo));
@@ -502,9 +512,9 @@ fn live(weights: &[Weight]) -> impl Iterator<Item = usize> + '_ {
 fn weighed(
     weights: &[Weight],
     slot: fn(usize) -> Slot,
-) -> impl Iterator<Item = ((bool, i64), usize)> + '_ {
+) -> impl Iterator<Item = (i128, usize)> + '_ {
     let live = weights.iter().enumerate().filter(|(_, w)| w.live);
-    live.map(move |(i, w)| ((!w.finished, w.last_ns), slot(i).0))
+    live.map(move |(i, w)| (w.order(), slot(i).0))
 }
 
 /// Puts `item` (a new connection or embryo), last active at `last_ns`, in
