@@ -1281,6 +1281,139 @@ fn test_syn_answered_by_injector_then_real_synack() {
     );
 }
 
+/// `p` with IP-ID `id`: the scripts below give a server that copies the
+/// client's last IP-ID into each of its packets (a user-space responder).
+fn copier(p: Pkt, id: u16) -> Pkt {
+    Pkt {
+        ip_id: Some(id),
+        ..p
+    }
+}
+
+/// The client's ACK of the SYN-ACK (ISNs 100 and 900; IP-ID 7002) and its
+/// 18-byte GET (7003), then a round trip.
+fn acked_get(w: &mut Wire) {
+    w.send(copier(pkt(true, 80, 101, 901, ACK), 7002));
+    w.send(Pkt {
+        payload: b"GET / HTTP/1.1\r\n\r\n",
+        ..copier(pkt(true, 80, 101, 901, ACK | PSH), 7003)
+    });
+    w.wait(RTT);
+}
+
+/// `p` carrying the server's 19-byte answer to that GET.
+fn answer(p: Pkt) -> Pkt {
+    Pkt {
+        payload: b"HTTP/1.1 200 OK\r\n\r\n",
+        ..p
+    }
+}
+
+/// The server aborts with a RST+ACK whose IP-ID copies the client's last
+/// packet: a forger's shortcut elsewhere, but this server copies the
+/// client's IP-ID on every packet, so the copy points to it, not a device.
+#[test]
+fn test_rst_copying_the_ip_id_as_its_sender_always_does_is_the_senders() {
+    for habit in [true, false] {
+        let mut w = Wire::new();
+        w.background(80, 5000);
+        let own = |id: u16, other: u16| if habit { id } else { other };
+        w.send(copier(pkt(true, 80, 100, 0, SYN), 7001));
+        w.wait(RTT);
+        w.send(copier(
+            pkt(false, 80, 900, 101, SYN | ACK),
+            own(7001, 30001),
+        ));
+        w.wait(MS / 5);
+        acked_get(&mut w);
+        w.send(answer(copier(
+            pkt(false, 80, 901, 120, ACK | PSH),
+            own(7003, 30002),
+        )));
+        w.send(copier(pkt(false, 80, 920, 120, ACK), own(7003, 30003)));
+        w.wait(MS / 5);
+        w.send(copier(pkt(true, 80, 120, 920, ACK), 7004));
+        w.wait(2 * RTT);
+        let rst = w.send(copier(pkt(false, 80, 920, 120, RST | ACK), 7004));
+        let report = w.finish();
+        let r = reset(&report, rst);
+        let ip_id = r
+            .evidence
+            .iter()
+            .find(|e| e.signal == Signal::IpId)
+            .expect("an IP-ID finding");
+        if habit {
+            assert!(
+                matches!(
+                    ip_id.fact,
+                    Fact::IpIdCopiesAsSender {
+                        copies: 3,
+                        packets: 3,
+                        ..
+                    }
+                ),
+                "{ip_id:?}"
+            );
+            assert_eq!(ip_id.points_to, Origin::Server);
+            assert_eq!(r.origin, Origin::Server);
+        } else {
+            assert!(
+                matches!(ip_id.fact, Fact::IpIdCopiesTrigger { id: 7004, .. }),
+                "{ip_id:?}"
+            );
+            assert_eq!(ip_id.points_to, Origin::Middlebox);
+        }
+    }
+}
+
+/// suricata's bug-3286 evasion pcap: the server's host answers the SYN with
+/// a RST+ACK (its TTL, its habit of copying the client's IP-ID), then
+/// accepts the same SYN with its SYN-ACK, and the connection goes on. No
+/// stack refuses a SYN it then accepts: a reset crafted on the server's
+/// host. The client's socket lived on, so the client's later RST is its
+/// own (not a consequence of the decoy). (Captured on the server's host,
+/// the RST's initial TTL is the host's; seen from afar, the server's data
+/// after the RST outweighs the fingerprint and names a device.)
+#[test]
+fn test_syn_reset_by_the_servers_host_then_accepted_is_crafted_there() {
+    let mut w = Wire::new();
+    // Captured on the server's host, as the pcap was: its packets TTL 64.
+    let server_host = |p: Pkt, id: u16| Pkt {
+        ttl: Some(64),
+        ..copier(p, id)
+    };
+    w.send(copier(pkt(true, 80, 100, 0, SYN), 7001));
+    w.wait(RTT);
+    let decoy = w.send(server_host(pkt(false, 80, 0, 101, RST | ACK), 7001));
+    w.wait(MS);
+    w.send(server_host(pkt(false, 80, 900, 101, SYN | ACK), 7001));
+    w.wait(MS / 5);
+    acked_get(&mut w);
+    w.send(server_host(pkt(false, 80, 901, 120, ACK), 7003));
+    w.send(answer(server_host(
+        pkt(false, 80, 901, 120, ACK | PSH),
+        7003,
+    )));
+    w.wait(5 * RTT);
+    let abort = w.send(copier(pkt(true, 80, 120, 920, RST | ACK), 7004));
+    let report = w.finish();
+    let r = reset(&report, decoy);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::Injected),
+        "{:#?}",
+        r.evidence
+    );
+    assert!(
+        r.evidence
+            .iter()
+            .any(|e| matches!(e.fact, Fact::AcceptedAfterOwnReset { .. })),
+        "{:?}",
+        r.evidence
+    );
+    assert_eq!(reset(&report, abort).consequence_of, None);
+}
+
 /// The same forged answer with no SYN-ACK after it stays a firewall's
 /// refusal (the race rule needs the real server to answer).
 #[test]

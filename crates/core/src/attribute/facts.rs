@@ -24,6 +24,9 @@ pub struct Earlier {
     pub sub_cause: Option<SubCause>,
     /// The root it followed from, when it was a consequence itself.
     pub consequence_of: Option<u64>,
+    /// It answered a SYN, and the handshake completed after it: the socket
+    /// it reached lived on, so it tore nothing down.
+    pub survived: bool,
 }
 
 pub struct Facts<'a> {

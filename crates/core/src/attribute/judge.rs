@@ -84,6 +84,7 @@ pub fn judge_connection(
                 cause: verdict.cause,
                 sub_cause: verdict.sub_cause,
                 consequence_of: verdict.consequence_of,
+                survived: record.answers_syn() && conn.ack_ns.is_some_and(|at| at > record.ts_ns),
             });
             record.verdict = Some(verdict);
         }

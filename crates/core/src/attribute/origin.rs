@@ -9,7 +9,7 @@ use super::role;
 use crate::decode::flags;
 use crate::report::{Counter, Evidence, Fact, IpIdPattern, Origin, Role};
 use crate::track::baseline::{initial_ttl, is_counter_step, IpIdStyle, TtlBaseline};
-use crate::track::conn::{Conn, Side};
+use crate::track::conn::{Conn, Direction, Side};
 use crate::track::host::HostProfile;
 use crate::track::seq;
 
@@ -291,11 +291,7 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     }
     if let Some(trigger) = r.trigger() {
         if trigger.ip_id == Some(id) {
-            w.add(
-                Fact::IpIdCopiesTrigger { role: who, id },
-                1.5,
-                Origin::Middlebox,
-            );
+            copied_ip_id(ctx.conn.dir(r.side), w, sender, who, id);
             return;
         }
     }
@@ -317,6 +313,24 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     }
     if pattern == IpIdPattern::Zero {
         w.add(Fact::IpIdNotZero { role: who, id }, 1.0, Origin::Middlebox);
+    }
+}
+
+/// A RST whose IP-ID `id` copies the packet it answers: a forger's shortcut,
+/// unless the sender's stack (`dir`, the connection at its end) copies the
+/// other side's IP-ID on its own packets too.
+fn copied_ip_id(dir: &Direction, w: &mut Weighing, sender: Origin, who: Role, id: u16) {
+    if dir.copies_peer_ip_id() {
+        let fact = Fact::IpIdCopiesAsSender {
+            role: who,
+            id,
+            copies: dir.ip_id_copies,
+            packets: dir.ip_id.nonzero,
+        };
+        w.add(fact, 1.5, sender);
+    } else {
+        let fact = Fact::IpIdCopiesTrigger { role: who, id };
+        w.add(fact, 1.5, Origin::Middlebox);
     }
 }
 

@@ -19,7 +19,8 @@
 //!    SYN, state expired after idle, an invalid segment rejected, else
 //!    injected ([`path`]); a host's own firewall rejecting an INVALID
 //!    segment with netfilter's numbers ([`path`]);
-//! 4. probes and scans, refusals of a SYN, a challenge ACK answered from
+//! 4. probes and scans, a SYN the sender reset and then accepted (a decoy
+//!    crafted on its host), refusals of a SYN, a challenge ACK answered from
 //!    SYN-SENT, a connection its opener no longer wanted ([`probe`], [`handshake`]);
 //! 5. how the connection was closing: a FIN never acknowledged, data after
 //!    a close, an endpoint's stack answering with no socket for the
@@ -130,6 +131,7 @@ pub enum Rule {
     StealthProbe,
     ConnectProbe,
     ScanRefused,
+    AcceptedAfterOwnReset,
     Refused,
     ChallengeAckAnswered,
     SpeculativeConnect,
@@ -178,6 +180,10 @@ const RULES: &[(Rule, RuleFn)] = &[
     (Rule::StealthProbe, probe::stealth),
     (Rule::ConnectProbe, probe::connect),
     (Rule::ScanRefused, probe::scan_refused),
+    (
+        Rule::AcceptedAfterOwnReset,
+        handshake::accepted_after_own_reset,
+    ),
     (Rule::Refused, handshake::refused),
     (
         Rule::ChallengeAckAnswered,

@@ -28,6 +28,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::IpIdZeroUnexpected { .. }
         | Fact::IpIdZeroDf
         | Fact::IpIdCopiesTrigger { .. }
+        | Fact::IpIdCopiesAsSender { .. }
         | Fact::IpIdContinues { .. }
         | Fact::IpIdBreaks { .. }
         | Fact::IpIdNotZero { .. } => ip_id(fact),
@@ -85,6 +86,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::MidConnectionAnswer { .. }
         | Fact::MidConnectionAfter { .. } => close(fact),
         Fact::SynAckAfterReset { .. }
+        | Fact::AcceptedAfterOwnReset { .. }
         | Fact::FinGaveUp { .. }
         | Fact::DeviceSilenceReset { .. }
         | Fact::PurgedAfterClose { .. }
@@ -242,6 +244,16 @@ fn ip_id(fact: &Fact) -> String {
         Fact::IpIdCopiesTrigger { role, id } => {
             format!("IP-ID {id} copies the {}'s packet it answers", role.other())
         }
+        Fact::IpIdCopiesAsSender {
+            role,
+            id,
+            copies,
+            packets,
+        } => format!(
+            "IP-ID {id} copies the {}'s packet it answers, as {copies} of the {role}'s {packets} other packets on this connection copy the {}'s last IP-ID: that stack's own habit, not a forger's",
+            role.other(),
+            role.other()
+        ),
         Fact::IpIdContinues {
             role,
             id,
@@ -525,6 +537,10 @@ fn giving_up(fact: &Fact) -> String {
     match *fact {
         Fact::SynAckAfterReset { role, after_ns } => format!(
             "the {role}'s own SYN-ACK arrived {} after this RST: a device answered the SYN first, and nothing refused the port",
+            duration(after_ns)
+        ),
+        Fact::AcceptedAfterOwnReset { role, after_ns } => format!(
+            "the {role} accepted the same SYN with its SYN-ACK {} after this RST: no stack refuses a SYN it goes on to accept, so the reset was crafted on the {role}'s host (an evasion test's decoy), not a refusal",
             duration(after_ns)
         ),
         Fact::FinGaveUp { role, fins, over_ns } => format!(

@@ -89,6 +89,14 @@ pub enum Fact {
     IpIdZeroDf,
     /// The IP-ID of the packet the RST answers, copied.
     IpIdCopiesTrigger { role: Role, id: u16 },
+    /// That copy is the `role`'s own habit: `copies` of its `packets`
+    /// other packets with a non-zero IP-ID copied the other side's last.
+    IpIdCopiesAsSender {
+        role: Role,
+        id: u16,
+        copies: u32,
+        packets: u32,
+    },
     /// The next step of the `role`'s IP-ID counter (`last` before it).
     IpIdContinues {
         role: Role,
@@ -263,6 +271,10 @@ pub enum Fact {
     /// The `role`'s own SYN-ACK came `after_ns` after a RST in its name
     /// answered the SYN: a device won the race, nothing refused the port.
     SynAckAfterReset { role: Role, after_ns: i64 },
+    /// The `role` itself sent the RST to the SYN (its fingerprint), and its
+    /// SYN-ACK to the same SYN `after_ns` later: a reset crafted on its
+    /// host, not its stack refusing.
+    AcceptedAfterOwnReset { role: Role, after_ns: i64 },
     /// The `role` sent its FIN `fins` times over `over_ns` without an ACK.
     FinGaveUp { role: Role, fins: u32, over_ns: i64 },
     /// `silence_ns` of silence, then a device reset in the `role`'s name.
@@ -407,6 +419,7 @@ impl Fact {
             | Fact::IpIdZeroUnexpected { .. }
             | Fact::IpIdZeroDf
             | Fact::IpIdCopiesTrigger { .. }
+            | Fact::IpIdCopiesAsSender { .. }
             | Fact::IpIdContinues { .. }
             | Fact::IpIdBreaks { .. }
             | Fact::IpIdNotZero { .. } => Signal::IpId,
@@ -457,7 +470,7 @@ impl Fact {
             | Fact::AfterOwnFin { .. }
             | Fact::OwnSeriesAfterFin { .. }
             | Fact::ConnectionlessAfterFin { .. } => Signal::Fin,
-            Fact::SynAckAfterReset { .. } => Signal::Race,
+            Fact::SynAckAfterReset { .. } | Fact::AcceptedAfterOwnReset { .. } => Signal::Race,
             Fact::InvalidTrigger { .. } => Signal::Retransmit,
             Fact::RejectNumbers { .. } | Fact::NoSocketAnswer { .. } => Signal::Seq,
             Fact::FinGaveUp { .. }

@@ -310,6 +310,9 @@ pub struct Direction {
     pub df_clear: u32,
     pub ip_id: IpIdStats,
     pub last_ip_id: Option<u16>,
+    /// Non-RST packets whose non-zero IP-ID is the other side's last one:
+    /// a stack that fills its IP-ID from the segment it answers.
+    pub ip_id_copies: u32,
     /// Last non-RST packet.
     pub last: Option<PacketNote>,
     /// Where its address's profile was in the host table.
@@ -347,6 +350,7 @@ impl Direction {
             df_clear: 0,
             ip_id: IpIdStats::default(),
             last_ip_id: None,
+            ip_id_copies: 0,
             last: None,
             host: HostSlot::NONE,
         }
@@ -355,6 +359,13 @@ impl Direction {
     /// Non-RST packets sent.
     pub fn clean_packets(&self) -> u64 {
         self.packets.saturating_sub(u64::from(self.rsts))
+    }
+
+    /// Its stack fills the IP-ID from the other side's last packet: most of
+    /// its non-zero IP-IDs, three at least, copied one.
+    pub fn copies_peer_ip_id(&self) -> bool {
+        let copies = self.ip_id_copies;
+        copies >= 3 && copies.saturating_mul(4) >= self.ip_id.nonzero.saturating_mul(3)
     }
 }
 
@@ -627,7 +638,7 @@ impl Conn {
             dir.rsts = dir.rsts.saturating_add(1);
             return;
         }
-        dir.fingerprint(packet);
+        dir.fingerprint(packet, other.last_ip_id);
         dir.options_and_window(packet, ts_ns, scaling);
         let dup_ack = tcp.has(flags::ACK)
             && !tcp.has(flags::SYN | flags::FIN)
@@ -700,8 +711,9 @@ impl Conn {
 }
 
 impl Direction {
-    /// Counts a non-RST packet into this side's IP fingerprint.
-    fn fingerprint(&mut self, packet: &TcpPacket<'_>) {
+    /// Counts a non-RST packet into this side's IP fingerprint, given the
+    /// other side's last IP-ID.
+    fn fingerprint(&mut self, packet: &TcpPacket<'_>, peer_ip_id: Option<u16>) {
         let (ip, tcp) = (&packet.ip, &packet.tcp);
         self.bytes = self.bytes.saturating_add(u64::from(tcp.payload_len));
         if tcp.payload_len > 0 {
@@ -714,6 +726,9 @@ impl Direction {
             self.df_clear = self.df_clear.saturating_add(1);
         }
         if let Some(id) = ip.id {
+            if id != 0 && peer_ip_id == Some(id) {
+                self.ip_id_copies = self.ip_id_copies.saturating_add(1);
+            }
             self.ip_id.add(self.last_ip_id, id);
             self.last_ip_id = Some(id);
         }

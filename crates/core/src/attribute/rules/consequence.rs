@@ -95,7 +95,7 @@ pub fn root<'e>(earlier: &'e [Earlier], rst: &ResetRecord) -> Option<&'e Earlier
     let peer_last = rst.snapshot.peer.last.map(|l| l.frame);
     earlier
         .iter()
-        .filter(|e| e.consequence_of.is_none())
+        .filter(|e| e.consequence_of.is_none() && !e.survived)
         .filter(|e| e.side == rst.side || sent_after(peer_last, e))
         .find(|e| tore_down(e, rst.side))
 }

@@ -4,8 +4,24 @@ use super::probe::last_was_syn;
 use super::Decision;
 use crate::attribute::facts::Facts;
 use crate::decode::flags;
-use crate::report::{Cause, Fact, SubCause};
+use crate::report::{Cause, Fact, Origin, SubCause};
 use crate::track::Side;
+
+/// The sender answered the SYN with RST, by its fingerprint, and then
+/// accepted it with its own SYN-ACK: no stack refuses a SYN it goes on to
+/// accept, so something on its host crafted the RST (an evasion test's
+/// decoy). A device's RST in its name is [`super::path::syn_race`]'s.
+pub fn accepted_after_own_reset(f: &Facts<'_>) -> Option<Decision> {
+    if f.origin == Origin::Middlebox || !f.answers_syn() {
+        return None;
+    }
+    let after_ns = f.record.after.sender_syn_ack_ns?;
+    let fact = Fact::AcceptedAfterOwnReset {
+        role: f.who(),
+        after_ns,
+    };
+    Some(Decision::new(Cause::Injected).because(fact, f.origin))
+}
 
 /// The SYN answered by RST: nothing accepted the connection.
 pub fn refused(f: &Facts<'_>) -> Option<Decision> {
