@@ -35,6 +35,8 @@ struct Peer {
     ts_offset: u32,
     /// Last TSval received from the other side (echoed as TSecr).
     ts_recent: u32,
+    /// IP-ID of the last packet it sent, for a peer that copies it.
+    sent_ip_id: Option<IpId>,
 }
 
 /// What a side last put on the wire in its own name: what a stack without
@@ -125,6 +127,7 @@ impl Conversation {
                 ip_id: rng.u16(),
                 ts_offset: rng.u32(),
                 ts_recent: 0,
+                sent_ip_id: None,
             }
         };
         let (client, server) = (peer(client), peer(server));
@@ -452,6 +455,7 @@ impl Conversation {
             IpIdStyle::PerConnection | IpIdStyle::Zero => IpId::Fixed(0),
             IpIdStyle::Global => IpId::HostCounter(sender.id),
             IpIdStyle::Random => IpId::Fixed(self.rng.u16()),
+            IpIdStyle::CopyPeer => self.copied_ip_id(other(side)),
         };
         let segment = Segment {
             seq,
@@ -650,6 +654,18 @@ impl Conversation {
             IpIdStyle::Global => IpId::HostCounter(peer.host.id),
             IpIdStyle::Zero => IpId::Fixed(0),
             IpIdStyle::Random => IpId::Fixed(self.rng.u16()),
+            IpIdStyle::CopyPeer => self.copied_ip_id(other(side)),
+        }
+    }
+
+    /// The IP-ID of `from`'s last packet, for a stack that copies it. Only a
+    /// value fixed now can be copied (a global counter's is known in
+    /// capture order only): families pair such a stack with peers that
+    /// number their packets otherwise; before any packet, 0.
+    fn copied_ip_id(&self, from: Side) -> IpId {
+        match self.peer(from).sent_ip_id {
+            Some(IpId::Fixed(id)) => IpId::Fixed(id),
+            _ => IpId::Fixed(0),
         }
     }
 
@@ -681,6 +697,7 @@ impl Conversation {
         }
         let own = sender.id == self.peer(side).host.id;
         if own {
+            self.peer_mut(side).sent_ip_id = Some(ip_id);
             let control = u32::from(segment.flags & SYN != 0) + u32::from(segment.flags & FIN != 0);
             self.last[index(side)] = Some(SegmentSeen {
                 seq: segment.seq,

@@ -17,6 +17,7 @@ mod stage;
 mod abort;
 mod censor;
 mod closed;
+mod decoy;
 mod idle;
 mod late;
 mod mptcp;
@@ -472,6 +473,15 @@ static FAMILIES: &[Family] = &[
         servers: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::FreeBsd],
         min_hops: 6,
         build: censor::careful,
+    },
+    Family {
+        name: "evasion-decoy",
+        description: "An IDS evasion test's server, a user-space TCP that copies the client's IP-ID into its packets, answers the SYN with a decoy RST+ACK the client rejects, then with its real SYN-ACK; half the time it later aborts the connection.",
+        vantages: &[AtClient, AtClient, AtServer, OnPath],
+        clients: &[Stack::Linux, Stack::LinuxNoTimestamps, Stack::MacOs],
+        servers: &[Stack::IpIdCopier],
+        min_hops: 1,
+        build: decoy::evasion_decoy,
     },
     Family {
         name: "syn-scan",

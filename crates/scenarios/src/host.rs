@@ -15,6 +15,9 @@ pub enum IpIdStyle {
     Zero,
     /// A fresh random value per packet (some firewalls and censors).
     Random,
+    /// The other side's last IP-ID, copied: a user-space stack (an evasion
+    /// test's responder) that builds each packet from the segment it answers.
+    CopyPeer,
 }
 
 /// The stack's choices, independent of where the host sits.

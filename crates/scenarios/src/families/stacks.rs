@@ -22,6 +22,10 @@ pub enum Stack {
     Embedded,
     /// An F5 BIG-IP virtual server (a full proxy: the client's TCP peer).
     BigIp,
+    /// A Linux host whose TCP is a user-space responder (an IDS evasion
+    /// test's server, a scapy script): each packet's IP-ID copied from the
+    /// segment it answers.
+    IpIdCopier,
 }
 
 impl Stack {
@@ -76,6 +80,7 @@ impl Stack {
             Stack::FreeBsd => FREEBSD,
             Stack::Embedded => EMBEDDED,
             Stack::BigIp => Fingerprint::BIG_IP,
+            Stack::IpIdCopier => IP_ID_COPIER,
         }
     }
 
@@ -88,7 +93,9 @@ impl Stack {
             Stack::Windows => (0.3, 5, 240.0),
             Stack::MacOs | Stack::FreeBsd => (0.2, 12, 64.0),
             Stack::Embedded => (1.5, 12, 60.0),
-            Stack::Linux | Stack::LinuxNoTimestamps | Stack::BigIp => (0.2, 15, 120.0),
+            Stack::Linux | Stack::LinuxNoTimestamps | Stack::BigIp | Stack::IpIdCopier => {
+                (0.2, 15, 120.0)
+            }
         }
     }
 
@@ -96,7 +103,11 @@ impl Stack {
     /// one garbage byte (RFC 1122 §4.2.3.6 allows either).
     pub fn keepalive_garbage(self) -> usize {
         match self {
-            Stack::Linux | Stack::LinuxNoTimestamps | Stack::Embedded | Stack::BigIp => 0,
+            Stack::Linux
+            | Stack::LinuxNoTimestamps
+            | Stack::Embedded
+            | Stack::BigIp
+            | Stack::IpIdCopier => 0,
             Stack::Windows | Stack::MacOs | Stack::FreeBsd => 1,
         }
     }
@@ -104,6 +115,15 @@ impl Stack {
 
 pub const LINUX: Fingerprint = Fingerprint {
     syn_ack_zero_id: true,
+    ..Fingerprint::LINUX
+};
+
+/// A user-space responder on a Linux host (suricata's bug-3286 evasion
+/// pcap): Linux's TTL, DF and SYN options, the IP-ID of the segment each
+/// packet answers.
+pub const IP_ID_COPIER: Fingerprint = Fingerprint {
+    name: "ip-id copier",
+    ip_id: IpIdStyle::CopyPeer,
     ..Fingerprint::LINUX
 };
 
