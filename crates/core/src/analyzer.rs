@@ -12,7 +12,7 @@ use crate::attribute::ledger::{Ledger, Pending};
 use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
-use crate::compare::trace::{self, Trace};
+use crate::compare::trace::{self, Ends, Trace};
 use crate::confidence;
 use crate::decode::{self, flags, Decoded, NotTcp, TcpPacket};
 use crate::frame::{Frame, LinkType};
@@ -45,6 +45,11 @@ pub struct Config {
     /// Record the comparison trace (see [`crate::compare`]), within these
     /// limits; `None`: no trace.
     pub trace: Option<trace::Limits>,
+    /// A new connection's opening (a SYN, its SYN-ACK) may wait as a
+    /// ~200-byte embryo instead of a ~1 KB connection: a flood's memory.
+    /// `false` tracks every connection in full from its first packet, for
+    /// tests that hold the two the same (report and trace).
+    pub embryos: bool,
 }
 
 impl Default for Config {
@@ -58,6 +63,7 @@ impl Default for Config {
             max_hosts: 50_000,
             max_listed_connections: 100_000,
             trace: None,
+            embryos: true,
         }
     }
 }
@@ -130,9 +136,10 @@ impl Analyzer {
             link_types: BTreeMap::new(),
             link_run: None,
             other: BTreeMap::new(),
-            conns: match config.trace {
-                Some(_) => ConnTable::new(config.max_connections).without_embryos(),
-                None => ConnTable::new(config.max_connections),
+            conns: if config.embryos {
+                ConnTable::new(config.max_connections)
+            } else {
+                ConnTable::new(config.max_connections).without_embryos()
             },
             hosts: HostTable::new(config.max_hosts),
             echoes: Echoes::default(),
@@ -259,6 +266,17 @@ impl Analyzer {
             {
                 Some(Found::Conn(conn, side, slot)) => (conn, side, slot),
                 Some(Found::Embryo(embryo, slot)) => {
+                    if let Some(trace) = &mut self.trace {
+                        let side = embryo.latest_side();
+                        trace.record(
+                            || Ends::of_embryo(embryo),
+                            embryo.id,
+                            side,
+                            frame,
+                            ts_ns,
+                            packet,
+                        );
+                    }
                     let last_ns = note_opening(&mut self.hosts, embryo, ts_ns, packet);
                     self.conns.touched(slot, false, last_ns);
                     break 'tracked;
@@ -271,7 +289,7 @@ impl Analyzer {
                 return;
             }
             if let Some(trace) = &mut self.trace {
-                trace.record(conn, side, frame, ts_ns, packet);
+                trace.record(|| Ends::of_conn(conn), conn.id, side, frame, ts_ns, packet);
             }
             let ended_before = conn.zeek.finished();
             let summary = PacketSummary::of(frame, ts_ns, side, packet);

@@ -279,22 +279,18 @@ fn pair_segments() -> impl Strategy<Value = Vec<PairSeg>> {
 }
 
 /// The report of `segs` over their pairs, with a table of 16 connections
-/// (evictions come soon) and 24 listed, `traced` or not.
-fn run_pairs(segs: &[PairSeg], traced: bool) -> Report {
-    fed_pairs(segs, traced).finish().report
+/// (evictions come soon) and 24 listed, the rest as in `base`.
+fn run_pairs(segs: &[PairSeg], base: Config) -> Report {
+    fed_pairs(segs, base).finish().report
 }
 
 /// An analyzer fed `segs` as [`run_pairs`] feeds them, not finished.
-fn fed_pairs(segs: &[PairSeg], traced: bool) -> Analyzer {
+fn fed_pairs(segs: &[PairSeg], base: Config) -> Analyzer {
     let config = Config {
         max_connections: 16,
         max_hosts: 16,
         max_listed_connections: 24,
-        ..if traced {
-            Config::traced()
-        } else {
-            Config::default()
-        }
+        ..base
     };
     let mut analyzer = Analyzer::new(config);
     let mut now = 1_700_000_000_000_000_000i64;
@@ -351,13 +347,24 @@ fn fed_pairs(segs: &[PairSeg], traced: bool) -> Analyzer {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// A connection's first SYN may wait as an embryo (a traced analysis
-    /// tracks every connection in full from its first packet): the report
-    /// is the same, evictions, port reuse and pairs coming back included.
+    /// A connection's first SYN may wait as an embryo: the report is the
+    /// same as with every connection tracked in full from its first
+    /// packet, evictions, port reuse and pairs coming back included.
     #[test]
     fn connections_that_wait_as_embryos_report_as_tracked_in_full(segs in pair_segments()) {
-        let (embryos, full) = (run_pairs(&segs, false), run_pairs(&segs, true));
-        prop_assert_eq!(embryos, full);
+        let full = Config { embryos: false, ..Config::default() };
+        prop_assert_eq!(run_pairs(&segs, Config::default()), run_pairs(&segs, full));
+    }
+
+    /// The comparison's trace records an embryo's packets as it would
+    /// record the full connection's: the same trace and report.
+    #[test]
+    fn traced_connections_that_wait_as_embryos_trace_as_tracked_in_full(segs in pair_segments()) {
+        let full = Config { embryos: false, ..Config::traced() };
+        let embryos = fed_pairs(&segs, Config::traced()).finish();
+        let full = fed_pairs(&segs, full).finish();
+        prop_assert_eq!(&embryos.report, &full.report);
+        prop_assert!(embryos.trace == full.trace, "traces differ");
     }
 
     /// The connections still open at the end, judged and listed in
@@ -365,8 +372,8 @@ proptest! {
     /// depend on nothing another part writes (24 listed: often reached).
     #[test]
     fn open_connections_closed_in_parts_report_as_in_one(segs in pair_segments(), parts in 2usize..6) {
-        let whole = run_pairs(&segs, false);
-        let in_parts = fed_pairs(&segs, false).finish_in_parts(parts, |closings| {
+        let whole = run_pairs(&segs, Config::default());
+        let in_parts = fed_pairs(&segs, Config::default()).finish_in_parts(parts, |closings| {
             closings.iter_mut().rev().for_each(Closing::run)
         });
         prop_assert_eq!(whole, in_parts.report);

@@ -11,9 +11,10 @@ use alloc::vec::Vec;
 use crate::decode::{flags, TcpPacket};
 use crate::report::Endpoint;
 use crate::track::conn::{Conn, Side};
+use crate::track::embryo::Embryo;
 
 /// Limits that keep the trace's memory bounded on any input.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Most connections recorded; later ones are only counted.
     pub max_connections: usize,
@@ -103,7 +104,7 @@ impl Pkt {
 pub type PktKey = (u32, u32, u16, u32);
 
 /// One connection of the trace.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceConn {
     pub client: Endpoint,
     pub server: Endpoint,
@@ -124,11 +125,11 @@ pub struct TraceConn {
 }
 
 impl TraceConn {
-    fn new(conn: &Conn, ts_ns: i64) -> Self {
+    fn new(ends: Ends, ts_ns: i64) -> Self {
         Self {
-            client: Endpoint::new(conn.client.addr, conn.client.port),
-            server: Endpoint::new(conn.server.addr, conn.server.port),
-            roles_certain: conn.roles_from.is_certain(),
+            client: ends.client,
+            server: ends.server,
+            roles_certain: ends.roles_certain,
             isn_client: None,
             isn_server: None,
             first_ns: ts_ns,
@@ -184,9 +185,38 @@ impl TraceConn {
     }
 }
 
+/// What the trace keeps of a connection at its first packet: whether the
+/// tracker holds it as a full connection or, still, as an embryo.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ends {
+    pub client: Endpoint,
+    pub server: Endpoint,
+    pub roles_certain: bool,
+}
+
+impl Ends {
+    pub fn of_conn(conn: &Conn) -> Self {
+        Self {
+            client: Endpoint::new(conn.client.addr, conn.client.port),
+            server: Endpoint::new(conn.server.addr, conn.server.port),
+            roles_certain: conn.roles_from.is_certain(),
+        }
+    }
+
+    /// The connection `embryo` grows into has these ends ([`Embryo::conn`]).
+    pub fn of_embryo(embryo: &Embryo) -> Self {
+        let ((client, client_port), (server, server_port)) = embryo.ends();
+        Self {
+            client: Endpoint::new(client, client_port),
+            server: Endpoint::new(server, server_port),
+            roles_certain: embryo.roles_certain(),
+        }
+    }
+}
+
 /// The trace of one capture (see the module's doc). Empty unless the
 /// analysis was asked to record it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Trace {
     limits: Limits,
     /// Recorded connections: index = the report's connection id.
@@ -216,16 +246,18 @@ impl Trace {
         });
     }
 
-    /// A TCP packet of `conn`, sent by its `side`, as the tracker saw it.
+    /// A TCP packet of the connection with `ends`, sent by its `side`, as
+    /// the tracker saw it.
     pub(crate) fn record(
         &mut self,
-        conn: &Conn,
+        ends: impl FnOnce() -> Ends,
+        id: u32,
         side: Side,
         frame: u64,
         ts_ns: i64,
         packet: &TcpPacket<'_>,
     ) {
-        let Some(index) = self.index(conn, ts_ns) else {
+        let Some(index) = self.index(id, ends, ts_ns) else {
             self.dropped_packets += 1;
             return;
         };
@@ -266,20 +298,21 @@ impl Trace {
         }
     }
 
-    /// The index of `conn`'s record, made at its first packet; `None` past
-    /// the connection limit. Connection ids count up from 0 in order of
-    /// first packet, so a record's index is its id.
-    fn index(&mut self, conn: &Conn, ts_ns: i64) -> Option<usize> {
-        let index = usize::try_from(conn.id).ok()?;
+    /// The index of connection `id`'s record, made at its first packet
+    /// (with its `ends`); `None` past the connection limit. Connection ids
+    /// count up from 0 in order of first packet, so a record's index is
+    /// its id.
+    fn index(&mut self, id: u32, ends: impl FnOnce() -> Ends, ts_ns: i64) -> Option<usize> {
+        let index = usize::try_from(id).ok()?;
         if index < self.conns.len() {
             return Some(index);
         }
         if index == self.conns.len() && index < self.limits.max_connections {
-            self.conns.push(TraceConn::new(conn, ts_ns));
+            self.conns.push(TraceConn::new(ends(), ts_ns));
             return Some(index);
         }
-        if self.newest_unrecorded.is_none_or(|newest| conn.id > newest) {
-            self.newest_unrecorded = Some(conn.id);
+        if self.newest_unrecorded.is_none_or(|newest| id > newest) {
+            self.newest_unrecorded = Some(id);
             self.dropped_connections += 1;
         }
         None

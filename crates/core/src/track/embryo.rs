@@ -10,6 +10,8 @@
 //! judge and is only listed: [`Embryo::listed`] reads the list's fields
 //! from its packets without growing it.
 
+use core::net::IpAddr;
+
 use super::conn::{Conn, PacketSummary, RolesFrom, Seen, Side};
 use super::host::HostSlot;
 use super::link;
@@ -154,6 +156,28 @@ impl Embryo {
         match &mut self.reply {
             Some(reply) => (&mut reply.host, (None, true, false)),
             None => (&mut self.host, (None, true, true)),
+        }
+    }
+
+    /// The connection's client and server (address, port), as the
+    /// connection it grows into will have them.
+    pub fn ends(&self) -> ((IpAddr, u16), (IpAddr, u16)) {
+        let sender = (self.ip.src, self.src_port);
+        let receiver = (self.ip.dst, self.dst_port);
+        self.side.client_server(sender, receiver)
+    }
+
+    /// Whether the roles were seen, not guessed.
+    pub fn roles_certain(&self) -> bool {
+        self.roles_from.is_certain()
+    }
+
+    /// The side that sent its latest packet: the SYN's sender, or the
+    /// receiver that answered it.
+    pub fn latest_side(&self) -> Side {
+        match self.reply {
+            Some(_) => self.side.other(),
+            None => self.side,
         }
     }
 

@@ -62,8 +62,7 @@ pub struct ConnTable {
     embryos: Vec<Embryo>,
     embryos_free: Vec<usize>,
     embryo_weights: Vec<Weight>,
-    /// Whether new connections may start as embryos (not when a trace
-    /// records every packet with its connection).
+    /// Whether new connections may start as embryos (`Config::embryos`).
     embryonic: bool,
     max: usize,
     next_id: u32,
