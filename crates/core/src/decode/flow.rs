@@ -63,7 +63,14 @@ fn endpoint_le(a: (IpAddr, u16), b: (IpAddr, u16)) -> bool {
 /// The hash of `addr` in the host table.
 #[inline]
 pub fn addr_hash(addr: IpAddr) -> u64 {
-    hasher().hash_one(bits(addr))
+    addr_hash_by(&hasher(), addr)
+}
+
+/// [`addr_hash`] with the tables' `hasher` at hand: one definition for the
+/// host table's lookups and the hash decoding carries ([`Flow::sender`]).
+#[inline]
+fn addr_hash_by(hasher: &SeedableRandomState, addr: IpAddr) -> u64 {
+    hasher.hash_one(bits(addr))
 }
 
 /// The hash of the endpoint pair `a`, `b`, in either order: each endpoint
@@ -131,7 +138,7 @@ impl Flow {
         let hasher = hasher();
         Self {
             conn: pair_hash(&hasher, (ip.src, src_port), (ip.dst, dst_port)),
-            sender: hasher.hash_one(bits(ip.src)),
+            sender: addr_hash_by(&hasher, ip.src),
         }
     }
 
