@@ -65,7 +65,7 @@ pub fn ReportView(props: &Props) -> Html {
                 <SummaryView report={report.clone()} name={name.clone()} stats={loaded.stats.clone()}
                              resets={report.resets.len() as u64} connections={report.connections.len() as u64}
                              {on_talker} on_warnings={show_tab.reform(|()| Tab::Capture)} />
-                <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} />
+                <SharePanel report={report.clone()} {name} link={link.map(AttrValue::from)} drawn={complete} />
             </div>
             if stage != Stage::Summary {
                 <IncidentsView report={report.clone()} on_select={props.on_select.clone()}

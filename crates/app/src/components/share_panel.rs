@@ -19,6 +19,10 @@ pub struct Props {
     /// is, not made again (which takes a worker and a second decode).
     #[prop_or_default]
     pub link: Option<AttrValue>,
+    /// The whole report is drawn: only then is its link made, which on a
+    /// large report is seconds of the page's time that the tables would
+    /// otherwise wait for.
+    pub drawn: bool,
 }
 
 /// A link that reproduces the report (not the capture), and exports.
@@ -44,12 +48,15 @@ pub fn SharePanel(props: &Props) -> Html {
     {
         let link = link.clone();
         let as_is = props.link.clone().filter(|_| !*anonymised);
-        use_effect_with(prepared.clone(), move |prepared| {
+        use_effect_with((prepared.clone(), props.drawn), move |(prepared, drawn)| {
             if let Ok(report) = &**prepared {
                 let report = report.clone();
                 if let Some(fragment) = as_is {
                     let url = browser::page_url_with(&fragment);
                     link.set(Some((report.clone(), Ok((url, Omitted::of(&report))))));
+                    return;
+                }
+                if !*drawn {
                     return;
                 }
                 wasm_bindgen_futures::spawn_local(async move {
