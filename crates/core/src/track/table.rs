@@ -51,9 +51,10 @@ pub struct ConnTable {
     max: usize,
     /// The latest stream of endpoint pairs whose connection left the table,
     /// oldest first, at most `max`: Wireshark never forgets a pair, so a
-    /// late packet on it continues its stream.
+    /// late packet on it continues its stream. The order keeps their
+    /// hashes: forgetting the oldest does not hash it again.
     departed: HashTable<(Key, Stream)>,
-    departed_order: VecDeque<Key>,
+    departed_order: VecDeque<(u64, Key)>,
     /// Finished connections without resets, each with the time it may
     /// leave: roughly in time order (checked again when due).
     expiring: VecDeque<(i64, Key)>,
@@ -321,39 +322,36 @@ impl ConnTable {
     /// Takes the connection under `key` out of the table (it stays in its
     /// slot, listed in `retired`).
     fn remove(&mut self, key: Key) -> bool {
-        let Ok(found) = self.index.find_entry(key.hashed(), |(k, _)| *k == key) else {
+        let hash = key.hashed();
+        let Ok(found) = self.index.find_entry(hash, |(k, _)| *k == key) else {
             return false;
         };
         let ((_, slot), _) = found.remove();
         let Some(stream) = self.store.leave(slot) else {
             return false;
         };
-        self.depart(key, stream);
+        self.depart(hash, key, stream);
         self.store.retired.push(slot);
         true
     }
 
-    /// Keeps the stream of a pair whose connection leaves the table.
-    fn depart(&mut self, key: Key, stream: Stream) {
+    /// Keeps the stream of a pair (`key`, hashed `hash`) whose connection
+    /// leaves the table.
+    fn depart(&mut self, hash: u64, key: Key, stream: Stream) {
         if self.departed_order.len() >= self.max {
-            if let Some(oldest) = self.departed_order.pop_front() {
-                let found = self
-                    .departed
-                    .find_entry(oldest.hashed(), |(k, _)| *k == oldest);
+            if let Some((oldest_hash, oldest)) = self.departed_order.pop_front() {
+                let found = self.departed.find_entry(oldest_hash, |(k, _)| *k == oldest);
                 if let Ok(departed) = found {
                     departed.remove();
                 }
             }
         }
         let rehash = |(k, _): &(Key, Stream)| k.hashed();
-        match self
-            .departed
-            .entry(key.hashed(), |(k, _)| *k == key, rehash)
-        {
+        match self.departed.entry(hash, |(k, _)| *k == key, rehash) {
             Entry::Occupied(mut departed) => departed.get_mut().1 = stream,
             Entry::Vacant(departed) => {
                 departed.insert((key, stream));
-                self.departed_order.push_back(key);
+                self.departed_order.push_back((hash, key));
             }
         }
     }
@@ -738,4 +736,47 @@ fn roles(packet: &TcpPacket<'_>, hosts: &HostTable) -> (Side, RolesFrom) {
 pub fn refusal_shape(tcp_flags: u16, seq: u32, ack: u32) -> bool {
     let rst_ack = flags::RST | flags::ACK;
     tcp_flags & (rst_ack | flags::SYN) == rst_ack && seq == 0 && ack != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::test_segment;
+
+    /// The stream of a SYN (the same ISN each time) from client port
+    /// `40000 + n` at time `n`, looked up in `table`.
+    fn syn_stream(table: &mut ConnTable, hosts: &HostTable, n: u16) -> Option<u32> {
+        let packet = test_segment(true, 40000 + n, flags::SYN, 1000, 0, 0, 1024);
+        match table.lookup(Key::of(&packet), 0, i64::from(n), &packet, hosts)? {
+            Found::Embryo(embryo, _) => Some(embryo.stream.number),
+            Found::Conn(conn, _, _) => Some(conn.stream.number),
+        }
+    }
+
+    /// Pairs 0..=`last`, each a new connection with the next stream; past
+    /// 16 each evicts the oldest, whose pair departs.
+    fn table_after(last: u16, hosts: &HostTable) -> ConnTable {
+        let mut table = ConnTable::new(16);
+        for n in 0..=last {
+            assert_eq!(syn_stream(&mut table, hosts, n), Some(u32::from(n)));
+        }
+        table
+    }
+
+    #[test]
+    fn test_departed_pair_continues_its_stream() {
+        let hosts = HostTable::new(16);
+        let mut table = table_after(16, &hosts);
+        assert_eq!(table.evicted, 1);
+        assert_eq!(syn_stream(&mut table, &hosts, 0), Some(0));
+    }
+
+    #[test]
+    fn test_departed_pair_forgotten_after_max_others_starts_a_new_stream() {
+        let hosts = HostTable::new(16);
+        // Pair 0 departed first; the 17th departure (pair 16's) forgot it.
+        let mut table = table_after(32, &hosts);
+        assert_eq!(table.evicted, 17);
+        assert_eq!(syn_stream(&mut table, &hosts, 0), Some(33));
+    }
 }
