@@ -845,11 +845,13 @@ fn test_retransmitting_rst() {
 
 #[test]
 fn test_listen_syn_ack_rst() {
-    // A half-open scan: SYN, SYN-ACK, and the scanner's kernel resets.
+    // A half-open scan: SYN (nmap's: its TTL, no window scale), SYN-ACK,
+    // and the scanner's kernel resets.
     let mut w = Wire::new();
     w.background(443, 5000);
     w.send(Pkt {
         ttl: Some(44),
+        wscale: None,
         ..pkt(true, 22, 31337, 0, SYN)
     });
     w.wait(RTT);
@@ -1739,8 +1741,12 @@ fn test_half_open_probe_seen_on_both_sides_of_a_nat_is_one_scan() {
         server: IpAddr::V4(Ipv4Addr::new(10, 9, 8, 7)),
         ..p
     };
-    w.send(pkt(true, 443, 777, 0, SYN));
-    w.send(private(pkt(true, 443, 777, 0, SYN)));
+    let probe = Pkt {
+        wscale: None,
+        ..pkt(true, 443, 777, 0, SYN)
+    };
+    w.send(probe);
+    w.send(private(probe));
     w.wait(RTT);
     w.send(private(pkt(false, 443, 9000, 778, SYN | ACK)));
     w.send(pkt(false, 443, 9000, 778, SYN | ACK));
@@ -1757,10 +1763,32 @@ fn test_half_open_probe_seen_on_both_sides_of_a_nat_is_one_scan() {
     }
 }
 
-/// A lone SYN whose SYN-ACK the client resets, with no connection opened
-/// beside it: a half-open probe, as raw-packet tools send.
+/// A lone SYN without a window scale option whose SYN-ACK the client
+/// resets, with no connection opened beside it: a half-open probe, as
+/// raw-packet tools send.
 #[test]
 fn test_lone_synack_reset_is_half_open_scan() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    w.send(Pkt {
+        wscale: None,
+        ..pkt(true, 443, 777, 0, SYN)
+    });
+    w.wait(RTT);
+    w.send(pkt(false, 443, 9000, 778, SYN | ACK));
+    w.wait(MS / 5);
+    let rst = w.send(pkt(true, 443, 778, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+}
+
+/// The same lone SYN-ACK reset, but the SYN carried a window scale option
+/// as a kernel's connect() does: an application opened the connection and
+/// closed it before the answer came (happy eyeballs' loser, whose winner
+/// went to another address), no scan.
+#[test]
+fn test_lone_synack_reset_after_a_kernel_syn_is_an_unwanted_connection() {
     let mut w = Wire::new();
     w.background(443, 5000);
     w.send(pkt(true, 443, 777, 0, SYN));
@@ -1770,7 +1798,59 @@ fn test_lone_synack_reset_is_half_open_scan() {
     let rst = w.send(pkt(true, 443, 778, 0, RST));
     let report = w.finish();
     let r = reset(&report, rst);
-    assert_eq!(verdict(r), (Sender::Client, Origin::Client, Cause::Scan));
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(has_sub(r, SubCause::SpeculativeConnect), "{r:?}");
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::KernelSyn { shift: 7, .. })));
+}
+
+/// The client completed a handshake, sent nothing and received nothing,
+/// and aborted the connection seconds later: a connection it never used
+/// (a preconnect's spare), not a mid-connection abort.
+#[test]
+fn test_never_used_connection_aborted_by_client() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 900);
+    w.wait(5_000 * MS);
+    let rst = w.send(pkt(true, 443, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(has_sub(r, SubCause::SpeculativeConnect), "{r:?}");
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::NeverUsed { .. })));
+}
+
+/// The same unused connection aborted after 45 s of silence: an idle
+/// timer may have closed it, so the idle timeout is named beside it.
+#[test]
+fn test_never_used_connection_aborted_after_silence_is_contested() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 900);
+    w.wait(45_000 * MS);
+    let rst = w.send(pkt(true, 443, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(r.cause, Cause::AppAbort);
+    assert!(r.evidence.iter().any(|e| matches!(
+        e.fact,
+        Fact::AlsoFits {
+            cause: Cause::IdleTimeout,
+            ..
+        }
+    )));
 }
 
 /// A health checker alternating between its service port and 443 changes

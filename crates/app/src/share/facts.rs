@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 82] = [
+pub const KINDS: [&str; 84] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -97,6 +97,8 @@ pub const KINDS: [&str; 82] = [
     "connectionless-after-fin",
     "ip-id-copies-as-sender",
     "accepted-after-own-reset",
+    "kernel-syn",
+    "never-used",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.

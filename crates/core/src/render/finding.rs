@@ -91,6 +91,8 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::DeviceSilenceReset { .. }
         | Fact::PurgedAfterClose { .. }
         | Fact::UnwantedConnection { .. }
+        | Fact::KernelSyn { .. }
+        | Fact::NeverUsed { .. }
         | Fact::ChallengeAckAnswered { .. }
         | Fact::RequestUnanswered { .. }
         | Fact::WindowStayedShut { .. }
@@ -557,6 +559,13 @@ fn giving_up(fact: &Fact) -> String {
         ),
         Fact::UnwantedConnection { role } => format!(
             "the {role} reset the SYN-ACK of a connection it opened while sweeping no ports: it no longer wanted it (a preconnect or the losing attempt of happy eyeballs)"
+        ),
+        Fact::KernelSyn { role, shift } => format!(
+            "the {role}'s SYN carried a window scale option (shift {shift}), as its kernel's connect() sends and hand-made scan probes (nmap -sS, masscan, zmap) do not: an application opened the connection, and its socket was gone when the SYN-ACK came"
+        ),
+        Fact::NeverUsed { role, idle_ns } => format!(
+            "the {role} opened the connection and reset it {} after the handshake with not a byte sent either way: it never used it (a preconnect or a pooled spare)",
+            duration(idle_ns)
         ),
         Fact::ChallengeAckAnswered { role, ack } => format!(
             "the {role} had sent a new SYN on this port and answered the {}'s ACK (an RFC 5961 challenge ACK: the {} still held an old connection) with RST at its ack {ack}",

@@ -285,6 +285,12 @@ pub enum Fact {
     /// The `role` reset the SYN-ACK of a connection it opened while
     /// sweeping no ports: it no longer wanted it.
     UnwantedConnection { role: Role },
+    /// The `role`'s SYN carried a window scale option (`shift`), as its
+    /// kernel's connect() sends and hand-made scan probes do not.
+    KernelSyn { role: Role, shift: u8 },
+    /// The `role` opened the connection, nothing was sent either way, and
+    /// it reset the connection `idle_ns` after the handshake.
+    NeverUsed { role: Role, idle_ns: i64 },
     /// The `role`, in SYN-SENT after reusing a port, answered the other
     /// side's ACK (an RFC 5961 challenge ACK) with RST at its `ack`.
     ChallengeAckAnswered { role: Role, ack: u32 },
@@ -479,9 +485,10 @@ impl Fact {
             Fact::DeviceSilenceReset { .. }
             | Fact::PurgedAfterClose { .. }
             | Fact::RequestUnanswered { .. } => Signal::Idle,
-            Fact::UnwantedConnection { .. } | Fact::ChallengeAckAnswered { .. } => {
-                Signal::Handshake
-            }
+            Fact::UnwantedConnection { .. }
+            | Fact::KernelSyn { .. }
+            | Fact::NeverUsed { .. }
+            | Fact::ChallengeAckAnswered { .. } => Signal::Handshake,
             Fact::VantagePastLimits
             | Fact::VantageNoConnection { .. }
             | Fact::VantageBothNearerThere { .. }

@@ -3,8 +3,10 @@
 use super::probe::last_was_syn;
 use super::Decision;
 use crate::attribute::facts::Facts;
+use crate::attribute::probe::CONNECT_PROBE_NS;
 use crate::decode::flags;
-use crate::report::{Cause, Fact, Origin, SubCause};
+use crate::report::{Cause, Fact, Origin, Stage, SubCause};
+use crate::track::conn::Direction;
 use crate::track::Side;
 
 /// The sender answered the SYN with RST, by its fingerprint, and then
@@ -84,14 +86,60 @@ pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
 }
 
 /// A client that sweeps no ports reset the SYN-ACK of a connection it
-/// opened beside another to the same port (a browser's preconnect or
-/// connection pool): it no longer wanted it, no scan. A lone probe tells
-/// nothing either way and stays a half-open scan.
+/// opened: its socket was gone before the answer came, so the application
+/// no longer wanted it (a browser's preconnect or connection pool, happy
+/// eyeballs' loser, a connect timeout), no scan. The kernel, not a
+/// raw-packet tool, sent the SYN when another connection to the same port
+/// opened beside it, or when the SYN carried a window scale option, which
+/// connect() sends and hand-made probes (nmap -sS, masscan, zmap) do not. A
+/// lone probe with neither tells nothing either way and stays a half-open
+/// scan.
 pub fn speculative_connect(f: &Facts<'_>) -> Option<Decision> {
-    if f.scanner || !f.conn.parallel_open || !f.earlier.is_empty() || !is_half_open(f) {
+    if f.scanner || !f.earlier.is_empty() || !is_half_open(f) {
         return None;
     }
-    let fact = Fact::UnwantedConnection { role: f.who() };
+    let role = f.who();
+    let kernel_syn = f
+        .record
+        .snapshot
+        .sender
+        .wscale
+        .filter(|_| !f.conn.parallel_open);
+    if !f.conn.parallel_open && kernel_syn.is_none() {
+        return None;
+    }
+    let decision = Decision::new(Cause::AppAbort)
+        .sub(SubCause::SpeculativeConnect)
+        .because(Fact::UnwantedConnection { role }, f.origin);
+    Some(match kernel_syn {
+        Some(shift) => decision.because(Fact::KernelSyn { role, shift }, f.origin),
+        None => decision,
+    })
+}
+
+/// The client aborted (RST+ACK) a connection it had opened and never
+/// used: no byte either way since the handshake, longer after it than a
+/// connect() probe. A preconnect or a pooled spare the application closed;
+/// after a long silence an idle timer may have been what closed it, which
+/// the rival rule names.
+pub fn never_used(f: &Facts<'_>) -> Option<Decision> {
+    let s = &f.record.snapshot;
+    let unused = |d: &Direction| d.data_packets == 0 && d.fin_seq.is_none();
+    let opened = s.ack_ns?;
+    let idle_ns = f.record.ts_ns.saturating_sub(opened);
+    let quiet = f.stage == Stage::PostAck && unused(&s.sender) && unused(&s.peer);
+    if f.scanner
+        || f.side() != Side::Client
+        || !f.has_ack()
+        || !quiet
+        || idle_ns <= CONNECT_PROBE_NS
+    {
+        return None;
+    }
+    let fact = Fact::NeverUsed {
+        role: f.who(),
+        idle_ns,
+    };
     Some(
         Decision::new(Cause::AppAbort)
             .sub(SubCause::SpeculativeConnect)

@@ -375,6 +375,8 @@ variants! {
     DeviceSilenceReset { role, silence_ns },
     PurgedAfterClose { role, silence_ns },
     UnwantedConnection { role },
+    KernelSyn { role, shift },
+    NeverUsed { role, idle_ns },
     ChallengeAckAnswered { role, ack },
     RequestUnanswered { role, bytes, waited_ns },
     WindowStayedShut { role, probes },
