@@ -1416,6 +1416,36 @@ fn test_syn_reset_by_the_servers_host_then_accepted_is_crafted_there() {
     assert_eq!(reset(&report, abort).consequence_of, None);
 }
 
+/// bug-3286's second decoy: before its SYN-ACK, the server's host sends a
+/// FIN+ACK acknowledging the SYN (seq 0, no SYN); the client, in SYN-SENT,
+/// finds it unacceptable and resets it at its ack, keeping its socket:
+/// out-of-window, the client's own, not a socket-less answer.
+#[test]
+fn test_segment_acking_the_syn_reset_in_syn_sent_is_out_of_window() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 80, 100, 0, SYN));
+    w.wait(RTT);
+    w.send(pkt(false, 80, 0, 101, FIN | ACK));
+    w.wait(MS / 10);
+    let rst = w.send(pkt(true, 80, 101, 0, RST));
+    w.wait(MS);
+    w.send(pkt(false, 80, 900, 101, SYN | ACK));
+    w.wait(MS / 5);
+    acked_get(&mut w);
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::OutOfWindow),
+        "{:#?}",
+        r.evidence
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::SynSentRejects { frame: 2, .. })));
+}
+
 /// The same forged answer with no SYN-ACK after it stays a firewall's
 /// refusal (the race rule needs the real server to answer).
 #[test]
@@ -1640,6 +1670,37 @@ fn test_zero_window_probed_then_sender_gives_up() {
         (Sender::Server, Origin::Server, Cause::AppAbort)
     );
     assert!(has_sub(r, SubCause::ZeroWindow));
+}
+
+/// The server retransmits its closing data with backoff, and the client,
+/// which had sent its own close, resets a second after the last copy: no
+/// stack answers that late, so the client aborted (gave up waiting for the
+/// close, as in Suricata's `tcp-empty-sack`), no lost connection.
+#[test]
+fn test_late_rst_after_peer_retransmissions_is_an_abort() {
+    let mut w = Wire::new();
+    w.background(443, 5000);
+    let (c, s) = w.handshake(443, 100, 9000);
+    let (c, s) = w.exchange(443, c, s);
+    for n in 0..4 {
+        w.send(Pkt {
+            payload: b"alert",
+            ..pkt(false, 443, s, c, ACK | PSH | FIN)
+        });
+        w.wait((400 * MS) << n);
+    }
+    w.wait(1_000 * MS);
+    let rst = w.send(Pkt {
+        ip_id: Some(0),
+        ..pkt(true, 443, c, 0, RST)
+    });
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(!has_sub(r, SubCause::HalfOpen), "{r:?}");
 }
 
 /// The server rebooted: the client retransmits its data with backoff into

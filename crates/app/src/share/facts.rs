@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 84] = [
+pub const KINDS: [&str; 85] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -99,6 +99,7 @@ pub const KINDS: [&str; 84] = [
     "accepted-after-own-reset",
     "kernel-syn",
     "never-used",
+    "syn-sent-rejects",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.

@@ -14,6 +14,14 @@ use crate::track::HostProfile;
 /// an idle timeout the explanation: NAT and firewall timeouts are minutes.
 pub const IDLE_NS: i64 = 30_000_000_000;
 
+/// A stack answers a segment within its round trip from the capture: a
+/// RST more than this many times the sender's handshake answer time after
+/// the packet before it is not an answer to that packet.
+const ANSWER_SLACK: i64 = 3;
+
+/// Below this, lateness says nothing (a busy host, a slow scheduler).
+const ANSWER_FLOOR_NS: i64 = 200_000_000;
+
 /// An earlier reset of the same connection, as judged.
 #[derive(Clone, Copy, Debug)]
 pub struct Earlier {
@@ -80,6 +88,24 @@ impl Facts<'_> {
     /// The peer packet this RST answers, if it answers one.
     pub fn trigger(&self) -> Option<PacketNote> {
         self.record.trigger()
+    }
+
+    /// The peer packet this RST answers, when it came within the sender's
+    /// answer time (its handshake's, seen from the capture): a stack
+    /// without the connection answers at once, so a RST long after the
+    /// peer's last packet is the sender's own doing. With no handshake
+    /// timed, the trigger as is.
+    pub fn answered(&self) -> Option<PacketNote> {
+        let t = self.trigger()?;
+        let expected = match self.side() {
+            Side::Client => self.conn.client_delay_ns(),
+            Side::Server => self.conn.server_delay_ns(),
+        };
+        let Some(expected) = expected else {
+            return Some(t);
+        };
+        let bound = expected.saturating_mul(ANSWER_SLACK).max(ANSWER_FLOOR_NS);
+        (self.record.ts_ns.saturating_sub(t.ts_ns) <= bound).then_some(t)
     }
 
     /// The RST carries the ACK flag.

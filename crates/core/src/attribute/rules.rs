@@ -21,8 +21,8 @@
 //!    segment with netfilter's numbers ([`path`]);
 //! 4. probes and scans, a SYN the sender reset and then accepted (a decoy
 //!    crafted on its host), refusals of a SYN, a challenge ACK answered from
-//!    SYN-SENT, a connection its opener no longer wanted or never used
-//!    ([`probe`], [`handshake`]);
+//!    SYN-SENT, a segment acking the SYN rejected in SYN-SENT, a connection
+//!    its opener no longer wanted or never used ([`probe`], [`handshake`]);
 //! 5. how the connection was closing: a FIN never acknowledged, data after
 //!    a close, an endpoint's stack answering with no socket for the
 //!    connection ([`consequence`]), both FINs, the sender's own FIN (its
@@ -133,6 +133,7 @@ pub enum Rule {
     ConnectProbe,
     ScanRefused,
     AcceptedAfterOwnReset,
+    SynSentRejects,
     Refused,
     ChallengeAckAnswered,
     SpeculativeConnect,
@@ -191,6 +192,7 @@ const RULES: &[(Rule, RuleFn)] = &[
         Rule::ChallengeAckAnswered,
         handshake::challenge_ack_answered,
     ),
+    (Rule::SynSentRejects, handshake::syn_sent_rejects),
     (Rule::SpeculativeConnect, handshake::speculative_connect),
     (Rule::NeverUsed, handshake::never_used),
     (Rule::HalfOpenScan, handshake::half_open_scan),

@@ -87,6 +87,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::MidConnectionAfter { .. } => close(fact),
         Fact::SynAckAfterReset { .. }
         | Fact::AcceptedAfterOwnReset { .. }
+        | Fact::SynSentRejects { .. }
         | Fact::FinGaveUp { .. }
         | Fact::DeviceSilenceReset { .. }
         | Fact::PurgedAfterClose { .. }
@@ -544,6 +545,10 @@ fn giving_up(fact: &Fact) -> String {
         Fact::AcceptedAfterOwnReset { role, after_ns } => format!(
             "the {role} accepted the same SYN with its SYN-ACK {} after this RST: no stack refuses a SYN it goes on to accept, so the reset was crafted on the {role}'s host (an evasion test's decoy), not a refusal",
             duration(after_ns)
+        ),
+        Fact::SynSentRejects { role, frame } => format!(
+            "the {role}, its SYN still unanswered (SYN-SENT), reset at its ack the {}'s segment of frame {frame}, which acknowledged the SYN without a SYN of its own: its stack found that segment unacceptable (a bad timestamp echo, RFC 7323 §5.4) and keeps waiting for the SYN-ACK",
+            role.other()
         ),
         Fact::FinGaveUp { role, fins, over_ns } => format!(
             "the {role} sent its FIN {fins} times over {} without an ACK, then gave up",

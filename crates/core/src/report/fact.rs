@@ -275,6 +275,9 @@ pub enum Fact {
     /// SYN-ACK to the same SYN `after_ns` later: a reset crafted on its
     /// host, not its stack refusing.
     AcceptedAfterOwnReset { role: Role, after_ns: i64 },
+    /// The `role`, in SYN-SENT, reset the segment of `frame` that acked its
+    /// SYN without a SYN: its stack found it unacceptable.
+    SynSentRejects { role: Role, frame: u64 },
     /// The `role` sent its FIN `fins` times over `over_ns` without an ACK.
     FinGaveUp { role: Role, fins: u32, over_ns: i64 },
     /// `silence_ns` of silence, then a device reset in the `role`'s name.
@@ -488,7 +491,8 @@ impl Fact {
             Fact::UnwantedConnection { .. }
             | Fact::KernelSyn { .. }
             | Fact::NeverUsed { .. }
-            | Fact::ChallengeAckAnswered { .. } => Signal::Handshake,
+            | Fact::ChallengeAckAnswered { .. }
+            | Fact::SynSentRejects { .. } => Signal::Handshake,
             Fact::VantagePastLimits
             | Fact::VantageNoConnection { .. }
             | Fact::VantageBothNearerThere { .. }

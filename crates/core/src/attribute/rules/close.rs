@@ -139,7 +139,7 @@ fn answers_at_ack(f: &Facts<'_>) -> bool {
 /// connection happened out of the capture's sight.
 pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
     let t = f
-        .trigger()
+        .answered()
         .filter(|t| t.payload_len > 0 && t.flags & flags::ACK != 0)?;
     if f.has_ack() || f.record.packet.seq != t.ack {
         return None;
@@ -220,7 +220,7 @@ pub fn no_context(f: &Facts<'_>) -> Option<Decision> {
 
 /// The fallback: an in-window RST mid-connection, the application aborting.
 pub fn mid_connection(f: &Facts<'_>) -> Decision {
-    let fact = match f.trigger() {
+    let fact = match f.answered() {
         Some(t) => Fact::MidConnectionAnswer {
             role: f.who(),
             bytes: t.payload_len,

@@ -85,6 +85,31 @@ pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
+/// The sender, in SYN-SENT (its SYN the last thing it sent, no SYN from the
+/// peer), got a segment acknowledging its SYN without a SYN of its own and
+/// reset it at that segment's ack: its stack found the segment unacceptable
+/// (Linux rejects a timestamp echo it never sent, RFC 7323 §5.4 via
+/// `tcp_rcv_synsent_state_process`) and goes on waiting for the SYN-ACK.
+/// A bare ACK acknowledging something else is [`challenge_ack_answered`]'s.
+pub fn syn_sent_rejects(f: &Facts<'_>) -> Option<Decision> {
+    let s = &f.record.snapshot;
+    let t = f.trigger()?;
+    let syn = s
+        .sender
+        .last
+        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
+    let acks_syn =
+        t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0 && t.ack == syn.seq.wrapping_add(1);
+    if !acks_syn || s.peer.isn.is_some() || f.has_ack() || f.record.packet.seq != t.ack {
+        return None;
+    }
+    let fact = Fact::SynSentRejects {
+        role: f.who(),
+        frame: t.frame,
+    };
+    Some(Decision::new(Cause::OutOfWindow).because(fact, f.origin))
+}
+
 /// A client that sweeps no ports reset the SYN-ACK of a connection it
 /// opened: its socket was gone before the answer came, so the application
 /// no longer wanted it (a browser's preconnect or connection pool, happy

@@ -126,10 +126,11 @@ const BACKOFF_NS: i64 = 1_000_000_000;
 /// The sender answered the peer's retransmission of unacknowledged data
 /// with a RST: the first copy went unanswered because the sender had lost
 /// the connection (a reboot, a restarted process), and its kernel resets
-/// what it no longer knows. A one-byte keepalive probe does not count.
+/// what it no longer knows, at once. A one-byte keepalive probe does not
+/// count, nor a RST long after the retransmission (the sender aborting).
 pub fn peer_lost_connection(f: &Facts<'_>) -> Option<Decision> {
     let t = f
-        .trigger()
+        .answered()
         .filter(|t| t.retransmission && t.payload_len > 1)?;
     let peer = &f.record.snapshot.peer;
     let over_ns = t.ts_ns.saturating_sub(peer.rexmit_first_ns).max(0);

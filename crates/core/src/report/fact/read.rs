@@ -371,6 +371,7 @@ variants! {
     MidConnectionAfter { gap_ns },
     SynAckAfterReset { role, after_ns },
     AcceptedAfterOwnReset { role, after_ns },
+    SynSentRejects { role, frame },
     FinGaveUp { role, fins, over_ns },
     DeviceSilenceReset { role, silence_ns },
     PurgedAfterClose { role, silence_ns },
