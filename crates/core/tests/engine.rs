@@ -1703,6 +1703,46 @@ fn test_late_rst_after_peer_retransmissions_is_an_abort() {
     assert!(!has_sub(r, SubCause::HalfOpen), "{r:?}");
 }
 
+/// The capture missed the server's answer and FIN (the client acknowledges
+/// 84 bytes the server was never seen to send, the last one after a long
+/// silence); the client's request and FIN then cross, reordered, and the
+/// server's bare RST answers the request at its ack (Arkime's
+/// `aerospike.pcap`). With the server's side of the story missing, its
+/// firewall rejecting a late segment of a live connection cannot be told:
+/// its stack answered for a socket no longer there.
+#[test]
+fn test_rst_after_the_peer_acked_unseen_server_packets_is_no_host_reject() {
+    const REQUEST: &[u8] = b"0123456789012345678901234567890123456789012";
+    let mut w = Wire::new();
+    w.background(3000, 5000);
+    let (c, s) = w.handshake(3000, 100, 9000);
+    w.send(Pkt {
+        payload: REQUEST,
+        ..pkt(true, 3000, c, s, ACK | PSH)
+    });
+    w.wait(5 * MS);
+    let c = c + 43;
+    w.send(pkt(true, 3000, c, s + 83, ACK));
+    w.wait(61_000 * MS);
+    w.send(pkt(true, 3000, c, s + 84, ACK));
+    w.wait(5_800 * MS);
+    w.send(pkt(true, 3000, c + 43, s + 84, ACK | FIN));
+    w.send(Pkt {
+        payload: REQUEST,
+        ..pkt(true, 3000, c, s + 84, ACK | PSH)
+    });
+    w.wait(RTT);
+    let rst = w.send(pkt(false, 3000, s + 84, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Server, Origin::Server, Cause::ClosedSocket),
+        "{:#?}",
+        r.evidence
+    );
+}
+
 /// The server rebooted: the client retransmits its data with backoff into
 /// the void, and the server's new kernel resets the next copy. The server
 /// lost the connection (closed-socket, half-open); no idle timer expired.
@@ -2394,6 +2434,42 @@ fn test_refusal_form_lone_rst_ack_with_seq_zero() {
     };
     assert_eq!(conn.server.to_string(), format!("{SERVER}:49914"));
     assert_eq!(conn.roles_from, "refusal");
+}
+
+/// A capture begun mid-flow holds only the client's ACK of a connection
+/// and then its RST+ACK at the same sequence number (libtrace's
+/// `fragtest` frame 1414): its socket aborting, as a lone RST+ACK with
+/// live numbers is. One that misses the client's own next number is no
+/// such continuation and stays unexplained.
+#[test]
+fn test_rst_ack_continuing_the_senders_own_packets_is_an_abort() {
+    let mut w = Wire::new();
+    let ack = |port: u16, seq: u32| Pkt {
+        client_port: port,
+        ..pkt(true, 80, seq, 2_946_754_748, ACK)
+    };
+    w.send(ack(54603, 2_425_233_109));
+    let abort = w.send(Pkt {
+        client_port: 54603,
+        ..pkt(true, 80, 2_425_233_109, 2_946_754_748, RST | ACK)
+    });
+    w.wait(100 * MS);
+    w.send(ack(54604, 1_000));
+    let elsewhere = w.send(Pkt {
+        client_port: 54604,
+        ..pkt(true, 80, 9_000, 2_946_754_748, RST | ACK)
+    });
+    let report = w.finish();
+    let r = reset(&report, abort);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(r
+        .evidence
+        .iter()
+        .any(|e| matches!(e.fact, Fact::AbortAfterOwn { .. })));
+    assert_ne!(reset(&report, elsewhere).cause, Cause::AppAbort);
 }
 
 #[test]

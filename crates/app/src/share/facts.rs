@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The fact kinds of link format v2, by index. Links made with this table
 /// must open forever: only ever append.
-pub const KINDS: [&str; 85] = [
+pub const KINDS: [&str; 86] = [
     "diagnostic-code",
     "diagnostic-reason",
     "big-ip-text",
@@ -100,6 +100,7 @@ pub const KINDS: [&str; 85] = [
     "kernel-syn",
     "never-used",
     "syn-sent-rejects",
+    "abort-after-own",
 ];
 
 /// A fact's kind: its index in [`KINDS`], or its name.

@@ -81,6 +81,7 @@ pub fn finding(fact: &Fact) -> String {
         | Fact::NoContext
         | Fact::AlsoFits { .. }
         | Fact::AbortForm { .. }
+        | Fact::AbortAfterOwn { .. }
         | Fact::RefusalForm { .. }
         | Fact::RefusalWithData { .. }
         | Fact::MidConnectionAnswer { .. }
@@ -516,6 +517,9 @@ fn close(fact: &Fact) -> String {
         }
         Fact::AbortForm { role } => format!(
             "nothing else of this connection captured, and the {role}'s RST carries the ACK flag with live sequence numbers: the form of a socket closing by abort (a stack without the connection answers with a bare RST at the segment's ack, or with seq 0 to a SYN)"
+        ),
+        Fact::AbortAfterOwn { role, seq } => format!(
+            "only the {role}'s own packets of this connection captured, and its RST carries the ACK flag at its next sequence number {seq}: the form of its socket closing by abort (a stack without the connection answers with a bare RST at the segment's ack)"
         ),
         Fact::RefusalForm { role } => format!(
             "nothing else of this connection captured, and the {role}'s RST+ACK has seq 0 and acknowledges a sequence number: the form of a stack refusing a SYN sent before the capture began"

@@ -288,6 +288,10 @@ pub enum Fact {
     /// The `role` reset the SYN-ACK of a connection it opened while
     /// sweeping no ports: it no longer wanted it.
     UnwantedConnection { role: Role },
+    /// Only the `role`'s own packets of the connection were captured, and
+    /// its RST+ACK sits at its next sequence number `seq`: its socket
+    /// aborting.
+    AbortAfterOwn { role: Role, seq: u32 },
     /// The `role`'s SYN carried a window scale option (`shift`), as its
     /// kernel's connect() sends and hand-made scan probes do not.
     KernelSyn { role: Role, shift: u8 },
@@ -460,6 +464,7 @@ impl Fact {
             | Fact::AfterTeardown { .. }
             | Fact::LostConnection { .. }
             | Fact::AbortForm { .. }
+            | Fact::AbortAfterOwn { .. }
             | Fact::RefusalForm { .. }
             | Fact::RefusalWithData { .. }
             | Fact::AlsoFits { .. } => Signal::Stage,

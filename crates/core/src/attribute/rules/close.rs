@@ -152,7 +152,8 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
     Some(Decision::new(Cause::ClosedSocket).because(fact, f.origin))
 }
 
-/// The connection's only packet is a RST+ACK with live numbers (a capture
+/// The connection's only packet is a RST+ACK with live numbers, or one
+/// continuing the sender's own packets, the only ones captured (a capture
 /// that began mid-flow, roles told by the ports): a socket aborting. A
 /// stack without the connection answers a stray segment with a bare RST
 /// at its ack, or a SYN with seq 0 (RFC 9293 §3.10.7.1), so that form is
@@ -161,14 +162,29 @@ pub fn no_socket_answer(f: &Facts<'_>) -> Option<Decision> {
 pub fn abort_form(f: &Facts<'_>) -> Option<Decision> {
     let r = f.record;
     let live = f.has_ack() && r.packet.seq != 0 && r.packet.ack != 0 && r.packet.payload_len == 0;
-    if f.stage != Stage::Unknown || !f.alone() || !live || f.conn.roles_from != RolesFrom::Ports {
+    if f.stage != Stage::Unknown || !live || f.conn.roles_from != RolesFrom::Ports {
         return None;
     }
-    Some(by_its_form(
-        f,
-        Cause::AppAbort,
-        Fact::AbortForm { role: f.who() },
-    ))
+    let role = f.who();
+    let fact = if f.alone() {
+        Fact::AbortForm { role }
+    } else if continues_own(f) {
+        Fact::AbortAfterOwn {
+            role,
+            seq: r.packet.seq,
+        }
+    } else {
+        return None;
+    };
+    Some(by_its_form(f, Cause::AppAbort, fact))
+}
+
+/// Only the sender's own packets came before, and the RST sits at its
+/// next sequence number: the socket that sent them aborting (RST+ACK at
+/// SND.NXT), not a stack answering the peer.
+fn continues_own(f: &Facts<'_>) -> bool {
+    let s = &f.record.snapshot;
+    s.peer.clean_packets() == 0 && s.sender.snd_nxt == Some(f.record.packet.seq)
 }
 
 /// The connection's only packet is a RST+ACK with seq 0 and an ack: a

@@ -6,6 +6,7 @@ use crate::attribute::facts::{Facts, IDLE_NS};
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, SegmentFlaw, SubCause};
 use crate::track::conn::{PacketNote, Side};
+use crate::track::seq;
 
 fn forged(f: &Facts<'_>) -> bool {
     f.origin == Origin::Middlebox
@@ -80,10 +81,19 @@ pub fn host_reject(f: &Facts<'_>) -> Option<Decision> {
     let why = flaw(&t)?;
     let s = &f.record.snapshot;
     // A run of retransmissions with backoff is a peer talking to a host
-    // that lost the connection, not one late segment.
+    // that lost the connection, not one late segment. A peer acknowledging
+    // more than the host was seen to send answers packets the capture
+    // missed (a FIN among them, perhaps): whether the host still held the
+    // connection cannot be told.
+    let missed = s
+        .peer
+        .last_ack
+        .zip(s.sender.snd_nxt)
+        .is_some_and(|(acked, nxt)| seq::after(acked, nxt));
     let live = t.gap_before_ns < IDLE_NS
         && s.peer.rexmit_run <= 1
         && s.sender.fin_seq.is_none()
+        && !missed
         && f.earlier.is_empty();
     let numbers = reject_numbers(f, &t).filter(|_| live)?;
     let role = f.who();

@@ -376,6 +376,7 @@ variants! {
     DeviceSilenceReset { role, silence_ns },
     PurgedAfterClose { role, silence_ns },
     UnwantedConnection { role },
+    AbortAfterOwn { role, seq },
     KernelSyn { role, shift },
     NeverUsed { role, idle_ns },
     ChallengeAckAnswered { role, ack },
