@@ -6,7 +6,7 @@ use crate::attribute::facts::Facts;
 use crate::attribute::probe::CONNECT_PROBE_NS;
 use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
-use crate::track::conn::Direction;
+use crate::track::conn::{Direction, PacketNote};
 use crate::track::Side;
 
 /// The sender answered the SYN with RST, by its fingerprint, and then
@@ -58,20 +58,28 @@ pub fn half_open_scan(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
+/// The segment a sender in SYN-SENT (its SYN the last thing it sent)
+/// reset at its ack, a segment with ACK and without SYN, and the SYN's
+/// sequence number.
+fn syn_sent_answer(f: &Facts<'_>) -> Option<(PacketNote, u32)> {
+    let t = f.trigger()?;
+    let syn = f
+        .record
+        .snapshot
+        .sender
+        .last
+        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
+    let plain_ack = t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0;
+    (plain_ack && f.record.packet.seq == t.ack).then_some((t, syn.seq))
+}
+
 /// The sender, in SYN-SENT on a port an old connection still held, got
 /// the peer's bare ACK (an RFC 5961 §4 challenge ACK, acknowledging the
 /// old connection, not the SYN) and reset it at that ACK's number (RFC
 /// 9293 §3.10.7.3): the RST answers a connection the sender no longer has.
 pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
-    let s = &f.record.snapshot;
-    let t = f.trigger()?;
-    let syn = s
-        .sender
-        .last
-        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
-    let challenge =
-        t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0 && t.ack != syn.seq.wrapping_add(1);
-    if !(challenge && f.record.packet.seq == t.ack) {
+    let (t, syn_seq) = syn_sent_answer(f)?;
+    if t.ack == syn_seq.wrapping_add(1) {
         return None;
     }
     let fact = Fact::ChallengeAckAnswered {
@@ -92,15 +100,9 @@ pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
 /// `tcp_rcv_synsent_state_process`) and goes on waiting for the SYN-ACK.
 /// A bare ACK acknowledging something else is [`challenge_ack_answered`]'s.
 pub fn syn_sent_rejects(f: &Facts<'_>) -> Option<Decision> {
-    let s = &f.record.snapshot;
-    let t = f.trigger()?;
-    let syn = s
-        .sender
-        .last
-        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
-    let acks_syn =
-        t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0 && t.ack == syn.seq.wrapping_add(1);
-    if !acks_syn || s.peer.isn.is_some() || f.has_ack() || f.record.packet.seq != t.ack {
+    let (t, syn_seq) = syn_sent_answer(f)?;
+    let acks_syn = t.ack == syn_seq.wrapping_add(1);
+    if !acks_syn || f.record.snapshot.peer.isn.is_some() || f.has_ack() {
         return None;
     }
     let fact = Fact::SynSentRejects {
