@@ -160,104 +160,136 @@ fn payload(ctx: &Context<'_>, w: &mut Weighing) {
     }
 }
 
+/// One signal: the fact, its weight and whom it points to.
+type Signal = (Fact, f32, Origin);
+
+/// A RST's TTL and the baselines it is compared with: its sender's packets
+/// on this connection and on all of the address's connections.
+struct TtlSeen {
+    ttl: u8,
+    who: Role,
+    sender: Origin,
+    conn: TtlBaseline,
+    host: TtlBaseline,
+}
+
 fn ttl(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
-    let (ttl, who) = (r.packet.ttl, role(r.side));
-    let sender = Origin::from(r.side);
-    let conn_base: &TtlBaseline = &ctx.conn.dir(r.side).ttl;
-    let host_base = ctx.host.map(|h| h.ttl).unwrap_or_default();
-    let (conn_total, conn_near) = (conn_base.total(), conn_base.near(ttl));
-    let (host_total, host_near) = (host_base.total(), host_base.near(ttl));
-    let host_other = host_total.saturating_sub(conn_total);
+    let seen = TtlSeen {
+        ttl: r.packet.ttl,
+        who: role(r.side),
+        sender: Origin::from(r.side),
+        conn: ctx.conn.dir(r.side).ttl,
+        host: ctx.host.map(|h| h.ttl).unwrap_or_default(),
+    };
+    let signal = if let Some(initial) = ttl_initial(&seen) {
+        Some(initial)
+    } else if seen.conn.total() > 0 {
+        ttl_vs_connection(&seen)
+    } else if seen.host.total() > 0 {
+        ttl_vs_host(&seen)
+    } else {
+        let fact = Fact::TtlAlone {
+            role: seen.who,
+            ttl: seen.ttl,
+        };
+        Some((fact, 0.0, Origin::Unknown))
+    };
+    if let Some((fact, weight, points_to)) = signal {
+        w.add(fact, weight, points_to);
+    }
+}
 
-    // An untouched initial TTL means zero routers: the capturing machine
-    // itself sent it, as it sent its other packets with that TTL.
-    if matches!(ttl, 64 | 128 | 255) && host_base.exact(ttl) >= 2 {
-        let packets = host_base.exact(ttl);
-        w.add(
-            Fact::TtlInitial {
-                role: who,
-                ttl,
-                packets,
-            },
-            3.0,
-            sender,
-        );
-        return;
+/// An untouched initial TTL means zero routers: the capturing machine
+/// itself sent it, as it sent its other packets with that TTL.
+fn ttl_initial(s: &TtlSeen) -> Option<Signal> {
+    let packets = s.host.exact(s.ttl);
+    if !matches!(s.ttl, 64 | 128 | 255) || packets < 2 {
+        return None;
     }
-    if conn_total > 0 {
-        if conn_near.saturating_mul(2) >= conn_total {
-            let weight = 1.0 + 1.5 * (conn_total.min(10) as f32 / 10.0);
-            let packets = conn_total;
-            w.add(
-                Fact::TtlAsConnection {
-                    role: who,
-                    ttl,
-                    packets,
-                },
-                weight,
-                sender,
-            );
-            return;
-        }
-        if conn_near == 0 {
-            let usual = conn_base.dominant().map(|(t, _)| t);
-            if host_near.saturating_mul(2) >= host_total && host_other >= 3 {
-                let fact = Fact::TtlAsHostNotConnection {
-                    role: who,
-                    ttl,
-                    usual,
-                    matching: host_near,
-                    packets: host_total,
-                };
-                w.add(fact, 0.5, sender);
-                return;
-            }
-            let mut weight = if conn_total >= 3 { 2.5 } else { 2.0 };
-            if usual.is_some_and(|b| initial_ttl(b) != initial_ttl(ttl)) {
-                weight += 1.0;
-            }
-            let packets = conn_total;
-            let fact = Fact::TtlDiffersConnection {
-                role: who,
-                ttl,
-                packets,
-                usual,
-            };
-            w.add(fact, weight, Origin::Middlebox);
-        }
-        return;
+    let fact = Fact::TtlInitial {
+        role: s.who,
+        ttl: s.ttl,
+        packets,
+    };
+    Some((fact, 3.0, s.sender))
+}
+
+/// The TTL against the sender's packets on this connection (when it is
+/// neither theirs nor clearly another's, no signal).
+fn ttl_vs_connection(s: &TtlSeen) -> Option<Signal> {
+    let (ttl, who) = (s.ttl, s.who);
+    let (packets, near) = (s.conn.total(), s.conn.near(ttl));
+    if near.saturating_mul(2) >= packets {
+        let weight = 1.0 + 1.5 * (packets.min(10) as f32 / 10.0);
+        let fact = Fact::TtlAsConnection {
+            role: who,
+            ttl,
+            packets,
+        };
+        return Some((fact, weight, s.sender));
     }
-    if host_total > 0 {
-        let usual = host_base.dominant().map(|(t, _)| t);
-        let packets = host_total;
-        if host_near.saturating_mul(2) >= host_total {
-            let weight = 1.0 + 1.0 * (host_total.min(10) as f32 / 10.0);
-            w.add(
-                Fact::TtlAsHost {
-                    role: who,
-                    ttl,
-                    packets,
-                },
-                weight,
-                sender,
-            );
-        } else if host_near == 0 {
-            let mut weight = 1.5;
-            if usual.is_some_and(|b| initial_ttl(b) != initial_ttl(ttl)) {
-                weight += 1.0;
-            }
-            let fact = Fact::TtlDiffersHost {
-                role: who,
-                ttl,
-                packets,
-                usual,
-            };
-            w.add(fact, weight, Origin::Middlebox);
-        }
-        return;
+    if near > 0 {
+        return None;
     }
-    w.add(Fact::TtlAlone { role: who, ttl }, 0.0, Origin::Unknown);
+    let usual = s.conn.dominant().map(|(t, _)| t);
+    let (host_total, host_near) = (s.host.total(), s.host.near(ttl));
+    if host_near.saturating_mul(2) >= host_total && host_total.saturating_sub(packets) >= 3 {
+        let fact = Fact::TtlAsHostNotConnection {
+            role: who,
+            ttl,
+            usual,
+            matching: host_near,
+            packets: host_total,
+        };
+        return Some((fact, 0.5, s.sender));
+    }
+    let weight = if packets >= 3 { 2.5 } else { 2.0 } + other_initial(usual, ttl);
+    let fact = Fact::TtlDiffersConnection {
+        role: who,
+        ttl,
+        packets,
+        usual,
+    };
+    Some((fact, weight, Origin::Middlebox))
+}
+
+/// The TTL against the sender address's packets on its other connections
+/// (when it is neither theirs nor clearly another's, no signal).
+fn ttl_vs_host(s: &TtlSeen) -> Option<Signal> {
+    let (ttl, who) = (s.ttl, s.who);
+    let (packets, near) = (s.host.total(), s.host.near(ttl));
+    let usual = s.host.dominant().map(|(t, _)| t);
+    if near.saturating_mul(2) >= packets {
+        let weight = 1.0 + 1.0 * (packets.min(10) as f32 / 10.0);
+        let fact = Fact::TtlAsHost {
+            role: who,
+            ttl,
+            packets,
+        };
+        return Some((fact, weight, s.sender));
+    }
+    if near > 0 {
+        return None;
+    }
+    let weight = 1.5 + other_initial(usual, ttl);
+    let fact = Fact::TtlDiffersHost {
+        role: who,
+        ttl,
+        packets,
+        usual,
+    };
+    Some((fact, weight, Origin::Middlebox))
+}
+
+/// Extra weight when `ttl` started from another initial TTL than the
+/// `usual` one: another operating system, not only another path.
+fn other_initial(usual: Option<u8>, ttl: u8) -> f32 {
+    if usual.is_some_and(|b| initial_ttl(b) != initial_ttl(ttl)) {
+        1.0
+    } else {
+        0.0
+    }
 }
 
 fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
