@@ -220,6 +220,15 @@ fn ttl_initial(s: &TtlSeen) -> Option<Signal> {
 fn ttl_vs_connection(s: &TtlSeen) -> Option<Signal> {
     let (ttl, who) = (s.ttl, s.who);
     let (packets, near) = (s.conn.total(), s.conn.near(ttl));
+    if let Some(usual) = one_hop_nearer(&s.conn, ttl) {
+        let fact = Fact::TtlDiffersConnection {
+            role: who,
+            ttl,
+            packets,
+            usual: Some(usual),
+        };
+        return Some((fact, 2.0, Origin::Middlebox));
+    }
     if near.saturating_mul(2) >= packets {
         let weight = 1.0 + 1.5 * (packets.min(10) as f32 / 10.0);
         let fact = Fact::TtlAsConnection {
@@ -252,6 +261,20 @@ fn ttl_vs_connection(s: &TtlSeen) -> Option<Signal> {
         usual,
     };
     Some((fact, weight, Origin::Middlebox))
+}
+
+/// Packets of a connection before its sender's TTL counts as steady.
+const STEADY_TTL_PACKETS: u32 = 4;
+
+/// The sender's one TTL on this connection, when every one of its (at
+/// least [`STEADY_TTL_PACKETS`]) packets had it and the RST's `ttl` is one
+/// above: a machine one router nearer the capture. A route change moves
+/// the TTL by one too, but it moves the packets after it alike, while a
+/// firewall in front of the host answers in its name from one hop closer.
+fn one_hop_nearer(conn: &TtlBaseline, ttl: u8) -> Option<u8> {
+    let (usual, packets) = conn.dominant()?;
+    let steady = packets >= STEADY_TTL_PACKETS && packets == conn.total();
+    (steady && usual.checked_add(1) == Some(ttl)).then_some(usual)
 }
 
 /// The TTL against the sender address's packets on its other connections

@@ -185,10 +185,9 @@ fn ttl(fact: &Fact) -> String {
                     ));
                 } else {
                     let way = if ttl > b { "nearer" } else { "farther" };
-                    text.push_str(&format!(
-                        " ({} hops {way}: a different machine)",
-                        ttl.abs_diff(b)
-                    ));
+                    let hops = ttl.abs_diff(b);
+                    let unit = if hops == 1 { "hop" } else { "hops" };
+                    text.push_str(&format!(" ({hops} {unit} {way}: a different machine)"));
                 }
             }
             text
