@@ -140,7 +140,7 @@ fn judge(records: &[ResetRecord], index: usize, conn: &Conn, seen: &Seen<'_>) ->
     let shared = logged.is_none() && origin::shared_address(&weighing, &ctx);
     let origin = match logged {
         Some(logged) => logged,
-        None if shared => Origin::from(record.side),
+        None if shared || origin::sent_by_capturing_host(&weighing) => Origin::from(record.side),
         None => origin_of(&weighing, record.side, record.trigger().is_some()),
     };
     let stage = pattern::stage(record);

@@ -121,6 +121,16 @@ pub fn shared_address(w: &Weighing, ctx: &Context<'_>) -> bool {
         && !r.answers_syn()
 }
 
+/// The RST left the capturing host itself ([`ttl_initial`]): no device
+/// sits between a host and its own capture, so the signals for one (data
+/// after the RST, an answer quicker than the host's usual) are the host's
+/// own doing: a raw-socket tool beside its kernel, an evasion decoy.
+pub fn sent_by_capturing_host(w: &Weighing) -> bool {
+    w.items
+        .iter()
+        .any(|(_, e)| matches!(e.fact, Fact::TtlInitial { .. }))
+}
+
 /// Weighs every origin signal of one RST.
 pub fn weigh(ctx: &Context<'_>) -> Weighing {
     let mut w = Weighing::default();
