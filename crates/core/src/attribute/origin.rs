@@ -282,9 +282,16 @@ const STEADY_TTL_PACKETS: u32 = 4;
 /// the TTL by one too, but it moves the packets after it alike, while a
 /// firewall in front of the host answers in its name from one hop closer.
 fn one_hop_nearer(conn: &TtlBaseline, ttl: u8) -> Option<u8> {
-    let (usual, packets) = conn.dominant()?;
-    let steady = packets >= STEADY_TTL_PACKETS && packets == conn.total();
-    (steady && usual.checked_add(1) == Some(ttl)).then_some(usual)
+    nearer_than_steady(conn, ttl).filter(|usual| usual.checked_add(1) == Some(ttl))
+}
+
+/// The one TTL of `base`, when every one of its (at least
+/// [`STEADY_TTL_PACKETS`]) packets had it and `ttl`, from the same initial
+/// TTL, is above it: sent from fewer routers away than the sender.
+fn nearer_than_steady(base: &TtlBaseline, ttl: u8) -> Option<u8> {
+    let (usual, packets) = base.dominant()?;
+    let steady = packets >= STEADY_TTL_PACKETS && packets == base.total();
+    (steady && ttl > usual && initial_ttl(ttl) == initial_ttl(usual)).then_some(usual)
 }
 
 /// The TTL against the sender address's packets on its other connections
@@ -292,6 +299,18 @@ fn one_hop_nearer(conn: &TtlBaseline, ttl: u8) -> Option<u8> {
 fn ttl_vs_host(s: &TtlSeen) -> Option<Signal> {
     let (ttl, who) = (s.ttl, s.who);
     let (packets, near) = (s.host.total(), s.host.near(ttl));
+    // One machine behind the address (its packets all at one TTL) and a
+    // RST from nearer: no server pool explains that, a device in front does.
+    if let Some(usual) = nearer_than_steady(&s.host, ttl) {
+        let usual = Some(usual);
+        let fact = Fact::TtlDiffersHost {
+            role: who,
+            ttl,
+            packets,
+            usual,
+        };
+        return Some((fact, 2.0, Origin::Middlebox));
+    }
     let usual = s.host.dominant().map(|(t, _)| t);
     if near.saturating_mul(2) >= packets {
         let weight = 1.0 + 1.0 * (packets.min(10) as f32 / 10.0);
@@ -621,4 +640,42 @@ fn echo(ctx: &Context<'_>, w: &mut Weighing) {
         seq: r.packet.seq,
     };
     w.add(fact, 1.0, Origin::from(r.side));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline(ttls: &[u8]) -> TtlBaseline {
+        let mut b = TtlBaseline::default();
+        for &t in ttls {
+            b.add(t);
+        }
+        b
+    }
+
+    #[test]
+    fn one_hop_nearer_needs_a_steady_baseline_and_one_more() {
+        let steady = baseline(&[52; 16]);
+        assert_eq!(one_hop_nearer(&steady, 53), Some(52));
+        // Its own TTL, or one farther (a route change), is the sender's.
+        assert_eq!(one_hop_nearer(&steady, 52), None);
+        assert_eq!(one_hop_nearer(&steady, 51), None);
+        assert_eq!(one_hop_nearer(&steady, 54), None);
+        // A baseline that already moved by one cannot tell a hop nearer.
+        let moving = baseline(&[52, 52, 52, 53, 52]);
+        assert_eq!(one_hop_nearer(&moving, 53), None);
+        // Too few packets to call it steady.
+        assert_eq!(one_hop_nearer(&baseline(&[52; 3]), 53), None);
+    }
+
+    #[test]
+    fn nearer_than_steady_keeps_to_one_initial_ttl() {
+        let steady = baseline(&[56; 48]);
+        assert_eq!(nearer_than_steady(&steady, 58), Some(56));
+        assert_eq!(nearer_than_steady(&steady, 55), None);
+        // 120 started at 128: another machine, but not a nearer one of the same kind.
+        assert_eq!(nearer_than_steady(&steady, 120), None);
+        assert_eq!(nearer_than_steady(&TtlBaseline::default(), 58), None);
+    }
 }
