@@ -375,7 +375,11 @@ fn ip_id(ctx: &Context<'_>, w: &mut Weighing) {
     }
     if let Some(trigger) = r.trigger() {
         if trigger.ip_id == Some(id) {
-            copied_ip_id(ctx.conn.dir(r.side), w, sender, who, id);
+            // The sender's own last ID too: a constant ID (hand-made
+            // packets carry one) copies nothing and continues nothing.
+            if conn_dir.last_ip_id != Some(id) {
+                copied_ip_id(ctx.conn.dir(r.side), w, sender, who, id);
+            }
             return;
         }
     }

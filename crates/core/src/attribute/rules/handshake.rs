@@ -120,9 +120,11 @@ pub fn syn_sent_rejects(f: &Facts<'_>) -> Option<Decision> {
 /// opened beside it, or when the SYN carried a window scale option, which
 /// connect() sends and hand-made probes (nmap -sS, masscan, zmap) do not. A
 /// lone probe with neither tells nothing either way and stays a half-open
-/// scan.
+/// scan. A sender that goes on sending data on the connection did not give
+/// it up: a raw tool owns it, and its kernel reset a handshake it never made.
 pub fn speculative_connect(f: &Facts<'_>) -> Option<Decision> {
-    if f.scanner || !f.earlier.is_empty() || !is_half_open(f) {
+    let sent_after = f.record.after.sender_data_ns.is_some();
+    if f.scanner || sent_after || !f.earlier.is_empty() || !is_half_open(f) {
         return None;
     }
     let role = f.who();

@@ -3,19 +3,19 @@
 //! Fitted on the train split (60 variants per family, seeds 1..): 6698 resets.
 //! Each value is the share of right verdicts
 //! (origin and cause) among the train resets with that key, in 1/10000, smoothed
-//! towards the level above: (right + m * parent) / (resets + m), m = 2, and kept
+//! towards the level above: (right + m * parent) / (resets + m), m = 1, and kept
 //! within [0.02, 0.98]. After each entry: train resets, right.
 //!
 //! m is the smoothest of five-fold cross-validation on the train captures
 //! within 2 % of the best Brier score:
 //!
-//! - m = 1: Brier 0.0147, ECE 0.019, AUROC 0.952
-//! - m = 2: Brier 0.0150, ECE 0.019, AUROC 0.953
-//! - m = 5: Brier 0.0159, ECE 0.020, AUROC 0.952
-//! - m = 10: Brier 0.0172, ECE 0.022, AUROC 0.954
-//! - m = 20: Brier 0.0190, ECE 0.024, AUROC 0.960
-//! - m = 50: Brier 0.0216, ECE 0.026, AUROC 0.961
-//! - m = 100: Brier 0.0240, ECE 0.026, AUROC 0.957
+//! - m = 1: Brier 0.0085, ECE 0.019, AUROC 0.929
+//! - m = 2: Brier 0.0088, ECE 0.019, AUROC 0.929
+//! - m = 5: Brier 0.0096, ECE 0.020, AUROC 0.928
+//! - m = 10: Brier 0.0105, ECE 0.021, AUROC 0.929
+//! - m = 20: Brier 0.0117, ECE 0.022, AUROC 0.927
+//! - m = 50: Brier 0.0136, ECE 0.022, AUROC 0.935
+//! - m = 100: Brier 0.0150, ECE 0.023, AUROC 0.940
 
 use super::{EvidenceKey, HistoryKey, ShapeKey, VerdictKey};
 use crate::confidence::{Count, Earlier};
@@ -24,8 +24,8 @@ use crate::report::{Cause, Origin, Stage, SubCause};
 /// Train resets the table was fitted on.
 pub const TRAIN_RESETS: u32 = 6698;
 /// The smoothing strength m.
-pub const SMOOTHING: u32 = 2;
-/// The share of right verdicts over all train resets, in 1/10000: 9613.
+pub const SMOOTHING: u32 = 1;
+/// The share of right verdicts over all train resets, in 1/10000: 9783.
 /// A verdict the train split never produced (no level knows its cause and
 /// origin) has no record of being right, and claims the floor.
 pub const UNSEEN: u16 = 200;
@@ -33,22 +33,22 @@ pub const UNSEEN: u16 = 200;
 /// By cause and origin.
 #[rustfmt::skip]
 pub const BY_VERDICT: &[(VerdictKey, u16)] = &[
-    ((Cause::Refused, Origin::Server), 9800), // 1065 resets, 1055 right
-    ((Cause::Refused, Origin::Middlebox), 9419), // 51 resets, 48 right
-    ((Cause::AppAbort, Origin::Client), 9800), // 1250 resets, 1234 right
-    ((Cause::AppAbort, Origin::Server), 9604), // 278 resets, 267 right
+    ((Cause::Refused, Origin::Server), 9800), // 1060 resets, 1055 right
+    ((Cause::Refused, Origin::Middlebox), 9470), // 56 resets, 53 right
+    ((Cause::AppAbort, Origin::Client), 9800), // 1248 resets, 1234 right
+    ((Cause::AppAbort, Origin::Server), 9709), // 275 resets, 267 right
     ((Cause::AppAbort, Origin::Middlebox), 9800), // 31 resets, 31 right
-    ((Cause::ClosedSocket, Origin::Client), 9653), // 1124 resets, 1085 right
-    ((Cause::ClosedSocket, Origin::Server), 8738), // 601 resets, 525 right
+    ((Cause::ClosedSocket, Origin::Client), 9800), // 1092 resets, 1085 right
+    ((Cause::ClosedSocket, Origin::Server), 9053), // 580 resets, 525 right
     ((Cause::ClosedSocket, Origin::Middlebox), 9800), // 3 resets, 3 right
     ((Cause::IdleTimeout, Origin::Client), 9800), // 23 resets, 23 right
-    ((Cause::IdleTimeout, Origin::Server), 9075), // 107 resets, 97 right
-    ((Cause::IdleTimeout, Origin::Middlebox), 9800), // 448 resets, 448 right
-    ((Cause::OutOfWindow, Origin::Client), 4102), // 10 resets, 3 right
-    ((Cause::OutOfWindow, Origin::Server), 6598), // 107 resets, 70 right
-    ((Cause::OutOfWindow, Origin::Middlebox), 9800), // 58 resets, 58 right
-    ((Cause::Injected, Origin::Server), 9800), // 36 resets, 36 right
-    ((Cause::Injected, Origin::Middlebox), 9045), // 512 resets, 463 right
+    ((Cause::IdleTimeout, Origin::Server), 9800), // 97 resets, 97 right
+    ((Cause::IdleTimeout, Origin::Middlebox), 9800), // 508 resets, 508 right
+    ((Cause::OutOfWindow, Origin::Client), 9800), // 3 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Server), 9800), // 70 resets, 70 right
+    ((Cause::OutOfWindow, Origin::Middlebox), 9800), // 102 resets, 102 right
+    ((Cause::Injected, Origin::Server), 9800), // 40 resets, 40 right
+    ((Cause::Injected, Origin::Middlebox), 8974), // 516 resets, 463 right
     ((Cause::Scan, Origin::Client), 9800), // 327 resets, 327 right
     ((Cause::Scan, Origin::Server), 9800), // 393 resets, 393 right
     ((Cause::GracefulClose, Origin::Client), 9800), // 50 resets, 50 right
@@ -62,13 +62,13 @@ pub const BY_VERDICT: &[(VerdictKey, u16)] = &[
 /// By + sub-cause, stage, whether the roles were known and another cause fits.
 #[rustfmt::skip]
 pub const BY_SHAPE: &[(ShapeKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false), 9312), // 144 resets, 134 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false), 9641), // 139 resets, 134 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true), 9800), // 78 resets, 78 right
     ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false), 9800), // 26 resets, 26 right
     ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false), 9800), // 817 resets, 817 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true), 9412), // 51 resets, 48 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false), 4933), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false), 9426), // 173 resets, 163 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true), 9464), // 56 resets, 53 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false), 3960), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false), 9534), // 171 resets, 163 right
     ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false), 9800), // 9 resets, 9 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ConnectProbe), Stage::PostAck, true, false), 9800), // 782 resets, 779 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::RequestTimeout), Stage::LaterInFlow, true, false), 9800), // 19 resets, 19 right
@@ -78,51 +78,51 @@ pub const BY_SHAPE: &[(ShapeKey, u16)] = &[
     ((Cause::AppAbort, Origin::Client, Some(SubCause::SpeculativeConnect), Stage::PostAck, true, true), 9800), // 9 resets, 9 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false), 9800), // 23 resets, 23 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false), 8725), // 30 resets, 26 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false), 8700), // 30 resets, 26 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false), 9631), // 190 resets, 183 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false), 9786), // 187 resets, 183 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, true), 9800), // 4 resets, 4 right
     ((Cause::AppAbort, Origin::Server, None, Stage::Unknown, true, false), 9800), // 9 resets, 9 right
     ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false), 9800), // 37 resets, 37 right
     ((Cause::AppAbort, Origin::Server, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true), 9800), // 6 resets, 6 right
     ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false), 9800), // 31 resets, 31 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true), 9800), // 119 resets, 119 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false), 9645), // 818 resets, 789 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false), 9800), // 789 resets, 789 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true), 9800), // 93 resets, 93 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false), 8942), // 27 resets, 24 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false), 8921), // 27 resets, 24 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true), 9800), // 21 resets, 21 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 6832), // 14 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false), 4827), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 8317), // 11 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false), 3267), // 2 resets, 0 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false), 9800), // 30 resets, 30 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false), 9800), // 43 resets, 43 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false), 9800), // 276 resets, 276 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true), 5592), // 171 resets, 95 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true), 6351), // 150 resets, 95 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false), 9800), // 21 resets, 21 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true), 9800), // 73 resets, 73 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 9495), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false), 9763), // 3 resets, 3 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true), 9800), // 14 resets, 14 right
     ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true), 9800), // 3 resets, 3 right
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false), 9800), // 23 resets, 23 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false), 8991), // 89 resets, 80 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false), 8683), // 7 resets, 6 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false), 9800), // 80 resets, 80 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false), 9800), // 6 resets, 6 right
     ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true), 9800), // 11 resets, 11 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true), 9800), // 394 resets, 394 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true), 9800), // 454 resets, 454 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true), 9800), // 54 resets, 54 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 3184), // 10 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 9800), // 3 resets, 3 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true), 9800), // 40 resets, 40 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false), 8731), // 27 resets, 24 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 1743), // 40 resets, 6 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 9800), // 58 resets, 58 right
-    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true), 9800), // 36 resets, 36 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true), 8260), // 160 resets, 132 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false), 9800), // 24 resets, 24 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 9800), // 6 resets, 6 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true), 9800), // 102 resets, 102 right
+    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true), 9800), // 40 resets, 40 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true), 8465), // 156 resets, 132 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true), 9800), // 19 resets, 19 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false), 9800), // 273 resets, 273 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true), 9800), // 34 resets, 34 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false), 2721), // 12 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true), 3006), // 14 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false), 1610), // 17 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true), 2165), // 17 resets, 3 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false), 9800), // 187 resets, 187 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false), 9800), // 94 resets, 94 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true), 9800), // 46 resets, 46 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false), 9800), // 99 resets, 99 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true), 9800), // 41 resets, 41 right
     ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false), 9800), // 108 resets, 108 right
     ((Cause::Scan, Origin::Server, Some(SubCause::NullProbe), Stage::Unknown, true, false), 9800), // 145 resets, 145 right
     ((Cause::Scan, Origin::Server, Some(SubCause::XmasProbe), Stage::Unknown, true, false), 9800), // 140 resets, 140 right
@@ -141,17 +141,17 @@ pub const BY_SHAPE: &[(ShapeKey, u16)] = &[
 /// By + an earlier RST, the ACK flag.
 #[rustfmt::skip]
 pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true), 9276), // 138 resets, 128 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true), 9624), // 133 resets, 128 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::SameSender, true), 9800), // 6 resets, 6 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true), 9800), // 76 resets, 76 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
     ((Cause::Refused, Origin::Server, None, Stage::Unknown, true, false, Earlier::None, true), 9800), // 26 resets, 26 right
     ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true), 9800), // 798 resets, 798 right
     ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::SameSender, true), 9800), // 19 resets, 19 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true), 9389), // 49 resets, 46 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::SameSender, true), 9706), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true), 3311), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 1571), // 10 resets, 0 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true), 9445), // 54 resets, 51 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true), 2792), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 1059), // 8 resets, 0 right
     ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 152 resets, 152 right
     ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 11 resets, 11 right
     ((Cause::AppAbort, Origin::Client, None, Stage::Unknown, true, false, Earlier::None, true), 9800), // 9 resets, 9 right
@@ -168,10 +168,10 @@ pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 22 resets, 22 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true), 8627), // 29 resets, 25 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true), 9150), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true), 8623), // 29 resets, 25 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true), 9350), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false), 2408), // 6 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false), 2447), // 3 resets, 0 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 152 resets, 151 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 32 resets, 32 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 3 resets, 3 right
@@ -184,62 +184,61 @@ pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
     ((Cause::AppAbort, Origin::Middlebox, Some(SubCause::BackendReset), Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 3 resets, 3 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 9 resets, 9 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false), 9800), // 110 resets, 110 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 5747), // 64 resets, 36 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 626 resets, 625 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 36 resets, 36 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 625 resets, 625 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false), 9800), // 128 resets, 128 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 93 resets, 93 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false), 9079), // 22 resets, 20 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 8269), // 5 resets, 4 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false), 9084), // 22 resets, 20 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 8154), // 5 resets, 4 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 20 resets, 20 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 7405), // 12 resets, 9 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true), 3416), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true), 3218), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true), 3218), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 9 resets, 9 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true), 2772), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true), 1634), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true), 1634), // 1 resets, 0 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false), 9800), // 27 resets, 27 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::SameSender, false), 9800), // 3 resets, 3 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, false), 9800), // 6 resets, 6 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::PostPsh, true, false, Earlier::OtherSide, false), 9800), // 37 resets, 37 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 275 resets, 275 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 2815), // 105 resets, 29 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 3486), // 84 resets, 29 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 66 resets, 66 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 19 resets, 19 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 2 resets, 2 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 69 resets, 69 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 4 resets, 4 right
-    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 9798), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 3 resets, 3 right
     ((Cause::ClosedSocket, Origin::Server, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 14 resets, 14 right
     ((Cause::ClosedSocket, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 22 resets, 22 right
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 8942), // 85 resets, 76 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9664), // 4 resets, 4 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false), 8421), // 6 resets, 5 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9122), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true), 9800), // 76 resets, 76 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true), 9800), // 4 resets, 4 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 5 resets, 5 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 11 resets, 11 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 299 resets, 299 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 70 resets, 70 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 350 resets, 350 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true), 9800), // 79 resets, 79 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 21 resets, 21 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::OtherSide, true), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true), 9800), // 52 resets, 52 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 3031), // 10 resets, 3 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 3 resets, 3 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 39 resets, 39 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false), 8795), // 25 resets, 22 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9366), // 2 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 1587), // 38 resets, 6 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 872), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 57 resets, 57 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true), 9800), // 33 resets, 33 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false), 9800), // 22 resets, 22 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false), 9800), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 6 resets, 6 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false), 9800), // 99 resets, 99 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true), 9800), // 37 resets, 37 right
     ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false), 8315), // 6 resets, 5 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true), 8127), // 144 resets, 117 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false), 8840), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9684), // 9 resets, 9 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false), 8352), // 6 resets, 5 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true), 8358), // 140 resets, 117 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false), 9233), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true), 9800), // 9 resets, 9 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true), 9800), // 17 resets, 17 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::SameSender, true), 9800), // 2 resets, 2 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::None, false), 9800), // 10 resets, 10 right
@@ -248,18 +247,18 @@ pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, false, Earlier::SameSender, true), 9800), // 58 resets, 58 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::None, false), 9800), // 21 resets, 21 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false), 9800), // 13 resets, 13 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false), 544), // 8 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true), 5088), // 3 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 1814), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false), 2669), // 4 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true), 2004), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 2601), // 8 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true), 2004), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false), 200), // 13 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true), 5403), // 3 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false), 805), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false), 1738), // 6 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true), 1083), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false), 2217), // 9 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true), 1083), // 1 resets, 0 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true), 9800), // 185 resets, 185 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::SameSender, true), 9800), // 2 resets, 2 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false), 9800), // 88 resets, 88 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false), 9800), // 93 resets, 93 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false), 9800), // 6 resets, 6 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false), 9800), // 43 resets, 43 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false), 9800), // 38 resets, 38 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::SameSender, false), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true), 9800), // 103 resets, 103 right
     ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::SameSender, true), 9800), // 5 resets, 5 right
@@ -293,10 +292,9 @@ pub const BY_HISTORY: &[(HistoryKey, u16)] = &[
 /// By + agreeing and conflicting signals, the clock.
 #[rustfmt::skip]
 pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 8660), // 14 resets, 12 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9727), // 113 resets, 110 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Two, Count::Zero, false), 8642), // 14 resets, 12 right
+    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9734), // 113 resets, 110 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
-    ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::One, false), 2650), // 5 resets, 0 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 6 resets, 6 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 71 resets, 71 right
     ((Cause::Refused, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
@@ -313,15 +311,15 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 14 resets, 14 right
     ((Cause::Refused, Origin::Server, Some(SubCause::ScanProbe), Stage::PostSyn, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
     ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 7 resets, 7 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, false), 4796), // 4 resets, 1 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, false), 6945), // 9 resets, 6 right
     ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 25 resets, 25 right
-    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9695), // 2 resets, 2 right
+    ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 2 resets, 2 right
     ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 11 resets, 11 right
     ((Cause::Refused, Origin::Middlebox, Some(SubCause::FirewallReject), Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 2770), // 4 resets, 1 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 524), // 4 resets, 0 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, true), 1047), // 1 resets, 0 right
-    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 449), // 5 resets, 0 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 2558), // 4 resets, 1 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 212), // 4 resets, 0 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, true), 530), // 1 resets, 0 right
+    ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 265), // 3 resets, 0 right
     ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::One, false), 9800), // 5 resets, 5 right
     ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 100 resets, 100 right
@@ -355,16 +353,15 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 4 resets, 4 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Client, Some(SubCause::ZeroWindow), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9490), // 23 resets, 22 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9451), // 3 resets, 3 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::One, false), 4314), // 2 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Two, false), 5751), // 1 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9433), // 1 resets, 1 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9526), // 23 resets, 22 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9656), // 3 resets, 3 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::One, false), 2874), // 2 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::None, true, Count::Many, Count::Two, false), 4312), // 1 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::PostPsh, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9675), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Two, Count::Zero, false), 9800), // 1 resets, 1 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 1204), // 2 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 963), // 3 resets, 0 right
-    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 1605), // 1 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 816), // 2 resets, 0 right
+    ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 1224), // 1 resets, 0 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 136 resets, 135 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
     ((Cause::AppAbort, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 9800), // 6 resets, 6 right
@@ -389,16 +386,14 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 94 resets, 94 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::Zero, true), 9800), // 5 resets, 5 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::PostSyn, true, true, Earlier::OtherSide, false, Count::Many, Count::One, false), 9800), // 11 resets, 11 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 6630), // 48 resets, 32 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 5928), // 5 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 2149), // 8 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, true), 2874), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Two, false), 3831), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 32 resets, 32 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 13 resets, 13 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 7 resets, 7 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Two, Count::One, false), 9800), // 4 resets, 4 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 510 resets, 510 right
-    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9788), // 47 resets, 46 right
+    ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 46 resets, 46 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 44 resets, 44 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 96 resets, 96 right
@@ -409,24 +404,24 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 62 resets, 62 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
     ((Cause::ClosedSocket, Origin::Client, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 9632), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, true), 9632), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::One, false), 6360), // 4 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, false), 9771), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Zero, true), 9771), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::One, false), 5817), // 4 resets, 2 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 8 resets, 8 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9386), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 9632), // 3 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 8846), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 8846), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 7308), // 3 resets, 2 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9542), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 9771), // 3 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9077), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9077), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 7039), // 3 resets, 2 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, false), 9800), // 5 resets, 5 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Zero, true), 9800), // 1 resets, 1 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 14 resets, 14 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::DataAfterClose), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 7901), // 10 resets, 8 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 6203), // 2 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 1708), // 2 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 2145), // 1 resets, 0 right
-    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 2145), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 8 resets, 8 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 924), // 2 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::None, true, Count::Many, Count::Zero, false), 817), // 1 resets, 0 right
+    ((Cause::ClosedSocket, Origin::Client, Some(SubCause::HalfOpen), Stage::Unknown, false, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 817), // 1 resets, 0 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Two, Count::One, false), 9800), // 2 resets, 2 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Two, Count::One, true), 9800), // 2 resets, 2 right
     ((Cause::ClosedSocket, Origin::Client, Some(SubCause::ChallengeAck), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 21 resets, 21 right
@@ -441,9 +436,9 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, true), 9800), // 26 resets, 26 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 26 resets, 26 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::OtherSide, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 2561), // 90 resets, 23 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 3239), // 9 resets, 3 right
-    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 4454), // 6 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 3113), // 74 resets, 23 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 4186), // 7 resets, 3 right
+    ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 8372), // 3 resets, 3 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, false), 9800), // 14 resets, 14 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Zero, true), 9800), // 8 resets, 8 right
     ((Cause::ClosedSocket, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 35 resets, 35 right
@@ -471,89 +466,84 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 19 resets, 19 right
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 3 resets, 3 right
     ((Cause::IdleTimeout, Origin::Client, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9323), // 75 resets, 70 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9736), // 6 resets, 6 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 3577), // 3 resets, 0 right
-    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Two, true), 5961), // 1 resets, 0 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 70 resets, 70 right
+    ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 6 resets, 6 right
     ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
     ((Cause::IdleTimeout, Origin::Server, None, Stage::LaterInFlow, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 8120), // 5 resets, 4 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 8947), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9415), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 4 resets, 4 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 9 resets, 9 right
     ((Cause::IdleTimeout, Origin::Server, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 2 resets, 2 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, false), 9800), // 31 resets, 31 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 12 resets, 12 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, true), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 145 resets, 145 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 16 resets, 16 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 75 resets, 75 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 17 resets, 17 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, false), 9800), // 42 resets, 42 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 4 resets, 4 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 24 resets, 24 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, true), 9800), // 4 resets, 4 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 154 resets, 154 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 18 resets, 18 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 77 resets, 77 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 10 resets, 10 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 27 resets, 27 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 30 resets, 30 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 7 resets, 7 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 34 resets, 34 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 9 resets, 9 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 37 resets, 37 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 2 resets, 2 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 12 resets, 12 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 9 resets, 9 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::LaterInFlow, true, true, Earlier::OtherSide, true, Count::Two, Count::One, false), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::One, Count::One, false), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::One, Count::Two, false), 9800), // 3 resets, 3 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 14 resets, 14 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 16 resets, 16 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 16 resets, 16 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 18 resets, 18 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Two, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 13 resets, 13 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Two, Count::Many, false), 9800), // 1 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 14 resets, 14 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true, Count::One, Count::Many, false), 9800), // 1 resets, 1 right
     ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true, Count::Two, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 4344), // 4 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 1516), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 2677), // 4 resets, 1 right
+    ((Cause::IdleTimeout, Origin::Middlebox, Some(SubCause::StateExpired), Stage::Unknown, true, true, Earlier::SameSender, true, Count::Two, Count::Many, false), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Client, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 1 resets, 1 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 34 resets, 34 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 1 resets, 1 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 4 resets, 4 right
     ((Cause::OutOfWindow, Origin::Server, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9066), // 22 resets, 20 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 7518), // 3 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9683), // 2 resets, 2 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 454), // 27 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, true), 794), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 4317), // 8 resets, 4 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 4391), // 1 resets, 1 right
-    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 436), // 2 resets, 0 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 10 resets, 10 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 26 resets, 26 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 4 resets, 4 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Many, false), 9800), // 14 resets, 14 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 20 resets, 20 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 4 resets, 4 right
+    ((Cause::OutOfWindow, Origin::Server, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 13 resets, 13 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 51 resets, 51 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 7 resets, 7 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Many, false), 9800), // 24 resets, 24 right
     ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Many, true), 9800), // 3 resets, 3 right
-    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 31 resets, 31 right
+    ((Cause::OutOfWindow, Origin::Middlebox, Some(SubCause::ConntrackInvalid), Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 33 resets, 33 right
     ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
     ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 2 resets, 2 right
     ((Cause::Injected, Origin::Server, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, false), 5543), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9326), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::One, false), 9158), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Two, false), 2709), // 4 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, false), 1084), // 13 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, true), 4064), // 2 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9465), // 5 resets, 5 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 8751), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, false), 4176), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Zero, false), 9588), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::One, false), 9451), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Two, false), 2786), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, false), 597), // 13 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Two, Count::Many, true), 2786), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, false), 9726), // 5 resets, 5 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Zero, true), 9179), // 1 resets, 1 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, false), 9800), // 89 resets, 89 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9251), // 3 resets, 3 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9313), // 18 resets, 17 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, true), 9064), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Many, false), 1806), // 7 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9227), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::One, true), 9590), // 3 resets, 3 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, false), 9800), // 17 resets, 17 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Two, true), 9453), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::None, true, Count::Many, Count::Many, false), 1194), // 6 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9617), // 1 resets, 1 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::One, false), 9800), // 8 resets, 8 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9789), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::PostSyn, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 9800), // 1 resets, 1 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true, Count::Two, Count::One, false), 9800), // 10 resets, 10 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true, Count::Two, Count::One, true), 9800), // 1 resets, 1 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostAck, true, true, Earlier::None, true, Count::Two, Count::Two, false), 9800), // 3 resets, 3 right
@@ -591,20 +581,23 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 7 resets, 7 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::One, true), 9800), // 1 resets, 1 right
     ((Cause::Injected, Origin::Middlebox, None, Stage::PostPsh, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::One, false), 363), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, false), 200), // 4 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, true), 363), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 272), // 2 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::Two, false), 3392), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 7544), // 2 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Two, false), 1209), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 1779), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 5113), // 1 resets, 1 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 1335), // 2 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 1336), // 1 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 1040), // 3 resets, 0 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 3600), // 5 resets, 2 right
-    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 1336), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::One, false), 200), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, false), 200), // 7 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Two, Count::Two, true), 200), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, false, Count::Many, Count::One, false), 200), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Two, Count::Two, false), 2702), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::None, true, Count::Many, Count::One, false), 8468), // 2 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, false, Earlier::SameSender, false, Count::Many, Count::Two, false), 403), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Two, true), 869), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Two, Count::Many, false), 869), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, false), 869), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::One, true), 5869), // 1 resets, 1 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, false, Count::Many, Count::Two, false), 579), // 2 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::None, true, Count::Two, Count::Two, false), 542), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Two, Count::Two, true), 1109), // 1 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::One, false), 554), // 3 resets, 0 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 3703), // 5 resets, 2 right
+    ((Cause::Injected, Origin::Middlebox, None, Stage::LaterInFlow, true, true, Earlier::SameSender, true, Count::Many, Count::Two, false), 542), // 1 resets, 0 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, false), 9800), // 158 resets, 158 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::None, true, Count::Many, Count::Zero, true), 9800), // 27 resets, 27 right
     ((Cause::Scan, Origin::Client, Some(SubCause::ConnectScan), Stage::PostAck, true, false, Earlier::SameSender, true, Count::Many, Count::Zero, false), 9800), // 2 resets, 2 right
@@ -612,6 +605,7 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::Zero, true), 9800), // 10 resets, 10 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, false), 9800), // 13 resets, 13 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::One, true), 9800), // 3 resets, 3 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 5 resets, 5 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false, Count::Many, Count::Zero, false), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, false, Earlier::SameSender, false, Count::Many, Count::One, false), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::One, false), 9800), // 6 resets, 6 right
@@ -619,7 +613,7 @@ pub const BY_EVIDENCE: &[(EvidenceKey, u16)] = &[
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Two, true), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Two, Count::Many, false), 9800), // 8 resets, 8 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::One, false), 9800), // 7 resets, 7 right
-    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 11 resets, 11 right
+    ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Two, false), 9800), // 6 resets, 6 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::None, false, Count::Many, Count::Two, true), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Client, Some(SubCause::HalfOpen), Stage::PostSyn, true, true, Earlier::SameSender, false, Count::Many, Count::Two, false), 9800), // 3 resets, 3 right
     ((Cause::Scan, Origin::Server, Some(SubCause::FinProbe), Stage::Unknown, true, false, Earlier::None, true, Count::One, Count::Zero, false), 9800), // 1 resets, 1 right
