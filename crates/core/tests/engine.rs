@@ -1910,6 +1910,25 @@ fn test_lone_synack_reset_after_a_kernel_syn_is_an_unwanted_connection() {
         .any(|e| matches!(e.fact, Fact::KernelSyn { shift: 7, .. })));
 }
 
+/// The same unused connection to SSH, whose server speaks first: the
+/// silence is the server's (no greeting), so no benign preconnect is
+/// claimed; the client's abort stays an abort.
+#[test]
+fn test_unused_connection_to_server_first_port_is_no_preconnect() {
+    let mut w = Wire::new();
+    w.background(22, 5000);
+    let (c, s) = w.handshake(22, 100, 900);
+    w.wait(5_000 * MS);
+    let rst = w.send(pkt(true, 22, c, s, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(
+        verdict(r),
+        (Sender::Client, Origin::Client, Cause::AppAbort)
+    );
+    assert!(!has_sub(r, SubCause::SpeculativeConnect), "{r:?}");
+}
+
 /// The client completed a handshake, sent nothing and received nothing,
 /// and aborted the connection seconds later: a connection it never used
 /// (a preconnect's spare), not a mid-connection abort.

@@ -146,11 +146,16 @@ pub fn speculative_connect(f: &Facts<'_>) -> Option<Decision> {
     })
 }
 
+/// Ports whose server speaks first (FTP, SSH, Telnet, SMTP, POP3, IMAP,
+/// submission, MySQL, VNC): there the silence is the server's, and a client
+/// aborting an unused connection may have given up waiting for a greeting.
+const SERVER_FIRST_PORTS: &[u16] = &[21, 22, 23, 25, 110, 143, 587, 3306, 5900];
+
 /// The client aborted (RST+ACK) a connection it had opened and never
-/// used: no byte either way since the handshake, longer after it than a
-/// connect() probe. A preconnect or a pooled spare the application closed;
-/// after a long silence an idle timer may have been what closed it, which
-/// the rival rule names.
+/// used, where the client speaks first: no byte either way since the
+/// handshake, longer after it than a connect() probe. A preconnect or a
+/// pooled spare the application closed; after a long silence an idle timer
+/// may have been what closed it, which the rival rule names.
 pub fn never_used(f: &Facts<'_>) -> Option<Decision> {
     let s = &f.record.snapshot;
     let unused = |d: &Direction| d.data_packets == 0 && d.fin_seq.is_none();
@@ -162,6 +167,7 @@ pub fn never_used(f: &Facts<'_>) -> Option<Decision> {
         || !f.has_ack()
         || !quiet
         || idle_ns <= CONNECT_PROBE_NS
+        || SERVER_FIRST_PORTS.contains(&f.conn.server.port)
     {
         return None;
     }
