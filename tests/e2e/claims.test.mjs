@@ -18,14 +18,14 @@ const STRONG = 0.5;
 /** Within this many seconds, core compares a RST with another of its connection. */
 const BURST_S = 1;
 
-/** The first generated variant of `families` whose CLI report satisfies `wanted`. */
+/** The first generated variant of `families` whose CLI report (and file) satisfies `wanted`. */
 function variant(families, wanted, what) {
   for (const family of families) {
     for (let index = 0; index < 16; index += 1) {
       const path = join(suite.dir, `${family}-${index}.pcapng`);
       execFileSync(releaseBinary('rstscope-scenarios'), ['variant', family, String(index), path]);
       const json = cliJson(['analyze', path]);
-      if (wanted(json)) return { path, json };
+      if (wanted(json, path)) return { path, json };
     }
   }
   throw new Error(`no variant of ${families.join(', ')} has ${what}`);
@@ -44,6 +44,8 @@ async function drawerText(page, frame) {
 }
 
 const hasAck = (reset) => /\bACK\b/.test(reset.flags);
+/** Whether the file at `path` is pcapng (the generator writes either format, whatever the name). */
+const isPcapng = (path) => readFileSync(path).readUInt32LE(0) === 0x0a0d0d0a;
 const forged = (json) => json.resets.filter((r) => r.origin === 'middlebox');
 /** The root resets (consequences excluded) of an incident. */
 const rootsOf = (json, incident) => json.resets.filter((r) => r.incident === incident.id && r.consequence_of === null);
@@ -102,12 +104,15 @@ describe('claims the evidence supports', () => {
 
   test('a headline over strong and weak forged resets names devices from the strong ones only', async () => {
     // One capture holding a strong forged reset (not an injection) and a weak
-    // injected one: two generated captures, one pcapng section each.
+    // injected one: two generated pcapng captures, one section each (a classic
+    // pcap appended to a pcapng would be read as garbage after the first).
     const strong = variant(['nat-idle-timeout', 'firewall-idle', 'cloud-lb-idle', 'firewall-reject'],
-      (j) => forged(j).length > 0 && forged(j).every((r) => r.confidence >= STRONG && r.cause !== 'injected'),
+      (j, p) => isPcapng(p) && forged(j).length > 0
+        && forged(j).every((r) => r.confidence >= STRONG && r.cause !== 'injected'),
       'only strong forged resets');
     const weak = variant(['conntrack-invalid', 'server-abort', 'request-timeout'],
-      (j) => forged(j).length === 1 && forged(j).every((r) => r.confidence < STRONG && r.cause === 'injected'),
+      (j, p) => isPcapng(p) && forged(j).length === 1
+        && forged(j).every((r) => r.confidence < STRONG && r.cause === 'injected'),
       'only weak injected resets');
     const path = join(suite.dir, 'strong-and-weak.pcapng');
     writeFileSync(path, Buffer.concat([readFileSync(strong.path), readFileSync(weak.path)]));
