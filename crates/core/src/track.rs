@@ -10,6 +10,7 @@ pub mod baseline;
 pub mod conn;
 pub mod embryo;
 mod evict;
+mod grow;
 pub mod host;
 pub(crate) mod id_order;
 pub mod link;

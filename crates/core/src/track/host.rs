@@ -9,6 +9,7 @@ use slab::Slab;
 
 use super::baseline::{is_counter_step, IpIdStats, IpIdStyle, TtlBaseline};
 use super::evict;
+use super::grow;
 use super::sweep::HostSweep;
 use crate::decode::flow::addr_hash;
 use crate::decode::{Flow, TcpPacket};
@@ -341,7 +342,9 @@ impl HostTable {
         let at = self.profiles.insert((addr, HostProfile::default()));
         // Below `max` (at most u32::MAX) keys are in use, so `at` fits.
         let key = u32::try_from(at).unwrap_or(u32::MAX);
-        (self.index).insert_unique(hash, (addr, key), |&(a, _)| addr_hash(a));
+        let rehash = |&(a, _): &(IpAddr, u32)| addr_hash(a);
+        grow::room_for_one(&mut self.index, self.max, rehash);
+        self.index.insert_unique(hash, (addr, key), rehash);
         if self.ages.len() <= at {
             self.ages.resize(at.saturating_add(1), VACANT);
         }

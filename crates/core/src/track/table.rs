@@ -14,6 +14,7 @@ use hashbrown::hash_table::{Entry, HashTable};
 use super::conn::{Conn, Predecessor, RolesFrom, Side};
 use super::embryo::Embryo;
 use super::evict;
+use super::grow;
 use super::host::HostTable;
 use super::id_order;
 use super::stream::{Numbering, Stream};
@@ -347,6 +348,7 @@ impl ConnTable {
             }
         }
         let rehash = |(k, _): &(Key, Stream)| k.hashed();
+        grow::room_for_one(&mut self.departed, self.max, rehash);
         match self.departed.entry(hash, |(k, _)| *k == key, rehash) {
             Entry::Occupied(mut departed) => departed.get_mut().1 = stream,
             Entry::Vacant(departed) => {
