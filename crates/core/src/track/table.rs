@@ -169,7 +169,7 @@ pub enum Found<'t> {
 
 /// What eviction weighs for one slot: finished connections go first, then
 /// the least recently active.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 struct Weight {
     /// The slot holds a connection in the table (not one that left).
     live: bool,
@@ -231,10 +231,6 @@ impl ConnTable {
         hosts: &HostTable,
     ) -> Option<Found<'_>> {
         let hash = Flow::conn_of(packet, &key);
-        // Only at the limit does a new connection cost a second lookup.
-        if self.index.len() >= self.max && self.index.find(hash, |(k, _)| *k == key).is_none() {
-            self.evict();
-        }
         let arrival = Arrival {
             frame,
             ts_ns,
@@ -242,30 +238,34 @@ impl ConnTable {
             hosts,
             from_lo: key.sent_from_lo(packet),
         };
-        let Self {
-            index,
-            store,
-            departed,
-            ..
-        } = self;
-        let rehash = |(k, _): &(Key, Slot)| k.hashed();
-        let slot = match index.entry(hash, |(k, _)| *k == key, rehash) {
-            Entry::Occupied(mut entry) => {
-                let slot = store.next_packet(entry.get().1, &arrival)?;
-                entry.get_mut().1 = slot;
-                slot
+        // A known pair costs one probe, at the limit too (checking for
+        // room first probed it twice).
+        let slot = match self.index.find_mut(hash, |(k, _)| *k == key) {
+            Some((_, slot)) => {
+                *slot = self.store.next_packet(*slot, &arrival)?;
+                *slot
             }
-            Entry::Vacant(entry) => {
-                let stream = match departed.find_entry(hash, |(k, _)| *k == key) {
-                    Ok(departed) => departed.remove().0 .1,
-                    Err(_) => store.streams.fresh(),
-                };
-                let slot = store.open(stream, &arrival)?;
-                entry.insert((key, slot));
-                slot
-            }
+            None => self.start(hash, key, &arrival)?,
         };
-        store.found(slot, packet)
+        self.store.found(slot, packet)
+    }
+
+    /// Files the new connection the arriving packet (whose pair, `key`
+    /// hashed `hash`, is not in the table) starts: its slot. At the limit
+    /// the table makes room first.
+    fn start(&mut self, hash: u64, key: Key, arrival: &Arrival<'_, '_>) -> Option<Slot> {
+        if self.index.len() >= self.max {
+            self.evict();
+        }
+        let stream = match self.departed.find_entry(hash, |(k, _)| *k == key) {
+            Ok(departed) => departed.remove().0 .1,
+            Err(_) => self.store.streams.fresh(),
+        };
+        let slot = self.store.open(stream, arrival)?;
+        let rehash = |(k, _): &(Key, Slot)| k.hashed();
+        grow::room_for_one(&mut self.index, self.max, rehash);
+        self.index.insert_unique(hash, (key, slot), rehash);
+        Some(slot)
     }
 
     /// Notes what eviction weighs for the connection in `slot` after its
@@ -630,15 +630,16 @@ fn put<T>(
             items.len().saturating_sub(1)
         }
     };
-    if weights.len() <= slot {
-        weights.resize(slot.saturating_add(1), Weight::default());
-    }
-    if let Some(place) = weights.get_mut(slot) {
-        *place = Weight {
-            live: true,
-            finished: false,
-            last_ns,
-        };
+    let weight = Weight {
+        live: true,
+        finished: false,
+        last_ns,
+    };
+    match weights.get_mut(slot) {
+        Some(place) => *place = weight,
+        // A new slot: `weights` grows with `items`, a slot at a time (a
+        // `resize` here was called out of line, ~50 instructions a slot).
+        None => weights.push(weight),
     }
     Some(slot)
 }
