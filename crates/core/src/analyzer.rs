@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::attribute::echo::Echoes;
 use crate::attribute::judge::Verdict;
-use crate::attribute::ledger::{Ledger, Pending};
+use crate::attribute::ledger::{Ledger, Pending, Unmade};
 use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
@@ -394,7 +394,7 @@ impl Analyzer {
         &mut self,
         open: &Open,
         parts: usize,
-        run: impl FnOnce(&mut [Closing<'_>]),
+        run: &mut impl FnMut(&mut [Closing<'_>]),
     ) -> Vec<Vec<(usize, Reset)>> {
         // Taken out first, so that the parts share the ledger read-only.
         let mut pending: Vec<Pending> = (0..open.len())
@@ -410,30 +410,32 @@ impl Analyzer {
         let mut closings: Vec<Closing<'_>> = pending
             .chunks_mut(per_part)
             .enumerate()
-            .map(|(k, pending)| Closing {
-                open,
-                hosts: &self.hosts,
-                echoes: &self.echoes,
-                ledger: &self.resets,
-                first: k * per_part,
-                room,
-                pending,
-                entries: Vec::new(),
-                resets: Vec::new(),
-                unlisted: 0,
-                done: false,
+            .map(|(k, pending)| {
+                Closing::new(Work::Open(OpenRun {
+                    open,
+                    hosts: &self.hosts,
+                    echoes: &self.echoes,
+                    ledger: &self.resets,
+                    first: k * per_part,
+                    room,
+                    pending,
+                    entries: Vec::new(),
+                    unlisted: 0,
+                }))
             })
             .collect();
-        run(&mut closings);
-        for closing in closings.iter_mut().filter(|closing| !closing.done) {
-            closing.run();
-        }
-        self.connections
-            .reserve_exact(closings.iter().map(|closing| closing.entries.len()).sum());
+        Closing::run_all(&mut closings, run);
+        let listed = closings.iter().map(|closing| match &closing.work {
+            Work::Open(part) => part.entries.len(),
+            Work::Judged(_) => 0,
+        });
+        self.connections.reserve_exact(listed.sum());
         let mut resets = Vec::with_capacity(closings.len());
-        for mut closing in closings {
-            self.connections.append(&mut closing.entries);
-            self.info.unlisted_connections += closing.unlisted;
+        for closing in closings {
+            if let Work::Open(mut part) = closing.work {
+                self.connections.append(&mut part.entries);
+                self.info.unlisted_connections += part.unlisted;
+            }
             resets.push(closing.resets);
         }
         resets
@@ -483,20 +485,22 @@ impl Analyzer {
         self.finish_in_parts(1, |_| {})
     }
 
-    /// Ends the analysis as [`Analyzer::finish`] does, the connections
-    /// still open judged and listed in `parts` runs of them (by id):
-    /// `run` may run the parts ([`Closing::run`]) side by side on threads
-    /// (a part it leaves is run here after it). The report is the same
-    /// whatever the parts and the order they run in.
+    /// Ends the analysis as [`Analyzer::finish`] does, its two longest
+    /// steps in `parts` runs each: the connections still open judged and
+    /// listed (runs of them by id), then the report entries of the resets
+    /// judged before (runs of them by index). `run` is called with each
+    /// step's parts and may run them ([`Closing::run`]) side by side on
+    /// threads (a part it leaves is run here after it). The report is the
+    /// same whatever the parts and the order they run in.
     pub fn finish_in_parts(
         mut self,
         parts: usize,
-        run: impl FnOnce(&mut [Closing<'_>]),
+        mut run: impl FnMut(&mut [Closing<'_>]),
     ) -> Analysis {
         self.info.evicted_connections = self.conns.evicted;
         let table = core::mem::replace(&mut self.conns, ConnTable::new(0));
         let open = table.into_open(|leaving| self.close(leaving));
-        let closed_resets = self.close_open(&open, parts, run);
+        let closed_resets = self.close_open(&open, parts, &mut run);
         // Every connection is judged: the tables (~60 MB when full) go
         // before the report's entries are built, not after.
         drop(open);
@@ -546,8 +550,9 @@ impl Analyzer {
                 frames,
             })
             .collect();
+        let made = Closing::make_entries(self.resets.unmade(parts), &mut run);
         let closed_resets = closed_resets.into_iter().flatten();
-        let mut resets = self.resets.into_entries(closed_resets, reset_entry);
+        let mut resets = self.resets.into_entries(closed_resets, made);
         confidence::calibrate(&mut resets, &self.info);
         let connections = by_id(self.connections);
         let incidents = summary::incidents::group(&mut resets, &connections);
@@ -627,10 +632,68 @@ fn note_sender(
     None
 }
 
-/// The connections open at the end of a capture, `first..` of them in
-/// id order: [`Closing::run`] judges and lists them. Parts share nothing
-/// they write, so they may run on threads side by side.
+/// A part of the end of a capture ([`Analyzer::finish_in_parts`]): a run
+/// of the connections still open, or of the resets judged before. Parts
+/// share nothing they write, so they may run on threads side by side.
 pub struct Closing<'a> {
+    work: Work<'a>,
+    /// The report entries of the resets made here, by ledger index.
+    resets: Vec<(usize, Reset)>,
+    done: bool,
+}
+
+enum Work<'a> {
+    Open(OpenRun<'a>),
+    /// Resets judged while reading (their connections ended then): only
+    /// their report entries are left to make.
+    Judged(Unmade<'a>),
+}
+
+impl<'a> Closing<'a> {
+    fn new(work: Work<'a>) -> Self {
+        Self {
+            work,
+            resets: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Does this part's work: judges and lists its connections, as
+    /// closing them one by one would, and makes its resets' report entries.
+    pub fn run(&mut self) {
+        match &mut self.work {
+            Work::Open(part) => part.close(&mut self.resets),
+            Work::Judged(unmade) => self.resets = unmade.make(reset_entry),
+        }
+        self.done = true;
+    }
+
+    /// Hands `parts` to `run`, then runs the ones it left.
+    fn run_all(parts: &mut [Closing<'_>], run: &mut impl FnMut(&mut [Closing<'_>])) {
+        run(parts);
+        for part in parts.iter_mut().filter(|part| !part.done) {
+            part.run();
+        }
+    }
+
+    /// The report entries of the resets in `unmade`, by ledger index, each
+    /// run's in order, the runs made in parts handed to `run`.
+    fn make_entries(
+        unmade: Vec<Unmade<'a>>,
+        run: &mut impl FnMut(&mut [Closing<'_>]),
+    ) -> Vec<Vec<(usize, Reset)>> {
+        let mut parts: Vec<Closing<'_>> = unmade
+            .into_iter()
+            .map(|unmade| Closing::new(Work::Judged(unmade)))
+            .collect();
+        Closing::run_all(&mut parts, run);
+        parts.into_iter().map(|part| part.resets).collect()
+    }
+}
+
+/// The connections open at the end of a capture, `first..` of them in
+/// id order.
+struct OpenRun<'a> {
     open: &'a Open,
     hosts: &'a HostTable,
     echoes: &'a Echoes,
@@ -642,19 +705,15 @@ pub struct Closing<'a> {
     /// The records of each connection's resets, taken out of the ledger.
     pending: &'a mut [Pending],
     entries: Vec<Connection>,
-    /// The report entries of the resets judged here, by ledger index.
-    resets: Vec<(usize, Reset)>,
     unlisted: u64,
-    done: bool,
 }
 
-impl Closing<'_> {
-    /// Judges this part's connections' resets and lists them, as closing
-    /// them one by one would, and makes the resets' report entries.
-    pub fn run(&mut self) {
+impl OpenRun<'_> {
+    /// Judges the connections' resets and lists them, and adds the
+    /// resets' report entries to `resets` (by ledger index).
+    fn close(&mut self, resets: &mut Vec<(usize, Reset)>) {
         // An entry is a few hundred bytes: not copied as the list grows.
-        self.resets
-            .reserve_exact(self.pending.iter().map(Pending::len).sum());
+        resets.reserve_exact(self.pending.iter().map(Pending::len).sum());
         for (at, pending) in self.pending.iter_mut().enumerate() {
             let i = self.first + at;
             let listed = i < self.room;
@@ -688,9 +747,8 @@ impl Closing<'_> {
             let made = pending
                 .take_judged()
                 .map(|(at, p, v)| (at, reset_entry(p, v)));
-            self.resets.extend(made);
+            resets.extend(made);
         }
-        self.done = true;
     }
 }
 

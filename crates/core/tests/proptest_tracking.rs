@@ -368,8 +368,10 @@ proptest! {
     }
 
     /// The connections still open at the end, judged and listed in
-    /// parts run in reverse, give the report of one run: the parts
-    /// depend on nothing another part writes (24 listed: often reached).
+    /// parts run in reverse, and the resets judged before, their report
+    /// entries made in parts run in reverse, give the report of one run:
+    /// the parts depend on nothing another part writes (24 listed: often
+    /// reached).
     #[test]
     fn open_connections_closed_in_parts_report_as_in_one(segs in pair_segments(), parts in 2usize..6) {
         let whole = run_pairs(&segs, Config::default());

@@ -103,47 +103,78 @@ impl Ledger {
         }
     }
 
-    /// Every RST's report entry, in the order seen: `entry` makes it of
-    /// the packet and verdict kept here (a RST whose connection was never
-    /// judged has an empty verdict); `made` holds the entries of RSTs taken
-    /// out ([`Ledger::take_open`]) and made elsewhere, each by its ledger
-    /// index, in any order.
+    /// The RSTs not taken out (judged while reading, or never judged), in
+    /// `parts` runs by ledger index, so that their report entries can be
+    /// made side by side ([`Unmade::make`]).
+    pub fn unmade(&mut self, parts: usize) -> Vec<Unmade<'_>> {
+        let per_part = self.entries.len().div_ceil(parts.max(1)).max(1);
+        (self.entries.chunks_mut(per_part).enumerate())
+            .map(|(k, entries)| Unmade {
+                first: k * per_part,
+                entries,
+            })
+            .collect()
+    }
+
+    /// Every RST's report entry, in the order seen, once all were made
+    /// elsewhere, each with its ledger index: `closed` of the records
+    /// taken out ([`Ledger::take_open`]), in any order; `made` by the runs
+    /// of [`Ledger::unmade`], in order.
     pub fn into_entries<T>(
         self,
-        made: impl Iterator<Item = (usize, T)>,
-        mut entry: impl FnMut(RstPacket, Verdict) -> T,
+        closed: impl Iterator<Item = (usize, T)>,
+        made: Vec<Vec<(usize, T)>>,
     ) -> Vec<T> {
         // Their indexes sorted, not the entries (a few hundred bytes each).
         let mut order: Vec<(usize, usize)> = Vec::new();
-        let mut made: Vec<Option<T>> = (made.enumerate())
-            .map(|(k, (at, made))| {
+        let mut closed: Vec<Option<T>> = (closed.enumerate())
+            .map(|(k, (at, entry))| {
                 order.push((at, k));
-                Some(made)
+                Some(entry)
             })
             .collect();
         order.sort_unstable();
         let mut order = order.into_iter().peekable();
+        let mut closed_before = |at: usize, entries: &mut Vec<T>| {
+            while let Some((_, k)) = order.next_if(|&(i, _)| i < at) {
+                entries.extend(closed.get_mut(k).and_then(Option::take));
+            }
+        };
         let mut entries = Vec::with_capacity(self.entries.len());
-        for (i, kept) in self.entries.into_iter().enumerate() {
-            match kept {
+        for (at, entry) in made.into_iter().flatten() {
+            closed_before(at, &mut entries);
+            entries.push(entry);
+        }
+        closed_before(usize::MAX, &mut entries);
+        entries
+    }
+}
+
+/// A run of the ledger's RSTs, `first..` by index, whose report entries
+/// are made together: runs share nothing, so they may be made on threads.
+pub struct Unmade<'a> {
+    first: usize,
+    entries: &'a mut [Entry],
+}
+
+impl Unmade<'_> {
+    /// The report entry of each RST here not taken out, with its ledger
+    /// index, in order: `entry` makes it of the packet and verdict (a RST
+    /// whose connection was never judged has an empty verdict).
+    pub fn make<T>(&mut self, mut entry: impl FnMut(RstPacket, Verdict) -> T) -> Vec<(usize, T)> {
+        let mut made = Vec::new();
+        for (at, kept) in self.entries.iter_mut().enumerate() {
+            let (packet, verdict) = match core::mem::replace(kept, Entry::Judging) {
                 Entry::Open(record) => {
                     let record = *record;
-                    entries.push(entry(
-                        record.packet,
-                        record.verdict.unwrap_or_else(unjudged),
-                    ));
+                    (record.packet, record.verdict.unwrap_or_else(unjudged))
                 }
-                Entry::Judged(judged) => {
-                    let (packet, verdict) = *judged;
-                    entries.push(entry(packet, verdict));
-                }
-                Entry::Judging => {
-                    let k = order.next_if(|&(at, _)| at == i).map(|(_, k)| k);
-                    entries.extend(k.and_then(|k| made.get_mut(k)?.take()));
-                }
-            }
+                Entry::Judged(judged) => *judged,
+                Entry::Judging => continue,
+            };
+            made.push((self.first + at, entry(packet, verdict)));
         }
-        entries
+        made
     }
 }
 
