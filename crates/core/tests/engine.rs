@@ -1802,6 +1802,32 @@ fn test_challenge_ack_answered_from_syn_sent() {
     assert!(has_sub(r, SubCause::ChallengeAck), "{r:?}");
 }
 
+/// A SYN answered by a bare ACK of something else, reset from SYN-SENT at
+/// that ACK's number, with nothing of an older connection on the ports in
+/// the capture (zeek's syn-then-ack-then-rst): a challenge ACK or any ACK
+/// the stack finds unacceptable. The verdict says the packets fit both.
+#[test]
+fn test_syn_sent_reset_of_an_ack_not_acking_the_syn_is_contested() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 80, 100, 0, SYN));
+    w.wait(RTT);
+    w.send(pkt(false, 80, 0, 100, ACK));
+    w.wait(MS / 10);
+    let rst = w.send(pkt(true, 80, 100, 0, RST));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!(r.origin, Origin::Client, "{:#?}", r.evidence);
+    let also = r.evidence.iter().find_map(|e| match e.fact {
+        Fact::AlsoFits { cause, .. } => Some(cause),
+        _ => None,
+    });
+    let readings = [r.cause, also.unwrap_or(Cause::Unknown)];
+    assert!(
+        readings.contains(&Cause::ClosedSocket) && readings.contains(&Cause::OutOfWindow),
+        "{readings:?}"
+    );
+}
+
 /// A browser opened two connections to the same port at once and used
 /// one; the other's SYN-ACK is reset by its kernel: a speculative
 /// connect, no scan.

@@ -270,6 +270,16 @@ impl Conversation {
         self.segment(side, ACK, Vec::new(), None);
     }
 
+    /// A pure ACK from `side` acknowledging `ack` rather than everything the
+    /// other side sent (a crafted or stale ACK).
+    pub fn ack_at(&mut self, side: Side, ack: u32) {
+        self.answer(side);
+        let other_nxt = self.peer(other(side)).nxt;
+        self.peer_mut(other(side)).nxt = ack;
+        self.segment(side, ACK, Vec::new(), None);
+        self.peer_mut(other(side)).nxt = other_nxt;
+    }
+
     /// Application data, cut into MSS-sized segments sent back to back; PSH
     /// on the last one.
     pub fn send(&mut self, side: Side, data: &[u8]) {

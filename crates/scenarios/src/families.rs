@@ -484,6 +484,15 @@ static FAMILIES: &[Family] = &[
         build: decoy::evasion_decoy,
     },
     Family {
+        name: "syn-sent-rejects",
+        description: "The IDS evasion test's responder sends a bare ACK before its SYN-ACK (an ACK of the SYN, or of something the client never sent); the client, in SYN-SENT, resets it at its ack and then takes the SYN-ACK.",
+        vantages: &[AtClient, AtClient, AtServer, OnPath],
+        clients: &[Stack::Linux, Stack::Linux, Stack::LinuxNoTimestamps, Stack::MacOs, Stack::Windows],
+        servers: &[Stack::IpIdCopier],
+        min_hops: 1,
+        build: decoy::syn_sent_rejects,
+    },
+    Family {
         name: "syn-scan",
         description: "A half-open SYN scan: the scanner's kernel resets open ports' SYN-ACKs, closed ports refuse.",
         vantages: &[AtClient, AtServer],

@@ -451,6 +451,10 @@ fn continue_or_break(
 
 fn sequence(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
+    // From SYN-SENT a stack resets at the segment's ack, whatever it sent.
+    if r.syn_sent_answer().is_some() {
+        return;
+    }
     let who = role(r.side);
     let sender = Origin::from(r.side);
     let (s, p) = (&r.snapshot.sender, &r.snapshot.peer);
@@ -576,6 +580,10 @@ fn timing(ctx: &Context<'_>, w: &mut Weighing) {
 
 fn race(ctx: &Context<'_>, w: &mut Weighing) {
     let r = ctx.record;
+    // A RST from SYN-SENT keeps the connection: the sender goes on.
+    if r.syn_sent_answer().is_some() {
+        return;
+    }
     let a = &r.after;
     let who = role(r.side);
     if let Some(data) = a.sender_data_ns {

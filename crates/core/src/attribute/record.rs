@@ -218,6 +218,22 @@ impl ResetRecord {
             && s.peer.last.is_some_and(|l| l.flags & flags::SYN != 0)
     }
 
+    /// The segment a sender in SYN-SENT (its SYN the last thing it sent)
+    /// reset at its ack, a segment with ACK and without SYN, and the SYN's
+    /// sequence number. Such a RST leaves the sender's connection in
+    /// SYN-SENT (RFC 9293 §3.10.7.3): its later packets and its seq at the
+    /// segment's ack, not at its own next number, are its stack's form.
+    pub fn syn_sent_answer(&self) -> Option<(PacketNote, u32)> {
+        let t = self.trigger()?;
+        let syn = self
+            .snapshot
+            .sender
+            .last
+            .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
+        let plain_ack = t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0;
+        (plain_ack && self.packet.seq == t.ack).then_some((t, syn.seq))
+    }
+
     /// The peer packet this RST answers: the peer's last packet, when it
     /// came after the sender's own last packet (in capture order, which
     /// holds when timestamps do not) and not long before the RST.

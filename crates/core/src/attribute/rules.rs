@@ -21,7 +21,7 @@
 //!    segment with netfilter's numbers ([`path`]);
 //! 4. probes and scans, a SYN the sender reset and then accepted (a decoy
 //!    crafted on its host), refusals of a SYN, a challenge ACK answered from
-//!    SYN-SENT, a segment acking the SYN rejected in SYN-SENT, a connection
+//!    SYN-SENT, an unacceptable ACK rejected in SYN-SENT, a connection
 //!    its opener no longer wanted or never used ([`probe`], [`handshake`]);
 //! 5. how the connection was closing: a FIN never acknowledged, data after
 //!    a close, an endpoint's stack answering with no socket for the

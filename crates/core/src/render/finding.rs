@@ -550,7 +550,7 @@ fn giving_up(fact: &Fact) -> String {
             duration(after_ns)
         ),
         Fact::SynSentRejects { role, frame } => format!(
-            "the {role}, its SYN still unanswered (SYN-SENT), reset at its ack the {}'s segment of frame {frame}, which acknowledged the SYN without a SYN of its own: its stack found that segment unacceptable (a bad timestamp echo, RFC 7323 §5.4) and keeps waiting for the SYN-ACK",
+            "the {role}, its SYN still unanswered (SYN-SENT), reset at its ack the {}'s segment of frame {frame}, an ACK without a SYN of its own: its stack found that segment unacceptable (an ACK of something it never sent, RFC 9293 §3.10.7.3, or of its SYN with a timestamp echo it never sent, RFC 7323 §5.4) and keeps waiting for the SYN-ACK",
             role.other()
         ),
         Fact::FinGaveUp { role, fins, over_ns } => format!(

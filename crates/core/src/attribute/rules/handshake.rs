@@ -4,9 +4,8 @@ use super::probe::last_was_syn;
 use super::Decision;
 use crate::attribute::facts::Facts;
 use crate::attribute::probe::CONNECT_PROBE_NS;
-use crate::decode::flags;
 use crate::report::{Cause, Fact, Origin, Stage, SubCause};
-use crate::track::conn::{Direction, PacketNote};
+use crate::track::conn::Direction;
 use crate::track::Side;
 
 /// The sender answered the SYN with RST, by its fingerprint, and then
@@ -58,27 +57,12 @@ pub fn half_open_scan(f: &Facts<'_>) -> Option<Decision> {
     )
 }
 
-/// The segment a sender in SYN-SENT (its SYN the last thing it sent)
-/// reset at its ack, a segment with ACK and without SYN, and the SYN's
-/// sequence number.
-fn syn_sent_answer(f: &Facts<'_>) -> Option<(PacketNote, u32)> {
-    let t = f.trigger()?;
-    let syn = f
-        .record
-        .snapshot
-        .sender
-        .last
-        .filter(|l| l.flags & flags::SYN != 0 && l.flags & flags::ACK == 0)?;
-    let plain_ack = t.flags & flags::ACK != 0 && t.flags & flags::SYN == 0;
-    (plain_ack && f.record.packet.seq == t.ack).then_some((t, syn.seq))
-}
-
 /// The sender, in SYN-SENT on a port an old connection still held, got
 /// the peer's bare ACK (an RFC 5961 §4 challenge ACK, acknowledging the
 /// old connection, not the SYN) and reset it at that ACK's number (RFC
 /// 9293 §3.10.7.3): the RST answers a connection the sender no longer has.
 pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
-    let (t, syn_seq) = syn_sent_answer(f)?;
+    let (t, syn_seq) = f.record.syn_sent_answer()?;
     if t.ack == syn_seq.wrapping_add(1) {
         return None;
     }
@@ -94,15 +78,18 @@ pub fn challenge_ack_answered(f: &Facts<'_>) -> Option<Decision> {
 }
 
 /// The sender, in SYN-SENT (its SYN the last thing it sent, no SYN from the
-/// peer), got a segment acknowledging its SYN without a SYN of its own and
-/// reset it at that segment's ack: its stack found the segment unacceptable
-/// (Linux rejects a timestamp echo it never sent, RFC 7323 §5.4 via
-/// `tcp_rcv_synsent_state_process`) and goes on waiting for the SYN-ACK.
-/// A bare ACK acknowledging something else is [`challenge_ack_answered`]'s.
+/// peer), got a segment with ACK and without SYN and reset it at that
+/// segment's ack: its stack found the segment unacceptable and goes on
+/// waiting for the SYN-ACK. An ACK of anything but the SYN is unacceptable
+/// in SYN-SENT (RFC 9293 §3.10.7.3); one acknowledging the SYN is too when
+/// it echoes a timestamp the sender never sent (Linux,
+/// `tcp_rcv_synsent_state_process`, RFC 7323 §5.4). An ACK of something
+/// else may also be a challenge ACK from a peer still holding an old
+/// connection on the ports ([`challenge_ack_answered`], which comes first):
+/// the packets fit both, so this reading contests that one.
 pub fn syn_sent_rejects(f: &Facts<'_>) -> Option<Decision> {
-    let (t, syn_seq) = syn_sent_answer(f)?;
-    let acks_syn = t.ack == syn_seq.wrapping_add(1);
-    if !acks_syn || f.record.snapshot.peer.isn.is_some() || f.has_ack() {
+    let (t, _) = f.record.syn_sent_answer()?;
+    if f.record.snapshot.peer.isn.is_some() || f.has_ack() {
         return None;
     }
     let fact = Fact::SynSentRejects {
