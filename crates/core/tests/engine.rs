@@ -771,11 +771,13 @@ fn test_close_wait_data_rst() {
     );
 }
 
-/// A SYN refused by a closed port: no other rule reads those packets
-/// another way, so the cause is not contested.
+/// A SYN refused by a closed port of a server seen elsewhere in the
+/// capture, at the RST's TTL: no other rule reads those packets another
+/// way, so the verdict is not contested.
 #[test]
 fn test_refusal_is_not_contested() {
     let mut w = Wire::new();
+    w.background(443, 5000);
     w.send(pkt(true, 8080, 100, 0, SYN));
     w.wait(RTT);
     let rst = w.send(pkt(false, 8080, 0, 101, RST | ACK));
@@ -786,6 +788,31 @@ fn test_refusal_is_not_contested() {
         .evidence
         .iter()
         .all(|e| !matches!(e.fact, Fact::AlsoFits { .. })));
+}
+
+/// A SYN refused by an address that sent nothing else: with no TTL to
+/// compare, a firewall's reject in the server's name fits as well as the
+/// host's closed port, and the verdict says so.
+#[test]
+fn test_refusal_from_an_unseen_server_is_contested_with_a_firewall() {
+    let mut w = Wire::new();
+    w.send(pkt(true, 8080, 100, 0, SYN));
+    w.wait(RTT);
+    let rst = w.send(pkt(false, 8080, 0, 101, RST | ACK));
+    let report = w.finish();
+    let r = reset(&report, rst);
+    assert_eq!((r.origin, r.cause), (Origin::Server, Cause::Refused));
+    assert!(
+        r.evidence.iter().any(|e| matches!(
+            e.fact,
+            Fact::AlsoFits {
+                cause: Cause::Refused,
+                sub_cause: Some(SubCause::FirewallReject)
+            }
+        )),
+        "{:#?}",
+        r.evidence
+    );
 }
 
 #[test]

@@ -135,6 +135,7 @@ pub enum Rule {
     AcceptedAfterOwnReset,
     SynSentRejects,
     Refused,
+    RefusedUnseen,
     ChallengeAckAnswered,
     SpeculativeConnect,
     NeverUsed,
@@ -188,6 +189,7 @@ const RULES: &[(Rule, RuleFn)] = &[
         handshake::accepted_after_own_reset,
     ),
     (Rule::Refused, handshake::refused),
+    (Rule::RefusedUnseen, handshake::refused_unseen),
     (
         Rule::ChallengeAckAnswered,
         handshake::challenge_ack_answered,
@@ -226,8 +228,9 @@ pub struct Decided {
     /// The rule that decided the cause.
     pub rule: Rule,
     pub decision: Decision,
-    /// The first later rule that decides another cause on the same facts:
-    /// a rival reading, so the cause is contested.
+    /// The first later rule that decides another cause, or another
+    /// emitter, on the same facts: a rival reading, so the verdict is
+    /// contested.
     pub rival: Option<Decision>,
 }
 
@@ -243,9 +246,10 @@ pub fn decide(facts: &Facts<'_>) -> Decided {
             rival: None,
         };
     };
+    let origin = decision.origin.unwrap_or(facts.origin);
     let rival = rest
         .filter_map(|(_, f)| f(facts))
-        .find(|other| contests(&decision, other));
+        .find(|other| contests(&decision, origin, other));
     Decided {
         rule,
         decision,
@@ -253,10 +257,16 @@ pub fn decide(facts: &Facts<'_>) -> Decided {
     }
 }
 
-/// Whether `other` names another cause than `decided`; a rule that can
-/// only say nothing explains the RST contests nothing.
-fn contests(decided: &Decision, other: &Decision) -> bool {
-    other.cause != decided.cause && !(other.cause == Cause::Unknown && other.sub_cause.is_none())
+/// Whether `other` names another cause than `decided`, or says another
+/// known emitter than the verdict's known `origin` sent the RST; a rule
+/// that can only say nothing explains the RST contests nothing.
+fn contests(decided: &Decision, origin: Origin, other: &Decision) -> bool {
+    let cannot_tell = other.cause == Cause::Unknown && other.sub_cause.is_none();
+    let known = |o: Origin| o != Origin::Unknown;
+    let other_emitter = other
+        .origin
+        .is_some_and(|o| known(o) && known(origin) && o != origin);
+    !cannot_tell && (other.cause != decided.cause || other_emitter)
 }
 
 /// The evidence of a rival reading: that the packets also fit its cause,

@@ -33,6 +33,26 @@ pub fn refused(f: &Facts<'_>) -> Option<Decision> {
     Some(Decision::new(Cause::Refused).because(fact, f.origin))
 }
 
+/// The SYN answered by RST from an address that sent nothing else in the
+/// capture: its TTL has nothing to be compared with, and a firewall
+/// refusing the port in the server's name (REJECT with tcp-reset) sends
+/// the same numbers, so its reject fits the packets as well as the host's
+/// closed port. It follows [`refused`], which always decides first: this
+/// is that verdict's rival reading, never a verdict of its own.
+pub fn refused_unseen(f: &Facts<'_>) -> Option<Decision> {
+    let unseen = f.conn.dir(f.side()).ttl.total() == 0 && f.host.is_none_or(|h| h.ttl.total() == 0);
+    if !f.answers_syn() || f.origin != f.sender() || !unseen {
+        return None;
+    }
+    let fact = Fact::AnswersSynInName { role: f.who() };
+    Some(
+        Decision::new(Cause::Refused)
+            .sub(SubCause::FirewallReject)
+            .because(fact, Origin::Middlebox)
+            .emitted_by(Origin::Middlebox),
+    )
+}
+
 /// The client answered the SYN-ACK with RST instead of its ACK.
 pub fn is_half_open(f: &Facts<'_>) -> bool {
     let s = &f.record.snapshot;
