@@ -7,6 +7,7 @@
 //! 198.18.0.0/15 (benchmarking, RFC 2544), then 240.0.0.0/4 (reserved) for
 //! IPv4, and 2001:db8::/32 (documentation, RFC 3849) for IPv6.
 
+use crate::protocol::from_json;
 use rstscope_core::Report;
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
@@ -21,7 +22,7 @@ pub fn anonymize(report: &Report) -> Result<Report, String> {
     // (the worker's reports) the page has anyway: `to_value`/`from_value`
     // would add a serde_json::Value writer and reader of every report type.
     let text = serde_json::to_vec_pretty(report).map_err(|err| err.to_string())?;
-    let mut json: Value = serde_json::from_slice(&text).map_err(|err| err.to_string())?;
+    let mut json: Value = from_json(&text).map_err(|err| err.to_string())?;
     // No pseudonym may be an address the report already holds, or two hosts
     // would read as one.
     let mut real = HashSet::new();
@@ -36,7 +37,7 @@ pub fn anonymize(report: &Report) -> Result<Report, String> {
     };
     for_each_string(&mut json, &mut |text| names.rewrite(text));
     let text = serde_json::to_vec(&json).map_err(|err| err.to_string())?;
-    serde_json::from_slice(&text).map_err(|err| err.to_string())
+    from_json(&text).map_err(|err| err.to_string())
 }
 
 /// Calls `f` on every string in `json`, object keys included.

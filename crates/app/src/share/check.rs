@@ -5,6 +5,7 @@
 //! (addresses, layer names, signatures), and capture text stays short.
 //! A refusal says which item and why.
 
+use crate::protocol::from_json;
 use rstscope_core::report::Fact;
 use serde_json::Value;
 
@@ -364,7 +365,7 @@ fn fact(fact: &Fact, limits: &Limits) -> Result<(), Refusal> {
     // Through JSON text, with the writer the page has for "Export JSON"
     // (a serde_json::Value writer of `Fact` would be one more).
     let text = serde_json::to_vec_pretty(fact).unwrap_or_default();
-    let Ok(Value::Object(fields)) = serde_json::from_slice(&text) else {
+    let Ok(Value::Object(fields)) = from_json(&text) else {
         return Ok(());
     };
     let kind = fields.get("kind").and_then(Value::as_str).unwrap_or("fact");

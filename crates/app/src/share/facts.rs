@@ -6,6 +6,7 @@
 //! (one added to the core after it) travels by name, so the table only
 //! ever saves bytes, never loses a fact.
 
+use crate::protocol::from_json;
 use rstscope_core::report::{fact_fields_in_order, Fact, FactScalar, Origin};
 use serde::de::Error as _;
 use serde::ser::Error as _;
@@ -121,8 +122,8 @@ fn to_wire(origin: Origin, fact: &Fact) -> Result<Wire, String> {
     // core's reader of a fact's fields: `rmp_serde`'s writer of a `Fact` was
     // one more copy of its 83 variants (33 KB of the page's WebAssembly).
     // The bytes are the same.
-    let json = serde_json::to_vec_pretty(fact).map_err(|err| err.to_string())?;
-    let mut reader = serde_json::Deserializer::from_slice(&json);
+    let json = serde_json::to_string_pretty(fact).map_err(|err| err.to_string())?;
+    let mut reader = serde_json::Deserializer::from_str(&json);
     let fields = fact_fields_in_order(&mut reader).map_err(|err| err.to_string())?;
     let mut fields = fields.into_iter().map(|(_, value)| value);
     let Some(FactScalar::Text(name)) = fields.next() else {
@@ -172,7 +173,7 @@ fn from_wire((origin, kind, fields, rest): Wire) -> Result<(Origin, Fact), Strin
     let bad = |err: &dyn core::fmt::Display| format!("an evidence fact: {err}");
     let value: serde_json::Value = rmp_serde::from_slice(&packed).map_err(|err| bad(&err))?;
     let json = serde_json::to_vec(&value).map_err(|err| bad(&err))?;
-    let fact = serde_json::from_slice(&json).map_err(|err| bad(&err))?;
+    let fact = from_json(&json).map_err(|err| bad(&err))?;
     Ok((origin, fact))
 }
 

@@ -15,6 +15,7 @@ mod check;
 mod facts;
 mod model;
 
+use crate::protocol::from_json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use core::fmt;
@@ -202,7 +203,7 @@ fn read_payload(payload: &str) -> Result<Link, ShareError> {
     let link = if let Some(data) = payload.strip_prefix(VERSION) {
         read_link(&inflate(data)?)?
     } else if let Some(data) = payload.strip_prefix(VERSION_1) {
-        let old: Report = serde_json::from_slice(&inflate(data)?).map_err(|err| {
+        let old: Report = from_json(&inflate(data)?).map_err(|err| {
             ShareError::NotAReport(format!(
                 "it is a link from an older rstscope (format v1) and does not read as one: {err}"
             ))
@@ -242,7 +243,7 @@ fn read_link(payload: &[u8]) -> Result<Link, ShareError> {
 /// typed data is read and checked, and this app writes every sentence.
 /// What links leave out (ladders, connections without a reset) stays out.
 pub fn open_json(json: &[u8]) -> Result<Report, ShareError> {
-    let report: Report = serde_json::from_slice(json).map_err(|err| {
+    let report: Report = from_json(json).map_err(|err| {
         ShareError::NotAReport(format!("the file is not an rstscope report JSON: {err}"))
     })?;
     let link = Link::of(&report);
