@@ -180,8 +180,9 @@ impl Conversation {
     }
 
     /// A pure ACK from `side` acknowledging only up to `ack` (the other
-    /// side's later bytes never arrived), with a SACK block for what did
-    /// arrive beyond the hole when SACK was negotiated.
+    /// side's later bytes never arrived, or a crafted or stale ACK), with a
+    /// SACK block for what did arrive beyond the hole when SACK was
+    /// negotiated.
     pub fn ack_upto(&mut self, side: Side, ack: u32, sack: Option<(u32, u32)>) {
         self.answer(side);
         let other_nxt = self.peer(other(side)).nxt;
@@ -268,16 +269,6 @@ impl Conversation {
     pub fn ack(&mut self, side: Side) {
         self.answer(side);
         self.segment(side, ACK, Vec::new(), None);
-    }
-
-    /// A pure ACK from `side` acknowledging `ack` rather than everything the
-    /// other side sent (a crafted or stale ACK).
-    pub fn ack_at(&mut self, side: Side, ack: u32) {
-        self.answer(side);
-        let other_nxt = self.peer(other(side)).nxt;
-        self.peer_mut(other(side)).nxt = ack;
-        self.segment(side, ACK, Vec::new(), None);
-        self.peer_mut(other(side)).nxt = other_nxt;
     }
 
     /// Application data, cut into MSS-sized segments sent back to back; PSH

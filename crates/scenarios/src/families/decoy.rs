@@ -70,7 +70,7 @@ pub fn syn_sent_rejects(st: &mut Stage) {
     } else {
         st.rng.u32()
     };
-    c.ack_at(Side::Server, ack);
+    c.ack_upto(Side::Server, ack, None);
     c.wait(0.000_05);
     c.reset_no_socket(Side::Client, own(Side::Client, Cause::OutOfWindow));
     c.syn_ack();
