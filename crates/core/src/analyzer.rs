@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 
 use crate::attribute::echo::Echoes;
 use crate::attribute::judge::Verdict;
-use crate::attribute::ledger::{Ledger, Pending, Unmade};
+use crate::attribute::ledger::{self, Ledger, Pending, Unmade};
 use crate::attribute::link::LinkSeen;
 pub use crate::attribute::RstPacket;
 use crate::attribute::{self, payload, ResetRecord};
@@ -403,20 +403,17 @@ impl Analyzer {
                 _ => Pending::default(),
             })
             .collect();
-        let per_part = open.len().div_ceil(parts.max(1)).max(1);
         // Connection i in id order is listed, resets or not, below this
         // (the listing's room when closing began).
         let room = (self.config.max_listed_connections).saturating_sub(self.connections.len());
-        let mut closings: Vec<Closing<'_>> = pending
-            .chunks_mut(per_part)
-            .enumerate()
-            .map(|(k, pending)| {
+        let mut closings: Vec<Closing<'_>> = ledger::runs(&mut pending, parts)
+            .map(|(first, pending)| {
                 Closing::new(Work::Open(OpenRun {
                     open,
                     hosts: &self.hosts,
                     echoes: &self.echoes,
                     ledger: &self.resets,
-                    first: k * per_part,
+                    first,
                     room,
                     pending,
                     entries: Vec::new(),

@@ -107,12 +107,8 @@ impl Ledger {
     /// `parts` runs by ledger index, so that their report entries can be
     /// made side by side ([`Unmade::make`]).
     pub fn unmade(&mut self, parts: usize) -> Vec<Unmade<'_>> {
-        let per_part = self.entries.len().div_ceil(parts.max(1)).max(1);
-        (self.entries.chunks_mut(per_part).enumerate())
-            .map(|(k, entries)| Unmade {
-                first: k * per_part,
-                entries,
-            })
+        runs(&mut self.entries, parts)
+            .map(|(first, entries)| Unmade { first, entries })
             .collect()
     }
 
@@ -148,6 +144,14 @@ impl Ledger {
         closed_before(usize::MAX, &mut entries);
         entries
     }
+}
+
+/// `items` cut into at most `parts` runs of one length (the last may be
+/// shorter), each with the index of its first item: the end's steps share
+/// their work between threads this way.
+pub fn runs<T>(items: &mut [T], parts: usize) -> impl Iterator<Item = (usize, &mut [T])> {
+    let per_part = items.len().div_ceil(parts.max(1)).max(1);
+    (items.chunks_mut(per_part).enumerate()).map(move |(k, run)| (k * per_part, run))
 }
 
 /// A run of the ledger's RSTs, `first..` by index, whose report entries
